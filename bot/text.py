@@ -1,0 +1,229 @@
+"""Vietnamese text normalisation for matching.
+
+`normalize` gives the canonical accented form (NFC, lower case, one tone placement, clean);
+`canonical` gives the form used for matching: normalised, teencode and Southern speech
+expanded from the lexicon (bot/data/lexicon.yaml), accent-folded. `normalize` is idempotent;
+`canonical` is a one-way projection (an unaccented "hong" means "không").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+# Combining tone marks; the other combining marks (breve, circumflex, horn) belong to the vowel.
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_BASE_VOWELS = set("aăâeêioôơuưy")
+_MARKED_VOWELS = set("ăâêôơư")
+# Clusters that take the tone on the first vowel when nothing follows them ("hòa", "thủy"):
+# the traditional placement; the newer one ("hoà", "thuỷ") is mapped onto it.
+_OPEN_FIRST = {"oa", "oe", "uy"}
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\ufeff]"
+)
+_NON_WORD = re.compile(r"[^\w]+|_+")
+_RUN3 = re.compile(r"(\w)\1{2,}")
+_PLUS_ROUTE = re.compile(r"(\d)\s*\+")  # "9+" is the name of a study route, not punctuation
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_MAX_INPUT = 4000  # longer messages are cut: matching never needs more, and it bounds the work
+
+
+def _split_tone(word: str) -> tuple[str, str | None]:
+    """Return the word without its tone mark (NFD letters kept) and the tone mark, if any."""
+    tone = None
+    kept = []
+    for ch in unicodedata.normalize("NFD", word):
+        if ch in _TONES:
+            tone = tone or ch
+        else:
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _tone_position(word: str) -> int | None:
+    """Index of the letter that carries the tone in `word` (a toneless NFC syllable)."""
+    positions = [i for i, ch in enumerate(word) if ch in _BASE_VOWELS]
+    if not positions:
+        return None
+    # "qu" and "gi" are consonants when another vowel follows: quả, già.
+    if len(positions) > 1 and ((word.startswith("qu") and positions[0] == 1)
+                               or (word.startswith("gi") and positions[0] == 1)):
+        positions = positions[1:]
+    # The vowels of the syllable's nucleus are contiguous; take the first run.
+    run = [positions[0]]
+    for p in positions[1:]:
+        if p != run[-1] + 1:
+            break
+        run.append(p)
+    marked = [p for p in run if word[p] in _MARKED_VOWELS]
+    if marked:
+        return marked[-1]  # ươ takes the tone on ơ; otherwise there is only one
+    if len(run) == 1:
+        return run[0]
+    if run[-1] + 1 < len(word):  # a final consonant follows: toán, hoàng, khuyến
+        return run[-1]
+    if len(run) == 3:
+        return run[1]
+    return run[0]  # ai, ao, oa, uy, ... open at the end: the first vowel
+
+
+def place_tone(word: str) -> str:
+    """Put a syllable's tone mark on the canonical vowel ("hoà" -> "hòa", "thuỷ" -> "thủy")."""
+    bare, tone = _split_tone(word)
+    if tone is None:
+        return word
+    pos = _tone_position(bare)
+    if pos is None:
+        return word
+    marked = unicodedata.normalize("NFC", bare[pos] + tone)
+    return bare[:pos] + marked + bare[pos + 1:]
+
+
+def fold(text: str) -> str:
+    """Remove all diacritics; đ -> d."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _clean_word(word: str) -> str:
+    word = _RUN3.sub(r"\1", word)
+    # No Vietnamese syllable ends in a doubled letter: "okk", "zậyy" are emphasis.
+    if len(word) > 2 and word[-1] == word[-2] and word[-1].isalpha():
+        word = word[:-1]
+    return place_tone(word)
+
+
+@cache
+def normalize(text: str) -> str:
+    """Canonical accented form: NFKC/NFC, lower case, tone placement, no punctuation or emoji."""
+    text = unicodedata.normalize("NFKC", text[:_MAX_INPUT])
+    text = _INVISIBLE.sub("", text).lower()
+    text = _PLUS_ROUTE.sub(r"\1 cộng ", text)
+    text = _NON_WORD.sub(" ", text)
+    text = _LETTER_DIGIT.sub(" ", text)
+    return " ".join(_clean_word(w) for w in text.split())
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Expansion tables, all keyed by normalised words (see bot/data/lexicon.yaml)."""
+
+    words: dict[str, str]
+    unaccented: dict[str, str]
+    final: dict[str, str]
+    after_number: dict[str, str]
+    context: dict[str, tuple[tuple[frozenset[str], str], ...]]
+    phrases: tuple[tuple[str, str], ...]
+    stopwords: frozenset[str]
+    question_words: frozenset[str]
+    greetings: frozenset[str]
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> Lexicon:
+        def table(name: str) -> dict[str, str]:
+            return {normalize(str(k)): normalize(str(v)) for k, v in (data.get(name) or {}).items()}
+
+        context = {
+            normalize(word): tuple(
+                (frozenset(fold(normalize(p)) for p in rule["prev"]), normalize(rule["to"]))
+                for rule in rules
+            )
+            for word, rules in (data.get("context") or {}).items()
+        }
+        phrases = tuple(
+            sorted(((fold(normalize(k)), fold(normalize(v))) for k, v in
+                    (data.get("phrases") or {}).items()), key=lambda kv: -len(kv[0]))
+        )
+        return cls(
+            words=table("words"),
+            unaccented=table("unaccented"),
+            final=table("final"),
+            after_number=table("after_number"),
+            context=context,
+            phrases=phrases,
+            stopwords=frozenset(fold(normalize(w)) for w in data.get("stopwords") or ()),
+            question_words=frozenset(fold(normalize(w)) for w in data.get("question_words") or ()),
+            greetings=frozenset(fold(normalize(w)) for w in data.get("greetings") or ()),
+        )
+
+
+@cache
+def lexicon() -> Lexicon:
+    raw = resources.files("bot").joinpath("data/lexicon.yaml").read_text(encoding="utf-8")
+    return Lexicon.from_mapping(yaml.safe_load(raw))
+
+
+def _is_unaccented(word: str) -> bool:
+    return word.isascii()
+
+
+def expand(words: list[str], lex: Lexicon) -> list[str]:
+    """Expand teencode and abbreviations word by word, using context where they are ambiguous."""
+    out: list[str] = []
+    last = len(words) - 1
+    for i, word in enumerate(words):
+        prev = fold(words[i - 1]) if i else ""
+        repl = None
+        if word in lex.context:
+            repl = next((to for prevs, to in lex.context[word] if prev in prevs), None)
+        if repl is None and word in lex.after_number and prev.isdigit():
+            repl = lex.after_number[word]
+        if repl is None and word in lex.final and i == last and i > 0:
+            repl = lex.final[word]
+        if repl is None:
+            repl = lex.words.get(word)
+        if repl is None and _is_unaccented(word):
+            repl = lex.unaccented.get(word)
+        out.extend((repl or word).split())
+    return out
+
+
+_Y_AS_I = re.compile(r"^([bcdghklmnpqrstvx]+)y$")
+
+
+def _fold_word(word: str) -> str:
+    word = fold(word)
+    # kỹ/kĩ, lý/lí, tỷ/tỉ, quy/qui are the same syllable spelt two ways.
+    return _Y_AS_I.sub(r"\1i", word)
+
+
+@cache
+def canonical(text: str) -> str:
+    """The matching form: normalised, expanded, accent-folded, phrase synonyms applied."""
+    lex = lexicon()
+    words = expand(normalize(text).split(), lex)
+    folded = " " + " ".join(_fold_word(w) for w in words) + " "
+    for phrase, target in lex.phrases:
+        if f" {phrase} " in folded:
+            folded = folded.replace(f" {phrase} ", f" {target} ")
+    return folded.strip()
+
+
+def tokens(text: str) -> list[str]:
+    return canonical(text).split()
+
+
+def content_tokens(text: str) -> list[str]:
+    """Matching tokens without function words and particles."""
+    stop = lexicon().stopwords
+    return [t for t in tokens(text) if t not in stop]
+
+
+def is_greeting(text: str) -> bool:
+    """True when the message is only greetings, thanks or goodbyes (and particles)."""
+    lex = lexicon()
+    words = tokens(text)
+    if not words:
+        return False
+    joined = " ".join(words)
+    for phrase in sorted(lex.greetings, key=len, reverse=True):
+        joined = re.sub(rf"(?:^| ){re.escape(phrase)}(?= |$)", " ", joined)
+    rest = [w for w in joined.split() if w not in lex.stopwords]
+    return not rest and joined.strip() != " ".join(words)
