@@ -31,6 +31,7 @@ CHAT_WELCOME = (
 CHAT_PROMPT = "Bạn: "
 CHAT_BYE = "Tạm biệt, chúc bạn chọn được hướng đi phù hợp!"
 CHAT_MENU_HINT = "Gõ mã chủ đề (ví dụ vet.levels) hoặc số thứ tự để xem."
+CHAT_DETAILS_HINT = "gõ “chi tiết” để đọc thêm, hoặc số thứ tự để mở chủ đề liên quan"
 CHAT_NO_SUCH_CHOICE = "Không có lựa chọn số {n}."
 
 # --- command line errors ---------------------------------------------------------------------

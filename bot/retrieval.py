@@ -41,6 +41,8 @@ class Tuning:
     calibration: dict[str, float]
     answer_threshold: float
     suggest_threshold: float
+    bare_words: int
+    bare_ratio: float
     typo_min_length: int
     typo_similarity: float
     typo_trust: float
@@ -205,9 +207,10 @@ class Engine:
         return ([best[0]], t.typo_trust) if best else ([token], 1.0)
 
     def _query(self, question: str) -> _Query:
-        canon = text.canonical(question)
+        analyzed = text.analyze(question)
+        canon = " ".join(t.text for t in analyzed)
         districts, rest = self._districts.find(canon)
-        stop = text.lexicon().stopwords
+        stop = {t.text for t in analyzed if t.stop}
         toks: list[str] = []
         trust: dict[str, float] = {}
         for tok in rest.split():
@@ -307,13 +310,21 @@ class Engine:
         if text.is_greeting(question):
             thanks = any(t in text.canonical(question) for t in ("cam on", "thank"))
             return Result(Kind.GREETING, question, (), thanks=thanks)
+        q = self._query(question)
         ranked = tuple(self.rank(question))
-        districts = self._query(question).districts
         if not ranked or ranked[0].score < self.tuning.suggest_threshold:
-            return Result(Kind.FALLBACK, question, ranked, districts)
-        if ranked[0].score < self.tuning.answer_threshold:
-            return Result(Kind.SUGGEST, question, ranked, districts)
-        return Result(Kind.ANSWER, question, ranked, districts)
+            return Result(Kind.FALLBACK, question, ranked, q.districts)
+        if ranked[0].score < self.tuning.answer_threshold or self._ambiguous(q, ranked):
+            return Result(Kind.SUGGEST, question, ranked, q.districts)
+        return Result(Kind.ANSWER, question, ranked, q.districts)
+
+    def _ambiguous(self, q: _Query, ranked: tuple[Scored, ...]) -> bool:
+        """A bare keyword ("học phí", "nước ngoài") that several topics match about equally."""
+        if len(q.unigrams) > self.tuning.bare_words or len(ranked) < 2:
+            return False
+        w = self.tuning.rank_weights
+        first, second = (sum(w[f] * s.features[f] for f in w) for s in ranked[:2])
+        return second >= self.tuning.bare_ratio * first
 
 
 def related_entries(kb: KnowledgeBase, entry: Entry) -> list[Entry]:

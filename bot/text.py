@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -100,7 +100,7 @@ def _clean_word(word: str) -> str:
     return place_tone(word)
 
 
-@cache
+@lru_cache(maxsize=8192)  # bounded: user input is unbounded
 def normalize(text: str) -> str:
     """Canonical accented form: NFKC/NFC, lower case, tone placement, no punctuation or emoji."""
     text = unicodedata.normalize("NFKC", text[:_MAX_INPUT])
@@ -120,8 +120,9 @@ class Lexicon:
     final: dict[str, str]
     after_number: dict[str, str]
     context: dict[str, tuple[tuple[frozenset[str], str], ...]]
-    phrases: tuple[tuple[str, str], ...]
+    phrases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     stopwords: frozenset[str]
+    unaccented_stopwords: frozenset[str]
     question_words: frozenset[str]
     greetings: frozenset[str]
 
@@ -137,10 +138,11 @@ class Lexicon:
             )
             for word, rules in (data.get("context") or {}).items()
         }
-        phrases = tuple(
-            sorted(((fold(normalize(k)), fold(normalize(v))) for k, v in
-                    (data.get("phrases") or {}).items()), key=lambda kv: -len(kv[0]))
-        )
+        phrases = tuple(sorted(
+            ((tuple(fold(normalize(k)).split()), tuple(fold(normalize(v)).split()))
+             for k, v in (data.get("phrases") or {}).items()),
+            key=lambda kv: -len(kv[0]),
+        ))
         return cls(
             words=table("words"),
             unaccented=table("unaccented"),
@@ -148,7 +150,9 @@ class Lexicon:
             after_number=table("after_number"),
             context=context,
             phrases=phrases,
-            stopwords=frozenset(fold(normalize(w)) for w in data.get("stopwords") or ()),
+            stopwords=frozenset(normalize(w) for w in data.get("stopwords") or ()),
+            unaccented_stopwords=frozenset(
+                fold(normalize(w)) for w in data.get("unaccented_stopwords") or ()),
             question_words=frozenset(fold(normalize(w)) for w in data.get("question_words") or ()),
             greetings=frozenset(fold(normalize(w)) for w in data.get("greetings") or ()),
         )
@@ -194,36 +198,63 @@ def _fold_word(word: str) -> str:
     return _Y_AS_I.sub(r"\1i", word)
 
 
-@cache
+@dataclass(frozen=True)
+class Token:
+    """A folded matching token; `stop` marks function words and particles."""
+
+    text: str
+    stop: bool
+
+
+def _apply_phrases(toks: list[Token], lex: Lexicon) -> list[Token]:
+    """Replace multi-word synonyms (folded, longest first) by their canonical wording."""
+    for phrase, target in lex.phrases:
+        n, i = len(phrase), 0
+        while i + n <= len(toks):
+            if tuple(t.text for t in toks[i:i + n]) == phrase:
+                new = [Token(w, w in lex.unaccented_stopwords) for w in target]
+                toks[i:i + n] = new
+                i += len(new)
+            else:
+                i += 1
+    return toks
+
+
+@lru_cache(maxsize=8192)
+def analyze(text: str) -> tuple[Token, ...]:
+    """Normalise, expand teencode, fold, mark stopwords (decided before folding), synonyms."""
+    lex = lexicon()
+    toks = []
+    for word in expand(normalize(text).split(), lex):
+        stop = word in lex.stopwords or (_is_unaccented(word) and word in
+                                         lex.unaccented_stopwords)
+        toks.append(Token(_fold_word(word), stop))
+    return tuple(_apply_phrases(toks, lex))
+
+
 def canonical(text: str) -> str:
     """The matching form: normalised, expanded, accent-folded, phrase synonyms applied."""
-    lex = lexicon()
-    words = expand(normalize(text).split(), lex)
-    folded = " " + " ".join(_fold_word(w) for w in words) + " "
-    for phrase, target in lex.phrases:
-        if f" {phrase} " in folded:
-            folded = folded.replace(f" {phrase} ", f" {target} ")
-    return folded.strip()
+    return " ".join(t.text for t in analyze(text))
 
 
 def tokens(text: str) -> list[str]:
-    return canonical(text).split()
+    return [t.text for t in analyze(text)]
 
 
 def content_tokens(text: str) -> list[str]:
     """Matching tokens without function words and particles."""
-    stop = lexicon().stopwords
-    return [t for t in tokens(text) if t not in stop]
+    return [t.text for t in analyze(text) if not t.stop]
 
 
 def is_greeting(text: str) -> bool:
     """True when the message is only greetings, thanks or goodbyes (and particles)."""
     lex = lexicon()
-    words = tokens(text)
-    if not words:
+    toks = analyze(text)
+    if not toks:
         return False
-    joined = " ".join(words)
+    joined = " ".join(t.text for t in toks)
     for phrase in sorted(lex.greetings, key=len, reverse=True):
         joined = re.sub(rf"(?:^| ){re.escape(phrase)}(?= |$)", " ", joined)
-    rest = [w for w in joined.split() if w not in lex.stopwords]
-    return not rest and joined.strip() != " ".join(words)
+    stop = {t.text for t in toks if t.stop}
+    rest = [w for w in joined.split() if w not in stop]
+    return not rest and joined.strip() != " ".join(t.text for t in toks)

@@ -1,0 +1,105 @@
+"""Turn an engine result into what a user reads: text, sources, details and suggestions.
+
+Pure and shared: the terminal chat, `careerbot ask --json` and the Telegram handlers all show
+the same reply for the same question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot import messages
+from bot.knowledge import District, Entry, KnowledgeBase, format_percent
+from bot.retrieval import Kind, Result
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: Kind
+    entry_id: str | None
+    score: float
+    text: str
+    details: str | None = None
+    sources: tuple[str, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    stale: bool = False
+
+    def as_json(self, ms: float) -> dict[str, object]:
+        """The `careerbot ask --json` contract (shared/design.md)."""
+        return {
+            "id": self.entry_id,
+            "score": round(self.score, 4),
+            "answer": self.text,
+            "sources": list(self.sources),
+            "suggestions": [{"id": s.id, "title": s.title} for s in self.suggestions],
+            "ms": round(ms, 3),
+        }
+
+
+def district_lines(kb: KnowledgeBase, districts: tuple[District, ...]) -> list[str]:
+    targets = kb.districts
+    if targets is None:
+        return []
+    return [
+        targets.district_line.format(
+            kind=d.kind, name=d.name, year=targets.year, thcs=format_percent(d.thcs),
+            thpt=format_percent(d.thpt), thcs_label=targets.thcs_label,
+            thpt_label=targets.thpt_label, thcs_total=format_percent(targets.thcs_total),
+            thpt_total=format_percent(targets.thpt_total),
+        )
+        for d in districts
+    ]
+
+
+def _suggestions(entries: list[Entry]) -> tuple[Suggestion, ...]:
+    return tuple(Suggestion(e.id, e.title) for e in entries)
+
+
+def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 1.0,
+                districts: tuple[District, ...] = ()) -> Reply:
+    """The reply that shows one entry: short answer, warnings, sources, related topics."""
+    parts = [entry.short]
+    if kb.districts is not None and entry.id == kb.districts.topic:
+        parts.extend(district_lines(kb, districts))
+    stale = entry.is_stale(today)
+    if stale:
+        parts.append(messages.STALE.format(date=entry.reviewed.strftime("%d/%m/%Y")))
+    related = [e for e in (kb.get(r) for r in entry.related) if e is not None]
+    return Reply(
+        kind=Kind.ANSWER, entry_id=entry.id, score=score, text="\n".join(parts),
+        details=entry.details, sources=tuple(s.cite() for s in entry.sources),
+        suggestions=_suggestions(related), stale=stale,
+    )
+
+
+def compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
+    if result.kind is Kind.ANSWER and result.entry is not None:
+        return entry_reply(kb, result.entry, today, result.score, result.districts)
+    if result.kind is Kind.SUGGEST:
+        return Reply(Kind.SUGGEST, None, result.score, messages.DID_YOU_MEAN,
+                     suggestions=_suggestions(list(result.suggestions)))
+    if result.kind is Kind.GREETING:
+        return Reply(Kind.GREETING, None, 0.0,
+                     messages.THANKS if result.thanks else messages.GREETING)
+    if result.kind is Kind.EMPTY:
+        return Reply(Kind.EMPTY, None, 0.0, messages.EMPTY)
+    return Reply(Kind.FALLBACK, None, result.score, messages.FALLBACK)
+
+
+def plain_text(reply: Reply, numbered: bool = False) -> str:
+    """A reply as plain text for a terminal: answer, sources, suggestions."""
+    lines = [reply.text]
+    if reply.sources:
+        lines.append(f"📚 {messages.SOURCES}: " + "; ".join(reply.sources))
+    if reply.suggestions and reply.kind is Kind.ANSWER:
+        lines.append(f"👉 {messages.RELATED}:")
+    for i, s in enumerate(reply.suggestions, 1):
+        lines.append(f"  {i}. {s.title}" if numbered else f"  - {s.title} [{s.id}]")
+    return "\n".join(lines)

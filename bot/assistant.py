@@ -1,0 +1,44 @@
+"""The question-answering service: knowledge base + engine + clock, built once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import knowledge
+from bot.answers import Reply, compose, entry_reply
+from bot.knowledge import KnowledgeBase
+from bot.retrieval import Engine, Result
+
+Clock = Callable[[], dt.date]
+
+
+@dataclass
+class Assistant:
+    kb: KnowledgeBase
+    engine: Engine
+    today: Clock = field(default=dt.date.today)
+
+    @classmethod
+    def load(cls, root: Path | None = None, today: Clock = dt.date.today) -> Assistant:
+        kb = knowledge.load(root)
+        return cls(kb, Engine(kb), today)
+
+    def classify(self, question: str) -> Result:
+        return self.engine.ask(question)
+
+    def answer(self, question: str) -> Reply:
+        return compose(self.kb, self.engine.ask(question), self.today())
+
+    def timed_answer(self, question: str) -> tuple[Reply, float]:
+        """The reply and the milliseconds it took to compute."""
+        start = time.perf_counter()
+        reply = self.answer(question)
+        return reply, (time.perf_counter() - start) * 1000
+
+    def topic(self, entry_id: str) -> Reply | None:
+        entry = self.kb.get(entry_id)
+        return entry_reply(self.kb, entry, self.today()) if entry else None

@@ -1,0 +1,160 @@
+"""The `careerbot` command line: the composition root for terminal use.
+
+Exceptions become one clear line at this edge (click.ClickException), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+import click
+from dotenv import load_dotenv
+
+from bot import knowledge, messages
+from bot.answers import plain_text
+from bot.assistant import Assistant
+from bot.config import ConfigError, Settings
+
+
+def _utf8_streams() -> None:
+    # A Windows console or a C locale must not turn Vietnamese into an encoding error.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _assistant(knowledge_dir: Path | None = None) -> Assistant:
+    try:
+        return Assistant.load(knowledge_dir or _settings().knowledge_dir)
+    except knowledge.KnowledgeError as exc:
+        first = exc.problems[0] if exc.problems else "?"
+        more = f" (và {len(exc.problems) - 1} lỗi khác)" if len(exc.problems) > 1 else ""
+        raise click.ClickException(f"{first}{more} — chạy `careerbot kb check` để xem hết") \
+            from exc
+
+
+knowledge_option = click.option(
+    "--knowledge", "knowledge_dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Thư mục kiến thức (mặc định: CAREERBOT_KNOWLEDGE_DIR hoặc kiến thức đi kèm).",
+)
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(package_name="careerbot")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """careerbot – trợ lý hướng nghiệp trên Telegram và dòng lệnh."""
+    _utf8_streams()
+    load_dotenv(Path.cwd() / ".env", override=False)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(run)
+
+
+# --- answering ---------------------------------------------------------------------------------
+def _questions(stream: TextIO) -> Iterator[str]:
+    for line in stream:
+        yield line.rstrip("\r\n")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Một đối tượng JSON mỗi dòng.")
+@click.option("--explain", is_flag=True, help="In thêm các ứng viên và đặc trưng chấm điểm.")
+@knowledge_option
+def ask(question: str, as_json: bool, explain: bool, knowledge_dir: Path | None) -> None:
+    """Trả lời QUESTION; với QUESTION là '-' thì đọc mỗi dòng một câu hỏi từ stdin."""
+    assistant = _assistant(knowledge_dir)
+    questions = _questions(sys.stdin) if question == "-" else iter([question])
+    asked = False
+    for q in questions:
+        asked = True
+        if not q.strip() and question != "-":
+            raise click.ClickException(messages.ERR_EMPTY_QUESTION)
+        reply, ms = assistant.timed_answer(q)
+        if as_json:
+            click.echo(json.dumps(reply.as_json(ms), ensure_ascii=False))
+        else:
+            click.echo(plain_text(reply))
+            click.echo(f"({messages.CLI_SCORE} {reply.score:.2f}, {ms:.2f} ms)")
+        if explain:
+            for s in assistant.engine.rank(q):
+                feats = " ".join(f"{k}={v:.2f}" for k, v in s.features.items())
+                click.echo(f"    {s.score:.3f} {s.entry.id:28} {feats}", err=as_json)
+        sys.stdout.flush()
+    if not asked and question != "-":
+        raise click.ClickException(messages.ERR_EMPTY_QUESTION)
+
+
+@main.command()
+@knowledge_option
+def chat(knowledge_dir: Path | None) -> None:
+    """Trò chuyện với trợ lý ngay trong terminal (không cần Telegram)."""
+    from bot.terminal import TerminalChat
+
+    TerminalChat(_assistant(knowledge_dir)).run()
+
+
+# --- the knowledge base --------------------------------------------------------------------------
+@main.group()
+def kb() -> None:
+    """Kiểm tra và liệt kê kiến thức."""
+
+
+@kb.command("check")
+@knowledge_option
+def kb_check(knowledge_dir: Path | None) -> None:
+    """Kiểm tra mọi tệp trong thư mục kiến thức; in file:dòng: lỗi, thoát mã 1 nếu có lỗi."""
+    root = knowledge_dir or _settings().knowledge_dir or knowledge.default_dir()
+    problems = knowledge.check(root)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise SystemExit(1)
+    kbase = knowledge.load(root)
+    click.echo(messages.KB_OK.format(
+        entries=len(kbase), questions=sum(len(e.questions) for e in kbase.entries), surveys=0))
+
+
+@kb.command("list")
+@knowledge_option
+def kb_list(knowledge_dir: Path | None) -> None:
+    """Liệt kê các mục kiến thức."""
+    assistant = _assistant(knowledge_dir)
+    for e in assistant.kb.entries:
+        flag = "⚠" if e.confidence == "check" else " "
+        click.echo(f"{flag} {e.id:30} {len(e.questions):3} câu hỏi  {e.reviewed}  {e.title}")
+
+
+# --- the bot -----------------------------------------------------------------------------
+@main.command()
+def run() -> None:
+    """Chạy bot Telegram (long polling, hoặc webhook khi có WEBHOOK_URL).
+
+    Không có TELEGRAM_BOT_TOKEN thì mở trò chuyện trong terminal.
+    """
+    settings = _settings()
+    if not settings.token:
+        click.echo("Chưa có TELEGRAM_BOT_TOKEN: mở chế độ trò chuyện trong terminal.", err=True)
+        from bot.terminal import TerminalChat
+
+        TerminalChat(_assistant(settings.knowledge_dir)).run()
+        return
+    from bot.app import run_bot
+
+    run_bot(settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Settings.from_env(): every knob of the bot, read from the environment and validated once."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_API = "https://api.telegram.org/bot"
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{5,100}$")
+
+
+class ConfigError(Exception):
+    """A variable is missing or malformed; the message names it, in one line."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: phải là số nguyên, nhận được {raw!r}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name}: phải nằm trong khoảng {lo}–{hi}, nhận được {value}")
+    return value
+
+
+def _optional_int(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: phải là một id Telegram (số nguyên), nhận được {raw!r}") \
+            from None
+
+
+def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return frozenset()
+    try:
+        return frozenset(int(x) for x in re.split(r"[,\s;]+", raw) if x)
+    except ValueError:
+        raise ConfigError(f"{name}: phải là danh sách id Telegram cách nhau bởi dấu phẩy") \
+            from None
+
+
+def _url(env: Mapping[str, str], name: str, default: str | None) -> str | None:
+    raw = env.get(name, "").strip() or default
+    if raw is None:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(f"{name}: phải là một URL http(s) đầy đủ, nhận được {raw!r}")
+    return raw.rstrip("/")
+
+
+def _file_url(base_url: str) -> str:
+    """Telegram serves files under /file/bot<token>/ beside /bot<token>/."""
+    if base_url.endswith("/bot"):
+        return base_url[: -len("/bot")] + "/file/bot"
+    return base_url + "/file"
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None
+    api_base_url: str = DEFAULT_API
+    api_file_url: str = _file_url(DEFAULT_API)
+    db_path: Path = Path("careerbot.db")
+    knowledge_dir: Path | None = None
+    admin_ids: frozenset[int] = frozenset()
+    admin_chat_id: int | None = None
+    counselor_chat_id: int | None = None
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook must listen beyond loopback
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+    flood_per_minute: int = 20
+    announce_per_second: int = 20
+    log_level: str = "INFO"
+    log_json: bool = False
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    def __repr__(self) -> str:  # the token must never reach a log line
+        return f"Settings(db_path={self.db_path!s}, api_base_url={self.api_base_url!s}, " \
+               f"token={'set' if self.token else 'unset'})"
+
+    @property
+    def webhook_path(self) -> str:
+        return urlparse(self.webhook_url).path.lstrip("/") if self.webhook_url else ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+        if token is not None and not _TOKEN.match(token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN: không đúng dạng <số>:<chuỗi> do @BotFather cấp")
+        base = _url(env, "TELEGRAM_API_BASE_URL", DEFAULT_API) or DEFAULT_API
+        file_url = _url(env, "TELEGRAM_API_FILE_URL", None) or _file_url(base)
+        webhook = _url(env, "WEBHOOK_URL", None)
+        secret = env.get("WEBHOOK_SECRET", "").strip() or None
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ConfigError("WEBHOOK_SECRET: chỉ gồm A-Z, a-z, 0-9, _ và -, tối đa 256 ký tự")
+        level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError(f"LOG_LEVEL: phải là DEBUG, INFO, WARNING hoặc ERROR, nhận {level!r}")
+        log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"LOG_FORMAT: phải là text hoặc json, nhận được {log_format!r}")
+        tz = env.get("CAREERBOT_TIMEZONE", "Asia/Ho_Chi_Minh").strip() or "Asia/Ho_Chi_Minh"
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"CAREERBOT_TIMEZONE: múi giờ không tồn tại: {tz!r}") from None
+        knowledge_dir = env.get("CAREERBOT_KNOWLEDGE_DIR", "").strip()
+        if knowledge_dir and not Path(knowledge_dir).is_dir():
+            raise ConfigError(f"CAREERBOT_KNOWLEDGE_DIR: không có thư mục {knowledge_dir!r}")
+        admins = _ids(env, "ADMIN_IDS")
+        admin_chat = _optional_int(env, "ADMIN_CHAT_ID")
+        return cls(
+            token=token,
+            api_base_url=base,
+            api_file_url=file_url,
+            db_path=Path(env.get("CAREERBOT_DB", "").strip() or "careerbot.db"),
+            knowledge_dir=Path(knowledge_dir) if knowledge_dir else None,
+            admin_ids=admins,
+            admin_chat_id=admin_chat if admin_chat is not None else min(admins, default=None),
+            counselor_chat_id=_optional_int(env, "COUNSELOR_CHAT_ID"),
+            webhook_url=webhook,
+            webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",  # noqa: S104
+            webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
+            webhook_secret=secret,
+            flood_per_minute=_int(env, "CAREERBOT_FLOOD_PER_MINUTE", 20, 1, 10_000),
+            announce_per_second=_int(env, "CAREERBOT_ANNOUNCE_PER_SECOND", 20, 1, 30),
+            log_level=level,
+            log_json=log_format == "json",
+            timezone=tz,
+        )

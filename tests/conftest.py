@@ -1,0 +1,41 @@
+"""Shared fixtures: one per resource."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import knowledge
+from bot.assistant import Assistant
+from bot.knowledge import KnowledgeBase
+from bot.retrieval import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return knowledge.load(KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def engine(kb: KnowledgeBase) -> Engine:
+    return Engine(kb)
+
+
+@pytest.fixture(scope="session")
+def assistant(kb: KnowledgeBase, engine: Engine) -> Assistant:
+    return Assistant(kb, engine, lambda: TODAY)
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled knowledge folder, to break on purpose."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target

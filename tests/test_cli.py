@@ -1,0 +1,125 @@
+"""The `careerbot` command line, run as a real process: the contracts other tools rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def careerbot(*args: str, stdin: str = "", env: dict[str, str] | None = None
+              ) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    full_env = {**base, "PYTHONIOENCODING": "utf-8", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin,
+                          capture_output=True, text=True, encoding="utf-8", env=full_env,
+                          cwd=ROOT, timeout=120)
+
+
+def test_the_console_script_is_installed_beside_the_interpreter():
+    script = Path(sys.executable).parent / ("careerbot.exe" if os.name == "nt" else "careerbot")
+    assert script.exists()
+    out = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "careerbot" in out.stdout
+
+
+def test_ask_json_reads_stdin_and_writes_one_object_per_line_in_order():
+    questions = ["hoc trung cap co mat hoc phi ko", "", "asdfgh qwerty", "chào bạn",
+                 "duc hoa phai dat bao nhieu", "vay von di xkld o dau"]
+    out = careerbot("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == len(questions)
+    for row in rows:
+        assert set(row) == {"id", "score", "answer", "sources", "suggestions", "ms"}
+        assert 0.0 <= row["score"] <= 1.0 and row["ms"] >= 0 and row["answer"]
+    assert rows[0]["id"] == "tuition.trung-cap-free" and rows[0]["sources"]
+    assert rows[1]["id"] is None and rows[2]["id"] is None and rows[3]["id"] is None
+    assert rows[4]["id"] == "streaming.targets"
+    assert "40,39%" in rows[4]["answer"] and "44,95%" in rows[4]["answer"]
+    assert "01/7/2025" in rows[4]["answer"]
+    assert rows[5]["id"] == "overseas.loan"
+    assert all({"id", "title"} == set(s) for s in rows[0]["suggestions"])
+
+
+def test_ask_prints_answer_sources_and_suggestions():
+    out = careerbot("ask", "lien thong tu trung cap len cao dang ntn")
+    assert out.returncode == 0
+    assert "Nguồn:" in out.stdout and "Xem thêm" in out.stdout
+
+
+def test_ask_with_an_empty_question_gives_one_clear_line():
+    out = careerbot("ask", "   ")
+    assert out.returncode == 1
+    assert out.stderr.strip().count("\n") == 0 and "Câu hỏi trống" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_a_missing_knowledge_directory_gives_one_clear_line(tmp_path):
+    out = careerbot("ask", "hoc phi", env={"CAREERBOT_KNOWLEDGE_DIR": str(tmp_path / "none")})
+    assert out.returncode == 1
+    assert "CAREERBOT_KNOWLEDGE_DIR" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_broken_yaml_gives_one_clear_line_when_asking(knowledge_copy):
+    (knowledge_copy / "vet.yaml").write_text("- id: [\n", encoding="utf-8")
+    out = careerbot("ask", "hoc phi", env={"CAREERBOT_KNOWLEDGE_DIR": str(knowledge_copy)})
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "vet.yaml" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_kb_check_passes_on_the_bundled_knowledge():
+    out = careerbot("kb", "check")
+    assert out.returncode == 0, out.stderr
+    assert "33 mục" in out.stdout
+
+
+def test_kb_check_fails_with_file_and_line_messages(knowledge_copy):
+    path = knowledge_copy / "vet.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: vet.transfer", "id: vet.levels"),
+                    encoding="utf-8")
+    out = careerbot("kb", "check", "--knowledge", str(knowledge_copy))
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert lines and all(line.split(":")[1].isdigit() for line in lines), lines
+
+
+def test_kb_list_lists_every_entry():
+    out = careerbot("kb", "list")
+    assert out.returncode == 0 and len(out.stdout.strip().splitlines()) == 33
+
+
+def test_chat_answers_and_opens_a_numbered_suggestion_and_the_menu():
+    out = careerbot("chat", stdin="hoc tc co mat hp ko\n1\n/menu\n2\nchi tiết\n/thoat\n")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "miễn" in text and "Nguồn:" in text
+    assert "Sau lớp 9" in text and "Đi làm việc ở nước ngoài" in text
+    assert "Tạm biệt" in text
+
+
+def test_running_without_a_token_opens_the_terminal_chat():
+    out = careerbot(stdin="xkld la gi\n")
+    assert out.returncode == 0
+    assert "terminal" in out.stderr and "Nguồn:" in out.stdout
+
+
+def test_malformed_configuration_names_the_variable_and_exits_1():
+    out = careerbot("run", env={"TELEGRAM_BOT_TOKEN": "x", "WEBHOOK_PORT": "99999"})
+    assert out.returncode == 1
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("WEBHOOK_PORT", "abc"), ("ADMIN_IDS", "1,two"), ("TELEGRAM_API_BASE_URL", "ftp://x"),
+    ("LOG_FORMAT", "xml"), ("COUNSELOR_CHAT_ID", "group"),
+])
+def test_each_malformed_variable_is_named_in_one_line(name, value):
+    out = careerbot("kb", "list", env={name: value})
+    assert out.returncode == 1
+    assert name in out.stderr and len(out.stderr.strip().splitlines()) == 1
