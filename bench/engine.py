@@ -1,0 +1,154 @@
+"""Benchmark the answer engine against a naive rapidfuzz baseline, in one run.
+
+Quality on tests/data/eval.yaml (the baseline's threshold is tuned on tests/data/dev.yaml, as the
+engine's calibration is); time per question on the real knowledge base and on 1,000 and 10,000
+synthetic entries, as ratios to the baseline measured on the same machine in the same run.
+
+    python bench/engine.py [--sizes 1000 10000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import process, utils
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot import knowledge, text  # noqa: E402
+from bot.evaluation import Metrics, QuestionSet, evaluate  # noqa: E402
+from bot.knowledge import KnowledgeBase  # noqa: E402
+from bot.retrieval import Engine  # noqa: E402
+
+
+class NaiveBaseline:
+    """rapidfuzz process.extractOne over every phrasing; answer if the best score >= threshold."""
+
+    def __init__(self, kb: KnowledgeBase, threshold: float = 0.0) -> None:
+        self.threshold = threshold
+        self.choices = [q for e in kb.entries for q in (e.title, *e.questions)]
+        self.owner = [e.id for e in kb.entries for _ in (e.title, *e.questions)]
+
+    def best(self, question: str) -> tuple[str | None, float]:
+        hit = process.extractOne(question, self.choices, processor=utils.default_process)
+        return (self.owner[hit[2]], hit[1]) if hit else (None, 0.0)
+
+    def answer(self, question: str) -> tuple[str | None, str | None]:
+        top, score = self.best(question)
+        return top, top if score >= self.threshold else None
+
+    def tune(self, questions: QuestionSet) -> None:
+        """Pick the threshold that maximises right answers + rejected out-of-scope questions."""
+        scored_in = [(self.best(q), expected) for q, expected in questions.in_scope]
+        scored_out = [self.best(q)[1] for q in questions.out_of_scope]
+        best, best_value = 0.0, -1.0
+        for cut in range(0, 101):
+            right = sum(top == exp and s >= cut for (top, s), exp in scored_in) / len(scored_in)
+            rejected = sum(s < cut for s in scored_out) / len(scored_out)
+            if right + rejected > best_value:
+                best, best_value = float(cut), right + rejected
+        self.threshold = best
+
+
+def engine_answerer(engine: Engine) -> Callable[[str], tuple[str | None, str | None]]:
+    def answer(q: str) -> tuple[str | None, str | None]:
+        result = engine.ask(q)
+        top = result.ranked[0].entry.id if result.ranked else None
+        return top, result.entry.id if result.entry else None
+    return answer
+
+
+def synthetic(kb: KnowledgeBase, n: int, seed: int = 42) -> KnowledgeBase:
+    """The real entries plus n made-up ones whose phrasings reuse the real vocabulary."""
+    rng = random.Random(seed)
+    words = [w for e in kb.entries for q in e.questions for w in text.normalize(q).split()]
+    template = kb.entries[0]
+    fake = []
+    for i in range(n):
+        questions = tuple(" ".join(rng.choices(words, k=rng.randint(5, 12))) for _ in range(10))
+        fake.append(template.model_copy(update={
+            "id": f"synthetic.e{i}", "title": " ".join(rng.choices(words, k=6)),
+            "questions": questions, "tags": tuple(rng.choices(words, k=4)), "related": (),
+        }))
+    return knowledge.from_entries((*kb.entries, *fake), kb.districts)
+
+
+def time_per_question(answer: Callable[[str], object], questions: list[str], repeat: int
+                      ) -> list[float]:
+    """Milliseconds per question; text caches are cleared so no answer is served from memory."""
+    times = []
+    for _ in range(repeat):
+        for q in questions:
+            text.normalize.cache_clear()
+            text.analyze.cache_clear()
+            start = time.perf_counter()
+            answer(q)
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def p95(values: list[float]) -> float:
+    return float(np.percentile(values, 95))
+
+
+def quality_row(name: str, m: Metrics) -> str:
+    return f"{name:28} {m.top1:8.3f} {m.answered_right:15.3f} {m.rejected:22.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    kb = knowledge.load()
+    eval_set = QuestionSet.load(ROOT / "tests/data/eval.yaml")
+    dev_set = QuestionSet.load(ROOT / "tests/data/dev.yaml")
+    engine = Engine(kb)
+    naive = NaiveBaseline(kb)
+    naive.tune(dev_set)
+
+    print(f"Quality on tests/data/eval.yaml ({len(eval_set.in_scope)} in scope, "
+          f"{len(eval_set.out_of_scope)} out of scope)")
+    print(f"{'':28} {'top-1':>8} {'answered right':>15} {'out-of-scope rejected':>22}")
+    print(quality_row("careerbot engine", evaluate(engine_answerer(engine), eval_set)))
+    print(quality_row(f"naive rapidfuzz (cut {naive.threshold:.0f})",
+                      evaluate(naive.answer, eval_set)))
+
+    questions = [q for q, _ in eval_set.in_scope] + list(eval_set.out_of_scope)
+    print(f"\nTime per question, {len(questions)} questions x {args.repeat} "
+          f"(ms; ratio = engine / naive baseline, lower is better)")
+    print(f"{'knowledge base':26} {'build s':>8} {'median':>8} {'p95':>8} "
+          f"{'naive med':>10} {'naive p95':>10} {'ratio med':>10} {'ratio p95':>10}")
+    results = {}
+    for label, size in [("real", 0), *((f"{s:,} synthetic", s) for s in args.sizes)]:
+        base = kb if size == 0 else synthetic(kb, size)
+        start = time.perf_counter()
+        eng = Engine(base)
+        build = time.perf_counter() - start
+        ours = time_per_question(eng.ask, questions, args.repeat)
+        theirs = time_per_question(NaiveBaseline(base, naive.threshold).answer, questions,
+                                   max(1, args.repeat // 3) if size else args.repeat)
+        row = (statistics.median(ours), p95(ours), statistics.median(theirs), p95(theirs))
+        results[size] = row
+        name = f"{label} ({len(base)} entries)"
+        print(f"{name:26} {build:8.2f} {row[0]:8.3f} {row[1]:8.3f} {row[2]:10.3f} {row[3]:10.3f} "
+              f"{row[0] / row[2]:9.2f}x {row[1] / row[3]:9.2f}x")
+
+    print("\nTargets: median <= 1 ms on the real knowledge base: "
+          f"{'met' if results[0][0] <= 1 else 'MISSED'} ({results[0][0]:.3f} ms)")
+    if 10000 in results:
+        print("         p95 <= 10 ms at 10,000 entries: "
+              f"{'met' if results[10000][1] <= 10 else 'MISSED'} ({results[10000][1]:.3f} ms)")
+
+
+if __name__ == "__main__":
+    main()
