@@ -26,6 +26,7 @@ class Reply:
     entry_id: str | None
     score: float
     text: str
+    title: str | None = None
     details: str | None = None
     sources: tuple[str, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
@@ -74,7 +75,7 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
     related = [e for e in (kb.get(r) for r in entry.related) if e is not None]
     return Reply(
         kind=Kind.ANSWER, entry_id=entry.id, score=score, text="\n".join(parts),
-        details=entry.details, sources=tuple(s.cite() for s in entry.sources),
+        title=entry.title, details=entry.details, sources=tuple(s.cite() for s in entry.sources),
         suggestions=_suggestions(related), stale=stale,
     )
 

@@ -39,3 +39,14 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
+
+
+# End-to-end fixtures (the Bot API stand-in and a bot running against it), for every test file.
+from tests.telegram.fixtures import (  # noqa: E402, F401
+    admin,
+    api,
+    bot,
+    counsellor,
+    counsellors,
+    student,
+)

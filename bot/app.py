@@ -1,0 +1,103 @@
+"""Composition root for Telegram: build the python-telegram-bot Application from the services.
+
+`careerbot run` and the end-to-end tests build the bot through the same `build_application`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor
+
+from bot import logs
+from bot.config import Settings
+from bot.services import Services, build_services
+from handlers import admin, ask, common, counsel, menu, start
+
+log = logging.getLogger(__name__)
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Updates from different users run concurrently; one user's updates run in order.
+
+    A survey answer must be stored before the next question is computed, and a button pressed
+    twice quickly must not race with itself: ordering per chat keeps both simple.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    @staticmethod
+    def _key(update: object) -> int:
+        if isinstance(update, Update):
+            if update.effective_chat is not None:
+                return update.effective_chat.id
+            if update.effective_user is not None:
+                return update.effective_user.id
+        return 0
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self._key(update)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]  # keep the table small: only users with work pending
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+FEATURES = (common, start, menu, counsel, admin, ask)
+
+
+def build_application(settings: Settings, svc: Services,
+                      rate_limiter: AIORateLimiter | None = None) -> Application:
+    """The bot: handlers of every feature, rate limiter, per-user ordering, command list."""
+    if not settings.token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is required to build the Telegram application")
+    app = (
+        Application.builder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerUserUpdateProcessor())
+        .post_init(common.set_commands)
+        .build()
+    )
+    app.bot_data["services"] = svc
+    for feature in FEATURES:
+        feature.register(app, svc)
+    common.register_last(app, svc)
+    return app
+
+
+def run_bot(settings: Settings) -> None:
+    """`careerbot run` with a token: polling by default, a webhook when WEBHOOK_URL is set."""
+    logs.set_salt(settings.token)
+    logs.configure(settings.log_level, settings.log_json, settings.token,
+                   settings.webhook_secret)
+    svc = build_services(settings)
+    app = build_application(settings, svc)
+    log.info("careerbot starting", extra={"event": "start"})
+    try:
+        if settings.webhook_url:
+            app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                            url_path=settings.webhook_path, webhook_url=settings.webhook_url,
+                            secret_token=settings.webhook_secret,
+                            allowed_updates=Update.ALL_TYPES)
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        svc.close()

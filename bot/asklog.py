@@ -1,0 +1,116 @@
+"""Every question and topic view, the 👍/👎 votes, and what the admins learn from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from bot.answers import Reply
+from bot.storage import iso, now_utc
+from bot.text import canonical, normalize
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    text: str
+    count: int
+    last_at: str
+
+
+@dataclass(frozen=True)
+class Disliked:
+    entry_id: str
+    count: int
+    last_question: str | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    users: int
+    by_audience: dict[str, int]
+    per_day: list[tuple[str, int]]
+    questions: int
+    answered: int
+    top_topics: list[tuple[str, int]]
+
+    @property
+    def answer_rate(self) -> float:
+        return self.answered / self.questions if self.questions else 0.0
+
+
+class AskLog:
+    def __init__(self, db: sqlite_utils.Database, clock: Clock = now_utc) -> None:
+        self.db = db
+        self.clock = clock
+
+    def record(self, user_id: int, source: str, reply: Reply, question: str | None = None
+               ) -> int:
+        """Store one question (or topic view) and its outcome; returns the row id."""
+        table = self.db.table("asks")
+        table.insert({
+            "user_id": user_id, "at": iso(self.clock()), "source": source,
+            "text": normalize(question)[:500] if question else None,
+            "text_key": canonical(question)[:500] if question else None,
+            "entry_id": reply.entry_id, "kind": reply.kind.value, "score": reply.score,
+        })
+        return int(table.last_pk)  # type: ignore[arg-type]
+
+    def vote(self, ask_id: int, user_id: int, vote: int) -> bool:
+        """Store 👍 (+1) or 👎 (-1) for an answer the user was shown; a new vote replaces."""
+        rows = list(self.db.query("SELECT entry_id FROM asks WHERE id = ? AND user_id = ?",
+                                  [ask_id, user_id]))
+        if not rows:
+            return False
+        self.db.execute(
+            "INSERT INTO feedback (ask_id, user_id, entry_id, vote, at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(ask_id, user_id) DO UPDATE SET vote = excluded.vote, at = excluded.at",
+            [ask_id, user_id, rows[0]["entry_id"], vote, iso(self.clock())])
+        return True
+
+    def last_unanswered(self, user_id: int) -> str | None:
+        rows = list(self.db.query(
+            "SELECT text FROM asks WHERE user_id = ? AND kind IN ('fallback', 'suggest') "
+            "AND text IS NOT NULL ORDER BY id DESC LIMIT 1", [user_id]))
+        return rows[0]["text"] if rows else None
+
+    def unanswered(self, limit: int = 20) -> list[Unanswered]:
+        """The questions the bot could not answer, most frequent first (grouped by meaning)."""
+        rows = self.db.query(
+            "SELECT text_key, count(*) AS n, max(at) AS last_at, "
+            "(SELECT a2.text FROM asks a2 WHERE a2.text_key = asks.text_key "
+            " ORDER BY a2.id DESC LIMIT 1) AS text "
+            "FROM asks WHERE kind IN ('fallback', 'suggest') AND text_key != '' "
+            "GROUP BY text_key ORDER BY n DESC, last_at DESC LIMIT ?", [limit])
+        return [Unanswered(r["text"], r["n"], r["last_at"]) for r in rows]
+
+    def disliked(self, limit: int = 10) -> list[Disliked]:
+        rows = self.db.query(
+            "SELECT f.entry_id, count(*) AS n, "
+            "(SELECT a.text FROM feedback f2 JOIN asks a ON a.id = f2.ask_id "
+            " WHERE f2.entry_id = f.entry_id AND f2.vote < 0 AND a.text IS NOT NULL "
+            " ORDER BY f2.id DESC LIMIT 1) AS last_question "
+            "FROM feedback f WHERE f.vote < 0 GROUP BY f.entry_id ORDER BY n DESC LIMIT ?",
+            [limit])
+        return [Disliked(r["entry_id"], r["n"], r["last_question"]) for r in rows]
+
+    def stats(self, days: int = 7) -> Stats:
+        since = iso(self.clock() - dt.timedelta(days=days))
+        per_day = [(r["d"], r["n"]) for r in self.db.query(
+            "SELECT substr(at, 1, 10) AS d, count(*) AS n FROM asks "
+            "WHERE source = 'text' AND at >= ? GROUP BY d ORDER BY d", [since])]
+        totals = next(iter(self.db.query(
+            "SELECT count(*) AS q, coalesce(sum(kind = 'answer'), 0) AS a FROM asks "
+            "WHERE source = 'text' AND kind IN ('answer', 'suggest', 'fallback')")))
+        top = [(r["entry_id"], r["n"]) for r in self.db.query(
+            "SELECT entry_id, count(*) AS n FROM asks WHERE entry_id IS NOT NULL "
+            "GROUP BY entry_id ORDER BY n DESC LIMIT 5")]
+        users = self.db.execute("SELECT count(*) FROM users").fetchone()[0]
+        by_audience = {r["a"]: r["n"] for r in self.db.query(
+            "SELECT coalesce(audience, '') AS a, count(*) AS n FROM users GROUP BY a "
+            "ORDER BY n DESC")}
+        return Stats(users, by_audience, per_day, totals["q"], totals["a"], top)

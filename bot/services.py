@@ -1,0 +1,70 @@
+"""Every service the bot needs, built once from the settings (the handlers' single entry point)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from bot import knowledge
+from bot.asklog import AskLog
+from bot.assistant import Assistant
+from bot.config import Settings
+from bot.flood import FloodGuard
+from bot.retrieval import Engine
+from bot.schools import Schools
+from bot.storage import now_utc, open_db
+from bot.tickets import Tickets
+from bot.users import Users
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    assistant: Assistant
+    db: sqlite_utils.Database
+    users: Users
+    asks: AskLog
+    tickets: Tickets
+    schools: Schools
+    flood: FloodGuard
+    clock: Clock
+
+    @property
+    def kb(self) -> knowledge.KnowledgeBase:
+        return self.assistant.kb
+
+    def local_now(self) -> dt.datetime:
+        return self.clock().astimezone(ZoneInfo(self.settings.timezone))
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_ids
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def build_services(settings: Settings, clock: Clock = now_utc,
+                   assistant: Assistant | None = None) -> Services:
+    """Wire the real adapters: the SQLite file, the knowledge folder, the clock."""
+    zone = ZoneInfo(settings.timezone)
+    if assistant is None:
+        kb = knowledge.load(settings.knowledge_dir)
+        assistant = Assistant(kb, Engine(kb), lambda: clock().astimezone(zone).date())
+    db = open_db(settings.db_path)
+    return Services(
+        settings=settings,
+        assistant=assistant,
+        db=db,
+        users=Users(db, clock),
+        asks=AskLog(db, clock),
+        tickets=Tickets(db, clock),
+        schools=Schools(db),
+        flood=FloodGuard(settings.flood_per_minute),
+        clock=clock,
+    )

@@ -1,0 +1,98 @@
+"""SQLite through sqlite-utils: one database, WAL mode, numbered migrations, one writer.
+
+All writes happen on the bot's event-loop thread through the one connection returned by
+`open_db`; each is committed before the bot acknowledges anything to the user, so a crash or a
+SIGKILL never loses an acknowledged answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _v1_core(db: sqlite_utils.Database) -> None:
+    """Users, asked questions and feedback, counsellor tickets, schools."""
+    db.table("schools").create({
+        "code": str, "name": str, "commune": str, "former_district": str, "province": str,
+    }, pk="code", not_null={"name"})
+    db.table("users").create({
+        "id": int, "audience": str, "school_code": str, "announcements": int, "blocked": int,
+        "created_at": str, "last_seen": str,
+    }, pk="id", defaults={"announcements": 1, "blocked": 0},
+        foreign_keys=[("school_code", "schools", "code")])
+    db.table("asks").create({
+        "id": int, "user_id": int, "at": str, "source": str, "text": str, "text_key": str,
+        "entry_id": str, "kind": str, "score": float,
+    }, pk="id", foreign_keys=[("user_id", "users", "id")])
+    db.table("asks").create_index(["user_id", "at"])
+    db.table("asks").create_index(["kind", "text_key"])
+    db.table("feedback").create({
+        "id": int, "ask_id": int, "user_id": int, "entry_id": str, "vote": int, "at": str,
+    }, pk="id", foreign_keys=[("ask_id", "asks", "id"), ("user_id", "users", "id")])
+    db.table("feedback").create_index(["ask_id", "user_id"], unique=True)
+    db.table("tickets").create({
+        "id": int, "user_id": int, "status": str, "opened_at": str, "closed_at": str,
+        "closed_by": str, "question": str,
+    }, pk="id", foreign_keys=[("user_id", "users", "id")])
+    db.table("tickets").create_index(["user_id", "status"])
+    db.table("ticket_messages").create({
+        "id": int, "ticket_id": int, "direction": str, "chat_message_id": int,
+        "relay_message_id": int, "text": str, "at": str,
+    }, pk="id", foreign_keys=[("ticket_id", "tickets", "id")])
+    db.table("ticket_messages").create_index(["relay_message_id"])
+
+
+MIGRATIONS: list[Migration] = [_v1_core]
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None) -> int:
+    """Apply every migration newer than the database, each in its own transaction."""
+    steps = MIGRATIONS if migrations is None else migrations
+    version = schema_version(db)
+    if version > len(steps):
+        raise RuntimeError(f"database schema v{version} is newer than this careerbot "
+                           f"(v{len(steps)}): upgrade careerbot")
+    for number, step in enumerate(steps[version:], start=version + 1):
+        with db.atomic():
+            step(db)
+            db.conn.execute(f"PRAGMA user_version = {number:d}")
+    return schema_version(db)
+
+
+SYNC_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def open_db(path: Path | str, *, synchronous: str = "FULL") -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the database; ":memory:" works for tests."""
+    if synchronous not in SYNC_MODES:
+        raise ValueError(f"synchronous must be one of {SYNC_MODES}")
+    memory = str(path) == ":memory:"
+    if not memory:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30))
+    if not memory:
+        db.enable_wal()
+    db.execute(f"PRAGMA synchronous = {synchronous}")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 30000")
+    migrate(db)
+    return db
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")

@@ -1,0 +1,137 @@
+"""Every update first: who is it, are they flooding; then /help, /huy and the error handler."""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import logs, messages
+from bot.flood import Verdict
+from bot.services import Services
+from handlers.ui import services
+
+log = logging.getLogger(__name__)
+ADMIN_NOTICE_EVERY = 60.0  # seconds: at most one error report a minute to the admin chat
+
+
+async def note_user_and_guard_flood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Group -1: create/refresh the user's row, and slow down anyone sending too fast."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return
+    svc = services(context)
+    svc.users.touch(user.id)
+    if svc.is_admin(user.id) and user.id not in context.bot_data.setdefault("admin_menus", set()):
+        await _set_admin_commands(context.bot, user.id)
+        context.bot_data["admin_menus"].add(user.id)
+    if update.message is None:  # buttons and edits do not count towards the flood limit
+        return
+    verdict = svc.flood.check(user.id)
+    if verdict is Verdict.ALLOW:
+        return
+    log.info("flood guard", extra={"event": "flood", "user": logs.uid(user.id)})
+    if verdict is Verdict.WARN:
+        await update.message.reply_text(messages.SLOW_DOWN)
+    raise ApplicationHandlerStop
+
+
+async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.message:
+        await update.message.reply_html(messages.HELP)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/huy: stop whatever is in progress (an open counsellor ticket, a survey)."""
+    from handlers import counsel  # the features that can be in progress
+
+    if update.message is None or update.effective_user is None:
+        return
+    if not await counsel.close_own_ticket(update, context):
+        await update.message.reply_text(messages.NOTHING_TO_CANCEL)
+
+
+async def only_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice in a private chat with no open ticket."""
+    if update.message:
+        await update.message.reply_text(messages.ONLY_TEXT)
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any button no other handler understood: from an older message or an older bot."""
+    if update.callback_query:
+        await update.callback_query.answer(messages.STALE_BUTTON, show_alert=True)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the traceback, apologise to the user, tell the admin chat (at most once a minute)."""
+    log.error("error while handling an update", exc_info=context.error,
+              extra={"event": "error"})
+    svc: Services | None = context.bot_data.get("services")
+    if isinstance(update, Update) and update.effective_chat is not None \
+            and update.effective_chat.type == ChatType.PRIVATE:
+        try:
+            await context.bot.send_message(update.effective_chat.id, messages.ERROR_APOLOGY)
+        except TelegramError:
+            log.warning("could not send the apology", extra={"event": "error"})
+    if svc is None or svc.settings.admin_chat_id is None:
+        return
+    now = time.monotonic()
+    last = context.bot_data.get("last_admin_notice", -ADMIN_NOTICE_EVERY)
+    if now - last < ADMIN_NOTICE_EVERY:
+        return
+    context.bot_data["last_admin_notice"] = now
+    error = html.escape(type(context.error).__name__ if context.error else "?")
+    try:
+        await context.bot.send_message(svc.settings.admin_chat_id,
+                                       messages.ADMIN_ERROR.format(error=error))
+    except TelegramError:
+        log.warning("could not notify the admin chat", extra={"event": "error"})
+
+
+async def _set_admin_commands(bot: Bot, admin_id: int) -> bool:
+    commands = [BotCommand(c, d) for c, d in messages.COMMANDS + messages.ADMIN_COMMANDS]
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
+    except TelegramError:
+        # Telegram knows an admin's chat only once they have written to the bot; the
+        # first update from them sets it then.
+        return False
+    return True
+
+
+async def set_commands(app: Application) -> None:
+    """post_init: the command menu in Vietnamese; admins also see theirs."""
+    svc: Services = app.bot_data["services"]
+    await app.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
+    done = {a for a in sorted(svc.settings.admin_ids) if await _set_admin_commands(app.bot, a)}
+    app.bot_data["admin_menus"] = done
+
+
+def register(app: Application, svc: Services) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(TypeHandler(Update, note_user_and_guard_flood), group=-1)
+    app.add_handler(CommandHandler(["help", "trogiup"], show_help, filters=private))
+    app.add_handler(CommandHandler("huy", cancel, filters=private))
+
+
+def register_last(app: Application, svc: Services) -> None:
+    """Catch-alls, registered after every feature's handlers."""
+    new_private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(new_private & ~filters.TEXT & ~filters.COMMAND, only_text))
+    app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_error_handler(on_error)

@@ -1,0 +1,101 @@
+"""Runs the real careerbot Application against the stand-in, the way `careerbot run` builds it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.services import Services, build_services
+from bot.storage import now_utc
+from tests.telegram.botapi import FakeBotAPI
+from tests.telegram.protocol import SentMessage, User
+
+ADMIN_ID = 900001
+COUNSELOR_CHAT = -1001234567890
+
+
+class BotHarness:
+    """One bot process (in this event loop) with its own database file."""
+
+    def __init__(self, api: FakeBotAPI, workdir: Path, env: dict[str, str] | None = None,
+                 clock: Callable[[], dt.datetime] = now_utc) -> None:
+        self.api = api
+        self.workdir = workdir
+        self.env = env or {}
+        self.clock = clock
+        self.app: Any = None
+        self.svc: Services | None = None
+
+    def settings(self) -> Settings:
+        env = {
+            "TELEGRAM_BOT_TOKEN": self.api.token,
+            "TELEGRAM_API_BASE_URL": self.api.base_url,
+            "TELEGRAM_API_FILE_URL": self.api.base_file_url,
+            "CAREERBOT_DB": str(self.workdir / "careerbot.db"),
+            "ADMIN_IDS": str(ADMIN_ID),
+            "COUNSELOR_CHAT_ID": str(COUNSELOR_CHAT),
+            **self.env,
+        }
+        return Settings.from_env({k: v for k, v in env.items() if v is not None})
+
+    @property
+    def services(self) -> Services:
+        assert self.svc is not None
+        return self.svc
+
+    async def start(self) -> None:
+        settings = self.settings()
+        self.svc = build_services(settings, clock=self.clock)
+        self.app = build_application(settings, self.svc)
+        await self.app.initialize()
+        if self.app.post_init:
+            await self.app.post_init(self.app)
+        await self.app.start()
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+
+    async def stop(self) -> None:
+        if self.app is None:
+            return
+        if self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        self.services.close()
+        self.app = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    # --- a user's side of the conversation ------------------------------------------------
+    async def say(self, user: User, text: str, count: int = 1, chat: Any = None
+                  ) -> list[SentMessage]:
+        """Send a message; return the next `count` messages/edits the bot makes in that chat."""
+        chat_id = chat.id if chat is not None else user.id
+        self.api.mark(chat_id)
+        await self.api.send_text(user, text, chat=chat)
+        return await self.api.wait_for_message(chat_id, count)
+
+    async def tap(self, user: User, message: SentMessage, text: str, count: int = 1
+                  ) -> list[SentMessage]:
+        """Press the button with this visible text; return the bot's next messages/edits."""
+        chat_id = message["chat"]["id"]
+        self.api.mark(chat_id)
+        await self.api.press_button(user, message, text)
+        return await self.api.wait_for_message(chat_id, count)
+
+
+def buttons(message: SentMessage) -> list[str]:
+    """Visible texts of a message's inline buttons, row by row."""
+    markup = message.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def callback_datas(message: SentMessage) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
