@@ -28,7 +28,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     twice quickly must not race with itself: ordering per chat keeps both simple.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
 
@@ -71,8 +71,11 @@ def build_application(settings: Settings, svc: Services,
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
-        .concurrent_updates(PerUserUpdateProcessor())
+        .rate_limiter(rate_limiter or AIORateLimiter(
+            overall_max_rate=settings.rate_per_second, overall_time_period=1,
+            group_max_rate=settings.group_rate_per_minute, group_time_period=60, max_retries=3))
+        .concurrent_updates(PerUserUpdateProcessor(settings.updates_in_flight))
+        .connection_pool_size(settings.updates_in_flight + 8)  # spare ones for error reports
         .post_init(common.set_commands)
         .build()
     )

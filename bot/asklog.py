@@ -11,6 +11,7 @@ import sqlite_utils
 from bot.answers import Reply
 from bot.storage import iso, now_utc
 from bot.text import canonical, normalize
+from bot.writer import Writer
 
 Clock = Callable[[], dt.datetime]
 
@@ -44,33 +45,41 @@ class Stats:
 
 
 class AskLog:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock = now_utc) -> None:
+    def __init__(self, db: sqlite_utils.Database, writer: Writer, clock: Clock = now_utc
+                 ) -> None:
         self.db = db
+        self.writer = writer
         self.clock = clock
 
-    def record(self, user_id: int, source: str, reply: Reply, question: str | None = None
-               ) -> int:
+    async def record(self, user_id: int, source: str, reply: Reply, question: str | None = None
+                     ) -> int:
         """Store one question (or topic view) and its outcome; returns the row id."""
-        table = self.db.table("asks")
-        table.insert({
-            "user_id": user_id, "at": iso(self.clock()), "source": source,
-            "text": normalize(question)[:500] if question else None,
-            "text_key": canonical(question)[:500] if question else None,
-            "entry_id": reply.entry_id, "kind": reply.kind.value, "score": reply.score,
-        })
-        return int(table.last_pk)  # type: ignore[arg-type]
+        row = [user_id, iso(self.clock()), source,
+               normalize(question)[:500] if question else None,
+               canonical(question)[:500] if question else None,
+               reply.entry_id, reply.kind.value, reply.score]
 
-    def vote(self, ask_id: int, user_id: int, vote: int) -> bool:
+        def insert(db: sqlite_utils.Database) -> int:
+            cursor = db.execute(
+                "INSERT INTO asks (user_id, at, source, text, text_key, entry_id, kind, score) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            return int(cursor.lastrowid or 0)
+
+        return await self.writer.write(insert)
+
+    async def vote(self, ask_id: int, user_id: int, vote: int) -> bool:
         """Store 👍 (+1) or 👎 (-1) for an answer the user was shown; a new vote replaces."""
-        rows = list(self.db.query("SELECT entry_id FROM asks WHERE id = ? AND user_id = ?",
-                                  [ask_id, user_id]))
-        if not rows:
-            return False
-        self.db.execute(
-            "INSERT INTO feedback (ask_id, user_id, entry_id, vote, at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(ask_id, user_id) DO UPDATE SET vote = excluded.vote, at = excluded.at",
-            [ask_id, user_id, rows[0]["entry_id"], vote, iso(self.clock())])
-        return True
+        at = iso(self.clock())
+
+        def store(db: sqlite_utils.Database) -> bool:
+            cursor = db.execute(
+                "INSERT INTO feedback (ask_id, user_id, entry_id, vote, at) "
+                "SELECT id, user_id, entry_id, ?, ? FROM asks WHERE id = ? AND user_id = ? "
+                "ON CONFLICT(ask_id, user_id) DO UPDATE SET vote = excluded.vote, "
+                "at = excluded.at", [vote, at, ask_id, user_id])
+            return cursor.rowcount > 0
+
+        return await self.writer.write(store)
 
     def last_unanswered(self, user_id: int) -> str | None:
         rows = list(self.db.query(

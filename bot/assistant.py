@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from bot import knowledge
@@ -16,11 +17,21 @@ from bot.retrieval import Engine, Result
 Clock = Callable[[], dt.date]
 
 
+REPLY_CACHE = 4096  # students ask the same few hundred questions over and over
+
+
 @dataclass
 class Assistant:
     kb: KnowledgeBase
     engine: Engine
     today: Clock = field(default=dt.date.today)
+
+    def __post_init__(self) -> None:
+        # Replies are pure functions of (question, date): remember the recent ones.
+        self._reply = lru_cache(maxsize=REPLY_CACHE)(self._compose)
+
+    def _compose(self, question: str, today: dt.date) -> Reply:
+        return compose(self.kb, self.engine.ask(question), today)
 
     @classmethod
     def load(cls, root: Path | None = None, today: Clock = dt.date.today) -> Assistant:
@@ -31,7 +42,7 @@ class Assistant:
         return self.engine.ask(question)
 
     def answer(self, question: str) -> Reply:
-        return compose(self.kb, self.engine.ask(question), self.today())
+        return self._reply(question, self.today())
 
     def timed_answer(self, question: str) -> tuple[Reply, float]:
         """The reply and the milliseconds it took to compute."""

@@ -42,6 +42,13 @@ def _optional_int(env: Mapping[str, str], name: str) -> int | None:
             from None
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip().upper() or default
+    if value not in allowed:
+        raise ConfigError(f"{name}: phải là một trong {', '.join(allowed)}, nhận được {value!r}")
+    return value
+
+
 def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
     raw = env.get(name, "").strip()
     if not raw:
@@ -76,6 +83,7 @@ class Settings:
     api_base_url: str = DEFAULT_API
     api_file_url: str = _file_url(DEFAULT_API)
     db_path: Path = Path("careerbot.db")
+    db_sync: str = "FULL"
     knowledge_dir: Path | None = None
     admin_ids: frozenset[int] = frozenset()
     admin_chat_id: int | None = None
@@ -85,6 +93,9 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     flood_per_minute: int = 20
+    updates_in_flight: int = 32
+    rate_per_second: int = 30
+    group_rate_per_minute: int = 20
     announce_per_second: int = 20
     log_level: str = "INFO"
     log_json: bool = False
@@ -131,6 +142,7 @@ class Settings:
             api_base_url=base,
             api_file_url=file_url,
             db_path=Path(env.get("CAREERBOT_DB", "").strip() or "careerbot.db"),
+            db_sync=_choice(env, "CAREERBOT_DB_SYNC", "FULL", ("NORMAL", "FULL")),
             knowledge_dir=Path(knowledge_dir) if knowledge_dir else None,
             admin_ids=admins,
             admin_chat_id=admin_chat if admin_chat is not None else min(admins, default=None),
@@ -140,6 +152,9 @@ class Settings:
             webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
             webhook_secret=secret,
             flood_per_minute=_int(env, "CAREERBOT_FLOOD_PER_MINUTE", 20, 1, 10_000),
+            updates_in_flight=_int(env, "CAREERBOT_UPDATES_IN_FLIGHT", 32, 1, 1024),
+            rate_per_second=_int(env, "TELEGRAM_RATE_PER_SECOND", 30, 0, 10_000),
+            group_rate_per_minute=_int(env, "TELEGRAM_GROUP_RATE_PER_MINUTE", 20, 0, 10_000),
             announce_per_second=_int(env, "CAREERBOT_ANNOUNCE_PER_SECOND", 20, 1, 30),
             log_level=level,
             log_json=log_format == "json",

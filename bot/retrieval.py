@@ -266,15 +266,26 @@ class Engine:
                 known += w * q.trust.get(term, 1.0)
         return known / total if total else 0.0
 
-    def _fuzzy(self, q: _Query, i: int) -> float:
-        if not q.canon or not self._phrasings[i]:
-            return 0.0
-        best = process.extractOne(q.canon, self._phrasings[i], scorer=fuzz.token_sort_ratio)
-        return best[1] / 100 if best else 0.0
+    def _fuzzy(self, q: _Query, candidates: list[int]) -> dict[int, float]:
+        """For each candidate, how close its nearest phrasing is to the question (0-1)."""
+        best = dict.fromkeys(candidates, 0.0)
+        if not q.canon:
+            return best
+        owners = [i for i in candidates for _ in self._phrasings[i]]
+        choices = [p for i in candidates for p in self._phrasings[i]]
+        if not choices:
+            return best
+        # One C call for all candidates' phrasings instead of one per candidate.
+        scores = process.cdist([q.canon], choices, scorer=fuzz.token_sort_ratio)[0]
+        for owner, score in zip(owners, scores, strict=True):
+            best[owner] = max(best[owner], float(score) / 100)
+        return best
 
     def rank(self, question: str, limit: int = 5) -> list[Scored]:
         """Entries ranked for the question, best first, each with its calibrated score."""
-        q = self._query(question)
+        return self._rank(self._query(question), limit)
+
+    def _rank(self, q: _Query, limit: int = 5) -> list[Scored]:
         if not q.terms or not self.entries:
             return []
         bm25 = self._bm25(q)
@@ -286,10 +297,11 @@ class Engine:
         ideal = sum(self._idf_of(t) * (self.tuning.bigram_weight if "_" in t else 1.0) * c
                     for t, c in q.terms.items())
         known = self._known(q)
+        fuzzy = self._fuzzy(q, top)
         rows = [{
             "bm25": float(bm25[i]) / ideal if ideal else 0.0,
             "coverage": self._coverage(q, i),
-            "fuzzy": self._fuzzy(q, i),
+            "fuzzy": fuzzy[i],
             "known": known,
         } for i in top]
         w = self.tuning.rank_weights
@@ -311,7 +323,7 @@ class Engine:
             thanks = any(t in text.canonical(question) for t in ("cam on", "thank"))
             return Result(Kind.GREETING, question, (), thanks=thanks)
         q = self._query(question)
-        ranked = tuple(self.rank(question))
+        ranked = tuple(self._rank(q))
         if not ranked or ranked[0].score < self.tuning.suggest_threshold:
             return Result(Kind.FALLBACK, question, ranked, q.districts)
         if ranked[0].score < self.tuning.answer_threshold or self._ambiguous(q, ranked):

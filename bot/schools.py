@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.writer import Writer
+
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 
 
@@ -25,9 +27,18 @@ class School:
                    row["province"])
 
 
+def _upsert(db: sqlite_utils.Database, schools: list[School]) -> int:
+    db.table("schools").upsert_all([{
+        "code": s.code, "name": s.name, "commune": s.commune,
+        "former_district": s.former_district, "province": s.province,
+    } for s in schools], pk="code")
+    return len(schools)
+
+
 class Schools:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, writer: Writer) -> None:
         self.db = db
+        self.writer = writer
 
     def get(self, code: str) -> School | None:
         if not CODE.match(code):
@@ -35,13 +46,12 @@ class Schools:
         rows = list(self.db.query("SELECT * FROM schools WHERE code = ? COLLATE NOCASE", [code]))
         return School.from_row(rows[0]) if rows else None
 
-    def add(self, school: School) -> None:
-        if not CODE.match(school.code):
-            raise ValueError(f"mã trường không hợp lệ: {school.code!r}")
-        self.db.table("schools").upsert({
-            "code": school.code, "name": school.name, "commune": school.commune,
-            "former_district": school.former_district, "province": school.province,
-        }, pk="code")
+    def add(self, *schools: School) -> int:
+        """Add or update schools (command line and tests: waits for the commit)."""
+        for school in schools:
+            if not CODE.match(school.code):
+                raise ValueError(f"mã trường không hợp lệ: {school.code!r}")
+        return self.writer.run(lambda db: _upsert(db, list(schools)))
 
     def all(self) -> list[School]:
         return [School.from_row(r) for r in self.db.query("SELECT * FROM schools ORDER BY name")]

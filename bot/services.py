@@ -16,9 +16,10 @@ from bot.config import Settings
 from bot.flood import FloodGuard
 from bot.retrieval import Engine
 from bot.schools import Schools
-from bot.storage import now_utc, open_db
+from bot.storage import now_utc, open_reader
 from bot.tickets import Tickets
 from bot.users import Users
+from bot.writer import Writer
 
 Clock = Callable[[], dt.datetime]
 
@@ -27,7 +28,8 @@ Clock = Callable[[], dt.datetime]
 class Services:
     settings: Settings
     assistant: Assistant
-    db: sqlite_utils.Database
+    db: sqlite_utils.Database  # reads, on the event-loop thread
+    writer: Writer  # every write, committed in batches by its own thread
     users: Users
     asks: AskLog
     tickets: Tickets
@@ -46,6 +48,7 @@ class Services:
         return user_id is not None and user_id in self.settings.admin_ids
 
     def close(self) -> None:
+        self.writer.close()
         self.db.close()
 
 
@@ -56,15 +59,17 @@ def build_services(settings: Settings, clock: Clock = now_utc,
     if assistant is None:
         kb = knowledge.load(settings.knowledge_dir)
         assistant = Assistant(kb, Engine(kb), lambda: clock().astimezone(zone).date())
-    db = open_db(settings.db_path)
+    writer = Writer(settings.db_path, settings.db_sync)  # opens and migrates the database
+    db = open_reader(settings.db_path)
     return Services(
         settings=settings,
         assistant=assistant,
         db=db,
-        users=Users(db, clock),
-        asks=AskLog(db, clock),
-        tickets=Tickets(db, clock),
-        schools=Schools(db),
+        writer=writer,
+        users=Users(db, writer, clock),
+        asks=AskLog(db, writer, clock),
+        tickets=Tickets(db, writer, clock),
+        schools=Schools(db, writer),
         flood=FloodGuard(settings.flood_per_minute),
         clock=clock,
     )

@@ -90,6 +90,14 @@ def open_db(path: Path | str, *, synchronous: str = "FULL") -> sqlite_utils.Data
     return db
 
 
+def open_reader(path: Path | str) -> sqlite_utils.Database:
+    """A read-only connection for the event-loop thread (the Writer owns all writes)."""
+    db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30))
+    db.execute("PRAGMA query_only = ON")
+    db.execute("PRAGMA busy_timeout = 30000")
+    return db
+
+
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

@@ -92,6 +92,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)  # words repeat endlessly: normalise each spelling once
 def _clean_word(word: str) -> str:
     word = _RUN3.sub(r"\1", word)
     # No Vietnamese syllable ends in a doubled letter: "okk", "zậyy" are emphasis.
@@ -124,7 +125,7 @@ class Lexicon:
     stopwords: frozenset[str]
     unaccented_stopwords: frozenset[str]
     question_words: frozenset[str]
-    greetings: frozenset[str]
+    greetings: re.Pattern[str]  # any greeting phrase, longest first, as whole words
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> Lexicon:
@@ -154,7 +155,9 @@ class Lexicon:
             unaccented_stopwords=frozenset(
                 fold(normalize(w)) for w in data.get("unaccented_stopwords") or ()),
             question_words=frozenset(fold(normalize(w)) for w in data.get("question_words") or ()),
-            greetings=frozenset(fold(normalize(w)) for w in data.get("greetings") or ()),
+            greetings=re.compile("(?:^| )(?:" + "|".join(re.escape(g) for g in sorted(
+                {fold(normalize(w)) for w in data.get("greetings") or ()}, key=len,
+                reverse=True)) + ")(?= |$)"),
         )
 
 
@@ -192,6 +195,7 @@ def expand(words: list[str], lex: Lexicon) -> list[str]:
 _Y_AS_I = re.compile(r"^([bcdghklmnpqrstvx]+)y$")
 
 
+@lru_cache(maxsize=65536)
 def _fold_word(word: str) -> str:
     word = fold(word)
     # kỹ/kĩ, lý/lí, tỷ/tỉ, quy/qui are the same syllable spelt two ways.
@@ -208,12 +212,16 @@ class Token:
 
 def _apply_phrases(toks: list[Token], lex: Lexicon) -> list[Token]:
     """Replace multi-word synonyms (folded, longest first) by their canonical wording."""
+    present = {t.text for t in toks}
     for phrase, target in lex.phrases:
+        if phrase[0] not in present:  # most phrases cannot match: skip them cheaply
+            continue
         n, i = len(phrase), 0
         while i + n <= len(toks):
             if tuple(t.text for t in toks[i:i + n]) == phrase:
                 new = [Token(w, w in lex.unaccented_stopwords) for w in target]
                 toks[i:i + n] = new
+                present.update(target)
                 i += len(new)
             else:
                 i += 1
@@ -253,8 +261,9 @@ def is_greeting(text: str) -> bool:
     if not toks:
         return False
     joined = " ".join(t.text for t in toks)
-    for phrase in sorted(lex.greetings, key=len, reverse=True):
-        joined = re.sub(rf"(?:^| ){re.escape(phrase)}(?= |$)", " ", joined)
+    # Adjacent greetings ("chao ad cam on") share their separating space: repeat until done.
+    while (stripped := lex.greetings.sub(" ", joined)) != joined:
+        joined = stripped
     stop = {t.text for t in toks if t.stop}
     rest = [w for w in joined.split() if w not in stop]
     return not rest and joined.strip() != " ".join(t.text for t in toks)

@@ -10,9 +10,11 @@ from typing import Any
 import sqlite_utils
 
 from bot.storage import iso, now_utc
+from bot.writer import Writer
 
 AUDIENCES = ("student9", "student12", "parent", "staff")
 Clock = Callable[[], dt.datetime]
+TOUCH_EVERY = dt.timedelta(minutes=10)  # last_seen is coarse: one write per user per 10 minutes
 
 
 @dataclass(frozen=True)
@@ -30,36 +32,49 @@ class User:
 
 
 class Users:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock = now_utc) -> None:
+    def __init__(self, db: sqlite_utils.Database, writer: Writer, clock: Clock = now_utc
+                 ) -> None:
         self.db = db
+        self.writer = writer
         self.clock = clock
+        self._touched: dict[int, dt.datetime] = {}
 
-    def touch(self, user_id: int) -> User:
-        """Create the user on first contact and note when they were last seen."""
-        now = iso(self.clock())
-        self.db.execute(
+    async def touch(self, user_id: int) -> None:
+        """Create the user on first contact and note, coarsely, when they were last seen."""
+        now = self.clock()
+        last = self._touched.get(user_id)
+        if last is not None and now - last < TOUCH_EVERY:
+            return
+        stamp = iso(now)
+        await self.writer.write(lambda db: db.execute(
             "INSERT INTO users (id, created_at, last_seen) VALUES (?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET last_seen = excluded.last_seen, blocked = 0",
-            [user_id, now, now])
-        user = self.get(user_id)
-        assert user is not None  # noqa: S101 - inserted just above
-        return user
+            [user_id, stamp, stamp]))
+        if len(self._touched) > 100_000:  # bounded memory on a busy day
+            self._touched.clear()
+        self._touched[user_id] = now
 
     def get(self, user_id: int) -> User | None:
         rows = list(self.db.query("SELECT * FROM users WHERE id = ?", [user_id]))
         return User.from_row(rows[0]) if rows else None
 
-    def set_audience(self, user_id: int, audience: str) -> None:
+    async def _set(self, user_id: int, column: str, value: object) -> None:
+        assert column in ("audience", "school_code", "announcements", "blocked")  # noqa: S101
+        sql = f"UPDATE users SET {column} = ? WHERE id = ?"  # noqa: S608 - fixed column names
+        await self.writer.write(lambda db: db.execute(sql, [value, user_id]))
+
+    async def set_audience(self, user_id: int, audience: str) -> None:
         if audience not in AUDIENCES:
             raise ValueError(f"unknown audience {audience!r}")
-        self.db.execute("UPDATE users SET audience = ? WHERE id = ?", [audience, user_id])
+        await self._set(user_id, "audience", audience)
 
-    def set_school(self, user_id: int, school_code: str | None) -> None:
-        self.db.execute("UPDATE users SET school_code = ? WHERE id = ?", [school_code, user_id])
+    async def set_school(self, user_id: int, school_code: str | None) -> None:
+        await self._set(user_id, "school_code", school_code)
 
-    def set_announcements(self, user_id: int, on: bool) -> None:
-        self.db.execute("UPDATE users SET announcements = ? WHERE id = ?", [int(on), user_id])
+    async def set_announcements(self, user_id: int, on: bool) -> None:
+        await self._set(user_id, "announcements", int(on))
 
-    def mark_blocked(self, user_id: int) -> None:
+    async def mark_blocked(self, user_id: int) -> None:
         """The user blocked the bot (Telegram answered 403): stop sending to them."""
-        self.db.execute("UPDATE users SET blocked = 1 WHERE id = ?", [user_id])
+        await self._set(user_id, "blocked", 1)
+        self._touched.pop(user_id, None)  # their next message unblocks them

@@ -21,7 +21,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     svc = services(context)
     answer, ms = svc.assistant.timed_answer(message.text)
-    ask_id = svc.asks.record(user.id, "text", answer, message.text)
+    ask_id = await svc.asks.record(user.id, "text", answer, message.text)
     log.info("question answered", extra={"event": "ask", "user": logs.uid(user.id),
                                          "ms": round(ms, 2)})
     await reply(message, render.reply_screens(answer, ask_id))
@@ -56,7 +56,7 @@ async def vote_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     vote = {"+": 1, "-": -1}.get(callback.arg(1))
     ask_id = callback.arg(0)
     svc = services(context)
-    if vote is None or not ask_id.isdigit() or not svc.asks.vote(int(ask_id), user.id, vote):
+    if vote is None or not ask_id.isdigit() or not await svc.asks.vote(int(ask_id), user.id, vote):
         await query.answer(messages.STALE_BUTTON, show_alert=True)
         return
     await query.answer(messages.VOTE_THANKS if vote > 0 else messages.VOTE_SORRY)

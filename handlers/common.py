@@ -35,7 +35,7 @@ async def note_user_and_guard_flood(update: Update, context: ContextTypes.DEFAUL
     if chat is None or user is None or chat.type != ChatType.PRIVATE:
         return
     svc = services(context)
-    svc.users.touch(user.id)
+    await svc.users.touch(user.id)
     if svc.is_admin(user.id) and user.id not in context.bot_data.setdefault("admin_menus", set()):
         await _set_admin_commands(context.bot, user.id)
         context.bot_data["admin_menus"].add(user.id)

@@ -35,7 +35,7 @@ class HasOpenTicket(filters.MessageFilter):
 
     def filter(self, message: Message) -> bool:
         user = message.from_user
-        return user is not None and self.svc.tickets.open_for(user.id) is not None
+        return user is not None and self.svc.tickets.has_open(user.id)
 
 
 def _header(svc: Services, ticket: Ticket) -> str:
@@ -61,14 +61,14 @@ async def open_ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if counsellors is None:
         await context.bot.send_message(chat.id, messages.NO_COUNSELOR)
         return
-    ticket, new = svc.tickets.open(user.id, svc.asks.last_unanswered(user.id))
+    ticket, new = await svc.tickets.open(user.id, svc.asks.last_unanswered(user.id))
     if not new:
         await context.bot.send_message(chat.id, messages.TICKET_ALREADY.format(id=ticket.id),
                                        parse_mode=ParseMode.HTML)
         return
     header = await context.bot.send_message(counsellors, _header(svc, ticket),
                                             parse_mode=ParseMode.HTML)
-    svc.tickets.log(ticket, "header", None, header.message_id, None)
+    await svc.tickets.log(ticket, "header", None, header.message_id, None)
     log.info("ticket opened", extra={"event": "ticket", "ticket": ticket.id,
                                      "user": logs.uid(user.id)})
     await context.bot.send_message(chat.id, messages.TICKET_OPENED.format(id=ticket.id),
@@ -89,7 +89,7 @@ async def relay_to_counsellors(update: Update, context: ContextTypes.DEFAULT_TYP
     copied = await message.copy(
         counsellors, reply_parameters=ReplyParameters(header, allow_sending_without_reply=True)
         if header else None)
-    svc.tickets.log(ticket, "in", message.message_id, copied.message_id,
+    await svc.tickets.log(ticket, "in", message.message_id, copied.message_id,
                     message.text or message.caption)
 
 
@@ -99,7 +99,7 @@ async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if message is None or message.reply_to_message is None:
         return
     svc = services(context)
-    ticket = svc.tickets.by_relay(message.reply_to_message.message_id)
+    ticket = await svc.tickets.by_relay(message.reply_to_message.message_id)
     if ticket is None or ticket.status != "open":
         await message.reply_html(messages.TICKET_UNKNOWN)
         return
@@ -108,7 +108,7 @@ async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     except Forbidden:
         await message.reply_text(messages.TICKET_REPLY_FAILED)
         return
-    svc.tickets.log(ticket, "out", copied.message_id, message.message_id,
+    await svc.tickets.log(ticket, "out", copied.message_id, message.message_id,
                     message.text or message.caption)
 
 
@@ -119,7 +119,7 @@ async def close_own_ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return False
     svc = services(context)
     ticket = svc.tickets.open_for(user.id)
-    if ticket is None or not svc.tickets.close(ticket, "user"):
+    if ticket is None or not await svc.tickets.close(ticket, "user"):
         return False
     await context.bot.send_message(chat.id, messages.TICKET_CLOSED_USER.format(id=ticket.id),
                                    parse_mode=ParseMode.HTML)
@@ -152,8 +152,8 @@ async def end_ticket_by_counsellor(update: Update, context: ContextTypes.DEFAULT
     if context.args and context.args[0].lstrip("#").isdigit():
         ticket = svc.tickets.get(int(context.args[0].lstrip("#")))
     elif message.reply_to_message is not None:
-        ticket = svc.tickets.by_relay(message.reply_to_message.message_id)
-    if ticket is None or not svc.tickets.close(ticket, "counsellor"):
+        ticket = await svc.tickets.by_relay(message.reply_to_message.message_id)
+    if ticket is None or not await svc.tickets.close(ticket, "counsellor"):
         await message.reply_html(messages.TICKET_UNKNOWN)
         return
     await message.reply_text(messages.TICKET_CLOSED_GROUP.format(id=ticket.id,

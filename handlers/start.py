@@ -30,13 +30,13 @@ async def start_with_link(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if link.kind == "topic":
         shown: Reply | None = svc.assistant.topic(link.value)
         assert shown is not None  # noqa: S101 - parse() checked the topic exists
-        ask_id = svc.asks.record(user.id, "deeplink", shown)
+        ask_id = await svc.asks.record(user.id, "deeplink", shown)
         await reply(message, render.reply_screens(shown, ask_id))
         return
     if link.kind == "school":
         school = svc.schools.get(link.value)
         assert school is not None  # noqa: S101 - parse() checked the school exists
-        svc.users.set_school(user.id, school.code)
+        await svc.users.set_school(user.id, school.code)
         await message.reply_html(messages.SCHOOL_JOINED.format(name=esc(school.name)))
     else:
         await message.reply_text(messages.BAD_PAYLOAD)
@@ -51,7 +51,7 @@ async def choose_audience(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if audience not in messages.AUDIENCE_LABELS:
         await query.answer(messages.STALE_BUTTON, show_alert=True)
         return
-    services(context).users.set_audience(user.id, audience)
+    await services(context).users.set_audience(user.id, audience)
     await query.answer()
     label = messages.AUDIENCE_LABELS[audience]
     await edit(query, [Screen(messages.AUDIENCE_SAVED.format(label=esc(label)),

@@ -253,7 +253,9 @@ class FakeBotAPI:
             app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
         )
         await self._runner.setup()
-        await web.TCPSite(self._runner, host, port).start()
+        # A bot opens up to ~256 connections at once; the default backlog (128) would drop
+        # SYNs and stall it for a TCP retransmit second, which Telegram's servers never do.
+        await web.TCPSite(self._runner, host, port, backlog=4096).start()
         self._host, self._port = host, self._runner.addresses[0][1]
         self._session = ClientSession(timeout=ClientTimeout(total=10))
         self._webhook_task = asyncio.create_task(self._webhook_loop())

@@ -200,8 +200,27 @@ def _is_dropped(ch: str) -> bool:
     return (ord(ch) < 0x20 and ch not in "\t\n") or ch == "\x7f"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _trim(text: str, entities: list[Entity]) -> FormattedText:
+    """Trim surrounding whitespace, moving entities along (text without control characters)."""
+    body = text.strip(" \t\n")
+    lead = utf16_len(text[: len(text) - len(text.lstrip(" \t\n"))])
+    size = utf16_len(body)
+    moved: list[Entity] = []
+    for entity in entities:
+        start = max(int(entity["offset"]) - lead, 0)
+        end = min(int(entity["offset"]) + int(entity["length"]) - lead, size)
+        if end > start:
+            moved.append({**entity, "offset": start, "length": end - start})
+    return FormattedText(body, moved)
+
+
 def clean_and_trim(text: str, entities: list[Entity]) -> FormattedText:
     """Drop control characters and trim surrounding whitespace, moving entities along."""
+    if not _CONTROL.search(text):  # the usual case: no per-character work needed
+        return _trim(text, entities)
     kept: list[str] = []
     new_offset = [0]  # new_offset[u]: where old UTF-16 offset u lands in the cleaned text
     for ch in text:

@@ -1,0 +1,117 @@
+"""Throughput of the real bot against a bare python-telegram-bot echo bot, in one run.
+
+N simulated users each ask M questions through the local Bot API stand-in (in this process),
+each waiting for the answer before asking the next, as people do; each bot runs as its own
+process polling the stand-in: `careerbot run` and bench/echo_bot.py, with the same transport,
+the same number of updates in flight and the same AIORateLimiter with Telegram's flood limits
+switched off (TELEGRAM_RATE_PER_SECOND=0), so the ratio compares what each bot does per
+message: the echo bot copies the text; careerbot normalises, ranks, logs the question in SQLite
+and renders an answer with buttons. Rounds alternate the two bots so drift hits both alike.
+
+    python bench/bot_throughput.py [--users 50] [--messages 20] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.evaluation import QuestionSet  # noqa: E402
+from tests.telegram.botapi import FakeBotAPI  # noqa: E402
+
+BOTS = {
+    "bare PTB echo bot": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
+    "careerbot": [sys.executable, "-m", "bot.cli", "run"],
+}
+
+
+Result = tuple[float, list[float], float]  # answers/s, seconds question->answer, CPU s/answer
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(command: list[str], questions: list[str], users: int, per_user: int
+                  ) -> Result:
+    """Throughput and latencies for `users` people asking `per_user` questions each."""
+    with tempfile.TemporaryDirectory() as tmp:
+        async with FakeBotAPI() as api:
+            env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token,
+                   "TELEGRAM_API_BASE_URL": api.base_url, "CAREERBOT_DB": f"{tmp}/bench.db",
+                   "TELEGRAM_RATE_PER_SECOND": "0", "TELEGRAM_GROUP_RATE_PER_MINUTE": "0",
+                   "CAREERBOT_FLOOD_PER_MINUTE": "10000", "LOG_LEVEL": "WARNING"}
+            proc = await asyncio.create_subprocess_exec(
+                *command, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL)
+            try:
+                await api.wait_for(lambda c: c.method == "getUpdates", timeout=120)
+                latencies: list[float] = []
+
+                async def person(i: int) -> None:
+                    user = api.private_user(100_000 + i, first_name=f"U{i}")
+                    for j in range(per_user):
+                        api.mark(user.id)
+                        asked = time.perf_counter()
+                        await api.send_text(user, questions[(i * per_user + j) % len(questions)])
+                        await api.wait_for_message(user.id, timeout=120)
+                        latencies.append(time.perf_counter() - asked)
+
+                cpu_before, start = cpu_seconds(proc.pid), time.perf_counter()
+                await asyncio.gather(*(person(i) for i in range(users)))
+                elapsed, cpu = time.perf_counter() - start, cpu_seconds(proc.pid) - cpu_before
+                total = users * per_user
+                return total / elapsed, latencies, cpu / total
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(proc.wait(), 60)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--messages", type=int, default=20, help="messages per user")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    qs = QuestionSet.load(ROOT / "tests/data/eval.yaml")
+    questions = [q for q, _ in qs.in_scope] + list(qs.out_of_scope)
+    rates: dict[str, list[float]] = {name: [] for name in BOTS}
+    waits: dict[str, list[float]] = {name: [] for name in BOTS}
+    cpus: dict[str, list[float]] = {name: [] for name in BOTS}
+    for _ in range(args.rounds):
+        for name, command in BOTS.items():
+            rate, latencies, cpu = await measure(command, questions, args.users, args.messages)
+            rates[name].append(rate)
+            waits[name].extend(latencies)
+            cpus[name].append(cpu)
+    print(f"{args.users} users x {args.messages} questions = {args.users * args.messages} "
+          f"per run, {args.rounds} rounds, each bot in its own process")
+    print(f"{'bot':20} {'answers/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/answer':>14}"
+          "   answers/s per round")
+    for name, values in rates.items():
+        lat = sorted(waits[name])
+        p50, p95 = lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.95)] * 1000
+        print(f"{name:20} {statistics.median(values):10.1f} {p50:8.1f} {p95:8.1f} "
+              f"{statistics.median(cpus[name]) * 1000:14.2f}   "
+              + " ".join(f"{v:.0f}" for v in values))
+    echo, ours = "bare PTB echo bot", "careerbot"
+    ratio = statistics.median(rates[ours]) / statistics.median(rates[echo])
+    cpu_ratio = statistics.median(cpus[echo]) / statistics.median(cpus[ours])
+    print(f"ratio careerbot / echo bot: throughput {ratio:.2f} (target >= 0.80: "
+          f"{'met' if ratio >= 0.8 else 'MISSED'}); CPU efficiency {cpu_ratio:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
