@@ -16,7 +16,7 @@ from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor
 from bot import logs
 from bot.config import Settings
 from bot.services import Services, build_services
-from handlers import admin, ask, common, counsel, menu, start
+from handlers import admin, ask, common, counsel, menu, privacy, staff, start, survey
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,9 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
-FEATURES = (common, start, menu, counsel, admin, ask)
+# Order matters for messages: a counsellor conversation first, then a survey waiting for a typed
+# answer, and only then the answer engine.
+FEATURES = (common, start, menu, counsel, survey, privacy, staff, admin, ask)
 
 
 def build_application(settings: Settings, svc: Services,

@@ -14,7 +14,7 @@ from typing import TextIO
 import click
 from dotenv import load_dotenv
 
-from bot import knowledge, messages
+from bot import knowledge, messages, survey
 from bot.answers import plain_text
 from bot.assistant import Assistant
 from bot.config import ConfigError, Settings
@@ -118,13 +118,17 @@ def kb_check(knowledge_dir: Path | None) -> None:
     """Kiểm tra mọi tệp trong thư mục kiến thức; in file:dòng: lỗi, thoát mã 1 nếu có lỗi."""
     root = knowledge_dir or _settings().knowledge_dir or knowledge.default_dir()
     problems = knowledge.check(root)
+    ids = set() if problems else {e.id for e in knowledge.load(root).entries}
+    surveys, survey_problems = survey.check(root, ids)
+    problems += survey_problems
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
         raise SystemExit(1)
     kbase = knowledge.load(root)
     click.echo(messages.KB_OK.format(
-        entries=len(kbase), questions=sum(len(e.questions) for e in kbase.entries), surveys=0))
+        entries=len(kbase), questions=sum(len(e.questions) for e in kbase.entries),
+        surveys=len(surveys.surveys)))
 
 
 @kb.command("list")

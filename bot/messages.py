@@ -150,10 +150,146 @@ COMMANDS = [
     ("menu", "Xem các chủ đề"),
     ("tuvan", "Nhắn với người tư vấn"),
     ("ketthuc", "Kết thúc phiếu tư vấn"),
+    ("khaosat", "Làm khảo sát của nhà trường"),
+    ("dulieucuatoi", "Xem dữ liệu bot lưu về bạn"),
+    ("xoadulieu", "Xoá dữ liệu của bạn"),
+    ("tatthongbao", "Tắt thông báo"),
+    ("batthongbao", "Bật thông báo"),
     ("help", "Hướng dẫn sử dụng"),
     ("huy", "Huỷ việc đang làm"),
 ]
+STAFF_COMMANDS = [
+    ("dangky", "Đăng ký cán bộ bằng mã"),
+    ("export", "Tải câu trả lời khảo sát (CSV, Excel)"),
+    ("baocao", "Báo cáo khảo sát so với chỉ tiêu"),
+]
 ADMIN_COMMANDS = [
+    ("moi", "Tạo mã đăng ký cho cán bộ"),
     ("unanswered", "Câu hỏi bot chưa trả lời được"),
     ("stats", "Thống kê sử dụng"),
 ]
+
+# --- surveys ------------------------------------------------------------------------------------
+SURVEY_BAD_CHARACTERS = (
+    "Câu trả lời có ký tự điều khiển không đọc được. Bạn gõ lại bằng chữ thường nhé."
+)
+SURVEY_EMPTY_TEXT = "Bạn chưa gõ nội dung (cần có chữ hoặc số). Bạn gõ lại nhé."
+SURVEY_TOO_LONG = "Câu trả lời dài {length} ký tự, tối đa {limit}. Bạn viết ngắn lại nhé."
+SURVEY_NOT_A_NUMBER = "Câu này cần một con số (ví dụ 16). Bạn gõ lại nhé."
+SURVEY_OUT_OF_RANGE = "Số này phải từ {low} đến {high}. Bạn gõ lại nhé."
+SURVEY_STALE_CHOICE = "Lựa chọn này không còn dùng được. Bạn chọn lại ở câu hỏi mới nhất nhé."
+SURVEY_TOO_FEW = "Bạn chọn ít nhất {n} ý rồi bấm Xong nhé."
+SURVEY_TOO_MANY = "Bạn chỉ chọn tối đa {n} ý thôi."
+INVITE_UNKNOWN = "Mã đăng ký không đúng. Bạn kiểm tra lại mã thầy cô quản trị gửi nhé."
+INVITE_USED = "Mã này đã được dùng rồi. Mỗi mã chỉ dùng một lần: hãy xin mã mới."
+INVITE_EXPIRED = "Mã này đã hết hạn. Hãy xin quản trị viên mã mới."
+SURVEY_LIST = "📋 <b>Khảo sát của nhà trường</b>\nChọn một khảo sát để bắt đầu hoặc làm tiếp:"
+SURVEY_NONE = "Hiện chưa có khảo sát nào dành cho bạn."
+SURVEY_STATUS = {"new": "chưa làm", "in_progress": "đang làm dở", "submitted": "đã gửi ✅"}
+SURVEY_CONSENT = (
+    "📝 <b>{title}</b>\n{description}\n\n"
+    "⏱ Khoảng {minutes} phút, {count} câu. Mỗi câu trả lời được lưu ngay, bạn có thể dừng và "
+    "làm tiếp sau (gõ /khaosat).\n"
+    "🔒 <b>Ai xem câu trả lời?</b> Thầy cô được nhà trường giao phụ trách khảo sát của trường "
+    "bạn, cán bộ giáo dục phụ trách khu vực và quản trị viên của tỉnh. Báo cáo chỉ dùng số liệu "
+    "tổng hợp. Bạn xem hoặc xoá dữ liệu của mình bằng /dulieucuatoi, /xoadulieu.\n\n"
+    "Bạn có đồng ý tham gia không?"
+)
+SURVEY_AGREE = "✅ Đồng ý, bắt đầu"
+SURVEY_PRIVACY = "🔒 Quyền riêng tư"
+SURVEY_LATER = "Để sau"
+SURVEY_RESUME = "⏳ Bạn đang làm dở <b>{title}</b> ({done}/{total} câu). Làm tiếp nhé?"
+SURVEY_CONTINUE = "▶️ Làm tiếp"
+SURVEY_RESTART = "🔁 Làm lại từ đầu"
+SURVEY_ALREADY = (
+    "Bạn đã gửi <b>{title}</b> năm học {year}. Làm lại sẽ <b>thay</b> câu trả lời cũ. "
+    "Bạn muốn làm lại không?"
+)
+SURVEY_RETAKE = "🔁 Làm lại (thay câu trả lời cũ)"
+SURVEY_KEEP = "Giữ câu trả lời cũ"
+SURVEY_HEAD = "📝 <b>{title}</b> · Câu {index}/{total}"
+SURVEY_TYPE_HINT = {
+    "multi": "Chọn một hay nhiều ý rồi bấm <b>Xong</b>.",
+    "scale": "1 = {low} … 5 = {high}",
+    "text": "✍️ Gõ câu trả lời rồi gửi.",
+    "number": "✍️ Gõ một con số rồi gửi.",
+    "school": "✍️ Gõ tên trường (hoặc mã trường) của bạn rồi gửi.",
+}
+SURVEY_MULTI_LIMIT = "(tối đa {n} ý)"
+SURVEY_DONE_MULTI = "✔️ Xong"
+SURVEY_BACK = "⬅️ Câu trước"
+SURVEY_SKIP = "⏭ Bỏ qua"
+SURVEY_PAUSE = "⏸ Tạm dừng"
+SURVEY_SCHOOL_KNOWN = "Trường của bạn: <b>{name}</b>. Đúng không? Nếu không, gõ tên trường khác."
+SURVEY_SCHOOL_THIS = "✅ Đúng trường này"
+SURVEY_SCHOOL_PICK = "Mình tìm thấy các trường sau, bạn chọn đúng trường nhé (hoặc gõ lại):"
+SURVEY_SCHOOL_NONE = (
+    "Mình chưa tìm thấy trường nào khớp “{query}”. Bạn gõ lại tên trường (ví dụ: THCS Tân An) "
+    "hoặc hỏi thầy cô mã trường."
+)
+SURVEY_SUMMARY = "📋 <b>Xem lại câu trả lời</b> · {title}"
+SURVEY_MISSING = "⚠️ Còn câu bắt buộc chưa trả lời: {questions}."
+SURVEY_SEND = "✅ Gửi"
+SURVEY_EDIT = "✏️ Sửa"
+SURVEY_EDIT_HEAD = "✏️ Chọn câu muốn sửa:"
+SURVEY_TO_SUMMARY = "⬅️ Về trang xem lại"
+SURVEY_THANKS = (
+    "🎉 Cảm ơn bạn đã gửi <b>{title}</b>! Nhà trường sẽ dùng kết quả để tư vấn cho các bạn."
+)
+SURVEY_RESULT_HEAD = "🎯 <b>Kết quả của bạn</b> (gợi ý, không phải kết luận):"
+SURVEY_RESULT_ROW = "{rank}. <b>{name}</b> — {score}/{max} điểm"
+SURVEY_RESULT_TRADES = "Nghề ví dụ: {trades}"
+SURVEY_RESULT_LEVELS = "Trình độ phù hợp: {levels}"
+SURVEY_PAUSED = "⏸ Đã tạm dừng khảo sát, câu trả lời vẫn được giữ. Gõ /khaosat để làm tiếp."
+SURVEY_NOT_CURRENT = "Câu hỏi đó đã qua. Mình hiện lại câu bạn đang làm nhé."
+SURVEY_GONE = "Khảo sát này không còn dùng được. Bạn bấm /khaosat nhé."
+SURVEY_NEEDS_TEXT = "Câu này cần bạn gõ chữ (không gửi ảnh, nhãn dán). Bạn gõ lại nhé."
+SURVEY_SAVED_NOTE = "✅ Đã lưu."
+
+# --- privacy --------------------------------------------------------------------------------------
+MY_DATA = (
+    "🔒 <b>Dữ liệu bot đang lưu về bạn</b>\n"
+    "• Bạn là: {audience}; trường: {school}; nhận thông báo: {announce}\n"
+    "• Câu hỏi đã gửi: {questions}\n"
+    "• Góp ý 👍/👎: {feedback}\n"
+    "• Phiếu tư vấn: {tickets}\n"
+    "• Khảo sát: {surveys}\n"
+    "{staff}"
+    "Chi tiết đầy đủ trong tệp đính kèm. Xoá hết bằng /xoadulieu."
+)
+MY_DATA_STAFF = "• Vai trò cán bộ: {role}\n"
+MY_DATA_FILE = "du-lieu-cua-toi.json"
+MY_DATA_NONE = "Bot chưa lưu dữ liệu nào về bạn."
+YES, NO = "có", "không"
+ERASE_CONFIRM = (
+    "⚠️ Bạn sắp <b>xoá toàn bộ dữ liệu</b> bot lưu về bạn: câu hỏi, góp ý, phiếu tư vấn, câu "
+    "trả lời khảo sát. Câu trả lời đã xoá sẽ không còn trong báo cáo, tệp xuất sau này. "
+    "Không thể hoàn tác. Bạn chắc chứ?"
+)
+ERASE_YES = "🗑 Xoá hết dữ liệu của tôi"
+ERASE_NO = "Không, giữ lại"
+ERASED = (
+    "Đã xoá toàn bộ dữ liệu của bạn ({rows} mục). Nếu nhắn tiếp, bot coi bạn là người mới."
+)
+ERASE_KEPT = "Đã giữ nguyên dữ liệu của bạn."
+ANNOUNCE_OFF = "🔕 Đã tắt thông báo. Bật lại bằng /batthongbao."
+ANNOUNCE_ON = "🔔 Đã bật thông báo từ nhà trường. Tắt bằng /tatthongbao."
+
+# --- staff ----------------------------------------------------------------------------------------
+STAFF_JOINED = (
+    "✅ Bạn đã được ghi nhận là cán bộ phụ trách {scope}. Dùng /export để tải câu trả lời "
+    "khảo sát và /baocao để xem báo cáo."
+)
+STAFF_USAGE = "Cách dùng: /dangky MÃ (mã do quản trị viên gửi)."
+STAFF_ONLY = "Lệnh này dành cho thầy cô đã đăng ký bằng mã của quản trị viên (/dangky MÃ)."
+INVITE_USAGE = (
+    "Cách dùng: /moi truong MÃ_TRƯỜNG, /moi khuvuc Tên xã hoặc huyện cũ, hoặc /moi admin."
+)
+INVITE_CREATED = (
+    "🎟 Mã đăng ký: <code>{code}</code> (dùng một lần, hết hạn sau {days} ngày) cho {scope}. "
+    "Người nhận nhắn cho bot: <code>/dangky {code}</code>"
+)
+SCOPE_SCHOOL = "trường {name}"
+SCOPE_AREA = "khu vực {name}"
+SCOPE_ALL = "toàn tỉnh"
+ROLE_LABELS = {"admin": "quản trị viên", "area": "cán bộ khu vực", "school": "cán bộ trường"}

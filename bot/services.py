@@ -14,9 +14,14 @@ from bot.asklog import AskLog
 from bot.assistant import Assistant
 from bot.config import Settings
 from bot.flood import FloodGuard
+from bot.responses import Responses
 from bot.retrieval import Engine
 from bot.schools import Schools
+from bot.staff import Staff
 from bot.storage import now_utc, open_reader
+from bot.survey import SurveySet
+from bot.survey import check as survey_check
+from bot.survey_flow import SurveyFlow
 from bot.tickets import Tickets
 from bot.users import Users
 from bot.writer import Writer
@@ -34,6 +39,10 @@ class Services:
     asks: AskLog
     tickets: Tickets
     schools: Schools
+    surveys: SurveySet
+    responses: Responses
+    staff: Staff
+    flow: SurveyFlow
     flood: FloodGuard
     clock: Clock
 
@@ -47,29 +56,55 @@ class Services:
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids
 
+    def forget_user(self, user_id: int) -> None:
+        """After /xoadulieu: drop what memory still holds about the user."""
+        self.users.forget(user_id)
+        self.tickets.forget(user_id)
+
     def close(self) -> None:
         self.writer.close()
         self.db.close()
+
+
+def load_surveys(kb: knowledge.KnowledgeBase) -> SurveySet:
+    """The surveys beside the knowledge base; an invalid survey stops the start, like the KB."""
+    root = kb.root or knowledge.default_dir()
+    surveys, problems = survey_check(root, {e.id for e in kb.entries})
+    if problems:
+        raise knowledge.KnowledgeError(problems)
+    return surveys
 
 
 def build_services(settings: Settings, clock: Clock = now_utc,
                    assistant: Assistant | None = None) -> Services:
     """Wire the real adapters: the SQLite file, the knowledge folder, the clock."""
     zone = ZoneInfo(settings.timezone)
+    def today() -> dt.date:
+        return clock().astimezone(zone).date()
+
     if assistant is None:
         kb = knowledge.load(settings.knowledge_dir)
-        assistant = Assistant(kb, Engine(kb), lambda: clock().astimezone(zone).date())
+        assistant = Assistant(kb, Engine(kb), today)
+    surveys = load_surveys(assistant.kb)
     writer = Writer(settings.db_path, settings.db_sync)  # opens and migrates the database
     db = open_reader(settings.db_path)
+    users = Users(db, writer, clock)
+    schools = Schools(db, writer)
+    responses = Responses(db, writer, clock)
+    titles = {e.id: e.title for e in assistant.kb.entries}
     return Services(
         settings=settings,
         assistant=assistant,
         db=db,
         writer=writer,
-        users=Users(db, writer, clock),
+        users=users,
         asks=AskLog(db, writer, clock),
         tickets=Tickets(db, writer, clock),
-        schools=Schools(db, writer),
+        schools=schools,
+        surveys=surveys,
+        responses=responses,
+        staff=Staff(db, writer, schools, clock),
+        flow=SurveyFlow(surveys, responses, schools, users, today, titles),
         flood=FloodGuard(settings.flood_per_minute),
         clock=clock,
     )

@@ -49,7 +49,30 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     db.table("ticket_messages").create_index(["relay_message_id"])
 
 
-MIGRATIONS: list[Migration] = [_v1_core]
+def _v2_surveys(db: sqlite_utils.Database) -> None:
+    """Survey responses (one per user, survey and school year), answers, staff and invites."""
+    db.table("responses").create({
+        "id": int, "survey_id": str, "survey_version": int, "user_id": int, "school_code": str,
+        "school_year": str, "status": str, "current": str, "active": int, "editing": int,
+        "skipped": str, "started_at": str, "updated_at": str, "submitted_at": str,
+    }, pk="id", defaults={"active": 0, "editing": 0, "skipped": "[]"},
+        foreign_keys=[("user_id", "users", "id"), ("school_code", "schools", "code")])
+    db.table("responses").create_index(["survey_id", "user_id", "school_year"], unique=True)
+    db.table("responses").create_index(["survey_id", "school_code", "status"])
+    db.table("answers").create({
+        "response_id": int, "question_id": str, "value": str, "answered_at": str,
+    }, pk=("response_id", "question_id"), foreign_keys=[("response_id", "responses", "id")])
+    db.table("staff").create({
+        "user_id": int, "role": str, "school_code": str, "area": str, "created_at": str,
+        "invite_code": str,
+    }, pk="user_id", foreign_keys=[("school_code", "schools", "code")])
+    db.table("invites").create({
+        "code": str, "role": str, "school_code": str, "area": str, "created_by": str,
+        "created_at": str, "expires_at": str, "used_by": int, "used_at": str,
+    }, pk="code")
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

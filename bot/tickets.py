@@ -47,6 +47,9 @@ class Tickets:
         self._open_users = {r["user_id"] for r in db.query(
             "SELECT DISTINCT user_id FROM tickets WHERE status = 'open'")}
 
+    def forget(self, user_id: int) -> None:
+        self._open_users.discard(user_id)
+
     def has_open(self, user_id: int) -> bool:
         return user_id in self._open_users
 

@@ -54,6 +54,9 @@ class Users:
             self._touched.clear()
         self._touched[user_id] = now
 
+    def forget(self, user_id: int) -> None:
+        self._touched.pop(user_id, None)
+
     def get(self, user_id: int) -> User | None:
         rows = list(self.db.query("SELECT * FROM users WHERE id = ?", [user_id]))
         return User.from_row(rows[0]) if rows else None

@@ -61,7 +61,11 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     if update.message is None or update.effective_user is None:
         return
-    if not await counsel.close_own_ticket(update, context):
+    closed = await counsel.close_own_ticket(update, context)
+    paused = await services(context).responses.pause_all(update.effective_user.id)
+    if paused:
+        await update.message.reply_text(messages.SURVEY_PAUSED)
+    elif not closed:
         await update.message.reply_text(messages.NOTHING_TO_CANCEL)
 
 
@@ -104,7 +108,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _set_admin_commands(bot: Bot, admin_id: int) -> bool:
-    commands = [BotCommand(c, d) for c, d in messages.COMMANDS + messages.ADMIN_COMMANDS]
+    commands = [BotCommand(c, d) for c, d in
+                messages.COMMANDS + messages.STAFF_COMMANDS + messages.ADMIN_COMMANDS]
     try:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
     except TelegramError:

@@ -1,0 +1,74 @@
+"""/dulieucuatoi shows everything stored about the user; /xoadulieu deletes it after asking;
+/tatthongbao and /batthongbao switch announcements."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot import messages, privacy
+from bot.callbacks import Action
+from bot.render import Screen, button, esc
+from bot.services import Services
+from handlers.ui import callback_of, edit, on, reply, services
+
+
+async def show_my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.message, update.effective_user
+    if message is None or user is None:
+        return
+    svc = services(context)
+    data = privacy.my_data(svc.db, user.id)
+    if data["user"] is None:
+        await message.reply_text(messages.MY_DATA_NONE)
+        return
+    text = privacy.describe(data, svc.surveys, lambda code: (
+        school.name if (school := svc.schools.get(code)) else None))
+    await reply(message, [Screen(text)])
+    payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    await message.reply_document(io.BytesIO(payload), filename=messages.MY_DATA_FILE)
+
+
+async def ask_to_erase(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.message:
+        await reply(update.message, [Screen(messages.ERASE_CONFIRM, (
+            (button(messages.ERASE_YES, Action.PRIVACY, "del"),),
+            (button(messages.ERASE_NO, Action.PRIVACY, "keep"),)))])
+
+
+async def erase_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    await query.answer()
+    if callback_of(update).arg(0) != "del":
+        await edit(query, [Screen(messages.ERASE_KEPT)])
+        return
+    svc = services(context)
+    counts = await svc.writer.write(lambda db: privacy.erase(db, user.id))
+    svc.forget_user(user.id)
+    await edit(query, [Screen(esc(messages.ERASED.format(rows=sum(counts.values()))))])
+
+
+async def announcements_off(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.message and update.effective_user:
+        await services(context).users.set_announcements(update.effective_user.id, False)
+        await update.message.reply_text(messages.ANNOUNCE_OFF)
+
+
+async def announcements_on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.message and update.effective_user:
+        await services(context).users.set_announcements(update.effective_user.id, True)
+        await update.message.reply_text(messages.ANNOUNCE_ON)
+
+
+def register(app: Application, svc: Services) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("dulieucuatoi", show_my_data, filters=private))
+    app.add_handler(CommandHandler("xoadulieu", ask_to_erase, filters=private))
+    app.add_handler(CallbackQueryHandler(erase_pressed, pattern=on(Action.PRIVACY)))
+    app.add_handler(CommandHandler("tatthongbao", announcements_off, filters=private))
+    app.add_handler(CommandHandler("batthongbao", announcements_on, filters=private))

@@ -1,0 +1,79 @@
+"""Staff: /dangky redeems an invite; admins create invites with /moi. Exports and reports live in
+handlers/reports.py."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
+
+from bot import messages
+from bot.render import esc
+from bot.services import Services
+from bot.staff import INVITE_DAYS, InviteError, Role, StaffMember
+from handlers.ui import services
+
+
+def describe_scope(svc: Services, member: StaffMember) -> str:
+    if member.role == "school" and member.school_code:
+        school = svc.schools.get(member.school_code)
+        return messages.SCOPE_SCHOOL.format(name=esc(school.name if school else member.school_code))
+    if member.role == "area" and member.area:
+        return messages.SCOPE_AREA.format(name=esc(member.area))
+    return messages.SCOPE_ALL
+
+
+async def redeem(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.message, update.effective_user
+    if message is None or user is None:
+        return
+    if not context.args:
+        await message.reply_text(messages.STAFF_USAGE)
+        return
+    svc = services(context)
+    try:
+        member = await svc.staff.redeem(context.args[0], user.id)
+    except InviteError as refused:
+        await message.reply_text(str(refused))
+        return
+    await context.bot.set_my_commands(
+        [BotCommand(c, d) for c, d in messages.COMMANDS + messages.STAFF_COMMANDS],
+        scope=BotCommandScopeChat(user.id))
+    await message.reply_html(messages.STAFF_JOINED.format(scope=describe_scope(svc, member)))
+
+
+async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/moi truong CODE | /moi khuvuc <name> | /moi admin (admins only)."""
+    message, user = update.message, update.effective_user
+    if message is None or user is None:
+        return
+    svc = services(context)
+    if not svc.is_admin(user.id):
+        await message.reply_text(messages.ADMIN_ONLY)
+        return
+    args = context.args or []
+    kind = args[0].lower() if args else ""
+    rest = " ".join(args[1:]).strip()
+    role: Role
+    if kind == "truong" and rest:
+        role, member = "school", StaffMember(0, "school", rest, None)
+    elif kind == "khuvuc" and rest:
+        role, member = "area", StaffMember(0, "area", None, rest)
+    elif kind == "admin":
+        role, member = "admin", StaffMember(0, "admin", None, None)
+    else:
+        await message.reply_text(messages.INVITE_USAGE)
+        return
+    try:
+        code = await svc.staff.invite(role, member.school_code, member.area,
+                                      created_by=f"admin:{user.id}")
+    except InviteError as refused:
+        await message.reply_text(str(refused))
+        return
+    await message.reply_html(messages.INVITE_CREATED.format(
+        code=code, days=INVITE_DAYS, scope=describe_scope(svc, member)))
+
+
+def register(app: Application, svc: Services) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("dangky", redeem, filters=private))
+    app.add_handler(CommandHandler("moi", invite, filters=private))
