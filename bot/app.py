@@ -15,6 +15,7 @@ from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor
 
 from bot import logs
 from bot.config import Settings
+from bot.privacy import purge
 from bot.services import Services, build_services
 from handlers import admin, ask, common, counsel, menu, privacy, staff, start, survey
 
@@ -60,6 +61,32 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
 # Order matters for messages: a counsellor conversation first, then a survey waiting for a typed
 # answer, and only then the answer engine.
+PURGE_EVERY = 24 * 3600.0  # seconds: the retention rules are applied once a day
+
+
+async def purge_daily(svc: Services) -> None:
+    """Apply the retention rules promised in bot.privacy, at start and then every day."""
+    while True:
+        try:
+            counts = await svc.writer.write(lambda db: purge(db, svc.clock()))
+            if any(counts.values()):
+                log.info("retention purge %s", counts, extra={"event": "purge"})
+        except Exception:  # a failed purge must not stop the bot; it is retried tomorrow
+            log.exception("retention purge failed", extra={"event": "purge"})
+        await asyncio.sleep(PURGE_EVERY)
+
+
+async def _post_init(app: Application) -> None:
+    await common.set_commands(app)
+    svc: Services = app.bot_data["services"]
+    app.bot_data["background"] = [asyncio.create_task(purge_daily(svc))]
+
+
+async def _post_stop(app: Application) -> None:
+    for task in app.bot_data.get("background", []):
+        task.cancel()
+
+
 FEATURES = (common, start, menu, counsel, survey, privacy, staff, admin, ask)
 
 
@@ -78,7 +105,8 @@ def build_application(settings: Settings, svc: Services,
             group_max_rate=settings.group_rate_per_minute, group_time_period=60, max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor(settings.updates_in_flight))
         .connection_pool_size(settings.updates_in_flight + 8)  # spare ones for error reports
-        .post_init(common.set_commands)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
         .build()
     )
     app.bot_data["services"] = svc
