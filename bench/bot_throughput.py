@@ -31,7 +31,7 @@ from tests.telegram.botapi import FakeBotAPI  # noqa: E402
 
 BOTS = {
     "bare PTB echo bot": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
-    "careerbot": [sys.executable, "-m", "bot.cli", "run"],
+    "careerbot": [sys.executable, "-m", "bot", "run"],
 }
 
 

@@ -17,7 +17,18 @@ from bot import logs
 from bot.config import Settings
 from bot.privacy import purge
 from bot.services import Services, build_services
-from handlers import admin, ask, common, counsel, menu, privacy, staff, start, survey
+from handlers import (
+    admin,
+    ask,
+    common,
+    counsel,
+    menu,
+    privacy,
+    reports,
+    staff,
+    start,
+    survey,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +98,7 @@ async def _post_stop(app: Application) -> None:
         task.cancel()
 
 
-FEATURES = (common, start, menu, counsel, survey, privacy, staff, admin, ask)
+FEATURES = (common, start, menu, counsel, survey, privacy, staff, reports, admin, ask)
 
 
 def build_application(settings: Settings, svc: Services,

@@ -25,6 +25,7 @@ class Action(StrEnum):
     COUNSEL = "c"      # no arg: open a counsellor ticket
     SURVEY = "s"       # args: survey action, then its arguments (bot/survey_flow.py)
     PRIVACY = "p"      # arg: "del" (confirm deletion) or "keep"
+    EXPORT = "x"       # args: format, survey id or "all", school code (admins) or ""
     NOOP = "n"         # buttons that only show information
 
 

@@ -160,5 +160,9 @@ def run() -> None:
     run_bot(settings)
 
 
-if __name__ == "__main__":
-    main()
+# The staff data commands live in their own module; registered here so that every entry point
+# (the `careerbot` script, `python -m bot`) has them.
+from bot.cli_data import export_command, report_command, schools_group, staff_group  # noqa: E402
+
+for _command in (export_command, report_command, schools_group, staff_group):
+    main.add_command(_command)

@@ -293,3 +293,13 @@ SCOPE_SCHOOL = "trường {name}"
 SCOPE_AREA = "khu vực {name}"
 SCOPE_ALL = "toàn tỉnh"
 ROLE_LABELS = {"admin": "quản trị viên", "area": "cán bộ khu vực", "school": "cán bộ trường"}
+
+# --- exports and reports ----------------------------------------------------------------------
+EXPORT_CHOOSE = "📥 <b>Tải câu trả lời khảo sát</b> · {scope}, năm học {year}\nChọn tệp:"
+EXPORT_CSV = "CSV · {title}"
+EXPORT_XLSX = "📊 Excel: mọi khảo sát + tổng hợp"
+EXPORT_SENT = "{count} phiếu đã gửi · {scope} · năm học {year}"
+EXPORT_NO_SCHOOL = "Không có trường mã {code}."
+REPORT_CAPTION = "Dự định của học sinh so với chỉ tiêu · {scope}"
+REPORT_NONE = "Chưa có khảo sát nào có phần báo cáo."
+WORKING = "⏳ Đang chuẩn bị…"

@@ -105,6 +105,10 @@ class Writer:
         try:
             db.conn.execute("BEGIN IMMEDIATE")
             for write, future in batch:
+                # A caller that gave up (its task was cancelled) is skipped; once running, a
+                # future can no longer be cancelled, so setting its result below is safe.
+                if not future.set_running_or_notify_cancel():
+                    continue
                 db.conn.execute("SAVEPOINT one_write")
                 try:
                     outcomes.append((future, True, write(db)))
@@ -119,7 +123,7 @@ class Writer:
             log.exception("database commit failed")
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
-            outcomes = [(future, False, exc) for _, future in batch]
+            outcomes = [(future, False, exc) for _, future in batch if future.running()]
         for future, ok, value in outcomes:  # only now is anything acknowledged
             if ok:
                 future.set_result(value)

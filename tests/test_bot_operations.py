@@ -86,7 +86,7 @@ async def test_careerbot_run_polls_the_configured_api_and_keeps_the_token_out_of
            "CAREERBOT_DB": str(tmp_path / "run.db"), "LOG_LEVEL": "DEBUG",
            "PYTHONIOENCODING": "utf-8"}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env=env, cwd=ROOT,
+        sys.executable, "-m", "bot", "run", env=env, cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         await api.wait_for(lambda c: c.method == "getUpdates", timeout=60)

@@ -17,7 +17,7 @@ def careerbot(*args: str, stdin: str = "", env: dict[str, str] | None = None
               ) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     full_env = {**base, "PYTHONIOENCODING": "utf-8", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin,
                           capture_output=True, text=True, encoding="utf-8", env=full_env,
                           cwd=ROOT, timeout=120)
 

@@ -18,7 +18,7 @@ async def _start(api, db_path):
            "CAREERBOT_DB": str(db_path), "LOG_LEVEL": "WARNING", "PYTHONIOENCODING": "utf-8"}
     env.pop("COUNSELOR_CHAT_ID", None)
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env=env, cwd=ROOT,
+        sys.executable, "-m", "bot", "run", env=env, cwd=ROOT,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     mark = len(api.calls)
     await api.wait_for(lambda c: c.method == "getUpdates", timeout=60, since=mark)

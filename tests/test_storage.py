@@ -104,3 +104,18 @@ def test_a_writer_that_cannot_open_the_database_says_why(tmp_path):
 
 def test_iso_times_are_utc():
     assert storage.iso(storage.now_utc()).endswith("+00:00")
+
+
+async def test_a_cancelled_caller_does_not_stop_the_writer(tmp_path):
+    writer = Writer(tmp_path / "x.db")
+    try:
+        slow = writer.submit(lambda db: __import__("time").sleep(0.2))  # keep the thread busy
+        waiting = asyncio.ensure_future(writer.write(_insert("GONE")))
+        await asyncio.sleep(0.01)
+        waiting.cancel()  # the caller gives up while its write is still queued
+        await asyncio.wait_for(writer.write(_insert("NEXT")), 5)  # the writer still works
+        slow.result()
+        codes = [r[0] for r in open_reader(tmp_path / "x.db").execute("SELECT code FROM schools")]
+        assert codes == ["NEXT"]
+    finally:
+        writer.close()

@@ -1,0 +1,98 @@
+"""/export and /baocao for staff: the same files and report as `careerbot export` and `report`,
+limited to the staff member's own school or area (admins may name a school)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from telegram import Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot import messages, reporting
+from bot.callbacks import Action
+from bot.chart import chart_png
+from bot.render import Screen, button, esc, screens
+from bot.report import report_html
+from bot.services import Services
+from bot.staff import Scope
+from bot.survey import school_year
+from handlers.ui import callback_of, on, reply, services
+
+
+def _scope(svc: Services, user_id: int, school: str) -> Scope | None:
+    """The caller's own scope; an admin may ask for one school instead."""
+    own = svc.staff.scope(user_id, svc.is_admin(user_id))
+    if own is not None and own.kind == "all" and school:
+        return svc.staff.school_scope(school)
+    return own
+
+
+async def choose_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.message, update.effective_user
+    if message is None or user is None:
+        return
+    svc = services(context)
+    school = (context.args or [""])[0]
+    scope = _scope(svc, user.id, school)
+    if scope is None:
+        await message.reply_text(messages.EXPORT_NO_SCHOOL.format(code=school) if school and
+                                 svc.staff.scope(user.id, svc.is_admin(user.id))
+                                 else messages.STAFF_ONLY)
+        return
+    year = school_year(svc.local_now().date())
+    code = school if scope.kind == "school" and school else ""
+    rows = [(button(messages.EXPORT_CSV.format(title=s.title), Action.EXPORT, "csv", s.id, code),)
+            for s in svc.surveys.surveys]
+    rows.append((button(messages.EXPORT_XLSX, Action.EXPORT, "xlsx", "all", code),))
+    await reply(message, [Screen(messages.EXPORT_CHOOSE.format(scope=esc(scope.name), year=year),
+                                 tuple(rows))])
+
+
+async def send_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or not isinstance(query.message, Message):
+        return
+    svc = services(context)
+    cb = callback_of(update)
+    fmt, survey_id, school = cb.arg(0), cb.arg(1), cb.arg(2)
+    scope = _scope(svc, user.id, school)  # checked again: a button proves nothing
+    surveys = list(svc.surveys.surveys) if survey_id == "all" \
+        else [s for s in svc.surveys.surveys if s.id == survey_id]
+    if scope is None or fmt not in ("csv", "xlsx") or not surveys:
+        await query.answer(messages.STAFF_ONLY if scope is None else messages.STALE_BUTTON,
+                           show_alert=True)
+        return
+    await query.answer(messages.WORKING)
+    year = school_year(svc.local_now().date())
+    document = reporting.export_document(svc, scope, surveys, fmt, year)
+    await query.message.reply_document(
+        io.BytesIO(document.data), filename=document.filename,
+        caption=messages.EXPORT_SENT.format(count=document.count, scope=scope.name, year=year))
+
+
+async def show_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.message, update.effective_user
+    if message is None or user is None:
+        return
+    svc = services(context)
+    school = (context.args or [""])[0]
+    scope = _scope(svc, user.id, school)
+    if scope is None:
+        await message.reply_text(messages.STAFF_ONLY)
+        return
+    report = reporting.build_report(svc, scope, school_year(svc.local_now().date()))
+    if report is None:
+        await message.reply_text(messages.REPORT_NONE)
+        return
+    await reply(message, screens(report_html(report)))
+    png = await asyncio.to_thread(chart_png, report)  # matplotlib: keep the event loop free
+    await message.reply_photo(io.BytesIO(png), caption=messages.REPORT_CAPTION.format(
+        scope=scope.name))
+
+
+def register(app: Application, svc: Services) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("export", choose_export, filters=private))
+    app.add_handler(CommandHandler("baocao", show_report, filters=private))
+    app.add_handler(CallbackQueryHandler(send_export, pattern=on(Action.EXPORT)))
