@@ -160,6 +160,52 @@ def run() -> None:
     run_bot(settings)
 
 
+# --- operating it ------------------------------------------------------------------------------
+@main.command()
+def health() -> None:
+    """Kiểm tra cấu hình, kiến thức, khảo sát và cơ sở dữ liệu (không dùng mạng)."""
+    from bot.health import run_checks
+
+    checks = run_checks()
+    for check in checks:
+        click.echo(f"{'OK ' if check.ok else 'LỖI'} {check.name}: {check.detail}")
+    if not all(check.ok for check in checks):
+        raise SystemExit(1)
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Sao lưu cơ sở dữ liệu vào FILE (an toàn khi bot đang chạy)."""
+    from bot.backup import BackupError, backup
+
+    settings = _settings()
+    try:
+        pages = backup(settings.db_path, file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã sao lưu {settings.db_path} vào {file} ({pages} trang).")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Không hỏi lại.")
+def restore_command(file: Path, yes: bool) -> None:
+    """Khôi phục cơ sở dữ liệu từ FILE (hãy dừng bot trước)."""
+    from bot.backup import BackupError, check_backup, restore
+
+    settings = _settings()
+    try:
+        check_backup(file)
+        if not yes:
+            click.confirm(f"Thay toàn bộ {settings.db_path} bằng {file}? Bot phải đang dừng.",
+                          abort=True)
+        version = restore(file, settings.db_path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã khôi phục {settings.db_path} từ {file} (lược đồ v{version}).")
+
+
 # The staff data commands live in their own module; registered here so that every entry point
 # (the `careerbot` script, `python -m bot`) has them.
 from bot.cli_data import export_command, report_command, schools_group, staff_group  # noqa: E402

@@ -188,8 +188,13 @@ class SurveyFlow:
             return Step([self._screen(s, response)], notice=str(bad), alert=True)
         return await self._store(s, response, q, value)
 
-    async def toggle(self, user_id: int, survey_id: str, qid: str, code: str) -> Step:
-        """Multiple choice: tick or untick one choice; the selection is saved at every tap."""
+    async def toggle(self, user_id: int, survey_id: str, qid: str, code: str, selected: bool
+                     ) -> Step:
+        """Multiple choice: tick or untick one choice; the selection is saved at every tap.
+
+        The button says which state it sets (not "flip"), so a tap Telegram delivers twice,
+        as it does after a crash, leaves the same selection.
+        """
         found = self._expect(user_id, survey_id, qid)
         if isinstance(found, Step):
             return found
@@ -199,7 +204,7 @@ class SurveyFlow:
             return Step([self._screen(s, response)], notice=messages.SURVEY_STALE_CHOICE,
                         alert=True)
         chosen = set(response.answers.get(q.id) or [])
-        chosen ^= {code}
+        chosen = chosen | {code} if selected else chosen - {code}
         if q.max is not None and len(chosen) > int(q.max):
             return Step(notice=messages.SURVEY_TOO_MANY.format(n=int(q.max)), alert=True)
         ordered = [c.code for c in q.choices if c.code in chosen]
@@ -353,8 +358,9 @@ class SurveyFlow:
         elif q.type == "multi":
             chosen = set(current or [])
             for c in survey.choices_for(q, answers):
-                mark = "✅ " if c.code in chosen else "▫️ "
-                rows.append((_b(mark + c.label, "t", s.id, q.id, c.code),))
+                on = c.code in chosen
+                rows.append((_b(("✅ " if on else "▫️ ") + c.label, "t", s.id, q.id, c.code,
+                                "0" if on else "1"),))
             rows.append((_b(messages.SURVEY_DONE_MULTI, "x", s.id, q.id),))
         elif q.type == "scale":
             rows.append(tuple(_b(("✅" if current == n else "") + str(n), "a", s.id, q.id, str(n))

@@ -61,7 +61,7 @@ async def survey_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         "R": lambda: flow.begin(user.id, sid, confirmed_retake=True),
         "g": lambda: flow.resume(user.id, sid),
         "a": lambda: flow.choose(user.id, sid, qid, code),
-        "t": lambda: flow.toggle(user.id, sid, qid, code),
+        "t": lambda: flow.toggle(user.id, sid, qid, code, cb.arg(4) == "1"),
         "x": lambda: flow.finish_multi(user.id, sid, qid),
         "b": lambda: flow.back(user.id, sid, qid),
         "k": lambda: flow.skip(user.id, sid, qid),

@@ -223,3 +223,20 @@ async def test_huy_pauses_the_survey_and_free_text_goes_back_to_the_engine(bot, 
     assert paused["text"] == messages.SURVEY_PAUSED
     [answer] = await bot.say(student, "hoc tc co mat hoc phi ko")
     assert "Nguồn:" in answer["text"]
+
+
+async def test_a_tap_delivered_twice_does_not_untick_a_choice(bot, api, student, schools):
+    q = await open_survey(bot, student, "Nhu cầu")
+    q = await pick(bot, student, q, "Lớp 9")
+    [found] = await bot.say(student, "tan an")
+    q = await pick(bot, student, found, "THCS Tân An")
+    q = await type_answer(bot, student, "9A1")
+    q = await pick(bot, student, q, "Học trung cấp")
+    label = next(b for b in buttons(q) if "Công nghệ thông tin" in b)
+    data = next(b["callback_data"] for row in q["reply_markup"]["inline_keyboard"] for b in row
+                if b["text"] == label)
+    for _ in range(2):  # the same press, twice (Telegram redelivers after a crash)
+        await api.press(student, q, data, strict=False)
+        await api.wait_idle()
+    _, values = answers_of(bot, student.id, "needs")
+    assert values["field"] == ["cntt"]

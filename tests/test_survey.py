@@ -139,4 +139,4 @@ def test_every_survey_button_fits_in_64_bytes(surveys):
     for s in surveys.surveys:
         for q in s.questions:
             for c in q.choices or [survey.Choice(code="5", label="5")]:
-                assert len(encode(Action.SURVEY, "a", s.id, q.id, c.code).encode()) <= 64
+                assert len(encode(Action.SURVEY, "t", s.id, q.id, c.code, "1").encode()) <= 64
