@@ -1,0 +1,104 @@
+"""Backups taken while the bot writes, restores, and the health check."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from bot.backup import BackupError, backup, check_backup, restore
+from bot.storage import MIGRATIONS, open_db, open_reader
+from bot.writer import Writer
+from tests.test_cli import careerbot
+
+
+def _add(i: int):
+    return lambda db: db.execute("INSERT INTO schools (code, name) VALUES (?, ?)",
+                                 [f"S{i:05}", f"Trường {i}"])
+
+
+def test_a_backup_taken_while_writing_is_consistent_and_restorable(tmp_path):
+    db_path = tmp_path / "live.db"
+    writer = Writer(db_path)
+    for i in range(200):
+        writer.run(_add(i))
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        i = 200
+        while not stop.is_set():
+            writer.run(_add(i))
+            i += 1
+
+    thread = threading.Thread(target=keep_writing)
+    thread.start()
+    try:
+        backup(db_path, tmp_path / "copy.db")
+    finally:
+        stop.set()
+        thread.join()
+        writer.close()
+    assert check_backup(tmp_path / "copy.db") == len(MIGRATIONS)
+    copied = sqlite3.connect(tmp_path / "copy.db").execute("SELECT count(*) FROM schools")
+    assert copied.fetchone()[0] >= 200
+    target = tmp_path / "restored" / "bot.db"
+    assert restore(tmp_path / "copy.db", target) == len(MIGRATIONS)
+    restored = open_reader(target).execute("SELECT count(*) FROM schools").fetchone()[0]
+    assert restored >= 200
+
+
+def test_restore_replaces_the_current_data(tmp_path):
+    old = open_db(tmp_path / "old.db")
+    old.execute("INSERT INTO schools (code, name) VALUES ('OLD1', 'cũ')")
+    old.close()
+    backup(tmp_path / "old.db", tmp_path / "b.db")
+    current = open_db(tmp_path / "cur.db")
+    current.execute("INSERT INTO schools (code, name) VALUES ('NEW1', 'mới')")
+    current.close()
+    restore(tmp_path / "b.db", tmp_path / "cur.db")
+    codes = [r[0] for r in open_reader(tmp_path / "cur.db").execute("SELECT code FROM schools")]
+    assert codes == ["OLD1"]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"not a database at all" * 100, "không phải"),
+    (None, "không phải bản sao lưu"),
+])
+def test_restore_refuses_files_that_are_not_careerbot_backups(tmp_path, content, message):
+    path = tmp_path / "x.db"
+    if content is None:
+        sqlite3.connect(path).execute("CREATE TABLE other (id)").connection.commit()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(BackupError, match=message):
+        restore(path, tmp_path / "target.db")
+    assert not (tmp_path / "target.db").exists()
+
+
+def test_restore_refuses_a_backup_from_a_newer_careerbot(tmp_path):
+    db = open_db(tmp_path / "new.db")
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.close()
+    with pytest.raises(BackupError, match="mới hơn"):
+        check_backup(tmp_path / "new.db")
+
+
+def test_backup_and_restore_from_the_command_line(tmp_path):
+    env = {"CAREERBOT_DB": str(tmp_path / "bot.db")}
+    open_db(tmp_path / "bot.db").close()
+    out = careerbot("backup", str(tmp_path / "b.db"), env=env)
+    assert out.returncode == 0 and "Đã sao lưu" in out.stdout
+    out = careerbot("restore", str(tmp_path / "b.db"), "--yes", env=env)
+    assert out.returncode == 0 and "Đã khôi phục" in out.stdout
+    out = careerbot("restore", str(tmp_path / "missing.db"), "--yes", env=env)
+    assert out.returncode == 1 and "Không có tệp" in out.stderr
+
+
+def test_health_passes_on_a_sound_installation_and_fails_with_a_reason(tmp_path):
+    ok = careerbot("health", env={"CAREERBOT_DB": str(tmp_path / "bot.db")})
+    assert ok.returncode == 0 and "OK  kiến thức: 33 chủ đề, 3 khảo sát" in ok.stdout
+    bad = careerbot("health", env={"CAREERBOT_DB": str(tmp_path / "nowhere" / "bot.db")})
+    assert bad.returncode == 1 and "LỖI" in bad.stdout
+    broken = careerbot("health", env={"WEBHOOK_PORT": "x"})
+    assert broken.returncode == 1 and "WEBHOOK_PORT" in broken.stdout
