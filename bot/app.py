@@ -19,6 +19,7 @@ from bot.privacy import purge
 from bot.services import Services, build_services
 from handlers import (
     admin,
+    announce,
     ask,
     common,
     counsel,
@@ -90,7 +91,8 @@ async def purge_daily(svc: Services) -> None:
 async def _post_init(app: Application) -> None:
     await common.set_commands(app)
     svc: Services = app.bot_data["services"]
-    app.bot_data["background"] = [asyncio.create_task(purge_daily(svc))]
+    app.bot_data.setdefault("background", []).append(asyncio.create_task(purge_daily(svc)))
+    await announce.resume_all(app)
 
 
 async def _post_stop(app: Application) -> None:
@@ -98,7 +100,7 @@ async def _post_stop(app: Application) -> None:
         task.cancel()
 
 
-FEATURES = (common, start, menu, counsel, survey, privacy, staff, reports, admin, ask)
+FEATURES = (common, start, menu, counsel, survey, privacy, staff, reports, announce, admin, ask)
 
 
 def build_application(settings: Settings, svc: Services,

@@ -26,6 +26,7 @@ class Action(StrEnum):
     SURVEY = "s"       # args: survey action, then its arguments (bot/survey_flow.py)
     PRIVACY = "p"      # arg: "del" (confirm deletion) or "keep"
     EXPORT = "x"       # args: format, survey id or "all", school code (admins) or ""
+    ANNOUNCE = "b"     # args: "send" or "drop", announcement id
     NOOP = "n"         # buttons that only show information
 
 

@@ -162,6 +162,7 @@ STAFF_COMMANDS = [
     ("dangky", "Đăng ký cán bộ bằng mã"),
     ("export", "Tải câu trả lời khảo sát (CSV, Excel)"),
     ("baocao", "Báo cáo khảo sát so với chỉ tiêu"),
+    ("thongbao", "Gửi thông báo cho học sinh, phụ huynh"),
 ]
 ADMIN_COMMANDS = [
     ("moi", "Tạo mã đăng ký cho cán bộ"),
@@ -303,3 +304,24 @@ EXPORT_NO_SCHOOL = "Không có trường mã {code}."
 REPORT_CAPTION = "Dự định của học sinh so với chỉ tiêu · {scope}"
 REPORT_NONE = "Chưa có khảo sát nào có phần báo cáo."
 WORKING = "⏳ Đang chuẩn bị…"
+
+# --- announcements -------------------------------------------------------------------------------
+ANNOUNCE_USAGE = (
+    "Cách dùng: /thongbao [lop9|lop12|phuhuynh|thayco|tatca] nội dung thông báo\n"
+    "Quản trị viên có thể thêm truong:MÃ để gửi cho một trường."
+)
+ANNOUNCE_CONFIRM = (
+    "📢 Gửi thông báo này tới <b>{count}</b> người ({who}, {scope})?\n\n{text}"
+)
+ANNOUNCE_SEND = "📢 Gửi"
+ANNOUNCE_DROP = "Huỷ"
+ANNOUNCE_DROPPED = "Đã huỷ thông báo."
+ANNOUNCE_STARTED = "📤 Đang gửi tới {count} người. Bot sẽ báo khi xong."
+ANNOUNCE_NOBODY = "Không có ai phù hợp để nhận thông báo này (người nhận phải bật thông báo)."
+ANNOUNCE_HEADER = "📢 Thông báo ({scope}):\n\n{text}"
+ANNOUNCE_DONE = (
+    "✅ Đã gửi xong thông báo #{id}: {sent} người nhận được; {blocked} người đã chặn bot; "
+    "{failed} lỗi; {unknown} không rõ (bot khởi động lại đúng lúc gửi)."
+)
+ANNOUNCE_WHO = {None: "mọi người", "student9": "học sinh lớp 9", "student12": "học sinh lớp 12",
+                "parent": "phụ huynh", "staff": "thầy cô"}

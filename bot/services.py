@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from bot import knowledge
+from bot.announce import Announcements
 from bot.asklog import AskLog
 from bot.assistant import Assistant
 from bot.config import Settings
@@ -43,6 +44,7 @@ class Services:
     responses: Responses
     staff: Staff
     flow: SurveyFlow
+    announcements: Announcements
     flood: FloodGuard
     clock: Clock
 
@@ -105,6 +107,7 @@ def build_services(settings: Settings, clock: Clock = now_utc,
         responses=responses,
         staff=Staff(db, writer, schools, clock),
         flow=SurveyFlow(surveys, responses, schools, users, today, titles),
+        announcements=Announcements(db, writer, clock),
         flood=FloodGuard(settings.flood_per_minute),
         clock=clock,
     )

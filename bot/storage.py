@@ -72,7 +72,20 @@ def _v2_surveys(db: sqlite_utils.Database) -> None:
     }, pk="code")
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys]
+def _v3_announcements(db: sqlite_utils.Database) -> None:
+    """Announcements and their delivery to each recipient, so a restart resumes them."""
+    db.table("announcements").create({
+        "id": int, "created_by": int, "chat_id": int, "text": str, "audience": str,
+        "school_codes": str, "scope_name": str, "status": str, "created_at": str,
+        "started_at": str, "finished_at": str,
+    }, pk="id")
+    db.table("deliveries").create({
+        "announcement_id": int, "user_id": int, "status": str, "at": str,
+    }, pk=("announcement_id", "user_id"), foreign_keys=[("announcement_id", "announcements", "id")])
+    db.table("deliveries").create_index(["announcement_id", "status"])
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

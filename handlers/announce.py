@@ -1,0 +1,128 @@
+"""/thongbao: admins and staff announce to users who opted in (staff: their own school only).
+
+Delivery runs in the background, paced below Telegram's bulk limit; every recipient's progress is
+in SQLite, so a restart resumes an announcement without sending anything twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot import announce, messages
+from bot.announce import Announcement
+from bot.callbacks import Action
+from bot.render import Screen, button, esc
+from bot.services import Services
+from handlers.ui import callback_of, edit, on, reply, services
+
+log = logging.getLogger(__name__)
+
+
+async def compose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.message, update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    svc = services(context)
+    scope = svc.staff.scope(user.id, svc.is_admin(user.id))
+    if scope is None:
+        await message.reply_text(messages.STAFF_ONLY)
+        return
+    school, audience_word, text = announce.parse_command(message.text)
+    if not text:
+        await message.reply_text(messages.ANNOUNCE_USAGE)
+        return
+    if school and scope.kind == "all":
+        scope = svc.staff.school_scope(school) or scope  # admins may pick one school
+    audience = announce.AUDIENCE_WORDS.get(audience_word or "tatca")
+    count = svc.announcements.count_recipients(audience, scope.school_codes)
+    if count == 0:
+        await message.reply_text(messages.ANNOUNCE_NOBODY)
+        return
+    draft = await svc.announcements.draft(user.id, message.chat_id, text[:3500], audience,
+                                          scope.school_codes, scope.name)
+    await reply(message, [Screen(
+        messages.ANNOUNCE_CONFIRM.format(count=count, who=messages.ANNOUNCE_WHO[audience],
+                                         scope=esc(scope.name), text=esc(draft.text)),
+        ((button(messages.ANNOUNCE_SEND, Action.ANNOUNCE, "send", draft.id),
+          button(messages.ANNOUNCE_DROP, Action.ANNOUNCE, "drop", draft.id)),))])
+
+
+async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    svc = services(context)
+    cb = callback_of(update)
+    found = svc.announcements.get(int(cb.arg(1))) if cb.arg(1).isdigit() else None
+    if found is None or found.created_by != user.id or found.status != "draft":
+        await query.answer(messages.STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    if cb.arg(0) != "send":
+        await svc.announcements.drop(found)
+        await edit(query, [Screen(messages.ANNOUNCE_DROPPED)])
+        return
+    count = await svc.announcements.start(found)
+    await edit(query, [Screen(messages.ANNOUNCE_STARTED.format(count=count))])
+    start_delivery(context.application, svc, found)
+
+
+def start_delivery(app: Application, svc: Services, item: Announcement) -> None:
+    task = asyncio.create_task(deliver(app.bot, svc, item))
+    app.bot_data.setdefault("background", []).append(task)
+
+
+async def deliver(bot: Bot, svc: Services, item: Announcement) -> None:
+    """Send to every pending recipient, paced, recording each outcome; then tell the sender."""
+    pause = 1.0 / svc.settings.announce_per_second
+    text = messages.ANNOUNCE_HEADER.format(scope=item.scope_name, text=item.text)
+    while batch := svc.announcements.pending(item):
+        for user_id in batch:
+            await svc.announcements.mark(item, user_id, "sending")  # before: never send twice
+            await svc.announcements.mark(item, user_id, await _send_one(bot, svc, user_id, text))
+            await asyncio.sleep(pause)
+    tally = await svc.announcements.finish(item)
+    log.info("announcement delivered", extra={"event": "announce"})
+    try:
+        await bot.send_message(item.chat_id, messages.ANNOUNCE_DONE.format(
+            id=item.id, sent=tally["sent"], blocked=tally["blocked"], failed=tally["failed"],
+            unknown=tally["unknown"]))
+    except TelegramError:
+        log.warning("could not send the delivery summary", extra={"event": "announce"})
+
+
+async def _send_one(bot: Bot, svc: Services, user_id: int, text: str) -> str:
+    for _ in range(5):
+        try:
+            await bot.send_message(user_id, text)
+            return "sent"
+        except RetryAfter as wait:  # Telegram's flood control: wait as told, then retry
+            await asyncio.sleep(float(getattr(wait, "retry_after", 1)))
+        except Forbidden:  # the user blocked the bot: remember, never try again
+            await svc.users.mark_blocked(user_id)
+            return "blocked"
+        except TimedOut:  # it may have arrived: do not risk sending it twice
+            return "unknown"
+        except BadRequest:  # chat not found, deactivated account...
+            return "failed"
+        except TelegramError:
+            await asyncio.sleep(1.0)
+    return "failed"
+
+
+async def resume_all(app: Application) -> None:
+    """At start: finish announcements a restart interrupted."""
+    svc: Services = app.bot_data["services"]
+    for item in svc.announcements.unfinished():
+        await svc.announcements.recover(item)
+        start_delivery(app, svc, item)
+
+
+def register(app: Application, svc: Services) -> None:
+    app.add_handler(CommandHandler("thongbao", compose, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(confirm, pattern=on(Action.ANNOUNCE)))
