@@ -6,13 +6,14 @@ import html
 import logging
 import time
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, ChatMember, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -75,6 +76,15 @@ async def only_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(messages.ONLY_TEXT)
 
 
+async def bot_status_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A user blocked (or unblocked) the bot: stop (or resume) sending them announcements."""
+    change, user = update.my_chat_member, update.effective_user
+    if change is None or user is None or change.chat.type != ChatType.PRIVATE:
+        return  # being added to or removed from a group needs nothing from us
+    if change.new_chat_member.status == ChatMember.BANNED:
+        await services(context).users.mark_blocked(user.id)
+
+
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any button no other handler understood: from an older message or an older bot."""
     if update.callback_query:
@@ -132,6 +142,7 @@ def register(app: Application, svc: Services) -> None:
     app.add_handler(TypeHandler(Update, note_user_and_guard_flood), group=-1)
     app.add_handler(CommandHandler(["help", "trogiup"], show_help, filters=private))
     app.add_handler(CommandHandler("huy", cancel, filters=private))
+    app.add_handler(ChatMemberHandler(bot_status_changed, ChatMemberHandler.MY_CHAT_MEMBER))
 
 
 def register_last(app: Application, svc: Services) -> None:
