@@ -23,6 +23,9 @@ def backup(db_path: Path, dest: Path) -> int:
     target = sqlite3.connect(dest)
     try:
         source.backup(target, pages=256)  # in steps, so the bot's writes are not held up
+        # A backup is a single self-contained file: no WAL, so it can be read from anywhere,
+        # even a read-only folder (a WAL database needs its -shm file beside it to be read).
+        target.execute("PRAGMA journal_mode = DELETE")
         pages = int(target.execute("PRAGMA page_count").fetchone()[0])
     finally:
         target.close()

@@ -102,3 +102,17 @@ def test_health_passes_on_a_sound_installation_and_fails_with_a_reason(tmp_path)
     assert bad.returncode == 1 and "LỖI" in bad.stdout
     broken = careerbot("health", env={"WEBHOOK_PORT": "x"})
     assert broken.returncode == 1 and "WEBHOOK_PORT" in broken.stdout
+
+
+def test_a_backup_in_a_read_only_folder_can_be_restored(tmp_path):
+    open_db(tmp_path / "bot.db").close()
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    backup(tmp_path / "bot.db", folder / "b.db")
+    assert sqlite3.connect(folder / "b.db").execute("PRAGMA journal_mode").fetchone()[0] \
+        == "delete"
+    folder.chmod(0o555)
+    try:
+        assert restore(folder / "b.db", tmp_path / "restored.db") == len(MIGRATIONS)
+    finally:
+        folder.chmod(0o755)
