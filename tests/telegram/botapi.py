@@ -205,6 +205,9 @@ class FakeBotAPI:
         self._poll_generation = 0
         self._busy_calls = 0  # calls other than getUpdates, for wait_idle
         self._changed = _Signal()
+        # One signal per chat as well: a thousand simulated users each waiting for their own
+        # chat must not all wake up for every message the bot sends anywhere.
+        self._chat_changed: dict[int, _Signal] = {}
         self._closing = False
         self._host = "127.0.0.1"
         self._port: int | None = None
@@ -508,6 +511,7 @@ class FakeBotAPI:
 
     def _log_chat(self, state: _ChatState, stored: _Stored) -> None:
         self._log.setdefault(state.chat.id, []).append(stored.snapshot())
+        self._chat_changed.setdefault(state.chat.id, _Signal()).notify()
 
     def _format(self, p: Params, name: str, *, caption: bool = False) -> FormattedText:
         """Text or caption as Telegram would store it, with Telegram's errors."""
@@ -1224,7 +1228,7 @@ class FakeBotAPI:
         try:
             async with asyncio.timeout(timeout):
                 while True:
-                    wake = self._changed.waiter()
+                    wake = self._chat_changed.setdefault(chat_id, _Signal()).waiter()
                     log, start = self._log.get(chat_id, []), self._marks.get(chat_id, 0)
                     if len(log) - start >= count:
                         self._marks[chat_id] = start + count
