@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.storage import iso, now_utc
+from bot.storage import iso, now_utc, only_schools
 from bot.writer import Writer
 
 Clock = Callable[[], dt.datetime]
@@ -65,13 +65,10 @@ def _recipients(db: sqlite_utils.Database, audience: str | None,
     if audience:
         sql += " AND audience = ?"
         params.append(audience)
-    if school_codes is not None:
-        codes = sorted(school_codes)
-        if not codes:
-            return []
-        sql += f" AND school_code IN ({', '.join('?' * len(codes))})"
-        params += codes
-    return [r["id"] for r in db.query(sql + " ORDER BY id", params)]
+    query = only_schools(sql, params, school_codes)
+    if query is None:
+        return []
+    return [r["id"] for r in db.query(query[0] + " ORDER BY id", query[1])]
 
 
 class Announcements:

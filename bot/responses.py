@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.storage import iso, now_utc
+from bot.storage import iso, now_utc, only_schools
 from bot.writer import Writer
 
 Clock = Callable[[], dt.datetime]
@@ -174,13 +174,10 @@ def load_records(db: sqlite_utils.Database, survey_id: str,
     if school_year:
         sql += " AND school_year = ?"
         params.append(school_year)
-    if school_codes is not None:
-        codes = sorted(school_codes)
-        if not codes:
-            return []
-        sql += f" AND school_code IN ({', '.join('?' * len(codes))})"
-        params += codes
-    rows = list(db.query(sql + " ORDER BY id", params))
+    query = only_schools(sql, params, school_codes)
+    if query is None:
+        return []
+    rows = list(db.query(query[0] + " ORDER BY id", query[1]))
     answers: dict[int, dict[str, Any]] = {r["id"]: {} for r in rows}
     if rows:
         marks = ", ".join("?" * len(rows))

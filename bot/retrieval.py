@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -239,8 +239,9 @@ class Engine:
             scores[posting[0]] += weight * posting[1]
         return scores
 
-    def _known(self, q: _Query) -> float:
-        """Share of the question's information that the knowledge base knows at all."""
+    def _share(self, q: _Query, vocabulary: Collection[str]) -> float:
+        """Share of the question's information (IDF-weighted syllables, question words left
+        out) found in `vocabulary`; guessed typo corrections count less."""
         total = known = 0.0
         asking = text.lexicon().question_words
         for term, qtf in q.terms.items():
@@ -248,23 +249,17 @@ class Engine:
                 continue
             w = self._idf_of(term) * qtf
             total += w
-            if term in self._idf:
+            if term in vocabulary:
                 known += w * q.trust.get(term, 1.0)
         return known / total if total else 0.0
 
+    def _known(self, q: _Query) -> float:
+        """How much of the question the knowledge base knows at all."""
+        return self._share(q, self._idf.keys())
+
     def _coverage(self, q: _Query, i: int) -> float:
-        """Share of the question's information (IDF-weighted syllables) the entry knows."""
-        doc = self._doc_terms[i]
-        total = known = 0.0
-        asking = text.lexicon().question_words
-        for term, qtf in q.terms.items():
-            if "_" in term or term in asking:
-                continue
-            w = self._idf_of(term) * qtf
-            total += w
-            if term in doc:
-                known += w * q.trust.get(term, 1.0)
-        return known / total if total else 0.0
+        """How much of the question entry i knows."""
+        return self._share(q, self._doc_terms[i])
 
     def _fuzzy(self, q: _Query, candidates: list[int]) -> dict[int, float]:
         """For each candidate, how close its nearest phrasing is to the question (0-1)."""

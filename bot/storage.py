@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -124,6 +125,18 @@ def open_db(path: Path | str, *, synchronous: str = "FULL") -> sqlite_utils.Data
     db.execute("PRAGMA busy_timeout = 30000")
     migrate(db)
     return db
+
+
+def only_schools(sql: str, params: list[Any], school_codes: Collection[str] | None
+                 ) -> tuple[str, list[Any]] | None:
+    """Add "AND school_code IN (...)" to a query; None when no school is allowed at all
+    (the query could only return nothing). `school_codes` None means every school."""
+    if school_codes is None:
+        return sql, params
+    codes = sorted(school_codes)
+    if not codes:
+        return None
+    return f"{sql} AND school_code IN ({', '.join('?' * len(codes))})", [*params, *codes]
 
 
 def open_reader(path: Path | str) -> sqlite_utils.Database:

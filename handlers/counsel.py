@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import Message, ReplyParameters, Update
+from telegram import ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
@@ -21,21 +21,9 @@ from bot import logs, messages
 from bot.callbacks import Action
 from bot.services import Services
 from bot.tickets import Ticket
-from handlers.ui import on, services
+from handlers.ui import UserState, on, services
 
 log = logging.getLogger(__name__)
-
-
-class HasOpenTicket(filters.MessageFilter):
-    """Messages from a user whose ticket is open go to the counsellors, not to the engine."""
-
-    def __init__(self, svc: Services) -> None:
-        super().__init__(name="HasOpenTicket")
-        self.svc = svc
-
-    def filter(self, message: Message) -> bool:
-        user = message.from_user
-        return user is not None and self.svc.tickets.has_open(user.id)
 
 
 def _header(svc: Services, ticket: Ticket) -> str:
@@ -171,7 +159,8 @@ def register(app: Application, svc: Services) -> None:
     app.add_handler(CommandHandler("ketthuc", end_ticket_by_user, filters=private))
     app.add_handler(CallbackQueryHandler(open_ticket, pattern=on(Action.COUNSEL)))
     app.add_handler(MessageHandler(
-        private & filters.UpdateType.MESSAGE & ~filters.COMMAND & HasOpenTicket(svc),
+        private & filters.UpdateType.MESSAGE & ~filters.COMMAND
+        & UserState("HasOpenTicket", svc.tickets.has_open),
         relay_to_counsellors))
     if svc.settings.counselor_chat_id is not None:
         group = filters.Chat(svc.settings.counselor_chat_id)

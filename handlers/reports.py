@@ -28,18 +28,29 @@ def _scope(svc: Services, user_id: int, school: str) -> Scope | None:
     return own
 
 
-async def choose_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _staff_command(update: Update, context: ContextTypes.DEFAULT_TYPE
+                         ) -> tuple[Message, Services, Scope, str] | None:
+    """The message, services, scope and school argument of a staff command, or None once the
+    caller has been told why not (not staff, or an admin naming an unknown school)."""
     message, user = update.message, update.effective_user
     if message is None or user is None:
-        return
+        return None
     svc = services(context)
     school = (context.args or [""])[0]
     scope = _scope(svc, user.id, school)
     if scope is None:
-        await message.reply_text(messages.EXPORT_NO_SCHOOL.format(code=school) if school and
-                                 svc.staff.scope(user.id, svc.is_admin(user.id))
-                                 else messages.STAFF_ONLY)
+        staff = svc.staff.scope(user.id, svc.is_admin(user.id)) is not None
+        await message.reply_text(messages.EXPORT_NO_SCHOOL.format(code=school)
+                                 if school and staff else messages.STAFF_ONLY)
+        return None
+    return message, svc, scope, school
+
+
+async def choose_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    found = await _staff_command(update, context)
+    if found is None:
         return
+    message, svc, scope, school = found
     year = school_year(svc.local_now().date())
     code = school if scope.kind == "school" and school else ""
     rows = [(button(messages.EXPORT_CSV.format(title=s.title), Action.EXPORT, "csv", s.id, code),)
@@ -72,15 +83,10 @@ async def send_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def show_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, user = update.message, update.effective_user
-    if message is None or user is None:
+    found = await _staff_command(update, context)
+    if found is None:
         return
-    svc = services(context)
-    school = (context.args or [""])[0]
-    scope = _scope(svc, user.id, school)
-    if scope is None:
-        await message.reply_text(messages.STAFF_ONLY)
-        return
+    message, svc, scope, _ = found
     report = reporting.build_report(svc, scope, school_year(svc.local_now().date()))
     if report is None:
         await message.reply_text(messages.REPORT_NONE)

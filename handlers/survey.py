@@ -16,19 +16,7 @@ from bot import messages
 from bot.callbacks import Action
 from bot.services import Services
 from bot.survey_flow import Step
-from handlers.ui import callback_of, edit, on, reply, services
-
-
-class AwaitingSurveyText(filters.MessageFilter):
-    """The user's current survey question wants a typed answer."""
-
-    def __init__(self, svc: Services) -> None:
-        super().__init__(name="AwaitingSurveyText")
-        self.svc = svc
-
-    def filter(self, message: Message) -> bool:
-        user = message.from_user
-        return user is not None and self.svc.flow.awaits_text(user.id)
+from handlers.ui import UserState, callback_of, edit, on, reply, services
 
 
 async def list_surveys(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -94,5 +82,6 @@ def register(app: Application, svc: Services) -> None:
     app.add_handler(CommandHandler("khaosat", list_surveys, filters=private))
     app.add_handler(CallbackQueryHandler(survey_pressed, pattern=on(Action.SURVEY)))
     app.add_handler(MessageHandler(
-        private & filters.UpdateType.MESSAGE & ~filters.COMMAND & AwaitingSurveyText(svc),
+        private & filters.UpdateType.MESSAGE & ~filters.COMMAND
+        & UserState("AwaitingSurveyText", svc.flow.awaits_text),
         survey_typed))

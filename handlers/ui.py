@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, filters
 
 from bot.callbacks import Action, Callback, decode
 from bot.render import Keyboard, Screen
@@ -64,6 +64,19 @@ async def edit(query: CallbackQuery, screens: Sequence[Screen]) -> None:
             await query.message.chat.send_message(
                 screen.text, parse_mode=ParseMode.HTML, reply_markup=markup(screen.keyboard),
                 disable_web_page_preview=True)
+
+
+class UserState(filters.MessageFilter):
+    """Messages from a user for whom `test(user_id)` holds (an open ticket, a survey waiting
+    for a typed answer): routes their messages before the answer engine sees them."""
+
+    def __init__(self, name: str, test: Callable[[int], bool]) -> None:
+        super().__init__(name=name)
+        self.test = test
+
+    def filter(self, message: Message) -> bool:
+        user = message.from_user
+        return user is not None and self.test(user.id)
 
 
 def on(action: Action) -> Callable[[object], bool]:
