@@ -43,7 +43,7 @@ def encode(action: Action, *args: str | int) -> str:
     """The callback_data string; raises ValueError if it cannot be a valid button."""
     parts = [str(a) for a in args]
     for part in parts:
-        if not _ARG.match(part):
+        if not _ARG.fullmatch(part):
             raise ValueError(f"callback argument not encodable: {part!r}")
     data = "|".join([VERSION, action.value, *parts])
     if len(data.encode("utf-8")) > MAX_BYTES:
@@ -64,6 +64,6 @@ def decode(data: str | None) -> Callback | None:
     except ValueError:
         return None
     args = tuple(tail.split("|")) if tail else ()
-    if any(not _ARG.match(a) for a in args):
+    if any(not _ARG.fullmatch(a) for a in args):
         return None
     return Callback(action, args)

@@ -43,8 +43,13 @@ Cell = str | int | float
 
 
 def neutralize(text: str) -> str:
-    """Text a spreadsheet would read as a formula, made plain text with a leading apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """Text a spreadsheet would read as a formula, made plain text with a leading apostrophe.
+
+    Invisible control characters in front do not hide a formula: some tools drop them.
+    """
+    visible = text.lstrip("".join(map(chr, range(0x20))) + "\x7f")
+    risky = text.startswith(_FORMULA_START) or visible.startswith(_FORMULA_START)
+    return "'" + text if risky else text
 
 
 def _short(text: str, limit: int = _HEADER_TEXT) -> str:
@@ -139,7 +144,7 @@ def _cell(value: Cell) -> Cell:
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         # openpyxl refuses control characters; a school name pasted from elsewhere may hold one
-        return ILLEGAL_CHARACTERS_RE.sub("", neutralize(value))
+        return neutralize(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
 
 

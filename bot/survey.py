@@ -175,7 +175,8 @@ class InvalidAnswer(ValueError):
     """The message says, in Vietnamese, what is wrong and what to do."""
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e"
+                      r"\u2060-\u206f\ufeff]")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]", re.UNICODE)
 
 

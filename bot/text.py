@@ -8,6 +8,7 @@ expanded from the lexicon (bot/data/lexicon.yaml), accent-folded. `normalize` is
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -94,11 +95,17 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)  # words repeat endlessly: normalise each spelling once
 def _clean_word(word: str) -> str:
-    word = _RUN3.sub(r"\1", word)
-    # No Vietnamese syllable ends in a doubled letter: "okk", "zậyy" are emphasis.
-    if len(word) > 2 and word[-1] == word[-2] and word[-1].isalpha():
-        word = word[:-1]
-    return place_tone(word)
+    # Moving a tone can make letters equal ("aaàa" -> "àaaa") and collapsing them can move a
+    # tone again: repeat until nothing changes, so that normalising twice changes nothing.
+    while True:
+        cleaned = _RUN3.sub(r"\1", word)
+        # No Vietnamese syllable ends in a doubled letter: "okk", "zậyy" are emphasis.
+        if len(cleaned) > 2 and cleaned[-1] == cleaned[-2] and cleaned[-1].isalpha():
+            cleaned = cleaned[:-1]
+        cleaned = place_tone(cleaned)
+        if cleaned == word:
+            return word
+        word = cleaned
 
 
 @lru_cache(maxsize=8192)  # bounded: user input is unbounded
@@ -109,7 +116,10 @@ def normalize(text: str) -> str:
     text = _PLUS_ROUTE.sub(r"\1 cộng ", text)
     text = _NON_WORD.sub(" ", text)
     text = _LETTER_DIGIT.sub(" ", text)
-    return " ".join(_clean_word(w) for w in text.split())
+    result = " ".join(_clean_word(w) for w in text.split())
+    if len(result) > _MAX_INPUT:  # splitting "9a1" into "9 a 1" can lengthen it: cut again,
+        result = result[:_MAX_INPUT].rsplit(" ", 1)[0]  # at a word, so a second pass agrees
+    return result
 
 
 @dataclass(frozen=True)
@@ -155,16 +165,24 @@ class Lexicon:
             unaccented_stopwords=frozenset(
                 fold(normalize(w)) for w in data.get("unaccented_stopwords") or ()),
             question_words=frozenset(fold(normalize(w)) for w in data.get("question_words") or ()),
-            greetings=re.compile("(?:^| )(?:" + "|".join(re.escape(g) for g in sorted(
-                {fold(normalize(w)) for w in data.get("greetings") or ()}, key=len,
-                reverse=True)) + ")(?= |$)"),
+            greetings=re.compile("(?!)"),  # filled in below, once expansion works
         )
+
+    def with_greetings(self, phrases: list[str]) -> Lexicon:
+        """Greeting phrases as typed and as the matcher sees them ("ad ơi" -> "admin oi")."""
+        forms = {fold(normalize(p)) for p in phrases}
+        forms |= {" ".join(_fold_word(w) for w in expand(normalize(p).split(), self))
+                  for p in phrases}
+        pattern = "|".join(re.escape(g) for g in sorted(forms - {""}, key=len, reverse=True))
+        return dataclasses.replace(self, greetings=re.compile(f"(?:^| )(?:{pattern})(?= |$)"))
 
 
 @cache
 def lexicon() -> Lexicon:
     raw = resources.files("bot").joinpath("data/lexicon.yaml").read_text(encoding="utf-8")
-    return Lexicon.from_mapping(yaml.safe_load(raw))
+    data = yaml.safe_load(raw)
+    return Lexicon.from_mapping(data).with_greetings([str(g) for g in data.get("greetings")
+                                                      or ()])
 
 
 def _is_unaccented(word: str) -> bool:

@@ -50,3 +50,22 @@ from tests.telegram.fixtures import (  # noqa: E402, F401
     counsellors,
     student,
 )
+
+
+# Hypothesis profiles for tests/test_properties.py: "dev" by default, "ci" in CI (.ci/run exports
+# HYPOTHESIS_PROFILE=ci). Each property runs a share of the profile's max_examples; in "ci" they
+# add up to at least 10,000 inputs (a test checks it), the same inputs on every run.
+def _hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    base = settings.get_profile("default")  # not hypothesis' own "ci", auto-loaded when CI is set
+    settings.register_profile("ci", base, max_examples=1000, deadline=None, derandomize=True,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("dev", base, max_examples=50, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+_hypothesis_profiles()
