@@ -117,8 +117,8 @@ def normalize(text: str) -> str:
     text = _NON_WORD.sub(" ", text)
     text = _LETTER_DIGIT.sub(" ", text)
     result = " ".join(_clean_word(w) for w in text.split())
-    if len(result) > _MAX_INPUT:  # splitting "9a1" into "9 a 1" can lengthen it: cut again,
-        result = result[:_MAX_INPUT].rsplit(" ", 1)[0]  # at a word, so a second pass agrees
+    if len(result) > _MAX_INPUT:  # splitting "9a1" into "9 a 1" can lengthen it: normalise the
+        result = normalize(result[:_MAX_INPUT])  # cut text again, so a second pass agrees
     return result
 
 
