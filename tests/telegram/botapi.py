@@ -327,7 +327,7 @@ class FakeBotAPI:
         return self._record(method, params, response)
 
     def _record(self, method: str, params: Params, response: JSON) -> JSON:
-        self.calls.append(Call(len(self.calls), method, params.recorded(), response))
+        self.calls.append(Call(len(self.calls), method, params.recorded(), response, params.body))
         if method != "getUpdates":
             self._busy_calls += 1
         self._changed.notify()

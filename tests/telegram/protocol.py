@@ -134,6 +134,7 @@ class Call:
     method: str  # canonical spelling, e.g. "sendMessage", whatever case the bot used
     params: JSON  # arguments, JSON values decoded; uploads as {"file_name", "size", ...}
     response: JSON
+    body: str = ""  # how the arguments came: "json", "form", "multipart" or "" (none)
 
     @property
     def ok(self) -> bool:
@@ -157,6 +158,7 @@ class Call:
             "method": self.method,
             "params": self.params,
             "response": self.response,
+            "body": self.body,
         }
 
 
@@ -200,9 +202,10 @@ class Upload:
 class Params:
     """Request arguments the way the real server sees them: every value is a string."""
 
-    def __init__(self, args: dict[str, str], files: dict[str, Upload]) -> None:
+    def __init__(self, args: dict[str, str], files: dict[str, Upload], body: str = "") -> None:
         self.args = args
         self.files = files
+        self.body = body  # see Call.body
 
     def text(self, name: str) -> str:
         return self.args.get(name, "")
@@ -270,7 +273,7 @@ async def read_params(request: web.Request) -> Params:
             for key, value in body.items():
                 if value is not None:  # null means "not given"
                     args[key] = value if isinstance(value, str) else json.dumps(value)
-            return Params(args, files)
+            return Params(args, files, "json")
         form = await request.post()
     except web.HTTPRequestEntityTooLarge:
         raise ApiError(413, "Request Entity Too Large") from None
@@ -281,7 +284,8 @@ async def read_params(request: web.Request) -> Params:
             files[key] = Upload(value.filename, value.file.read(), value.content_type)
         else:
             args[key] = str(value)
-    return Params(args, files)
+    multipart = request.content_type.startswith("multipart/")
+    return Params(args, files, "multipart" if multipart else "form")
 
 
 def json_response(payload: JSON) -> web.Response:
