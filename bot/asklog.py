@@ -14,6 +14,7 @@ from bot.text import canonical, normalize
 from bot.writer import Writer
 
 Clock = Callable[[], dt.datetime]
+ASK_COLUMNS = ("id", "user_id", "at", "source", "text", "text_key", "entry_id", "kind", "score")
 
 
 @dataclass(frozen=True)
@@ -45,27 +46,27 @@ class Stats:
 
 
 class AskLog:
+    """The question log. Rows are written with `Writer.defer`: nobody waits for them, so the id
+    a reply's 👍/👎 buttons carry is handed out here; this process is the only writer."""
+
     def __init__(self, db: sqlite_utils.Database, writer: Writer, clock: Clock = now_utc
                  ) -> None:
         self.db = db
         self.writer = writer
         self.clock = clock
+        self._last_id: int = writer.run(
+            lambda db: db.execute("SELECT coalesce(max(id), 0) FROM asks").fetchone()[0])
 
-    async def record(self, user_id: int, source: str, reply: Reply, question: str | None = None
-                     ) -> int:
-        """Store one question (or topic view) and its outcome; returns the row id."""
-        row = [user_id, iso(self.clock()), source,
+    def record(self, user_id: int, source: str, reply: Reply, question: str | None = None
+               ) -> int:
+        """Log one question (or topic view) and its outcome; returns the row's id."""
+        self._last_id += 1
+        row = [self._last_id, user_id, iso(self.clock()), source,
                normalize(question)[:500] if question else None,
                canonical(question)[:500] if question else None,
                reply.entry_id, reply.kind.value, reply.score]
-
-        def insert(db: sqlite_utils.Database) -> int:
-            cursor = db.execute(
-                "INSERT INTO asks (user_id, at, source, text, text_key, entry_id, kind, score) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
-            return int(cursor.lastrowid or 0)
-
-        return await self.writer.write(insert)
+        self.writer.defer_insert("asks", ASK_COLUMNS, row)
+        return self._last_id
 
     async def vote(self, ask_id: int, user_id: int, vote: int) -> bool:
         """Store 👍 (+1) or 👎 (-1) for an answer the user was shown; a new vote replaces."""
@@ -81,14 +82,16 @@ class AskLog:
 
         return await self.writer.write(store)
 
-    def last_unanswered(self, user_id: int) -> str | None:
+    async def last_unanswered(self, user_id: int) -> str | None:
+        await self.writer.sync()
         rows = list(self.db.query(
             "SELECT text FROM asks WHERE user_id = ? AND kind IN ('fallback', 'suggest') "
             "AND text IS NOT NULL ORDER BY id DESC LIMIT 1", [user_id]))
         return rows[0]["text"] if rows else None
 
-    def unanswered(self, limit: int = 20) -> list[Unanswered]:
+    async def unanswered(self, limit: int = 20) -> list[Unanswered]:
         """The questions the bot could not answer, most frequent first (grouped by meaning)."""
+        await self.writer.sync()
         rows = self.db.query(
             "SELECT text_key, count(*) AS n, max(at) AS last_at, "
             "(SELECT a2.text FROM asks a2 WHERE a2.text_key = asks.text_key "
@@ -97,7 +100,8 @@ class AskLog:
             "GROUP BY text_key ORDER BY n DESC, last_at DESC LIMIT ?", [limit])
         return [Unanswered(r["text"], r["n"], r["last_at"]) for r in rows]
 
-    def disliked(self, limit: int = 10) -> list[Disliked]:
+    async def disliked(self, limit: int = 10) -> list[Disliked]:
+        await self.writer.sync()
         rows = self.db.query(
             "SELECT f.entry_id, count(*) AS n, "
             "(SELECT a.text FROM feedback f2 JOIN asks a ON a.id = f2.ask_id "
@@ -107,7 +111,8 @@ class AskLog:
             [limit])
         return [Disliked(r["entry_id"], r["n"], r["last_question"]) for r in rows]
 
-    def stats(self, days: int = 7) -> Stats:
+    async def stats(self, days: int = 7) -> Stats:
+        await self.writer.sync()
         since = iso(self.clock() - dt.timedelta(days=days))
         per_day = [(r["d"], r["n"]) for r in self.db.query(
             "SELECT substr(at, 1, 10) AS d, count(*) AS n FROM asks "

@@ -6,6 +6,15 @@ together in the next transaction (group commit: one flush for many users). A cal
 something to a user only after its write is committed, so a crash never loses what a user was
 told had been saved. Each write runs in its own savepoint: one failing write is rolled back and
 reported to its caller without undoing the others in the batch.
+
+Some writes nobody waits for: the question log. Handing each of them to the thread on its own
+costs more than the write itself: the thread wakes, and every sqlite3 call it makes releases and
+retakes the GIL while the event loop thread is busy, so the two threads hand the GIL back and
+forth dozens of times per message. Such rows are inserted with `defer_insert`: kept here and
+handed over together, ahead of the next write somebody awaits (so order is kept) or after
+DEFER_SECONDS, as one multi-row INSERT per table (one sqlite3 call for many rows).
+A crash can lose at most that last fraction of a second of the log; never a survey answer, which
+is always awaited.
 """
 
 from __future__ import annotations
@@ -14,8 +23,11 @@ import asyncio
 import concurrent.futures
 import logging
 import queue
+import re
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +39,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Write = Callable[[sqlite_utils.Database], Any]
 MAX_BATCH = 500
+DEFER_SECONDS = 0.05  # how long a deferred row may wait for company
+DEFER_MAX = 256  # hand the deferred rows over at once when this many are waiting
+MAX_SQL_VARIABLES = 32766  # SQLite's default limit of ? per statement (since 3.32)
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+Target = tuple[str, tuple[str, ...]]  # a table and the columns a deferred row fills
 
 _STOP = object()
 
@@ -41,6 +58,10 @@ class Writer:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._closed = False
+        self._deferred: dict[Target, list[Sequence[Any]]] = {}
+        self._deferred_count = 0
+        self._deferred_lock = threading.Lock()
+        self._timer: asyncio.TimerHandle | None = None
         self._thread = threading.Thread(target=self._run, args=(path, synchronous),
                                         name="sqlite-writer", daemon=True)
         self._thread.start()
@@ -54,8 +75,58 @@ class Writer:
         if self._closed:
             raise WriterClosed("the database writer is closed")
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        self._queue.put((write, future))
+        with self._deferred_lock:  # deferred writes first: they were asked for earlier
+            self._hand_over_deferred()
+            self._queue.put((write, future))
         return future
+
+    def defer_insert(self, table: str, columns: tuple[str, ...], row: Sequence[Any]) -> None:
+        """Insert `row` soon, without anybody waiting for it (see the module docstring).
+
+        Rows of different tables may be inserted in any order among themselves, so a deferred
+        row must not depend on another deferred row. Without a running event loop (command-line
+        tools) the row is handed over at once."""
+        if not all(_IDENTIFIER.fullmatch(name) for name in (table, *columns)):
+            raise ValueError(f"not a plain SQL identifier: {table}{columns}")
+        if len(row) != len(columns):
+            raise ValueError(f"{len(columns)} columns but {len(row)} values")
+        if len(columns) * DEFER_MAX > MAX_SQL_VARIABLES:  # a hand-over is one statement
+            raise ValueError(f"too many columns to defer: {len(columns)}")
+        if self._closed:
+            raise WriterClosed("the database writer is closed")
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        with self._deferred_lock:
+            self._deferred.setdefault((table, columns), []).append(row)
+            self._deferred_count += 1
+            if loop is None or self._deferred_count >= DEFER_MAX:
+                self._hand_over_deferred()
+            elif self._timer is None:
+                self._timer = loop.call_later(DEFER_SECONDS, self._deferred_due)
+
+    async def sync(self) -> None:
+        """Wait until everything written or deferred so far is committed (before a read that
+        must see it: statistics, a user's own data)."""
+        await self.write(lambda db: None)
+
+    def _deferred_due(self) -> None:
+        with self._deferred_lock:
+            self._timer = None
+            if not self._closed:
+                self._hand_over_deferred()
+
+    def _hand_over_deferred(self) -> None:
+        """Queue the deferred rows as one item. Caller holds _deferred_lock."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._deferred:
+            return
+        groups, self._deferred, self._deferred_count = self._deferred, {}, 0
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._queue.put((lambda db: _insert_deferred(db, groups), future))
 
     def run(self, write: Callable[[sqlite_utils.Database], T]) -> T:
         """Write and wait for the commit (command-line tools, tests)."""
@@ -71,7 +142,9 @@ class Writer:
         """Commit everything queued, then stop the thread."""
         if self._closed:
             return
-        self._closed = True
+        with self._deferred_lock:
+            self._hand_over_deferred()
+            self._closed = True
         self._queue.put(_STOP)
         self._thread.join()
 
@@ -129,3 +202,35 @@ class Writer:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...], rows: int) -> str:
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - identifiers
+            + ", ".join([one] * rows))                              # checked in defer_insert
+
+
+def _insert_deferred(db: sqlite_utils.Database, groups: dict[Target, list[Sequence[Any]]]
+                     ) -> None:
+    """Insert deferred rows, one statement per table. If that fails (a row breaks a constraint),
+    again row by row, each in its own savepoint, so only the bad row is dropped."""
+    db.conn.execute("SAVEPOINT deferred_rows")
+    try:
+        for (table, columns), rows in groups.items():
+            db.conn.execute(_insert_sql(table, columns, len(rows)),
+                            [value for row in rows for value in row])
+        db.conn.execute("RELEASE deferred_rows")
+        return
+    except sqlite3.Error:
+        db.conn.execute("ROLLBACK TO deferred_rows")
+        db.conn.execute("RELEASE deferred_rows")
+    for (table, columns), rows in groups.items():
+        for row in rows:
+            db.conn.execute("SAVEPOINT deferred_row")
+            try:
+                db.conn.execute(_insert_sql(table, columns, 1), list(row))
+            except sqlite3.Error:  # nobody awaits it: the log is the only place to say so
+                db.conn.execute("ROLLBACK TO deferred_row")
+                log.exception("a deferred row for %s could not be inserted", table)
+            db.conn.execute("RELEASE deferred_row")

@@ -30,11 +30,11 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if await _refuse_non_admin(update, svc) or update.message is None:
         return
     lines = [messages.UNANSWERED_HEAD]
-    rows = svc.asks.unanswered()
+    rows = await svc.asks.unanswered()
     lines += [messages.UNANSWERED_ROW.format(n=i, text=html.escape(r.text or ""), count=r.count,
                                              last=_short_time(r.last_at))
               for i, r in enumerate(rows, 1)] or [messages.UNANSWERED_NONE]
-    disliked = svc.asks.disliked()
+    disliked = await svc.asks.disliked()
     if disliked:
         lines += ["", messages.DISLIKED_HEAD]
         lines += [messages.DISLIKED_ROW.format(entry=html.escape(d.entry_id), count=d.count,
@@ -47,7 +47,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     if await _refuse_non_admin(update, svc) or update.message is None:
         return
-    s = svc.asks.stats()
+    s = await svc.asks.stats()
     audiences = ", ".join(f"{messages.AUDIENCE_LABELS.get(a, messages.UNKNOWN)}: {n}"
                           for a, n in s.by_audience.items()) or messages.NONE_YET
     per_day = ", ".join(f"{d[8:10]}/{d[5:7]}: {n}" for d, n in s.per_day) or messages.NONE_YET

@@ -21,7 +21,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     svc = services(context)
     answer, ms = svc.assistant.timed_answer(message.text)
-    ask_id = await svc.asks.record(user.id, "text", answer, message.text)
+    ask_id = svc.asks.record(user.id, "text", answer, message.text)
     log.info("question answered", extra={"event": "ask", "user": logs.uid(user.id),
                                          "ms": round(ms, 2)})
     await reply(message, render.reply_screens(answer, ask_id))

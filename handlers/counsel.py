@@ -49,7 +49,7 @@ async def open_ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if counsellors is None:
         await context.bot.send_message(chat.id, messages.NO_COUNSELOR)
         return
-    ticket, new = await svc.tickets.open(user.id, svc.asks.last_unanswered(user.id))
+    ticket, new = await svc.tickets.open(user.id, await svc.asks.last_unanswered(user.id))
     if not new:
         await context.bot.send_message(chat.id, messages.TICKET_ALREADY.format(id=ticket.id),
                                        parse_mode=ParseMode.HTML)

@@ -50,7 +50,7 @@ async def topic_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     await query.answer()
     back = callback.arg(1)
-    ask_id = await svc.asks.record(user.id, "menu" if back else "related", shown)
+    ask_id = svc.asks.record(user.id, "menu" if back else "related", shown)
     screens = render.reply_screens(shown, ask_id, back if any(g.id == back for g in svc.kb.menu)
                                    else "")
     if back:

@@ -21,6 +21,7 @@ async def show_my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None or user is None:
         return
     svc = services(context)
+    await svc.writer.sync()  # the question just asked is in the log too
     data = privacy.my_data(svc.db, user.id)
     if data["user"] is None:
         await message.reply_text(messages.MY_DATA_NONE)

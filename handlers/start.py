@@ -30,7 +30,7 @@ async def start_with_link(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if link.kind == "topic":
         shown: Reply | None = svc.assistant.topic(link.value)
         assert shown is not None  # noqa: S101 - parse() checked the topic exists
-        ask_id = await svc.asks.record(user.id, "deeplink", shown)
+        ask_id = svc.asks.record(user.id, "deeplink", shown)
         await reply(message, render.reply_screens(shown, ask_id))
         return
     if link.kind == "school":

@@ -56,6 +56,7 @@ async def test_declining_the_erasure_keeps_the_data(bot, student):
     [confirm] = await bot.say(student, "/xoadulieu")
     [kept] = await bot.tap(student, confirm, messages.ERASE_NO)
     assert kept["text"] == messages.ERASE_KEPT
+    await bot.services.writer.sync()
     assert bot.services.db.execute("SELECT count(*) FROM asks").fetchone()[0] == 1
 
 

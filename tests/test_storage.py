@@ -10,7 +10,7 @@ import sqlite_utils
 
 from bot import storage
 from bot.storage import MIGRATIONS, migrate, open_db, open_reader, schema_version
-from bot.writer import Writer, WriterClosed
+from bot.writer import DEFER_MAX, MAX_SQL_VARIABLES, Writer, WriterClosed
 
 
 def test_a_new_database_is_in_wal_mode_and_fully_migrated(tmp_path):
@@ -117,5 +117,100 @@ async def test_a_cancelled_caller_does_not_stop_the_writer(tmp_path):
         slow.result()
         codes = [r[0] for r in open_reader(tmp_path / "x.db").execute("SELECT code FROM schools")]
         assert codes == ["NEXT"]
+    finally:
+        writer.close()
+
+
+# --- deferred rows (the question log) ---------------------------------------------------------
+SCHOOL = ("code", "name")
+
+
+def _codes(path) -> list[str]:
+    return [r[0] for r in open_reader(path).execute("SELECT code FROM schools ORDER BY code")]
+
+
+async def test_deferred_rows_wait_for_company_then_commit_on_their_own(tmp_path):
+    writer = Writer(tmp_path / "x.db")
+    try:
+        for i in range(5):
+            writer.defer_insert("schools", SCHOOL, (f"D{i}", "x"))
+        assert _codes(tmp_path / "x.db") == []  # not yet handed to the writer thread
+        for _ in range(500):  # with no other write coming, the timer hands them over
+            if _codes(tmp_path / "x.db"):
+                break
+            await asyncio.sleep(0.01)
+        assert _codes(tmp_path / "x.db") == [f"D{i}" for i in range(5)]
+        assert writer.batches == 1  # all five in one transaction
+    finally:
+        writer.close()
+
+
+async def test_an_awaited_write_sees_every_row_deferred_before_it(tmp_path):
+    writer = Writer(tmp_path / "x.db")
+    try:
+        writer.defer_insert("schools", SCHOOL, ("A1", "x"))
+        writer.defer_insert("schools", SCHOOL, ("A2", "x"))
+        seen = await writer.write(lambda db: [r[0] for r in db.execute(
+            "SELECT code FROM schools ORDER BY code")])
+        assert seen == ["A1", "A2"]
+        writer.defer_insert("schools", SCHOOL, ("A3", "x"))
+        await writer.sync()
+        assert _codes(tmp_path / "x.db") == ["A1", "A2", "A3"]
+    finally:
+        writer.close()
+
+
+async def test_a_deferred_row_that_breaks_a_constraint_is_dropped_alone_and_logged(
+        tmp_path, caplog):
+    writer = Writer(tmp_path / "x.db")
+    try:
+        for code in ("B1", "B1", "B2"):  # the second B1 breaks the primary key
+            writer.defer_insert("schools", SCHOOL, (code, "x"))
+        await writer.sync()
+        assert _codes(tmp_path / "x.db") == ["B1", "B2"]
+        assert "could not be inserted" in caplog.text
+    finally:
+        writer.close()
+
+
+def test_closing_commits_deferred_rows_and_without_a_loop_they_go_at_once(tmp_path):
+    writer = Writer(tmp_path / "x.db")
+    writer.defer_insert("schools", SCHOOL, ("C1", "x"))  # no event loop: handed over now
+    assert writer.run(lambda db: db.execute("SELECT count(*) FROM schools").fetchone()[0]) == 1
+
+    async def defer_then_stop() -> None:
+        writer.defer_insert("schools", SCHOOL, ("C2", "x"))
+        writer.close()  # before the timer fires
+
+    asyncio.run(defer_then_stop())
+    assert _codes(tmp_path / "x.db") == ["C1", "C2"]
+    with pytest.raises(WriterClosed):
+        writer.defer_insert("schools", SCHOOL, ("C3", "x"))
+
+
+def test_deferred_rows_refuse_anything_but_plain_identifiers_and_whole_rows(tmp_path):
+    writer = Writer(tmp_path / "x.db")
+    try:
+        with pytest.raises(ValueError, match="identifier"):
+            writer.defer_insert("schools; DROP TABLE users", SCHOOL, ("X", "x"))
+        with pytest.raises(ValueError, match="identifier"):
+            writer.defer_insert("schools", ("code", "name) --"), ("X", "x"))
+        with pytest.raises(ValueError, match="2 columns but 1 values"):
+            writer.defer_insert("schools", SCHOOL, ("X",))
+    finally:
+        writer.close()
+
+
+async def test_a_burst_of_deferred_rows_is_handed_over_in_bounded_statements(tmp_path):
+    writer = Writer(tmp_path / "x.db")
+    try:
+        codes = [f"M{i:05}" for i in range(3 * DEFER_MAX + 7)]
+        for code in codes:
+            writer.defer_insert("schools", SCHOOL, (code, "x"))
+        await writer.sync()
+        assert _codes(tmp_path / "x.db") == codes
+        with pytest.raises(ValueError, match="too many columns"):
+            wide = tuple(f"c{i}" for i in range(MAX_SQL_VARIABLES // DEFER_MAX + 1))
+            writer.defer_insert("schools", wide, tuple(range(len(wide))))
     finally:
         writer.close()
