@@ -1,7 +1,9 @@
 """A bare python-telegram-bot echo bot: the baseline for bench/bot_throughput.py.
 
-Same transport settings as `careerbot run` (base URL, AIORateLimiter with the same limits, the
-same number of updates in flight and connections), nothing else: it replies with the text.
+Same settings as `careerbot run` (base URL, AIORateLimiter with the same limits, the same number
+of updates in flight and connections), nothing else: it replies with the text. With
+`--careerbot-transport` it talks HTTP the way careerbot does (handlers/transport.py: aiohttp,
+JSON bodies), so the benchmark can show what careerbot's own work costs on equal transport.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, MessageHandl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.config import Settings
+from handlers.transport import AiohttpRequest
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -25,8 +28,15 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def main() -> None:
     settings = Settings.from_env()  # the same knobs careerbot reads
     base = os.environ["TELEGRAM_API_BASE_URL"]
+    builder = Application.builder()
+    if "--careerbot-transport" in sys.argv:
+        builder = builder.request(AiohttpRequest(
+            connection_pool_size=settings.connections)).get_updates_request(
+            AiohttpRequest(connection_pool_size=1))
+    else:
+        builder = builder.connection_pool_size(settings.connections)
     app = (
-        Application.builder()
+        builder
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(base)
         .base_file_url(base.removesuffix("/bot") + "/file/bot")
@@ -35,7 +45,6 @@ def main() -> None:
             group_max_rate=settings.group_rate_per_minute, group_time_period=60,
             max_retries=3))
         .concurrent_updates(settings.updates_in_flight)
-        .connection_pool_size(settings.updates_in_flight + 8)
         .build()
     )
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))

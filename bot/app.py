@@ -30,7 +30,7 @@ from handlers import (
     start,
     survey,
 )
-from handlers.transport import JsonBodyRequest
+from handlers.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +118,8 @@ def build_application(settings: Settings, svc: Services,
             overall_max_rate=settings.rate_per_second, overall_time_period=1,
             group_max_rate=settings.group_rate_per_minute, group_time_period=60, max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor(settings.updates_in_flight))
-        # Spare connections for error reports and announcements beside the updates in flight.
-        .request(JsonBodyRequest(connection_pool_size=settings.updates_in_flight + 8))
-        .get_updates_request(JsonBodyRequest(connection_pool_size=1))
+        .request(AiohttpRequest(connection_pool_size=settings.connections))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()

@@ -94,6 +94,7 @@ class Settings:
     webhook_secret: str | None = None
     flood_per_minute: int = 20
     updates_in_flight: int = 32
+    connections: int = 40
     rate_per_second: int = 30
     group_rate_per_minute: int = 20
     announce_per_second: int = 20
@@ -153,6 +154,7 @@ class Settings:
             webhook_secret=secret,
             flood_per_minute=_int(env, "CAREERBOT_FLOOD_PER_MINUTE", 20, 1, 10_000),
             updates_in_flight=_int(env, "CAREERBOT_UPDATES_IN_FLIGHT", 32, 1, 1024),
+            connections=_int(env, "TELEGRAM_CONNECTIONS", 40, 1, 1024),
             rate_per_second=_int(env, "TELEGRAM_RATE_PER_SECOND", 30, 0, 10_000),
             group_rate_per_minute=_int(env, "TELEGRAM_GROUP_RATE_PER_MINUTE", 20, 0, 10_000),
             announce_per_second=_int(env, "CAREERBOT_ANNOUNCE_PER_SECOND", 20, 1, 30),

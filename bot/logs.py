@@ -76,9 +76,9 @@ def configure(level: str = "INFO", as_json: bool = False, *secrets: str | None) 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL (with the token in it) at INFO, and python-telegram-bot logs
+    # HTTP clients may log request URLs (with the token in them), and python-telegram-bot logs
     # whole updates (with what users typed) at DEBUG: neither goes below these levels, even when
     # our own DEBUG lines are wanted.
-    for name, floor in (("httpx", logging.WARNING), ("httpcore", logging.WARNING),
-                        ("telegram", logging.INFO)):
+    for name, floor in (("aiohttp", logging.WARNING), ("httpx", logging.WARNING),
+                        ("httpcore", logging.WARNING), ("telegram", logging.INFO)):
         logging.getLogger(name).setLevel(max(floor, logging.getLevelName(level)))

@@ -117,7 +117,7 @@ def test_malformed_configuration_names_the_variable_and_exits_1():
 
 @pytest.mark.parametrize(("name", "value"), [
     ("WEBHOOK_PORT", "abc"), ("ADMIN_IDS", "1,two"), ("TELEGRAM_API_BASE_URL", "ftp://x"),
-    ("LOG_FORMAT", "xml"), ("COUNSELOR_CHAT_ID", "group"),
+    ("LOG_FORMAT", "xml"), ("COUNSELOR_CHAT_ID", "group"), ("TELEGRAM_CONNECTIONS", "0"),
 ])
 def test_each_malformed_variable_is_named_in_one_line(name, value):
     out = careerbot("kb", "list", env={name: value})

@@ -1,15 +1,16 @@
-"""The bot's HTTP transport: JSON bodies for calls, multipart for uploads, errors mapped."""
+"""The bot's HTTP transport (aiohttp): JSON bodies for calls, multipart for uploads, errors."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from aiohttp import web
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from handlers.transport import JsonBodyRequest
+from handlers.transport import AiohttpRequest
 
 
 async def test_answers_go_as_json_and_files_as_multipart(bot, api, student):
@@ -29,7 +30,7 @@ async def test_an_unreachable_server_is_a_network_error():
     port = server.sockets[0].getsockname()[1]
     server.close()
     await server.wait_closed()  # nothing listens on that port any more
-    request = JsonBodyRequest(connection_pool_size=1)
+    request = AiohttpRequest(connection_pool_size=1)
     await request.initialize()
     try:
         with pytest.raises(NetworkError):
@@ -38,26 +39,34 @@ async def test_an_unreachable_server_is_a_network_error():
         await request.shutdown()
 
 
-async def test_a_server_that_does_not_answer_in_time_is_a_timeout():
+async def test_a_slow_server_and_a_full_pool_are_timeouts():
     release = asyncio.Event()
 
-    async def never(request: web.Request) -> web.Response:
+    async def slow(request: web.Request) -> web.Response:
         await release.wait()
-        return web.json_response({})
+        return web.json_response({"ok": True, "result": True})
 
     app = web.Application()
-    app.router.add_post("/{tail:.*}", never)
+    app.router.add_post("/{tail:.*}", slow)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    request = JsonBodyRequest(connection_pool_size=1, read_timeout=0.2)
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}/bot"
+    request = AiohttpRequest(connection_pool_size=1, read_timeout=0.2, connect_timeout=0.1,
+                             pool_timeout=0.1)
     await request.initialize()
+    bot = Bot("1:x", base_url=base, request=request)
     try:
-        with pytest.raises(TimedOut):
-            await Bot("1:x", base_url=f"http://127.0.0.1:{port}/bot",
-                      request=request).send_message(1, "xin chào")
+        with pytest.raises(TimedOut):  # no answer within the read timeout
+            await bot.send_message(1, "xin chào")
+        # The only connection is busy (read timeout lifted): the next call cannot get one.
+        busy = asyncio.ensure_future(bot.send_message(1, "một", read_timeout=None))
+        await asyncio.sleep(0.05)
+        with pytest.raises(TimedOut):  # no read timeout: only the pool can give up
+            await asyncio.wait_for(bot.send_message(1, "hai", read_timeout=None), 5)
+        release.set()
+        with contextlib.suppress(Exception):  # its answer is not a message; only timing matters
+            await busy
     finally:
         release.set()
         await request.shutdown()
