@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import statistics
 import sys
 import tempfile
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.evaluation import QuestionSet  # noqa: E402
 from tests.telegram.botapi import FakeBotAPI  # noqa: E402
+from tests.telegram.process import UNLIMITED, bot_env, start_bot, stop_bot  # noqa: E402
 
 ECHO, ECHO_SAME, OURS = "bare PTB echo bot", "echo bot, same transport", "careerbot"
 BOTS = {
@@ -56,15 +56,9 @@ async def measure(command: list[str], questions: list[str], users: int, per_user
     """Throughput and latencies for `users` people asking `per_user` questions each."""
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeBotAPI() as api:
-            env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token,
-                   "TELEGRAM_API_BASE_URL": api.base_url, "CAREERBOT_DB": f"{tmp}/bench.db",
-                   "TELEGRAM_RATE_PER_SECOND": "0", "TELEGRAM_GROUP_RATE_PER_MINUTE": "0",
-                   "CAREERBOT_FLOOD_PER_MINUTE": "10000", "LOG_LEVEL": "WARNING"}
-            proc = await asyncio.create_subprocess_exec(
-                *command, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL)
+            proc = await start_bot(api, bot_env(api, f"{tmp}/bench.db", **UNLIMITED),
+                                   command=command)
             try:
-                await api.wait_for(lambda c: c.method == "getUpdates", timeout=120)
                 latencies: list[float] = []
 
                 async def person(i: int) -> None:
@@ -82,8 +76,7 @@ async def measure(command: list[str], questions: list[str], users: int, per_user
                 total = users * per_user
                 return total / elapsed, latencies, cpu / total
             finally:
-                proc.send_signal(signal.SIGTERM)
-                await asyncio.wait_for(proc.wait(), 60)
+                await stop_bot(proc)
 
 
 async def main() -> None:

@@ -9,10 +9,8 @@ when the bot has moved past its question: the bot only does that after the answe
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import re
-import signal
 import sqlite3
 import sys
 import time
@@ -26,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from bot import messages  # noqa: E402
 from bot.survey import check  # noqa: E402
 from tests.telegram.botapi import FakeBotAPI  # noqa: E402
+from tests.telegram.process import UNLIMITED, bot_env, kill_bot, start_bot, stop_bot  # noqa: E402
 from tests.telegram.protocol import SentMessage  # noqa: E402
 
 _QUESTION = re.compile(r"Câu (\d+)/(\d+)")
@@ -179,35 +178,24 @@ def prepare_database(db_path: Path, schools: int) -> list[str]:
 
 
 class BotProcess:
-    """`careerbot run` as a subprocess polling the stand-in."""
+    """`careerbot run` as a subprocess polling the stand-in, Telegram's limits switched off."""
 
-    def __init__(self, api: FakeBotAPI, db_path: Path, extra_env: dict[str, str] | None = None
-                 ) -> None:
+    def __init__(self, api: FakeBotAPI, db_path: Path) -> None:
         self.api = api
         self.db_path = db_path
-        self.env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token,
-                    "TELEGRAM_API_BASE_URL": api.base_url, "CAREERBOT_DB": str(db_path),
-                    "TELEGRAM_RATE_PER_SECOND": "0", "TELEGRAM_GROUP_RATE_PER_MINUTE": "0",
-                    "CAREERBOT_FLOOD_PER_MINUTE": "10000", "LOG_LEVEL": "WARNING",
-                    **(extra_env or {})}
+        self.env = bot_env(api, db_path, **UNLIMITED)
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
-        mark = len(self.api.calls)
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=self.env, cwd=ROOT,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-        await self.api.wait_for(lambda c: c.method == "getUpdates", timeout=120, since=mark)
+        self.proc = await start_bot(self.api, self.env)
 
     async def kill(self) -> None:
-        if self.proc and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGKILL)
-            await self.proc.wait()
+        if self.proc:
+            await kill_bot(self.proc)
 
     async def stop(self) -> None:
-        if self.proc and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.proc.wait(), 60)
+        if self.proc:
+            await stop_bot(self.proc)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

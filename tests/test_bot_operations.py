@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
 import socket
-import sys
 
 from bot import messages
 from bot.app import build_application
 from bot.services import build_services
-from tests.conftest import ROOT
 from tests.telegram.harness import ADMIN_ID, BotHarness
+from tests.telegram.process import bot_env, start_bot, stop_bot
 
 
 async def test_an_error_apologises_to_the_user_and_tells_the_admin_once_a_minute(
@@ -82,22 +78,15 @@ async def test_webhook_mode_receives_updates_with_the_secret(api, student, tmp_p
 
 async def test_careerbot_run_polls_the_configured_api_and_keeps_the_token_out_of_logs(
         api, student, tmp_path):
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
-           "CAREERBOT_DB": str(tmp_path / "run.db"), "LOG_LEVEL": "DEBUG",
-           "PYTHONIOENCODING": "utf-8"}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    proc = await start_bot(api, bot_env(api, tmp_path / "run.db", LOG_LEVEL="DEBUG"),
+                           capture=True, timeout=60)
     try:
-        await api.wait_for(lambda c: c.method == "getUpdates", timeout=60)
         api.mark(student.id)
         await api.send_text(student, "/start")
         [welcome] = await api.wait_for_message(student.id, timeout=30)
         assert "trợ lý hướng nghiệp" in welcome["text"]
     finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode == 0, err.decode()
-    log_text = err.decode()
+        log_text = await stop_bot(proc)
+    assert proc.returncode == 0, log_text
     assert "careerbot starting" in log_text
     assert api.token not in log_text and api.token.split(":")[1] not in log_text

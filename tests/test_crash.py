@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import sys
-
 from bot import messages
 from bot.storage import open_reader
-from tests.conftest import ROOT
 from tests.telegram.harness import buttons
+from tests.telegram.process import bot_env, kill_bot, start_bot, stop_bot
 
 
 async def _start(api, db_path):
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
-           "CAREERBOT_DB": str(db_path), "LOG_LEVEL": "WARNING", "PYTHONIOENCODING": "utf-8"}
+    env = bot_env(api, db_path, LOG_LEVEL="WARNING")
     env.pop("COUNSELOR_CHAT_ID", None)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-    mark = len(api.calls)
-    await api.wait_for(lambda c: c.method == "getUpdates", timeout=60, since=mark)
-    return proc
+    return await start_bot(api, env, timeout=60)
 
 
 async def _tap(api, user, message, text):
@@ -56,12 +45,8 @@ async def test_sigkill_mid_survey_keeps_every_acknowledged_answer(api, student, 
             question = await _tap(api, student, question, "4")
             acknowledged += 1  # the next question is shown only after the answer is committed
         await api.press_button(student, question, "5")  # one more, in flight...
-        proc.send_signal(signal.SIGKILL)  # ...when the process dies
-        await proc.wait()
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill_bot(proc)  # ...when the process dies
     assert _stored(db_path, student.id) >= acknowledged
 
     proc = await _start(api, db_path)
@@ -78,5 +63,4 @@ async def test_sigkill_mid_survey_keeps_every_acknowledged_answer(api, student, 
         current = await _tap(api, student, resume, messages.SURVEY_CONTINUE)
         assert f"Câu {stored + 1}/30" in current["text"]
     finally:
-        proc.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(proc.wait(), 60)
+        await stop_bot(proc)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
-import signal
 import sys
 
 from bot import logs, messages
 from bot.storage import open_db
-from tests.conftest import ROOT
 from tests.telegram.harness import buttons
+from tests.telegram.process import bot_env, start_bot, stop_bot
 
 SECRET_CLASS = "9Z-BIMAT"
 
@@ -37,14 +34,9 @@ async def test_json_logs_keep_out_the_token_survey_answers_and_raw_user_ids(api,
     db = open_db(db_path)
     db.table("schools").insert({"code": "THCSX", "name": "THCS X", "former_district": "Tân An"})
     db.close()
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
-           "CAREERBOT_DB": str(db_path), "LOG_LEVEL": "DEBUG", "LOG_FORMAT": "json",
-           "PYTHONIOENCODING": "utf-8"}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    proc = await start_bot(api, bot_env(api, db_path, LOG_LEVEL="DEBUG", LOG_FORMAT="json"),
+                           capture=True, timeout=60)
     try:
-        await api.wait_for(lambda c: c.method == "getUpdates", timeout=60)
         api.mark(student.id)
         await api.send_text(student, "/start THCSX")
         await api.wait_for_message(student.id, count=2, timeout=30)
@@ -56,9 +48,7 @@ async def test_json_logs_keep_out_the_token_survey_answers_and_raw_user_ids(api,
         q = await _tap(api, student, q, "Lớp 9")
         await _say(api, student, SECRET_CLASS)  # a typed survey answer
     finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(proc.communicate(), 60)
-    text = err.decode("utf-8")
+        text = await stop_bot(proc)
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines and all(json.loads(line)["level"] for line in lines)  # one object per line
     assert any(json.loads(line).get("event") == "ask" for line in lines)
