@@ -46,8 +46,8 @@ class Stats:
 
 
 class AskLog:
-    """The question log. Rows are written with `Writer.defer`: nobody waits for them, so the id
-    a reply's 👍/👎 buttons carry is handed out here; this process is the only writer."""
+    """The question log. Rows are written with `Writer.defer_insert`: nobody waits for them, so
+    the id a reply's 👍/👎 buttons carry is handed out here; this process is the only writer."""
 
     def __init__(self, db: sqlite_utils.Database, writer: Writer, clock: Clock = now_utc
                  ) -> None:

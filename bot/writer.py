@@ -86,12 +86,9 @@ class Writer:
         Rows of different tables may be inserted in any order among themselves, so a deferred
         row must not depend on another deferred row. Without a running event loop (command-line
         tools) the row is handed over at once."""
-        if not all(_IDENTIFIER.fullmatch(name) for name in (table, *columns)):
-            raise ValueError(f"not a plain SQL identifier: {table}{columns}")
+        _check_target(table, columns)
         if len(row) != len(columns):
             raise ValueError(f"{len(columns)} columns but {len(row)} values")
-        if len(columns) * DEFER_MAX > MAX_SQL_VARIABLES:  # a hand-over is one statement
-            raise ValueError(f"too many columns to defer: {len(columns)}")
         if self._closed:
             raise WriterClosed("the database writer is closed")
         try:
@@ -202,6 +199,14 @@ class Writer:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+
+
+@lru_cache(maxsize=64)  # a handful of targets, checked once each rather than per row
+def _check_target(table: str, columns: tuple[str, ...]) -> None:
+    if not all(_IDENTIFIER.fullmatch(name) for name in (table, *columns)):
+        raise ValueError(f"not a plain SQL identifier: {table}{columns}")
+    if len(columns) * DEFER_MAX > MAX_SQL_VARIABLES:  # a hand-over is one statement
+        raise ValueError(f"too many columns to defer: {len(columns)}")
 
 
 @lru_cache(maxsize=64)
