@@ -94,7 +94,7 @@ class Settings:
     webhook_secret: str | None = None
     flood_per_minute: int = 20
     updates_in_flight: int = 32
-    connections: int = 40
+    connections: int = 40  # updates_in_flight + 8 unless set
     rate_per_second: int = 30
     group_rate_per_minute: int = 20
     announce_per_second: int = 20
@@ -138,6 +138,7 @@ class Settings:
             raise ConfigError(f"CAREERBOT_KNOWLEDGE_DIR: không có thư mục {knowledge_dir!r}")
         admins = _ids(env, "ADMIN_IDS")
         admin_chat = _optional_int(env, "ADMIN_CHAT_ID")
+        in_flight = _int(env, "CAREERBOT_UPDATES_IN_FLIGHT", 32, 1, 1024)
         return cls(
             token=token,
             api_base_url=base,
@@ -153,8 +154,9 @@ class Settings:
             webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
             webhook_secret=secret,
             flood_per_minute=_int(env, "CAREERBOT_FLOOD_PER_MINUTE", 20, 1, 10_000),
-            updates_in_flight=_int(env, "CAREERBOT_UPDATES_IN_FLIGHT", 32, 1, 1024),
-            connections=_int(env, "TELEGRAM_CONNECTIONS", 40, 1, 1024),
+            updates_in_flight=in_flight,
+            # Spare connections beyond the updates in flight: error reports, announcements.
+            connections=_int(env, "TELEGRAM_CONNECTIONS", in_flight + 8, 1, 1024),
             rate_per_second=_int(env, "TELEGRAM_RATE_PER_SECOND", 30, 0, 10_000),
             group_rate_per_minute=_int(env, "TELEGRAM_GROUP_RATE_PER_MINUTE", 20, 0, 10_000),
             announce_per_second=_int(env, "CAREERBOT_ANNOUNCE_PER_SECOND", 20, 1, 30),

@@ -10,6 +10,7 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
+from bot.config import Settings
 from handlers.transport import AiohttpRequest
 
 
@@ -71,3 +72,10 @@ async def test_a_slow_server_and_a_full_pool_are_timeouts():
         release.set()
         await request.shutdown()
         await runner.cleanup()
+
+
+def test_the_connection_pool_follows_the_updates_in_flight_unless_set():
+    assert Settings.from_env({"CAREERBOT_UPDATES_IN_FLIGHT": "64"}).connections == 72
+    assert Settings.from_env({}).connections == Settings().connections == 40
+    assert Settings.from_env({"CAREERBOT_UPDATES_IN_FLIGHT": "64",
+                              "TELEGRAM_CONNECTIONS": "10"}).connections == 10
