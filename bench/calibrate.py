@@ -1,9 +1,10 @@
 """Fit the engine's score calibration (the cal_* weights and bias in bot/data/engine.yaml).
 
-Training data, never the evaluation set (tests/data/eval.yaml):
+Training data, never the evaluation sets (tests/data/eval.yaml, tests/data/eval2.yaml):
 - every phrasing in the knowledge base, asked against an engine built WITHOUT that phrasing
   (leave-one-out, so the engine cannot simply find itself);
-- the development set tests/data/dev.yaml (in-scope questions and out-of-scope ones).
+- the development sets tests/data/dev.yaml and tests/data/dev2.yaml (in-scope questions, long
+  messages and follow-ups with their previous topic, and out-of-scope ones).
 A label is 1 when the engine's top entry is the right one, 0 when it is wrong or the question is
 out of scope. A logistic regression on the top candidate's features gives a score that reads as
 "probability the top answer is right".
@@ -20,13 +21,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import knowledge  # noqa: E402
+from bot.evaluation import QuestionSet  # noqa: E402
 from bot.retrieval import Engine, Tuning  # noqa: E402
+
+DEV_SETS = ("dev.yaml", "dev2.yaml")
 
 FEATURES = ("bm25", "coverage", "fuzzy", "known")
 
@@ -48,16 +51,18 @@ def leave_one_out(kb: knowledge.KnowledgeBase, tuning: Tuning) -> list[Row]:
 Row = tuple[dict[str, float], int, float]  # features, label, sample weight
 
 
-def dev_rows(engine: Engine, path: Path, in_weight: float, out_weight: float) -> list[Row]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def dev_rows(engine: Engine, questions: QuestionSet, in_weight: float, out_weight: float
+             ) -> list[Row]:
+    """Rows for the engine's own scoring: answers given by rule (a bare name) carry no
+    features and are left out."""
     rows: list[Row] = []
-    for item in data["in_scope"]:
-        ranked = engine.rank(item["q"])
-        if ranked:
-            rows.append((ranked[0].features, int(ranked[0].entry.id == item["id"]), in_weight))
-    for q in data["out_of_scope"]:
-        ranked = engine.rank(q)
-        if ranked:
+    for item in questions.items:
+        ranked = engine.rank(item.q, previous=item.previous)
+        if ranked and ranked[0].features:
+            rows.append((ranked[0].features, int(ranked[0].entry.id == item.id), in_weight))
+    for item in questions.out:
+        ranked = engine.rank(item.q, previous=item.previous)
+        if ranked and ranked[0].features:
             rows.append((ranked[0].features, 0, out_weight))
     return rows
 
@@ -95,11 +100,12 @@ def main() -> None:
     kb = knowledge.load()
     tuning = Tuning.default()
     loo = leave_one_out(kb, tuning)
-    dev = yaml.safe_load((ROOT / "tests/data/dev.yaml").read_text(encoding="utf-8"))
-    n_in = len(loo) + len(dev["in_scope"])
+    devs = [QuestionSet.load(ROOT / "tests/data" / name) for name in DEV_SETS]
+    n_in = len(loo) + sum(len(d.items) for d in devs)
+    n_out = sum(len(d.out) for d in devs)
+    engine = Engine(kb, tuning)
     # Out-of-scope questions are few; weigh them as much as all in-scope ones together.
-    rows = loo + dev_rows(Engine(kb, tuning), ROOT / "tests/data/dev.yaml", 1.0,
-                          n_in / len(dev["out_of_scope"]))
+    rows = loo + [r for d in devs for r in dev_rows(engine, d, 1.0, n_in / n_out)]
     coef, bias = fit(rows)
 
     def prob(f: dict[str, float]) -> float:
@@ -108,7 +114,7 @@ def main() -> None:
 
     scores_in = [(prob(f), bool(label)) for f, label, w in rows if w == 1.0]
     scores_out = [prob(f) for f, label, w in rows if w != 1.0]
-    scores_out += [0.0] * (len(dev["out_of_scope"]) - len(scores_out))  # no candidate at all
+    scores_out += [0.0] * (n_out - len(scores_out))  # no candidate at all
     threshold = best_threshold(scores_in, scores_out)
     answered = sum(ok and s >= threshold for s, ok in scores_in) / len(scores_in)
     rejected = sum(s < threshold for s in scores_out) / len(scores_out)

@@ -109,6 +109,7 @@ class District(_Model):
     aliases: tuple[Text, ...] = ()
     thcs: float = Field(ge=0, le=100)
     thpt: float = Field(ge=0, le=100)
+    note: Text | None = None  # shown with the figures when the bare name is ambiguous
 
 
 class DistrictTargets(_Model):
@@ -130,6 +131,41 @@ class DistrictTargets(_Model):
         return next((d for d in self.districts if canonical(d.name) == key), None)
 
 
+class Named(_Model):
+    """A name a message may consist of alone: a country, a VET level, a school type."""
+
+    name: Text
+    aliases: tuple[Text, ...] = ()
+    line: Text | None = None  # what the bot says about it (countries)
+    topics: tuple[EntryId, ...] = Field(min_length=1)  # best first
+
+
+class Entities(_Model):
+    """knowledge/data/entities.yaml: countries, VET levels, school types."""
+
+    countries: tuple[Named, ...] = ()
+    levels: tuple[Named, ...] = ()
+    school_types: tuple[Named, ...] = ()
+
+    def groups(self) -> dict[str, tuple[Named, ...]]:
+        return {"countries": self.countries, "levels": self.levels,
+                "school_types": self.school_types}
+
+
+class OutOfScope(_Model):
+    """A near-domain question the bot must not answer with its nearest topic, and whom to ask.
+
+    It applies when what is asked contains one of `any`, one of `and_any` (when given) and none
+    of `unless`: phrases matched as whole words on the folded, expanded text.
+    """
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
+    any: tuple[Text, ...] = Field(min_length=1)
+    and_any: tuple[Text, ...] = ()
+    unless: tuple[Text, ...] = ()
+    reply: Text
+
+
 class Document(_Model):
     """A province document (seed) that entries may cite by file name."""
 
@@ -149,6 +185,8 @@ class KnowledgeBase:
     documents: tuple[Document, ...] = ()
     root: Path | None = None
     locations: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)
+    entities: Entities | None = None
+    out_of_scope: tuple[OutOfScope, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -351,6 +389,48 @@ def _load_districts(col: _Collector, ids: set[str]) -> DistrictTargets | None:
     return targets
 
 
+def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:
+    path = col.root / "data" / "entities.yaml"
+    if not path.exists():
+        return None
+    raw = col.load_yaml(path)
+    if raw is None:
+        return None
+    entities = col.model(Entities, raw, path, 1)
+    if entities is None:
+        return None
+    seen: dict[str, str] = {}
+    for group, items in entities.groups().items():
+        for i, item in enumerate(items):
+            at = yamlfile.line_of(raw, (group, i), 1)
+            for j, topic in enumerate(item.topics):
+                if topic not in ids:
+                    col.add(path, yamlfile.line_of(raw, (group, i, "topics", j), at),
+                            f"{item.name}: mục '{topic}' không tồn tại")
+            for name in (item.name, *item.aliases):
+                key = canonical(name)
+                if not key:
+                    col.add(path, at, f"{item.name}: tên '{name}' rỗng sau chuẩn hoá")
+                elif key in seen and seen[key] != item.name:
+                    col.add(path, at, f"tên '{name}' trùng với {seen[key]}")
+                seen[key] = item.name
+    return entities
+
+
+def _load_out_of_scope(col: _Collector) -> tuple[OutOfScope, ...]:
+    path = col.root / "data" / "out_of_scope.yaml"
+    if not path.exists():
+        return ()
+    data = col.load_yaml(path)
+    if not isinstance(data, LineList):
+        if data is not None:
+            col.add(path, 1, "out_of_scope.yaml phải là một danh sách")
+        return ()
+    rules = [col.model(OutOfScope, raw, path, line)
+             for raw, line in zip(data, data.item_lines, strict=True)]
+    return tuple(r for r in rules if r is not None)
+
+
 def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     col = _Collector(root)
     if not root.is_dir():
@@ -362,7 +442,8 @@ def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     menu = _load_menu(col, ids)
     districts = _load_districts(col, ids)
     kb = KnowledgeBase(tuple(entries), tuple(menu), districts, tuple(documents.values()), root,
-                       locations)
+                       locations, entities=_load_entities(col, ids),
+                       out_of_scope=_load_out_of_scope(col))
     return kb, col.problems
 
 
@@ -379,10 +460,13 @@ def load(root: Path | None = None) -> KnowledgeBase:
     return kb
 
 
-def from_entries(entries: Iterable[Entry], districts: DistrictTargets | None = None
-                 ) -> KnowledgeBase:
-    """A knowledge base built in memory (benchmarks with synthetic entries, tests)."""
-    return KnowledgeBase(tuple(entries), districts=districts)
+def from_entries(entries: Iterable[Entry], districts: DistrictTargets | None = None,
+                 like: KnowledgeBase | None = None) -> KnowledgeBase:
+    """A knowledge base built in memory (benchmarks with synthetic entries, tests); `like`
+    lends its entities and out-of-scope rules."""
+    return KnowledgeBase(tuple(entries), districts=districts,
+                         entities=like.entities if like else None,
+                         out_of_scope=like.out_of_scope if like else ())
 
 
 

@@ -136,6 +136,13 @@ class Lexicon:
     unaccented_stopwords: frozenset[str]
     question_words: frozenset[str]
     greetings: re.Pattern[str]  # any greeting phrase, longest first, as whole words
+    asking: tuple[tuple[str, ...], ...] = ()  # normalised phrases that mark a question
+    asking_final: frozenset[str] = frozenset()  # ... and words that do so at a clause's end
+    followup: tuple[tuple[str, ...], ...] = ()  # normalised phrases that mark a follow-up
+    filler: frozenset[str] = frozenset()  # folded words that may surround a bare name
+    literal_when_accented: frozenset[str] = frozenset()  # see analyze()
+    literal_before: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    followup_start: tuple[tuple[str, ...], ...] = ()  # ... and those that open one
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> Lexicon:
@@ -166,6 +173,17 @@ class Lexicon:
                 fold(normalize(w)) for w in data.get("unaccented_stopwords") or ()),
             question_words=frozenset(fold(normalize(w)) for w in data.get("question_words") or ()),
             greetings=re.compile("(?!)"),  # filled in below, once expansion works
+            asking=tuple(tuple(normalize(str(p)).split()) for p in data.get("asking") or ()),
+            asking_final=frozenset(normalize(str(w)) for w in data.get("asking_final") or ()),
+            followup=tuple(tuple(normalize(str(p)).split()) for p in data.get("followup") or ()),
+            literal_when_accented=frozenset(normalize(str(w)) for w in
+                                            data.get("literal_when_accented") or ()),
+            literal_before={normalize(str(w)): frozenset(normalize(str(n)) for n in nexts)
+                            for w, nexts in (data.get("literal_before") or {}).items()},
+            followup_start=tuple(tuple(normalize(str(p)).split())
+                                 for p in data.get("followup_start") or ()),
+            filler=frozenset(w for p in data.get("filler") or ()
+                             for w in fold(normalize(str(p))).split()),
         )
 
     def with_greetings(self, phrases: list[str]) -> Lexicon:
@@ -194,11 +212,11 @@ def expand(words: list[str], lex: Lexicon) -> list[str]:
     out: list[str] = []
     last = len(words) - 1
     for i, word in enumerate(words):
-        prev = fold(words[i - 1]) if i else ""
         repl = None
         if word in lex.context:
+            prev = fold(words[i - 1]) if i else ""
             repl = next((to for prevs, to in lex.context[word] if prev in prevs), None)
-        if repl is None and word in lex.after_number and prev.isdigit():
+        if repl is None and word in lex.after_number and i and words[i - 1].isdigit():
             repl = lex.after_number[word]
         if repl is None and word in lex.final and i == last and i > 0:
             repl = lex.final[word]
@@ -211,6 +229,23 @@ def expand(words: list[str], lex: Lexicon) -> list[str]:
 
 
 _Y_AS_I = re.compile(r"^([bcdghklmnpqrstvx]+)y$")
+# The shape of a Vietnamese syllable, accents folded: onset, vowels, final consonant. A word of
+# this shape may be a real word the knowledge base lacks; one of another shape is a typo.
+_SYLLABLE = re.compile(
+    r"^(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?"
+    r"(?:[aeiouy]{1,3})(?:ch|nh|ng|[cmnpt])?$"
+)
+
+
+def is_syllable(folded: str) -> bool:
+    """True for a well-formed (folded) Vietnamese syllable such as "luong", "banh"."""
+    return bool(_SYLLABLE.match(folded))
+
+
+@lru_cache(maxsize=65536)
+def fold_word(word: str) -> str:
+    """A word as the matcher sees it: accents folded, "kỹ"/"kĩ" spelt one way."""
+    return _fold_word(word)
 
 
 @lru_cache(maxsize=65536)
@@ -234,9 +269,9 @@ def _apply_phrases(toks: list[Token], lex: Lexicon) -> list[Token]:
     for phrase, target in lex.phrases:
         if phrase[0] not in present:  # most phrases cannot match: skip them cheaply
             continue
-        n, i = len(phrase), 0
+        n, i, first = len(phrase), 0, phrase[0]
         while i + n <= len(toks):
-            if tuple(t.text for t in toks[i:i + n]) == phrase:
+            if toks[i].text == first and tuple(t.text for t in toks[i:i + n]) == phrase:
                 new = [Token(w, w in lex.unaccented_stopwords) for w in target]
                 toks[i:i + n] = new
                 present.update(target)
@@ -250,10 +285,17 @@ def _apply_phrases(toks: list[Token], lex: Lexicon) -> list[Token]:
 def analyze(text: str) -> tuple[Token, ...]:
     """Normalise, expand teencode, fold, mark stopwords (decided before folding), synonyms."""
     lex = lexicon()
+    normalized = normalize(text)
+    # In a message typed with accents, "vay" is the word vay (to borrow), not "vậy" unaccented.
+    accented = not normalized.isascii()
     toks = []
-    for word in expand(normalize(text).split(), lex):
-        stop = word in lex.stopwords or (_is_unaccented(word) and word in
-                                         lex.unaccented_stopwords)
+    words = expand(normalized.split(), lex)
+    for i, word in enumerate(words):
+        stop = word in lex.stopwords or (
+            _is_unaccented(word) and word in lex.unaccented_stopwords
+            and not (accented and word in lex.literal_when_accented)
+            and not (word in lex.literal_before and (
+                i == 0 or (i + 1 < len(words) and words[i + 1] in lex.literal_before[word]))))
         toks.append(Token(_fold_word(word), stop))
     return tuple(_apply_phrases(toks, lex))
 
