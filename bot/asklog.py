@@ -15,6 +15,9 @@ from bot.writer import Writer
 
 Clock = Callable[[], dt.datetime]
 ASK_COLUMNS = ("id", "user_id", "at", "source", "text", "text_key", "entry_id", "kind", "score")
+# A follow-up ("còn Đức thì sao") refers to the topic shown last, if it was shown this recently.
+CONTEXT_FOR = dt.timedelta(hours=2)
+CONTEXT_USERS = 100_000  # remembered in memory; older ones are read back from the log
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class AskLog:
         self.clock = clock
         self._last_id: int = writer.run(
             lambda db: db.execute("SELECT coalesce(max(id), 0) FROM asks").fetchone()[0])
+        self._topics: dict[int, tuple[str, dt.datetime]] = {}
 
     def record(self, user_id: int, source: str, reply: Reply, question: str | None = None
                ) -> int:
@@ -66,7 +70,32 @@ class AskLog:
                canonical(question)[:500] if question else None,
                reply.entry_id, reply.kind.value, reply.score]
         self.writer.defer_insert("asks", ASK_COLUMNS, row)
+        if reply.entry_id is not None:
+            if len(self._topics) >= CONTEXT_USERS:
+                self._topics.clear()  # bounded memory; the log still has them
+            self._topics[user_id] = (reply.entry_id, self.clock())
         return self._last_id
+
+    def last_topic(self, user_id: int) -> str | None:
+        """The topic this user was shown last (within CONTEXT_FOR): what a follow-up means.
+
+        Kept in memory and, for a restart, in the question log itself (the user's answered
+        questions and topic views)."""
+        remembered = self._topics.get(user_id)
+        if remembered is None:  # rows this process logged are in memory: no need to sync
+            rows = list(self.db.query(
+                "SELECT entry_id, at FROM asks WHERE user_id = ? AND entry_id IS NOT NULL "
+                "ORDER BY id DESC LIMIT 1", [user_id]))
+            if not rows:
+                return None
+            remembered = (rows[0]["entry_id"], dt.datetime.fromisoformat(rows[0]["at"]))
+            self._topics[user_id] = remembered
+        topic, at = remembered
+        return topic if self.clock() - at <= CONTEXT_FOR else None
+
+    def forget(self, user_id: int) -> None:
+        """The user erased their data: no context survives it."""
+        self._topics.pop(user_id, None)
 
     async def vote(self, ask_id: int, user_id: int, vote: int) -> bool:
         """Store 👍 (+1) or 👎 (-1) for an answer the user was shown; a new vote replaces."""

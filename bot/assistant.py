@@ -30,24 +30,25 @@ class Assistant:
         # Replies are pure functions of (question, date): remember the recent ones.
         self._reply = lru_cache(maxsize=REPLY_CACHE)(self._compose)
 
-    def _compose(self, question: str, today: dt.date) -> Reply:
-        return compose(self.kb, self.engine.ask(question), today)
+    def _compose(self, question: str, previous: str | None, today: dt.date) -> Reply:
+        return compose(self.kb, self.engine.ask(question, previous), today)
 
     @classmethod
     def load(cls, root: Path | None = None, today: Clock = dt.date.today) -> Assistant:
         kb = knowledge.load(root)
         return cls(kb, Engine(kb), today)
 
-    def classify(self, question: str) -> Result:
-        return self.engine.ask(question)
+    def classify(self, question: str, previous: str | None = None) -> Result:
+        return self.engine.ask(question, previous)
 
-    def answer(self, question: str) -> Reply:
-        return self._reply(question, self.today())
+    def answer(self, question: str, previous: str | None = None) -> Reply:
+        """The reply to a question; `previous` is the topic just shown (for follow-ups)."""
+        return self._reply(question, previous, self.today())
 
-    def timed_answer(self, question: str) -> tuple[Reply, float]:
+    def timed_answer(self, question: str, previous: str | None = None) -> tuple[Reply, float]:
         """The reply and the milliseconds it took to compute."""
         start = time.perf_counter()
-        reply = self.answer(question)
+        reply = self.answer(question, previous)
         return reply, (time.perf_counter() - start) * 1000
 
     def topic(self, entry_id: str) -> Reply | None:

@@ -63,33 +63,49 @@ def main(ctx: click.Context) -> None:
 
 
 # --- answering ---------------------------------------------------------------------------------
-def _questions(stream: TextIO) -> Iterator[str]:
+def _questions(stream: TextIO) -> Iterator[tuple[str, str | None]]:
+    """Each line: a question, or a JSON object {"question": ..., "previous": "topic.id"}."""
     for line in stream:
-        yield line.rstrip("\r\n")
+        text = line.rstrip("\r\n")
+        if text.lstrip().startswith("{"):
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError:
+                data = None
+            if isinstance(data, dict) and isinstance(data.get("question"), str):
+                previous = data.get("previous")
+                yield data["question"], previous if isinstance(previous, str) else None
+                continue
+        yield text, None
 
 
 @main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Một đối tượng JSON mỗi dòng.")
 @click.option("--explain", is_flag=True, help="In thêm các ứng viên và đặc trưng chấm điểm.")
+@click.option("--previous", help="Chủ đề vừa xem (câu hỏi tiếp nối), ví dụ overseas.markets.")
 @knowledge_option
-def ask(question: str, as_json: bool, explain: bool, knowledge_dir: Path | None) -> None:
-    """Trả lời QUESTION; với QUESTION là '-' thì đọc mỗi dòng một câu hỏi từ stdin."""
+def ask(question: str, as_json: bool, explain: bool, previous: str | None,
+        knowledge_dir: Path | None) -> None:
+    """Trả lời QUESTION; với QUESTION là '-' thì đọc mỗi dòng một câu hỏi từ stdin.
+
+    Một dòng cũng có thể là JSON {"question": "...", "previous": "mã.chủ.đề"}: câu hỏi tiếp nối
+    chủ đề vừa xem."""
     assistant = _assistant(knowledge_dir)
-    questions = _questions(sys.stdin) if question == "-" else iter([question])
+    questions = _questions(sys.stdin) if question == "-" else iter([(question, previous)])
     asked = False
-    for q in questions:
+    for q, before in questions:
         asked = True
         if not q.strip() and question != "-":
             raise click.ClickException(messages.ERR_EMPTY_QUESTION)
-        reply, ms = assistant.timed_answer(q)
+        reply, ms = assistant.timed_answer(q, before)
         if as_json:
             click.echo(json.dumps(reply.as_json(ms), ensure_ascii=False))
         else:
             click.echo(plain_text(reply))
             click.echo(f"({messages.CLI_SCORE} {reply.score:.2f}, {ms:.2f} ms)")
         if explain:
-            for s in assistant.engine.rank(q):
+            for s in assistant.engine.rank(q, previous=before):
                 feats = " ".join(f"{k}={v:.2f}" for k, v in s.features.items())
                 click.echo(f"    {s.score:.3f} {s.entry.id:28} {feats}", err=as_json)
         sys.stdout.flush()

@@ -21,6 +21,10 @@ STALE = (
 )
 SOURCES = "Nguồn"
 RELATED = "Xem thêm"
+ALSO = "Bạn cũng hỏi"
+ALSO_BUTTON = "❓ Bạn cũng hỏi: {title}"
+NAMED_SUGGEST = "Bạn muốn hỏi gì về {name}? Chọn một chủ đề bên dưới nhé."
+NEAR_DOMAIN_TAIL = "Bấm /menu để xem các chủ đề, hoặc /tuvan để gặp người tư vấn."
 CLI_SCORE = "độ tin cậy"
 
 # --- terminal chat ---------------------------------------------------------------------------

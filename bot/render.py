@@ -113,7 +113,9 @@ def answer_text(reply: Reply) -> str:
 def answer_screens(reply: Reply, ask_id: int | None, back_group: str = "") -> list[Screen]:
     """The short answer with its buttons: details, related topics, feedback, back."""
     assert reply.entry_id is not None  # noqa: S101 - only answers have an entry
-    rows: list[tuple[Button, ...]] = []
+    rows: list[tuple[Button, ...]] = [
+        (button(messages.ALSO_BUTTON.format(title=s.title), Action.TOPIC, s.id, back_group),)
+        for s in reply.also]
     if reply.details:
         rows.append((button(messages.DETAILS_BUTTON, Action.DETAILS, reply.entry_id),))
     rows.extend(_topic_rows(reply.suggestions[:3], back_group))

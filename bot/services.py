@@ -62,6 +62,7 @@ class Services:
         """After /xoadulieu: drop what memory still holds about the user."""
         self.users.forget(user_id)
         self.tickets.forget(user_id)
+        self.asks.forget(user_id)
 
     def close(self) -> None:
         self.writer.close()

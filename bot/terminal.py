@@ -53,7 +53,8 @@ class TerminalChat:
         elif self.assistant.kb.get(line):
             self.show(self.assistant.topic(line))
         else:
-            self.show(self.assistant.answer(line))
+            previous = self.last.entry_id if self.last else None
+            self.show(self.assistant.answer(line, previous))
 
     def help(self) -> None:
         self.say(messages.CHAT_WELCOME)
@@ -78,8 +79,9 @@ class TerminalChat:
     def show(self, reply: Reply | None) -> None:
         if reply is None:
             return
-        self.last = reply
+        if reply.entry_id is not None:  # the topic that follow-ups and "chi tiết" refer to
+            self.last = reply
         self.say(plain_text(reply, numbered=True))
         if reply.details:
             self.say(f"({messages.CHAT_DETAILS_HINT})")
-        self.choices = list(reply.suggestions) or self.choices
+        self.choices = [*reply.also, *reply.suggestions] or self.choices

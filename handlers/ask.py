@@ -20,7 +20,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if message is None or user is None or message.text is None:
         return
     svc = services(context)
-    answer, ms = svc.assistant.timed_answer(message.text)
+    # A follow-up ("còn Đức thì sao") is read against the topic this user saw last.
+    answer, ms = svc.assistant.timed_answer(message.text, svc.asks.last_topic(user.id))
     ask_id = svc.asks.record(user.id, "text", answer, message.text)
     log.info("question answered", extra={"event": "ask", "user": logs.uid(user.id),
                                          "ms": round(ms, 2)})

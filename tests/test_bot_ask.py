@@ -46,7 +46,7 @@ async def test_an_unsure_question_gets_did_you_mean_buttons(bot, student):
 
 
 async def test_an_out_of_scope_question_gets_the_fallback_with_menu_and_counsellor(bot, student):
-    [reply] = await bot.say(student, "thời tiết mai ở Tân An có mưa không")
+    [reply] = await bot.say(student, "chơi liên quân sao cho giỏi")
     assert reply["text"] == messages.FALLBACK
     assert buttons(reply) == [messages.MENU_BUTTON, messages.COUNSEL_BUTTON]
     await bot.services.writer.sync()  # the question log is written in the background

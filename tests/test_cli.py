@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.retrieval import Tuning
 from tests.conftest import ROOT
 
 
@@ -37,15 +38,40 @@ def test_ask_json_reads_stdin_and_writes_one_object_per_line_in_order():
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(rows) == len(questions)
     for row in rows:
-        assert set(row) == {"id", "score", "answer", "sources", "suggestions", "ms"}
+        assert set(row) == {"id", "kind", "score", "answer", "sources", "suggestions", "also",
+                            "ms"}
         assert 0.0 <= row["score"] <= 1.0 and row["ms"] >= 0 and row["answer"]
     assert rows[0]["id"] == "tuition.trung-cap-free" and rows[0]["sources"]
+    assert rows[0]["kind"] == "answer"
     assert rows[1]["id"] is None and rows[2]["id"] is None and rows[3]["id"] is None
+    assert [rows[1]["kind"], rows[2]["kind"], rows[3]["kind"]] == ["empty", "fallback",
+                                                                   "greeting"]
     assert rows[4]["id"] == "streaming.targets"
     assert "40,39%" in rows[4]["answer"] and "44,95%" in rows[4]["answer"]
     assert "01/7/2025" in rows[4]["answer"]
     assert rows[5]["id"] == "overseas.loan"
     assert all({"id", "title"} == set(s) for s in rows[0]["suggestions"])
+
+
+def test_ask_json_reads_a_follow_up_against_its_previous_topic():
+    lines = ["còn Đài Loan thì sao",
+             json.dumps({"question": "còn Đài Loan thì sao", "previous": "overseas.costs"}),
+             json.dumps({"question": "có được vay không", "previous": "tuition.trung-cap-free"}),
+             json.dumps({"question": "còn thi bằng lái xe thì sao",
+                         "previous": "overseas.markets"}),
+             '{"question": broken json', "phan luong la gi vay"]
+    out = careerbot("ask", "--json", "-", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == len(lines)
+    assert rows[0]["id"] == "overseas.markets"  # no context: the country's programme
+    assert rows[1]["id"] == "overseas.costs"  # same question, another country
+    assert rows[2]["id"] == "support.student-loan"  # another aspect of studying
+    assert rows[3]["id"] is None and rows[3]["kind"] == "fallback"  # still out of scope
+    assert rows[4]["kind"] == "fallback"  # not JSON after all: read as a plain question
+    # Not an answer, so its score stays under the answer threshold whatever the top match.
+    assert rows[5]["kind"] == "suggest" and rows[5]["id"] is None
+    assert rows[5]["score"] < Tuning.default().answer_threshold
 
 
 def test_ask_prints_answer_sources_and_suggestions():

@@ -313,8 +313,8 @@ def test_engine_ask_classifies_any_message_with_a_score_between_0_and_1(engine: 
         assert result.entry is None
     assert bool(result.suggestions) == (result.kind is Kind.SUGGEST)
     assert (result.kind is Kind.EMPTY) == (not tokens(question))
-    if tokens(question):
-        assert (result.kind is Kind.GREETING) == is_greeting(question)
+    if tokens(question) and is_greeting(question):
+        assert result.kind is Kind.GREETING
     ranked = engine.rank(question, limit=3)
     assert len(ranked) <= 3 and all(0.0 <= s.score <= 1.0 for s in ranked)
 
@@ -327,9 +327,15 @@ def test_assistant_answers_serialise_to_json_with_exactly_the_contract_keys(
     reply = assistant.answer(question)
     assert isinstance(reply, Reply)
     payload = reply.as_json(ms)
-    assert set(payload) == {"id", "score", "answer", "sources", "suggestions", "ms"}
+    assert set(payload) == {"id", "kind", "score", "answer", "sources", "suggestions", "also",
+                            "ms"}
     assert json.loads(json.dumps(payload, ensure_ascii=False, allow_nan=False)) == payload
     assert payload["id"] is None or isinstance(payload["id"], str)
+    # A consumer tells an answer from a suggestion by `kind`, and `score` agrees with it.
+    assert payload["kind"] in {"answer", "suggest", "fallback", "greeting", "empty"}
+    assert (payload["id"] is not None) == (payload["kind"] == "answer")
+    if payload["kind"] != "answer":
+        assert payload["score"] < assistant.engine.tuning.answer_threshold
     assert isinstance(payload["score"], float) and 0.0 <= payload["score"] <= 1.0
     assert isinstance(payload["answer"], str) and payload["answer"]
     assert all(isinstance(s, str) for s in payload["sources"])  # type: ignore[attr-defined]

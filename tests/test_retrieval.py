@@ -6,53 +6,75 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import QuestionSet, evaluate
+from bot.evaluation import QuestionSet, engine_answerer, evaluate
 from bot.knowledge import REQUIRED_IDS
 from bot.retrieval import Engine, Kind
 from bot.text import canonical
 
 DATA = Path(__file__).parent / "data"
+# The judged sets: written by people who had not read knowledge/, never used to fit anything.
+EVALUATION = ("eval", "eval2")
+CLASSES = ("long", "followup", "entity", "dialect")
 
 
-def engine_answerer(engine: Engine):
-    def answer(q: str) -> tuple[str | None, str | None]:
-        result = engine.ask(q)
-        top = result.ranked[0].entry.id if result.ranked else None
-        return top, result.entry.id if result.entry else None
-    return answer
-
-
-@pytest.fixture(scope="module", params=["eval", "dev"])
+@pytest.fixture(scope="module", params=["eval", "dev", "eval2", "dev2"])
 def question_set(request) -> QuestionSet:
     return QuestionSet.load(DATA / f"{request.param}.yaml")
 
 
+@pytest.fixture(scope="module", params=EVALUATION)
+def evaluation(request, engine):
+    return request.param, evaluate(engine_answerer(engine), QuestionSet.load(
+        DATA / f"{request.param}.yaml"))
+
+
 def test_question_sets_cover_every_topic_and_enough_out_of_scope(question_set):
-    topics = {t for _, t in question_set.in_scope}
-    assert topics == set(REQUIRED_IDS)
+    topics = [i.id for i in question_set.items]
+    assert set(topics) == set(REQUIRED_IDS)
     for topic in REQUIRED_IDS:
-        assert sum(t == topic for _, t in question_set.in_scope) >= 5, topic
-    assert len(question_set.out_of_scope) >= 40
+        assert topics.count(topic) >= 3, topic
+    assert len(question_set.out) >= 40
 
 
 def test_question_sets_do_not_repeat_knowledge_phrasings(question_set, kb):
     known = {canonical(q) for e in kb.entries for q in e.questions}
-    leaked = [q for q, _ in question_set.in_scope if canonical(q) in known]
+    leaked = [i.q for i in question_set.items if i.cls != "entity" and canonical(i.q) in known]
     assert leaked == []
 
 
-def test_half_of_each_topics_questions_are_unaccented_or_teencode(question_set):
+@pytest.mark.parametrize("name", ["eval", "dev"])
+def test_half_of_each_topics_questions_are_unaccented_or_teencode(name):
+    question_set = QuestionSet.load(DATA / f"{name}.yaml")
     for topic in REQUIRED_IDS:
         qs = [q for q, t in question_set.in_scope if t == topic]
         plain = [q for q in qs if q.isascii()]
         assert len(plain) * 2 >= len(qs) - 1, topic
 
 
-def test_engine_meets_the_accuracy_and_rejection_targets(engine, question_set):
-    m = evaluate(engine_answerer(engine), question_set)
-    assert m.top1 >= 0.90, m.misses
-    assert m.answered_right >= 0.85, m.misses
-    assert m.rejected >= 0.85, m.accepted_out_of_scope
+def test_engine_meets_the_accuracy_and_rejection_targets(evaluation):
+    name, m = evaluation
+    assert m.top1 >= 0.92, (name, m.top1)
+    assert m.answered_right >= 0.80, (name, m.answered_right)
+    assert m.rejected >= 0.90, (name, m.rejected)
+
+
+def test_each_kind_of_real_message_meets_its_target(evaluation):
+    # Long parent messages, follow-ups, bare names, dialect: each class on its own.
+    name, m = evaluation
+    weak = {c: round(m.per_class[c], 3) for c in CLASSES if c in m.per_class
+            and m.per_class[c] < 0.85}
+    assert weak == {}, name
+
+
+def test_the_second_evaluation_set_has_every_kind_of_message():
+    m = QuestionSet.load(DATA / "eval2.yaml")
+    sizes = {c: sum(i.cls == c for i in m.items) for c in CLASSES}
+    assert sizes["long"] >= 60 and sizes["followup"] >= 40 and sizes["entity"] >= 30 \
+        and sizes["dialect"] >= 40, sizes
+    assert all(len(i.q.split()) >= 40 for i in m.items if i.cls == "long")
+    assert all(i.previous in REQUIRED_IDS for i in m.items if i.cls == "followup")
+    assert len(m.items) >= 250 and len(m.out) >= 60
+    assert sum(i.cls == "near" for i in m.out) >= 25
 
 
 def test_every_topic_is_reachable_as_a_student_asks_it(engine, question_set):
