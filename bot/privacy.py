@@ -94,6 +94,7 @@ def erase(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
     for table, sql in steps:
         params = [user_id] * sql.count("?")
         counts[table] = db.execute(sql, params).rowcount
+    # Anonymised, not deleted: the invite stays spent (used_at) once its redeemer is gone.
     db.execute("UPDATE invites SET used_by = NULL WHERE used_by = ?", [user_id])
     return counts
 

@@ -135,7 +135,9 @@ class Staff:
             if not rows:
                 raise InviteError(messages.INVITE_UNKNOWN)
             invite = rows[0]
-            if invite["used_by"] is not None:
+            # used_at, not used_by: erasing the redeemer's data clears used_by, and the code
+            # must stay spent whatever happens to the account that spent it.
+            if invite["used_at"] is not None or invite["used_by"] is not None:
                 raise InviteError(messages.INVITE_USED)
             if invite["expires_at"] < now:
                 raise InviteError(messages.INVITE_EXPIRED)

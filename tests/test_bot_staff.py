@@ -63,3 +63,16 @@ async def test_only_admins_create_invites_in_the_bot(bot, student, admin, school
 def test_an_invite_for_an_unknown_school_is_refused_on_the_command_line(bot):
     with pytest.raises(InviteError):
         bot.services.staff.invite_now("school", "NOPE")
+
+
+async def test_a_spent_invite_stays_spent_after_its_user_erases_their_data(bot, api, student,
+                                                                            schools):
+    code = bot.services.staff.invite_now("school", "THCSA")
+    await bot.say(student, f"/dangky {code}")
+    [confirm] = await bot.say(student, "/xoadulieu")
+    await bot.tap(student, confirm, messages.ERASE_YES)
+    other = api.private_user(700010)
+    [refused] = await bot.say(other, f"/dangky {code}")
+    assert refused["text"] == messages.INVITE_USED
+    assert bot.services.staff.scope(other.id, is_admin=False) is None
+    assert bot.services.staff.member(other.id) is None
