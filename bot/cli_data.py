@@ -22,7 +22,7 @@ from bot import report as reports
 from bot.cli import _settings
 from bot.schools import CODE, School
 from bot.services import Services, build_services
-from bot.staff import INVITE_DAYS, InviteError, Role, Scope
+from bot.staff import INVITE_DAYS, Role, Scope, ScopeError
 from bot.survey import Survey, school_year
 
 ALL_SCOPE_NAME = "Toàn tỉnh"
@@ -76,11 +76,10 @@ def _scope(services: Services, school: str | None, area: str | None, all_schools
                                        "careerbot schools list).")
         return scope
     if area is not None:
-        scope = services.staff.area_scope(area.strip())
-        if not scope.school_codes:
-            raise click.ClickException(f"Không có trường nào thuộc khu vực “{area}” "
-                                       "(tên xã, phường hoặc huyện cũ).")
-        return scope
+        try:
+            return services.staff.area_scope(area)
+        except ScopeError as exc:
+            raise click.ClickException(str(exc)) from exc
     return Scope("all", ALL_SCOPE_NAME, None, None)
 
 
@@ -327,14 +326,12 @@ def staff_invite(school: str | None, area: str | None, admin: bool) -> None:
                 raise click.ClickException(f"Không có trường mã “{school}” (xem danh sách: "
                                            "careerbot schools list).")
             school, what = found.code, f"cán bộ trường {found.name} ({found.code})"
-        elif area is not None:
-            area = area.strip()
-            what = f"cán bộ khu vực {area}"
-            if not services.staff.area_scope(area).school_codes:
-                click.echo(f"Lưu ý: chưa có trường nào thuộc khu vực “{area}”.", err=True)
         try:
-            code = services.staff.invite_now(role, school, area, created_by="cli")
-        except InviteError as exc:
+            place = services.staff.find_area(area) if area is not None else None
+            if place is not None:
+                what = f"cán bộ khu vực {place.name}"
+            code = services.staff.invite_now(role, school, place, created_by="cli")
+        except ScopeError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"Mã mời: {code}")
     click.echo(f"Người được mời mở bot trên Telegram và gửi: /dangky {code}")

@@ -290,6 +290,19 @@ INVITE_CREATED = (
     "🎟 Mã đăng ký: <code>{code}</code> (dùng một lần, hết hạn sau {days} ngày) cho {scope}. "
     "Người nhận nhắn cho bot: <code>/dangky {code}</code>"
 )
+AREA_EMPTY = (
+    "Cần tên khu vực: tên xã, phường hoặc huyện cũ, đúng như trong danh sách trường "
+    "(careerbot schools list)."
+)
+AREA_UNKNOWN = (
+    "Không có xã, phường hay huyện cũ nào tên “{name}” trong danh sách trường. Hãy ghi đúng "
+    "tên, đủ dấu, như trong danh sách trường (careerbot schools list)."
+)
+AREA_SIMILAR = " Có phải: {names}?"
+AREA_AMBIGUOUS = (
+    "Có nhiều xã, phường tên “{name}” ở các huyện cũ khác nhau. Hãy ghi thêm huyện cũ sau dấu "
+    "phẩy, một trong: {names}."
+)
 SCOPE_SCHOOL = "trường {name}"
 SCOPE_AREA = "khu vực {name}"
 SCOPE_ALL = "toàn tỉnh"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import unicodedata
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,53 @@ def _v3_announcements(db: sqlite_utils.Database) -> None:
     db.table("deliveries").create_index(["announcement_id", "status"])
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements]
+def _exact(text: str) -> str:
+    """A stored name up to Unicode form, case and spacing, accents kept."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", _exact(text).replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _legacy_area(area: str, places: list[tuple[str | None, str | None]]
+                 ) -> tuple[str | None, str | None]:
+    """(former_district, commune) that an old free-text area meant, or (None, None).
+
+    The old rule compared accent-folded names with both columns; only a reading that names
+    exactly one former district or one commune of one district is kept, an exact spelling first.
+    """
+    for key in (_exact, _folded):
+        wanted = key(area)
+        districts = {d for _, d in places if d and key(d) == wanted}
+        if len(districts) == 1:
+            return districts.pop(), None
+        pairs = {(d, c) for c, d in places if c and key(c) == wanted}
+        if len(pairs) == 1:
+            return pairs.pop()
+        if districts or pairs:
+            return None, None  # ambiguous: covering either could leak the other's answers
+    return None, None
+
+
+def _v4_area_identifiers(db: sqlite_utils.Database) -> None:
+    """Area staff and invites scoped by the schools' stored former district (and commune),
+    compared exactly; the old free-text area, matched accent-folded, also covered namesakes."""
+    places = [(r["commune"], r["former_district"]) for r in
+              db.query("SELECT DISTINCT commune, former_district FROM schools")]
+    for table, key in (("invites", "code"), ("staff", "user_id")):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN area_district TEXT")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN area_commune TEXT")
+        rows = list(db.query(f"SELECT {key} AS k, area FROM {table} "  # noqa: S608 - fixed names
+                             "WHERE role = 'area' AND area IS NOT NULL"))
+        for row in rows:
+            district, commune = _legacy_area(row["area"], places)
+            db.execute(f"UPDATE {table} SET area_district = ?, area_commune = ? "  # noqa: S608
+                       f"WHERE {key} = ?", [district, commune, row["k"]])
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -9,7 +9,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 from bot import messages
 from bot.render import esc
 from bot.services import Services
-from bot.staff import INVITE_DAYS, InviteError, Role, StaffMember
+from bot.staff import INVITE_DAYS, InviteError, Role, ScopeError, StaffMember
 from handlers.ui import services
 
 
@@ -18,7 +18,7 @@ def describe_scope(svc: Services, member: StaffMember) -> str:
         school = svc.schools.get(member.school_code)
         return messages.SCOPE_SCHOOL.format(name=esc(school.name if school else member.school_code))
     if member.role == "area" and member.area:
-        return messages.SCOPE_AREA.format(name=esc(member.area))
+        return messages.SCOPE_AREA.format(name=esc(member.area.name))
     return messages.SCOPE_ALL
 
 
@@ -54,19 +54,19 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kind = args[0].lower() if args else ""
     rest = " ".join(args[1:]).strip()
     role: Role
-    if kind == "truong" and rest:
-        role, member = "school", StaffMember(0, "school", rest, None)
-    elif kind == "khuvuc" and rest:
-        role, member = "area", StaffMember(0, "area", None, rest)
-    elif kind == "admin":
-        role, member = "admin", StaffMember(0, "admin", None, None)
-    else:
-        await message.reply_text(messages.INVITE_USAGE)
-        return
     try:
+        if kind == "truong" and rest:
+            role, member = "school", StaffMember(0, "school", rest, None)
+        elif kind == "khuvuc" and rest:
+            role, member = "area", StaffMember(0, "area", None, svc.staff.find_area(rest))
+        elif kind == "admin":
+            role, member = "admin", StaffMember(0, "admin", None, None)
+        else:
+            await message.reply_text(messages.INVITE_USAGE)
+            return
         code = await svc.staff.invite(role, member.school_code, member.area,
                                       created_by=f"admin:{user.id}")
-    except InviteError as refused:
+    except ScopeError as refused:
         await message.reply_text(str(refused))
         return
     await message.reply_html(messages.INVITE_CREATED.format(

@@ -108,7 +108,8 @@ def test_export_usage_mistakes_are_explained_in_one_line(seeded, tmp_path, args,
 
 @pytest.mark.parametrize("args, message", [
     (["--school", "KHONGCO", "--survey", "needs"], "Không có trường mã “KHONGCO”"),
-    (["--area", "Nơi Không Có", "--survey", "needs"], "Không có trường nào thuộc khu vực"),
+    (["--area", "Nơi Không Có", "--survey", "needs"], "Không có xã, phường hay huyện cũ nào"),
+    (["--area", "!!!", "--survey", "needs"], "Cần tên khu vực"),
     (["--all", "--survey", "riasec"], "Không có khảo sát “riasec”"),
 ])
 def test_export_errors_are_one_clear_line(seeded, tmp_path, args, message):
@@ -232,5 +233,7 @@ def test_staff_invites_print_a_one_time_code_and_how_to_use_it(seeded):
 def test_an_invite_for_an_unknown_school_or_two_roles_is_refused(seeded):
     out = careerbot(seeded, "staff", "invite", "--school", "KHONGCO")
     assert out.returncode == 1 and "KHONGCO" in one_clear_line(out)
+    nowhere = careerbot(seeded, "staff", "invite", "--area", "!!!")
+    assert nowhere.returncode == 1 and "Cần tên khu vực" in one_clear_line(nowhere)
     both = careerbot(seeded, "staff", "invite", "--admin", "--area", "Đức Hòa")
     assert both.returncode == 2 and "đúng một trong" in one_clear_line(both)
