@@ -314,6 +314,10 @@ EXPORT_CSV = "CSV · {title}"
 EXPORT_XLSX = "📊 Excel: mọi khảo sát + tổng hợp"
 EXPORT_SENT = "{count} phiếu đã gửi · {scope} · năm học {year}"
 EXPORT_NO_SCHOOL = "Không có trường mã {code}."
+NOT_YOUR_SCHOOL = (
+    "Trường mã {code} không thuộc phạm vi của bạn ({scope}), nên mình không làm gì cả. "
+    "Bạn chỉ xem và gửi thông báo được cho {scope}."
+)
 REPORT_CAPTION = "Dự định của học sinh so với chỉ tiêu · {scope}"
 REPORT_NONE = "Chưa có khảo sát nào có phần báo cáo."
 WORKING = "⏳ Đang chuẩn bị…"

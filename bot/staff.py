@@ -152,6 +152,27 @@ class Staff:
                 Scope("area", "", frozenset(), None)
         return None
 
+    def scope_for(self, user_id: int, is_admin: bool, school: str | None = None) -> Scope:
+        """The one rule every staff action applies, at the moment it runs: admins may name any
+        school, staff only a school of their own scope, students nothing. Raises ScopeError
+        with the Vietnamese reason; nothing ever falls back silently to another scope."""
+        from bot import messages
+
+        own = self.scope(user_id, is_admin)
+        if own is None:
+            raise ScopeError(messages.STAFF_ONLY)
+        if not school:
+            return own
+        named = self.school_scope(school)
+        if own.school_codes is None:
+            if named is None:
+                raise ScopeError(messages.EXPORT_NO_SCHOOL.format(code=school))
+            return named
+        if named is None or named.school_codes is None \
+                or not named.school_codes <= own.school_codes:
+            raise ScopeError(messages.NOT_YOUR_SCHOOL.format(code=school, scope=own.name))
+        return named
+
     def find_area(self, text: str) -> Area:
         return find_area(text, self.schools.all())
 

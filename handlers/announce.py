@@ -18,6 +18,7 @@ from bot.announce import Announcement
 from bot.callbacks import Action
 from bot.render import Screen, button, esc
 from bot.services import Services
+from bot.staff import ScopeError
 from handlers.ui import callback_of, edit, on, reply, services
 
 log = logging.getLogger(__name__)
@@ -28,16 +29,15 @@ async def compose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or user is None or message.text is None:
         return
     svc = services(context)
-    scope = svc.staff.scope(user.id, svc.is_admin(user.id))
-    if scope is None:
-        await message.reply_text(messages.STAFF_ONLY)
-        return
     school, audience_word, text = announce.parse_command(message.text)
+    try:
+        scope = svc.staff.scope_for(user.id, svc.is_admin(user.id), school)
+    except ScopeError as refused:
+        await message.reply_text(str(refused))
+        return
     if not text:
         await message.reply_text(messages.ANNOUNCE_USAGE)
         return
-    if school and scope.kind == "all":
-        scope = svc.staff.school_scope(school) or scope  # admins may pick one school
     audience = announce.AUDIENCE_WORDS.get(audience_word or "tatca")
     count = svc.announcements.count_recipients(audience, scope.school_codes)
     if count == 0:

@@ -60,9 +60,18 @@ async def test_an_admin_announcement_reaches_opted_in_users_of_the_audience(bot,
 async def test_school_staff_announce_only_to_their_school(bot, api, people):
     teacher = api.private_user(700777, first_name="Cô Lan")
     await bot.say(teacher, f"/dangky {bot.services.staff.invite_now('school', 'THCSA')}")
-    await _announce(bot, api, teacher, "/thongbao truong:THCSB Một ngày làm công nhân")
+    await _announce(bot, api, teacher, "/thongbao Một ngày làm công nhân")
     assert _received(api, 801) and _received(api, 802)
-    assert not _received(api, 803)  # school B: not theirs, whatever they typed
+    assert not _received(api, 803)
+
+
+async def test_staff_announcing_to_another_school_are_told_it_is_not_theirs(bot, api, people):
+    teacher = api.private_user(700777, first_name="Cô Lan")
+    await bot.say(teacher, f"/dangky {bot.services.staff.invite_now('school', 'THCSA')}")
+    [refused] = await bot.say(teacher, "/thongbao truong:THCSB Một ngày làm công nhân")
+    assert refused["text"] == messages.NOT_YOUR_SCHOOL.format(code="THCSB", scope="THCS A")
+    assert bot.services.db.execute("SELECT count(*) FROM announcements").fetchone()[0] == 0
+    assert not any(_received(api, u.id) for u in people.values())
 
 
 async def test_blocked_users_are_marked_and_skipped(bot, api, admin, people):

@@ -112,3 +112,22 @@ async def test_an_unaccented_area_name_is_refused_with_the_stored_spellings_to_c
     assert "Xã Tân Hóa, Gò Công" in refused["text"]
     [created] = await bot.say(admin, "/moi khuvuc Xã Tân Hóa, Gò Công")
     assert "/dangky" in created["text"]
+
+
+async def test_one_rule_decides_which_school_each_role_may_name(bot, api, schools):
+    staff = bot.services.staff
+    teacher, officer = api.private_user(700030), api.private_user(700031)
+    await bot.say(teacher, f"/dangky {staff.invite_now('school', 'THCSA')}")
+    await bot.say(officer, f"/dangky {staff.invite_now('area', area='Tân Thạnh')}")
+    assert staff.scope_for(1, True, "thcsb").school_codes == frozenset({"THCSB"})  # an admin
+    assert staff.scope_for(teacher.id, False, "THCSA").school_codes == frozenset({"THCSA"})
+    assert staff.scope_for(officer.id, False, "THCSB").kind == "school"  # one of their area
+    assert staff.scope_for(officer.id, False, None).kind == "area"
+    for who, school in [(teacher.id, "THCSB"), (officer.id, "THCSA"), (teacher.id, "NOPE")]:
+        with pytest.raises(ScopeError, match="không thuộc phạm vi"):
+            staff.scope_for(who, False, school)
+    with pytest.raises(ScopeError, match="Không có trường mã NOPE"):
+        staff.scope_for(1, True, "NOPE")
+    with pytest.raises(ScopeError) as student:
+        staff.scope_for(700099, False, None)
+    assert str(student.value) == messages.STAFF_ONLY
