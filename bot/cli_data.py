@@ -17,12 +17,12 @@ from typing import Any
 
 import click
 
-from bot import knowledge, reporting
+from bot import knowledge, messages, reporting
 from bot import report as reports
 from bot.cli import _settings
 from bot.schools import CODE, School
 from bot.services import Services, build_services
-from bot.staff import INVITE_DAYS, Role, Scope, ScopeError
+from bot.staff import INVITE_DAYS, Role, Scope, ScopeError, StaffMember
 from bot.survey import Survey, school_year
 
 ALL_SCOPE_NAME = "Toàn tỉnh"
@@ -306,7 +306,55 @@ def schools_list() -> None:
 # --- staff -------------------------------------------------------------------------------------
 @click.group("staff")
 def staff_group() -> None:
-    """Cán bộ nhà trường và quản lý: mã mời."""
+    """Cán bộ nhà trường và quản lý: mã mời, danh sách, thu hồi quyền."""
+
+
+def _describe(services: Services, member: StaffMember) -> str:
+    if member.role == "school" and member.school_code:
+        school = services.schools.get(member.school_code)
+        return f"trường {school.name if school else '?'} ({member.school_code})"
+    if member.role == "area":
+        return f"khu vực {member.area.name}" if member.area \
+            else "khu vực chưa rõ (cần mã mời mới)"
+    return "toàn tỉnh"
+
+
+@staff_group.command("list")
+def staff_list() -> None:
+    """Liệt kê cán bộ: id, vai trò, phạm vi, ngày bắt đầu, mã mời đã dùng."""
+    with _services() as services:
+        members = services.staff.members()
+        lines = [f"{m.user_id:>12}  {messages.ROLE_LABELS.get(m.role, m.role):15}  "
+                 f"{(m.since or '')[:10]:10}  {m.invite_code or '—':10}  "
+                 f"{_describe(services, m)}" for m in members]
+        admins = sorted(services.settings.admin_ids)
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("Chưa có cán bộ nào (tạo mã mời: careerbot staff invite).", err=True)
+    if admins:
+        click.echo(f"Quản trị viên theo CAREERBOT_ADMIN_IDS: {', '.join(map(str, admins))}",
+                   err=True)
+
+
+@staff_group.command("revoke")
+@click.argument("user_id", type=int)
+def staff_revoke(user_id: int) -> None:
+    """Thu hồi quyền cán bộ của USER_ID (xem id bằng careerbot staff list)."""
+    with _services() as services:
+        member = services.staff.revoke_now(user_id)
+        admin = services.is_admin(user_id)
+        what = _describe(services, member) if member else ""
+    if member is None:
+        raise click.ClickException(
+            f"{user_id} là quản trị viên theo CAREERBOT_ADMIN_IDS: bỏ id khỏi biến đó rồi khởi "
+            "động lại bot." if admin else
+            f"Không có cán bộ nào có id {user_id} (xem: careerbot staff list).")
+    click.echo(f"Đã thu hồi quyền cán bộ của {user_id} ({what}). Mọi thao tác sau đó của họ "
+               "bị từ chối, kể cả thông báo đang soạn; menu lệnh trở về menu học sinh ở tin "
+               "nhắn kế tiếp của họ.")
+    if admin:
+        click.echo(f"Lưu ý: {user_id} vẫn là quản trị viên theo CAREERBOT_ADMIN_IDS.", err=True)
 
 
 @staff_group.command("invite")

@@ -314,10 +314,7 @@ EXPORT_CSV = "CSV · {title}"
 EXPORT_XLSX = "📊 Excel: mọi khảo sát + tổng hợp"
 EXPORT_SENT = "{count} phiếu đã gửi · {scope} · năm học {year}"
 EXPORT_NO_SCHOOL = "Không có trường mã {code}."
-NOT_YOUR_SCHOOL = (
-    "Trường mã {code} không thuộc phạm vi của bạn ({scope}), nên mình không làm gì cả. "
-    "Bạn chỉ xem và gửi thông báo được cho {scope}."
-)
+NOT_YOUR_SCHOOL = "Trường mã {code} không thuộc phạm vi của bạn ({scope}): mình không làm gì cả."
 REPORT_CAPTION = "Dự định của học sinh so với chỉ tiêu · {scope}"
 REPORT_NONE = "Chưa có khảo sát nào có phần báo cáo."
 WORKING = "⏳ Đang chuẩn bị…"
@@ -334,6 +331,10 @@ ANNOUNCE_SEND = "📢 Gửi"
 ANNOUNCE_DROP = "Huỷ"
 ANNOUNCE_DROPPED = "Đã huỷ thông báo."
 ANNOUNCE_STARTED = "📤 Đang gửi tới {count} người. Bot sẽ báo khi xong."
+ANNOUNCE_NOT_ALLOWED = (
+    "Bạn không còn quyền gửi thông báo này (quyền cán bộ đã bị thu hồi hoặc đổi phạm vi): "
+    "thông báo đã huỷ, không ai nhận được."
+)
 ANNOUNCE_NOBODY = "Không có ai phù hợp để nhận thông báo này (người nhận phải bật thông báo)."
 ANNOUNCE_HEADER = "📢 Thông báo ({scope}):\n\n{text}"
 ANNOUNCE_DONE = (

@@ -60,6 +60,8 @@ class StaffMember:
     role: Role
     school_code: str | None
     area: Area | None
+    since: str | None = None
+    invite_code: str | None = None
 
 
 class ScopeError(ValueError):
@@ -116,7 +118,8 @@ def find_area(text: str, schools: list[School]) -> Area:
 def _member(row: dict[str, Any]) -> StaffMember:
     area = Area(row["area_district"], row["area_commune"]) \
         if row["area_district"] or row["area_commune"] else None
-    return StaffMember(row["user_id"], row["role"], row["school_code"], area)
+    return StaffMember(row["user_id"], row["role"], row["school_code"], area,
+                       row.get("created_at"), row.get("invite_code"))
 
 
 class Staff:
@@ -172,6 +175,45 @@ class Staff:
                 or not named.school_codes <= own.school_codes:
             raise ScopeError(messages.NOT_YOUR_SCHOOL.format(code=school, scope=own.name))
         return named
+
+    def may_send(self, user_id: int | None, is_admin: bool,
+                 school_codes: frozenset[str] | None) -> bool:
+        """May this user (still) announce to these schools (None: every school)? Asked again
+        when a draft is confirmed and before each batch of its delivery."""
+        scope = self.scope(user_id, is_admin) if user_id is not None else None
+        if scope is None:
+            return False
+        if scope.school_codes is None:
+            return True
+        return school_codes is not None and school_codes <= scope.school_codes
+
+    def members(self) -> list[StaffMember]:
+        return [_member(r) for r in self.db.query("SELECT * FROM staff ORDER BY created_at")]
+
+    # --- revocation ----------------------------------------------------------------------------
+    def revoke_now(self, user_id: int) -> StaffMember | None:
+        """Take the role away (command line); None if they had none. Every later action of
+        theirs is refused, and the bot resets their command menu on their next update."""
+        at = iso(self.clock())
+
+        def revoke(db: sqlite_utils.Database) -> StaffMember | None:
+            rows = list(db.query("SELECT * FROM staff WHERE user_id = ?", [user_id]))
+            if not rows:
+                return None
+            db.execute("DELETE FROM staff WHERE user_id = ?", [user_id])
+            db.execute("INSERT INTO menu_resets (user_id, at) VALUES (?, ?) "
+                       "ON CONFLICT(user_id) DO NOTHING", [user_id, at])
+            return _member(rows[0])
+
+        return self.writer.run(revoke)
+
+    def menu_reset_due(self, user_id: int) -> bool:
+        return bool(list(self.db.query("SELECT 1 FROM menu_resets WHERE user_id = ?",
+                                       [user_id])))
+
+    async def menu_reset_done(self, user_id: int) -> None:
+        await self.writer.write(lambda db: db.execute(
+            "DELETE FROM menu_resets WHERE user_id = ?", [user_id]))
 
     def find_area(self, text: str) -> Area:
         return find_area(text, self.schools.all())
@@ -256,6 +298,9 @@ class Staff:
                        "invite_code = excluded.invite_code",
                        [user_id, invite["role"], invite["school_code"], invite["area"],
                         invite["area_district"], invite["area_commune"], now, clean])
-            return _member({**invite, "user_id": user_id})
+            # Joining again cancels a menu reset still pending from an earlier revocation.
+            db.execute("DELETE FROM menu_resets WHERE user_id = ?", [user_id])
+            return _member({**invite, "user_id": user_id, "created_at": now,
+                            "invite_code": clean})
 
         return await self.writer.write(redeem)

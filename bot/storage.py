@@ -133,7 +133,14 @@ def _v4_area_identifiers(db: sqlite_utils.Database) -> None:
                        f"WHERE {key} = ?", [district, commune, row["k"]])
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers]
+def _v5_menu_resets(db: sqlite_utils.Database) -> None:
+    """Staff whose role was taken away where the bot could not reset their Telegram command
+    menu at once (from the command line): the bot does it on their next update."""
+    db.table("menu_resets").create({"user_id": int, "at": str}, pk="user_id")
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
+                               _v5_menu_resets]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

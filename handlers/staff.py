@@ -3,7 +3,10 @@ handlers/reports.py."""
 
 from __future__ import annotations
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot import messages
@@ -11,6 +14,27 @@ from bot.render import esc
 from bot.services import Services
 from bot.staff import INVITE_DAYS, InviteError, Role, ScopeError, StaffMember
 from handlers.ui import services
+
+log = logging.getLogger(__name__)
+
+
+async def reset_menu(bot: Bot, user_id: int) -> bool:
+    """Back to the student command menu: the chat's own list goes, the default one shows."""
+    try:
+        await bot.delete_my_commands(scope=BotCommandScopeChat(user_id))
+    except TelegramError:
+        log.warning("could not reset a command menu", extra={"event": "staff"})
+        return False
+    return True
+
+
+async def reset_revoked_menu(bot: Bot, svc: Services, user_id: int) -> None:
+    """On any update: a staff member revoked where the bot could not reset their menu at once
+    (from the command line) gets the student menu back now."""
+    if not svc.staff.menu_reset_due(user_id):
+        return
+    if svc.is_admin(user_id) or await reset_menu(bot, user_id):  # admins keep their menu
+        await svc.staff.menu_reset_done(user_id)
 
 
 def describe_scope(svc: Services, member: StaffMember) -> str:

@@ -149,3 +149,18 @@ async def test_erased_answers_disappear_from_later_exports(data, api, student):
     await api.wait_for_message(student.id)
     [(_, payload, caption)] = api.documents(student.id)
     assert "1 phiếu" in caption and "=1+1" not in payload.decode("utf-8")
+
+
+async def test_a_revoked_staff_members_old_export_button_and_commands_are_refused(data, api,
+                                                                                  student):
+    bot = data
+    await _staff_of(bot, student, "THCSA")
+    [choose] = await bot.say(student, "/export")
+    assert bot.services.staff.revoke_now(student.id) is not None
+    await api.press_button(student, choose, messages.EXPORT_XLSX)
+    refused = await api.wait_for(lambda c: c.method == "answerCallbackQuery"
+                                 and c.params.get("text") == messages.STAFF_ONLY)
+    assert refused.ok and api.documents(student.id) == []
+    for command in ["/export", "/baocao"]:
+        [no] = await bot.say(student, command)
+        assert no["text"] == messages.STAFF_ONLY

@@ -3,6 +3,7 @@ against a real SQLite file (the survey is tests/data/surveys_fixture/needs_min.y
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
@@ -237,3 +238,35 @@ def test_an_invite_for_an_unknown_school_or_two_roles_is_refused(seeded):
     assert nowhere.returncode == 1 and "Cần tên khu vực" in one_clear_line(nowhere)
     both = careerbot(seeded, "staff", "invite", "--admin", "--area", "Đức Hòa")
     assert both.returncode == 2 and "đúng một trong" in one_clear_line(both)
+
+
+def test_staff_list_shows_roles_and_scopes_and_revoke_takes_the_role_away(seeded):
+    from bot.schools import Schools
+    from bot.staff import Staff
+    from bot.storage import open_reader
+    from bot.writer import Writer
+
+    path = seeded["CAREERBOT_DB"]
+    writer, reader = Writer(path), open_reader(path)
+    try:
+        staff = Staff(reader, writer, Schools(reader, writer))
+        code = staff.invite_now("school", "DH01")
+        asyncio.run(staff.redeem(code, 4242))
+    finally:
+        writer.close()
+        reader.close()
+    listing = careerbot(seeded, "staff", "list")
+    assert listing.returncode == 0, listing.stderr
+    [row] = [line for line in listing.stdout.splitlines() if "4242" in line]
+    assert code in row and "cán bộ trường" in row and "DH01" in row and "20" in row
+    out = careerbot(seeded, "staff", "revoke", "4242")
+    assert out.returncode == 0 and "4242" in out.stdout
+    assert "4242" not in careerbot(seeded, "staff", "list").stdout
+    again = careerbot(seeded, "staff", "revoke", "4242")
+    assert again.returncode == 1 and "4242" in one_clear_line(again)
+    db = open_db(path)
+    try:
+        assert db.execute("SELECT count(*) FROM staff").fetchone()[0] == 0
+        assert db.execute("SELECT used_at IS NOT NULL FROM invites").fetchone()[0] == 1
+    finally:
+        db.close()
