@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot import messages
+from bot.privacy import ADMIN_TAG
 from bot.render import esc
 from bot.services import Services
 from bot.staff import INVITE_DAYS, InviteError, Role, ScopeError, StaffMember
@@ -89,7 +90,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await message.reply_text(messages.INVITE_USAGE)
             return
         code = await svc.staff.invite(role, member.school_code, member.area,
-                                      created_by=f"admin:{user.id}")
+                                      created_by=f"{ADMIN_TAG}{user.id}")
     except ScopeError as refused:
         await message.reply_text(str(refused))
         return
