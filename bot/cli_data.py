@@ -20,6 +20,7 @@ import click
 from bot import knowledge, messages, reporting
 from bot import report as reports
 from bot.cli import _settings
+from bot.files import write_private
 from bot.schools import CODE, School
 from bot.services import Services, build_services
 from bot.staff import INVITE_DAYS, Role, Scope, ScopeError, StaffMember
@@ -106,7 +107,7 @@ def _write(output: Path, data: bytes) -> None:
         click.echo(data, nl=False)  # bytes go to the binary stream unchanged
         return
     try:
-        output.write_bytes(data)
+        write_private(output, data)  # answers of students: readable by the owner only
     except OSError as exc:
         raise click.ClickException(f"Không ghi được tệp {output}: {exc.strerror or exc}") \
             from exc

@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.files import create_private
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 
@@ -165,12 +167,13 @@ SYNC_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
 def open_db(path: Path | str, *, synchronous: str = "FULL") -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate the database; ":memory:" works for tests."""
+    """Open (creating if needed, 0600 in a 0700 folder) and migrate the database; ":memory:"
+    works for tests."""
     if synchronous not in SYNC_MODES:
         raise ValueError(f"synchronous must be one of {SYNC_MODES}")
     memory = str(path) == ":memory:"
     if not memory:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        create_private(Path(path))  # 0600 in a 0700 folder; SQLite gives its WAL/SHM the same
     db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30))
     if not memory:
         db.enable_wal()

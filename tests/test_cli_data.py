@@ -270,3 +270,22 @@ def test_staff_list_shows_roles_and_scopes_and_revoke_takes_the_role_away(seeded
         assert db.execute("SELECT used_at IS NOT NULL FROM invites").fetchone()[0] == 1
     finally:
         db.close()
+
+
+def test_exports_reports_and_charts_are_written_0600_whatever_the_umask(seeded, tmp_path):
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = careerbot(seeded, "export", "--all", "-o", str(tmp_path / "all.xlsx"))
+        report = careerbot(seeded, "report", "--all", "--format", "csv", "-o",
+                           str(tmp_path / "r.csv"), "--chart", str(tmp_path / "c.png"))
+    finally:
+        os.umask(old)
+    assert out.returncode == 0 and report.returncode == 0, out.stderr + report.stderr
+    for name in ["all.xlsx", "r.csv", "c.png"]:
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    db = Path(seeded["CAREERBOT_DB"])
+    for path in [db, Path(f"{db}-wal"), Path(f"{db}-shm")]:
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
