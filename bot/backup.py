@@ -7,8 +7,9 @@ import os
 import sqlite3
 from pathlib import Path
 
+from bot.dblock import hold
 from bot.files import create_private, private_dir
-from bot.storage import MIGRATIONS, open_db
+from bot.storage import MIGRATIONS, DatabaseCorrupt, is_corruption, open_db, soundness
 
 
 class BackupError(Exception):
@@ -40,6 +41,9 @@ def backup(db_path: Path, dest: Path) -> int:
         raise BackupError("Tệp sao lưu phải khác tệp cơ sở dữ liệu.")
     source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
     try:
+        problem = soundness(source)
+        if problem is not None:  # a copy of a damaged file is no backup
+            raise BackupError(str(DatabaseCorrupt(db_path, problem)))
         temporary = _temporary(dest)
         target = sqlite3.connect(temporary)
         try:
@@ -54,6 +58,10 @@ def backup(db_path: Path, dest: Path) -> int:
             raise
         target.close()
         os.replace(temporary, dest)
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise BackupError(str(DatabaseCorrupt(db_path, str(exc)))) from exc
+        raise
     finally:
         source.close()
     return pages
@@ -82,29 +90,30 @@ def check_backup(path: Path) -> int:
 
 
 def restore(src: Path, db_path: Path) -> int:
-    """Replace the database with a backup (stop the bot first), then migrate it to this
-    version; returns the schema version afterwards.
+    """Replace the database with a backup, then migrate it to this version; returns the schema
+    version afterwards. Refused (DatabaseBusy) while a bot runs on the database.
 
     The backup is copied beside the database and renamed over it, so the database is never
-    half-written."""
+    half-written, and a damaged database can be replaced too."""
     check_backup(src)
-    temporary = _temporary(db_path)
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-    target = sqlite3.connect(temporary)
-    try:
-        source.backup(target)
-    except BaseException:
+    with hold(db_path, restoring=True):
+        temporary = _temporary(db_path)
+        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+        target = sqlite3.connect(temporary)
+        try:
+            source.backup(target)
+        except BaseException:
+            target.close()
+            _discard(temporary)
+            raise
+        finally:
+            source.close()
         target.close()
-        _discard(temporary)
-        raise
-    finally:
-        source.close()
-    target.close()
-    for leftover in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
-        leftover.unlink(missing_ok=True)  # stale WAL pages must not be replayed over it
-    os.replace(temporary, db_path)
-    db = open_db(db_path)
-    try:
-        return int(db.execute("PRAGMA user_version").fetchone()[0])
-    finally:
-        db.close()
+        for leftover in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+            leftover.unlink(missing_ok=True)  # stale WAL pages must not be replayed over it
+        os.replace(temporary, db_path)
+        db = open_db(db_path)
+        try:
+            return int(db.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            db.close()

@@ -24,6 +24,7 @@ from bot.files import write_private
 from bot.schools import CODE, School
 from bot.services import Services, build_services
 from bot.staff import INVITE_DAYS, Role, Scope, ScopeError, StaffMember
+from bot.storage import DatabaseCorrupt
 from bot.survey import Survey, school_year
 
 ALL_SCOPE_NAME = "Toàn tỉnh"
@@ -50,6 +51,8 @@ def _services() -> Iterator[Services]:
         first = exc.problems[0] if exc.problems else "?"
         raise click.ClickException(f"Kiến thức hoặc khảo sát có lỗi: {first} — chạy "
                                    "`careerbot kb check` để xem hết") from exc
+    except DatabaseCorrupt as exc:
+        raise click.ClickException(str(exc)) from exc
     except (OSError, sqlite3.Error, RuntimeError) as exc:
         raise click.ClickException(f"Không mở được cơ sở dữ liệu {settings.db_path}: {exc}") \
             from exc

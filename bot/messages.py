@@ -37,6 +37,18 @@ CHAT_NO_SUCH_CHOICE = "Không có lựa chọn số {n}."
 # --- command line errors ---------------------------------------------------------------------
 ERR_EMPTY_QUESTION = "Câu hỏi trống: hãy nhập một câu hỏi."
 ERR_KNOWLEDGE = "Thư mục kiến thức có lỗi ({count} lỗi), chạy `careerbot kb check` để xem chi tiết."
+DB_CORRUPT = (
+    "Cơ sở dữ liệu {path} bị hỏng ({detail}). Dừng bot rồi khôi phục bản sao lưu gần nhất: "
+    "careerbot restore FILE"
+)
+DB_BUSY_FOR_RESTORE = (
+    "Bot đang chạy trên cơ sở dữ liệu {path} (khoá {lock}): hãy dừng bot trước (docker compose "
+    "stop careerbot), rồi chạy lại lệnh khôi phục."
+)
+DB_BUSY_FOR_BOT = (
+    "Cơ sở dữ liệu {path} đang được một bot khác hoặc một lệnh khôi phục dùng (khoá {lock}): "
+    "mỗi cơ sở dữ liệu chỉ một bot chạy."
+)
 KB_OK = "Kiến thức hợp lệ: {entries} mục, {questions} cách hỏi, {surveys} khảo sát."
 
 # --- Telegram: welcome and audience ---------------------------------------------------------

@@ -166,21 +166,61 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None
 SYNC_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
+class DatabaseCorrupt(Exception):
+    """The database file is damaged: the message (one line, Vietnamese) names the file and
+    the command that restores a backup."""
+
+    def __init__(self, path: Path | str, detail: str) -> None:
+        from bot import messages
+
+        detail = " ".join(detail.split())
+        super().__init__(messages.DB_CORRUPT.format(
+            path=path, detail=detail if len(detail) <= 120 else detail[:119] + "…"))
+
+
+def is_corruption(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+
+
+def soundness(conn: sqlite3.Connection) -> str | None:
+    """None when PRAGMA quick_check finds the file sound, else its first complaint."""
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            return str(exc)
+        raise
+    return None if rows == [("ok",)] else str(rows[0][0])
+
+
 def open_db(path: Path | str, *, synchronous: str = "FULL") -> sqlite_utils.Database:
-    """Open (creating if needed, 0600 in a 0700 folder) and migrate the database; ":memory:"
-    works for tests."""
+    """Open (creating if needed, 0600 in a 0700 folder), check and migrate the database;
+    ":memory:" works for tests. A damaged file raises DatabaseCorrupt: the bot must not run
+    on it, nor make it worse."""
     if synchronous not in SYNC_MODES:
         raise ValueError(f"synchronous must be one of {SYNC_MODES}")
     memory = str(path) == ":memory:"
     if not memory:
         create_private(Path(path))  # 0600 in a 0700 folder; SQLite gives its WAL/SHM the same
     db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30))
-    if not memory:
-        db.enable_wal()
-    db.execute(f"PRAGMA synchronous = {synchronous}")
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 30000")
-    migrate(db)
+    try:
+        if not memory:
+            db.enable_wal()
+        db.execute(f"PRAGMA synchronous = {synchronous}")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 30000")
+        problem = None if memory else soundness(db.conn)
+        if problem is not None:
+            raise DatabaseCorrupt(path, problem)
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        if is_corruption(exc):
+            raise DatabaseCorrupt(path, str(exc)) from exc
+        raise
+    except DatabaseCorrupt:
+        db.close()
+        raise
     return db
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import dblock
 from bot.backup import backup, restore
 from bot.storage import open_db
 
@@ -40,7 +41,7 @@ def test_the_database_its_wal_and_shm_are_created_0600_in_a_0700_folder(tmp_path
         db.close()
 
 
-def test_backups_and_restored_databases_are_created_0600(tmp_path, lax_umask):
+def test_backups_restored_databases_and_the_lock_file_are_created_0600(tmp_path, lax_umask):
     open_db(tmp_path / "bot.db").close()
     backup(tmp_path / "bot.db", tmp_path / "backups" / "b.db")
     assert mode(tmp_path / "backups" / "b.db") == 0o600
@@ -48,8 +49,9 @@ def test_backups_and_restored_databases_are_created_0600(tmp_path, lax_umask):
     restore(tmp_path / "backups" / "b.db", tmp_path / "restored" / "bot.db")
     assert mode(tmp_path / "restored" / "bot.db") == 0o600
     assert mode(tmp_path / "restored") == 0o700
+    assert mode(dblock.lock_path(tmp_path / "restored" / "bot.db")) == 0o600
     assert sorted(p.name for p in (tmp_path / "restored").iterdir()) == \
-        ["bot.db"]  # no temporary file left
+        ["bot.db", "bot.db.lock"]  # no temporary file left
 
 
 def test_a_folder_that_exists_keeps_the_mode_its_owner_gave_it(tmp_path, lax_umask):
