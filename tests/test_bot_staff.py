@@ -131,3 +131,16 @@ async def test_one_rule_decides_which_school_each_role_may_name(bot, api, school
     with pytest.raises(ScopeError) as student:
         staff.scope_for(700099, False, None)
     assert str(student.value) == messages.STAFF_ONLY
+
+
+async def test_an_admin_set_only_by_careerbot_admin_ids_is_an_admin(api, tmp_path, counsellors):
+    from tests.telegram.harness import ADMIN_ID, BotHarness
+
+    bot = BotHarness(api, tmp_path, env={"ADMIN_IDS": None,
+                                         "CAREERBOT_ADMIN_IDS": str(ADMIN_ID)})
+    await bot.start()
+    try:
+        [created] = await bot.say(api.private_user(ADMIN_ID), "/moi admin")
+        assert "/dangky" in created["text"]
+    finally:
+        await bot.stop()
