@@ -65,7 +65,8 @@ def _services() -> Iterator[Services]:
 def _scope_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--all", "all_schools", is_flag=True, help="Mọi trường trong tỉnh.")(func)
     func = click.option("--area", metavar="TÊN",
-                        help="Các trường của một xã, phường hoặc huyện cũ.")(func)
+                        help="Các trường của một huyện cũ hoặc một xã, phường (tên đủ dấu như "
+                             "danh sách trường; xã trùng tên: “Tên xã, Huyện cũ”).")(func)
     return click.option("--school", metavar="MÃ", help="Một trường, theo mã trường.")(func)
 
 
@@ -363,7 +364,8 @@ def staff_revoke(user_id: int) -> None:
 
 @staff_group.command("invite")
 @click.option("--school", metavar="MÃ", help="Cán bộ của một trường.")
-@click.option("--area", metavar="TÊN", help="Cán bộ quản lý một xã, phường hoặc huyện cũ.")
+@click.option("--area", metavar="TÊN", help="Cán bộ quản lý một huyện cũ hoặc một xã, phường "
+              "(tên đủ dấu như danh sách trường; xã trùng tên: “Tên xã, Huyện cũ”).")
 @click.option("--admin", is_flag=True, help="Quản trị: xem được toàn tỉnh.")
 def staff_invite(school: str | None, area: str | None, admin: bool) -> None:
     """Tạo mã mời dùng một lần; người được mời gửi /dangky MÃ cho bot."""

@@ -196,6 +196,10 @@ SURVEY_TOO_MANY = "Bạn chỉ chọn tối đa {n} ý thôi."
 INVITE_UNKNOWN = "Mã đăng ký không đúng. Bạn kiểm tra lại mã thầy cô quản trị gửi nhé."
 INVITE_USED = "Mã này đã được dùng rồi. Mỗi mã chỉ dùng một lần: hãy xin mã mới."
 INVITE_EXPIRED = "Mã này đã hết hạn. Hãy xin quản trị viên mã mới."
+INVITE_AREA_UNKNOWN = (
+    "Mã này ghi một khu vực có nhiều nơi trùng tên nên không dùng được. Hãy xin quản trị viên "
+    "mã mới."
+)
 SURVEY_LIST = "📋 <b>Khảo sát của nhà trường</b>\nChọn một khảo sát để bắt đầu hoặc làm tiếp:"
 SURVEY_NONE = "Hiện chưa có khảo sát nào dành cho bạn."
 SURVEY_STATUS = {"new": "chưa làm", "in_progress": "đang làm dở", "submitted": "đã gửi ✅"}
@@ -296,7 +300,8 @@ STAFF_JOINED = (
 STAFF_USAGE = "Cách dùng: /dangky MÃ (mã do quản trị viên gửi)."
 STAFF_ONLY = "Lệnh này dành cho thầy cô đã đăng ký bằng mã của quản trị viên (/dangky MÃ)."
 INVITE_USAGE = (
-    "Cách dùng: /moi truong MÃ_TRƯỜNG, /moi khuvuc Tên xã hoặc huyện cũ, hoặc /moi admin."
+    "Cách dùng: /moi truong MÃ_TRƯỜNG, /moi khuvuc Tên xã hoặc huyện cũ (đủ dấu, như danh "
+    "sách trường; xã trùng tên: Tên xã, Huyện cũ), hoặc /moi admin."
 )
 INVITE_CREATED = (
     "🎟 Mã đăng ký: <code>{code}</code> (dùng một lần, hết hạn sau {days} ngày) cho {scope}. "

@@ -287,6 +287,9 @@ class Staff:
                 raise InviteError(messages.INVITE_USED)
             if invite["expires_at"] < now:
                 raise InviteError(messages.INVITE_EXPIRED)
+            if invite["role"] == "area" and not (invite["area_district"]
+                                                 or invite["area_commune"]):
+                raise InviteError(messages.INVITE_AREA_UNKNOWN)  # an old, ambiguous name
             db.execute("UPDATE invites SET used_by = ?, used_at = ? WHERE code = ?",
                        [user_id, now, clean])
             db.execute("INSERT INTO staff (user_id, role, school_code, area, area_district, "

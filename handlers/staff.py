@@ -42,8 +42,9 @@ def describe_scope(svc: Services, member: StaffMember) -> str:
     if member.role == "school" and member.school_code:
         school = svc.schools.get(member.school_code)
         return messages.SCOPE_SCHOOL.format(name=esc(school.name if school else member.school_code))
-    if member.role == "area" and member.area:
-        return messages.SCOPE_AREA.format(name=esc(member.area.name))
+    if member.role == "area":
+        return messages.SCOPE_AREA.format(name=esc(member.area.name if member.area
+                                                   else messages.UNKNOWN))
     return messages.SCOPE_ALL
 
 

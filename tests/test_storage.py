@@ -218,7 +218,7 @@ async def test_a_burst_of_deferred_rows_is_handed_over_in_bounded_statements(tmp
 
 def test_legacy_area_scopes_are_migrated_to_the_stored_commune_and_district(tmp_path):
     from bot.schools import Schools
-    from bot.staff import Staff
+    from bot.staff import InviteError, Staff
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(sqlite3.connect(path))
@@ -227,7 +227,8 @@ def test_legacy_area_scopes_are_migrated_to_the_stored_commune_and_district(tmp_
                         "VALUES (?, ?, ?, ?)", [("A", "A", "Xã Tân Hòa", "Châu Thành"),
                                                 ("B", "B", "Xã Tân Hóa", "Gò Công"),
                                                 ("C", "C", "Xã Một", "Đức Hòa")])
-    db.conn.executemany("INSERT INTO invites (code, role, area) VALUES (?, 'area', ?)",
+    db.conn.executemany("INSERT INTO invites (code, role, area, expires_at) "
+                        "VALUES (?, 'area', ?, '2999-01-01')",
                         [("DISTRICT", "Đức Hòa"), ("COMMUNE", "Xã Tân Hòa"),
                          ("FOLDED", "duc hoa"), ("AMBIGUOUS", "xa tan hoa")])
     db.execute("INSERT INTO staff (user_id, role, area) VALUES (7, 'area', 'Xã Tân Hóa')")
@@ -241,8 +242,13 @@ def test_legacy_area_scopes_are_migrated_to_the_stored_commune_and_district(tmp_
     writer = Writer(path)
     reader = open_reader(path)
     try:
-        scope = Staff(reader, writer, Schools(reader, writer)).scope(7, is_admin=False)
+        staff = Staff(reader, writer, Schools(reader, writer))
+        scope = staff.scope(7, is_admin=False)
         assert scope is not None and scope.school_codes == frozenset({"B"})
+        with pytest.raises(InviteError, match="trùng tên"):  # which Tân Hòa? nobody can say
+            asyncio.run(staff.redeem("AMBIGUOUS", 8))
+        asyncio.run(staff.redeem("FOLDED", 9))
+        assert staff.scope(9, is_admin=False).school_codes == frozenset({"C"})
     finally:
         writer.close()
         reader.close()
