@@ -54,10 +54,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/careerbot/bin:$PATH \
     CAREERBOT_DB=/data/careerbot.db
 
-# An unprivileged user; /data (the SQLite database, its -wal/-shm files, backups) belongs to it.
+# An unprivileged user; /data (the SQLite database, its -wal/-shm files, backups) belongs to it,
+# readable by it only (0700).
 RUN useradd --uid 10001 --user-group --no-log-init --create-home --home-dir /home/careerbot \
         --shell /usr/sbin/nologin careerbot \
  && mkdir -p /data \
+ && chmod 700 /data \
  && chown 10001:10001 /data
 
 COPY --from=build /opt/careerbot /opt/careerbot

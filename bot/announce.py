@@ -27,13 +27,13 @@ AUDIENCE_WORDS = {"lop9": "student9", "lop12": "student12", "phuhuynh": "parent"
 @dataclass(frozen=True)
 class Announcement:
     id: int
-    created_by: int
-    chat_id: int
+    created_by: int | None  # None once the sender erased their data
+    chat_id: int | None
     text: str
     audience: str | None
     school_codes: frozenset[str] | None
     scope_name: str
-    status: str  # draft, sending, done, dropped
+    status: str  # draft, sending, done, dropped, cancelled (the sender lost the right)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Announcement:
@@ -122,6 +122,19 @@ class Announcements:
         await self.writer.write(lambda db: db.execute(
             "UPDATE announcements SET status = 'dropped' WHERE id = ? AND status = 'draft'",
             [announcement.id]))
+
+    async def cancel(self, announcement: Announcement) -> int:
+        """Stop a delivery whose sender may no longer send it; returns how many were left."""
+        at = iso(self.clock())
+
+        def cancel(db: sqlite_utils.Database) -> int:
+            db.execute("UPDATE announcements SET status = 'cancelled', finished_at = ? "
+                       "WHERE id = ?", [at, announcement.id])
+            return int(db.execute("UPDATE deliveries SET status = 'cancelled', at = ? WHERE "
+                                  "announcement_id = ? AND status = 'pending'",
+                                  [at, announcement.id]).rowcount)
+
+        return await self.writer.write(cancel)
 
     def unfinished(self) -> list[Announcement]:
         return [Announcement.from_row(r) for r in self.db.query(

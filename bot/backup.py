@@ -2,33 +2,67 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import sqlite3
 from pathlib import Path
 
-from bot.storage import MIGRATIONS, open_db
+from bot.dblock import hold
+from bot.files import create_private, private_dir
+from bot.storage import MIGRATIONS, DatabaseCorrupt, is_corruption, open_db, soundness
 
 
 class BackupError(Exception):
     """The backup or restore cannot be done; the message says why, in Vietnamese."""
 
 
+def _temporary(beside: Path) -> Path:
+    """A new, empty 0600 file in the folder of `beside`, to be renamed over it when complete."""
+    private_dir(beside.parent)
+    for n in itertools.count():
+        candidate = beside.with_name(f".{beside.name}.{os.getpid()}.{n}.tmp")
+        if create_private(candidate):
+            return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _discard(path: Path) -> None:
+    for leftover in (path, Path(f"{path}-journal")):
+        leftover.unlink(missing_ok=True)
+
+
 def backup(db_path: Path, dest: Path) -> int:
-    """Copy the live database to `dest` (safe while the bot runs); returns the page count."""
+    """Copy the live database to `dest` (safe while the bot runs); returns the page count.
+    The copy is written beside `dest` and renamed when complete: a failed backup leaves any
+    older file at `dest` untouched, and a new file is readable by its owner only."""
     if not db_path.exists():
         raise BackupError(f"Không có cơ sở dữ liệu {db_path}.")
     if dest.exists() and dest.resolve() == db_path.resolve():
         raise BackupError("Tệp sao lưu phải khác tệp cơ sở dữ liệu.")
-    dest.parent.mkdir(parents=True, exist_ok=True)
     source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-    target = sqlite3.connect(dest)
     try:
-        source.backup(target, pages=256)  # in steps, so the bot's writes are not held up
-        # A backup is a single self-contained file: no WAL, so it can be read from anywhere,
-        # even a read-only folder (a WAL database needs its -shm file beside it to be read).
-        target.execute("PRAGMA journal_mode = DELETE")
-        pages = int(target.execute("PRAGMA page_count").fetchone()[0])
-    finally:
+        problem = soundness(source)
+        if problem is not None:  # a copy of a damaged file is no backup
+            raise BackupError(str(DatabaseCorrupt(db_path, problem)))
+        temporary = _temporary(dest)
+        target = sqlite3.connect(temporary)
+        try:
+            source.backup(target, pages=256)  # in steps, so the bot's writes are not held up
+            # A backup is a single self-contained file: no WAL, so it can be read from
+            # anywhere, even a read-only folder (a WAL database needs its -shm beside it).
+            target.execute("PRAGMA journal_mode = DELETE")
+            pages = int(target.execute("PRAGMA page_count").fetchone()[0])
+        except BaseException:
+            target.close()
+            _discard(temporary)
+            raise
         target.close()
+        os.replace(temporary, dest)
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise BackupError(str(DatabaseCorrupt(db_path, str(exc)))) from exc
+        raise
+    finally:
         source.close()
     return pages
 
@@ -56,21 +90,30 @@ def check_backup(path: Path) -> int:
 
 
 def restore(src: Path, db_path: Path) -> int:
-    """Replace the database with a backup (stop the bot first), then migrate it to this
-    version; returns the schema version afterwards."""
+    """Replace the database with a backup, then migrate it to this version; returns the schema
+    version afterwards. Refused (DatabaseBusy) while a bot runs on the database.
+
+    The backup is copied beside the database and renamed over it, so the database is never
+    half-written, and a damaged database can be replaced too."""
     check_backup(src)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
-        leftover.unlink(missing_ok=True)  # stale WAL pages must not be replayed over it
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-    target = sqlite3.connect(db_path)
-    try:
-        source.backup(target)
-    finally:
+    with hold(db_path, restoring=True):
+        temporary = _temporary(db_path)
+        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+        target = sqlite3.connect(temporary)
+        try:
+            source.backup(target)
+        except BaseException:
+            target.close()
+            _discard(temporary)
+            raise
+        finally:
+            source.close()
         target.close()
-        source.close()
-    db = open_db(db_path)
-    try:
-        return int(db.execute("PRAGMA user_version").fetchone()[0])
-    finally:
-        db.close()
+        for leftover in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+            leftover.unlink(missing_ok=True)  # stale WAL pages must not be replayed over it
+        os.replace(temporary, db_path)
+        db = open_db(db_path)
+        try:
+            return int(db.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            db.close()

@@ -172,8 +172,14 @@ def run() -> None:
         TerminalChat(_assistant(settings.knowledge_dir)).run()
         return
     from bot.app import run_bot
+    from bot.dblock import DatabaseBusy, hold
+    from bot.storage import DatabaseCorrupt
 
-    run_bot(settings)
+    try:
+        with hold(settings.db_path):  # one bot per database, and restore waits for it to stop
+            run_bot(settings)
+    except (DatabaseBusy, DatabaseCorrupt) as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 # --- operating it ------------------------------------------------------------------------------
@@ -209,6 +215,7 @@ def backup_command(file: Path) -> None:
 def restore_command(file: Path, yes: bool) -> None:
     """Khôi phục cơ sở dữ liệu từ FILE (hãy dừng bot trước)."""
     from bot.backup import BackupError, check_backup, restore
+    from bot.dblock import DatabaseBusy
 
     settings = _settings()
     try:
@@ -217,7 +224,7 @@ def restore_command(file: Path, yes: bool) -> None:
             click.confirm(f"Thay toàn bộ {settings.db_path} bằng {file}? Bot phải đang dừng.",
                           abort=True)
         version = restore(file, settings.db_path)
-    except BackupError as exc:
+    except (BackupError, DatabaseBusy) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Đã khôi phục {settings.db_path} từ {file} (lược đồ v{version}).")
 

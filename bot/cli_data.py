@@ -17,12 +17,14 @@ from typing import Any
 
 import click
 
-from bot import knowledge, reporting
+from bot import knowledge, messages, reporting
 from bot import report as reports
 from bot.cli import _settings
+from bot.files import write_private
 from bot.schools import CODE, School
 from bot.services import Services, build_services
-from bot.staff import INVITE_DAYS, InviteError, Role, Scope
+from bot.staff import INVITE_DAYS, Role, Scope, ScopeError, StaffMember
+from bot.storage import DatabaseCorrupt
 from bot.survey import Survey, school_year
 
 ALL_SCOPE_NAME = "Toàn tỉnh"
@@ -49,6 +51,8 @@ def _services() -> Iterator[Services]:
         first = exc.problems[0] if exc.problems else "?"
         raise click.ClickException(f"Kiến thức hoặc khảo sát có lỗi: {first} — chạy "
                                    "`careerbot kb check` để xem hết") from exc
+    except DatabaseCorrupt as exc:
+        raise click.ClickException(str(exc)) from exc
     except (OSError, sqlite3.Error, RuntimeError) as exc:
         raise click.ClickException(f"Không mở được cơ sở dữ liệu {settings.db_path}: {exc}") \
             from exc
@@ -61,7 +65,8 @@ def _services() -> Iterator[Services]:
 def _scope_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--all", "all_schools", is_flag=True, help="Mọi trường trong tỉnh.")(func)
     func = click.option("--area", metavar="TÊN",
-                        help="Các trường của một xã, phường hoặc huyện cũ.")(func)
+                        help="Các trường của một huyện cũ hoặc một xã, phường (tên đủ dấu như "
+                             "danh sách trường; xã trùng tên: “Tên xã, Huyện cũ”).")(func)
     return click.option("--school", metavar="MÃ", help="Một trường, theo mã trường.")(func)
 
 
@@ -76,11 +81,10 @@ def _scope(services: Services, school: str | None, area: str | None, all_schools
                                        "careerbot schools list).")
         return scope
     if area is not None:
-        scope = services.staff.area_scope(area.strip())
-        if not scope.school_codes:
-            raise click.ClickException(f"Không có trường nào thuộc khu vực “{area}” "
-                                       "(tên xã, phường hoặc huyện cũ).")
-        return scope
+        try:
+            return services.staff.area_scope(area)
+        except ScopeError as exc:
+            raise click.ClickException(str(exc)) from exc
     return Scope("all", ALL_SCOPE_NAME, None, None)
 
 
@@ -107,7 +111,7 @@ def _write(output: Path, data: bytes) -> None:
         click.echo(data, nl=False)  # bytes go to the binary stream unchanged
         return
     try:
-        output.write_bytes(data)
+        write_private(output, data)  # answers of students: readable by the owner only
     except OSError as exc:
         raise click.ClickException(f"Không ghi được tệp {output}: {exc.strerror or exc}") \
             from exc
@@ -307,12 +311,61 @@ def schools_list() -> None:
 # --- staff -------------------------------------------------------------------------------------
 @click.group("staff")
 def staff_group() -> None:
-    """Cán bộ nhà trường và quản lý: mã mời."""
+    """Cán bộ nhà trường và quản lý: mã mời, danh sách, thu hồi quyền."""
+
+
+def _describe(services: Services, member: StaffMember) -> str:
+    if member.role == "school" and member.school_code:
+        school = services.schools.get(member.school_code)
+        return f"trường {school.name if school else '?'} ({member.school_code})"
+    if member.role == "area":
+        return f"khu vực {member.area.name}" if member.area \
+            else "khu vực chưa rõ (cần mã mời mới)"
+    return "toàn tỉnh"
+
+
+@staff_group.command("list")
+def staff_list() -> None:
+    """Liệt kê cán bộ: id, vai trò, phạm vi, ngày bắt đầu, mã mời đã dùng."""
+    with _services() as services:
+        members = services.staff.members()
+        lines = [f"{m.user_id:>12}  {messages.ROLE_LABELS.get(m.role, m.role):15}  "
+                 f"{(m.since or '')[:10]:10}  {m.invite_code or '—':10}  "
+                 f"{_describe(services, m)}" for m in members]
+        admins = sorted(services.settings.admin_ids)
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("Chưa có cán bộ nào (tạo mã mời: careerbot staff invite).", err=True)
+    if admins:
+        click.echo(f"Quản trị viên theo CAREERBOT_ADMIN_IDS: {', '.join(map(str, admins))}",
+                   err=True)
+
+
+@staff_group.command("revoke")
+@click.argument("user_id", type=int)
+def staff_revoke(user_id: int) -> None:
+    """Thu hồi quyền cán bộ của USER_ID (xem id bằng careerbot staff list)."""
+    with _services() as services:
+        member = services.staff.revoke_now(user_id)
+        admin = services.is_admin(user_id)
+        what = _describe(services, member) if member else ""
+    if member is None:
+        raise click.ClickException(
+            f"{user_id} là quản trị viên theo CAREERBOT_ADMIN_IDS: bỏ id khỏi biến đó rồi khởi "
+            "động lại bot." if admin else
+            f"Không có cán bộ nào có id {user_id} (xem: careerbot staff list).")
+    click.echo(f"Đã thu hồi quyền cán bộ của {user_id} ({what}). Mọi thao tác sau đó của họ "
+               "bị từ chối, kể cả thông báo đang soạn; menu lệnh trở về menu học sinh ở tin "
+               "nhắn kế tiếp của họ.")
+    if admin:
+        click.echo(f"Lưu ý: {user_id} vẫn là quản trị viên theo CAREERBOT_ADMIN_IDS.", err=True)
 
 
 @staff_group.command("invite")
 @click.option("--school", metavar="MÃ", help="Cán bộ của một trường.")
-@click.option("--area", metavar="TÊN", help="Cán bộ quản lý một xã, phường hoặc huyện cũ.")
+@click.option("--area", metavar="TÊN", help="Cán bộ quản lý một huyện cũ hoặc một xã, phường "
+              "(tên đủ dấu như danh sách trường; xã trùng tên: “Tên xã, Huyện cũ”).")
 @click.option("--admin", is_flag=True, help="Quản trị: xem được toàn tỉnh.")
 def staff_invite(school: str | None, area: str | None, admin: bool) -> None:
     """Tạo mã mời dùng một lần; người được mời gửi /dangky MÃ cho bot."""
@@ -327,14 +380,12 @@ def staff_invite(school: str | None, area: str | None, admin: bool) -> None:
                 raise click.ClickException(f"Không có trường mã “{school}” (xem danh sách: "
                                            "careerbot schools list).")
             school, what = found.code, f"cán bộ trường {found.name} ({found.code})"
-        elif area is not None:
-            area = area.strip()
-            what = f"cán bộ khu vực {area}"
-            if not services.staff.area_scope(area).school_codes:
-                click.echo(f"Lưu ý: chưa có trường nào thuộc khu vực “{area}”.", err=True)
         try:
-            code = services.staff.invite_now(role, school, area, created_by="cli")
-        except InviteError as exc:
+            place = services.staff.find_area(area) if area is not None else None
+            if place is not None:
+                what = f"cán bộ khu vực {place.name}"
+            code = services.staff.invite_now(role, school, place, created_by="cli")
+        except ScopeError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"Mã mời: {code}")
     click.echo(f"Người được mời mở bot trên Telegram và gửi: /dangky {code}")

@@ -12,6 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API = "https://api.telegram.org/bot"
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{5,100}$")
+# Every CAREERBOT_* variable careerbot reads: any other is a typo that would be silently
+# ignored (CAREERBOT_ADMIN_ID for CAREERBOT_ADMIN_IDS gives a bot without admins).
+KNOWN_VARIABLES = (
+    "CAREERBOT_DB", "CAREERBOT_DB_SYNC", "CAREERBOT_KNOWLEDGE_DIR", "CAREERBOT_ADMIN_IDS",
+    "CAREERBOT_FLOOD_PER_MINUTE", "CAREERBOT_UPDATES_IN_FLIGHT", "CAREERBOT_ANNOUNCE_PER_SECOND",
+    "CAREERBOT_TIMEZONE",
+)
 
 
 class ConfigError(Exception):
@@ -58,6 +65,26 @@ def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
     except ValueError:
         raise ConfigError(f"{name}: phải là danh sách id Telegram cách nhau bởi dấu phẩy") \
             from None
+
+
+def _check_names(env: Mapping[str, str]) -> None:
+    from rapidfuzz import process
+
+    for name in sorted(env):
+        if name.startswith("CAREERBOT_") and name not in KNOWN_VARIABLES:
+            closest = process.extractOne(name, KNOWN_VARIABLES)
+            hint = f" Có phải {closest[0]}?" if closest else ""
+            raise ConfigError(f"{name}: không có biến này trong cấu hình careerbot "
+                              f"(xem .env.example).{hint}")
+
+
+def _admins(env: Mapping[str, str]) -> frozenset[int]:
+    """CAREERBOT_ADMIN_IDS, or ADMIN_IDS (the old name); both only if they agree."""
+    new, old = _ids(env, "CAREERBOT_ADMIN_IDS"), _ids(env, "ADMIN_IDS")
+    if new and old and new != old:
+        raise ConfigError("CAREERBOT_ADMIN_IDS và ADMIN_IDS (tên cũ) ghi hai danh sách khác "
+                          "nhau: chỉ giữ CAREERBOT_ADMIN_IDS")
+    return new or old
 
 
 def _url(env: Mapping[str, str], name: str, default: str | None) -> str | None:
@@ -113,6 +140,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        _check_names(env)
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
         if token is not None and not _TOKEN.match(token):
             raise ConfigError("TELEGRAM_BOT_TOKEN: không đúng dạng <số>:<chuỗi> do @BotFather cấp")
@@ -136,7 +164,7 @@ class Settings:
         knowledge_dir = env.get("CAREERBOT_KNOWLEDGE_DIR", "").strip()
         if knowledge_dir and not Path(knowledge_dir).is_dir():
             raise ConfigError(f"CAREERBOT_KNOWLEDGE_DIR: không có thư mục {knowledge_dir!r}")
-        admins = _ids(env, "ADMIN_IDS")
+        admins = _admins(env)
         admin_chat = _optional_int(env, "ADMIN_CHAT_ID")
         in_flight = _int(env, "CAREERBOT_UPDATES_IN_FLIGHT", 32, 1, 1024)
         return cls(

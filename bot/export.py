@@ -15,14 +15,16 @@ then, per question in the survey's order:
 
 A question the respondent did not answer (skipped, or hidden by a skip rule) leaves its cells
 empty, multi columns included, so an empty cell never reads as "not chosen". Text that a
-spreadsheet would run as a formula (=, +, -, @, tab, carriage return first) gets a leading
-apostrophe: answers are typed by students, and a cell like =HYPERLINK(...) must stay text.
+spreadsheet would run as a formula (=, +, -, @, tab, carriage return first, also behind
+invisible or spacing characters, also in their full-width forms) gets a leading apostrophe:
+answers are typed by students, and a cell like =HYPERLINK(...) must stay text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,6 +35,7 @@ from bot.survey import Question, Survey, label
 
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"  # letters by category, blank on screen
 _HEADER_TEXT = 40  # question texts are long: the header keeps their start
 _MAX_WIDTH = 50  # XLSX column width cap (characters)
 _MIN_WIDTH = 6
@@ -42,13 +45,34 @@ _BAD_TITLE = str.maketrans({c: " " for c in "[]:*?/\\"})
 Cell = str | int | float
 
 
-def neutralize(text: str) -> str:
-    """Text a spreadsheet would read as a formula, made plain text with a leading apostrophe.
+def _unseen(char: str) -> bool:
+    """Characters nobody sees at the start of a cell, which a spreadsheet may drop before it
+    decides whether the cell is a formula: format (soft hyphen, zero-width, U+180E...),
+    control, separators (spaces of every width), combining marks with nothing to combine
+    with, Hangul fillers. Tab and carriage return count as formula characters themselves."""
+    if char in "\t\r":
+        return False
+    return unicodedata.category(char)[0] in "CZM" or char in _HANGUL_FILLERS
 
-    Invisible control characters in front do not hide a formula: some tools drop them.
+
+def _reads_as_formula(text: str) -> bool:
+    for char in text:
+        # NFKC, as a spreadsheet may fold "＝" (full-width) or "﹦" (small) into "="
+        shown = unicodedata.normalize("NFKC", char)
+        if all(_unseen(c) for c in shown):
+            continue
+        return shown.startswith(_FORMULA_START)
+    return False
+
+
+def neutralize(text: str) -> str:
+    """Text a spreadsheet would read as a formula, made plain text with a leading apostrophe
+    (the rest of the text unchanged, so it stays readable).
+
+    Invisible, spacing or full-width characters in front do not hide a formula: some tools
+    drop or fold them before deciding.
     """
-    visible = text.lstrip("".join(map(chr, range(0x20))) + "\x7f")
-    risky = text.startswith(_FORMULA_START) or visible.startswith(_FORMULA_START)
+    risky = text.startswith(_FORMULA_START) or _reads_as_formula(text)
     return "'" + text if risky else text
 
 

@@ -1,4 +1,5 @@
-"""`careerbot health`: can this installation run? Configuration, knowledge, surveys, database.
+"""`careerbot health`: can this installation run? Configuration, knowledge, surveys, database
+(sound: PRAGMA quick_check reads every page).
 
 Used by the container's HEALTHCHECK: it touches no network, so it says whether *this* side is
 sound, not whether Telegram answers.
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from bot import knowledge
 from bot.config import ConfigError, Settings
 from bot.services import load_surveys
-from bot.storage import MIGRATIONS
+from bot.storage import MIGRATIONS, DatabaseCorrupt, is_corruption, soundness
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,15 @@ def _database(settings: Settings) -> Check:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            problem = soundness(conn)  # reads every page: a damaged one fails the check
         finally:
             conn.close()
     except sqlite3.Error as exc:
+        if is_corruption(exc):
+            return Check("cơ sở dữ liệu", False, str(DatabaseCorrupt(path, str(exc))))
         return Check("cơ sở dữ liệu", False, f"{path}: {exc}")
+    if problem is not None:
+        return Check("cơ sở dữ liệu", False, str(DatabaseCorrupt(path, problem)))
     if version > len(MIGRATIONS):
         return Check("cơ sở dữ liệu", False, f"lược đồ v{version} mới hơn phần mềm")
     return Check("cơ sở dữ liệu", True, f"{path}, lược đồ v{version}/{len(MIGRATIONS)}, {mode}")

@@ -41,6 +41,18 @@ CHAT_NO_SUCH_CHOICE = "Không có lựa chọn số {n}."
 # --- command line errors ---------------------------------------------------------------------
 ERR_EMPTY_QUESTION = "Câu hỏi trống: hãy nhập một câu hỏi."
 ERR_KNOWLEDGE = "Thư mục kiến thức có lỗi ({count} lỗi), chạy `careerbot kb check` để xem chi tiết."
+DB_CORRUPT = (
+    "Cơ sở dữ liệu {path} bị hỏng ({detail}). Dừng bot rồi khôi phục bản sao lưu gần nhất: "
+    "careerbot restore FILE"
+)
+DB_BUSY_FOR_RESTORE = (
+    "Bot đang chạy trên cơ sở dữ liệu {path} (khoá {lock}): hãy dừng bot trước (docker compose "
+    "stop careerbot), rồi chạy lại lệnh khôi phục."
+)
+DB_BUSY_FOR_BOT = (
+    "Cơ sở dữ liệu {path} đang được một bot khác hoặc một lệnh khôi phục dùng (khoá {lock}): "
+    "mỗi cơ sở dữ liệu chỉ một bot chạy."
+)
 KB_OK = "Kiến thức hợp lệ: {entries} mục, {questions} cách hỏi, {surveys} khảo sát."
 
 # --- Telegram: welcome and audience ---------------------------------------------------------
@@ -188,6 +200,10 @@ SURVEY_TOO_MANY = "Bạn chỉ chọn tối đa {n} ý thôi."
 INVITE_UNKNOWN = "Mã đăng ký không đúng. Bạn kiểm tra lại mã thầy cô quản trị gửi nhé."
 INVITE_USED = "Mã này đã được dùng rồi. Mỗi mã chỉ dùng một lần: hãy xin mã mới."
 INVITE_EXPIRED = "Mã này đã hết hạn. Hãy xin quản trị viên mã mới."
+INVITE_AREA_UNKNOWN = (
+    "Mã này ghi một khu vực có nhiều nơi trùng tên nên không dùng được. Hãy xin quản trị viên "
+    "mã mới."
+)
 SURVEY_LIST = "📋 <b>Khảo sát của nhà trường</b>\nChọn một khảo sát để bắt đầu hoặc làm tiếp:"
 SURVEY_NONE = "Hiện chưa có khảo sát nào dành cho bạn."
 SURVEY_STATUS = {"new": "chưa làm", "in_progress": "đang làm dở", "submitted": "đã gửi ✅"}
@@ -288,11 +304,25 @@ STAFF_JOINED = (
 STAFF_USAGE = "Cách dùng: /dangky MÃ (mã do quản trị viên gửi)."
 STAFF_ONLY = "Lệnh này dành cho thầy cô đã đăng ký bằng mã của quản trị viên (/dangky MÃ)."
 INVITE_USAGE = (
-    "Cách dùng: /moi truong MÃ_TRƯỜNG, /moi khuvuc Tên xã hoặc huyện cũ, hoặc /moi admin."
+    "Cách dùng: /moi truong MÃ_TRƯỜNG, /moi khuvuc Tên xã hoặc huyện cũ (đủ dấu, như danh "
+    "sách trường; xã trùng tên: Tên xã, Huyện cũ), hoặc /moi admin."
 )
 INVITE_CREATED = (
     "🎟 Mã đăng ký: <code>{code}</code> (dùng một lần, hết hạn sau {days} ngày) cho {scope}. "
     "Người nhận nhắn cho bot: <code>/dangky {code}</code>"
+)
+AREA_EMPTY = (
+    "Cần tên khu vực: tên xã, phường hoặc huyện cũ, đúng như trong danh sách trường "
+    "(careerbot schools list)."
+)
+AREA_UNKNOWN = (
+    "Không có xã, phường hay huyện cũ nào tên “{name}” trong danh sách trường. Hãy ghi đúng "
+    "tên, đủ dấu, như trong danh sách trường (careerbot schools list)."
+)
+AREA_SIMILAR = " Có phải: {names}?"
+AREA_AMBIGUOUS = (
+    "Có nhiều xã, phường tên “{name}” ở các huyện cũ khác nhau. Hãy ghi thêm huyện cũ sau dấu "
+    "phẩy, một trong: {names}."
 )
 SCOPE_SCHOOL = "trường {name}"
 SCOPE_AREA = "khu vực {name}"
@@ -305,6 +335,7 @@ EXPORT_CSV = "CSV · {title}"
 EXPORT_XLSX = "📊 Excel: mọi khảo sát + tổng hợp"
 EXPORT_SENT = "{count} phiếu đã gửi · {scope} · năm học {year}"
 EXPORT_NO_SCHOOL = "Không có trường mã {code}."
+NOT_YOUR_SCHOOL = "Trường mã {code} không thuộc phạm vi của bạn ({scope}): mình không làm gì cả."
 REPORT_CAPTION = "Dự định của học sinh so với chỉ tiêu · {scope}"
 REPORT_NONE = "Chưa có khảo sát nào có phần báo cáo."
 WORKING = "⏳ Đang chuẩn bị…"
@@ -321,6 +352,10 @@ ANNOUNCE_SEND = "📢 Gửi"
 ANNOUNCE_DROP = "Huỷ"
 ANNOUNCE_DROPPED = "Đã huỷ thông báo."
 ANNOUNCE_STARTED = "📤 Đang gửi tới {count} người. Bot sẽ báo khi xong."
+ANNOUNCE_NOT_ALLOWED = (
+    "Bạn không còn quyền gửi thông báo này (quyền cán bộ đã bị thu hồi hoặc đổi phạm vi): "
+    "thông báo đã huỷ, không ai nhận được."
+)
 ANNOUNCE_NOBODY = "Không có ai phù hợp để nhận thông báo này (người nhận phải bật thông báo)."
 ANNOUNCE_HEADER = "📢 Thông báo ({scope}):\n\n{text}"
 ANNOUNCE_DONE = (

@@ -19,6 +19,51 @@ from bot.survey import SurveySet, school_year
 
 KEEP_QUESTIONS = dt.timedelta(days=365)  # questions, votes and counsellor messages: 12 months
 
+# Every table, and how its rows name a person. erase() clears all of it; a test walks the
+# schema (sqlite_master) and fails on a table not declared here, or on a column that looks as
+# if it names someone and is neither declared nor explained in NOT_A_PERSON.
+PERSON_COLUMNS: dict[str, tuple[str, ...]] = {  # columns holding a user id
+    "users": ("id",),
+    "asks": ("user_id",),
+    "feedback": ("user_id",),
+    "tickets": ("user_id",),
+    "responses": ("user_id",),
+    "staff": ("user_id",),
+    "invites": ("used_by", "created_by"),  # created_by: "admin:<id>", "cli" or "bot"
+    "announcements": ("created_by", "chat_id"),
+    "deliveries": ("user_id",),
+    "menu_resets": ("user_id",),
+}
+OWNED_THROUGH: dict[str, tuple[str, str]] = {  # rows that are a person's through a parent row
+    "answers": ("response_id", "responses"),
+    "ticket_messages": ("ticket_id", "tickets"),
+    "feedback": ("ask_id", "asks"),  # a vote on the person's question
+}
+NO_PERSON = ("schools",)
+NOT_A_PERSON = {
+    ("tickets", "closed_by"): "'user' or 'counsellor', never an id",
+    ("ticket_messages", "chat_message_id"): "a message's number inside a chat",
+    ("ticket_messages", "relay_message_id"): "a message's number in the counsellors' chat",
+}
+ADMIN_TAG = "admin:"  # invites.created_by of an invite made in the bot: "admin:<user id>"
+
+
+def rows_about(db: sqlite_utils.Database, user_id: int) -> dict[str, set[int]]:
+    """The rowids of every row naming the user or owned by such a row, table by table."""
+    found: dict[str, set[int]] = {}
+    for table, columns in PERSON_COLUMNS.items():
+        where = " OR ".join(f"{c} IN (?, ?)" for c in columns)
+        found[table] = {r[0] for r in db.execute(
+            f"SELECT rowid FROM {table} WHERE {where}",  # noqa: S608 - declared names only
+            [v for _ in columns for v in (user_id, f"{ADMIN_TAG}{user_id}")])}
+    for table, (column, parent) in OWNED_THROUGH.items():
+        # the parent tables' rowids are their integer primary keys
+        sql = f"SELECT rowid FROM {table} WHERE {column} = ?"  # noqa: S608 - declared names
+        owned = found.setdefault(table, set())
+        for parent_id in found[parent]:
+            owned.update(r[0] for r in db.execute(sql, [parent_id]))
+    return found
+
 
 def my_data(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
     """Everything stored about one user, as plain data (shown by /dulieucuatoi)."""
@@ -89,12 +134,21 @@ def erase(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
                             "(SELECT id FROM tickets WHERE user_id = ?)"),
         ("tickets", "DELETE FROM tickets WHERE user_id = ?"),
         ("staff", "DELETE FROM staff WHERE user_id = ?"),
+        ("menu_resets", "DELETE FROM menu_resets WHERE user_id = ?"),
+        ("deliveries", "DELETE FROM deliveries WHERE user_id = ?"),
+        ("announcements", "DELETE FROM announcements WHERE created_by = ? AND status = 'draft'"),
         ("users", "DELETE FROM users WHERE id = ?"),
     ]
     for table, sql in steps:
         params = [user_id] * sql.count("?")
         counts[table] = db.execute(sql, params).rowcount
+    # Anonymised, not deleted: an invite stays spent (used_at) once its redeemer is gone, and
+    # a sent announcement stays in its school's history without its sender.
     db.execute("UPDATE invites SET used_by = NULL WHERE used_by = ?", [user_id])
+    db.execute("UPDATE invites SET created_by = 'admin' WHERE created_by = ?",
+               [f"{ADMIN_TAG}{user_id}"])
+    db.execute("UPDATE announcements SET created_by = NULL WHERE created_by = ?", [user_id])
+    db.execute("UPDATE announcements SET chat_id = NULL WHERE chat_id = ?", [user_id])
     return counts
 
 

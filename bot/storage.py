@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import unicodedata
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+from bot.files import create_private
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -86,7 +89,60 @@ def _v3_announcements(db: sqlite_utils.Database) -> None:
     db.table("deliveries").create_index(["announcement_id", "status"])
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements]
+def _exact(text: str) -> str:
+    """A stored name up to Unicode form, case and spacing, accents kept."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", _exact(text).replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _legacy_area(area: str, places: list[tuple[str | None, str | None]]
+                 ) -> tuple[str | None, str | None]:
+    """(former_district, commune) that an old free-text area meant, or (None, None).
+
+    The old rule compared accent-folded names with both columns; only a reading that names
+    exactly one former district or one commune of one district is kept, an exact spelling first.
+    """
+    for key in (_exact, _folded):
+        wanted = key(area)
+        districts = {d for _, d in places if d and key(d) == wanted}
+        if len(districts) == 1:
+            return districts.pop(), None
+        pairs = {(d, c) for c, d in places if c and key(c) == wanted}
+        if len(pairs) == 1:
+            return pairs.pop()
+        if districts or pairs:
+            return None, None  # ambiguous: covering either could leak the other's answers
+    return None, None
+
+
+def _v4_area_identifiers(db: sqlite_utils.Database) -> None:
+    """Area staff and invites scoped by the schools' stored former district (and commune),
+    compared exactly; the old free-text area, matched accent-folded, also covered namesakes."""
+    places = [(r["commune"], r["former_district"]) for r in
+              db.query("SELECT DISTINCT commune, former_district FROM schools")]
+    for table, key in (("invites", "code"), ("staff", "user_id")):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN area_district TEXT")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN area_commune TEXT")
+        rows = list(db.query(f"SELECT {key} AS k, area FROM {table} "  # noqa: S608 - fixed names
+                             "WHERE role = 'area' AND area IS NOT NULL"))
+        for row in rows:
+            district, commune = _legacy_area(row["area"], places)
+            db.execute(f"UPDATE {table} SET area_district = ?, area_commune = ? "  # noqa: S608
+                       f"WHERE {key} = ?", [district, commune, row["k"]])
+
+
+def _v5_menu_resets(db: sqlite_utils.Database) -> None:
+    """Staff whose role was taken away where the bot could not reset their Telegram command
+    menu at once (from the command line): the bot does it on their next update."""
+    db.table("menu_resets").create({"user_id": int, "at": str}, pk="user_id")
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
+                               _v5_menu_resets]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -110,20 +166,61 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None
 SYNC_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
+class DatabaseCorrupt(Exception):
+    """The database file is damaged: the message (one line, Vietnamese) names the file and
+    the command that restores a backup."""
+
+    def __init__(self, path: Path | str, detail: str) -> None:
+        from bot import messages
+
+        detail = " ".join(detail.split())
+        super().__init__(messages.DB_CORRUPT.format(
+            path=path, detail=detail if len(detail) <= 120 else detail[:119] + "…"))
+
+
+def is_corruption(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+
+
+def soundness(conn: sqlite3.Connection) -> str | None:
+    """None when PRAGMA quick_check finds the file sound, else its first complaint."""
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            return str(exc)
+        raise
+    return None if rows == [("ok",)] else str(rows[0][0])
+
+
 def open_db(path: Path | str, *, synchronous: str = "FULL") -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate the database; ":memory:" works for tests."""
+    """Open (creating if needed, 0600 in a 0700 folder), check and migrate the database;
+    ":memory:" works for tests. A damaged file raises DatabaseCorrupt: the bot must not run
+    on it, nor make it worse."""
     if synchronous not in SYNC_MODES:
         raise ValueError(f"synchronous must be one of {SYNC_MODES}")
     memory = str(path) == ":memory:"
     if not memory:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        create_private(Path(path))  # 0600 in a 0700 folder; SQLite gives its WAL/SHM the same
     db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30))
-    if not memory:
-        db.enable_wal()
-    db.execute(f"PRAGMA synchronous = {synchronous}")
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 30000")
-    migrate(db)
+    try:
+        if not memory:
+            db.enable_wal()
+        db.execute(f"PRAGMA synchronous = {synchronous}")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 30000")
+        problem = None if memory else soundness(db.conn)
+        if problem is not None:
+            raise DatabaseCorrupt(path, problem)
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        if is_corruption(exc):
+            raise DatabaseCorrupt(path, str(exc)) from exc
+        raise
+    except DatabaseCorrupt:
+        db.close()
+        raise
     return db
 
 

@@ -18,6 +18,7 @@ from bot.announce import Announcement
 from bot.callbacks import Action
 from bot.render import Screen, button, esc
 from bot.services import Services
+from bot.staff import ScopeError
 from handlers.ui import callback_of, edit, on, reply, services
 
 log = logging.getLogger(__name__)
@@ -28,16 +29,15 @@ async def compose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or user is None or message.text is None:
         return
     svc = services(context)
-    scope = svc.staff.scope(user.id, svc.is_admin(user.id))
-    if scope is None:
-        await message.reply_text(messages.STAFF_ONLY)
-        return
     school, audience_word, text = announce.parse_command(message.text)
+    try:
+        scope = svc.staff.scope_for(user.id, svc.is_admin(user.id), school)
+    except ScopeError as refused:
+        await message.reply_text(str(refused))
+        return
     if not text:
         await message.reply_text(messages.ANNOUNCE_USAGE)
         return
-    if school and scope.kind == "all":
-        scope = svc.staff.school_scope(school) or scope  # admins may pick one school
     audience = announce.AUDIENCE_WORDS.get(audience_word or "tatca")
     count = svc.announcements.count_recipients(audience, scope.school_codes)
     if count == 0:
@@ -62,6 +62,13 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if found is None or found.created_by != user.id or found.status != "draft":
         await query.answer(messages.STALE_BUTTON, show_alert=True)
         return
+    if cb.arg(0) == "send" and not svc.staff.may_send(user.id, svc.is_admin(user.id),
+                                                      found.school_codes):
+        # The role is checked now, not when the draft was written: it may have been revoked.
+        await svc.announcements.drop(found)
+        await query.answer(messages.ANNOUNCE_NOT_ALLOWED, show_alert=True)
+        await edit(query, [Screen(esc(messages.ANNOUNCE_NOT_ALLOWED))])
+        return
     await query.answer()
     if cb.arg(0) != "send":
         await svc.announcements.drop(found)
@@ -82,12 +89,20 @@ async def deliver(bot: Bot, svc: Services, item: Announcement) -> None:
     pause = 1.0 / svc.settings.announce_per_second
     text = messages.ANNOUNCE_HEADER.format(scope=item.scope_name, text=item.text)
     while batch := svc.announcements.pending(item):
+        if not svc.staff.may_send(item.created_by, svc.is_admin(item.created_by),
+                                  item.school_codes):
+            left = await svc.announcements.cancel(item)
+            log.warning("announcement %d stopped, its sender may no longer send it: %d not sent",
+                        item.id, left, extra={"event": "announce"})
+            return
         for user_id in batch:
             await svc.announcements.mark(item, user_id, "sending")  # before: never send twice
             await svc.announcements.mark(item, user_id, await _send_one(bot, svc, user_id, text))
             await asyncio.sleep(pause)
     tally = await svc.announcements.finish(item)
     log.info("announcement delivered", extra={"event": "announce"})
+    if item.chat_id is None:  # the sender erased their data meanwhile
+        return
     try:
         await bot.send_message(item.chat_id, messages.ANNOUNCE_DONE.format(
             id=item.id, sent=tally["sent"], blocked=tally["blocked"], failed=tally["failed"],

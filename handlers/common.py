@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot import logs, messages
 from bot.flood import Verdict
 from bot.services import Services
+from handlers.staff import reset_revoked_menu
 from handlers.ui import services
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ async def note_user_and_guard_flood(update: Update, context: ContextTypes.DEFAUL
         return
     svc = services(context)
     await svc.users.touch(user.id)
+    await reset_revoked_menu(context.bot, svc, user.id)
     if svc.is_admin(user.id) and user.id not in context.bot_data.setdefault("admin_menus", set()):
         await _set_admin_commands(context.bot, user.id)
         context.bot_data["admin_menus"].add(user.id)

@@ -13,6 +13,7 @@ from bot import messages, privacy
 from bot.callbacks import Action
 from bot.render import Screen, button, esc
 from bot.services import Services
+from handlers.staff import reset_menu
 from handlers.ui import callback_of, edit, on, reply, services
 
 
@@ -49,8 +50,11 @@ async def erase_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await edit(query, [Screen(messages.ERASE_KEPT)])
         return
     svc = services(context)
+    was_staff = svc.staff.member(user.id) is not None
     counts = await svc.writer.write(lambda db: privacy.erase(db, user.id))
     svc.forget_user(user.id)
+    if was_staff and not svc.is_admin(user.id):  # erasing yourself ends your staff role too
+        await reset_menu(context.bot, user.id)
     await edit(query, [Screen(esc(messages.ERASED.format(rows=sum(counts.values()))))])
 
 

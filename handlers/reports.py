@@ -15,33 +15,24 @@ from bot.chart import chart_png
 from bot.render import Screen, button, esc, screens
 from bot.report import report_html
 from bot.services import Services
-from bot.staff import Scope
+from bot.staff import Scope, ScopeError
 from bot.survey import school_year
 from handlers.ui import callback_of, on, reply, services
-
-
-def _scope(svc: Services, user_id: int, school: str) -> Scope | None:
-    """The caller's own scope; an admin may ask for one school instead."""
-    own = svc.staff.scope(user_id, svc.is_admin(user_id))
-    if own is not None and own.kind == "all" and school:
-        return svc.staff.school_scope(school)
-    return own
 
 
 async def _staff_command(update: Update, context: ContextTypes.DEFAULT_TYPE
                          ) -> tuple[Message, Services, Scope, str] | None:
     """The message, services, scope and school argument of a staff command, or None once the
-    caller has been told why not (not staff, or an admin naming an unknown school)."""
+    caller has been told why not (not staff, or a school they may not name)."""
     message, user = update.message, update.effective_user
     if message is None or user is None:
         return None
     svc = services(context)
     school = (context.args or [""])[0]
-    scope = _scope(svc, user.id, school)
-    if scope is None:
-        staff = svc.staff.scope(user.id, svc.is_admin(user.id)) is not None
-        await message.reply_text(messages.EXPORT_NO_SCHOOL.format(code=school)
-                                 if school and staff else messages.STAFF_ONLY)
+    try:
+        scope = svc.staff.scope_for(user.id, svc.is_admin(user.id), school)
+    except ScopeError as refused:
+        await message.reply_text(str(refused))
         return None
     return message, svc, scope, school
 
@@ -67,12 +58,15 @@ async def send_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     svc = services(context)
     cb = callback_of(update)
     fmt, survey_id, school = cb.arg(0), cb.arg(1), cb.arg(2)
-    scope = _scope(svc, user.id, school)  # checked again: a button proves nothing
+    try:  # checked again, now: a button proves nothing, and roles can be revoked
+        scope = svc.staff.scope_for(user.id, svc.is_admin(user.id), school)
+    except ScopeError as refused:
+        await query.answer(str(refused), show_alert=True)
+        return
     surveys = list(svc.surveys.surveys) if survey_id == "all" \
         else [s for s in svc.surveys.surveys if s.id == survey_id]
-    if scope is None or fmt not in ("csv", "xlsx") or not surveys:
-        await query.answer(messages.STAFF_ONLY if scope is None else messages.STALE_BUTTON,
-                           show_alert=True)
+    if fmt not in ("csv", "xlsx") or not surveys:
+        await query.answer(messages.STALE_BUTTON, show_alert=True)
         return
     await query.answer(messages.WORKING)
     year = school_year(svc.local_now().date())

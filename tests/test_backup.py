@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 
 from bot.backup import BackupError, backup, check_backup, restore
 from bot.storage import MIGRATIONS, open_db, open_reader
 from bot.writer import Writer
+from tests.telegram.process import bot_env, start_bot, stop_bot
 from tests.test_cli import careerbot
 
 
@@ -116,3 +119,84 @@ def test_a_backup_in_a_read_only_folder_can_be_restored(tmp_path):
         assert restore(folder / "b.db", tmp_path / "restored.db") == len(MIGRATIONS)
     finally:
         folder.chmod(0o755)
+
+
+async def test_restore_is_refused_while_the_bot_runs_and_works_once_it_stopped(api, student,
+                                                                             tmp_path):
+    db_path = tmp_path / "live.db"
+    old = open_db(db_path)
+    old.execute("INSERT INTO schools (code, name) VALUES ('OLD1', 'cũ')")
+    old.close()
+    backup(db_path, tmp_path / "b.db")
+    env = {"CAREERBOT_DB": str(db_path)}
+    proc = await start_bot(api, bot_env(api, db_path, LOG_LEVEL="WARNING"), timeout=60)
+    try:
+        api.mark(student.id)
+        await api.send_text(student, "/start")
+        await api.wait_for_message(student.id, timeout=30)
+        out = await asyncio.to_thread(careerbot, "restore", str(tmp_path / "b.db"), "--yes",
+                                      env=env)
+        assert out.returncode == 1 and "Traceback" not in out.stderr
+        [line] = out.stderr.strip().splitlines()
+        assert "dừng bot" in line and str(db_path) in line
+        assert Path(f"{db_path}-wal").exists() and Path(f"{db_path}-shm").exists()
+        second = await asyncio.to_thread(
+            careerbot, "run", env={**env, "TELEGRAM_BOT_TOKEN": api.token,
+                                   "TELEGRAM_API_BASE_URL": api.base_url})
+        assert second.returncode == 1 and "một bot khác" in second.stderr  # one bot per file
+        api.mark(student.id)  # and the running bot carries on, on its own data
+        await api.send_text(student, "xkld la gi")
+        await api.wait_for_message(student.id, timeout=30)
+    finally:
+        await stop_bot(proc)
+    out = await asyncio.to_thread(careerbot, "restore", str(tmp_path / "b.db"), "--yes", env=env)
+    assert out.returncode == 0, out.stderr
+    db = open_reader(db_path)
+    try:
+        assert [r[0] for r in db.execute("SELECT code FROM schools")] == ["OLD1"]
+        assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 0  # the backup's
+    finally:
+        db.close()
+
+
+def _damage(path: Path, where: str) -> None:
+    db = open_db(path)
+    db.conn.executemany("INSERT INTO schools (code, name) VALUES (?, ?)",
+                        [(f"S{i:05}", "Trường " * 30) for i in range(400)])
+    db.conn.commit()
+    db.close()  # checkpointed: every page is in the main file now
+    page = 4096
+    with path.open("r+b") as f:
+        if where == "header":
+            f.write(b"\xff" * 100)
+        else:  # scribble over a few b-tree pages, keep the header and the schema page
+            f.seek(page * 3)
+            f.write(bytes(range(256)) * (page * 3 // 256))
+
+
+@pytest.mark.parametrize("where", ["pages", "header"])
+def test_a_corrupt_database_fails_the_health_check_and_every_start_in_one_line(tmp_path, where):
+    path = tmp_path / "bot.db"
+    _damage(path, where)
+    env = {"CAREERBOT_DB": str(path)}
+    health = careerbot("health", env=env)
+    assert health.returncode == 1
+    [bad] = [line for line in health.stdout.splitlines() if "cơ sở dữ liệu" in line]
+    assert bad.startswith("LỖI") and "bị hỏng" in bad and "careerbot restore" in bad
+    token = {"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJ", "TELEGRAM_API_BASE_URL":
+             "http://127.0.0.1:9/bot"}
+    for args, extra in [(["run"], token), (["export", "--all", "-o", str(tmp_path / "x.xlsx")],
+                                           {}), (["backup", str(tmp_path / "b.db")], {})]:
+        out = careerbot(*args, env={**env, **extra})
+        assert out.returncode == 1 and "Traceback" not in out.stderr, args
+        [line] = out.stderr.strip().splitlines()
+        assert str(path) in line and "careerbot restore FILE" in line, args
+
+
+def test_a_corrupt_database_can_be_restored_over(tmp_path):
+    open_db(tmp_path / "good.db").close()
+    backup(tmp_path / "good.db", tmp_path / "b.db")
+    _damage(tmp_path / "bot.db", "pages")
+    assert restore(tmp_path / "b.db", tmp_path / "bot.db") == len(MIGRATIONS)
+    ok = careerbot("health", env={"CAREERBOT_DB": str(tmp_path / "bot.db")})
+    assert ok.returncode == 0, ok.stdout

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot import announce, messages
 from bot.schools import School
+from handlers import announce as announce_handlers
 from tests.telegram.harness import BotHarness
+from tests.test_cli import careerbot
 
 A = School("THCSA", "THCS A", "Xã Một", "Đức Hòa", "Long An")
 B = School("THCSB", "THCS B", "Xã Hai", "Tân Thạnh", "Long An")
@@ -60,9 +64,18 @@ async def test_an_admin_announcement_reaches_opted_in_users_of_the_audience(bot,
 async def test_school_staff_announce_only_to_their_school(bot, api, people):
     teacher = api.private_user(700777, first_name="Cô Lan")
     await bot.say(teacher, f"/dangky {bot.services.staff.invite_now('school', 'THCSA')}")
-    await _announce(bot, api, teacher, "/thongbao truong:THCSB Một ngày làm công nhân")
+    await _announce(bot, api, teacher, "/thongbao Một ngày làm công nhân")
     assert _received(api, 801) and _received(api, 802)
-    assert not _received(api, 803)  # school B: not theirs, whatever they typed
+    assert not _received(api, 803)
+
+
+async def test_staff_announcing_to_another_school_are_told_it_is_not_theirs(bot, api, people):
+    teacher = api.private_user(700777, first_name="Cô Lan")
+    await bot.say(teacher, f"/dangky {bot.services.staff.invite_now('school', 'THCSA')}")
+    [refused] = await bot.say(teacher, "/thongbao truong:THCSB Một ngày làm công nhân")
+    assert refused["text"] == messages.NOT_YOUR_SCHOOL.format(code="THCSB", scope="THCS A")
+    assert bot.services.db.execute("SELECT count(*) FROM announcements").fetchone()[0] == 0
+    assert not any(_received(api, u.id) for u in people.values())
 
 
 async def test_blocked_users_are_marked_and_skipped(bot, api, admin, people):
@@ -109,3 +122,44 @@ def test_the_command_keeps_line_breaks_and_reads_its_options():
         (None, "lop12", "Dòng 1\nDòng 2")
     assert announce.parse_command("/thongbao truong:ABC tatca Chào") == ("ABC", "tatca", "Chào")
     assert announce.parse_command("/thongbao") == (None, None, "")
+
+
+async def _teacher(bot, api):
+    teacher = api.private_user(700777, first_name="Cô Lan")
+    await bot.say(teacher, f"/dangky {bot.services.staff.invite_now('school', 'THCSA')}")
+    assert "export" in {c["command"] for c in api.commands_for(f"chat:{teacher.id}")}
+    return teacher
+
+
+async def test_a_draft_confirmed_after_its_author_was_revoked_reaches_nobody(bot, api, people):
+    teacher = await _teacher(bot, api)
+    [confirm] = await bot.say(teacher, "/thongbao Họp phụ huynh tối thứ Sáu")
+    # Revoked from the command line while the bot runs: only the database knows.
+    out = await asyncio.to_thread(careerbot, "staff", "revoke", str(teacher.id),
+                                  env={"CAREERBOT_DB": str(bot.workdir / "careerbot.db")})
+    assert out.returncode == 0, out.stderr
+    await api.press_button(teacher, confirm, messages.ANNOUNCE_SEND)
+    refused = await api.wait_for(lambda c: c.method == "answerCallbackQuery"
+                                 and c.params.get("text") == messages.ANNOUNCE_NOT_ALLOWED)
+    assert refused.ok
+    await bot.services.writer.sync()
+    db = bot.services.db
+    assert db.execute("SELECT status FROM announcements").fetchone()[0] == "dropped"
+    assert db.execute("SELECT count(*) FROM deliveries").fetchone()[0] == 0
+    assert not any(_received(api, u.id) for u in people.values())
+    # That update also gave them back the student menu (the chat's own list is gone).
+    assert api.commands_for(f"chat:{teacher.id}") == []
+    assert bot.services.staff.menu_reset_due(teacher.id) is False
+
+
+async def test_a_delivery_whose_sender_was_revoked_stops_before_sending(bot, api, people):
+    teacher = await _teacher(bot, api)
+    svc = bot.services
+    draft = await svc.announcements.draft(teacher.id, teacher.id, "Hạn nộp hồ sơ", None,
+                                          frozenset({"THCSA"}), "THCS A")
+    assert await svc.announcements.start(draft) == 2
+    svc.staff.revoke_now(teacher.id)
+    await announce_handlers.deliver(bot.app.bot, svc, svc.announcements.get(draft.id))
+    assert not any(_received(api, u.id) for u in people.values())
+    tally = svc.announcements.tally(draft)
+    assert tally == {"cancelled": 2} and svc.announcements.get(draft.id).status == "cancelled"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from bot import messages, privacy
 from bot.responses import load_records
@@ -96,3 +97,70 @@ def test_retention_forgets_old_questions_and_surveys_past_the_next_school_year(t
     years = [r[0] for r in db.execute("SELECT school_year FROM responses ORDER BY school_year")]
     assert years == ["2025-2026", "2026-2027"]  # last year's answers stay for its report
     assert counts["asks"] == 1 and counts["responses"] == 1 and counts["answers"] == 1
+
+
+_NAMES_A_PERSON = re.compile(r"user|_by$|chat|sender|recipient|member|account|author|owner"
+                             r"|person|telegram|phone|email")
+
+
+def test_every_table_and_every_column_naming_a_person_is_declared_for_erasure(tmp_path):
+    from bot.storage import open_db
+
+    db = open_db(tmp_path / "schema.db")
+    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                       "AND name NOT LIKE 'sqlite_%'")]
+    declared = set(privacy.PERSON_COLUMNS) | set(privacy.OWNED_THROUGH) | set(privacy.NO_PERSON)
+    assert set(tables) == declared, "declare every table in bot/privacy.py"
+    for table in tables:
+        columns = {c.name for c in db[table].columns}
+        people = set(privacy.PERSON_COLUMNS.get(table, ()))
+        assert people <= columns, table
+        for column in columns:
+            if _NAMES_A_PERSON.search(column):
+                assert column in people or (table, column) in privacy.NOT_A_PERSON, \
+                    f"{table}.{column} looks as if it names a person: declare it"
+    for (table, column) in privacy.NOT_A_PERSON:
+        assert column in {c.name for c in db[table].columns}
+
+
+async def test_erasing_leaves_no_row_naming_the_user_in_any_table(bot, api, student):
+    from tests.test_bot_reports import NINE, A, _submit
+
+    svc = bot.services
+    svc.schools.add(A)
+    other = api.private_user(700002, first_name="Minh")
+    for user in (student, other):
+        await bot.say(user, f"/start {A.code}", count=2)
+        answer = (await bot.say(user, "hoc phi trung cap"))[0]
+        await bot.tap(user, answer, messages.VOTE_UP)
+        await _submit(bot, user.id, A.code, {**NINE, "school": A.code})
+    await bot.say(student, "em bị bạn bè bắt nạt thì làm sao")
+    await bot.say(student, "/tuvan")
+    await bot.say(student, "/ketthuc")
+    await bot.say(student, f"/dangky {svc.staff.invite_now('school', A.code)}")
+    [confirm] = await bot.say(student, "/thongbao Họp phụ huynh")  # reaches both users
+    api.mark(student.id)
+    await api.press_button(student, confirm, messages.ANNOUNCE_SEND)
+    await api.wait_for_message(student.id, count=3, timeout=30)  # started, itself, done
+    await svc.writer.write(lambda db: db.execute(
+        "INSERT INTO invites (code, role, created_by, created_at, expires_at) VALUES "
+        "('BYSTUDENT', 'admin', ?, 'x', 'x')", [f"{privacy.ADMIN_TAG}{student.id}"]))
+    await svc.writer.write(lambda db: db.execute(
+        "INSERT INTO menu_resets (user_id, at) VALUES (?, 'x')", [student.id]))
+    await svc.writer.sync()
+    before = privacy.rows_about(svc.db, student.id)
+    empty = [table for table, rows in before.items() if not rows]
+    assert not empty, f"seed these tables with a row about the user too: {empty}"
+    others = {table: len(rows) for table, rows in privacy.rows_about(svc.db, other.id).items()}
+
+    [ask] = await bot.say(student, "/xoadulieu")
+    await bot.tap(student, ask, messages.ERASE_YES)
+    after = privacy.rows_about(svc.db, student.id)
+    assert all(not rows for rows in after.values()), after
+    for table, (_, _parent) in privacy.OWNED_THROUGH.items():
+        for rowid in before[table]:  # owned rows are gone too, not left orphaned
+            assert svc.db.execute(f"SELECT count(*) FROM {table} WHERE rowid = ?",  # noqa: S608
+                                  [rowid]).fetchone()[0] == 0, table
+    assert {t: len(r) for t, r in privacy.rows_about(svc.db, other.id).items()} == others
+    assert svc.db.execute("SELECT used_at IS NOT NULL FROM invites WHERE code != 'BYSTUDENT'"
+                          ).fetchone()[0] == 1  # still spent

@@ -87,19 +87,21 @@ async def test_the_excel_export_has_one_sheet_per_survey_and_a_summary(data, api
     assert sheet.max_row == 3  # header + the two answers of school A
 
 
-async def test_staff_of_one_school_never_get_another_schools_answers(data, api, student):
+async def test_staff_naming_another_school_are_told_it_is_not_theirs_and_get_nothing(
+        data, api, student):
     bot = data
     await _staff_of(bot, student, "THCSA")
-    [choose] = await bot.say(student, "/export THCSB")  # not an admin: the argument is ignored
+    refusal = messages.NOT_YOUR_SCHOOL.format(code="THCSB", scope="THCS A")
+    for command in ["/export THCSB", "/baocao THCSB"]:
+        [refused] = await bot.say(student, command)
+        assert refused["text"] == refusal, command
+    [choose] = await bot.say(student, "/export")
     assert "THCS A" in choose["text"] and "THCS B" not in choose["text"]
-    api.mark(student.id)
     forged = encode(Action.EXPORT, "csv", "needs", "THCSB")
     await api.press(student, choose, forged, strict=False)
-    await api.wait_for_message(student.id)
-    [(_, payload, _)] = api.documents(student.id)
-    assert "THCSB" not in payload.decode("utf-8")
-    [report] = await bot.say(student, "/baocao THCSB", count=1)
-    assert "THCS A" in report["text"] and "THCS B" not in report["text"]
+    answered = await api.wait_for(lambda c: c.method == "answerCallbackQuery"
+                                  and c.params.get("text") == refusal)
+    assert answered.ok and api.documents(student.id) == []
 
 
 async def test_students_cannot_export_or_read_reports(data, api, student):
@@ -147,3 +149,18 @@ async def test_erased_answers_disappear_from_later_exports(data, api, student):
     await api.wait_for_message(student.id)
     [(_, payload, caption)] = api.documents(student.id)
     assert "1 phiếu" in caption and "=1+1" not in payload.decode("utf-8")
+
+
+async def test_a_revoked_staff_members_old_export_button_and_commands_are_refused(data, api,
+                                                                                  student):
+    bot = data
+    await _staff_of(bot, student, "THCSA")
+    [choose] = await bot.say(student, "/export")
+    assert bot.services.staff.revoke_now(student.id) is not None
+    await api.press_button(student, choose, messages.EXPORT_XLSX)
+    refused = await api.wait_for(lambda c: c.method == "answerCallbackQuery"
+                                 and c.params.get("text") == messages.STAFF_ONLY)
+    assert refused.ok and api.documents(student.id) == []
+    for command in ["/export", "/baocao"]:
+        [no] = await bot.say(student, command)
+        assert no["text"] == messages.STAFF_ONLY

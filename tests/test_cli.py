@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -149,3 +150,34 @@ def test_each_malformed_variable_is_named_in_one_line(name, value):
     out = careerbot("kb", "list", env={name: value})
     assert out.returncode == 1
     assert name in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_admins_may_be_set_by_the_prefixed_name_the_old_one_or_both_if_they_agree():
+    from bot.config import ConfigError, Settings
+
+    assert Settings.from_env({"CAREERBOT_ADMIN_IDS": "5, 6"}).admin_ids == {5, 6}
+    assert Settings.from_env({"ADMIN_IDS": "5"}).admin_ids == {5}
+    assert Settings.from_env({"ADMIN_IDS": "6,5", "CAREERBOT_ADMIN_IDS": "5,6"}).admin_ids \
+        == {5, 6}
+    with pytest.raises(ConfigError, match=r"CAREERBOT_ADMIN_IDS.*ADMIN_IDS"):
+        Settings.from_env({"ADMIN_IDS": "5", "CAREERBOT_ADMIN_IDS": "6"})
+
+
+def test_a_misspelt_careerbot_variable_stops_the_start_naming_the_closest_known_one():
+    out = careerbot("kb", "list", env={"CAREERBOT_ADMIN_ID": "900001"})
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    [line] = out.stderr.strip().splitlines()
+    assert "CAREERBOT_ADMIN_ID:" in line and "CAREERBOT_ADMIN_IDS?" in line
+    typo = careerbot("kb", "list", env={"CAREERBOT_FLOOD_PER_MINUT": "5"})
+    assert typo.returncode == 1 and "CAREERBOT_FLOOD_PER_MINUTE" in typo.stderr
+
+
+def test_every_careerbot_variable_is_known_and_listed_in_env_example():
+    from bot.config import KNOWN_VARIABLES
+
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.M))
+    read = set(re.findall(r'"(CAREERBOT_[A-Z_]+)"',
+                          (ROOT / "bot" / "config.py").read_text(encoding="utf-8")))
+    assert read <= set(KNOWN_VARIABLES), "add it to KNOWN_VARIABLES"
+    assert set(KNOWN_VARIABLES) <= listed, "list it in .env.example"

@@ -3,6 +3,7 @@ against a real SQLite file (the survey is tests/data/surveys_fixture/needs_min.y
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
@@ -108,7 +109,8 @@ def test_export_usage_mistakes_are_explained_in_one_line(seeded, tmp_path, args,
 
 @pytest.mark.parametrize("args, message", [
     (["--school", "KHONGCO", "--survey", "needs"], "Không có trường mã “KHONGCO”"),
-    (["--area", "Nơi Không Có", "--survey", "needs"], "Không có trường nào thuộc khu vực"),
+    (["--area", "Nơi Không Có", "--survey", "needs"], "Không có xã, phường hay huyện cũ nào"),
+    (["--area", "!!!", "--survey", "needs"], "Cần tên khu vực"),
     (["--all", "--survey", "riasec"], "Không có khảo sát “riasec”"),
 ])
 def test_export_errors_are_one_clear_line(seeded, tmp_path, args, message):
@@ -232,5 +234,58 @@ def test_staff_invites_print_a_one_time_code_and_how_to_use_it(seeded):
 def test_an_invite_for_an_unknown_school_or_two_roles_is_refused(seeded):
     out = careerbot(seeded, "staff", "invite", "--school", "KHONGCO")
     assert out.returncode == 1 and "KHONGCO" in one_clear_line(out)
+    nowhere = careerbot(seeded, "staff", "invite", "--area", "!!!")
+    assert nowhere.returncode == 1 and "Cần tên khu vực" in one_clear_line(nowhere)
     both = careerbot(seeded, "staff", "invite", "--admin", "--area", "Đức Hòa")
     assert both.returncode == 2 and "đúng một trong" in one_clear_line(both)
+
+
+def test_staff_list_shows_roles_and_scopes_and_revoke_takes_the_role_away(seeded):
+    from bot.schools import Schools
+    from bot.staff import Staff
+    from bot.storage import open_reader
+    from bot.writer import Writer
+
+    path = seeded["CAREERBOT_DB"]
+    writer, reader = Writer(path), open_reader(path)
+    try:
+        staff = Staff(reader, writer, Schools(reader, writer))
+        code = staff.invite_now("school", "DH01")
+        asyncio.run(staff.redeem(code, 4242))
+    finally:
+        writer.close()
+        reader.close()
+    listing = careerbot(seeded, "staff", "list")
+    assert listing.returncode == 0, listing.stderr
+    [row] = [line for line in listing.stdout.splitlines() if "4242" in line]
+    assert code in row and "cán bộ trường" in row and "DH01" in row and "20" in row
+    out = careerbot(seeded, "staff", "revoke", "4242")
+    assert out.returncode == 0 and "4242" in out.stdout
+    assert "4242" not in careerbot(seeded, "staff", "list").stdout
+    again = careerbot(seeded, "staff", "revoke", "4242")
+    assert again.returncode == 1 and "4242" in one_clear_line(again)
+    db = open_db(path)
+    try:
+        assert db.execute("SELECT count(*) FROM staff").fetchone()[0] == 0
+        assert db.execute("SELECT used_at IS NOT NULL FROM invites").fetchone()[0] == 1
+    finally:
+        db.close()
+
+
+def test_exports_reports_and_charts_are_written_0600_whatever_the_umask(seeded, tmp_path):
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = careerbot(seeded, "export", "--all", "-o", str(tmp_path / "all.xlsx"))
+        report = careerbot(seeded, "report", "--all", "--format", "csv", "-o",
+                           str(tmp_path / "r.csv"), "--chart", str(tmp_path / "c.png"))
+    finally:
+        os.umask(old)
+    assert out.returncode == 0 and report.returncode == 0, out.stderr + report.stderr
+    for name in ["all.xlsx", "r.csv", "c.png"]:
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    db = Path(seeded["CAREERBOT_DB"])
+    for path in [db, Path(f"{db}-wal"), Path(f"{db}-shm")]:
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

@@ -47,12 +47,24 @@ def _read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+84 912 345 678", "-5", "@SUM(A1)", "\tx", "\rx",
-                                  "=HYPERLINK(\"http://x\")"])
+                                  "=HYPERLINK(\"http://x\")", " =1", "  -1"])
 def test_text_that_would_start_a_formula_gets_a_leading_apostrophe(text):
     assert neutralize(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["", "Trường A", "1=1", "'=1", " =1", "9A1", "Đức Hòa"])
+@pytest.mark.parametrize("text", [
+    "＝1+1", "＋1", "－1", "＠SUM(A1)", "﹦1+1",  # full-width and small forms: "=" under NFKC
+    "\u00ad=1+1", "\u180e=1+1", "\u200b=1+1", "\u2060=1", "\ufeff+1", "\u200e-1",  # format
+    "\u0301=1+1", "\u034f=1",  # a combining mark with nothing to combine with
+    "\u3000=1", "\u00a0=1", "\u2028=1", "\x1f=1", "\u3164=1",  # spaces, controls, a filler
+    "\u200b\u00ad ＝HYPERLINK(\"http://x\")",
+])
+def test_invisible_or_full_width_prefixes_do_not_hide_a_formula(text):
+    assert neutralize(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["", "Trường A", "1=1", "'=1", "9A1", "Đức Hòa", "e\u0301=1",
+                                  "\u200b'=1", "１２", "Ａ=1"])
 def test_other_text_is_left_unchanged(text):
     assert neutralize(text) == text
 

@@ -195,14 +195,37 @@ QUESTIONS = st.one_of(  # what students ask: real questions as typed, without ac
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Text built to slip past a formula check: invisible or control characters, then a formula.
+_FULL_WIDTH_START = "＝＋－＠﹦﹢﹣﹫"  # the same characters under NFKC
+_UNSEEN_FIRST = "".join([*_TONES, *_VOWEL_MARKS, "\u20dd", "\u3000", "\u00a0", "\u2009",
+                         "\u3164", "\uffa0", "\U000e0001", "\u206a"])  # marks, spaces, fillers
+# Text built to slip past a formula check: invisible, format, control, spacing or combining
+# characters, then a formula character (ASCII or full-width), then a formula.
 SPREADSHEET_TEXT = st.one_of(
     ANY_TEXT,
-    st.tuples(st.text(alphabet=st.sampled_from(_CONTROL + _ZERO_WIDTH + " '"), max_size=3),
-              st.sampled_from([*_FORMULA_START, "'", ""]),
+    st.tuples(st.text(alphabet=st.sampled_from(_CONTROL + _ZERO_WIDTH + _RTL + _UNSEEN_FIRST
+                                               + " '"), max_size=3),
+              st.sampled_from([*_FORMULA_START, *_FULL_WIDTH_START, "'", ""]),
               st.sampled_from(['HYPERLINK("http://x")', "1+1", "cmd|' /C calc'!A0", "SUM(A1)"])
               ).map("".join),
 )
+_KEPT_FIRST = "\t\r"  # formula characters themselves
+_HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
+
+
+def as_a_spreadsheet_reads(cell: str) -> str:
+    """The cell as a lenient spreadsheet reads it: compatibility forms folded (NFKC), and the
+    leading characters nobody sees dropped (format, control, separators, combining marks)."""
+    text = unicodedata.normalize("NFKC", cell)
+    start = 0
+    while start < len(text) and text[start] not in _KEPT_FIRST and (
+            unicodedata.category(text[start])[0] in "CZM" or text[start] in _HANGUL_FILLERS):
+        start += 1
+    return text[start:]
+
+
+def runs_as_formula(cell: str) -> bool:
+    return not cell.startswith("'") and (
+        cell.startswith(_FORMULA_START) or as_a_spreadsheet_reads(cell).startswith(_FORMULA_START))
 
 
 def squeeze(text: str) -> str:
@@ -612,7 +635,7 @@ def records(draw: st.DrawFn) -> tuple[list[ResponseRecord], dict[str, School]]:
 @given(text=SPREADSHEET_TEXT)
 def test_neutralize_never_leaves_a_formula_character_first_and_only_adds_an_apostrophe(text):
     out = neutralize(text)
-    assert not out.startswith(_FORMULA_START)
+    assert not runs_as_formula(out), ascii(out)
     assert out in (text, "'" + text)
 
 
@@ -626,7 +649,7 @@ def test_csv_cells_never_start_a_formula_and_keep_the_typed_answer(data):
     assert len(rows) == 1 + len(recs)
     for row, record in zip(rows[1:], recs, strict=True):
         for cell in row:
-            assert not cell.startswith(_FORMULA_START), ascii(cell)  # "'" first is fine
+            assert not runs_as_formula(cell), ascii(cell)  # "'" first is fine
         typed = record.answers.get("note")
         assert row[-1] == ("" if typed is None else neutralize(typed))
 
@@ -643,7 +666,7 @@ def test_xlsx_cells_never_start_a_formula(data):
     assert sheet.max_row == 1 + len(recs)
     for row in sheet.iter_rows(values_only=True):
         for value in row:
-            assert not (isinstance(value, str) and value.startswith(_FORMULA_START)), ascii(value)
+            assert not (isinstance(value, str) and runs_as_formula(value)), ascii(value)
 
 
 # --- 9. greetings --------------------------------------------------------------------------------

@@ -221,7 +221,7 @@ def test_a_scope_of_school_a_never_includes_school_b_responses(db, staff, survey
 
 
 def test_an_area_scope_takes_the_targets_of_its_former_district(db, staff, survey, kb):
-    scope = staff.area_scope("Duc Hoa")
+    scope = staff.area_scope("Đức Hòa")
     assert scope.school_codes == frozenset({"DH01"}) and scope.district == "Đức Hòa"
     report = _report(db, survey, scope, kb)
     assert report.total == 18 and report.indicators[0].target == 40.39

@@ -214,3 +214,41 @@ async def test_a_burst_of_deferred_rows_is_handed_over_in_bounded_statements(tmp
             writer.defer_insert("schools", wide, tuple(range(len(wide))))
     finally:
         writer.close()
+
+
+def test_legacy_area_scopes_are_migrated_to_the_stored_commune_and_district(tmp_path):
+    from bot.schools import Schools
+    from bot.staff import InviteError, Staff
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    migrate(db, MIGRATIONS[:3])  # the schema before area identifiers
+    db.conn.executemany("INSERT INTO schools (code, name, commune, former_district) "
+                        "VALUES (?, ?, ?, ?)", [("A", "A", "Xã Tân Hòa", "Châu Thành"),
+                                                ("B", "B", "Xã Tân Hóa", "Gò Công"),
+                                                ("C", "C", "Xã Một", "Đức Hòa")])
+    db.conn.executemany("INSERT INTO invites (code, role, area, expires_at) "
+                        "VALUES (?, 'area', ?, '2999-01-01')",
+                        [("DISTRICT", "Đức Hòa"), ("COMMUNE", "Xã Tân Hòa"),
+                         ("FOLDED", "duc hoa"), ("AMBIGUOUS", "xa tan hoa")])
+    db.execute("INSERT INTO staff (user_id, role, area) VALUES (7, 'area', 'Xã Tân Hóa')")
+    db.conn.commit()
+    migrate(db)
+    found = {r["code"]: (r["area_district"], r["area_commune"])
+             for r in db.query("SELECT * FROM invites")}
+    assert found == {"DISTRICT": ("Đức Hòa", None), "COMMUNE": ("Châu Thành", "Xã Tân Hòa"),
+                     "FOLDED": ("Đức Hòa", None), "AMBIGUOUS": (None, None)}
+    db.close()
+    writer = Writer(path)
+    reader = open_reader(path)
+    try:
+        staff = Staff(reader, writer, Schools(reader, writer))
+        scope = staff.scope(7, is_admin=False)
+        assert scope is not None and scope.school_codes == frozenset({"B"})
+        with pytest.raises(InviteError, match="trùng tên"):  # which Tân Hòa? nobody can say
+            asyncio.run(staff.redeem("AMBIGUOUS", 8))
+        asyncio.run(staff.redeem("FOLDED", 9))
+        assert staff.scope(9, is_admin=False).school_codes == frozenset({"C"})
+    finally:
+        writer.close()
+        reader.close()
