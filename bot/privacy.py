@@ -33,6 +33,7 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {  # columns holding a user id
     "announcements": ("created_by", "chat_id"),
     "deliveries": ("user_id",),
     "menu_resets": ("user_id",),
+    "accounts": ("user_id",),
 }
 OWNED_THROUGH: dict[str, tuple[str, str]] = {  # rows that are a person's through a parent row
     "answers": ("response_id", "responses"),
@@ -44,6 +45,7 @@ NOT_A_PERSON = {
     ("tickets", "closed_by"): "'user' or 'counsellor', never an id",
     ("ticket_messages", "chat_message_id"): "a message's number inside a chat",
     ("ticket_messages", "relay_message_id"): "a message's number in the counsellors' chat",
+    ("accounts", "external_id"): "the channel's own id of the person, deleted with the row",
 }
 ADMIN_TAG = "admin:"  # invites.created_by of an invite made in the bot: "admin:<user id>"
 
@@ -137,6 +139,7 @@ def erase(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
         ("menu_resets", "DELETE FROM menu_resets WHERE user_id = ?"),
         ("deliveries", "DELETE FROM deliveries WHERE user_id = ?"),
         ("announcements", "DELETE FROM announcements WHERE created_by = ? AND status = 'draft'"),
+        ("accounts", "DELETE FROM accounts WHERE user_id = ?"),
         ("users", "DELETE FROM users WHERE id = ?"),
     ]
     for table, sql in steps:

@@ -141,8 +141,19 @@ def _v5_menu_resets(db: sqlite_utils.Database) -> None:
     db.table("menu_resets").create({"user_id": int, "at": str}, pk="user_id")
 
 
+def _v6_accounts(db: sqlite_utils.Database) -> None:
+    """Accounts: a person on a channel (channel, external id) -> the internal user id. Telegram
+    users keep their ids as internal ids, so their data stays theirs."""
+    db.table("accounts").create({
+        "channel": str, "external_id": str, "user_id": int, "created_at": str,
+    }, pk=("channel", "external_id"), foreign_keys=[("user_id", "users", "id")])
+    db.table("accounts").create_index(["user_id"])
+    db.execute("INSERT INTO accounts (channel, external_id, user_id, created_at) "
+               "SELECT 'telegram', CAST(id AS TEXT), id, created_at FROM users WHERE id > 0")
+
+
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
-                               _v5_menu_resets]
+                               _v5_menu_resets, _v6_accounts]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -1,4 +1,5 @@
-"""Who is chatting: audience, school, announcement opt-in. One row per Telegram user."""
+"""Who is chatting: audience, school, announcement opt-in. One row per person (bot/accounts.py
+maps each channel's account to it)."""
 
 from __future__ import annotations
 
@@ -46,10 +47,18 @@ class Users:
         if last is not None and now - last < TOUCH_EVERY:
             return
         stamp = iso(now)
-        await self.writer.write(lambda db: db.execute(
-            "INSERT INTO users (id, created_at, last_seen) VALUES (?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET last_seen = excluded.last_seen, blocked = 0",
-            [user_id, stamp, stamp]))
+
+        def store(db: sqlite_utils.Database) -> None:
+            db.execute(
+                "INSERT INTO users (id, created_at, last_seen) VALUES (?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET last_seen = excluded.last_seen, blocked = 0",
+                [user_id, stamp, stamp])
+            if user_id > 0:  # a Telegram user: their account (bot/accounts.py) is their id
+                db.execute("INSERT INTO accounts (channel, external_id, user_id, created_at) "
+                           "VALUES ('telegram', ?, ?, ?) ON CONFLICT DO NOTHING",
+                           [str(user_id), user_id, stamp])
+
+        await self.writer.write(store)
         if len(self._touched) > 100_000:  # bounded memory on a busy day
             self._touched.clear()
         self._touched[user_id] = now

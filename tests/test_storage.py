@@ -30,6 +30,37 @@ def test_migrations_apply_only_what_is_missing(tmp_path):
     assert db.execute("SELECT created_at FROM users WHERE id = 1").fetchone()[0] == "then"
 
 
+async def test_a_database_of_the_previous_release_gains_accounts_and_keeps_its_data(tmp_path):
+    # v5 is the schema the release before accounts shipped with.
+    path = tmp_path / "v5.db"
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    migrate(db, MIGRATIONS[:5])
+    db.execute("INSERT INTO users (id, audience, created_at) VALUES (4242, 'parent', 'then')")
+    db.execute("INSERT INTO asks (id, user_id, at, source, kind) VALUES (1, 4242, 't', 'text', "
+               "'answer')")
+    db.conn.commit()
+    db.close()
+    db = open_db(path)
+    assert schema_version(db) == len(MIGRATIONS)
+    assert list(db.query("SELECT channel, external_id, user_id FROM accounts")) == [
+        {"channel": "telegram", "external_id": "4242", "user_id": 4242}]
+    writer = Writer(path)
+    try:
+        from bot.accounts import Accounts
+
+        accounts = Accounts(open_reader(path), writer)
+        telegram = await accounts.resolve("telegram", "4242")
+        assert telegram.user_id == 4242  # the Telegram user keeps their data
+        web = await accounts.resolve("web", "s3ss10n")
+        again = await accounts.resolve("web", "s3ss10n")
+        assert web.user_id < 0 and again.user_id == web.user_id  # never a Telegram id
+        other = await accounts.resolve("web", "another")
+        assert other.user_id not in (web.user_id, 4242)
+    finally:
+        writer.close()
+    assert db.execute("SELECT audience FROM users WHERE id = 4242").fetchone()[0] == "parent"
+
+
 def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
     db = sqlite_utils.Database(sqlite3.connect(tmp_path / "x.db"))
 

@@ -1,0 +1,340 @@
+"""What the user did, with no channel in it.
+
+Each Intent is a small frozen dataclass. Channels encode them their own way: Telegram as
+callback_data within 64 bytes (`wire()` gives the action letter and the arguments, the same
+format older buttons already carry), the web page as JSON objects (`intent_to_json` /
+`intent_from_json`). Decoding is defensive: anything malformed, stale or foreign is None.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+_ARG = re.compile(r"^[A-Za-z0-9._+\-]{0,40}$")  # what a button argument may hold
+MAX_ASK_ID = 2**62  # SQLite's integer range, with room
+
+
+@dataclass(frozen=True)
+class Intent:
+    """Base: `kind` names the intent in JSON, `action` (and `op`) on the wire."""
+
+    kind: ClassVar[str] = ""
+    action: ClassVar[str] = ""  # the callback action letter ("" = never a button)
+    op: ClassVar[str] = ""  # survey intents: the operation letter after the action
+
+    def args(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool):
+                out.append(_BOOL_WIRE.get((type(self).kind, f.name), ("0", "1"))[int(value)])
+            else:
+                out.append(str(value))
+        return tuple(out)
+
+    def wire(self) -> tuple[str, ...]:
+        """(action, [op], args...) as callback_data carries them."""
+        head = (self.action, self.op) if self.op else (self.action,)
+        return (*head, *self.args())
+
+
+# --- questions and topics ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ask(Intent):
+    kind = "ask"
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Start(Intent):
+    kind = "start"
+    payload: str = ""  # a deep link: a topic or a school code
+
+
+@dataclass(frozen=True)
+class Help(Intent):
+    kind = "help"
+
+
+@dataclass(frozen=True)
+class Cancel(Intent):
+    kind = "cancel"
+
+
+@dataclass(frozen=True)
+class ChooseAudience(Intent):
+    kind, action = "audience", "a"
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class Menu(Intent):
+    kind, action = "menu", "m"
+
+
+@dataclass(frozen=True)
+class Group(Intent):
+    kind, action = "group", "g"
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Topic(Intent):
+    kind, action = "topic", "t"
+    id: str = ""
+    back: str = ""  # the menu group "Quay lại" leads to, "" for none
+
+
+@dataclass(frozen=True)
+class Details(Intent):
+    kind, action = "details", "d"
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Vote(Intent):
+    kind, action = "vote", "v"
+    ask_id: int = 0
+    up: bool = True
+
+
+@dataclass(frozen=True)
+class Noop(Intent):
+    kind, action = "noop", "n"
+
+
+# --- counsellor --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CounselOpen(Intent):
+    kind, action = "counsel", "c"
+
+
+@dataclass(frozen=True)
+class CounselClose(Intent):
+    kind = "counsel_close"
+
+
+# --- surveys -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SurveyList(Intent):
+    kind = "survey_list"
+
+
+@dataclass(frozen=True)
+class SurveyOpen(Intent):
+    kind, action, op = "survey_open", "s", "o"
+    survey: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyConsent(Intent):
+    kind, action, op = "survey_consent", "s", "c"
+    survey: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyRetake(Intent):
+    kind, action, op = "survey_retake", "s", "R"
+    survey: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyResume(Intent):
+    kind, action, op = "survey_resume", "s", "g"
+    survey: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyAnswer(Intent):
+    kind, action, op = "survey_answer", "s", "a"
+    survey: str = ""
+    question: str = ""
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyToggle(Intent):
+    kind, action, op = "survey_toggle", "s", "t"
+    survey: str = ""
+    question: str = ""
+    code: str = ""
+    on: bool = True  # the state the tap sets, so a tap delivered twice changes nothing more
+
+
+@dataclass(frozen=True)
+class SurveyDone(Intent):
+    kind, action, op = "survey_done", "s", "x"
+    survey: str = ""
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyBack(Intent):
+    kind, action, op = "survey_back", "s", "b"
+    survey: str = ""
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class SurveySkip(Intent):
+    kind, action, op = "survey_skip", "s", "k"
+    survey: str = ""
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyPause(Intent):
+    kind, action, op = "survey_pause", "s", "p"
+
+
+@dataclass(frozen=True)
+class SurveyLater(Intent):
+    kind, action, op = "survey_later", "s", "l"
+
+
+@dataclass(frozen=True)
+class SurveyEditMenu(Intent):
+    kind, action, op = "survey_edit_menu", "s", "e"
+    survey: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyEdit(Intent):
+    kind, action, op = "survey_edit", "s", "E"
+    survey: str = ""
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class SurveySummary(Intent):
+    kind, action, op = "survey_summary", "s", "v"
+    survey: str = ""
+
+
+@dataclass(frozen=True)
+class SurveySubmit(Intent):
+    kind, action, op = "survey_submit", "s", "S"
+    survey: str = ""
+
+
+# --- privacy -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PrivacyView(Intent):
+    kind = "privacy_view"
+
+
+@dataclass(frozen=True)
+class PrivacyErase(Intent):
+    kind = "privacy_erase"  # asks for confirmation
+
+
+@dataclass(frozen=True)
+class PrivacyConfirm(Intent):
+    kind, action = "privacy_confirm", "p"
+    erase: bool = False
+
+
+# --- staff -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Export(Intent):
+    kind, action = "export", "x"
+    format: str = "csv"
+    survey: str = "all"
+    school: str = ""
+
+
+@dataclass(frozen=True)
+class AnnounceDecision(Intent):
+    kind, action = "announce", "b"
+    send: bool = False
+    id: int = 0
+
+
+# Booleans on the wire, as the buttons of earlier releases carry them.
+_BOOL_WIRE: dict[tuple[str, str], tuple[str, str]] = {
+    ("vote", "up"): ("-", "+"),
+    ("survey_toggle", "on"): ("0", "1"),
+    ("privacy_confirm", "erase"): ("keep", "del"),
+    ("announce", "send"): ("drop", "send"),
+}
+
+INTENTS: tuple[type[Intent], ...] = (
+    Ask, Start, Help, Cancel, ChooseAudience, Menu, Group, Topic, Details, Vote, Noop,
+    CounselOpen, CounselClose, SurveyList, SurveyOpen, SurveyConsent, SurveyRetake, SurveyResume,
+    SurveyAnswer, SurveyToggle, SurveyDone, SurveyBack, SurveySkip, SurveyPause, SurveyLater,
+    SurveyEditMenu, SurveyEdit, SurveySummary, SurveySubmit, PrivacyView, PrivacyErase,
+    PrivacyConfirm, Export, AnnounceDecision,
+)
+_BY_KIND = {cls.kind: cls for cls in INTENTS}
+_BY_WIRE = {(cls.action, cls.op): cls for cls in INTENTS if cls.action}
+
+
+def _field_value(cls: type[Intent], name: str, kind: type | str, raw: Any) -> Any:
+    """One argument, validated; raises ValueError for anything a button could not carry."""
+    annotation = kind if isinstance(kind, str) else kind.__name__
+    if annotation == "bool":
+        wire = _BOOL_WIRE.get((cls.kind, name), ("0", "1"))
+        if isinstance(raw, bool):
+            return raw
+        if raw in wire:
+            return raw == wire[1]
+        raise ValueError(name)
+    if annotation == "int":
+        value = int(raw) if isinstance(raw, int | str) and not isinstance(raw, bool) else None
+        if value is None or not 0 <= value <= MAX_ASK_ID or (
+                isinstance(raw, str) and not raw.isdigit()):
+            raise ValueError(name)
+        return value
+    if not isinstance(raw, str):
+        raise ValueError(name)
+    if cls is not Ask and not _ARG.fullmatch(raw):
+        raise ValueError(name)
+    return raw
+
+
+def _build(cls: type[Intent], values: dict[str, Any]) -> Intent | None:
+    kwargs: dict[str, Any] = {}
+    try:
+        for f in dataclasses.fields(cls):
+            if f.name in values:
+                kwargs[f.name] = _field_value(cls, f.name, f.type, values[f.name])
+    except (ValueError, TypeError):
+        return None
+    return cls(**kwargs)
+
+
+def from_wire(parts: tuple[str, ...]) -> Intent | None:
+    """The Intent of a button's (action, [op], args...), or None."""
+    if not parts:
+        return None
+    action, rest = parts[0], parts[1:]
+    cls = _BY_WIRE.get((action, rest[0] if rest else "")) if action == "s" else \
+        _BY_WIRE.get((action, ""))
+    if cls is None:
+        return None
+    if cls.op:
+        rest = rest[1:]
+    names = [f.name for f in dataclasses.fields(cls)]
+    if len(rest) > len(names):
+        return None
+    return _build(cls, dict(zip(names, rest, strict=False)))
+
+
+def intent_to_json(intent: Intent) -> dict[str, Any]:
+    return {"type": intent.kind, **dataclasses.asdict(intent)}
+
+
+def intent_from_json(data: Any) -> Intent | None:
+    """The Intent of a JSON object from the web page, or None."""
+    if not isinstance(data, dict):
+        return None
+    cls = _BY_KIND.get(data.get("type"))  # type: ignore[arg-type]
+    if cls is None:
+        return None
+    names = {f.name for f in dataclasses.fields(cls)}
+    if set(data) - names - {"type"}:
+        return None
+    return _build(cls, {k: v for k, v in data.items() if k != "type"})
