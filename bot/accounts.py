@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.conversation import Account
 from bot.storage import iso, now_utc
 from bot.writer import Writer
 
@@ -21,7 +21,18 @@ CHANNELS = (TELEGRAM, "web", "terminal")
 Clock = Callable[[], dt.datetime]
 
 
+@dataclass(frozen=True)
+class Account:
+    """A person on one channel: (channel, external id) -> the internal user id."""
+
+    channel: str
+    external_id: str
+    user_id: int
+
+
 class Accounts:
+    """Finds or creates the account of a person on a channel."""
+
     def __init__(self, db: sqlite_utils.Database, writer: Writer, clock: Clock = now_utc
                  ) -> None:
         self.db = db

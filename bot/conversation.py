@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from bot import deeplinks, logs, messages
 from bot import intents as i
+from bot.accounts import Account
 from bot.answer_views import (
     details_view,
     group_view,
@@ -29,15 +29,6 @@ from bot.views import Block, Choice, Part, View, notice_only
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Account:
-    """A person on one channel: (channel, external id) -> the internal user id."""
-
-    channel: str
-    external_id: str
-    user_id: int
 
 
 class Lanes:

@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from bot import knowledge
+from bot.accounts import Accounts
 from bot.announce import Announcements
 from bot.asklog import AskLog
 from bot.assistant import Assistant
 from bot.config import Settings
 from bot.flood import FloodGuard
+from bot.outbox import Outbox
 from bot.responses import Responses
 from bot.retrieval import Engine
 from bot.schools import Schools
@@ -47,6 +49,8 @@ class Services:
     announcements: Announcements
     flood: FloodGuard
     clock: Clock
+    accounts: Accounts
+    outbox: Outbox
 
     @property
     def kb(self) -> knowledge.KnowledgeBase:
@@ -63,6 +67,7 @@ class Services:
         self.users.forget(user_id)
         self.tickets.forget(user_id)
         self.asks.forget(user_id)
+        self.accounts.forget(user_id)
 
     def close(self) -> None:
         self.writer.close()
@@ -95,6 +100,7 @@ def build_services(settings: Settings, clock: Clock = now_utc,
     schools = Schools(db, writer)
     responses = Responses(db, writer, clock)
     titles = {e.id: e.title for e in assistant.kb.entries}
+    accounts = Accounts(db, writer, clock)
     return Services(
         settings=settings,
         assistant=assistant,
@@ -111,4 +117,6 @@ def build_services(settings: Settings, clock: Clock = now_utc,
         announcements=Announcements(db, writer, clock),
         flood=FloodGuard(settings.flood_per_minute),
         clock=clock,
+        accounts=accounts,
+        outbox=Outbox(accounts),
     )
