@@ -48,22 +48,24 @@ def details_view(reply: Reply) -> View:
                  Part(Block.TEXT, reply.details or "")))
 
 
-def _menu_and_counsel() -> Row:
-    return (Choice(messages.MENU_BUTTON, i.Menu()), Choice(messages.COUNSEL_BUTTON,
-                                                           i.CounselOpen()))
+def _menu_and_counsel(counsel: bool) -> Row:
+    menu = Choice(messages.MENU_BUTTON, i.Menu())
+    return (menu, Choice(messages.COUNSEL_BUTTON, i.CounselOpen())) if counsel else (menu,)
 
 
 def reply_view(reply: Reply, ask_id: int | None, back_group: str = "",
-               replace: bool = False) -> View:
-    """Any engine reply as a View."""
+               replace: bool = False, counsel: bool = True) -> View:
+    """Any engine reply as a View; `counsel`: a counsellor can be reached from here."""
     if reply.entry_id is not None:
         return answer_view(reply, ask_id, back_group, replace)
     if reply.suggestions:
         head = reply.text if reply.text != messages.DID_YOU_MEAN else messages.SUGGEST_HEAD
         return View((Part(Block.TEXT, head),),
-                    (*_topic_rows(reply.suggestions), _menu_and_counsel()), replace=replace)
+                    (*_topic_rows(reply.suggestions), _menu_and_counsel(counsel)),
+                    replace=replace)
     if reply.kind is Kind.FALLBACK:
-        return View((Part(Block.TEXT, reply.text),), (_menu_and_counsel(),), replace=replace)
+        return View((Part(Block.TEXT, reply.text),), (_menu_and_counsel(counsel),),
+                    replace=replace)
     return View((Part(Block.TEXT, reply.text),), ((Choice(messages.MENU_BUTTON, i.Menu()),),),
                 replace=replace)
 

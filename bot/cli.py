@@ -117,9 +117,23 @@ def ask(question: str, as_json: bool, explain: bool, previous: str | None,
 @knowledge_option
 def chat(knowledge_dir: Path | None) -> None:
     """Trò chuyện với trợ lý ngay trong terminal (không cần Telegram)."""
-    from bot.terminal import TerminalChat
+    import asyncio
 
-    TerminalChat(_assistant(knowledge_dir)).run()
+    from bot.conversation import Conversation
+    from bot.services import build_services
+    from handlers.terminal.chat import TerminalChat
+
+    settings = _settings()
+    svc = build_services(settings, assistant=_assistant(knowledge_dir))
+
+    async def talk() -> None:
+        account = await svc.accounts.resolve("terminal", "local")
+        await TerminalChat(Conversation(svc), account).run()
+
+    try:
+        asyncio.run(talk())
+    finally:
+        svc.close()
 
 
 # --- the knowledge base --------------------------------------------------------------------------
@@ -167,9 +181,8 @@ def run() -> None:
     settings = _settings()
     if not settings.token:
         click.echo("Chưa có TELEGRAM_BOT_TOKEN: mở chế độ trò chuyện trong terminal.", err=True)
-        from bot.terminal import TerminalChat
-
-        TerminalChat(_assistant(settings.knowledge_dir)).run()
+        ctx = click.get_current_context()
+        ctx.invoke(chat, knowledge_dir=None)
         return
     from bot.app import run_bot
     from bot.dblock import DatabaseBusy, hold

@@ -89,6 +89,11 @@ class Conversation:
     def handles(self, intent: i.Intent) -> bool:
         return type(intent) in self._handlers
 
+    @property
+    def counsel_available(self) -> bool:
+        """Whether someone can take a counsellor ticket (else none is offered)."""
+        return self.svc.outbox.counsellors is not None
+
     # --- questions and topics ------------------------------------------------------------------
     async def _ask(self, account: Account, intent: i.Intent) -> View:
         assert isinstance(intent, i.Ask)  # noqa: S101 - dispatched by type
@@ -99,7 +104,7 @@ class Conversation:
         ask_id = svc.asks.record(user, "text", answer, intent.text)
         log.info("question answered", extra={"event": "ask", "user": logs.uid(user),
                                              "ms": round(ms, 2)})
-        return reply_view(answer, ask_id)
+        return reply_view(answer, ask_id, counsel=self.counsel_available)
 
     async def _topic(self, account: Account, intent: i.Intent) -> View:
         """A topic choice (menu, related topic, did-you-mean): its answer."""

@@ -338,3 +338,24 @@ def intent_from_json(data: Any) -> Intent | None:
     if set(data) - names - {"type"}:
         return None
     return _build(cls, {k: v for k, v in data.items() if k != "type"})
+
+
+# Typed commands, the same on every channel that has them (Telegram's /menu, the terminal's).
+COMMANDS: dict[str, type[Intent]] = {
+    "start": Start, "menu": Menu, "help": Help, "trogiup": Help, "huy": Cancel,
+    "khaosat": SurveyList, "dulieucuatoi": PrivacyView, "xoadulieu": PrivacyErase,
+    "tuvan": CounselOpen, "ketthuc": CounselClose,
+}
+
+
+def command_intent(line: str) -> Intent | None:
+    """"/menu", "/start vet_levels": the Intent of a typed command, or None."""
+    if not line.startswith("/"):
+        return None
+    name, _, arg = line[1:].strip().partition(" ")
+    cls = COMMANDS.get(name.lower())
+    if cls is None:
+        return None
+    if cls is Start:
+        return Start(arg.strip()) if _ARG.fullmatch(arg.strip()) else Start()
+    return cls()

@@ -8,12 +8,12 @@ FALLBACK = (
     "Mình chưa hiểu rõ câu hỏi này 😅. Mình trả lời được về: học tiếp sau lớp 9 và lớp 12, "
     "học nghề (sơ cấp, trung cấp, cao đẳng), học phí và vay vốn, Trường Cao đẳng Long An, "
     "đi làm việc ở nước ngoài theo hợp đồng, và cách chọn nghề. "
-    "Bạn thử hỏi ngắn gọn hơn, bấm /menu để xem các chủ đề, hoặc /tuvan để gặp người tư vấn."
+    "Bạn thử hỏi ngắn gọn hơn, hoặc chọn một mục bên dưới."
 )
 EMPTY = "Bạn gõ câu hỏi bằng chữ giúp mình nhé, ví dụ: “học trung cấp có mất học phí không?”"
 GREETING = (
     "Chào bạn 👋 Mình là trợ lý hướng nghiệp. Bạn cứ hỏi về học tiếp sau lớp 9, lớp 12, học nghề, "
-    "học phí, vay vốn hay đi làm việc ở nước ngoài nhé. Bấm /menu để xem các chủ đề."
+    "học phí, vay vốn hay đi làm việc ở nước ngoài nhé, hoặc xem các chủ đề bên dưới."
 )
 THANKS = "Không có gì nha 😊 Cần hỏi thêm thì bạn cứ nhắn mình."
 STALE = (
@@ -24,7 +24,7 @@ RELATED = "Xem thêm"
 ALSO = "Bạn cũng hỏi"
 ALSO_BUTTON = "❓ Bạn cũng hỏi: {title}"
 NAMED_SUGGEST = "Bạn muốn hỏi gì về {name}? Chọn một chủ đề bên dưới nhé."
-NEAR_DOMAIN_TAIL = "Bấm /menu để xem các chủ đề, hoặc /tuvan để gặp người tư vấn."
+NEAR_DOMAIN_TAIL = "Bạn có thể xem các chủ đề mình trả lời được ở bên dưới."
 CLI_SCORE = "độ tin cậy"
 
 # --- terminal chat ---------------------------------------------------------------------------
@@ -37,6 +37,9 @@ CHAT_BYE = "Tạm biệt, chúc bạn chọn được hướng đi phù hợp!"
 CHAT_MENU_HINT = "Gõ mã chủ đề (ví dụ vet.levels) hoặc số thứ tự để xem."
 CHAT_DETAILS_HINT = "gõ “chi tiết” để đọc thêm, hoặc số thứ tự để mở chủ đề liên quan"
 CHAT_NO_SUCH_CHOICE = "Không có lựa chọn số {n}."
+CHAT_UNKNOWN_COMMAND = (
+    "Lệnh này không dùng được ở đây. Gõ /menu để xem các chủ đề, /thoat để thoát."
+)
 
 # --- command line errors ---------------------------------------------------------------------
 ERR_EMPTY_QUESTION = "Câu hỏi trống: hãy nhập một câu hỏi."

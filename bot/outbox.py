@@ -23,6 +23,9 @@ class Outbox:
     def __init__(self, accounts: Accounts) -> None:
         self.accounts = accounts
         self._channels: dict[str, Deliver] = {}
+        # Set by the channel that carries tickets to the counsellors (today the Telegram
+        # counsellor group); None: nobody can take a ticket, so none is offered.
+        self.counsellors: Callable[..., Awaitable[object]] | None = None
 
     def register(self, channel: str, deliver: Deliver) -> None:
         self._channels[channel] = deliver

@@ -1,0 +1,1 @@
+"""The terminal chat: the conversation core as numbered plain text."""

@@ -1,0 +1,79 @@
+"""The terminal chat as a channel: the same conversation core, numbered choices, wrapped text,
+and only what the terminal can do."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.services import build_services
+from handlers.terminal.chat import TerminalChat
+from handlers.terminal.render import WIDTH
+
+
+@pytest.fixture
+def chat_run(tmp_path, assistant):
+    """Run the terminal chat on `lines` with a fresh database; return what it printed."""
+    svc = build_services(Settings.from_env({"CAREERBOT_DB": str(tmp_path / "t.db")}),
+                         assistant=assistant)
+
+    async def run(*lines: str) -> str:
+        out = io.StringIO()
+        account = await svc.accounts.resolve("terminal", "local")
+        chat = TerminalChat(Conversation(svc), account, io.StringIO("\n".join(lines) + "\n"),
+                            out)
+        await chat.run()
+        return out.getvalue()
+
+    yield run
+    svc.close()
+
+
+async def test_the_menu_lists_each_group_once(chat_run, kb):
+    text = await chat_run("/menu")
+    for group in kb.menu:
+        assert text.count(group.title) == 1, group.title
+    assert not any(kb.get(t).title in text for g in kb.menu for t in g.topics)
+
+
+async def test_a_number_opens_that_choice_and_a_group_then_a_topic(chat_run, kb):
+    first = kb.menu[0]
+    topic = kb.get(first.topics[0])
+    text = await chat_run("/menu", "1", "1")
+    assert topic.title in text and "Nguồn:" in text
+
+
+async def test_an_answer_offers_details_and_related_topics_as_numbers(chat_run, kb):
+    text = await chat_run("hoc tc co mat hp ko", "chi tiết")
+    entry = kb.get("tuition.trung-cap-free")
+    assert entry.title in text and "Nguồn:" in text
+    assert re.search(r"^\s+1\. 📖", text, re.M)
+    assert entry.details.split("\n")[0][:40] in " ".join(text.split())
+
+
+async def test_a_follow_up_is_read_against_the_last_topic_shown(chat_run, kb):
+    text = await chat_run("đi xkld nước nào phổ biến", "còn Đài Loan thì sao")
+    assert text.count(kb.get("overseas.markets").title) >= 2
+
+
+async def test_without_a_counsellor_the_fallback_offers_none_and_no_telegram_command(chat_run):
+    text = await chat_run("asdf qwerty zxcv")
+    for command in ("/tuvan", "/khaosat", "/dulieucuatoi", "/xoadulieu"):
+        assert command not in text
+    assert "Hỏi người tư vấn" not in text
+
+
+async def test_long_lines_are_wrapped_between_words(chat_run):
+    text = await chat_run("xuat khau lao dong la gi")
+    for line in text.splitlines():
+        if len(line) > WIDTH:
+            assert " " not in line.strip(), line  # only an unbreakable word may overflow
+
+
+async def test_an_unknown_command_is_not_taken_for_a_question(chat_run):
+    text = await chat_run("/khongcolenhnay")
+    assert "Lệnh này không dùng được ở đây" in text and "Nguồn:" not in text
