@@ -94,11 +94,19 @@ async def _post_init(app: Application) -> None:
     svc: Services = app.bot_data["services"]
     app.bot_data.setdefault("background", []).append(asyncio.create_task(purge_daily(svc)))
     await announce.resume_all(app)
+    if svc.settings.web_port is not None:  # the web chat too, on this event loop
+        from handlers.web.server import start_web
+
+        app.bot_data["web"] = await start_web(svc, svc.settings.web_host, svc.settings.web_port,
+                                              app.bot_data.get("conversation"))
 
 
 async def _post_stop(app: Application) -> None:
     for task in app.bot_data.get("background", []):
         task.cancel()
+    web = app.bot_data.pop("web", None)
+    if web is not None:
+        await web.cleanup()
 
 
 FEATURES = (common, start, menu, counsel, survey, privacy, staff, reports, announce, admin, ask)

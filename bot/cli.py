@@ -179,6 +179,10 @@ def run() -> None:
     Không có TELEGRAM_BOT_TOKEN thì mở trò chuyện trong terminal.
     """
     settings = _settings()
+    if not settings.token and settings.web_port is not None:
+        click.echo(messages.WEB_ONLY.format(port=settings.web_port), err=True)
+        _serve_web(settings, settings.web_host, settings.web_port)
+        return
     if not settings.token:
         click.echo("Chưa có TELEGRAM_BOT_TOKEN: mở chế độ trò chuyện trong terminal.", err=True)
         ctx = click.get_current_context()
@@ -193,6 +197,47 @@ def run() -> None:
             run_bot(settings)
     except (DatabaseBusy, DatabaseCorrupt) as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # the web chat's port is taken
+        raise click.ClickException(messages.WEB_PORT_BUSY.format(
+            host=settings.web_host, port=settings.web_port, error=exc.strerror or exc)) from exc
+
+
+@main.command()
+@click.option("--host", help="Địa chỉ lắng nghe (mặc định: CAREERBOT_WEB_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="Cổng (mặc định: CAREERBOT_WEB_PORT, 8080).")
+def web(host: str | None, port: int | None) -> None:
+    """Chạy trò chuyện trên web: trang chat, widget nhúng vào website của trường và API JSON."""
+    from bot.config import DEFAULT_WEB_PORT
+
+    settings = _settings()
+    _serve_web(settings, host or settings.web_host, port or settings.web_port or DEFAULT_WEB_PORT)
+
+
+def _serve_web(settings: Settings, host: str, port: int) -> None:
+    from bot import logs
+    from bot.dblock import DatabaseBusy, hold
+    from bot.services import build_services
+    from bot.storage import DatabaseCorrupt
+    from handlers.web.server import run_web
+
+    logs.configure(settings.log_level, settings.log_json, settings.token,
+                   settings.webhook_secret)
+    try:
+        with hold(settings.db_path):  # one process writes the database
+            svc = build_services(settings)
+            try:
+                run_web(svc, host, port)
+            finally:
+                svc.close()
+    except (DatabaseBusy, DatabaseCorrupt) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except knowledge.KnowledgeError as exc:
+        raise click.ClickException(messages.ERR_KNOWLEDGE.format(count=len(exc.problems))) \
+            from exc
+    except OSError as exc:
+        raise click.ClickException(messages.WEB_PORT_BUSY.format(
+            host=host, port=port, error=exc.strerror or exc)) from exc
 
 
 # --- operating it ------------------------------------------------------------------------------

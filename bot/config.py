@@ -17,8 +17,10 @@ _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{5,100}$")
 KNOWN_VARIABLES = (
     "CAREERBOT_DB", "CAREERBOT_DB_SYNC", "CAREERBOT_KNOWLEDGE_DIR", "CAREERBOT_ADMIN_IDS",
     "CAREERBOT_FLOOD_PER_MINUTE", "CAREERBOT_UPDATES_IN_FLIGHT", "CAREERBOT_ANNOUNCE_PER_SECOND",
-    "CAREERBOT_TIMEZONE",
+    "CAREERBOT_TIMEZONE", "CAREERBOT_WEB_HOST", "CAREERBOT_WEB_PORT", "CAREERBOT_WEB_ORIGINS",
+    "CAREERBOT_WEB_IP_PER_MINUTE",
 )
+DEFAULT_WEB_PORT = 8080  # `careerbot web` when CAREERBOT_WEB_PORT is unset
 
 
 class ConfigError(Exception):
@@ -97,6 +99,21 @@ def _url(env: Mapping[str, str], name: str, default: str | None) -> str | None:
     return raw.rstrip("/")
 
 
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated origins (scheme://host[:port]), normalised to lower case, no slash."""
+    out: list[str] = []
+    for raw in re.split(r"[,\s]+", env.get(name, "").strip()):
+        if not raw:
+            continue
+        parsed = urlparse(raw)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc \
+                or parsed.path not in ("", "/") or parsed.query or parsed.fragment:
+            raise ConfigError(f"{name}: mỗi mục phải là một origin như https://truong.edu.vn "
+                              f"(không có đường dẫn), nhận được {raw!r}")
+        out.append(f"{parsed.scheme}://{parsed.netloc}".lower())
+    return tuple(dict.fromkeys(out))
+
+
 def _file_url(base_url: str) -> str:
     """Telegram serves files under /file/bot<token>/ beside /bot<token>/."""
     if base_url.endswith("/bot"):
@@ -128,6 +145,10 @@ class Settings:
     log_level: str = "INFO"
     log_json: bool = False
     timezone: str = "Asia/Ho_Chi_Minh"
+    web_host: str = "127.0.0.1"
+    web_port: int | None = None  # None: `careerbot run` serves no web chat
+    web_origins: tuple[str, ...] = ()  # school sites allowed to embed and call the web chat
+    web_ip_per_minute: int = 3000  # web requests per minute from one address (a school's NAT)
 
     def __repr__(self) -> str:  # the token must never reach a log line
         return f"Settings(db_path={self.db_path!s}, api_base_url={self.api_base_url!s}, " \
@@ -191,4 +212,8 @@ class Settings:
             log_level=level,
             log_json=log_format == "json",
             timezone=tz,
+            web_host=env.get("CAREERBOT_WEB_HOST", "").strip() or "127.0.0.1",
+            web_port=_int(env, "CAREERBOT_WEB_PORT", 0, 1, 65535) or None,
+            web_origins=_origins(env, "CAREERBOT_WEB_ORIGINS"),
+            web_ip_per_minute=_int(env, "CAREERBOT_WEB_IP_PER_MINUTE", 3000, 1, 1_000_000),
         )

@@ -370,3 +370,37 @@ ANNOUNCE_DONE = (
 )
 ANNOUNCE_WHO = {None: "mọi người", "student9": "học sinh lớp 9", "student12": "học sinh lớp 12",
                 "parent": "phụ huynh", "staff": "thầy cô"}
+
+# --- web chat (handlers/web): the page, the widget and the API's errors --------------------------
+WEB_TITLE = "Trợ lý hướng nghiệp"
+WEB_SUBTITLE = "Hỏi về học tiếp, học nghề, học phí, vay vốn, đi làm ở nước ngoài"
+WEB_LOG_LABEL = "Cuộc trò chuyện"
+WEB_INPUT_LABEL = "Câu hỏi của bạn"
+WEB_PLACEHOLDER = "Gõ câu hỏi, ví dụ: học trung cấp có mất học phí không"
+WEB_SEND = "Gửi"
+WEB_TYPING = "Đang trả lời…"
+WEB_YOU = "Bạn"
+WEB_BOT = "Trợ lý"
+WEB_SELECTED = "đã chọn"
+WEB_FILE = "Tệp"
+WEB_FULL_PAGE = "Mở toàn trang"
+WEB_CLOSE = "Đóng"
+WEB_OPEN_CHAT = "Mở trò chuyện hướng nghiệp"
+WEB_NO_SCRIPT = "Trang trò chuyện cần bật JavaScript. Bạn bật JavaScript rồi tải lại trang nhé."
+WEB_OFFLINE = "Mất kết nối tới máy chủ 😕. Bạn kiểm tra mạng rồi thử lại nhé."
+WEB_NEW_MESSAGE = "Có tin nhắn mới"
+WEB_NOT_JSON = "Yêu cầu phải gửi dạng JSON. Bạn tải lại trang rồi thử lại nhé."
+WEB_BAD_REQUEST = "Yêu cầu không hợp lệ. Bạn tải lại trang rồi thử lại nhé."
+WEB_TOO_LONG = "Tin nhắn dài quá (tối đa {limit} ký tự). Bạn viết ngắn lại giúp mình nhé."
+WEB_TOO_BIG = "Yêu cầu quá lớn, mình không đọc được. Bạn viết ngắn lại giúp mình nhé."
+WEB_ORIGIN_REFUSED = (
+    "Trang web này chưa được phép dùng trợ lý. Nhà trường cần nhờ người quản lý careerbot thêm "
+    "địa chỉ trang vào CAREERBOT_WEB_ORIGINS."
+)
+WEB_RATE_LIMITED = "Bạn thao tác hơi nhanh rồi 😅. Đợi một lát rồi thử lại nhé."
+WEB_STALE = "Nút này đã cũ hoặc không dùng được nữa. Bạn gõ câu hỏi, hoặc gõ /menu nhé."
+WEB_NOT_FOUND = "Không có trang này."
+WEB_METHOD = "Địa chỉ này không nhận kiểu yêu cầu đó."
+WEB_ONLY = "Chưa có TELEGRAM_BOT_TOKEN: chỉ chạy trò chuyện trên web (cổng {port})."
+WEB_PORT_BUSY = "Không mở được trò chuyện trên web ở {host}:{port}: {error}"
+WEB_BUSY = "Có quá nhiều người đang kết nối. Bạn tải lại trang sau ít phút nhé."

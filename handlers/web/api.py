@@ -1,0 +1,277 @@
+"""The JSON API the page calls: open the chat, send a message, tap a choice, and the event
+stream that carries what the outbox delivers later (a counsellor's reply).
+
+Each handler reads like the Telegram ones: who is it, parse the input into an Intent, let the
+conversation decide, hand back its Views as JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from bot import intents as i
+from bot import logs, messages
+from bot.accounts import Account
+from bot.conversation import Conversation
+from bot.flood import Verdict
+from bot.outbox import Deliver
+from bot.services import Services
+from bot.views import Block, Part, View, flatten
+from handlers.web.guard import RateLimit, is_https
+from handlers.web.sessions import (
+    STREAMS_PER_SESSION,
+    Session,
+    Sessions,
+    new_sid,
+    read_sid,
+    set_sid,
+)
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 4096  # characters in one message, as Telegram's limit
+MAX_BODY = 16 * 1024  # bytes in one request body
+PING_EVERY = 20.0  # seconds between keep-alive comments on an event stream
+STREAM_FOR = 600.0  # seconds an event stream stays open; the browser reconnects by itself
+MAX_STREAMS = 2_000  # event streams open at once in this process
+Entry = dict[str, Any] | None  # None: the stream ends
+
+
+@dataclass
+class Web:
+    """Everything the web handlers share, kept on the aiohttp application."""
+
+    svc: Services
+    conversation: Conversation
+    sessions: Sessions
+    per_session: RateLimit
+    per_ip: RateLimit
+    streams: int = 0
+
+
+WEB: web.AppKey[Web] = web.AppKey("careerbot_web", Web)
+
+
+def dumps(data: Any) -> str:
+    """JSON whose text holds no <, > or &: a message with HTML in it stays inert even where a
+    client mistakes the response for HTML."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    response = web.Response(text=dumps(data), status=status, content_type="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error(status: int, message: str) -> web.HTTPException:
+    """An HTTP error whose body is {"error": "<a Vietnamese sentence>"}."""
+    exc = web.HTTPException(text=dumps({"error": message}), content_type="application/json")
+    exc.set_status(status)
+    exc.headers["Cache-Control"] = "no-store"
+    return exc
+
+
+# --- who is asking -----------------------------------------------------------------------------
+@dataclass
+class Visitor:
+    session: Session
+    account: Account
+    new_sid: str | None  # set when this response must give the browser its cookie
+    embed: bool
+    secure: bool
+
+    def reply(self, data: Any, status: int = 200) -> web.Response:
+        response = json_response(data, status)
+        if self.new_sid is not None:
+            set_sid(response, self.new_sid, self.embed, self.secure)
+        return response
+
+
+async def visitor(request: web.Request) -> Visitor:
+    ctx = request.app[WEB]
+    embed, secure = request.query.get("embed") == "1", is_https(request)
+    sid = read_sid(request, embed, secure)
+    minted = None
+    if sid is None:
+        sid = minted = new_sid()
+    if not ctx.per_session.allow(sid):
+        raise error(429, messages.WEB_RATE_LIMITED)
+    account = await ctx.svc.accounts.resolve("web", sid)
+    await ctx.svc.users.touch(account.user_id)
+    return Visitor(ctx.sessions.get(sid), account, minted, embed, secure)
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        raise error(415, messages.WEB_NOT_JSON)
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise error(413, messages.WEB_TOO_BIG)
+    raw = await request.content.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise error(413, messages.WEB_TOO_BIG)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise error(400, messages.WEB_BAD_REQUEST) from None
+    if not isinstance(data, dict):
+        raise error(400, messages.WEB_BAD_REQUEST)
+    return data
+
+
+# --- views as JSON -----------------------------------------------------------------------------
+def _shows_something(view: View) -> bool:
+    return bool(view.parts or view.rows or view.files)
+
+
+def record(session: Session, view: View, tapped: int | None = None, *, pushed: bool = False
+           ) -> list[dict[str, Any]]:
+    """The view and the ones after it as JSON, each kept in the transcript with its id.
+    A view that replaces the screen takes the place of the message the choice was on."""
+    out: list[dict[str, Any]] = []
+    for n, shown in enumerate(flatten(view)):
+        data = shown.as_json()
+        if not _shows_something(shown):  # a notice only: shown once, not redrawn on reload
+            out.append({"id": None, "replaces": None, **data})
+            continue
+        replaces = tapped if n == 0 and shown.replace and tapped is not None \
+            and any(e["id"] == tapped for e in session.history()) else None
+        out.append(session.add({"replaces": replaces, **data}, pushed=pushed, replaces=replaces))
+    return out
+
+
+async def _answer(ctx: Web, who: Visitor, intent: i.Intent, tapped: int | None = None
+                  ) -> list[dict[str, Any]]:
+    view = await ctx.conversation.handle(who.account, intent)
+    if ctx.svc.accounts.find("web", who.session.sid) is None:
+        who.session.clear()  # "Xoá dữ liệu": nothing of this visitor stays, not even on screen
+    return record(who.session, view, tapped)
+
+
+# --- the routes --------------------------------------------------------------------------------
+async def open_chat(request: web.Request) -> web.Response:
+    """The page opened: redraw this session's chat, or start it (with the school of the link,
+    as a Telegram deep link does), or bring back a survey left half done."""
+    ctx = request.app[WEB]
+    data = await read_json(request)
+    who = await visitor(request)
+    history = who.session.history()
+    if history:
+        return who.reply({"history": history, "views": [], "last": who.session.seq})
+    school = data.get("school", "")
+    start = i.intent_from_json({"type": "start", "payload": school}) \
+        if isinstance(school, str) and school else None
+    intent = start or _unfinished_survey(ctx, who.account) or i.Start()
+    views = await _answer(ctx, who, intent)
+    return who.reply({"history": [], "views": views, "last": who.session.seq})
+
+
+def _unfinished_survey(ctx: Web, account: Account) -> i.Intent | None:
+    """A survey in progress (this process restarted, or the transcript was dropped)."""
+    resume = next((i.SurveyResume(r.survey_id) for r in ctx.svc.responses.of_user(account.user_id)
+                   if r.status == "in_progress"), None)
+    return resume if resume is not None and ctx.conversation.handles(resume) else None
+
+
+async def message(request: web.Request) -> web.Response:
+    """A typed message: a question (or a typed command such as /menu, as in the terminal)."""
+    ctx = request.app[WEB]
+    data = await read_json(request)
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise error(400, messages.WEB_BAD_REQUEST)
+    if len(text) > MAX_TEXT:
+        raise error(413, messages.WEB_TOO_LONG.format(limit=f"{MAX_TEXT:,}".replace(",", ".")))
+    who = await visitor(request)
+    verdict = ctx.svc.flood.check(who.account.user_id)
+    if verdict is not Verdict.ALLOW:
+        log.info("flood guard", extra={"event": "flood", "user": logs.uid(who.account.user_id)})
+        if verdict is Verdict.DROP:
+            raise error(429, messages.SLOW_DOWN)
+        return who.reply({"views": record(who.session, View((Part(Block.TEXT,
+                                                                  messages.SLOW_DOWN),)))})
+    who.session.add({"user": text})
+    command = i.command_intent(text.strip())
+    intent = command if command is not None and ctx.conversation.handles(command) \
+        else i.Ask(text)
+    return who.reply({"views": await _answer(ctx, who, intent)})
+
+
+async def intent(request: web.Request) -> web.Response:
+    """A tapped choice: the Intent the View gave it, as JSON, and the message it was on."""
+    ctx = request.app[WEB]
+    data = await read_json(request)
+    tapped = i.intent_from_json(data.get("intent"))
+    origin = data.get("from")
+    if tapped is None or (origin is not None and (not isinstance(origin, int)
+                                                  or isinstance(origin, bool))):
+        raise error(400, messages.WEB_STALE)
+    who = await visitor(request)
+    return who.reply({"views": await _answer(ctx, who, tapped, origin)})
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: each View the outbox delivers to this session, with its id, so a
+    reconnecting browser (Last-Event-ID) gets what it missed and nothing twice."""
+    ctx = request.app[WEB]
+    if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+        raise error(403, messages.WEB_ORIGIN_REFUSED)
+    who = await visitor(request)
+    session = who.session
+    if ctx.streams >= MAX_STREAMS or len(session.streams) >= STREAMS_PER_SESSION:
+        raise error(503, messages.WEB_BUSY)
+    after = max(_int(request.query.get("after")), _int(request.headers.get("Last-Event-ID")))
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
+                                           "Cache-Control": "no-store",
+                                           "X-Accel-Buffering": "no"})  # nginx: no buffering
+    if who.new_sid is not None:
+        set_sid(response, who.new_sid, who.embed, who.secure)
+    queue: asyncio.Queue[Entry] = asyncio.Queue()
+    for missed in session.pushed_after(after):
+        queue.put_nowait(missed)
+    session.streams.add(queue)
+    ctx.streams += 1
+    try:
+        await response.prepare(request)
+        await response.write(b"retry: 3000\n\n")
+        loop = asyncio.get_running_loop()
+        until = loop.time() + STREAM_FOR
+        while loop.time() < until:
+            try:
+                entry = await asyncio.wait_for(queue.get(), PING_EVERY)
+            except TimeoutError:
+                ctx.sessions.get(session.sid)  # still here: keep the transcript
+                await response.write(b": ping\n\n")
+                continue
+            if entry is None:  # the server is stopping
+                break
+            await response.write(f"id: {entry['id']}\ndata: {dumps(entry)}\n\n".encode())
+    except ConnectionResetError:
+        pass  # the visitor closed the tab
+    finally:
+        session.streams.discard(queue)
+        ctx.streams -= 1
+    return response
+
+
+def _int(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 12 else 0
+
+
+# --- the outbox's web channel ----------------------------------------------------------------
+def deliverer(ctx: Web) -> Deliver:
+    """How the core reaches a web visitor later: into the transcript, and down every open
+    event stream of the session. Kept for a visitor with no page open, who sees it on their
+    next open, unless this process restarts first."""
+
+    async def deliver(account: Account, view: View) -> bool:
+        record(ctx.sessions.get(account.external_id), view, pushed=True)
+        return True
+
+    return deliver

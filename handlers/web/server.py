@@ -1,0 +1,170 @@
+"""The web chat server: routes, the guards every request passes, and how it runs (alone as
+`careerbot web`, or beside the Telegram bot in `careerbot run`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot import messages
+from bot.conversation import Conversation
+from bot.privacy import purge
+from bot.services import Services
+from handlers.web import api, assets
+from handlers.web.guard import Origins, RateLimit, add_security_headers, client_ip
+from handlers.web.sessions import Sessions
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SESSION_PER_MINUTE = 120  # a quick student taps through a survey at about one a second
+PURGE_EVERY = 24 * 3600.0
+
+
+def _api_guard(origins: Origins, per_ip: RateLimit) -> Callable[..., Awaitable[web.StreamResponse]]:
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Every /api/ request: from an allowed origin (CORS for the school sites), within the
+        address's rate; errors as JSON with a Vietnamese sentence."""
+        if not request.path.startswith("/api/"):
+            return await handler(request)
+        origin = request.headers.get("Origin")
+        if origin is not None and not origins.allows(request, origin):
+            raise api.error(403, messages.WEB_ORIGIN_REFUSED)
+        if origin is None and request.method != "GET":
+            raise api.error(403, messages.WEB_ORIGIN_REFUSED)  # a browser always sends it
+        cors = origin is not None and origins.foreign(origin)
+        if request.method == "OPTIONS":
+            if not cors:
+                raise api.error(403, messages.WEB_ORIGIN_REFUSED)
+            response: web.StreamResponse = web.Response(status=204, headers={
+                "Access-Control-Allow-Methods": "GET, POST",
+                "Access-Control-Allow-Headers": "Content-Type",
+                "Access-Control-Max-Age": "600"})
+        else:
+            if not per_ip.allow(client_ip(request)):
+                raise api.error(429, messages.WEB_RATE_LIMITED)
+            response = await handler(request)
+        if cors and origin is not None:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Allow-Credentials"] = "true"
+            response.headers["Vary"] = "Origin"
+        return response
+
+    return guard
+
+
+def _errors_and_headers(csp: str) -> Callable[..., Awaitable[web.StreamResponse]]:
+    @web.middleware
+    async def outer(request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Security headers on every response; any failure a clean Vietnamese message for the
+        visitor and a traceback for the operator."""
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            failure = exc
+            if exc.content_type != "application/json":  # aiohttp's own 404 / 405 text
+                sentence = messages.WEB_NOT_FOUND if exc.status == 404 else \
+                    messages.WEB_METHOD if exc.status == 405 else messages.WEB_BAD_REQUEST
+                failure = api.error(exc.status, sentence)
+            add_security_headers(failure, csp)
+            raise failure from None
+        except Exception:
+            log.exception("error while handling a web request", extra={"event": "error"})
+            failure = api.error(500, messages.ERROR_APOLOGY)
+            add_security_headers(failure, csp)
+            raise failure from None
+        add_security_headers(response, csp)
+        return response
+
+    return outer
+
+
+def _static(asset: assets.Asset) -> Handler:
+    async def serve(request: web.Request) -> web.StreamResponse:
+        return asset.respond(request)
+
+    return serve
+
+
+def build_app(svc: Services, conversation: Conversation | None = None, *,
+              session_per_minute: int = SESSION_PER_MINUTE,
+              ip_per_minute: int | None = None) -> web.Application:
+    """The aiohttp application; the outbox reaches web visitors through it from now on."""
+    settings = svc.settings
+    origins = Origins(settings.web_origins)
+    per_ip = RateLimit(ip_per_minute or settings.web_ip_per_minute)
+    app = web.Application(client_max_size=api.MAX_BODY,
+                          middlewares=[_errors_and_headers(origins.csp()),
+                                       _api_guard(origins, per_ip)])
+    ctx = api.Web(svc, conversation or Conversation(svc), Sessions(),
+                  RateLimit(session_per_minute, burst=max(1, session_per_minute // 3)), per_ip)
+    app[api.WEB] = ctx
+    svc.outbox.register("web", api.deliverer(ctx))
+    for path, asset in assets.load().items():
+        app.router.add_get(path, _static(asset))
+    app.router.add_post("/api/open", api.open_chat)
+    app.router.add_post("/api/message", api.message)
+    app.router.add_post("/api/intent", api.intent)
+    app.router.add_get("/api/events", api.events)
+    for path in ("/api/open", "/api/message", "/api/intent", "/api/events"):
+        app.router.add_route("OPTIONS", path, _preflight)
+
+    async def end_streams(app: web.Application) -> None:
+        ctx.sessions.close_streams()
+
+    app.on_shutdown.append(end_streams)
+    return app
+
+
+async def _preflight(request: web.Request) -> web.StreamResponse:
+    return web.Response(status=204)  # answered by the guard; reached only if it allows
+
+
+async def _purge_daily(svc: Services) -> None:
+    """The retention rules, when the web chat runs without the Telegram bot (which does it)."""
+    while True:
+        try:
+            counts = await svc.writer.write(lambda db: purge(db, svc.clock()))
+            if any(counts.values()):
+                log.info("retention purge %s", counts, extra={"event": "purge"})
+        except Exception:  # retried tomorrow; the chat must keep running
+            log.exception("retention purge failed", extra={"event": "purge"})
+        await asyncio.sleep(PURGE_EVERY)
+
+
+async def _housekeeping(svc: Services) -> None:
+    while True:
+        await asyncio.sleep(60)
+        svc.flood.forget_idle()
+
+
+def run_web(svc: Services, host: str, port: int) -> None:
+    """`careerbot web`: serve until SIGINT / SIGTERM, then let the writer commit and close."""
+    app = build_app(svc)
+    tasks: list[asyncio.Task[None]] = []
+
+    async def background(app: web.Application) -> None:
+        tasks.extend([asyncio.create_task(_purge_daily(svc)),
+                      asyncio.create_task(_housekeeping(svc))])
+
+    async def stop(app: web.Application) -> None:
+        for task in tasks:
+            task.cancel()
+
+    app.on_startup.append(background)
+    app.on_cleanup.append(stop)
+    log.info("web chat on http://%s:%s", host, port, extra={"event": "start"})
+    web.run_app(app, host=host, port=port, print=None, access_log=None, shutdown_timeout=5)
+
+
+async def start_web(svc: Services, host: str, port: int,
+                    conversation: Conversation | None = None) -> web.AppRunner:
+    """Beside the Telegram bot, on its event loop: returns the runner to clean up at stop."""
+    runner = web.AppRunner(build_app(svc, conversation), access_log=None, shutdown_timeout=5)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.info("web chat on http://%s:%s", host, port, extra={"event": "start"})
+    return runner

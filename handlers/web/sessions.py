@@ -1,0 +1,131 @@
+"""Anonymous web visitors: a random session id in an HttpOnly cookie, and what this process
+remembers of each session (the chat shown so far, to redraw it on a reload; the open event
+streams, to push what the outbox delivers).
+
+The transcript lives in memory only, bounded: answers and survey progress are in the database
+already, and a visitor whose transcript is gone gets a fresh screen (or their survey back).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+SID = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
+COOKIE_DAYS = 180  # a survey may be finished weeks later on the same phone
+KEEP_ENTRIES = 40  # transcript entries per session
+KEEP_SESSIONS = 5_000  # transcripts kept; the least recently seen goes first
+IDLE_SECONDS = 6 * 3600.0
+STREAMS_PER_SESSION = 4  # tabs of one visitor with an event stream open
+
+
+def new_sid() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def cookie_name(embed: bool, secure: bool) -> str:
+    """The __Host- prefix (Secure, no Domain) means no sibling subdomain can plant a session.
+    The embedded chat has its own cookie: it lives in the school site's partition."""
+    if embed:
+        return "__Host-careerbot-embed"
+    return "__Host-careerbot" if secure else "careerbot"
+
+
+def read_sid(request: web.Request, embed: bool, secure: bool) -> str | None:
+    value = request.cookies.get(cookie_name(embed, secure), "")
+    return value if SID.fullmatch(value) else None
+
+
+def set_sid(response: web.StreamResponse, sid: str, embed: bool, secure: bool) -> None:
+    """Written by hand: Python 3.11's cookie module knows no Partitioned attribute."""
+    attrs = [f"{cookie_name(embed, secure)}={sid}", f"Max-Age={COOKIE_DAYS * 86400}", "Path=/",
+             "HttpOnly"]
+    if embed:
+        # A cross-site iframe keeps only a SameSite=None cookie, which must be Secure, and
+        # browsers that block third-party cookies still keep a Partitioned one (one jar per
+        # school site). Browsers take Secure from http://127.0.0.1 and localhost as well.
+        attrs += ["SameSite=None", "Secure", "Partitioned"]
+    else:
+        attrs += ["SameSite=Lax", *(["Secure"] if secure else [])]
+    response.headers.add("Set-Cookie", "; ".join(attrs))
+
+
+@dataclass
+class Session:
+    sid: str
+    seen: float = 0.0
+    seq: int = 0
+    # (entry, pushed): entries are views (with "id") and the visitor's own messages.
+    log: deque[tuple[dict[str, Any], bool]] = field(
+        default_factory=lambda: deque(maxlen=KEEP_ENTRIES))
+    streams: set[asyncio.Queue[dict[str, Any] | None]] = field(default_factory=set)
+
+    def add(self, entry: dict[str, Any], *, pushed: bool = False,
+            replaces: int | None = None) -> dict[str, Any]:
+        """Give the entry the next id and keep it; a replacing view takes the old one's place."""
+        self.seq += 1
+        entry = {"id": self.seq, **entry}
+        if replaces is not None:
+            for k, (old, _) in enumerate(self.log):
+                if old["id"] == replaces:
+                    self.log[k] = (entry, pushed)
+                    break
+            else:
+                self.log.append((entry, pushed))
+        else:
+            self.log.append((entry, pushed))
+        if pushed:
+            for queue in self.streams:
+                queue.put_nowait(entry)
+        return entry
+
+    def history(self) -> list[dict[str, Any]]:
+        return [entry for entry, _ in self.log]
+
+    def pushed_after(self, after: int) -> list[dict[str, Any]]:
+        return [entry for entry, pushed in self.log if pushed and entry["id"] > after]
+
+    def clear(self) -> None:
+        self.log.clear()
+
+
+class Sessions:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._by_sid: OrderedDict[str, Session] = OrderedDict()
+
+    def get(self, sid: str) -> Session:
+        session = self._by_sid.pop(sid, None) or Session(sid)
+        session.seen = self.clock()
+        self._by_sid[sid] = session
+        self._trim()
+        return session
+
+    def peek(self, sid: str) -> Session | None:
+        return self._by_sid.get(sid)
+
+    def _trim(self) -> None:
+        now = self.clock()
+        while self._by_sid:
+            sid, oldest = next(iter(self._by_sid.items()))
+            if oldest.streams or (len(self._by_sid) <= KEEP_SESSIONS
+                                  and now - oldest.seen < IDLE_SECONDS):
+                break
+            del self._by_sid[sid]
+
+    def close_streams(self) -> None:
+        """At shutdown: every open event stream ends."""
+        for session in self._by_sid.values():
+            for queue in session.streams:
+                queue.put_nowait(None)
+
+    def __len__(self) -> int:
+        return len(self._by_sid)

@@ -1,0 +1,398 @@
+"""The web chat's HTTP API, through aiohttp's test client against the real application and
+services on a fresh database: sessions, the guards, the views' JSON, intents and events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientResponse, CookieJar, DummyCookieJar
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot import intents as i
+from bot import messages
+from bot.assistant import Assistant
+from bot.config import ConfigError, Settings
+from bot.schools import School
+from bot.services import Services, build_services
+from bot.views import Block, Choice, Part, View
+from handlers.web.server import build_app
+
+SCHOOL_SITE = "https://thcs-a.example.edu.vn"
+
+
+@pytest.fixture
+async def svc(tmp_path: Path, assistant: Assistant) -> AsyncIterator[Services]:
+    settings = Settings(db_path=tmp_path / "web.db", web_origins=(SCHOOL_SITE,),
+                        flood_per_minute=1000)
+    services = build_services(settings, assistant=assistant)
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+class Visitor:
+    """One browser: its own cookie jar, the Origin a page of this server sends."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.origin = str(client.make_url("/")).rstrip("/")
+
+    async def post(self, path: str, body: Any, **headers: str) -> ClientResponse:
+        headers = {"Origin": self.origin, **headers}
+        return await self.client.post(path, data=json.dumps(body),
+                                      headers={"Content-Type": "application/json", **headers})
+
+    async def call(self, path: str, body: Any, status: int = 200) -> dict[str, Any]:
+        response = await self.post(path, body)
+        data = await response.json()
+        assert response.status == status, data
+        return data
+
+    async def open(self, school: str = "") -> dict[str, Any]:
+        return await self.call("/api/open", {"school": school})
+
+    async def say(self, text: str) -> list[dict[str, Any]]:
+        return (await self.call("/api/message", {"text": text}))["views"]
+
+    async def tap(self, view: dict[str, Any], label: str) -> list[dict[str, Any]]:
+        choice = next(c for row in view["rows"] for c in row if c["label"].startswith(label))
+        data = await self.call("/api/intent", {"intent": choice["intent"], "from": view["id"]})
+        return data["views"]
+
+
+async def _client(app: Any, server: TestServer | None = None) -> TestClient:
+    client = TestClient(server or TestServer(app), cookie_jar=CookieJar(unsafe=True))
+    await client.start_server()
+    return client
+
+
+@pytest.fixture
+async def clients(svc: Services) -> AsyncIterator[list[TestClient]]:
+    """Two browsers on one server."""
+    server = TestServer(build_app(svc))
+    first = await _client(None, server)
+    second = await _client(None, server)
+    try:
+        yield [first, second]
+    finally:
+        await second.close()
+        await first.close()
+
+
+@pytest.fixture
+def visitor(clients: list[TestClient]) -> Visitor:
+    return Visitor(clients[0])
+
+
+def text_of(view: dict[str, Any]) -> str:
+    return "\n".join(p["text"] + " " + " ".join(map(str, p.get("items", [])))
+                     for p in view["parts"])
+
+
+def labels(view: dict[str, Any]) -> list[str]:
+    return [c["label"] for row in view["rows"] for c in row]
+
+
+# --- sessions ------------------------------------------------------------------------------
+async def test_a_first_open_greets_and_gives_an_http_only_lax_session_cookie(visitor):
+    response = await visitor.post("/api/open", {"school": ""})
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("careerbot=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain http: a Secure cookie would never come back
+    data = await response.json()
+    [welcome] = data["views"]
+    assert welcome["parts"][0]["kind"] == "text" and "Chào bạn" in welcome["parts"][0]["text"]
+    assert {"id", "replaces", "parts", "rows", "notice", "replace", "files"} <= set(welcome)
+    assert welcome["rows"][0][0]["intent"] == {"type": "audience", "code": "student9"}
+    again = await visitor.post("/api/message", {"text": "xin chào"})
+    assert "Set-Cookie" not in again.headers  # the session stuck
+
+
+async def test_behind_an_https_proxy_the_cookie_is_secure_with_the_host_prefix(visitor):
+    response = await visitor.post("/api/open", {}, **{
+        "X-Forwarded-Proto": "https", "Origin": visitor.origin.replace("http:", "https:")})
+    assert response.status == 200
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-careerbot=") and "; Secure" in cookie
+
+
+async def test_the_embedded_chat_gets_a_partitioned_cross_site_cookie(visitor):
+    response = await visitor.post("/api/open?embed=1", {"school": ""})
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-careerbot-embed=")
+    for attribute in ("HttpOnly", "SameSite=None", "Secure", "Partitioned"):
+        assert attribute in cookie
+
+
+async def test_two_visitors_never_see_or_reach_each_others_chat(svc, clients):
+    lan, minh = Visitor(clients[0]), Visitor(clients[1])
+    await lan.open()
+    await lan.say("hoc trung cap co mat hoc phi ko")
+    data = await minh.open()
+    assert data["history"] == [] and len(data["views"]) == 1  # a welcome, not Lan's chat
+    lan_id = svc.accounts.find("web", _sid(clients[0])).user_id
+    minh_id = svc.accounts.find("web", _sid(clients[1])).user_id
+    assert lan_id != minh_id and lan_id < 0 and minh_id < 0
+    # A cookie the server never issued is a new, empty session, never someone else's.
+    jar = clients[1].session.cookie_jar
+    jar.clear()
+    jar.update_cookies({"careerbot": "A" * 43}, response_url=clients[1].make_url("/"))
+    assert (await minh.open())["history"] == []
+    assert (await lan.open())["history"][1]["user"] == "hoc trung cap co mat hoc phi ko"
+
+
+def _sid(client: TestClient) -> str:
+    return next(c.value for c in client.session.cookie_jar if c.key == "careerbot")
+
+
+# --- the guards ----------------------------------------------------------------------------
+async def test_a_request_from_a_site_not_allowed_is_refused_in_vietnamese(visitor):
+    response = await visitor.post("/api/message", {"text": "chào"}, Origin="https://evil.example")
+    assert response.status == 403
+    assert (await response.json())["error"] == messages.WEB_ORIGIN_REFUSED
+    no_origin = await visitor.client.post("/api/message", data=json.dumps({"text": "chào"}),
+                                          headers={"Content-Type": "application/json"})
+    assert no_origin.status == 403
+    preflight = await visitor.client.options("/api/message", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    assert preflight.status == 403
+
+
+async def test_an_allowed_school_site_may_call_the_api_with_cors(visitor):
+    preflight = await visitor.client.options("/api/message", headers={
+        "Origin": SCHOOL_SITE, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == SCHOOL_SITE
+    response = await visitor.post("/api/message", {"text": "chào"}, Origin=SCHOOL_SITE)
+    assert response.status == 200
+    assert response.headers["Access-Control-Allow-Origin"] == SCHOOL_SITE
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+async def test_only_json_is_accepted(visitor):
+    for content_type, body in (("text/plain", '{"text": "chào"}'),
+                               ("application/x-www-form-urlencoded", "text=chao")):
+        response = await visitor.client.post("/api/message", data=body, headers={
+            "Content-Type": content_type, "Origin": visitor.origin})
+        assert response.status == 415
+        assert (await response.json())["error"] == messages.WEB_NOT_JSON
+    broken = await visitor.client.post("/api/message", data="{not json", headers={
+        "Content-Type": "application/json", "Origin": visitor.origin})
+    assert broken.status == 400
+
+
+async def test_a_message_over_4096_characters_or_a_body_over_16_kb_is_refused(visitor):
+    await visitor.open()
+    assert (await visitor.post("/api/message", {"text": "a " * 2048})).status == 200
+    long = await visitor.post("/api/message", {"text": "a" * 4097})
+    assert long.status == 413 and "4.096" in (await long.json())["error"]
+    big = await visitor.post("/api/intent", {"intent": {"type": "menu"}, "pad": "x" * 17_000})
+    assert big.status == 413 and (await big.json())["error"] == messages.WEB_TOO_BIG
+
+
+async def test_a_session_sending_too_fast_is_slowed_down(svc):
+    client = await _client(build_app(svc, session_per_minute=6))
+    try:
+        fast = Visitor(client)
+        statuses = [(await fast.post("/api/message", {"text": "chào"})).status
+                    for _ in range(4)]
+        assert statuses == [200, 200, 429, 429]  # a burst of a third of the minute's six
+        refused = await fast.post("/api/message", {"text": "chào"})
+        assert (await refused.json())["error"] == messages.WEB_RATE_LIMITED
+    finally:
+        await client.close()
+
+
+async def test_an_address_sending_too_fast_is_slowed_down_whatever_its_sessions(svc):
+    client = TestClient(TestServer(build_app(svc, ip_per_minute=10)),
+                        cookie_jar=DummyCookieJar())  # a new session on every request
+    await client.start_server()
+    try:
+        visitor = Visitor(client)
+        statuses = [(await visitor.post("/api/message", {"text": "chào"})).status
+                    for _ in range(7)]
+        assert statuses == [200] * 5 + [429] * 2  # a burst of half the minute's ten
+        assert len(svc.accounts.db.execute("SELECT * FROM accounts").fetchall()) >= 5
+    finally:
+        await client.close()
+
+
+async def test_the_flood_guard_warns_once_then_refuses(tmp_path, assistant):
+    services = build_services(Settings(db_path=tmp_path / "f.db", flood_per_minute=2),
+                              assistant=assistant)
+    client = await _client(build_app(services))
+    try:
+        visitor = Visitor(client)
+        await visitor.say("chào")
+        await visitor.say("chào bot")
+        [warning] = await visitor.say("chào nữa")
+        assert warning["parts"][0]["text"] == messages.SLOW_DOWN
+        dropped = await visitor.post("/api/message", {"text": "chào nữa nè"})
+        assert dropped.status == 429 and (await dropped.json())["error"] == messages.SLOW_DOWN
+    finally:
+        await client.close()
+        services.close()
+
+
+async def test_every_response_carries_a_strict_content_security_policy(visitor):
+    page = await visitor.client.get("/")
+    csp = page.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert f"frame-ancestors 'self' {SCHOOL_SITE}" in csp
+    assert "unsafe-inline" not in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    api = await visitor.post("/api/message", {"text": "chào"})
+    assert "Content-Security-Policy" in api.headers and api.headers["Cache-Control"] == "no-store"
+    missing = await visitor.client.get("/nowhere")
+    assert missing.status == 404 and (await missing.json())["error"] == messages.WEB_NOT_FOUND
+
+
+# --- what comes back -----------------------------------------------------------------------
+async def test_html_in_a_message_comes_back_as_plain_text(visitor):
+    attack = "<img src=x onerror=alert(1)>"
+    await visitor.open()
+    response = await visitor.post("/api/message", {"text": attack})
+    raw = await response.text()
+    assert "<" not in raw and ">" not in raw  # escaped in the JSON text itself
+    reload = await visitor.client.post("/api/open", data="{}", headers={
+        "Content-Type": "application/json", "Origin": visitor.origin})
+    assert "<img" not in await reload.text()
+    history = (await reload.json())["history"]
+    assert {"id": history[1]["id"], "user": attack} == history[1]  # the exact text, as data
+
+
+async def test_a_question_without_diacritics_is_answered_with_its_sources(svc, visitor):
+    await visitor.open()
+    [answer] = await visitor.say("hoc trung cap co mat hoc phi ko")
+    title = svc.kb.get("tuition.trung-cap-free").title
+    assert answer["parts"][0] == {"kind": "title", "text": title}
+    sources = next(p for p in answer["parts"] if p["kind"] == "sources")
+    assert sources["items"] and all(isinstance(s, str) for s in sources["items"])
+    assert any(c["intent"]["type"] == "vote" for row in answer["rows"] for c in row)
+
+
+async def test_every_choice_of_an_answer_round_trips_as_its_intent(visitor):
+    await visitor.open()
+    [answer] = await visitor.say("hoc trung cap co mat hoc phi ko")
+    kinds = set()
+    for row in answer["rows"]:
+        for choice in row:
+            kinds.add(choice["intent"]["type"])
+            data = await visitor.call("/api/intent", {"intent": choice["intent"],
+                                                      "from": answer["id"]})
+            assert data["views"], choice
+            assert all(v["notice"] is None or not v["notice"]["alert"] for v in data["views"])
+    assert {"details", "topic", "vote"} <= kinds
+
+
+async def test_a_forged_or_foreign_intent_is_refused(visitor):
+    await visitor.open()
+    for bad in ({"type": "nothing"}, {"type": "topic", "id": "x", "admin": True},
+                {"type": "topic", "id": "<script>"}, "menu", None):
+        response = await visitor.post("/api/intent", {"intent": bad})
+        assert response.status == 400
+        assert (await response.json())["error"] == messages.WEB_STALE
+
+
+async def test_walking_the_menu_replaces_the_message_it_was_tapped_on(visitor):
+    await visitor.open()
+    [menu] = await visitor.say("/menu")
+    assert menu["parts"][0]["text"] == messages.MENU_TITLE
+    [group] = await visitor.tap(menu, labels(menu)[0])
+    assert group["replaces"] == menu["id"] and group["replace"] is True
+    [topic] = await visitor.tap(group, labels(group)[0])
+    assert topic["replaces"] == group["id"]
+    history = (await visitor.open())["history"]
+    ids = [entry["id"] for entry in history]
+    assert topic["id"] in ids and menu["id"] not in ids and group["id"] not in ids
+
+
+async def test_a_reload_redraws_the_chat_in_order(visitor):
+    first = await visitor.open()
+    await visitor.say("hoc cao dang mat may nam")
+    again = await visitor.open()
+    assert again["views"] == []
+    assert [e.get("user") for e in again["history"]] == [None, "hoc cao dang mat may nam", None]
+    assert again["history"][0]["id"] == first["views"][0]["id"]
+    assert again["last"] == again["history"][-1]["id"]
+
+
+async def test_the_school_of_the_link_is_filled_in_as_a_deep_link_does(svc, visitor):
+    svc.schools.add(School("THCSA", "THCS An Lạc", "Xã Một", "Bến Lức", "Long An"))
+    data = await visitor.open("THCSA")
+    assert "THCS An Lạc" in text_of(data["views"][0])
+    user = svc.accounts.find("web", _sid(visitor.client)).user_id
+    assert svc.users.get(user).school_code == "THCSA"
+
+
+# --- events --------------------------------------------------------------------------------
+async def _next_event(stream: ClientResponse) -> dict[str, Any]:
+    """The next `data:` of a server-sent event stream (comments and ids skipped)."""
+    while True:
+        line = (await asyncio.wait_for(stream.content.readline(), 10)).decode()
+        if line.startswith("data: "):
+            return json.loads(line[len("data: "):])
+
+
+async def test_a_view_the_outbox_delivers_reaches_only_that_visitors_event_stream(svc, clients):
+    lan, minh = Visitor(clients[0]), Visitor(clients[1])
+    await lan.open()
+    await minh.open()
+    lan_id = svc.accounts.find("web", _sid(clients[0])).user_id
+    stream = await clients[0].get("/api/events")
+    other = await clients[1].get("/api/events")
+    assert stream.headers["Content-Type"] == "text/event-stream"
+    reply = View((Part(Block.TEXT, "Cô Mai: em cứ học trung cấp nhé"),),
+                 ((Choice(messages.MENU_BUTTON, i.Menu()),),))
+    assert await svc.outbox.send(lan_id, reply)
+    event = await _next_event(stream)
+    assert event["parts"] == [{"kind": "text", "text": "Cô Mai: em cứ học trung cấp nhé"}]
+    assert event["rows"][0][0]["intent"] == {"type": "menu"}
+    with pytest.raises(TimeoutError):  # Minh's stream carries nothing of Lan's
+        await asyncio.wait_for(_next_event(other), 0.5)
+    stream.close()
+    other.close()
+    # Delivered while no page is open: kept, sent once the page reconnects after what it had.
+    assert await svc.outbox.send(lan_id, View((Part(Block.TEXT, "Cô Mai: còn gì em hỏi nha"),)))
+    again = await clients[0].get("/api/events", headers={"Last-Event-ID": str(event["id"])})
+    missed = await _next_event(again)
+    assert missed["parts"][0]["text"] == "Cô Mai: còn gì em hỏi nha"
+    again.close()
+    assert any(e.get("parts", [{}])[0].get("text", "").startswith("Cô Mai")
+               for e in (await lan.open())["history"])  # and in the redrawn chat
+
+
+# --- assets and settings -------------------------------------------------------------------
+async def test_the_page_and_widget_are_compressed_and_revalidated(visitor):
+    page = await visitor.client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip"
+    html = await page.text()
+    assert 'lang="vi"' in html and messages.WEB_INPUT_LABEL in html and "{{" not in html
+    same = await visitor.client.get("/", headers={"If-None-Match": page.headers["ETag"]})
+    assert same.status == 304
+    widget = await visitor.client.get("/widget.js")
+    body = await widget.text()
+    assert "__STRINGS__" not in body and messages.WEB_OPEN_CHAT in body
+    assert widget.headers["Content-Type"].startswith("text/javascript")
+
+
+def test_the_web_settings_are_read_and_checked():
+    settings = Settings.from_env({"CAREERBOT_WEB_PORT": "8081", "CAREERBOT_WEB_HOST": "10.0.0.5",
+                                  "CAREERBOT_WEB_ORIGINS": "https://A.example.vn, "
+                                                           "http://b.example:8000/"})
+    assert settings.web_port == 8081 and settings.web_host == "10.0.0.5"
+    assert settings.web_origins == ("https://a.example.vn", "http://b.example:8000")
+    assert Settings.from_env({}).web_port is None
+    with pytest.raises(ConfigError, match="CAREERBOT_WEB_ORIGINS"):
+        Settings.from_env({"CAREERBOT_WEB_ORIGINS": "https://a.example.vn/trang"})
+    with pytest.raises(ConfigError, match="CAREERBOT_WEB_PORT"):
+        Settings.from_env({"CAREERBOT_WEB_PORT": "http"})
+    with pytest.raises(ConfigError, match="CAREERBOT_WEB_ORIGIN:"):
+        Settings.from_env({"CAREERBOT_WEB_ORIGIN": "https://a.example.vn"})
