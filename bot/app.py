@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
-from typing import Any
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor
+from telegram.ext import AIORateLimiter, Application
 
 from bot import logs
 from bot.config import Settings
+from bot.ordering import PerUserUpdateProcessor
 from bot.privacy import purge
 from bot.services import Services, build_services
 from handlers import (
@@ -33,43 +32,6 @@ from handlers import (
 from handlers.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
-
-
-class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Updates from different users run concurrently; one user's updates run in order.
-
-    A survey answer must be stored before the next question is computed, and a button pressed
-    twice quickly must not race with itself: ordering per chat keeps both simple.
-    """
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    @staticmethod
-    def _key(update: object) -> int:
-        if isinstance(update, Update):
-            if update.effective_chat is not None:
-                return update.effective_chat.id
-            if update.effective_user is not None:
-                return update.effective_user.id
-        return 0
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = self._key(update)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            if not lock.locked() and self._locks.get(key) is lock:
-                del self._locks[key]  # keep the table small: only users with work pending
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
 
 
 # Order matters for messages: a counsellor conversation first, then a survey waiting for a typed
