@@ -328,6 +328,11 @@ class SurveyFlow:
         await self.responses.submit(response)
         return Step(self._thanks(s, response.answers))
 
+    @staticmethod
+    def vanished(typed: bool = False) -> Step:
+        """The response was deleted while a step was working on it (see ResponseGone)."""
+        return Step([Screen(messages.SURVEY_VANISHED)], new_message=typed)
+
     # --- screens -------------------------------------------------------------------------------
     def _screen(self, s: Survey, response: Response) -> Screen:
         if response.current is None:
