@@ -8,10 +8,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 
-from bot import logs
+from bot import lifecycle, logs
 from bot.config import Settings
 from bot.ordering import PerUserUpdateProcessor
 from bot.privacy import purge
@@ -102,12 +101,6 @@ def run_bot(settings: Settings) -> None:
     app = build_application(settings, svc)
     log.info("careerbot starting", extra={"event": "start"})
     try:
-        if settings.webhook_url:
-            app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                            url_path=settings.webhook_path, webhook_url=settings.webhook_url,
-                            secret_token=settings.webhook_secret,
-                            allowed_updates=Update.ALL_TYPES)
-        else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+        lifecycle.run(app, settings)
     finally:
         svc.close()
