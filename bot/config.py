@@ -93,7 +93,7 @@ class Settings:
     webhook_listen: str = "127.0.0.1"  # behind the reverse proxy on the same host
     webhook_port: int = 8443
     webhook_secret: str | None = None
-    flood_per_minute: int = 20
+    flood_per_minute: int = 60  # messages and taps: a fast reader taps ~30 answers a minute
     updates_in_flight: int = 32
     connections: int = 40  # updates_in_flight + 8 unless set
     rate_per_second: int = 30
@@ -158,7 +158,7 @@ class Settings:
             webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
             webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
             webhook_secret=secret,
-            flood_per_minute=_int(env, "CAREERBOT_FLOOD_PER_MINUTE", 20, 1, 10_000),
+            flood_per_minute=_int(env, "CAREERBOT_FLOOD_PER_MINUTE", 60, 1, 10_000),
             updates_in_flight=in_flight,
             # Spare connections beyond the updates in flight: error reports, announcements.
             connections=_int(env, "TELEGRAM_CONNECTIONS", in_flight + 8, 1, 1024),

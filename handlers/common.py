@@ -40,13 +40,17 @@ async def note_user_and_guard_flood(update: Update, context: ContextTypes.DEFAUL
     if svc.is_admin(user.id) and user.id not in context.bot_data.setdefault("admin_menus", set()):
         await _set_admin_commands(context.bot, user.id)
         context.bot_data["admin_menus"].add(user.id)
-    if update.message is None:  # buttons and edits do not count towards the flood limit
+    query = update.callback_query
+    if update.message is None and query is None:  # edits and the like start no work
         return
-    verdict = svc.flood.check(user.id)
+    verdict = svc.flood.check(user.id)  # a tap costs what a message costs: it counts the same
     if verdict is Verdict.ALLOW:
         return
-    log.info("flood guard", extra={"event": "flood", "user": logs.uid(user.id)})
     if verdict is Verdict.WARN:
+        log.info("flood guard", extra={"event": "flood", "user": logs.uid(user.id)})
+    if query is not None:
+        await query.answer(messages.SLOW_DOWN)  # every tap is answered: no spinner left turning
+    elif verdict is Verdict.WARN and update.message is not None:
         await update.message.reply_text(messages.SLOW_DOWN)
     raise ApplicationHandlerStop
 

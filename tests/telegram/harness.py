@@ -40,6 +40,9 @@ class BotHarness:
             "CAREERBOT_DB": str(self.workdir / "careerbot.db"),
             "ADMIN_IDS": str(ADMIN_ID),
             "COUNSELOR_CHAT_ID": str(COUNSELOR_CHAT),
+            # Tests tap at machine speed, far beyond any person: the flood guard is tested
+            # with its own limits (test_bot_operations.py, test_bot_flood.py).
+            "CAREERBOT_FLOOD_PER_MINUTE": "10000",
             **self.env,
         }
         return Settings.from_env({k: v for k, v in env.items() if v is not None})
