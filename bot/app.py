@@ -58,7 +58,7 @@ async def _post_init(app: Application) -> None:
 
 
 async def _post_stop(app: Application) -> None:
-    for task in app.bot_data.get("background", []):
+    for task in [*app.bot_data.get("background", []), *app.bot_data.get("jobs", set())]:
         task.cancel()
 
 

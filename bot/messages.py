@@ -308,6 +308,8 @@ EXPORT_NO_SCHOOL = "Không có trường mã {code}."
 REPORT_CAPTION = "Dự định của học sinh so với chỉ tiêu · {scope}"
 REPORT_NONE = "Chưa có khảo sát nào có phần báo cáo."
 WORKING = "⏳ Đang chuẩn bị…"
+BUILD_BUSY = "⏳ Đang tạo tệp trước của bạn, vui lòng chờ tệp đó xong rồi thử lại."
+BUILD_FAILED = "Xin lỗi, mình chưa tạo được tệp này 🙏. Bạn thử lại sau ít phút nhé."
 
 # --- announcements -------------------------------------------------------------------------------
 ANNOUNCE_USAGE = (

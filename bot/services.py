@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -13,6 +13,7 @@ from bot import knowledge
 from bot.announce import Announcements
 from bot.asklog import AskLog
 from bot.assistant import Assistant
+from bot.builds import Builds
 from bot.config import Settings
 from bot.flood import FloodGuard
 from bot.responses import Responses
@@ -47,6 +48,7 @@ class Services:
     announcements: Announcements
     flood: FloodGuard
     clock: Clock
+    builds: Builds = field(default_factory=Builds)  # exports and charts, off the event loop
 
     @property
     def kb(self) -> knowledge.KnowledgeBase:
@@ -64,6 +66,7 @@ class Services:
         self.tickets.forget(user_id)
 
     def close(self) -> None:
+        self.builds.close()
         self.writer.close()
         self.db.close()
 
