@@ -28,6 +28,7 @@ from handlers import (
     start,
     survey,
 )
+from handlers.outcomes import CareerBot
 from handlers.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -70,17 +71,17 @@ def build_application(settings: Settings, svc: Services,
     """The bot: handlers of every feature, rate limiter, per-user ordering, command list."""
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the Telegram application")
-    app = (
-        Application.builder()
-        .token(settings.token)
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.api_file_url)
-        .rate_limiter(rate_limiter or AIORateLimiter(
+    bot = CareerBot(
+        settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url,
+        request=AiohttpRequest(connection_pool_size=settings.connections),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        rate_limiter=rate_limiter or AIORateLimiter(
             overall_max_rate=settings.rate_per_second, overall_time_period=1,
             group_max_rate=settings.group_rate_per_minute, group_time_period=60, max_retries=3))
+    app = (
+        Application.builder()
+        .bot(bot)
         .concurrent_updates(PerUserUpdateProcessor(settings.updates_in_flight))
-        .request(AiohttpRequest(connection_pool_size=settings.connections))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()

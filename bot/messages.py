@@ -124,6 +124,9 @@ TICKET_UNKNOWN = (
     "/ketthuc &lt;số phiếu&gt;."
 )
 TICKET_REPLY_FAILED = "Không gửi được cho người hỏi (có thể họ đã chặn bot)."
+TICKET_CANT_RELAY = (
+    "Telegram không cho chuyển tiếp loại tin nhắn này. Bạn gửi lại bằng chữ hoặc ảnh nhé."
+)
 UNKNOWN = "chưa rõ"
 BY_USER = "người hỏi kết thúc"
 BY_COUNSELOR = "người tư vấn kết thúc"

@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot import logs, messages
 from bot.flood import Verdict
 from bot.services import Services
+from handlers.outcomes import expected
 from handlers.ui import services
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,17 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the traceback, apologise to the user, tell the admin chat (at most once a minute)."""
+    """Log the traceback, apologise to the user, tell the admin chat (at most once a minute);
+    for an expected outcome (handlers/outcomes.py) only answer the tap and log at DEBUG."""
+    if expected(context.error):
+        log.debug("expected Bot API outcome: %s", context.error, extra={"event": "telegram"})
+        query = update.callback_query if isinstance(update, Update) else None
+        if query is not None:
+            try:
+                await context.bot.answer_callback_query(query.id)  # too old: CareerBot says False
+            except TelegramError:
+                log.debug("could not answer the callback", extra={"event": "telegram"})
+        return
     log.error("error while handling an update", exc_info=context.error,
               extra={"event": "error"})
     svc: Services | None = context.bot_data.get("services")

@@ -1108,6 +1108,20 @@ class FakeBotAPI:
         }
         return await self._user_sends(user, chat, {"sticker": sticker})
 
+    async def send_quiz(
+        self, user: User, question: str = "2 + 2 = ?", chat: Chat | None = None
+    ) -> JSON:
+        """The user forwards a quiz poll; the bot cannot copy it (its answer is not known)."""
+        options = [
+            {"persistent_id": str(i), "text": t, "voter_count": 0} for i, t in enumerate("34")
+        ]
+        poll = {
+            "id": str(next(self._file_numbers)), "question": question, "options": options,
+            "total_voter_count": 0, "is_closed": False, "is_anonymous": True, "type": "quiz",
+            "allows_multiple_answers": False, "allows_revoting": False, "members_only": False,
+        }  # fmt: skip
+        return await self._user_sends(user, chat, {"poll": poll})
+
     async def edit_text(self, user: User, message: JSON, new_text: str) -> JSON:
         """The user edits their own message: pushes an edited_message update."""
         state = self._chats[int(message["chat"]["id"])]
