@@ -58,7 +58,8 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     cb = callback_of(update)
-    found = svc.announcements.get(int(cb.arg(1))) if cb.arg(1).isdigit() else None
+    draft_id = cb.id_arg(1)
+    found = svc.announcements.get(draft_id) if draft_id is not None else None
     if found is None or found.created_by != user.id or found.status != "draft":
         await query.answer(messages.STALE_BUTTON, show_alert=True)
         return

@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot import logs, messages
-from bot.callbacks import Action
+from bot.callbacks import Action, row_id
 from bot.services import Services
 from bot.tickets import Ticket
 from handlers.outcomes import expected
@@ -151,8 +151,9 @@ async def end_ticket_by_counsellor(update: Update, context: ContextTypes.DEFAULT
         return
     svc = services(context)
     ticket = None
-    if context.args and context.args[0].lstrip("#").isdigit():
-        ticket = svc.tickets.get(int(context.args[0].lstrip("#")))
+    number = row_id(context.args[0].lstrip("#")) if context.args else None
+    if number is not None:
+        ticket = svc.tickets.get(number)
     elif message.reply_to_message is not None:
         ticket = await svc.tickets.by_relay(message.reply_to_message.message_id)
     if ticket is None or not await svc.tickets.close(ticket, "counsellor"):
