@@ -326,6 +326,10 @@ ANNOUNCE_SEND = "📢 Gửi"
 ANNOUNCE_DROP = "Huỷ"
 ANNOUNCE_DROPPED = "Đã huỷ thông báo."
 ANNOUNCE_STARTED = "📤 Đang gửi tới {count} người. Bot sẽ báo khi xong."
+ANNOUNCE_TOO_LONG = (
+    "Thông báo dài {length} ký tự, Telegram chỉ cho gửi tối đa {limit} ký tự (đã trừ phần "
+    "đầu bot thêm vào). Bạn rút gọn hoặc chia thành nhiều thông báo rồi gửi lại nhé."
+)
 ANNOUNCE_NOBODY = "Không có ai phù hợp để nhận thông báo này (người nhận phải bật thông báo)."
 ANNOUNCE_HEADER = "📢 Thông báo ({scope}):\n\n{text}"
 ANNOUNCE_DONE = (

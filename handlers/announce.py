@@ -43,10 +43,16 @@ async def compose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if count == 0:
         await message.reply_text(messages.ANNOUNCE_NOBODY)
         return
-    draft = await svc.announcements.draft(user.id, message.chat_id, text[:3500], audience,
+    who = messages.ANNOUNCE_WHO[audience]
+    limit = announce.text_limit(scope.name, count, who)
+    if announce.length(text) > limit:  # refused whole, never cut: the sender decides what goes
+        await message.reply_text(messages.ANNOUNCE_TOO_LONG.format(
+            length=announce.length(text), limit=limit))
+        return
+    draft = await svc.announcements.draft(user.id, message.chat_id, text, audience,
                                           scope.school_codes, scope.name)
     await reply(message, [Screen(
-        messages.ANNOUNCE_CONFIRM.format(count=count, who=messages.ANNOUNCE_WHO[audience],
+        messages.ANNOUNCE_CONFIRM.format(count=count, who=who,
                                          scope=esc(scope.name), text=esc(draft.text)),
         ((button(messages.ANNOUNCE_SEND, Action.ANNOUNCE, "send", draft.id),
           button(messages.ANNOUNCE_DROP, Action.ANNOUNCE, "drop", draft.id)),))])
