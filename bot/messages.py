@@ -247,6 +247,7 @@ SURVEY_RESULT_LEVELS = "Trình độ phù hợp: {levels}"
 SURVEY_PAUSED = "⏸ Đã tạm dừng khảo sát, câu trả lời vẫn được giữ. Gõ /khaosat để làm tiếp."
 SURVEY_NOT_CURRENT = "Câu hỏi đó đã qua. Mình hiện lại câu bạn đang làm nhé."
 SURVEY_GONE = "Khảo sát này không còn dùng được. Bạn bấm /khaosat nhé."
+SURVEY_ALREADY_SENT = "✅ Khảo sát này đã được gửi rồi, cảm ơn bạn!"
 SURVEY_VANISHED = (
     "Phiếu khảo sát này vừa được làm lại hoặc đã bị xoá, nên thao tác vừa rồi chưa được lưu. "
     "Bạn gõ /khaosat để bắt đầu lại nhé."

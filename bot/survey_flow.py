@@ -315,6 +315,12 @@ class SurveyFlow:
         return Step([self._summary(s, response)])
 
     async def submit(self, user_id: int, survey_id: str) -> Step:
+        s = self.surveys.get(survey_id)
+        sent = self.responses.find(user_id, s.id, self.year) if s is not None else None
+        if s is not None and sent is not None and sent.status == "submitted":
+            # "Gửi" again, or redelivered after a crash between the commit and the reply:
+            # it is sent, so say so and show the thanks the student may never have seen.
+            return Step(self._thanks(s, sent.answers), notice=messages.SURVEY_ALREADY_SENT)
         s, response = self._current(user_id, survey_id)
         if s is None or response is None:
             return Step(notice=messages.SURVEY_GONE, alert=True)

@@ -44,3 +44,30 @@ def seed_needs_responses(db_path: Path | str, count: int, schools: list[str], ye
                     [(cursor.lastrowid, q, json.dumps(v)) for q, v in answers.items()])
     finally:
         conn.close()
+
+
+def seed_response(db_path: Path | str, user_id: int, survey_id: str, year: str,
+                  answers: dict, *, school: str | None = None, current: str | None = None
+                  ) -> None:
+    """One response in progress (at the summary when `current` is None)."""
+    open_db(db_path).close()
+    conn = sqlite3.connect(str(db_path))
+    try:
+        with conn:
+            if school is not None:
+                conn.execute("INSERT OR IGNORE INTO schools (code, name) VALUES (?, ?)",
+                             [school, f"Trường {school}"])
+            conn.execute("INSERT OR IGNORE INTO users (id, created_at) VALUES (?, '2026-09-01')",
+                         [user_id])
+            cursor = conn.execute(
+                "INSERT INTO responses (survey_id, survey_version, user_id, school_code, "
+                "school_year, status, current, active, editing, skipped, started_at, "
+                "updated_at) VALUES (?, 1, ?, ?, ?, 'in_progress', ?, 1, 0, '[]', "
+                "'2026-10-01T08:00:00+00:00', '2026-10-01T08:05:00+00:00')",
+                [survey_id, user_id, school, year, current])
+            conn.executemany(
+                "INSERT INTO answers (response_id, question_id, value, answered_at) "
+                "VALUES (?, ?, ?, '2026-10-01T08:04:00+00:00')",
+                [(cursor.lastrowid, q, json.dumps(v)) for q, v in answers.items()])
+    finally:
+        conn.close()
