@@ -2,4 +2,5 @@
 
 from bot.cli import main
 
-main()
+if __name__ == "__main__":  # a worker process (bot/builds.py) imports this module too
+    main()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
+from bot import messages
 from bot.storage import iso, now_utc, only_schools
 from bot.writer import Writer
 
@@ -41,6 +43,23 @@ class Announcement:
         return cls(row["id"], row["created_by"], row["chat_id"], row["text"], row["audience"],
                    frozenset(codes) if codes is not None else None, row["scope_name"],
                    row["status"])
+
+
+TELEGRAM_LIMIT = 4096  # a message's length after entity parsing, in UTF-16 code units
+
+
+def length(text: str) -> int:
+    """A text's length as Telegram counts it (an emoji may count twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def text_limit(scope_name: str, count: int, who: str) -> int:
+    """The longest announcement text that fits both the confirm screen (HTML) and the message
+    each recipient gets; the bot adds its own lines to both."""
+    header = messages.ANNOUNCE_HEADER.format(scope=scope_name, text="")
+    confirm = re.sub(r"<[^>]+>", "", messages.ANNOUNCE_CONFIRM.format(
+        count=count, who=who, scope=scope_name, text=""))
+    return TELEGRAM_LIMIT - max(length(header), length(confirm))
 
 
 def parse_command(text: str) -> tuple[str | None, str | None, str]:

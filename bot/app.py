@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
-from typing import Any
 
-from telegram import Update
-from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor
+from telegram.ext import AIORateLimiter, Application
 
-from bot import logs
+from bot import lifecycle, logs
 from bot.config import Settings
+from bot.ordering import PerUserUpdateProcessor
 from bot.privacy import purge
 from bot.services import Services, build_services
 from handlers import (
@@ -30,46 +28,10 @@ from handlers import (
     start,
     survey,
 )
+from handlers.outcomes import CareerBot
 from handlers.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
-
-
-class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Updates from different users run concurrently; one user's updates run in order.
-
-    A survey answer must be stored before the next question is computed, and a button pressed
-    twice quickly must not race with itself: ordering per chat keeps both simple.
-    """
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    @staticmethod
-    def _key(update: object) -> int:
-        if isinstance(update, Update):
-            if update.effective_chat is not None:
-                return update.effective_chat.id
-            if update.effective_user is not None:
-                return update.effective_user.id
-        return 0
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = self._key(update)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            if not lock.locked() and self._locks.get(key) is lock:
-                del self._locks[key]  # keep the table small: only users with work pending
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
 
 
 # Order matters for messages: a counsellor conversation first, then a survey waiting for a typed
@@ -97,7 +59,7 @@ async def _post_init(app: Application) -> None:
 
 
 async def _post_stop(app: Application) -> None:
-    for task in app.bot_data.get("background", []):
+    for task in [*app.bot_data.get("background", []), *app.bot_data.get("jobs", set())]:
         task.cancel()
 
 
@@ -109,17 +71,17 @@ def build_application(settings: Settings, svc: Services,
     """The bot: handlers of every feature, rate limiter, per-user ordering, command list."""
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the Telegram application")
-    app = (
-        Application.builder()
-        .token(settings.token)
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.api_file_url)
-        .rate_limiter(rate_limiter or AIORateLimiter(
+    bot = CareerBot(
+        settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url,
+        request=AiohttpRequest(connection_pool_size=settings.connections),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        rate_limiter=rate_limiter or AIORateLimiter(
             overall_max_rate=settings.rate_per_second, overall_time_period=1,
             group_max_rate=settings.group_rate_per_minute, group_time_period=60, max_retries=3))
+    app = (
+        Application.builder()
+        .bot(bot)
         .concurrent_updates(PerUserUpdateProcessor(settings.updates_in_flight))
-        .request(AiohttpRequest(connection_pool_size=settings.connections))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()
@@ -140,12 +102,6 @@ def run_bot(settings: Settings) -> None:
     app = build_application(settings, svc)
     log.info("careerbot starting", extra={"event": "start"})
     try:
-        if settings.webhook_url:
-            app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                            url_path=settings.webhook_path, webhook_url=settings.webhook_url,
-                            secret_token=settings.webhook_secret,
-                            allowed_updates=Update.ALL_TYPES)
-        else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+        lifecycle.run(app, settings)
     finally:
         svc.close()

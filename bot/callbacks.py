@@ -13,6 +13,16 @@ from enum import StrEnum
 VERSION = "2"
 MAX_BYTES = 64
 _ARG = re.compile(r"^[A-Za-z0-9._+\-]{0,40}$")
+MAX_ID = 2**63 - 1  # SQLite's largest INTEGER: a bigger "id" can only come from a forged button
+
+
+def row_id(text: str) -> int | None:
+    """`text` as a database row id (1 .. MAX_ID), or None: a stale or forged argument that no
+    row can have (40 digits used to reach SQLite and fail there with OverflowError)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
 
 
 class Action(StrEnum):
@@ -37,6 +47,10 @@ class Callback:
 
     def arg(self, i: int, default: str = "") -> str:
         return self.args[i] if i < len(self.args) else default
+
+    def id_arg(self, i: int) -> int | None:
+        """Argument `i` as a row id, or None (see row_id)."""
+        return row_id(self.arg(i))
 
 
 def encode(action: Action, *args: str | int) -> str:

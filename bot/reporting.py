@@ -9,14 +9,22 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sqlite_utils
 
 from bot import export as exports
 from bot import report as reports
+from bot.knowledge import DistrictTargets
 from bot.responses import load_records
-from bot.services import Services
+from bot.schools import School
 from bot.staff import Scope
+from bot.storage import open_reader
 from bot.survey import Survey
 from bot.text import fold
+
+if TYPE_CHECKING:  # the worker process needs none of the services
+    from bot.services import Services
 
 
 @dataclass(frozen=True)
@@ -35,24 +43,63 @@ def report_survey(services: Services) -> Survey | None:
     return next((s for s in services.surveys.surveys if s.report is not None), None)
 
 
-def build_report(services: Services, scope: Scope, year: str) -> reports.Report | None:
-    survey = report_survey(services)
+def _schools(db: sqlite_utils.Database) -> dict[str, School]:
+    return {row["code"]: School.from_row(row) for row in db.query("SELECT * FROM schools")}
+
+
+def _report(db: sqlite_utils.Database, survey: Survey | None, scope: Scope,
+            districts: DistrictTargets | None, year: str) -> reports.Report | None:
     if survey is None:
         return None
-    records = load_records(services.db, survey.id, scope.school_codes, year)
-    return reports.build_report(survey, records, scope, services.kb.districts, year)
+    records = load_records(db, survey.id, scope.school_codes, year)
+    return reports.build_report(survey, records, scope, districts, year)
 
 
-def export_document(services: Services, scope: Scope, surveys: Sequence[Survey], fmt: str,
-                    year: str) -> Document:
-    """CSV of one survey, or an XLSX workbook of several with a summary sheet."""
-    schools = {s.code: s for s in services.schools.all()}
-    sheets = [(s, load_records(services.db, s.id, scope.school_codes, year)) for s in surveys]
+def _export(db: sqlite_utils.Database, scope: Scope, surveys: Sequence[Survey], fmt: str,
+            year: str, with_report: Survey | None, districts: DistrictTargets | None
+            ) -> Document:
+    schools = _schools(db)
+    sheets = [(s, load_records(db, s.id, scope.school_codes, year)) for s in surveys]
     count = sum(len(records) for _, records in sheets)
     if fmt == "csv":
         survey, records = sheets[0]
         return Document(f"khaosat-{survey.id}-{_slug(scope.name)}-{year}.csv",
                         exports.csv_bytes(survey, records, schools), count)
-    report = build_report(services, scope, year)
+    report = _report(db, with_report, scope, districts, year)
     return Document(f"khaosat-{_slug(scope.name)}-{year}.xlsx",
                     exports.xlsx_bytes(sheets, schools, report), count)
+
+
+def build_report(services: Services, scope: Scope, year: str) -> reports.Report | None:
+    return _report(services.db, report_survey(services), scope, services.kb.districts, year)
+
+
+def export_document(services: Services, scope: Scope, surveys: Sequence[Survey], fmt: str,
+                    year: str) -> Document:
+    """CSV of one survey, or an XLSX workbook of several with a summary sheet."""
+    return _export(services.db, scope, surveys, fmt, year, report_survey(services),
+                   services.kb.districts)
+
+
+# --- the same, in a worker process (bot/builds.py): plain arguments, its own connection --------
+def export_file(db_path: str, scope: Scope, surveys: Sequence[Survey], fmt: str, year: str,
+                with_report: Survey | None, districts: DistrictTargets | None) -> Document:
+    db = open_reader(db_path)
+    try:
+        return _export(db, scope, surveys, fmt, year, with_report, districts)
+    finally:
+        db.close()
+
+
+def report_with_chart(db_path: str, survey: Survey | None, scope: Scope,
+                      districts: DistrictTargets | None, year: str
+                      ) -> tuple[reports.Report, bytes] | None:
+    """The report and its bar chart (PNG), or None when no survey has a report."""
+    from bot.chart import chart_png  # matplotlib: only where a chart is drawn
+
+    db = open_reader(db_path)
+    try:
+        report = _report(db, survey, scope, districts, year)
+    finally:
+        db.close()
+    return None if report is None else (report, chart_png(report))

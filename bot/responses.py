@@ -34,6 +34,11 @@ class Response:
     submitted_at: str | None = None
 
 
+class ResponseGone(LookupError):
+    """The response was deleted after it was read (restarted, erased, purged): the step that
+    read it must not write to it, and the user is told to start again."""
+
+
 def _response(db: sqlite_utils.Database, row: dict[str, Any]) -> Response:
     answers = {a["question_id"]: json.loads(a["value"]) for a in db.query(
         "SELECT question_id, value FROM answers WHERE response_id = ?", [row["id"]])}
@@ -41,6 +46,19 @@ def _response(db: sqlite_utils.Database, row: dict[str, Any]) -> Response:
                     row["school_year"], row["status"], row["current"], bool(row["active"]),
                     bool(row["editing"]), frozenset(json.loads(row["skipped"] or "[]")),
                     answers, row["submitted_at"])
+
+
+def _reread(db: sqlite_utils.Database, response_id: int) -> Response:
+    rows = list(db.query("SELECT * FROM responses WHERE id = ?", [response_id]))
+    if not rows:
+        raise ResponseGone(response_id)
+    return _response(db, rows[0])
+
+
+def _update(db: sqlite_utils.Database, response_id: int, sql: str, params: list[Any]) -> None:
+    """UPDATE responses ... WHERE id = ?; ResponseGone if the row is no longer there."""
+    if db.execute(sql + " WHERE id = ?", [*params, response_id]).rowcount == 0:
+        raise ResponseGone(response_id)
 
 
 def _find(db: sqlite_utils.Database, user_id: int, survey_id: str, year: str
@@ -106,6 +124,9 @@ class Responses:
         skipped = sorted((set(response.skipped) - {question_id}) & set(keep))
 
         def save(db: sqlite_utils.Database) -> Response:
+            _update(db, response.id, "UPDATE responses SET current = ?, active = 1, editing = ?, "
+                    "skipped = ?, updated_at = ?, school_code = coalesce(?, school_code)",
+                    [current, int(editing), json.dumps(skipped), at, school_code])
             db.execute("INSERT INTO answers (response_id, question_id, value, answered_at) "
                        "VALUES (?, ?, ?, ?) ON CONFLICT(response_id, question_id) DO UPDATE "
                        "SET value = excluded.value, answered_at = excluded.answered_at",
@@ -114,12 +135,7 @@ class Responses:
             for qid in stale:
                 db.execute("DELETE FROM answers WHERE response_id = ? AND question_id = ?",
                            [response.id, qid])
-            db.execute("UPDATE responses SET current = ?, active = 1, editing = ?, "
-                       "skipped = ?, updated_at = ?, school_code = coalesce(?, school_code) "
-                       "WHERE id = ?", [current, int(editing), json.dumps(skipped), at,
-                                        school_code, response.id])
-            return _response(db, next(iter(db.query(
-                "SELECT * FROM responses WHERE id = ?", [response.id]))))
+            return _reread(db, response.id)
 
         return await self.writer.write(save)
 
@@ -130,20 +146,18 @@ class Responses:
         skipped = sorted(set(response.skipped) | ({skip} if skip else set()))
 
         def move(db: sqlite_utils.Database) -> Response:
-            db.execute("UPDATE responses SET current = ?, active = ?, editing = ?, skipped = ?, "
-                       "updated_at = ? WHERE id = ?",
-                       [current, int(active), int(editing), json.dumps(skipped), at,
-                        response.id])
-            return _response(db, next(iter(db.query(
-                "SELECT * FROM responses WHERE id = ?", [response.id]))))
+            _update(db, response.id, "UPDATE responses SET current = ?, active = ?, editing = ?, "
+                    "skipped = ?, updated_at = ?",
+                    [current, int(active), int(editing), json.dumps(skipped), at])
+            return _reread(db, response.id)
 
         return await self.writer.write(move)
 
     async def submit(self, response: Response) -> None:
         at = iso(self.clock())
-        await self.writer.write(lambda db: db.execute(
-            "UPDATE responses SET status = 'submitted', submitted_at = ?, current = NULL, "
-            "active = 0, editing = 0, updated_at = ? WHERE id = ?", [at, at, response.id]))
+        await self.writer.write(lambda db: _update(
+            db, response.id, "UPDATE responses SET status = 'submitted', submitted_at = ?, "
+            "current = NULL, active = 0, editing = 0, updated_at = ?", [at, at]))
 
     async def pause_all(self, user_id: int) -> int:
         """Leave the survey flow (answers kept); returns how many surveys were paused."""

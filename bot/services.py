@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -14,6 +14,7 @@ from bot.accounts import Accounts
 from bot.announce import Announcements
 from bot.asklog import AskLog
 from bot.assistant import Assistant
+from bot.builds import Builds
 from bot.config import Settings
 from bot.flood import FloodGuard
 from bot.outbox import Outbox
@@ -51,6 +52,7 @@ class Services:
     clock: Clock
     accounts: Accounts
     outbox: Outbox
+    builds: Builds = field(default_factory=Builds)  # exports and charts, off the event loop
 
     @property
     def kb(self) -> knowledge.KnowledgeBase:
@@ -70,6 +72,7 @@ class Services:
         self.accounts.forget(user_id)
 
     def close(self) -> None:
+        self.builds.close()
         self.writer.close()
         self.db.close()
 

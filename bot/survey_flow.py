@@ -315,6 +315,12 @@ class SurveyFlow:
         return Step([self._summary(s, response)])
 
     async def submit(self, user_id: int, survey_id: str) -> Step:
+        s = self.surveys.get(survey_id)
+        sent = self.responses.find(user_id, s.id, self.year) if s is not None else None
+        if s is not None and sent is not None and sent.status == "submitted":
+            # "Gửi" again, or redelivered after a crash between the commit and the reply:
+            # it is sent, so say so and show the thanks the student may never have seen.
+            return Step(self._thanks(s, sent.answers), notice=messages.SURVEY_ALREADY_SENT)
         s, response = self._current(user_id, survey_id)
         if s is None or response is None:
             return Step(notice=messages.SURVEY_GONE, alert=True)
@@ -327,6 +333,11 @@ class SurveyFlow:
                         notice=messages.SURVEY_MISSING.format(questions=names), alert=True)
         await self.responses.submit(response)
         return Step(self._thanks(s, response.answers))
+
+    @staticmethod
+    def vanished(typed: bool = False) -> Step:
+        """The response was deleted while a step was working on it (see ResponseGone)."""
+        return Step([Screen(messages.SURVEY_VANISHED)], new_message=typed)
 
     # --- screens -------------------------------------------------------------------------------
     def _screen(self, s: Survey, response: Response) -> Screen:

@@ -52,6 +52,22 @@ class WriterClosed(RuntimeError):
     """The writer has been stopped; nothing more can be written."""
 
 
+class WriteFailed(RuntimeError):
+    """A write raised something that cannot travel to its caller as it is (StopIteration):
+    the original is its __cause__."""
+
+
+def _reportable(exc: BaseException) -> BaseException:
+    """What to hand the caller for `exc`. An asyncio future refuses StopIteration (it would end
+    the awaiting coroutine as if it had returned), so the callback copying the outcome over
+    raised inside the loop and the caller waited for ever: wrap it."""
+    if isinstance(exc, StopIteration | StopAsyncIteration):
+        wrapped = WriteFailed(f"a database write raised {type(exc).__name__}")
+        wrapped.__cause__ = exc
+        return wrapped
+    return exc
+
+
 class Writer:
     def __init__(self, path: Path | str, synchronous: str = "FULL") -> None:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -79,6 +95,11 @@ class Writer:
             self._hand_over_deferred()
             self._queue.put((write, future))
         return future
+
+    @property
+    def queued(self) -> int:
+        """Writes handed over and not yet taken by the thread (diagnostics, tests)."""
+        return self._queue.qsize()
 
     def defer_insert(self, table: str, columns: tuple[str, ...], row: Sequence[Any]) -> None:
         """Insert `row` soon, without anybody waiting for it (see the module docstring).
@@ -164,9 +185,29 @@ class Writer:
                     except queue.Empty:
                         break
                 stop = any(item is _STOP for item in batch)
-                self._commit(db, [item for item in batch if item is not _STOP])
+                writes = [item for item in batch if item is not _STOP]
+                try:
+                    self._commit(db, writes)
+                except BaseException:  # not an Exception (SystemExit...): the thread ends
+                    for _, future in writes:
+                        if not future.done():
+                            future.set_exception(WriterClosed("the database writer has stopped"))
+                    raise
         finally:
+            self._closed = True
+            self._fail_queued()
             db.close()
+
+    def _fail_queued(self) -> None:
+        """The thread is ending (stopped, or killed by an error): nobody may wait for ever on a
+        write it will never run."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is not _STOP and item[1].set_running_or_notify_cancel():
+                item[1].set_exception(WriterClosed("the database writer has stopped"))
 
     def _commit(self, db: sqlite_utils.Database, batch: list[tuple[Write, Any]]) -> None:
         if not batch:
@@ -186,14 +227,15 @@ class Writer:
                 except Exception as exc:  # noqa: BLE001 - reported to that write's caller
                     db.conn.execute("ROLLBACK TO one_write")
                     db.conn.execute("RELEASE one_write")
-                    outcomes.append((future, False, exc))
+                    outcomes.append((future, False, _reportable(exc)))
             db.conn.execute("COMMIT")
             self.batches += 1
         except Exception as exc:
             log.exception("database commit failed")
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
-            outcomes = [(future, False, exc) for _, future in batch if future.running()]
+            outcomes = [(future, False, _reportable(exc)) for _, future in batch
+                        if future.running()]
         for future, ok, value in outcomes:  # only now is anything acknowledged
             if ok:
                 future.set_result(value)

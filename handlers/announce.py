@@ -43,10 +43,16 @@ async def compose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if count == 0:
         await message.reply_text(messages.ANNOUNCE_NOBODY)
         return
-    draft = await svc.announcements.draft(user.id, message.chat_id, text[:3500], audience,
+    who = messages.ANNOUNCE_WHO[audience]
+    limit = announce.text_limit(scope.name, count, who)
+    if announce.length(text) > limit:  # refused whole, never cut: the sender decides what goes
+        await message.reply_text(messages.ANNOUNCE_TOO_LONG.format(
+            length=announce.length(text), limit=limit))
+        return
+    draft = await svc.announcements.draft(user.id, message.chat_id, text, audience,
                                           scope.school_codes, scope.name)
     await reply(message, [Screen(
-        messages.ANNOUNCE_CONFIRM.format(count=count, who=messages.ANNOUNCE_WHO[audience],
+        messages.ANNOUNCE_CONFIRM.format(count=count, who=who,
                                          scope=esc(scope.name), text=esc(draft.text)),
         ((button(messages.ANNOUNCE_SEND, Action.ANNOUNCE, "send", draft.id),
           button(messages.ANNOUNCE_DROP, Action.ANNOUNCE, "drop", draft.id)),))])
@@ -58,7 +64,8 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     cb = callback_of(update)
-    found = svc.announcements.get(int(cb.arg(1))) if cb.arg(1).isdigit() else None
+    draft_id = cb.id_arg(1)
+    found = svc.announcements.get(draft_id) if draft_id is not None else None
     if found is None or found.created_by != user.id or found.status != "draft":
         await query.answer(messages.STALE_BUTTON, show_alert=True)
         return

@@ -55,9 +55,9 @@ async def vote_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     callback = callback_of(update)
     vote = {"+": 1, "-": -1}.get(callback.arg(1))
-    ask_id = callback.arg(0)
+    ask_id = callback.id_arg(0)
     svc = services(context)
-    if vote is None or not ask_id.isdigit() or not await svc.asks.vote(int(ask_id), user.id, vote):
+    if vote is None or ask_id is None or not await svc.asks.vote(ask_id, user.id, vote):
         await query.answer(messages.STALE_BUTTON, show_alert=True)
         return
     await query.answer(messages.VOTE_THANKS if vote > 0 else messages.VOTE_SORRY)

@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot import logs, messages
 from bot.flood import Verdict
 from bot.services import Services
+from handlers.outcomes import expected
 from handlers.staff import reset_revoked_menu
 from handlers.ui import services
 
@@ -42,13 +43,17 @@ async def note_user_and_guard_flood(update: Update, context: ContextTypes.DEFAUL
     if svc.is_admin(user.id) and user.id not in context.bot_data.setdefault("admin_menus", set()):
         await _set_admin_commands(context.bot, user.id)
         context.bot_data["admin_menus"].add(user.id)
-    if update.message is None:  # buttons and edits do not count towards the flood limit
+    query = update.callback_query
+    if update.message is None and query is None:  # edits and the like start no work
         return
-    verdict = svc.flood.check(user.id)
+    verdict = svc.flood.check(user.id)  # a tap costs what a message costs: it counts the same
     if verdict is Verdict.ALLOW:
         return
-    log.info("flood guard", extra={"event": "flood", "user": logs.uid(user.id)})
     if verdict is Verdict.WARN:
+        log.info("flood guard", extra={"event": "flood", "user": logs.uid(user.id)})
+    if query is not None:
+        await query.answer(messages.SLOW_DOWN)  # every tap is answered: no spinner left turning
+    elif verdict is Verdict.WARN and update.message is not None:
         await update.message.reply_text(messages.SLOW_DOWN)
     raise ApplicationHandlerStop
 
@@ -94,7 +99,17 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the traceback, apologise to the user, tell the admin chat (at most once a minute)."""
+    """Log the traceback, apologise to the user, tell the admin chat (at most once a minute);
+    for an expected outcome (handlers/outcomes.py) only answer the tap and log at DEBUG."""
+    if expected(context.error):
+        log.debug("expected Bot API outcome: %s", context.error, extra={"event": "telegram"})
+        query = update.callback_query if isinstance(update, Update) else None
+        if query is not None:
+            try:
+                await context.bot.answer_callback_query(query.id)  # too old: CareerBot says False
+            except TelegramError:
+                log.debug("could not answer the callback", extra={"event": "telegram"})
+        return
     log.error("error while handling an update", exc_info=context.error,
               extra={"event": "error"})
     svc: Services | None = context.bot_data.get("services")

@@ -7,7 +7,7 @@ import logging
 
 from telegram import ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -18,9 +18,10 @@ from telegram.ext import (
 )
 
 from bot import logs, messages
-from bot.callbacks import Action
+from bot.callbacks import Action, row_id
 from bot.services import Services
 from bot.tickets import Ticket
+from handlers.outcomes import expected
 from handlers.ui import UserState, on, services
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,16 @@ async def relay_to_counsellors(update: Update, context: ContextTypes.DEFAULT_TYP
     if ticket is None:
         return
     header = svc.tickets.header_message(ticket)
-    copied = await message.copy(
-        counsellors, reply_parameters=ReplyParameters(header, allow_sending_without_reply=True)
-        if header else None)
+    try:
+        copied = await message.copy(
+            counsellors, reply_parameters=ReplyParameters(header, allow_sending_without_reply=True)
+            if header else None)
+    except BadRequest as error:
+        if not expected(error):
+            raise
+        log.debug("not relayed: %s", error, extra={"event": "ticket", "ticket": ticket.id})
+        await message.reply_text(messages.TICKET_CANT_RELAY)
+        return
     await svc.tickets.log(ticket, "in", message.message_id, copied.message_id,
                     message.text or message.caption)
 
@@ -95,6 +103,12 @@ async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         copied = await message.copy(ticket.user_id)
     except Forbidden:
         await message.reply_text(messages.TICKET_REPLY_FAILED)
+        return
+    except BadRequest as error:
+        if not expected(error):
+            raise
+        log.debug("not relayed: %s", error, extra={"event": "ticket", "ticket": ticket.id})
+        await message.reply_text(messages.TICKET_CANT_RELAY)
         return
     await svc.tickets.log(ticket, "out", copied.message_id, message.message_id,
                     message.text or message.caption)
@@ -137,8 +151,9 @@ async def end_ticket_by_counsellor(update: Update, context: ContextTypes.DEFAULT
         return
     svc = services(context)
     ticket = None
-    if context.args and context.args[0].lstrip("#").isdigit():
-        ticket = svc.tickets.get(int(context.args[0].lstrip("#")))
+    number = row_id(context.args[0].lstrip("#")) if context.args else None
+    if number is not None:
+        ticket = svc.tickets.get(number)
     elif message.reply_to_message is not None:
         ticket = await svc.tickets.by_relay(message.reply_to_message.message_id)
     if ticket is None or not await svc.tickets.close(ticket, "counsellor"):

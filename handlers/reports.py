@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import messages, reporting
+from bot.builds import BuildBusy
 from bot.callbacks import Action
-from bot.chart import chart_png
 from bot.render import Screen, button, esc, screens
-from bot.report import report_html
+from bot.report import Report, report_html
 from bot.services import Services
 from bot.staff import Scope, ScopeError
 from bot.survey import school_year
-from handlers.ui import callback_of, on, reply, services
+from handlers.ui import callback_of, in_background, on, reply, services
+
+log = logging.getLogger(__name__)
 
 
 async def _staff_command(update: Update, context: ContextTypes.DEFAULT_TYPE
@@ -68,27 +72,72 @@ async def send_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if fmt not in ("csv", "xlsx") or not surveys:
         await query.answer(messages.STALE_BUTTON, show_alert=True)
         return
-    await query.answer(messages.WORKING)
     year = school_year(svc.local_now().date())
-    document = reporting.export_document(svc, scope, surveys, fmt, year)
-    await query.message.reply_document(
-        io.BytesIO(document.data), filename=document.filename,
-        caption=messages.EXPORT_SENT.format(count=document.count, scope=scope.name, year=year))
+    try:  # built in the worker process; the bot keeps answering everyone meanwhile
+        job = svc.builds.start(user.id, reporting.export_file, str(svc.settings.db_path), scope,
+                               surveys, fmt, year, reporting.report_survey(svc),
+                               svc.kb.districts)
+    except BuildBusy:
+        await query.answer(messages.BUILD_BUSY, show_alert=True)
+        return
+    await query.answer(messages.WORKING)
+    in_background(context.application, _send_document(query.message, job, scope, year))
+
+
+async def _send_document(message: Message, job: asyncio.Future[reporting.Document],
+                         scope: Scope, year: str) -> None:
+    try:
+        document = await job
+        await message.reply_document(
+            io.BytesIO(document.data), filename=document.filename,
+            caption=messages.EXPORT_SENT.format(count=document.count, scope=scope.name,
+                                                year=year))
+    except Exception:  # the build or the upload failed: say so, keep the traceback
+        log.exception("export failed", extra={"event": "build"})
+        await _apologise(message)
 
 
 async def show_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     found = await _staff_command(update, context)
-    if found is None:
+    user = update.effective_user
+    if found is None or user is None:
         return
     message, svc, scope, _ = found
-    report = reporting.build_report(svc, scope, school_year(svc.local_now().date()))
-    if report is None:
+    survey = reporting.report_survey(svc)
+    if survey is None:
         await message.reply_text(messages.REPORT_NONE)
         return
-    await reply(message, screens(report_html(report)))
-    png = await asyncio.to_thread(chart_png, report)  # matplotlib: keep the event loop free
-    await message.reply_photo(io.BytesIO(png), caption=messages.REPORT_CAPTION.format(
-        scope=scope.name))
+    try:
+        job = svc.builds.start(user.id, reporting.report_with_chart, str(svc.settings.db_path),
+                               survey, scope, svc.kb.districts,
+                               school_year(svc.local_now().date()))
+    except BuildBusy:
+        await message.reply_text(messages.BUILD_BUSY)
+        return
+    in_background(context.application, _send_report(message, job, scope))
+
+
+async def _send_report(message: Message, job: asyncio.Future[tuple[Report, bytes] | None],
+                       scope: Scope) -> None:
+    try:
+        built = await job
+        if built is None:
+            await message.reply_text(messages.REPORT_NONE)
+            return
+        report, png = built
+        await reply(message, screens(report_html(report)))
+        await message.reply_photo(io.BytesIO(png), caption=messages.REPORT_CAPTION.format(
+            scope=scope.name))
+    except Exception:  # the build or a send failed: say so, keep the traceback
+        log.exception("report failed", extra={"event": "build"})
+        await _apologise(message)
+
+
+async def _apologise(message: Message) -> None:
+    try:
+        await message.reply_text(messages.BUILD_FAILED)
+    except TelegramError:
+        log.warning("could not tell the staff member", extra={"event": "build"})
 
 
 def register(app: Application, svc: Services) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Message, Update
 from telegram.ext import (
     Application,
@@ -14,9 +16,12 @@ from telegram.ext import (
 
 from bot import messages
 from bot.callbacks import Action
+from bot.responses import ResponseGone
 from bot.services import Services
 from bot.survey_flow import Step
 from handlers.ui import UserState, callback_of, edit, on, reply, services
+
+log = logging.getLogger(__name__)
 
 
 async def list_surveys(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,7 +66,11 @@ async def survey_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         "S": lambda: flow.submit(user.id, sid),
     }
     action = actions.get(op)
-    step = await action() if action else Step(notice=messages.STALE_BUTTON, alert=True)
+    try:
+        step = await action() if action else Step(notice=messages.STALE_BUTTON, alert=True)
+    except ResponseGone:
+        log.info("survey response deleted during a step", extra={"event": "survey"})
+        step = flow.vanished()
     await _show(update, step)
 
 
@@ -72,7 +81,12 @@ async def survey_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message.text is None:
         await message.reply_text(messages.SURVEY_NEEDS_TEXT)
         return
-    step = await services(context).flow.typed(user.id, message.text)
+    flow = services(context).flow
+    try:
+        step = await flow.typed(user.id, message.text)
+    except ResponseGone:
+        log.info("survey response deleted during a step", extra={"event": "survey"})
+        step = flow.vanished(typed=True)
     if step is not None:
         await _show(update, step)
 

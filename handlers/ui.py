@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes, filters
+from telegram.ext import Application, ContextTypes, filters
 
 from bot.callbacks import Action, Callback, decode
 from bot.render import Keyboard, Screen
@@ -20,6 +22,16 @@ log = logging.getLogger(__name__)
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     svc: Services = context.bot_data["services"]
     return svc
+
+
+def in_background(app: Application, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """Work that outlives its update (sending a file once built), so the user's lane is free
+    meanwhile; cancelled when the bot stops (bot/app.py)."""
+    tasks: set[asyncio.Task[None]] = app.bot_data.setdefault("jobs", set())
+    task = asyncio.create_task(work)
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+    return task
 
 
 def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:

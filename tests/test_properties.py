@@ -20,6 +20,7 @@ import json
 import math
 import os
 import re
+import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from hypothesis import strategies as st
 from bot import deeplinks, knowledge, survey
 from bot.answers import Reply
 from bot.assistant import Assistant
-from bot.callbacks import MAX_BYTES, Action, Callback, decode, encode
+from bot.callbacks import MAX_BYTES, MAX_ID, Action, Callback, decode, encode, row_id
 from bot.export import csv_bytes, neutralize, xlsx_bytes
 from bot.knowledge import KnowledgeBase
 from bot.render import TELEGRAM_LIMIT, esc, split_html
@@ -583,6 +584,25 @@ def test_callback_arguments_only_ever_hold_the_callback_alphabet(action, args, d
     decoded = decode(data)
     if decoded is not None:
         assert all(_CALLBACK_ARG.fullmatch(a) for a in decoded.args), ascii(decoded.args)
+
+
+ROW_IDS = st.one_of(
+    st.integers(-10**45, 10**45).map(str),  # 40-digit "ids" in forged vote buttons
+    st.from_regex(r"[0-9]{0,45}", fullmatch=True),  # leading zeros, empty
+    st.sampled_from([str(MAX_ID), str(MAX_ID + 1), "0", "٣", "²", "1e3", "+1", " 1"]),
+    st.text(max_size=45),
+)
+
+
+@budget(0.5)
+@given(text=ROW_IDS)
+def test_a_row_id_from_a_button_is_none_or_fits_sqlite(text):
+    value = row_id(text)
+    event("id" if value is not None else "stale")
+    if value is None:
+        return
+    assert 1 <= value <= MAX_ID and value == int(text)
+    assert sqlite3.connect(":memory:").execute("SELECT ?", [value]).fetchone() == (value,)
 
 
 # --- 7. splitting long replies -------------------------------------------------------------------
