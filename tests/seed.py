@@ -7,7 +7,7 @@ import random
 import sqlite3
 from pathlib import Path
 
-from bot.storage import open_db
+from bot.storage.database import open_db
 
 PLANS = ["thpt", "trung_cap", "so_cap", "di_lam", "chua_biet"]
 FIELDS = ["cntt", "co_khi", "dien", "xay_dung", "du_lich"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import messages
-from bot.survey import school_year
+from bot.surveys.model import school_year
 from tests.seed import seed_needs_responses
 from tests.telegram.harness import BotHarness, buttons
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot import messages
-from bot.callbacks import Action, encode
+from handlers.telegram.callbacks import Action, encode
 from tests.telegram.harness import COUNSELOR_CHAT
 
 FORTY_DIGITS = "9" * 40

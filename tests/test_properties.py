@@ -33,17 +33,16 @@ import yaml
 from hypothesis import event, given, is_hypothesis_test, settings
 from hypothesis import strategies as st
 
-from bot import deeplinks, knowledge, survey
-from bot.answers import Reply
-from bot.assistant import Assistant
-from bot.callbacks import MAX_BYTES, MAX_ID, Action, Callback, decode, encode, row_id
-from bot.export import csv_bytes, neutralize, xlsx_bytes
-from bot.knowledge import KnowledgeBase
-from bot.render import TELEGRAM_LIMIT, esc, split_html
-from bot.responses import ResponseRecord
-from bot.retrieval import Engine, Kind
-from bot.schools import School
-from bot.survey import (
+from bot.answering import deeplinks, knowledge
+from bot.answering.answers import Reply
+from bot.answering.assistant import Assistant
+from bot.answering.knowledge import KnowledgeBase
+from bot.answering.retrieval import Engine, Kind
+from bot.answering.text import analyze, canonical, content_tokens, is_greeting, normalize, tokens
+from bot.people.schools import School
+from bot.reports.export import csv_bytes, neutralize, xlsx_bytes
+from bot.surveys import model as survey
+from bot.surveys.model import (
     MAX_TEXT,
     InvalidAnswer,
     Question,
@@ -55,7 +54,9 @@ from bot.survey import (
     clean_text,
     parse_number,
 )
-from bot.text import analyze, canonical, content_tokens, is_greeting, normalize, tokens
+from bot.surveys.responses import ResponseRecord
+from handlers.telegram.callbacks import MAX_BYTES, MAX_ID, Action, Callback, decode, encode, row_id
+from handlers.telegram.render import TELEGRAM_LIMIT, esc, split_html
 from tests.conftest import KNOWLEDGE
 
 # --- example budget ------------------------------------------------------------------------------

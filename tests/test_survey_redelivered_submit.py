@@ -6,8 +6,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot import messages
-from bot.storage import open_reader
-from bot.survey import school_year
+from bot.storage.database import open_reader
+from bot.surveys.model import school_year
 from tests.seed import seed_response
 from tests.telegram.harness import buttons
 from tests.telegram.process import bot_env, kill_bot, start_bot, stop_bot

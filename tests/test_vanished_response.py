@@ -9,9 +9,9 @@ import threading
 import pytest
 
 from bot import messages
-from bot.responses import ResponseGone, Responses
-from bot.storage import open_reader
-from bot.writer import WriteFailed, Writer
+from bot.storage.database import open_reader
+from bot.storage.writer import WriteFailed, Writer
+from bot.surveys.responses import ResponseGone, Responses
 from tests.telegram.harness import buttons
 
 SAFETY = 20  # seconds: turns a hang into a failure; no test should come near it

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_application
+from bot.bootstrap import Services, build_services
 from bot.config import Settings
-from bot.lifecycle import Stop, start_receiving, stop_updates
-from bot.services import Services, build_services
-from bot.storage import now_utc
+from bot.storage.database import now_utc
+from handlers.telegram.app import build_application
+from handlers.telegram.lifecycle import Stop, start_receiving, stop_updates
 from tests.telegram.botapi import FakeBotAPI
 from tests.telegram.protocol import SentMessage, User
 
