@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluation import QuestionSet  # noqa: E402
+from bot.answering.evaluation import QuestionSet  # noqa: E402
 from tests.telegram.botapi import FakeBotAPI  # noqa: E402
 from tests.telegram.process import UNLIMITED, bot_env, start_bot, stop_bot  # noqa: E402
 

@@ -17,7 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, MessageHandl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.config import Settings
-from handlers.transport import AiohttpRequest
+from handlers.telegram.transport import AiohttpRequest
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -25,10 +25,10 @@ from rapidfuzz import process, utils
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import knowledge, text  # noqa: E402
-from bot.evaluation import Answer, Metrics, QuestionSet, engine_answerer, evaluate  # noqa: E402
-from bot.knowledge import KnowledgeBase  # noqa: E402
-from bot.retrieval import Engine  # noqa: E402
+from bot.answering import knowledge, text  # noqa: E402
+from bot.answering.evaluation import Answer, Metrics, QuestionSet, engine_answerer, evaluate  # noqa: E402
+from bot.answering.knowledge import KnowledgeBase  # noqa: E402
+from bot.answering.retrieval import Engine  # noqa: E402
 
 
 class NaiveBaseline:

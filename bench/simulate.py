@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import messages  # noqa: E402
-from bot.survey import check  # noqa: E402
+from bot.surveys.model import check  # noqa: E402
 from tests.telegram.botapi import FakeBotAPI  # noqa: E402
 from tests.telegram.process import UNLIMITED, bot_env, kill_bot, start_bot, stop_bot  # noqa: E402
 from tests.telegram.protocol import SentMessage  # noqa: E402
@@ -166,7 +166,7 @@ def stored_answers(db_path: Path) -> dict[int, set[str]]:
 
 def prepare_database(db_path: Path, schools: int) -> list[str]:
     """A fresh database with schools, so students can join through a school link."""
-    from bot.storage import open_db
+    from bot.storage.database import open_db
 
     db = open_db(db_path)
     codes = [f"S{i:03}" for i in range(schools)]

@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import knowledge  # noqa: E402
-from bot.evaluation import QuestionSet  # noqa: E402
-from bot.retrieval import Engine, Tuning  # noqa: E402
+from bot.answering import knowledge  # noqa: E402
+from bot.answering.evaluation import QuestionSet  # noqa: E402
+from bot.answering.retrieval import Engine, Tuning  # noqa: E402
 
 FOLDS = 5
 

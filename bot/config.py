@@ -21,6 +21,7 @@ KNOWN_VARIABLES = (
     "CAREERBOT_WEB_IP_PER_MINUTE",
 )
 DEFAULT_WEB_PORT = 8080  # `careerbot web` when CAREERBOT_WEB_PORT is unset
+MIN_SECRET = 16  # characters of WEBHOOK_SECRET: ~96 bits from its 64-letter alphabet
 
 
 class ConfigError(Exception):
@@ -133,10 +134,10 @@ class Settings:
     admin_chat_id: int | None = None
     counselor_chat_id: int | None = None
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook must listen beyond loopback
+    webhook_listen: str = "127.0.0.1"  # behind the reverse proxy on the same host
     webhook_port: int = 8443
     webhook_secret: str | None = None
-    flood_per_minute: int = 20
+    flood_per_minute: int = 60  # messages and taps: a fast reader taps ~30 answers a minute
     updates_in_flight: int = 32
     connections: int = 40  # updates_in_flight + 8 unless set
     rate_per_second: int = 30
@@ -171,6 +172,10 @@ class Settings:
         secret = env.get("WEBHOOK_SECRET", "").strip() or None
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
             raise ConfigError("WEBHOOK_SECRET: chỉ gồm A-Z, a-z, 0-9, _ và -, tối đa 256 ký tự")
+        # Without a secret anyone who reaches the port can post updates "from" an admin.
+        if webhook is not None and (secret is None or len(secret) < MIN_SECRET):
+            raise ConfigError(f"WEBHOOK_SECRET: bắt buộc khi đặt WEBHOOK_URL, ít nhất "
+                              f"{MIN_SECRET} ký tự ngẫu nhiên (ví dụ: openssl rand -hex 32)")
         level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError(f"LOG_LEVEL: phải là DEBUG, INFO, WARNING hoặc ERROR, nhận {level!r}")
@@ -199,10 +204,10 @@ class Settings:
             admin_chat_id=admin_chat if admin_chat is not None else min(admins, default=None),
             counselor_chat_id=_optional_int(env, "COUNSELOR_CHAT_ID"),
             webhook_url=webhook,
-            webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",  # noqa: S104
+            webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
             webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
             webhook_secret=secret,
-            flood_per_minute=_int(env, "CAREERBOT_FLOOD_PER_MINUTE", 20, 1, 10_000),
+            flood_per_minute=_int(env, "CAREERBOT_FLOOD_PER_MINUTE", 60, 1, 10_000),
             updates_in_flight=in_flight,
             # Spare connections beyond the updates in flight: error reports, announcements.
             connections=_int(env, "TELEGRAM_CONNECTIONS", in_flight + 8, 1, 1024),

@@ -13,18 +13,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from bot import deeplinks, logs, messages
 from bot import intents as i
-from bot.accounts import Account
-from bot.answer_views import (
+from bot import logs, messages
+from bot.answering import deeplinks
+from bot.answering.answers import Reply
+from bot.answering.views import (
     details_view,
     group_view,
     menu_view,
     reply_view,
     welcome_view,
 )
-from bot.answers import Reply
-from bot.services import Services
+from bot.bootstrap import Services
+from bot.people.accounts import Account
 from bot.views import Block, Choice, Part, View, notice_only
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from bot import knowledge
+from bot.answering import knowledge
+from bot.bootstrap import load_surveys
 from bot.config import ConfigError, Settings
-from bot.services import load_surveys
-from bot.storage import MIGRATIONS, DatabaseCorrupt, is_corruption, soundness
+from bot.storage.database import MIGRATIONS, DatabaseCorrupt, is_corruption, soundness
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,9 @@ TICKET_UNKNOWN = (
     "/ketthuc &lt;số phiếu&gt;."
 )
 TICKET_REPLY_FAILED = "Không gửi được cho người hỏi (có thể họ đã chặn bot)."
+TICKET_CANT_RELAY = (
+    "Telegram không cho chuyển tiếp loại tin nhắn này. Bạn gửi lại bằng chữ hoặc ảnh nhé."
+)
 UNKNOWN = "chưa rõ"
 BY_USER = "người hỏi kết thúc"
 BY_COUNSELOR = "người tư vấn kết thúc"
@@ -270,6 +273,11 @@ SURVEY_RESULT_LEVELS = "Trình độ phù hợp: {levels}"
 SURVEY_PAUSED = "⏸ Đã tạm dừng khảo sát, câu trả lời vẫn được giữ. Gõ /khaosat để làm tiếp."
 SURVEY_NOT_CURRENT = "Câu hỏi đó đã qua. Mình hiện lại câu bạn đang làm nhé."
 SURVEY_GONE = "Khảo sát này không còn dùng được. Bạn bấm /khaosat nhé."
+SURVEY_ALREADY_SENT = "✅ Khảo sát này đã được gửi rồi, cảm ơn bạn!"
+SURVEY_VANISHED = (
+    "Phiếu khảo sát này vừa được làm lại hoặc đã bị xoá, nên thao tác vừa rồi chưa được lưu. "
+    "Bạn gõ /khaosat để bắt đầu lại nhé."
+)
 SURVEY_NEEDS_TEXT = "Câu này cần bạn gõ chữ (không gửi ảnh, nhãn dán). Bạn gõ lại nhé."
 SURVEY_SAVED_NOTE = "✅ Đã lưu."
 
@@ -345,6 +353,8 @@ NOT_YOUR_SCHOOL = "Trường mã {code} không thuộc phạm vi của bạn ({s
 REPORT_CAPTION = "Dự định của học sinh so với chỉ tiêu · {scope}"
 REPORT_NONE = "Chưa có khảo sát nào có phần báo cáo."
 WORKING = "⏳ Đang chuẩn bị…"
+BUILD_BUSY = "⏳ Đang tạo tệp trước của bạn, vui lòng chờ tệp đó xong rồi thử lại."
+BUILD_FAILED = "Xin lỗi, mình chưa tạo được tệp này 🙏. Bạn thử lại sau ít phút nhé."
 
 # --- announcements -------------------------------------------------------------------------------
 ANNOUNCE_USAGE = (
@@ -361,6 +371,10 @@ ANNOUNCE_STARTED = "📤 Đang gửi tới {count} người. Bot sẽ báo khi x
 ANNOUNCE_NOT_ALLOWED = (
     "Bạn không còn quyền gửi thông báo này (quyền cán bộ đã bị thu hồi hoặc đổi phạm vi): "
     "thông báo đã huỷ, không ai nhận được."
+)
+ANNOUNCE_TOO_LONG = (
+    "Thông báo dài {length} ký tự, Telegram chỉ cho gửi tối đa {limit} ký tự (đã trừ phần "
+    "đầu bot thêm vào). Bạn rút gọn hoặc chia thành nhiều thông báo rồi gửi lại nhé."
 )
 ANNOUNCE_NOBODY = "Không có ai phù hợp để nhận thông báo này (người nhận phải bật thông báo)."
 ANNOUNCE_HEADER = "📢 Thông báo ({scope}):\n\n{text}"

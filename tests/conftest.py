@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge
-from bot.assistant import Assistant
-from bot.knowledge import KnowledgeBase
-from bot.retrieval import Engine
+from bot.answering import knowledge
+from bot.answering.assistant import Assistant
+from bot.answering.knowledge import KnowledgeBase
+from bot.answering.retrieval import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.asklog import AskLog
-from bot.storage import open_reader
-from bot.writer import Writer
+from bot.answering.asklog import AskLog
+from bot.storage.database import open_reader
+from bot.storage.writer import Writer
 
 
 async def test_ids_are_handed_out_at_once_and_the_rows_follow_with_them(tmp_path, assistant):

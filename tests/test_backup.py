@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.backup import BackupError, backup, check_backup, restore
-from bot.storage import MIGRATIONS, open_db, open_reader
-from bot.writer import Writer
+from bot.storage.backup import BackupError, backup, check_backup, restore
+from bot.storage.database import MIGRATIONS, open_db, open_reader
+from bot.storage.writer import Writer
 from tests.telegram.process import bot_env, start_bot, stop_bot
 from tests.test_cli import careerbot
 

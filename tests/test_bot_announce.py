@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
-from bot import announce, messages
-from bot.schools import School
-from handlers import announce as announce_handlers
+from bot import messages
+from bot.outreach import announcements as announce
+from bot.people.schools import School
+from handlers.telegram import announce as announce_handlers
 from tests.telegram.harness import BotHarness
 from tests.test_cli import careerbot
 

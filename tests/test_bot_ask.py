@@ -6,7 +6,7 @@ import datetime as dt
 import html
 
 from bot import messages
-from bot.callbacks import Action, encode
+from handlers.telegram.callbacks import Action, encode
 from tests.telegram.harness import BotHarness, buttons, callback_datas
 
 

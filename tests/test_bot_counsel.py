@@ -75,14 +75,24 @@ async def test_the_round_trip_survives_a_restart(bot, api, student, counsellor, 
     assert again["text"] == "vẫn còn phiếu chứ ạ"
 
 
-async def test_group_chatter_is_ignored_and_a_stray_reply_is_explained(bot, api, counsellor,
-                                                                        counsellors):
+async def test_counsellors_chatting_among_themselves_get_no_reply_from_the_bot(
+        bot, api, counsellor, counsellors):
+    colleague = api.private_user(800002, first_name="Thầy Nam")
     api.mark(COUNSELOR_CHAT)
     note = await api.send_text(counsellor, "tin nhắn thường trong nhóm", chat=counsellors)
+    answer = await api.send_text(colleague, "em trả lời cô nhé", chat=counsellors,
+                                 reply_to=note)
+    await api.send_text(counsellor, "cảm ơn thầy", chat=counsellors, reply_to=answer)
     await api.wait_idle()
-    assert api.sent(COUNSELOR_CHAT) == []  # counsellors talking among themselves: silence
-    await api.send_text(counsellor, "reply vào tin không phải phiếu", chat=counsellors,
-                        reply_to=note)
+    assert api.sent(COUNSELOR_CHAT) == []  # neither the chatter nor the replies: silence
+
+
+async def test_a_reply_to_the_bots_message_that_is_no_open_ticket_is_explained(
+        bot, api, student, counsellor, counsellors):
+    await _open(bot, api, student)
+    await bot.say(student, "/ketthuc")
+    [notice] = await api.wait_for_message(COUNSELOR_CHAT)  # "Phiếu #1 đã đóng"
+    await api.send_text(counsellor, "phiếu này sao rồi?", chat=counsellors, reply_to=notice)
     [explained] = await api.wait_for_message(COUNSELOR_CHAT)
     assert "Không tìm thấy phiếu" in explained["text"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import messages
-from bot.render import button_label
+from handlers.telegram.render import button_label
 from tests.telegram.harness import buttons
 
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-
 from bot import messages
-from bot.app import build_application
-from bot.services import build_services
 from tests.telegram.harness import ADMIN_ID, BotHarness
 from tests.telegram.process import bot_env, start_bot, stop_bot
 
@@ -40,40 +36,6 @@ async def test_a_user_sending_too_fast_is_slowed_down_politely(api, student, tmp
         assert len(api.sent(student.id)) == 4  # the 5th and 6th were dropped quietly
     finally:
         await harness.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def test_webhook_mode_receives_updates_with_the_secret(api, student, tmp_path):
-    port = _free_port()
-    harness = BotHarness(api, tmp_path, env={
-        "WEBHOOK_URL": f"http://127.0.0.1:{port}/careerbot-hook", "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(port), "WEBHOOK_SECRET": "s3cret-Token_1"})
-    settings = harness.settings()
-    svc = build_services(settings)
-    app = build_application(settings, svc)
-    await app.initialize()
-    await app.start()
-    await app.updater.start_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                                    url_path=settings.webhook_path,
-                                    webhook_url=settings.webhook_url,
-                                    secret_token=settings.webhook_secret)
-    try:
-        hook = await api.wait_for(lambda c: c.method == "setWebhook")
-        assert hook.params["secret_token"] == "s3cret-Token_1"
-        api.mark(student.id)
-        await api.send_text(student, "/menu")
-        [menu] = await api.wait_for_message(student.id)
-        assert menu["text"] == messages.MENU_TITLE
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        svc.close()
 
 
 async def test_careerbot_run_polls_the_configured_api_and_keeps_the_token_out_of_logs(

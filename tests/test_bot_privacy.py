@@ -6,8 +6,9 @@ import datetime as dt
 import json
 import re
 
-from bot import messages, privacy
-from bot.responses import load_records
+from bot import messages
+from bot.people import privacy
+from bot.surveys.responses import load_records
 from tests.telegram.harness import buttons
 
 
@@ -70,8 +71,8 @@ async def test_announcements_can_be_switched_off_and_on(bot, student):
 
 
 def test_retention_forgets_old_questions_and_surveys_past_the_next_school_year(tmp_path):
-    from bot.storage import open_reader
-    from bot.writer import Writer
+    from bot.storage.database import open_reader
+    from bot.storage.writer import Writer
 
     writer = Writer(tmp_path / "x.db")
     now = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
@@ -104,7 +105,7 @@ _NAMES_A_PERSON = re.compile(r"user|_by$|chat|sender|recipient|member|account|au
 
 
 def test_every_table_and_every_column_naming_a_person_is_declared_for_erasure(tmp_path):
-    from bot.storage import open_db
+    from bot.storage.database import open_db
 
     db = open_db(tmp_path / "schema.db")
     tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "

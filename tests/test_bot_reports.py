@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from bot import messages
-from bot.callbacks import Action, encode
-from bot.schools import School
-from bot.survey import school_year
+from bot.people.schools import School
+from bot.surveys.model import school_year
+from handlers.telegram.callbacks import Action, encode
 from tests.telegram.harness import buttons
 
 A = School("THCSA", "THCS A", "Xã Một", "Đức Hòa", "Long An")
@@ -138,7 +138,7 @@ async def test_an_admin_can_report_on_any_school(data, api, admin):
 
 async def test_erased_answers_disappear_from_later_exports(data, api, student):
     bot = data
-    from bot import privacy
+    from bot.people import privacy
 
     await bot.services.writer.write(lambda db: privacy.erase(db, 1001))
     await _staff_of(bot, student, "THCSA")

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from bot import messages
-from bot.schools import School
-from bot.staff import InviteError, ScopeError
+from bot.people.schools import School
+from bot.people.staff import InviteError, ScopeError
 
 SCHOOL_A = School("THCSA", "THCS A", "Xã Một", "Đức Hòa", "Long An")
 SCHOOL_B = School("THCSB", "THCS B", "Xã Hai", "Tân Thạnh", "Long An")

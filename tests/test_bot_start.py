@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot import messages
-from bot.deeplinks import topic_payload
-from bot.schools import School
+from bot.answering.deeplinks import topic_payload
+from bot.people.schools import School
 from tests.telegram.harness import ADMIN_ID, buttons
 
 

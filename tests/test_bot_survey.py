@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot import messages
-from bot.schools import School
+from bot.people.schools import School
 from tests.telegram.harness import buttons
 
 SCHOOLS = [School("THCSTANAN", "THCS Tân An", "Phường 1", "Tân An", "Long An"),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.retrieval import Tuning
+from bot.answering.retrieval import Tuning
 from tests.conftest import ROOT
 
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from bot.storage import open_db
-from bot.survey import school_year
+from bot.storage.database import open_db
+from bot.surveys.model import school_year
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.test_report import SURVEYS, YEAR, seed_database
 
@@ -241,10 +241,10 @@ def test_an_invite_for_an_unknown_school_or_two_roles_is_refused(seeded):
 
 
 def test_staff_list_shows_roles_and_scopes_and_revoke_takes_the_role_away(seeded):
-    from bot.schools import Schools
-    from bot.staff import Staff
-    from bot.storage import open_reader
-    from bot.writer import Writer
+    from bot.people.schools import Schools
+    from bot.people.staff import Staff
+    from bot.storage.database import open_reader
+    from bot.storage.writer import Writer
 
     path = seeded["CAREERBOT_DB"]
     writer, reader = Writer(path), open_reader(path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import messages
-from bot.storage import open_reader
+from bot.storage.database import open_reader
 from tests.telegram.harness import buttons
 from tests.telegram.process import bot_env, kill_bot, start_bot, stop_bot
 

@@ -11,13 +11,13 @@ from typing import Any
 import openpyxl
 import pytest
 
-from bot.export import csv_bytes, header, neutralize, sheet_title, xlsx_bytes
-from bot.report import build_report
-from bot.responses import ResponseRecord, load_records
-from bot.schools import School
-from bot.staff import Scope
-from bot.storage import open_db
-from bot.survey import Survey
+from bot.people.schools import School
+from bot.people.staff import Scope
+from bot.reports.export import csv_bytes, header, neutralize, sheet_title, xlsx_bytes
+from bot.reports.report import build_report
+from bot.storage.database import open_db
+from bot.surveys.model import Survey
+from bot.surveys.responses import ResponseRecord, load_records
 from tests.test_report import SCHOOL_A, SCHOOL_B, YEAR, fixture_survey, seed_database
 
 SCHOOLS = {s.code: s for s in (SCHOOL_A, SCHOOL_B)}

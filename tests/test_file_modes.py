@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import dblock
-from bot.backup import backup, restore
-from bot.storage import open_db
+from bot.storage import dblock
+from bot.storage.backup import backup, restore
+from bot.storage.database import open_db
 
 
 def mode(path: Path) -> int:

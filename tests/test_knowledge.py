@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge
-from bot.knowledge import MAX_ANSWER, MAX_DETAILS, REQUIRED_IDS
-from bot.text import canonical
+from bot.answering import knowledge
+from bot.answering.knowledge import MAX_ANSWER, MAX_DETAILS, REQUIRED_IDS
+from bot.answering.text import canonical
 
 
 def test_the_bundled_knowledge_base_has_no_problems():

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from bot import logs, messages
-from bot.storage import open_db
+from bot.storage.database import open_db
 from tests.telegram.harness import buttons
 from tests.telegram.process import bot_env, start_bot, stop_bot
 

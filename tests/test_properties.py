@@ -20,6 +20,7 @@ import json
 import math
 import os
 import re
+import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -32,17 +33,16 @@ import yaml
 from hypothesis import event, given, is_hypothesis_test, settings
 from hypothesis import strategies as st
 
-from bot import deeplinks, knowledge, survey
-from bot.answers import Reply
-from bot.assistant import Assistant
-from bot.callbacks import MAX_BYTES, Action, Callback, decode, encode
-from bot.export import csv_bytes, neutralize, xlsx_bytes
-from bot.knowledge import KnowledgeBase
-from bot.render import TELEGRAM_LIMIT, esc, split_html
-from bot.responses import ResponseRecord
-from bot.retrieval import Engine, Kind
-from bot.schools import School
-from bot.survey import (
+from bot.answering import deeplinks, knowledge
+from bot.answering.answers import Reply
+from bot.answering.assistant import Assistant
+from bot.answering.knowledge import KnowledgeBase
+from bot.answering.retrieval import Engine, Kind
+from bot.answering.text import analyze, canonical, content_tokens, is_greeting, normalize, tokens
+from bot.people.schools import School
+from bot.reports.export import csv_bytes, neutralize, xlsx_bytes
+from bot.surveys import model as survey
+from bot.surveys.model import (
     MAX_TEXT,
     InvalidAnswer,
     Question,
@@ -54,7 +54,9 @@ from bot.survey import (
     clean_text,
     parse_number,
 )
-from bot.text import analyze, canonical, content_tokens, is_greeting, normalize, tokens
+from bot.surveys.responses import ResponseRecord
+from handlers.telegram.callbacks import MAX_BYTES, MAX_ID, Action, Callback, decode, encode, row_id
+from handlers.telegram.render import TELEGRAM_LIMIT, esc, split_html
 from tests.conftest import KNOWLEDGE
 
 # --- example budget ------------------------------------------------------------------------------
@@ -583,6 +585,25 @@ def test_callback_arguments_only_ever_hold_the_callback_alphabet(action, args, d
     decoded = decode(data)
     if decoded is not None:
         assert all(_CALLBACK_ARG.fullmatch(a) for a in decoded.args), ascii(decoded.args)
+
+
+ROW_IDS = st.one_of(
+    st.integers(-10**45, 10**45).map(str),  # 40-digit "ids" in forged vote buttons
+    st.from_regex(r"[0-9]{0,45}", fullmatch=True),  # leading zeros, empty
+    st.sampled_from([str(MAX_ID), str(MAX_ID + 1), "0", "٣", "²", "1e3", "+1", " 1"]),
+    st.text(max_size=45),
+)
+
+
+@budget(0.5)
+@given(text=ROW_IDS)
+def test_a_row_id_from_a_button_is_none_or_fits_sqlite(text):
+    value = row_id(text)
+    event("id" if value is not None else "stale")
+    if value is None:
+        return
+    assert 1 <= value <= MAX_ID and value == int(text)
+    assert sqlite3.connect(":memory:").execute("SELECT ?", [value]).fetchone() == (value,)
 
 
 # --- 7. splitting long replies -------------------------------------------------------------------

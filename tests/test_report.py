@@ -18,10 +18,12 @@ from typing import Any
 
 import pytest
 
-from bot import yamlfile
-from bot.chart import chart_png
-from bot.knowledge import KnowledgeBase
-from bot.report import (
+from bot.answering import yamlfile
+from bot.answering.knowledge import KnowledgeBase
+from bot.people.schools import School, Schools
+from bot.people.staff import Scope, Staff
+from bot.reports.chart import chart_png
+from bot.reports.report import (
     MET,
     NO_DATA,
     NO_TARGET,
@@ -33,12 +35,10 @@ from bot.report import (
     report_html,
     report_text,
 )
-from bot.responses import load_records
-from bot.schools import School, Schools
-from bot.staff import Scope, Staff
-from bot.storage import open_db
-from bot.survey import Survey
-from bot.writer import Writer
+from bot.storage.database import open_db
+from bot.storage.writer import Writer
+from bot.surveys.model import Survey
+from bot.surveys.responses import load_records
 from tests.conftest import ROOT
 
 SURVEYS = ROOT / "tests" / "data" / "surveys_fixture"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import QuestionSet, engine_answerer, evaluate
-from bot.knowledge import REQUIRED_IDS
-from bot.retrieval import Engine, Kind
-from bot.text import canonical
+from bot.answering.evaluation import QuestionSet, engine_answerer, evaluate
+from bot.answering.knowledge import REQUIRED_IDS
+from bot.answering.retrieval import Engine, Kind
+from bot.answering.text import canonical
 
 DATA = Path(__file__).parent / "data"
 # The judged sets: written by people who had not read knowledge/, never used to fit anything.

@@ -8,9 +8,9 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from bot import storage
-from bot.storage import MIGRATIONS, migrate, open_db, open_reader, schema_version
-from bot.writer import DEFER_MAX, MAX_SQL_VARIABLES, Writer, WriterClosed
+from bot.storage import database as storage
+from bot.storage.database import MIGRATIONS, migrate, open_db, open_reader, schema_version
+from bot.storage.writer import DEFER_MAX, MAX_SQL_VARIABLES, Writer, WriterClosed
 
 
 def test_a_new_database_is_in_wal_mode_and_fully_migrated(tmp_path):
@@ -46,7 +46,7 @@ async def test_a_database_of_the_previous_release_gains_accounts_and_keeps_its_d
         {"channel": "telegram", "external_id": "4242", "user_id": 4242}]
     writer = Writer(path)
     try:
-        from bot.accounts import Accounts
+        from bot.people.accounts import Accounts
 
         accounts = Accounts(open_reader(path), writer)
         telegram = await accounts.resolve("telegram", "4242")
@@ -248,8 +248,8 @@ async def test_a_burst_of_deferred_rows_is_handed_over_in_bounded_statements(tmp
 
 
 def test_legacy_area_scopes_are_migrated_to_the_stored_commune_and_district(tmp_path):
-    from bot.schools import Schools
-    from bot.staff import InviteError, Staff
+    from bot.people.schools import Schools
+    from bot.people.staff import InviteError, Staff
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(sqlite3.connect(path))

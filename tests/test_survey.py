@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import survey
-from bot.survey import InvalidAnswer
+from bot.surveys import model as survey
+from bot.surveys.model import InvalidAnswer
 from tests.conftest import KNOWLEDGE
 
 
@@ -134,7 +134,7 @@ def test_survey_check_reports_broken_definitions_with_file_and_line(tmp_path, qu
 
 
 def test_every_survey_button_fits_in_64_bytes(surveys):
-    from bot.callbacks import Action, encode
+    from handlers.telegram.callbacks import Action, encode
 
     for s in surveys.surveys:
         for q in s.questions:

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
+from bot.bootstrap import build_services
 from bot.config import Settings
 from bot.conversation import Conversation
-from bot.services import build_services
 from handlers.terminal.chat import TerminalChat
 from handlers.terminal.render import WIDTH
 

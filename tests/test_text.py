@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.text import canonical, fold, is_greeting, normalize, place_tone
+from bot.answering.text import canonical, fold, is_greeting, normalize, place_tone
 
 
 @pytest.mark.parametrize(("new_style", "old_style"), [

@@ -11,7 +11,7 @@ from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
 from bot.config import Settings
-from handlers.transport import AiohttpRequest
+from handlers.telegram.transport import AiohttpRequest
 
 
 async def test_answers_go_as_json_and_files_as_multipart(bot, api, student):

@@ -15,10 +15,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot import intents as i
 from bot import messages
-from bot.assistant import Assistant
+from bot.answering.assistant import Assistant
+from bot.bootstrap import Services, build_services
 from bot.config import ConfigError, Settings
-from bot.schools import School
-from bot.services import Services, build_services
+from bot.people.schools import School
 from bot.views import Block, Choice, Part, View
 from handlers.web.server import build_app
 

@@ -8,8 +8,8 @@ from typing import TextIO
 
 from bot import intents as i
 from bot import messages
-from bot.accounts import Account
 from bot.conversation import Conversation
+from bot.people.accounts import Account
 from bot.views import View, flatten
 from handlers.terminal.render import render, wrap
 

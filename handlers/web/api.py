@@ -17,11 +17,11 @@ from aiohttp import web
 
 from bot import intents as i
 from bot import logs, messages
-from bot.accounts import Account
+from bot.bootstrap import Services
 from bot.conversation import Conversation
-from bot.flood import Verdict
-from bot.outbox import Deliver
-from bot.services import Services
+from bot.outreach.outbox import Deliver
+from bot.people.accounts import Account
+from bot.people.flood import Verdict
 from bot.views import Block, Part, View, flatten
 from handlers.web.guard import RateLimit, is_https
 from handlers.web.sessions import (

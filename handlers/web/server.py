@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot import messages
+from bot.bootstrap import Services
 from bot.conversation import Conversation
-from bot.privacy import purge
-from bot.services import Services
+from bot.people.privacy import purge
 from handlers.web import api, assets
 from handlers.web.guard import Origins, RateLimit, add_security_headers, client_ip
 from handlers.web.sessions import Sessions

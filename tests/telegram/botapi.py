@@ -197,6 +197,9 @@ class FakeBotAPI:
         self._file_numbers = itertools.count(1)
         self._open_callbacks: dict[str, int] = {}  # unanswered query id -> user id
         self._failures: dict[str, list[ApiError]] = {}
+        self._stalled: set[str] = set()  # methods whose calls wait until release()
+        self._released = asyncio.Event()
+        self.stalled_calls = 0  # calls that were held by stall()
         self._log: dict[int, list[SentMessage]] = {}  # per chat: bot sends and edits
         self._marks: dict[int, int] = {}
         self._webhook: _Webhook | None = None
@@ -265,6 +268,7 @@ class FakeBotAPI:
 
     async def stop(self) -> None:
         self._closing = True
+        self.release()
         self._changed.notify()  # long polls return at once instead of holding up shutdown
         if self._webhook_task is not None:
             self._webhook_task.cancel()
@@ -318,6 +322,10 @@ class FakeBotAPI:
         try:
             if handler is None:
                 raise ApiError(404, "Not Found")
+            if method.lower() in self._stalled:  # a Bot API that stops answering
+                self.stalled_calls += 1
+                self._changed.notify()
+                await self._released.wait()
             injected = self._failures.get(method.lower())
             if injected:
                 raise injected.pop(0)
@@ -956,6 +964,30 @@ class FakeBotAPI:
             ApiError(code, description, retry_after)
         )
 
+    def stall(self, method: str) -> None:
+        """Calls of ``method`` hang (the client sees no answer) until ``release()``."""
+        self._stalled.add(method.lower())
+        self._released.clear()
+
+    def release(self) -> None:
+        """Answer the stalled calls and stop stalling."""
+        self._stalled.clear()
+        self._released.set()
+
+    async def wait_stalled(self, count: int, timeout: float = 10.0) -> None:
+        """Until at least ``count`` calls are (or were) held by ``stall``."""
+        try:
+            async with asyncio.timeout(timeout):
+                while self.stalled_calls < count:
+                    wake = self._changed.waiter()
+                    if self.stalled_calls >= count:
+                        return
+                    await wake.wait()
+        except TimeoutError:
+            raise AssertionError(
+                f"{self.stalled_calls} of {count} calls stalled within {timeout}s"
+            ) from None
+
     def _private_chat(self, user: User) -> _ChatState:
         self.users.setdefault(user.id, user)
         if user.id not in self._chats:
@@ -1075,6 +1107,20 @@ class FakeBotAPI:
             "emoji": emoji,
         }
         return await self._user_sends(user, chat, {"sticker": sticker})
+
+    async def send_quiz(
+        self, user: User, question: str = "2 + 2 = ?", chat: Chat | None = None
+    ) -> JSON:
+        """The user forwards a quiz poll; the bot cannot copy it (its answer is not known)."""
+        options = [
+            {"persistent_id": str(i), "text": t, "voter_count": 0} for i, t in enumerate("34")
+        ]
+        poll = {
+            "id": str(next(self._file_numbers)), "question": question, "options": options,
+            "total_voter_count": 0, "is_closed": False, "is_anonymous": True, "type": "quiz",
+            "allows_multiple_answers": False, "allows_revoting": False, "members_only": False,
+        }  # fmt: skip
+        return await self._user_sends(user, chat, {"poll": poll})
 
     async def edit_text(self, user: User, message: JSON, new_text: str) -> JSON:
         """The user edits their own message: pushes an edited_message update."""

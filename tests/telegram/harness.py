@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_application
+from bot.bootstrap import Services, build_services
 from bot.config import Settings
-from bot.services import Services, build_services
-from bot.storage import now_utc
+from bot.storage.database import now_utc
+from handlers.telegram.app import build_application
+from handlers.telegram.lifecycle import Stop, start_receiving, stop_updates
 from tests.telegram.botapi import FakeBotAPI
 from tests.telegram.protocol import SentMessage, User
 
@@ -29,6 +30,7 @@ class BotHarness:
         self.clock = clock
         self.app: Any = None
         self.svc: Services | None = None
+        self._stop_receiving: Stop | None = None
 
     def settings(self) -> Settings:
         env = {
@@ -38,6 +40,9 @@ class BotHarness:
             "CAREERBOT_DB": str(self.workdir / "careerbot.db"),
             "ADMIN_IDS": str(ADMIN_ID),
             "COUNSELOR_CHAT_ID": str(COUNSELOR_CHAT),
+            # Tests tap at machine speed, far beyond any person: the flood guard is tested
+            # with its own limits (test_bot_operations.py, test_bot_flood.py).
+            "CAREERBOT_FLOOD_PER_MINUTE": "10000",
             **self.env,
         }
         return Settings.from_env({k: v for k, v in env.items() if v is not None})
@@ -54,15 +59,19 @@ class BotHarness:
         await self.app.initialize()
         if self.app.post_init:
             await self.app.post_init(self.app)
+        # As `careerbot run` does (bot/lifecycle.py), webhook mode included, with a short poll.
+        self._stop_receiving = await start_receiving(self.app, settings, poll_interval=0.0,
+                                                     timeout=1)
         await self.app.start()
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
 
     async def stop(self) -> None:
         if self.app is None:
             return
-        if self.app.updater.running:
-            await self.app.updater.stop()
+        if self._stop_receiving is not None:
+            await self._stop_receiving()
+            self._stop_receiving = None
         if self.app.running:
+            await stop_updates(self.app)
             await self.app.stop()
             if self.app.post_stop:
                 await self.app.post_stop(self.app)

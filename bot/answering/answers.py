@@ -1,0 +1,139 @@
+"""Turn an engine result into what a user reads: text, sources, details and suggestions.
+
+Pure and shared: the terminal chat, `careerbot ask --json` and the Telegram handlers all show
+the same reply for the same question.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from bot import messages
+from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, format_percent
+from bot.answering.retrieval import Kind, Result
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: Kind
+    entry_id: str | None
+    score: float
+    text: str
+    title: str | None = None
+    details: str | None = None
+    sources: tuple[str, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    stale: bool = False
+    also: tuple[Suggestion, ...] = ()  # a second question of the same message: one tap away
+
+    def as_json(self, ms: float) -> dict[str, object]:
+        """The `careerbot ask --json` contract (shared/design.md)."""
+        return {
+            "id": self.entry_id,
+            "kind": self.kind.value,
+            "score": math.floor(self.score * 10_000) / 10_000,  # never rounded up past a cut
+            "answer": self.text,
+            "sources": list(self.sources),
+            "suggestions": [{"id": s.id, "title": s.title} for s in self.suggestions],
+            "also": [s.id for s in self.also],
+            "ms": round(ms, 3),
+        }
+
+
+def district_lines(kb: KnowledgeBase, districts: tuple[District, ...]) -> list[str]:
+    targets = kb.districts
+    if targets is None:
+        return []
+    return [
+        targets.district_line.format(
+            kind=d.kind, name=d.name, year=targets.year, thcs=format_percent(d.thcs),
+            thpt=format_percent(d.thpt), thcs_label=targets.thcs_label,
+            thpt_label=targets.thpt_label, thcs_total=format_percent(targets.thcs_total),
+            thpt_total=format_percent(targets.thpt_total),
+        )
+        for d in districts
+    ]
+
+
+def _suggestions(entries: list[Entry]) -> tuple[Suggestion, ...]:
+    return tuple(Suggestion(e.id, e.title) for e in entries)
+
+
+def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 1.0,
+                districts: tuple[District, ...] = (), named: Named | None = None,
+                note: str | None = None) -> Reply:
+    """The reply that shows one entry: short answer, warnings, sources, related topics.
+
+    With `named` (the message was only a country's name) the country's own line comes first and
+    its other topics are offered; `note` says what an ambiguous name was taken to mean."""
+    parts: list[str] = []
+    if named is not None and named.line:
+        parts.append(named.line)
+        if entry.id != named.topics[0]:  # the same question about another country
+            parts.append(entry.short)
+    else:
+        parts.append(entry.short)
+    if kb.districts is not None and entry.id == kb.districts.topic:
+        parts.extend(district_lines(kb, districts))
+    if note:
+        parts.append(f"ℹ️ {note}")
+    stale = entry.is_stale(today)
+    if stale:
+        parts.append(messages.STALE.format(date=entry.reviewed.strftime("%d/%m/%Y")))
+    nearby = [kb.get(t) for t in named.topics] if named is not None else []
+    nearby += [kb.get(r) for r in entry.related]
+    related: list[Entry] = []
+    for e in nearby:
+        if e is not None and e.id != entry.id and e not in related:
+            related.append(e)
+    return Reply(
+        kind=Kind.ANSWER, entry_id=entry.id, score=score, text="\n".join(parts),
+        title=entry.title, details=entry.details, sources=tuple(s.cite() for s in entry.sources),
+        suggestions=_suggestions(related[:4] if named else related), stale=stale,
+    )
+
+
+def compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
+    if result.kind is Kind.ANSWER and result.entry is not None:
+        reply = entry_reply(kb, result.entry, today, result.score, result.districts,
+                            result.named, result.note)
+        return dataclasses.replace(reply, also=_suggestions(list(result.also)))
+    if result.kind is Kind.SUGGEST:
+        text = messages.NAMED_SUGGEST.format(name=result.named.name) if result.named \
+            else messages.DID_YOU_MEAN
+        return Reply(Kind.SUGGEST, None, result.score, text,
+                     suggestions=_suggestions(list(result.suggestions)))
+    if result.kind is Kind.GREETING:
+        return Reply(Kind.GREETING, None, 0.0,
+                     messages.THANKS if result.thanks else messages.GREETING)
+    if result.kind is Kind.EMPTY:
+        return Reply(Kind.EMPTY, None, 0.0, messages.EMPTY)
+    if result.note:  # a near-domain question: say whom to ask instead
+        return Reply(Kind.FALLBACK, None, result.score,
+                     f"{result.note}\n{messages.NEAR_DOMAIN_TAIL}")
+    return Reply(Kind.FALLBACK, None, result.score, messages.FALLBACK)
+
+
+def plain_text(reply: Reply, numbered: bool = False) -> str:
+    """A reply as plain text for a terminal: answer, sources, suggestions."""
+    lines = [reply.text]
+    if reply.sources:
+        lines.append(f"📚 {messages.SOURCES}: " + "; ".join(reply.sources))
+    if reply.also:
+        lines.append(f"❓ {messages.ALSO}:")
+    for i, s in enumerate(reply.also, 1):
+        lines.append(f"  {i}. {s.title}" if numbered else f"  - {s.title} [{s.id}]")
+    if reply.suggestions and reply.kind is Kind.ANSWER:
+        lines.append(f"👉 {messages.RELATED}:")
+    for i, s in enumerate(reply.suggestions, len(reply.also) + 1):
+        lines.append(f"  {i}. {s.title}" if numbered else f"  - {s.title} [{s.id}]")
+    return "\n".join(lines)

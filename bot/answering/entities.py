@@ -1,0 +1,126 @@
+"""Names as data: former districts, countries, VET levels, school types, and near-domain rules.
+
+Everything is matched on the canonical form (accents folded, teencode expanded, synonyms
+applied), as whole words, so "can giuoc", "Cần Giuộc" and "huyện cần giuộc" are one name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.answering import text
+from bot.answering.knowledge import District, KnowledgeBase, Named, OutOfScope
+
+
+class Phrases:
+    """Whole-word search for any of a set of phrases in canonical text."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        forms = sorted({text.canonical(p) for p in phrases} - {""}, key=len, reverse=True)
+        body = "|".join(re.escape(f) for f in forms)
+        self.pattern = re.compile(f"(?:^| )(?:{body})(?= |$)") if forms else None
+
+    def search(self, canon: str) -> re.Match[str] | None:
+        return self.pattern.search(canon) if self.pattern else None
+
+    def __contains__(self, canon: str) -> bool:
+        return self.search(canon) is not None
+
+
+class Districts:
+    """Finds a former district's name in a question, accented or not."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.patterns: list[tuple[re.Pattern[str], District]] = []
+        if kb.districts is None:
+            return
+        names = [(text.canonical(n), d) for d in kb.districts.districts
+                 for n in (d.name, *d.aliases)]
+        for name, district in sorted(names, key=lambda nd: -len(nd[0])):
+            self.patterns.append((re.compile(rf"(?:^| ){re.escape(name)}(?= |$)"), district))
+
+    def find(self, canon: str) -> tuple[tuple[District, ...], str]:
+        """Every district named in the question (in order of mention) and the rest of it."""
+        found: list[tuple[int, District]] = []
+        rest = canon
+        for pattern, district in self.patterns:
+            match = pattern.search(rest)
+            if match and all(d is not district for _, d in found):
+                first = pattern.search(canon)
+                found.append((first.start() if first else match.start(), district))
+                rest = pattern.sub(" ", rest)
+        return tuple(d for _, d in sorted(found, key=lambda pd: pd[0])), " ".join(rest.split())
+
+    def covered(self, tokens: list[str]) -> set[int]:
+        """Positions of the tokens that spell a district's name."""
+        canon = " ".join(tokens)
+        starts, pos = [], 0
+        for tok in tokens:
+            starts.append(pos)
+            pos += len(tok) + 1
+        out: set[int] = set()
+        for pattern, _ in self.patterns:
+            for match in pattern.finditer(canon):
+                lo, hi = match.start() + (canon[match.start()] == " "), match.end()
+                out.update(i for i, st in enumerate(starts) if lo <= st < hi)
+        return out
+
+
+@dataclass(frozen=True)
+class Bare:
+    """A message that is only a name."""
+
+    group: str  # "districts", "countries", "levels", "school_types"
+    named: Named | None = None
+    district: District | None = None
+
+
+def _core(canon: str) -> str:
+    """The words of a name or message that are not filler ("huyện", "đi", "còn ... thì sao")."""
+    filler = text.lexicon().filler
+    return " ".join(w for w in canon.split() if w not in filler)
+
+
+BARE_CHARS = 80  # longer than any name with its filler ("còn huyện Cần Giuộc thì sao")
+
+
+class Names:
+    """Recognises a message that consists of one name only."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._bare: dict[str, Bare] = {}
+        if kb.districts is not None:
+            for d in kb.districts.districts:
+                for name in (d.name, *d.aliases):
+                    self._bare.setdefault(_core(text.canonical(name)), Bare("districts",
+                                                                            district=d))
+        if kb.entities is not None:
+            for group, items in kb.entities.groups().items():
+                for item in items:
+                    for name in (item.name, *item.aliases):
+                        key = _core(text.canonical(name)) or text.canonical(name)
+                        self._bare.setdefault(key, Bare(group, named=item))
+        self._bare.pop("", None)
+
+    def bare(self, question: str) -> Bare | None:
+        if len(question) > BARE_CHARS:
+            return None
+        canon = text.canonical(question)
+        return self._bare.get(_core(canon)) or self._bare.get(canon)
+
+
+class NearDomain:
+    """Questions that share the bot's words but that no topic answers (out_of_scope.yaml)."""
+
+    def __init__(self, rules: Iterable[OutOfScope]) -> None:
+        self.rules = [(r, Phrases(r.any), Phrases(r.and_any) if r.and_any else None,
+                       Phrases(r.unless)) for r in rules]
+
+    def match(self, canon: str) -> OutOfScope | None:
+        for rule, any_of, and_any, unless in self.rules:
+            if canon in any_of and (and_any is None or canon in and_any) \
+                    and canon not in unless:
+                return rule
+        return None

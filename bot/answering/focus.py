@@ -1,0 +1,154 @@
+"""Find what is asked inside a message: a parent writes a greeting, a family story, then the
+question. Each clause gets a weight for matching: the asking clauses count fully, the story a
+little (it still says which grade, district or household), greetings not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.answering import text
+
+ASKING = 1.0
+NEAR_ASKING = 0.6  # a clause in the same sentence as the question: "học trung cấp, có ... không"
+STORY = 0.25
+UNSURE_LAST = 1.0  # no clause asks anything: the last sentence is most likely the point
+UNSURE_REST = 0.4
+GREETING_WORDS = 10  # a longer clause is not only a greeting
+SHORT = 14  # content words: a message this short is one thought, weighed as a whole
+
+# Sentences end at . ! ? … ; or a new line; a dot between digits is a decimal point.
+_SENTENCE = re.compile(r"((?<!\d)\.(?!\d)|[!?…;\n]|\.\.+)")
+_CLAUSE = re.compile(r",(?!\d)|:")  # "40,12" is a decimal comma
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    weight: float
+    asking: bool
+
+
+def _words(clause: str) -> list[str]:
+    return text.expand(text.normalize(clause).split(), text.lexicon())
+
+
+class Cues:
+    """Phrases looked up by their first word, accented or (for unaccented input) folded: an
+    accented word must match a cue as typed ("đâu" is not "đậu"); an unaccented one matches
+    the cue's folded form."""
+
+    def __init__(self, phrases: tuple[tuple[str, ...], ...]) -> None:
+        self.exact: dict[str, list[tuple[str, ...]]] = {}
+        self.folded: dict[str, list[tuple[str, ...]]] = {}
+        for cue in phrases:
+            if cue:
+                self.exact.setdefault(cue[0], []).append(cue)
+                self.folded.setdefault(text.fold(cue[0]), []).append(cue)
+
+    @staticmethod
+    def _matches(word: str, cue: str) -> bool:
+        return word == cue or (word.isascii() and word == text.fold(cue))
+
+    def at(self, words: list[str], i: int) -> bool:
+        """Whether a cue starts at words[i]."""
+        word = words[i]
+        candidates = self.folded.get(word, ()) if word.isascii() else self.exact.get(word, ())
+        for cue in candidates:
+            n = len(cue)
+            if i + n <= len(words) and all(self._matches(w, c) for w, c in
+                                           zip(words[i:i + n], cue, strict=True)):
+                return True
+        return False
+
+    def anywhere(self, words: list[str]) -> bool:
+        return any(self.at(words, i) for i in range(len(words)))
+
+
+@lru_cache(maxsize=8)
+def _cues(phrases: tuple[tuple[str, ...], ...]) -> Cues:
+    return Cues(phrases)
+
+
+def _has_cue(words: list[str]) -> bool:
+    lex = text.lexicon()
+    if words and _cues(tuple((w,) for w in lex.asking_final)).at(words, len(words) - 1):
+        return True
+    return _cues(lex.asking).anywhere(words)
+
+
+def is_followup(message: str) -> bool:
+    """The message says it follows on from what was shown: "còn ...", "vậy ...", "thì sao"."""
+    lex = text.lexicon()
+    words = _words(message)
+    return bool(words) and (_cues(lex.followup_start).at(words, 0)
+                            or _cues(lex.followup).anywhere(words))
+
+
+def _is_greeting(clause: str, words: list[str]) -> bool:
+    if len(words) > GREETING_WORDS:
+        return False
+    if text.is_greeting(clause):
+        return True
+    # "Chào bot, ...", "Dạ em chào anh chị ban tư vấn": a salutation at the start.
+    return len(words) <= 7 and any(w in ("chào", "chao", "kính") for w in words[:3]) \
+        and not _has_cue(words)
+
+
+def _sentences(message: str) -> list[tuple[str, bool]]:
+    """(sentence, ends with a question mark)."""
+    parts = _SENTENCE.split(message)
+    out: list[tuple[str, bool]] = []
+    for i in range(0, len(parts), 2):
+        body = parts[i].strip()
+        mark = parts[i + 1] if i + 1 < len(parts) else ""
+        if body:
+            out.append((body, "?" in mark))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def clauses(message: str) -> tuple[Clause, ...]:
+    """The message as weighted clauses, in order."""
+    found: list[tuple[int, str, bool, bool]] = []  # sentence no, clause, asking, greeting
+    for n, (sentence, question_mark) in enumerate(_sentences(message)):
+        pieces = [p.strip() for p in _CLAUSE.split(sentence) if p.strip()]
+        for j, piece in enumerate(pieces):
+            words = _words(piece)
+            if not words:
+                continue
+            greeting = _is_greeting(piece, words)
+            asking = not greeting and (_has_cue(words)
+                                       or (question_mark and j == len(pieces) - 1))
+            found.append((n, piece, asking, greeting))
+    if not found:
+        return ()
+    content = sum(len(text.content_tokens(piece)) for _, piece, _, g in found if not g)
+    if len(found) == 1 or content <= SHORT:
+        return tuple(Clause(p, 0.0 if g and len(found) > 1 else 1.0, a or len(found) == 1)
+                     for _, p, a, g in found)
+    asking_sentences = {n for n, _, a, _ in found if a}
+    last = max(n for n, _, _, g in found if not g) if any(not g for *_, g in found) else -1
+    out = []
+    for n, piece, asking, greeting in found:
+        if greeting:
+            weight = 0.0
+        elif asking:
+            weight = ASKING
+        elif not asking_sentences:
+            weight = UNSURE_LAST if n == last else UNSURE_REST
+        elif n in asking_sentences:
+            weight = NEAR_ASKING
+        else:
+            weight = STORY
+        out.append(Clause(piece, weight, asking))
+    return tuple(out)
+
+
+def asked(message: str) -> str:
+    """The asking part of the message as one text (the whole message when nothing asks)."""
+    parts = clauses(message)
+    asking = [c.text for c in parts if c.asking]
+    return " ".join(asking) if asking else " ".join(c.text for c in parts if c.weight > 0)

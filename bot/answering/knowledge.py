@@ -1,0 +1,479 @@
+"""Load and validate the knowledge base (knowledge/*.yaml) into immutable entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from bot.answering import yamlfile
+from bot.answering.text import canonical
+from bot.answering.yamlfile import LineList, Problem
+
+MAX_ANSWER = 600
+MAX_DETAILS = 3000
+MIN_QUESTIONS = 6
+STALE_AFTER = dt.timedelta(days=365)
+
+# The topics that evaluation sets refer to by id (shared/knowledge-topics.md): never drop one.
+REQUIRED_IDS: tuple[str, ...] = (
+    "streaming.what-is", "streaming.after-grade9", "streaming.after-grade12", "streaming.targets",
+    "streaming.grade10-failed", "streaming.nine-plus", "vet.levels", "vet.transfer",
+    "vet.degree-value", "tuition.trung-cap-free", "tuition.other-exemptions",
+    "tuition.general-school", "support.student-loan", "support.scholarship-boarding",
+    "college.long-an", "college.nq31-support", "college.admission", "college.admission-fair",
+    "overseas.overview", "overseas.requirements", "overseas.markets", "overseas.costs",
+    "overseas.loan", "overseas.scams", "overseas.rights", "overseas.study-abroad",
+    "guidance.choose-career", "guidance.counselor", "guidance.subject-choice",
+    "guidance.labor-market", "guidance.startup", "bot.survey", "bot.privacy",
+)
+
+Audience = Literal["student9", "student12", "parent", "staff"]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+VnDate = Annotated[str, StringConstraints(pattern=r"^\d{1,2}/\d{1,2}/\d{4}$")]
+EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(\.[a-z0-9-]+)+$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+M = TypeVar("M", bound=_Model)
+
+
+class Source(_Model):
+    """A document an answer relies on."""
+
+    type: Text
+    issuer: Text
+    number: Text | None = None
+    date: VnDate | None = None
+    title: Text | None = None
+    seed: Text | None = None
+    in_force: VnDate | None = None
+    note: Text | None = None
+
+    def cite(self) -> str:
+        """One short line for users: 'Luật số 74/2014/QH13 – Quốc hội (27/11/2014)'."""
+        head = self.type
+        if self.number:
+            head += f" số {self.number}"
+        elif self.title:
+            head += f" “{self.title}”"
+        parts = [head, self.issuer]
+        if self.date:
+            parts.append(f"ngày {self.date}")
+        if self.in_force:
+            parts.append(f"hiệu lực từ {self.in_force}")
+        return ", ".join(parts)
+
+
+class Entry(_Model):
+    """One knowledge topic."""
+
+    id: EntryId
+    title: Text
+    audience: tuple[Audience, ...] = Field(min_length=1)
+    questions: tuple[Text, ...] = Field(min_length=MIN_QUESTIONS)
+    tags: tuple[Text, ...] = ()
+    answer: Text
+    caveat: Text | None = None
+    details: Text
+    sources: tuple[Source, ...] = Field(min_length=1)
+    confidence: Literal["confirmed", "check"]
+    valid_from: dt.date
+    reviewed: dt.date
+    related: tuple[EntryId, ...] = ()
+
+    @property
+    def short(self) -> str:
+        """The answer as shown first: the text and, when facts may have changed, the caveat."""
+        return f"{self.answer}\n⚠️ {self.caveat}" if self.caveat else self.answer
+
+    def is_stale(self, today: dt.date) -> bool:
+        return today - self.reviewed > STALE_AFTER
+
+
+class MenuGroup(_Model):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{1,12}$")]
+    title: Text
+    topics: tuple[EntryId, ...] = Field(min_length=1)
+
+
+class District(_Model):
+    name: Text
+    kind: Text
+    aliases: tuple[Text, ...] = ()
+    thcs: float = Field(ge=0, le=100)
+    thpt: float = Field(ge=0, le=100)
+    note: Text | None = None  # shown with the figures when the bare name is ambiguous
+
+
+class DistrictTargets(_Model):
+    """Seed 001's appendix: 2025 streaming targets per former district of Long An."""
+
+    year: int
+    province: Text
+    topic: EntryId
+    thcs_total: float = Field(ge=0, le=100)
+    thpt_total: float = Field(ge=0, le=100)
+    thcs_label: Text
+    thpt_label: Text
+    district_line: Text
+    source: Source
+    districts: tuple[District, ...] = Field(min_length=1)
+
+    def by_name(self, name: str) -> District | None:
+        key = canonical(name)
+        return next((d for d in self.districts if canonical(d.name) == key), None)
+
+
+class Named(_Model):
+    """A name a message may consist of alone: a country, a VET level, a school type."""
+
+    name: Text
+    aliases: tuple[Text, ...] = ()
+    line: Text | None = None  # what the bot says about it (countries)
+    topics: tuple[EntryId, ...] = Field(min_length=1)  # best first
+
+
+class Entities(_Model):
+    """knowledge/data/entities.yaml: countries, VET levels, school types."""
+
+    countries: tuple[Named, ...] = ()
+    levels: tuple[Named, ...] = ()
+    school_types: tuple[Named, ...] = ()
+
+    def groups(self) -> dict[str, tuple[Named, ...]]:
+        return {"countries": self.countries, "levels": self.levels,
+                "school_types": self.school_types}
+
+
+class OutOfScope(_Model):
+    """A near-domain question the bot must not answer with its nearest topic, and whom to ask.
+
+    It applies when what is asked contains one of `any`, one of `and_any` (when given) and none
+    of `unless`: phrases matched as whole words on the folded, expanded text.
+    """
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
+    any: tuple[Text, ...] = Field(min_length=1)
+    and_any: tuple[Text, ...] = ()
+    unless: tuple[Text, ...] = ()
+    reply: Text
+
+
+class Document(_Model):
+    """A province document (seed) that entries may cite by file name."""
+
+    seed: Text
+    type: Text
+    issuer: Text
+    title: Text
+    number: Text | None = None
+    date: Text | None = None
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    entries: tuple[Entry, ...]
+    menu: tuple[MenuGroup, ...] = ()
+    districts: DistrictTargets | None = None
+    documents: tuple[Document, ...] = ()
+    root: Path | None = None
+    locations: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)
+    entities: Entities | None = None
+    out_of_scope: tuple[OutOfScope, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+
+    def get(self, entry_id: str) -> Entry | None:
+        by_id: dict[str, Entry] = self._by_id  # type: ignore[attr-defined]
+        return by_id.get(entry_id)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+class KnowledgeError(Exception):
+    """The knowledge folder has errors; `problems` lists them with file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def default_dir() -> Path:
+    """CAREERBOT_KNOWLEDGE_DIR, else the bundled knowledge (wheel) or the checkout's folder."""
+    env = os.environ.get("CAREERBOT_KNOWLEDGE_DIR")
+    if env:
+        return Path(env)
+    bundled = Path(str(resources.files("bot"))) / "knowledge"
+    if bundled.is_dir():
+        return bundled
+    return Path(__file__).resolve().parents[2] / "knowledge"
+
+
+ENTRY_FILES_EXCLUDED = {"menu.yaml"}
+
+
+def entry_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.glob("*.yaml") if p.name not in ENTRY_FILES_EXCLUDED)
+
+
+class _Collector:
+    """Gathers problems while loading, so that a check reports everything at once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.problems.append(Problem(self.rel(path), line, message))
+
+    def load_yaml(self, path: Path) -> Any:
+        try:
+            return yamlfile.load(path)
+        except yamlfile.YamlError as exc:
+            self.problems.append(Problem(self.rel(path), exc.problem.line, exc.problem.message))
+            return None
+
+    def model(self, cls: type[M], raw: Any, path: Path, line: int) -> M | None:
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = ".".join(str(x) for x in err["loc"]) or "(gốc)"
+                at = yamlfile.line_of(raw, err["loc"], line)
+                self.add(path, at, f"{where}: {err['msg']}")
+            return None
+
+
+Locations = dict[str, tuple[str, int]]
+
+
+def _load_entries(col: _Collector) -> tuple[list[Entry], Locations, dict[str, Any]]:
+    entries: list[Entry] = []
+    locations: dict[str, tuple[str, int]] = {}
+    raws: dict[str, Any] = {}
+    for path in entry_files(col.root):
+        data = col.load_yaml(path)
+        if data is None:
+            continue
+        if not isinstance(data, LineList):
+            col.add(path, 1, "tệp phải là một danh sách các mục (list)")
+            continue
+        for raw, line in zip(data, data.item_lines, strict=True):
+            entry = col.model(Entry, raw, path, line)
+            if entry is None:
+                continue
+            if entry.id in locations:
+                first = locations[entry.id]
+                col.add(path, line, f"trùng id '{entry.id}' (đã có ở {first[0]}:{first[1]})")
+                continue
+            locations[entry.id] = (col.rel(path), line)
+            raws[entry.id] = raw
+            entries.append(entry)
+    return entries, locations, raws
+
+
+def _check_entries(col: _Collector, entries: list[Entry], locations: dict[str, tuple[str, int]],
+                   raws: dict[str, Any], documents: dict[str, Document]) -> None:
+    ids = {e.id for e in entries}
+    phrasings: dict[str, tuple[str, str]] = {}
+    for entry in entries:
+        file, line = locations[entry.id]
+        path = col.root.parent / file
+        raw = raws[entry.id]
+
+        def at(*loc: int | str, _raw: Any = raw, _line: int = line) -> int:
+            return yamlfile.line_of(_raw, loc, _line)
+
+        if len(entry.short) > MAX_ANSWER:
+            col.add(path, at("answer"), f"{entry.id}: answer + caveat dài {len(entry.short)} "
+                                        f"ký tự, tối đa {MAX_ANSWER}")
+        if len(entry.details) > MAX_DETAILS:
+            col.add(path, at("details"), f"{entry.id}: details dài {len(entry.details)} ký tự, "
+                                         f"tối đa {MAX_DETAILS}")
+        if entry.confidence == "check" and not entry.caveat:
+            col.add(path, at("confidence"), f"{entry.id}: confidence: check cần có caveat")
+        if entry.reviewed < entry.valid_from:
+            col.add(path, at("reviewed"), f"{entry.id}: reviewed trước valid_from")
+        for i, rel in enumerate(entry.related):
+            if rel not in ids:
+                col.add(path, at("related", i), f"{entry.id}: related '{rel}' không tồn tại")
+            elif rel == entry.id:
+                col.add(path, at("related", i), f"{entry.id}: related trỏ về chính nó")
+        for i, src in enumerate(entry.sources):
+            if not (src.number or src.seed or src.title):
+                col.add(path, at("sources", i),
+                        f"{entry.id}: nguồn cần number, seed hoặc title để người đọc tra được")
+            if src.seed and src.seed not in documents:
+                col.add(path, at("sources", i, "seed"),
+                        f"{entry.id}: seed '{src.seed}' không có trong data/documents.yaml")
+        for i, question in enumerate(entry.questions):
+            key = canonical(question)
+            if not key:
+                col.add(path, at("questions", i), f"{entry.id}: câu hỏi rỗng sau chuẩn hoá")
+                continue
+            if key in phrasings:
+                other_id, where = phrasings[key]
+                col.add(path, at("questions", i),
+                        f"{entry.id}: câu hỏi trùng với một câu của {other_id} ({where})")
+            else:
+                phrasings[key] = (entry.id, f"{file}:{at('questions', i)}")
+    for missing in sorted(set(REQUIRED_IDS) - ids):
+        col.add(col.root, 0, f"thiếu mục bắt buộc '{missing}'")
+
+
+def _load_menu(col: _Collector, ids: set[str]) -> list[MenuGroup]:
+    path = col.root / "menu.yaml"
+    if not path.exists():
+        return []
+    data = col.load_yaml(path)
+    if not isinstance(data, LineList):
+        if data is not None:
+            col.add(path, 1, "menu.yaml phải là một danh sách nhóm")
+        return []
+    groups: list[MenuGroup] = []
+    for raw, line in zip(data, data.item_lines, strict=True):
+        group = col.model(MenuGroup, raw, path, line)
+        if group is None:
+            continue
+        for i, topic in enumerate(group.topics):
+            if topic not in ids:
+                col.add(path, yamlfile.line_of(raw, ("topics", i), line),
+                        f"menu '{group.id}': mục '{topic}' không tồn tại")
+        groups.append(group)
+    seen: set[str] = set()
+    for g in groups:
+        if g.id in seen:
+            col.add(path, 1, f"trùng id nhóm menu '{g.id}'")
+        seen.add(g.id)
+    return groups
+
+
+def _load_documents(col: _Collector) -> dict[str, Document]:
+    path = col.root / "data" / "documents.yaml"
+    if not path.exists():
+        return {}
+    data = col.load_yaml(path)
+    if not isinstance(data, LineList):
+        return {}
+    docs = [col.model(Document, raw, path, line) for raw, line in zip(data, data.item_lines,
+                                                                       strict=True)]
+    return {d.seed: d for d in docs if d is not None}
+
+
+def _load_districts(col: _Collector, ids: set[str]) -> DistrictTargets | None:
+    path = col.root / "data" / "district_targets.yaml"
+    if not path.exists():
+        return None
+    raw = col.load_yaml(path)
+    if raw is None:
+        return None
+    targets = col.model(DistrictTargets, raw, path, 1)
+    if targets is not None and targets.topic not in ids:
+        col.add(path, yamlfile.line_of(raw, ("topic",), 1),
+                f"topic '{targets.topic}' không tồn tại")
+    return targets
+
+
+def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:
+    path = col.root / "data" / "entities.yaml"
+    if not path.exists():
+        return None
+    raw = col.load_yaml(path)
+    if raw is None:
+        return None
+    entities = col.model(Entities, raw, path, 1)
+    if entities is None:
+        return None
+    seen: dict[str, str] = {}
+    for group, items in entities.groups().items():
+        for i, item in enumerate(items):
+            at = yamlfile.line_of(raw, (group, i), 1)
+            for j, topic in enumerate(item.topics):
+                if topic not in ids:
+                    col.add(path, yamlfile.line_of(raw, (group, i, "topics", j), at),
+                            f"{item.name}: mục '{topic}' không tồn tại")
+            for name in (item.name, *item.aliases):
+                key = canonical(name)
+                if not key:
+                    col.add(path, at, f"{item.name}: tên '{name}' rỗng sau chuẩn hoá")
+                elif key in seen and seen[key] != item.name:
+                    col.add(path, at, f"tên '{name}' trùng với {seen[key]}")
+                seen[key] = item.name
+    return entities
+
+
+def _load_out_of_scope(col: _Collector) -> tuple[OutOfScope, ...]:
+    path = col.root / "data" / "out_of_scope.yaml"
+    if not path.exists():
+        return ()
+    data = col.load_yaml(path)
+    if not isinstance(data, LineList):
+        if data is not None:
+            col.add(path, 1, "out_of_scope.yaml phải là một danh sách")
+        return ()
+    rules = [col.model(OutOfScope, raw, path, line)
+             for raw, line in zip(data, data.item_lines, strict=True)]
+    return tuple(r for r in rules if r is not None)
+
+
+def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
+    col = _Collector(root)
+    if not root.is_dir():
+        return None, [Problem(str(root), 0, "không tìm thấy thư mục kiến thức")]
+    documents = _load_documents(col)
+    entries, locations, raws = _load_entries(col)
+    _check_entries(col, entries, locations, raws, documents)
+    ids = {e.id for e in entries}
+    menu = _load_menu(col, ids)
+    districts = _load_districts(col, ids)
+    kb = KnowledgeBase(tuple(entries), tuple(menu), districts, tuple(documents.values()), root,
+                       locations, entities=_load_entities(col, ids),
+                       out_of_scope=_load_out_of_scope(col))
+    return kb, col.problems
+
+
+def check(root: Path | None = None) -> list[Problem]:
+    """Every problem in the knowledge folder, with file and line."""
+    return _collect(root or default_dir())[1]
+
+
+def load(root: Path | None = None) -> KnowledgeBase:
+    """The knowledge base; raises KnowledgeError listing every problem if there is one."""
+    kb, problems = _collect(root or default_dir())
+    if problems or kb is None:
+        raise KnowledgeError(problems)
+    return kb
+
+
+def from_entries(entries: Iterable[Entry], districts: DistrictTargets | None = None,
+                 like: KnowledgeBase | None = None) -> KnowledgeBase:
+    """A knowledge base built in memory (benchmarks with synthetic entries, tests); `like`
+    lends its entities and out-of-scope rules."""
+    return KnowledgeBase(tuple(entries), districts=districts,
+                         entities=like.entities if like else None,
+                         out_of_scope=like.out_of_scope if like else ())
+
+
+
+def format_percent(value: float) -> str:
+    """Vietnamese decimal comma: 40.12 -> '40,12'."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")

@@ -1,0 +1,624 @@
+"""Question -> ranked knowledge entries with a calibrated score.
+
+Lexical BM25 over folded syllables and syllable pairs finds the candidates; rapidfuzz compares the
+question with each candidate's phrasings; a logistic model over a few features (how much of the
+question the entry covers, how close the nearest phrasing is, the margin over the runner-up)
+turns that into a score from 0 to 1. Everything is offline and deterministic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache, lru_cache
+from importlib import resources
+from itertools import pairwise
+
+import numpy as np
+import yaml
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from bot.answering import focus, text
+from bot.answering.entities import Bare, Districts, Names, NearDomain
+from bot.answering.knowledge import District, Entry, KnowledgeBase, Named
+
+DISTRICT_TERM = "__district__"
+GREETING_CHARS = 200  # a longer message is never only a greeting
+VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Engine knobs, kept as data in bot/data/engine.yaml."""
+
+    k1: float
+    b: float
+    bigram_weight: float
+    candidates: int
+    rank_weights: dict[str, float]
+    calibration: dict[str, float]
+    answer_threshold: float
+    suggest_threshold: float
+    bare_words: int
+    bare_ratio: float
+    typo_min_length: int
+    typo_similarity: float
+    typo_trust: float
+    name_score: float  # a message that is only a known name: answered by rule
+    context_weight: float  # follow-ups: how much the topic just shown favours its neighbours
+    frame_weight: float  # ... and how much its words count beside the follow-up's own
+    followup_words: int  # a follow-up has at most this many words of its own
+    followup_self: float  # ... and is read alone when alone it scores at least this
+    followup_cover: float  # an entry must cover this share of the follow-up's own words
+    also_clauses: int  # asking clauses looked at for a second question
+
+    @classmethod
+    @cache
+    def default(cls) -> Tuning:
+        raw = resources.files("bot").joinpath("data/engine.yaml").read_text(encoding="utf-8")
+        data = yaml.safe_load(raw)
+        return cls(**data)
+
+
+class Kind(StrEnum):
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    FALLBACK = "fallback"
+    GREETING = "greeting"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True)
+class Scored:
+    entry: Entry
+    score: float
+    features: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What the engine makes of one question."""
+
+    kind: Kind
+    question: str
+    ranked: tuple[Scored, ...]
+    districts: tuple[District, ...] = ()
+    thanks: bool = False
+    also: tuple[Entry, ...] = ()  # a second question in the same message, answered elsewhere
+    named: Named | None = None  # the country (or level) the message was only about
+    note: str | None = None  # said with the answer: an ambiguous name, a near-domain pointer
+    cap: float = 1.0  # the score shown never exceeds this (the answer threshold, unless answered)
+
+    @property
+    def entry(self) -> Entry | None:
+        return self.ranked[0].entry if self.kind is Kind.ANSWER and self.ranked else None
+
+    @property
+    def score(self) -> float:
+        return min(self.ranked[0].score, self.cap) if self.ranked else 0.0
+
+    @property
+    def suggestions(self) -> tuple[Entry, ...]:
+        if self.kind is Kind.SUGGEST:
+            return tuple(s.entry for s in self.ranked[:3])
+        return ()
+
+
+@dataclass(frozen=True)
+class _Query:
+    terms: dict[str, float]  # term -> weight (a story clause counts less than the question)
+    unigrams: tuple[str, ...]  # content syllables of what is asked
+    canon: str  # what is asked, as the fuzzy matcher sees it
+    pieces: tuple[str, ...]  # ... and each asking clause alone (a long question has several)
+    districts: tuple[District, ...]
+    trust: dict[str, float]  # 1.0 for a word as typed, less for a guessed typo correction
+    marks: dict[str, str]  # folded syllable -> the accents it was typed with
+
+
+@dataclass(frozen=True)
+class _Clause:
+    canon: str
+    toks: tuple[str, ...]
+    terms: tuple[str, ...]
+    trust: dict[str, float]
+    marks: tuple[tuple[str, str], ...]
+
+
+CLAUSE_CACHE = 8192  # clauses repeat (greetings, stories): analyse each once
+
+
+def _terms(tokens: Sequence[str]) -> list[str]:
+    """Syllables and adjacent syllable pairs: Vietnamese words are often two syllables."""
+    return [*tokens, *(f"{a}_{b}" for a, b in pairwise(tokens))]
+
+
+def _marks(word: str) -> str:
+    """The diacritics of a word, in order: "lương" and "luồng" fold alike but differ here."""
+    marks = "".join(ch for ch in unicodedata.normalize("NFD", word) if unicodedata.combining(ch))
+    return ("đ" if "đ" in word else "") + marks
+
+
+@lru_cache(maxsize=8192)
+def _accented(raw: str) -> tuple[tuple[str, str], ...]:
+    """(folded syllable, its accents) for every accented word of a text."""
+    words = text.expand(text.normalize(raw).split(), text.lexicon())
+    return tuple((text.fold_word(w), _marks(w)) for w in words if not w.isascii())
+
+
+class Engine:
+    """The answer engine over one knowledge base; build once, ask many times."""
+
+    def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None) -> None:
+        self.kb = kb
+        self.tuning = tuning or Tuning.default()
+        self.entries = kb.entries
+        self._districts = Districts(kb)
+        self._names = Names(kb)
+        self._near = NearDomain(kb.out_of_scope)
+        self._index = {e.id: i for i, e in enumerate(self.entries)}
+        self._clauses: dict[str, _Clause] = {}
+        self._found: dict[str, tuple[District, ...]] = {}  # districts named in a message
+        self._build()
+
+    # --- index -------------------------------------------------------------------------------
+    def _entry_texts(self, entry: Entry) -> list[str]:
+        texts = [entry.title, *entry.questions, *entry.tags]
+        if self.kb.districts is not None and entry.id == self.kb.districts.topic:
+            texts.append(DISTRICT_TERM)
+        return texts
+
+    def _build(self) -> None:
+        t = self.tuning
+        doc_terms: list[Counter[str]] = []
+        self._phrasings: list[list[str]] = []
+        spelled: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        for i, entry in enumerate(self.entries):
+            counts: Counter[str] = Counter()
+            phr = []
+            for raw in self._entry_texts(entry):
+                if raw == DISTRICT_TERM:
+                    counts[DISTRICT_TERM] += 3
+                    continue
+                toks = text.content_tokens(raw)
+                counts.update(_terms(toks))
+                if raw in entry.questions or raw == entry.title:
+                    phr.append(" ".join(toks))
+                for folded, marks in _accented(raw):
+                    spelled[folded][marks].add(i)
+            doc_terms.append(counts)
+            self._phrasings.append(phr)
+        # Which entries spell a folded syllable with which accents, so that a question typed
+        # with accents ("lương") does not match an entry that only knows another word
+        # ("luồng") folding to the same letters.
+        self._spelled = {f: {m: frozenset(docs) for m, docs in by.items()}
+                         for f, by in spelled.items()}
+        n = len(doc_terms)
+        lengths = np.array([sum(c.values()) for c in doc_terms], dtype=np.float64)
+        avg = float(lengths.mean()) if n else 1.0
+        df: Counter[str] = Counter()
+        for c in doc_terms:
+            df.update(c.keys())
+        self._idf = {term: math.log(1 + (n - d + 0.5) / (d + 0.5)) for term, d in df.items()}
+        self._idf_unknown = math.log(1 + (n + 0.5) / 0.5)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, counts in enumerate(doc_terms):
+            norm = t.k1 * (1 - t.b + t.b * lengths[i] / avg)
+            for term, tf in counts.items():
+                postings[term].append((i, self._idf[term] * tf * (t.k1 + 1) / (tf + norm)))
+        self._postings = {
+            term: (np.array([i for i, _ in p], dtype=np.int32),
+                   np.array([w for _, w in p], dtype=np.float64))
+            for term, p in postings.items()
+        }
+        self._doc_terms = [frozenset(c) for c in doc_terms]
+        self._vocab = sorted({term for term in df if "_" not in term and term != DISTRICT_TERM})
+        self._vocab_set = frozenset(self._vocab)
+
+    # --- query -------------------------------------------------------------------------------
+    def _correct(self, token: str) -> tuple[list[str], float]:
+        """Map an unknown token to known ones: a typo of a known syllable, or two glued together.
+
+        A well-formed Vietnamese syllable is a real word the knowledge base does not know, not a
+        typo: it is kept as it is. Returns the tokens and how far to trust them.
+        """
+        t = self.tuning
+        if token in self._vocab_set or token.isdigit() or len(token) < t.typo_min_length:
+            return [token], 1.0
+        for cut in range(2, len(token) - 1):
+            left, right = token[:cut], token[cut:]
+            if left in self._vocab_set and right in self._vocab_set:
+                return [left, right], t.typo_trust
+        if text.is_syllable(token):
+            return [token], 1.0
+        best = process.extractOne(token, self._vocab, scorer=Levenshtein.normalized_similarity,
+                                  score_cutoff=t.typo_similarity)
+        return ([best[0]], t.typo_trust) if best else ([token], 1.0)
+
+    def clear_caches(self) -> None:
+        """Forget analysed text (benchmarks measure the work, not the memory)."""
+        self._clauses.clear()
+        self._found.clear()
+        _accented.cache_clear()
+        focus.clauses.cache_clear()
+
+    def _clause(self, clause: str) -> _Clause:
+        """A clause's matching tokens (no stopwords, no district names, typos corrected)."""
+        found = self._clauses.get(clause)
+        if found is not None:
+            return found
+        analyzed = text.analyze(clause)
+        canon = " ".join(tok.text for tok in analyzed)
+        names = self._districts.covered([tok.text for tok in analyzed])
+        toks: list[str] = []
+        trust: dict[str, float] = {}
+        for n, tok in enumerate(analyzed):
+            if tok.stop or n in names:
+                continue
+            fixed, confidence = self._correct(tok.text)
+            for f in fixed:
+                toks.append(f)
+                trust[f] = min(trust.get(f, 1.0), confidence)
+        found = _Clause(canon, tuple(toks), tuple(_terms(toks)), trust, _accented(clause))
+        if len(self._clauses) >= CLAUSE_CACHE:
+            self._clauses.clear()
+        self._clauses[clause] = found
+        return found
+
+    def _query(self, question: str, weights: dict[int, float] | None = None) -> _Query:
+        """The weighted query of a message; `weights` overrides clause weights by position."""
+        parts = focus.clauses(question)
+        terms: dict[str, float] = defaultdict(float)
+        trust: dict[str, float] = {}
+        asked: list[str] = []
+        pieces: list[str] = []
+        marks: dict[str, str] = {}
+        analysed = [self._clause(c.text) for c in parts]
+        for k, (clause, done) in enumerate(zip(parts, analysed, strict=True)):
+            weight = clause.weight if weights is None else weights.get(k, clause.weight)
+            if weight <= 0:
+                continue
+            for term in done.terms:
+                terms[term] += weight
+            for tok, confidence in done.trust.items():
+                trust[tok] = min(trust.get(tok, 1.0), confidence)
+            if weight >= focus.NEAR_ASKING:
+                asked.extend(done.toks)
+                if done.toks:
+                    pieces.append(" ".join(done.toks))
+            for folded, mark in done.marks:
+                marks.setdefault(folded, mark)
+        whole_canon = " ".join(d.canon for d in analysed)
+        districts = self._found.get(whole_canon)
+        if districts is None:
+            districts = self._districts.find(whole_canon)[0]
+            if len(self._found) >= CLAUSE_CACHE:
+                self._found.clear()
+            self._found[whole_canon] = districts
+        if districts:
+            terms[DISTRICT_TERM] += 1.0
+            trust[DISTRICT_TERM] = 1.0
+        asked = asked or [t for t in terms if "_" not in t and t != DISTRICT_TERM]
+        whole = " ".join(asked)
+        pieces = [p for p in pieces if p != whole][: self.tuning.also_clauses]
+        return _Query(dict(terms), tuple(asked), whole, (whole, *pieces), districts, trust,
+                      marks)
+
+    def _clashes(self, q: _Query, term: str) -> frozenset[int]:
+        """Entries that spell this term's syllables with other accents than the question."""
+        out: frozenset[int] = frozenset()
+        for syllable in term.split("_"):
+            mark = q.marks.get(syllable)
+            by = self._spelled.get(syllable)
+            if mark is None or by is None:
+                continue
+            spelt_so = by.get(mark, frozenset())
+            for other, docs in by.items():
+                if other != mark:
+                    out |= docs - spelt_so
+        return out
+
+    def _idf_of(self, term: str) -> float:
+        return self._idf.get(term, self._idf_unknown)
+
+    def _bm25(self, q: _Query) -> tuple[np.ndarray, dict[str, frozenset[int]]]:
+        scores = np.zeros(len(self.entries), dtype=np.float64)
+        clashes: dict[str, frozenset[int]] = {}
+        for term, qtf in q.terms.items():
+            posting = self._postings.get(term)
+            if posting is None:
+                continue
+            weight = qtf * (self.tuning.bigram_weight if "_" in term else 1.0)
+            clash = self._clashes(q, term) if q.marks else frozenset()
+            if clash:
+                clashes[term] = clash
+                mask = np.zeros(len(self.entries), dtype=bool)
+                mask[list(clash)] = True
+                keep = ~mask[posting[0]]
+                scores[posting[0][keep]] += weight * posting[1][keep]
+            else:
+                scores[posting[0]] += weight * posting[1]
+        return scores, clashes
+
+    def _share(self, q: _Query, known: Callable[[str], bool]) -> float:
+        """Share of the question's information (IDF-weighted syllables, question words left
+        out) for which `known` holds; guessed typo corrections count less."""
+        total = found = 0.0
+        asking = text.lexicon().question_words
+        for term, qtf in q.terms.items():
+            if "_" in term or term in asking:
+                continue
+            w = self._idf_of(term) * qtf
+            total += w
+            if known(term):
+                found += w * q.trust.get(term, 1.0)
+        return found / total if total else 0.0
+
+    def _fuzzy(self, q: _Query, candidates: list[int]) -> dict[int, float]:
+        """For each candidate, how close its nearest phrasing is to the question (0-1)."""
+        best = dict.fromkeys(candidates, 0.0)
+        if not q.canon:
+            return best
+        owners = [i for i in candidates for _ in self._phrasings[i]]
+        choices = [p for i in candidates for p in self._phrasings[i]]
+        if not choices:
+            return best
+        # One C call for all candidates' phrasings instead of one per candidate; a long
+        # question is compared clause by clause too, so its length does not drown the match.
+        scores = process.cdist(list(q.pieces), choices, scorer=fuzz.token_sort_ratio).max(axis=0)
+        for owner, score in zip(owners, scores, strict=True):
+            best[owner] = max(best[owner], float(score) / 100)
+        return best
+
+    def rank(self, question: str, limit: int = 5, previous: str | None = None) -> list[Scored]:
+        """Entries ranked for the question, best first, each with its calibrated score."""
+        result = self.ask(question, previous)
+        return list(result.ranked[:limit]) if result.ranked else self._rank(
+            self._query(question), limit)
+
+    def _rank(self, q: _Query, limit: int = 5, prior: dict[int, float] | None = None,
+              own: _Query | None = None) -> list[Scored]:
+        """Rank by BM25 + fuzzy closeness; `prior` adds a context bonus per entry and `own`
+        (the follow-up's own words) must be mostly covered by any entry returned."""
+        if not q.terms or not self.entries:
+            return []
+        bm25, clashes = self._bm25(q)
+        k = min(self.tuning.candidates, len(self.entries))
+        if prior:
+            boosted = bm25.copy()
+            for i, bonus in prior.items():
+                if bm25[i] > 0:
+                    boosted[i] += bonus * float(bm25.max())
+            pick = boosted
+        else:
+            pick = bm25
+        candidates = np.argpartition(-pick, k - 1)[:k] if k < len(self.entries) else np.arange(k)
+        top = [int(i) for i in candidates if bm25[i] > 0]
+        if not top:
+            return []
+        ideal = sum(self._idf_of(t) * (self.tuning.bigram_weight if "_" in t else 1.0) * c
+                    for t, c in q.terms.items())
+        def anywhere(term: str) -> bool:
+            return term in self._idf and not (
+                term in clashes and len(clashes[term]) >= len(self._postings[term][0]))
+
+        def covers(i: int, use_clashes: bool = True) -> Callable[[str], bool]:
+            terms = self._doc_terms[i]
+            return lambda term: term in terms and not (
+                use_clashes and term in clashes and i in clashes[term])
+
+        known = self._share(q, anywhere)
+        fuzzy = self._fuzzy(q, top)
+        rows: list[dict[str, float]] = []
+        for i in top:
+            row = {
+                "bm25": float(bm25[i]) / ideal if ideal else 0.0,
+                "coverage": self._share(q, covers(i)),
+                "fuzzy": fuzzy[i],
+                "known": known,
+            }
+            if own is not None:
+                row["own"] = self._share(own, covers(i, use_clashes=False))
+            rows.append(row)
+        w = self.tuning.rank_weights
+        favour = prior or {}
+
+        def order(j: int) -> float:
+            return sum(w[f] * rows[j][f] for f in w) + self.tuning.context_weight * favour.get(
+                top[j], 0.0)
+
+        ranked = sorted(range(len(top)), key=lambda j: -order(j))
+        if own is not None:
+            ranked = [j for j in ranked if rows[j]["own"] >= self.tuning.followup_cover]
+        return [Scored(self.entries[top[j]], self._calibrate(rows[j]), rows[j])
+                for j in ranked[:limit]]
+
+    def _calibrate(self, features: dict[str, float]) -> float:
+        """Logistic model fitted by bench/calibrate.py: about P(the top entry is right)."""
+        cal = self.tuning.calibration
+        z = cal["bias"] + sum(cal.get(name, 0.0) * value for name, value in features.items())
+        return 1 / (1 + math.exp(-z))
+
+    # --- classification ----------------------------------------------------------------------
+    def ask(self, question: str, previous: str | None = None) -> Result:
+        """Classify the question: an answer, did-you-mean suggestions, a greeting or a fallback.
+
+        `previous` is the topic just shown to the user: a short follow-up ("còn Đức thì sao",
+        "có được vay không") is read against it.
+        """
+        if not focus.clauses(question):
+            return Result(Kind.EMPTY, question, ())
+        if len(question) <= GREETING_CHARS and (text.is_greeting(question)
+                                                or self._calls_out(question)):
+            thanks = any(t in text.canonical(question) for t in ("cam on", "thank"))
+            return Result(Kind.GREETING, question, (), thanks=thanks)
+        before = self.kb.get(previous) if previous else None
+        bare = self._names.bare(question)
+        if bare is not None:
+            named = self._bare(question, bare, before)
+            if named is not None:
+                return named
+        near = self._near.match(text.canonical(focus.asked(question)))
+        if near is not None:
+            q = self._query(question)
+            return Result(Kind.FALLBACK, question, tuple(self._rank(q)), q.districts,
+                          note=near.reply, cap=self._below_answer())
+        q = self._query(question)
+        result = self._classify(question, q, tuple(self._rank(q)))
+        if before is not None and self._reads_as_followup(question, q, result):
+            return self._in_context(question, q, before) or result
+        return self._split(question, result)
+
+    def _calls_out(self, question: str) -> bool:
+        """"hú ad ơi", "ê bot": calling the bot, with nothing the knowledge base knows."""
+        toks = text.analyze(question)
+        if len(toks) > 3 or not any(t.text in VOCATIVES for t in toks):
+            return False
+        return not any(not t.stop and t.text in self._vocab_set for t in toks)
+
+    def _below_answer(self) -> float:
+        return self.tuning.answer_threshold - 0.0001
+
+    def _classify(self, question: str, q: _Query, ranked: tuple[Scored, ...],
+                  in_context: bool = False) -> Result:
+        if not ranked or ranked[0].score < self.tuning.suggest_threshold:
+            return Result(Kind.FALLBACK, question, ranked, q.districts, cap=self._below_answer())
+        # A bare keyword is ambiguous on its own; after a topic, that topic settles it.
+        if ranked[0].score < self.tuning.answer_threshold or (
+                not in_context and self._ambiguous(q, ranked)):
+            return Result(Kind.SUGGEST, question, ranked, q.districts, cap=self._below_answer())
+        return Result(Kind.ANSWER, question, ranked, q.districts)
+
+    def _ambiguous(self, q: _Query, ranked: tuple[Scored, ...]) -> bool:
+        """A bare keyword ("học phí", "nước ngoài") that several topics match about equally."""
+        if len(q.unigrams) > self.tuning.bare_words or len(ranked) < 2:
+            return False
+        w = self.tuning.rank_weights
+        first, second = (sum(w[f] * s.features[f] for f in w) for s in ranked[:2])
+        return second >= self.tuning.bare_ratio * first
+
+    # --- a message that is only a name -------------------------------------------------------
+    def _fixed(self, entries: Iterable[Entry | None], score: float) -> tuple[Scored, ...]:
+        return tuple(Scored(e, score, {}) for e in entries if e is not None)
+
+    def _bare(self, question: str, bare: Bare, before: Entry | None) -> Result | None:
+        t = self.tuning
+        if bare.district is not None and self.kb.districts is not None:
+            entry = self.kb.get(self.kb.districts.topic)
+            return Result(Kind.ANSWER, question, self._fixed([entry], t.name_score),
+                          (bare.district,), note=bare.district.note)
+        named = bare.named
+        if named is None:
+            return None
+        topics = [self.kb.get(i) for i in named.topics]
+        if bare.group == "countries":
+            # "còn Đài Loan thì sao" right after the costs of going abroad: same question,
+            # another country. Otherwise the country's own line.
+            if before is not None and before.id.split(".")[0] == named.topics[0].split(".")[0]:
+                topics = [before, *(e for e in topics if e is not before)]
+            return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
+        if before is not None:
+            return None  # "còn cao đẳng thì sao": the previous question decides, see _in_context
+        if len(topics) == 1:
+            return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
+        return Result(Kind.SUGGEST, question, self._fixed(topics, self._below_answer()),
+                      named=named, cap=self._below_answer())
+
+    # --- follow-ups --------------------------------------------------------------------------
+    def _own_words(self, question: str) -> list[str]:
+        """The content words of a message ("còn", "vậy", "thì sao" are stopwords)."""
+        return [tok.text for tok in text.analyze(question) if not tok.stop]
+
+    def _reads_as_followup(self, question: str, q: _Query, result: Result) -> bool:
+        """Short, and either it says so ("còn", "vậy", "thì sao") or alone it is unsure."""
+        if len(self._own_words(question)) > self.tuning.followup_words:
+            return False
+        if focus.is_followup(question):
+            return True
+        return result.kind is not Kind.ANSWER or result.score < self.tuning.followup_self
+
+    def _frame(self, before: Entry) -> dict[str, float]:
+        """The previous topic's words, as a light context for the follow-up."""
+        toks = [tok for raw in (before.title, *before.tags) for tok in text.content_tokens(raw)]
+        terms = Counter(_terms(toks))
+        total = sum(terms.values()) or 1
+        return {term: self.tuning.frame_weight * c / total for term, c in terms.items()}
+
+    def _prior(self, before: Entry) -> dict[int, float]:
+        prior: dict[int, float] = {}
+        group = before.id.split(".")[0]
+        for i, e in enumerate(self.entries):
+            if e.id.split(".")[0] == group:
+                prior[i] = 0.5
+        for rel in before.related:
+            if rel in self._index:
+                prior[self._index[rel]] = 0.7
+        prior[self._index[before.id]] = 1.0 if before.id in self._index else 0.0
+        return prior
+
+    def _in_context(self, question: str, q: _Query, before: Entry) -> Result | None:
+        own = self._own_words(question)
+        if not own and not q.districts:
+            # "thì sao?", "vậy hả": nothing new is asked; the previous topic again.
+            return Result(Kind.ANSWER, question, self._fixed([before], self.tuning.name_score))
+        terms = dict(q.terms)
+        for term, weight in self._frame(before).items():
+            terms[term] = terms.get(term, 0.0) + weight
+        canon = " ".join([q.canon, *text.content_tokens(before.title)])
+        framed = _Query(terms, q.unigrams, canon, (canon, q.canon), q.districts, q.trust,
+                        q.marks)
+        ranked = tuple(self._rank(framed, prior=self._prior(before), own=q))
+        if not ranked:
+            return None
+        result = self._classify(question, framed, ranked, in_context=True)
+        return result if result.kind is not Kind.FALLBACK else None
+
+    # --- two questions in one message --------------------------------------------------------
+    def _split(self, question: str, whole: Result) -> Result:
+        """A message that asks several things: answer it and offer what else it asks ("Bạn cũng
+        hỏi: ..."). Each asking clause is ranked alone, then, if unsure, with the rest of the
+        message as light context."""
+        parts = focus.clauses(question)
+        asking = [k for k, c in enumerate(parts) if c.asking]
+        if len(asking) < 2:
+            return whole
+        answered: list[Result] = []
+        for k in asking[: self.tuning.also_clauses]:
+            if len(text.content_tokens(parts[k].text)) < 2:
+                continue  # "Tôi muốn hỏi hai việc:" asks nothing yet
+            # The clause alone first; when alone it is unsure, with the rest as light context
+            # (unless the message as a whole matched nothing: then context would only invent).
+            contexts = (0.0,) if whole.kind is Kind.FALLBACK else (0.0, focus.STORY)
+            for context in contexts:
+                weights = {j: (1.0 if j == k else min(parts[j].weight, context))
+                           for j in range(len(parts))}
+                q = self._query(question, weights)
+                found = self._classify(question, q, tuple(self._rank(q)))
+                if found.entry is not None:
+                    answered.append(found)
+                    break
+        if not answered:
+            return whole
+        # The message as a whole decides the main answer when it can; otherwise the first
+        # clause that a topic answers does.
+        main = whole if whole.entry is not None else answered[0]
+        assert main.entry is not None  # noqa: S101 - answered holds answers only
+        others = [r.entry for r in answered]
+        also: list[Entry] = []
+        for entry in others:
+            if entry is not None and entry.id != main.entry.id and entry not in also:
+                also.append(entry)
+        return dataclasses.replace(main, districts=whole.districts, also=tuple(also[:2]))
+
+
+def related_entries(kb: KnowledgeBase, entry: Entry) -> list[Entry]:
+    return [e for e in (kb.get(r) for r in entry.related) if e is not None]
+
+
+def vocabulary(entries: Iterable[Entry]) -> set[str]:
+    return {tok for e in entries for q in e.questions for tok in text.content_tokens(q)}

@@ -1,0 +1,125 @@
+"""Every service the bot needs, built once from the settings (the handlers' single entry point)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from bot.answering import knowledge
+from bot.answering.asklog import AskLog
+from bot.answering.assistant import Assistant
+from bot.answering.retrieval import Engine
+from bot.config import Settings
+from bot.outreach.announcements import Announcements
+from bot.outreach.outbox import Outbox
+from bot.outreach.tickets import Tickets
+from bot.people.accounts import Accounts
+from bot.people.flood import FloodGuard
+from bot.people.schools import Schools
+from bot.people.staff import Staff
+from bot.people.users import Users
+from bot.reports.builds import Builds
+from bot.storage.database import now_utc, open_reader
+from bot.storage.writer import Writer
+from bot.surveys.flow import SurveyFlow
+from bot.surveys.model import SurveySet
+from bot.surveys.model import check as survey_check
+from bot.surveys.responses import Responses
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    assistant: Assistant
+    db: sqlite_utils.Database  # reads, on the event-loop thread
+    writer: Writer  # every write, committed in batches by its own thread
+    users: Users
+    asks: AskLog
+    tickets: Tickets
+    schools: Schools
+    surveys: SurveySet
+    responses: Responses
+    staff: Staff
+    flow: SurveyFlow
+    announcements: Announcements
+    flood: FloodGuard
+    clock: Clock
+    accounts: Accounts
+    outbox: Outbox
+    builds: Builds = field(default_factory=Builds)  # exports and charts, off the event loop
+
+    @property
+    def kb(self) -> knowledge.KnowledgeBase:
+        return self.assistant.kb
+
+    def local_now(self) -> dt.datetime:
+        return self.clock().astimezone(ZoneInfo(self.settings.timezone))
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_ids
+
+    def forget_user(self, user_id: int) -> None:
+        """After /xoadulieu: drop what memory still holds about the user."""
+        self.users.forget(user_id)
+        self.tickets.forget(user_id)
+        self.asks.forget(user_id)
+        self.accounts.forget(user_id)
+
+    def close(self) -> None:
+        self.builds.close()
+        self.writer.close()
+        self.db.close()
+
+
+def load_surveys(kb: knowledge.KnowledgeBase) -> SurveySet:
+    """The surveys beside the knowledge base; an invalid survey stops the start, like the KB."""
+    root = kb.root or knowledge.default_dir()
+    surveys, problems = survey_check(root, {e.id for e in kb.entries})
+    if problems:
+        raise knowledge.KnowledgeError(problems)
+    return surveys
+
+
+def build_services(settings: Settings, clock: Clock = now_utc,
+                   assistant: Assistant | None = None) -> Services:
+    """Wire the real adapters: the SQLite file, the knowledge folder, the clock."""
+    zone = ZoneInfo(settings.timezone)
+    def today() -> dt.date:
+        return clock().astimezone(zone).date()
+
+    if assistant is None:
+        kb = knowledge.load(settings.knowledge_dir)
+        assistant = Assistant(kb, Engine(kb), today)
+    surveys = load_surveys(assistant.kb)
+    writer = Writer(settings.db_path, settings.db_sync)  # opens and migrates the database
+    db = open_reader(settings.db_path)
+    users = Users(db, writer, clock)
+    schools = Schools(db, writer)
+    responses = Responses(db, writer, clock)
+    titles = {e.id: e.title for e in assistant.kb.entries}
+    accounts = Accounts(db, writer, clock)
+    return Services(
+        settings=settings,
+        assistant=assistant,
+        db=db,
+        writer=writer,
+        users=users,
+        asks=AskLog(db, writer, clock),
+        tickets=Tickets(db, writer, clock),
+        schools=schools,
+        surveys=surveys,
+        responses=responses,
+        staff=Staff(db, writer, schools, clock),
+        flow=SurveyFlow(surveys, responses, schools, users, today, titles),
+        announcements=Announcements(db, writer, clock),
+        flood=FloodGuard(settings.flood_per_minute),
+        clock=clock,
+        accounts=accounts,
+        outbox=Outbox(accounts),
+    )

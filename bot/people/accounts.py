@@ -1,0 +1,93 @@
+"""Accounts: a person on one channel (channel, external id) mapped to one internal user id.
+
+Telegram users keep their Telegram id as their internal id (existing data stays theirs); people
+on other channels (the web chat) get negative ids, which Telegram never uses for a person. The
+data model, exports and privacy commands are then the same for every channel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from bot.storage.database import iso, now_utc
+from bot.storage.writer import Writer
+
+TELEGRAM = "telegram"
+CHANNELS = (TELEGRAM, "web", "terminal")
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Account:
+    """A person on one channel: (channel, external id) -> the internal user id."""
+
+    channel: str
+    external_id: str
+    user_id: int
+
+
+class Accounts:
+    """Finds or creates the account of a person on a channel."""
+
+    def __init__(self, db: sqlite_utils.Database, writer: Writer, clock: Clock = now_utc
+                 ) -> None:
+        self.db = db
+        self.writer = writer
+        self.clock = clock
+        self._known: dict[tuple[str, str], int] = {}
+
+    def find(self, channel: str, external_id: str) -> Account | None:
+        key = (channel, external_id)
+        user_id = self._known.get(key)
+        if user_id is None:
+            rows = list(self.db.query("SELECT user_id FROM accounts WHERE channel = ? AND "
+                                      "external_id = ?", [channel, external_id]))
+            if not rows:
+                return None
+            user_id = int(rows[0]["user_id"])
+            self._known[key] = user_id
+        return Account(channel, external_id, user_id)
+
+    async def resolve(self, channel: str, external_id: str) -> Account:
+        """The account, created (with its user row) on first contact."""
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}")
+        found = self.find(channel, external_id)
+        if found is not None:
+            return found
+        stamp = iso(self.clock())
+
+        def create(db: sqlite_utils.Database) -> int:
+            row = db.execute("SELECT user_id FROM accounts WHERE channel = ? AND external_id = ?",
+                             [channel, external_id]).fetchone()
+            if row is not None:
+                return int(row[0])
+            if channel == TELEGRAM:
+                user_id = int(external_id)
+            else:
+                lowest = db.execute("SELECT min(min(id), 0) FROM users").fetchone()[0] or 0
+                user_id = int(lowest) - 1
+            db.execute("INSERT INTO users (id, created_at, last_seen) VALUES (?, ?, ?) "
+                       "ON CONFLICT(id) DO NOTHING", [user_id, stamp, stamp])
+            db.execute("INSERT INTO accounts (channel, external_id, user_id, created_at) "
+                       "VALUES (?, ?, ?, ?)", [channel, external_id, user_id, stamp])
+            return user_id
+
+        user_id = await self.writer.write(create)
+        if len(self._known) > 100_000:  # bounded memory on a busy day
+            self._known.clear()
+        self._known[(channel, external_id)] = user_id
+        return Account(channel, external_id, user_id)
+
+    def of_user(self, user_id: int) -> list[Account]:
+        """Every account of a user (to reach them on their own channel)."""
+        return [Account(r["channel"], r["external_id"], user_id) for r in self.db.query(
+            "SELECT channel, external_id FROM accounts WHERE user_id = ?", [user_id])]
+
+    def forget(self, user_id: int) -> None:
+        for key in [k for k, v in self._known.items() if v == user_id]:
+            del self._known[key]

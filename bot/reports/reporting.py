@@ -1,0 +1,105 @@
+"""What a school gets: survey exports and the report against targets, for one scope.
+
+One implementation for the command line (`careerbot export`, `careerbot report`) and the bot's
+/export and /baocao, so that both always produce the same files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from bot.answering.knowledge import DistrictTargets
+from bot.answering.text import fold
+from bot.people.schools import School
+from bot.people.staff import Scope
+from bot.reports import export as exports
+from bot.reports import report as reports
+from bot.storage.database import open_reader
+from bot.surveys.model import Survey
+from bot.surveys.responses import load_records
+
+if TYPE_CHECKING:  # the worker process needs none of the services
+    from bot.bootstrap import Services
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    data: bytes
+    count: int  # submitted responses in it
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text).lower()).strip("-") or "tat-ca"
+
+
+def report_survey(services: Services) -> Survey | None:
+    """The survey whose answers feed the report (the one with a `report:` mapping)."""
+    return next((s for s in services.surveys.surveys if s.report is not None), None)
+
+
+def _schools(db: sqlite_utils.Database) -> dict[str, School]:
+    return {row["code"]: School.from_row(row) for row in db.query("SELECT * FROM schools")}
+
+
+def _report(db: sqlite_utils.Database, survey: Survey | None, scope: Scope,
+            districts: DistrictTargets | None, year: str) -> reports.Report | None:
+    if survey is None:
+        return None
+    records = load_records(db, survey.id, scope.school_codes, year)
+    return reports.build_report(survey, records, scope, districts, year)
+
+
+def _export(db: sqlite_utils.Database, scope: Scope, surveys: Sequence[Survey], fmt: str,
+            year: str, with_report: Survey | None, districts: DistrictTargets | None
+            ) -> Document:
+    schools = _schools(db)
+    sheets = [(s, load_records(db, s.id, scope.school_codes, year)) for s in surveys]
+    count = sum(len(records) for _, records in sheets)
+    if fmt == "csv":
+        survey, records = sheets[0]
+        return Document(f"khaosat-{survey.id}-{_slug(scope.name)}-{year}.csv",
+                        exports.csv_bytes(survey, records, schools), count)
+    report = _report(db, with_report, scope, districts, year)
+    return Document(f"khaosat-{_slug(scope.name)}-{year}.xlsx",
+                    exports.xlsx_bytes(sheets, schools, report), count)
+
+
+def build_report(services: Services, scope: Scope, year: str) -> reports.Report | None:
+    return _report(services.db, report_survey(services), scope, services.kb.districts, year)
+
+
+def export_document(services: Services, scope: Scope, surveys: Sequence[Survey], fmt: str,
+                    year: str) -> Document:
+    """CSV of one survey, or an XLSX workbook of several with a summary sheet."""
+    return _export(services.db, scope, surveys, fmt, year, report_survey(services),
+                   services.kb.districts)
+
+
+# --- the same, in a worker process (bot/builds.py): plain arguments, its own connection --------
+def export_file(db_path: str, scope: Scope, surveys: Sequence[Survey], fmt: str, year: str,
+                with_report: Survey | None, districts: DistrictTargets | None) -> Document:
+    db = open_reader(db_path)
+    try:
+        return _export(db, scope, surveys, fmt, year, with_report, districts)
+    finally:
+        db.close()
+
+
+def report_with_chart(db_path: str, survey: Survey | None, scope: Scope,
+                      districts: DistrictTargets | None, year: str
+                      ) -> tuple[reports.Report, bytes] | None:
+    """The report and its bar chart (PNG), or None when no survey has a report."""
+    from bot.reports.chart import chart_png  # matplotlib: only where a chart is drawn
+
+    db = open_reader(db_path)
+    try:
+        report = _report(db, survey, scope, districts, year)
+    finally:
+        db.close()
+    return None if report is None else (report, chart_png(report))

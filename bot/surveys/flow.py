@@ -1,0 +1,435 @@
+"""Taking a survey, one question at a time: what each tap or typed answer does, and what to show.
+
+No Telegram here: every action returns a `Step` (screens to show, an optional short notice),
+and every answer is committed through the Writer before the step is returned, so the bot only
+shows the next question once the previous answer is safely stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot import messages
+from bot.answering.text import canonical
+from bot.people.schools import Schools
+from bot.people.users import Users
+from bot.surveys import model as survey
+from bot.surveys.model import InvalidAnswer, Question, Survey, SurveySet
+from bot.surveys.responses import Response, Responses
+from handlers.telegram.callbacks import Action
+from handlers.telegram.render import Button, Keyboard, Screen, button, esc
+
+Today = Callable[[], dt.date]
+SCHOOL_MATCHES = 5
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the bot does after an action: screens to show, a notice for the button press."""
+
+    screens: list[Screen] = field(default_factory=list)
+    notice: str | None = None  # shown as a short popup when a button was pressed
+    alert: bool = False  # the notice needs attention (a mistake), not just a confirmation
+    new_message: bool = False  # send instead of editing the pressed message
+
+
+def _b(text: str, op: str, *args: str | int) -> Button:
+    return button(text, Action.SURVEY, op, *args)
+
+
+class SurveyFlow:
+    def __init__(self, surveys: SurveySet, responses: Responses, schools: Schools, users: Users,
+                 today: Today, topic_titles: Mapping[str, str]) -> None:
+        self.surveys = surveys
+        self.responses = responses
+        self.schools = schools
+        self.users = users
+        self.today = today
+        self.topic_titles = topic_titles  # knowledge entry id -> title, for result buttons
+
+    @property
+    def year(self) -> str:
+        return survey.school_year(self.today())
+
+    # --- the list and the consent --------------------------------------------------------------
+    def list_screen(self, user_id: int) -> Screen:
+        user = self.users.get(user_id)
+        audience = user.audience if user and user.audience != "staff" else None
+        available = self.surveys.for_audience(audience)
+        if not available:
+            return Screen(messages.SURVEY_NONE)
+        rows = []
+        for s in available:
+            response = self.responses.find(user_id, s.id, self.year)
+            status = messages.SURVEY_STATUS[response.status if response else "new"]
+            rows.append((_b(f"{s.title} ({status})", "o", s.id),))
+        return Screen(messages.SURVEY_LIST, tuple(rows))
+
+    async def open(self, user_id: int, survey_id: str) -> Step:
+        """Tapping a survey in the list: consent first, or resume, or offer to retake."""
+        s = self.surveys.get(survey_id)
+        if s is None:
+            return Step(notice=messages.SURVEY_GONE, alert=True)
+        response = self.responses.find(user_id, s.id, self.year)
+        if response is not None and response.status == "submitted":
+            return Step([Screen(messages.SURVEY_ALREADY.format(title=esc(s.title), year=self.year),
+                                ((_b(messages.SURVEY_RETAKE, "R", s.id),),
+                                 (_b(messages.SURVEY_KEEP, "l"),)))])
+        if response is not None:
+            done = len(survey.relevant(s, response.answers))
+            total = len(survey.visible(s, response.answers))
+            return Step([Screen(messages.SURVEY_RESUME.format(title=esc(s.title), done=done,
+                                                              total=total),
+                                ((_b(messages.SURVEY_CONTINUE, "g", s.id),),
+                                 (_b(messages.SURVEY_RESTART, "R", s.id),)))])
+        return Step([self._consent(s)])
+
+    def _consent(self, s: Survey) -> Screen:
+        text = messages.SURVEY_CONSENT.format(title=esc(s.title), description=esc(s.description),
+                                              minutes=s.minutes, count=len(s.questions))
+        return Screen(text, ((_b(messages.SURVEY_AGREE, "c", s.id),),
+                             (button(messages.SURVEY_PRIVACY, Action.TOPIC, "bot.privacy", ""),),
+                             (_b(messages.SURVEY_LATER, "l"),)))
+
+    async def begin(self, user_id: int, survey_id: str, *, confirmed_retake: bool = False
+                    ) -> Step:
+        """Consent given (or retake confirmed): a fresh response, and the first question."""
+        s = self.surveys.get(survey_id)
+        if s is None:
+            return Step(notice=messages.SURVEY_GONE, alert=True)
+        existing = self.responses.find(user_id, s.id, self.year)
+        if existing is not None and not confirmed_retake:
+            return await self.open(user_id, survey_id)
+        user = self.users.get(user_id)
+        school = user.school_code if user else None
+        response = await self.responses.start(user_id, s.id, s.version, self.year, school, None)
+        school_q = next((q for q in s.questions if q.type == "school"), None)
+        if school and school_q is not None:  # joined through the school's link: already known
+            response = await self.responses.save(response, school_q.id, school, [school_q.id],
+                                                 None, school_code=school)
+        return await self._advance(s, response)
+
+    async def resume(self, user_id: int, survey_id: str) -> Step:
+        s, response = self._current(user_id, survey_id)
+        if s is None or response is None:
+            return Step(notice=messages.SURVEY_GONE, alert=True)
+        response = await self.responses.move(response, response.current)
+        return Step([self._screen(s, response)])
+
+    # --- answering ---------------------------------------------------------------------------
+    def _current(self, user_id: int, survey_id: str) -> tuple[Survey | None, Response | None]:
+        s = self.surveys.get(survey_id)
+        if s is None:
+            return None, None
+        response = self.responses.find(user_id, s.id, self.year)
+        if response is None or response.status != "in_progress":
+            return s, None
+        return s, response
+
+    def _expect(self, user_id: int, survey_id: str, qid: str
+                ) -> tuple[Survey, Response, Question] | Step:
+        """The survey, response and question a button belongs to, or the Step that says why not."""
+        s, response = self._current(user_id, survey_id)
+        if s is None or response is None:
+            return Step(notice=messages.SURVEY_GONE, alert=True)
+        question = s.question(qid)
+        if question is None or response.current != qid:
+            return Step([self._screen(s, response)], notice=messages.SURVEY_NOT_CURRENT,
+                        alert=True)
+        return s, response, question
+
+    async def _store(self, s: Survey, response: Response, question: Question, value: Any,
+                     stay: bool = False) -> Step:
+        """Save an answer, then show the next question (or stay, for multiple choice)."""
+        answers = {**response.answers, question.id: value}
+        keep = [q.id for q in survey.visible(s, answers)]
+        school = value if question.type == "school" else None
+        if stay:
+            response = await self.responses.save(response, question.id, value, keep,
+                                                 question.id, response.editing, school)
+            return Step([self._screen(s, response)])
+        response = await self.responses.save(response, question.id, value, keep, None,
+                                             False, school)
+        if school:
+            await self.users.set_school(response.user_id, school)
+        if response.editing:
+            return Step([self._summary(s, response)])
+        return await self._advance(s, response)
+
+    async def _advance(self, s: Survey, response: Response) -> Step:
+        nxt = survey.next_question(s, response.answers, response.skipped)
+        response = await self.responses.move(response, nxt.id if nxt else None)
+        return Step([self._screen(s, response)])
+
+    async def choose(self, user_id: int, survey_id: str, qid: str, code: str) -> Step:
+        """A tap on a choice (single, scale or a school found by search)."""
+        found = self._expect(user_id, survey_id, qid)
+        if isinstance(found, Step):
+            return found
+        s, response, q = found
+        try:
+            value: Any
+            if q.type == "scale":
+                value = survey.check_scale(code)
+            elif q.type == "school":
+                school = self.schools.get(code)
+                if school is None:
+                    raise InvalidAnswer(messages.SURVEY_STALE_CHOICE)
+                value = school.code
+            elif q.type == "single":
+                value = survey.check_choice(q, response.answers, code)
+            else:
+                raise InvalidAnswer(messages.SURVEY_STALE_CHOICE)
+        except InvalidAnswer as bad:
+            return Step([self._screen(s, response)], notice=str(bad), alert=True)
+        return await self._store(s, response, q, value)
+
+    async def toggle(self, user_id: int, survey_id: str, qid: str, code: str, selected: bool
+                     ) -> Step:
+        """Multiple choice: tick or untick one choice; the selection is saved at every tap.
+
+        The button says which state it sets (not "flip"), so a tap Telegram delivers twice,
+        as it does after a crash, leaves the same selection.
+        """
+        found = self._expect(user_id, survey_id, qid)
+        if isinstance(found, Step):
+            return found
+        s, response, q = found
+        allowed = {c.code for c in survey.choices_for(q, response.answers)}
+        if q.type != "multi" or code not in allowed:
+            return Step([self._screen(s, response)], notice=messages.SURVEY_STALE_CHOICE,
+                        alert=True)
+        chosen = set(response.answers.get(q.id) or [])
+        chosen = chosen | {code} if selected else chosen - {code}
+        if q.max is not None and len(chosen) > int(q.max):
+            return Step(notice=messages.SURVEY_TOO_MANY.format(n=int(q.max)), alert=True)
+        ordered = [c.code for c in q.choices if c.code in chosen]
+        return await self._store(s, response, q, ordered, stay=True)
+
+    async def finish_multi(self, user_id: int, survey_id: str, qid: str) -> Step:
+        found = self._expect(user_id, survey_id, qid)
+        if isinstance(found, Step):
+            return found
+        s, response, q = found
+        try:
+            chosen = survey.check_multi(q, response.answers, list(response.answers.get(q.id) or []))
+        except InvalidAnswer as bad:
+            return Step(notice=str(bad), alert=True)
+        return await self._store(s, response, q, chosen)
+
+    async def typed(self, user_id: int, text: str) -> Step | None:
+        """A message typed while a text, number or school question waits; None if none does."""
+        response = self.responses.awaiting_text(user_id)
+        if response is None or response.current is None:
+            return None
+        s = self.surveys.get(response.survey_id)
+        q = s.question(response.current) if s else None
+        if s is None or q is None or q.type not in ("text", "number", "school"):
+            return None
+        try:
+            if q.type == "school":
+                return self._school_search(s, response, q, text)
+            value = survey.parse_number(q, text) if q.type == "number" \
+                else survey.clean_text(q, text)
+        except InvalidAnswer as bad:
+            return Step([Screen(esc(str(bad)))], new_message=True)
+        step = await self._store(s, response, q, value)
+        return Step(step.screens, new_message=True)
+
+    def awaits_text(self, user_id: int) -> bool:
+        response = self.responses.awaiting_text(user_id)
+        if response is None or response.current is None:
+            return False
+        s = self.surveys.get(response.survey_id)
+        q = s.question(response.current) if s else None
+        return q is not None and q.type in ("text", "number", "school")
+
+    def _school_search(self, s: Survey, response: Response, q: Question, query: str) -> Step:
+        schools = self.schools.all()
+        key = canonical(query)
+        names = {sc.code: canonical(f"{sc.name} {sc.code}") for sc in schools}
+        hits = process.extract(key, names, scorer=fuzz.token_set_ratio, limit=SCHOOL_MATCHES,
+                               score_cutoff=60) if key else []
+        if not hits:
+            return Step([Screen(messages.SURVEY_SCHOOL_NONE.format(query=esc(query[:60])))],
+                        new_message=True)
+        by_code = {sc.code: sc for sc in schools}
+        rows: list[tuple[Button, ...]] = [(_b(by_code[code].name, "a", s.id, q.id, code),)
+                                          for _, _, code in hits]
+        return Step([Screen(messages.SURVEY_SCHOOL_PICK, tuple(rows))], new_message=True)
+
+    # --- moving around -------------------------------------------------------------------------
+    async def back(self, user_id: int, survey_id: str, qid: str) -> Step:
+        found = self._expect(user_id, survey_id, qid)
+        if isinstance(found, Step):
+            return found
+        s, response, _ = found
+        prev = survey.previous_question(s, response.answers, qid)
+        if prev is None:
+            return Step([self._screen(s, response)])
+        response = await self.responses.move(response, prev.id)
+        return Step([self._screen(s, response)])
+
+    async def skip(self, user_id: int, survey_id: str, qid: str) -> Step:
+        found = self._expect(user_id, survey_id, qid)
+        if isinstance(found, Step):
+            return found
+        s, response, q = found
+        if q.required:
+            return Step(notice=messages.SURVEY_STALE_CHOICE, alert=True)
+        skipped = response.skipped | {qid}
+        nxt = survey.next_question(s, response.answers, skipped)
+        response = await self.responses.move(response, nxt.id if nxt else None, skip=qid)
+        return Step([self._screen(s, response)])
+
+    async def pause(self, user_id: int) -> Step:
+        await self.responses.pause_all(user_id)
+        return Step([Screen(messages.SURVEY_PAUSED)])
+
+    async def edit_menu(self, user_id: int, survey_id: str) -> Step:
+        s, response = self._current(user_id, survey_id)
+        if s is None or response is None:
+            return Step(notice=messages.SURVEY_GONE, alert=True)
+        rows: list[tuple[Button, ...]] = []
+        for i, q in enumerate(survey.visible(s, response.answers), 1):
+            rows.append((_b(f"Câu {i}: {q.text}", "E", s.id, q.id),))
+        rows.append((_b(messages.SURVEY_TO_SUMMARY, "v", s.id),))
+        return Step([Screen(messages.SURVEY_EDIT_HEAD, tuple(rows))])
+
+    async def edit_question(self, user_id: int, survey_id: str, qid: str) -> Step:
+        s, response = self._current(user_id, survey_id)
+        if s is None or response is None or s.question(qid) is None:
+            return Step(notice=messages.SURVEY_GONE, alert=True)
+        response = await self.responses.move(response, qid, editing=True)
+        return Step([self._screen(s, response)])
+
+    async def summary(self, user_id: int, survey_id: str) -> Step:
+        s, response = self._current(user_id, survey_id)
+        if s is None or response is None:
+            return Step(notice=messages.SURVEY_GONE, alert=True)
+        response = await self.responses.move(response, None)
+        return Step([self._summary(s, response)])
+
+    async def submit(self, user_id: int, survey_id: str) -> Step:
+        s = self.surveys.get(survey_id)
+        sent = self.responses.find(user_id, s.id, self.year) if s is not None else None
+        if s is not None and sent is not None and sent.status == "submitted":
+            # "Gửi" again, or redelivered after a crash between the commit and the reply:
+            # it is sent, so say so and show the thanks the student may never have seen.
+            return Step(self._thanks(s, sent.answers), notice=messages.SURVEY_ALREADY_SENT)
+        s, response = self._current(user_id, survey_id)
+        if s is None or response is None:
+            return Step(notice=messages.SURVEY_GONE, alert=True)
+        missing = survey.missing_required(s, response.answers)
+        if missing:
+            first = missing[0]
+            response = await self.responses.move(response, first.id)
+            names = ", ".join(f"“{q.text[:40]}”" for q in missing[:3])
+            return Step([self._screen(s, response)],
+                        notice=messages.SURVEY_MISSING.format(questions=names), alert=True)
+        await self.responses.submit(response)
+        return Step(self._thanks(s, response.answers))
+
+    @staticmethod
+    def vanished(typed: bool = False) -> Step:
+        """The response was deleted while a step was working on it (see ResponseGone)."""
+        return Step([Screen(messages.SURVEY_VANISHED)], new_message=typed)
+
+    # --- screens -------------------------------------------------------------------------------
+    def _screen(self, s: Survey, response: Response) -> Screen:
+        if response.current is None:
+            return self._summary(s, response)
+        q = s.question(response.current)
+        if q is None:
+            return self._summary(s, response)
+        return self.question_screen(s, response, q)
+
+    def question_screen(self, s: Survey, response: Response, q: Question) -> Screen:
+        answers = response.answers
+        index, total = survey.position(s, answers, q.id)
+        lines = [messages.SURVEY_HEAD.format(title=esc(s.title), index=index, total=total), "",
+                 f"<b>{esc(q.text)}</b>"]
+        if q.hint:
+            lines.append(f"<i>{esc(q.hint)}</i>")
+        hint = messages.SURVEY_TYPE_HINT.get(q.type)
+        if hint:
+            lines.append(hint.format(low=esc(q.scale.low), high=esc(q.scale.high)))
+        if q.type == "multi" and q.max is not None:
+            lines.append(messages.SURVEY_MULTI_LIMIT.format(n=int(q.max)))
+        rows: list[tuple[Button, ...]] = []
+        current = answers.get(q.id)
+        if q.type == "single":
+            for c in survey.choices_for(q, answers):
+                mark = "✅ " if current == c.code else ""
+                rows.append((_b(mark + c.label, "a", s.id, q.id, c.code),))
+        elif q.type == "multi":
+            chosen = set(current or [])
+            for c in survey.choices_for(q, answers):
+                on = c.code in chosen
+                rows.append((_b(("✅ " if on else "▫️ ") + c.label, "t", s.id, q.id, c.code,
+                                "0" if on else "1"),))
+            rows.append((_b(messages.SURVEY_DONE_MULTI, "x", s.id, q.id),))
+        elif q.type == "scale":
+            rows.append(tuple(_b(("✅" if current == n else "") + str(n), "a", s.id, q.id, str(n))
+                              for n in range(1, 6)))
+        elif q.type == "school" and isinstance(current, str):
+            school = self.schools.get(current)
+            if school is not None:
+                lines.append(messages.SURVEY_SCHOOL_KNOWN.format(name=esc(school.name)))
+                rows.append((_b(messages.SURVEY_SCHOOL_THIS, "a", s.id, q.id, school.code),))
+        elif current is not None and q.type in ("text", "number"):
+            lines.append(f"({esc(survey.label(q, current))})")
+        nav = []
+        if survey.previous_question(s, answers, q.id) is not None:
+            nav.append(_b(messages.SURVEY_BACK, "b", s.id, q.id))
+        if not q.required:
+            nav.append(_b(messages.SURVEY_SKIP, "k", s.id, q.id))
+        nav.append(_b(messages.SURVEY_PAUSE, "p"))
+        rows.append(tuple(nav))
+        return Screen("\n".join(lines), tuple(rows))
+
+    def _answer_label(self, q: Question, value: Any) -> str:
+        if q.type == "school" and isinstance(value, str):
+            school = self.schools.get(value)
+            return school.name if school else value
+        return survey.label(q, value)
+
+    def _summary(self, s: Survey, response: Response) -> Screen:
+        lines = [messages.SURVEY_SUMMARY.format(title=esc(s.title)), ""]
+        for i, q in enumerate(survey.visible(s, response.answers), 1):
+            value = response.answers.get(q.id)
+            lines.append(f"{i}. {esc(q.text)}")
+            lines.append(f"   → <b>{esc(self._answer_label(q, value))}</b>")
+        keyboard: Keyboard = ((_b(messages.SURVEY_SEND, "S", s.id),
+                               _b(messages.SURVEY_EDIT, "e", s.id)),
+                              (_b(messages.SURVEY_PAUSE, "p"),))
+        return Screen("\n".join(lines), keyboard)
+
+    def _thanks(self, s: Survey, answers: dict[str, Any]) -> list[Screen]:
+        text = [messages.SURVEY_THANKS.format(title=esc(s.title))]
+        rows: list[tuple[Button, ...]] = []
+        linked: set[str] = set()
+        if s.results:
+            maximum = {d: 5 * sum(1 for q in s.questions if q.dimension == d) for d in s.results}
+            text += ["", messages.SURVEY_RESULT_HEAD]
+            for rank, (dim, score) in enumerate(survey.scores(s, answers)[: s.top], 1):
+                result = s.results[dim]
+                text += ["", messages.SURVEY_RESULT_ROW.format(rank=rank, name=esc(result.name),
+                                                               score=score, max=maximum[dim]),
+                         esc(result.description)]
+                if result.trades:
+                    text.append(messages.SURVEY_RESULT_TRADES.format(
+                        trades=esc(", ".join(result.trades))))
+                if result.levels:
+                    text.append(messages.SURVEY_RESULT_LEVELS.format(levels=esc(result.levels)))
+                for topic in result.topics:
+                    if topic not in linked and topic in self.topic_titles:
+                        linked.add(topic)
+                        rows.append((button("👉 " + self.topic_titles[topic], Action.TOPIC,
+                                            topic, ""),))
+        return [Screen("\n".join(text), tuple(rows))]

@@ -1,0 +1,277 @@
+"""The `careerbot` command line: the composition root for terminal use.
+
+Exceptions become one clear line at this edge (click.ClickException), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+import click
+from dotenv import load_dotenv
+
+from bot import messages
+from bot.answering import knowledge
+from bot.answering.answers import plain_text
+from bot.config import Settings
+from bot.surveys import model as survey
+from handlers.cli.common import _assistant, _settings
+from handlers.cli.data import export_command, report_command, schools_group, staff_group
+
+
+def _utf8_streams() -> None:
+    # A Windows console or a C locale must not turn Vietnamese into an encoding error.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+
+
+knowledge_option = click.option(
+    "--knowledge", "knowledge_dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Thư mục kiến thức (mặc định: CAREERBOT_KNOWLEDGE_DIR hoặc kiến thức đi kèm).",
+)
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(package_name="careerbot")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """careerbot – trợ lý hướng nghiệp trên Telegram và dòng lệnh."""
+    _utf8_streams()
+    load_dotenv(Path.cwd() / ".env", override=False)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(run)
+
+
+# --- answering ---------------------------------------------------------------------------------
+def _questions(stream: TextIO) -> Iterator[tuple[str, str | None]]:
+    """Each line: a question, or a JSON object {"question": ..., "previous": "topic.id"}."""
+    for line in stream:
+        text = line.rstrip("\r\n")
+        if text.lstrip().startswith("{"):
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError:
+                data = None
+            if isinstance(data, dict) and isinstance(data.get("question"), str):
+                previous = data.get("previous")
+                yield data["question"], previous if isinstance(previous, str) else None
+                continue
+        yield text, None
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Một đối tượng JSON mỗi dòng.")
+@click.option("--explain", is_flag=True, help="In thêm các ứng viên và đặc trưng chấm điểm.")
+@click.option("--previous", help="Chủ đề vừa xem (câu hỏi tiếp nối), ví dụ overseas.markets.")
+@knowledge_option
+def ask(question: str, as_json: bool, explain: bool, previous: str | None,
+        knowledge_dir: Path | None) -> None:
+    """Trả lời QUESTION; với QUESTION là '-' thì đọc mỗi dòng một câu hỏi từ stdin.
+
+    Một dòng cũng có thể là JSON {"question": "...", "previous": "mã.chủ.đề"}: câu hỏi tiếp nối
+    chủ đề vừa xem."""
+    assistant = _assistant(knowledge_dir)
+    questions = _questions(sys.stdin) if question == "-" else iter([(question, previous)])
+    asked = False
+    for q, before in questions:
+        asked = True
+        if not q.strip() and question != "-":
+            raise click.ClickException(messages.ERR_EMPTY_QUESTION)
+        reply, ms = assistant.timed_answer(q, before)
+        if as_json:
+            click.echo(json.dumps(reply.as_json(ms), ensure_ascii=False))
+        else:
+            click.echo(plain_text(reply))
+            click.echo(f"({messages.CLI_SCORE} {reply.score:.2f}, {ms:.2f} ms)")
+        if explain:
+            for s in assistant.engine.rank(q, previous=before):
+                feats = " ".join(f"{k}={v:.2f}" for k, v in s.features.items())
+                click.echo(f"    {s.score:.3f} {s.entry.id:28} {feats}", err=as_json)
+        sys.stdout.flush()
+    if not asked and question != "-":
+        raise click.ClickException(messages.ERR_EMPTY_QUESTION)
+
+
+@main.command()
+@knowledge_option
+def chat(knowledge_dir: Path | None) -> None:
+    """Trò chuyện với trợ lý ngay trong terminal (không cần Telegram)."""
+    import asyncio
+
+    from bot.bootstrap import build_services
+    from bot.conversation import Conversation
+    from handlers.terminal.chat import TerminalChat
+
+    settings = _settings()
+    svc = build_services(settings, assistant=_assistant(knowledge_dir))
+
+    async def talk() -> None:
+        account = await svc.accounts.resolve("terminal", "local")
+        await TerminalChat(Conversation(svc), account).run()
+
+    try:
+        asyncio.run(talk())
+    finally:
+        svc.close()
+
+
+# --- the knowledge base --------------------------------------------------------------------------
+@main.group()
+def kb() -> None:
+    """Kiểm tra và liệt kê kiến thức."""
+
+
+@kb.command("check")
+@knowledge_option
+def kb_check(knowledge_dir: Path | None) -> None:
+    """Kiểm tra mọi tệp trong thư mục kiến thức; in file:dòng: lỗi, thoát mã 1 nếu có lỗi."""
+    root = knowledge_dir or _settings().knowledge_dir or knowledge.default_dir()
+    problems = knowledge.check(root)
+    ids = set() if problems else {e.id for e in knowledge.load(root).entries}
+    surveys, survey_problems = survey.check(root, ids)
+    problems += survey_problems
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise SystemExit(1)
+    kbase = knowledge.load(root)
+    click.echo(messages.KB_OK.format(
+        entries=len(kbase), questions=sum(len(e.questions) for e in kbase.entries),
+        surveys=len(surveys.surveys)))
+
+
+@kb.command("list")
+@knowledge_option
+def kb_list(knowledge_dir: Path | None) -> None:
+    """Liệt kê các mục kiến thức."""
+    assistant = _assistant(knowledge_dir)
+    for e in assistant.kb.entries:
+        flag = "⚠" if e.confidence == "check" else " "
+        click.echo(f"{flag} {e.id:30} {len(e.questions):3} câu hỏi  {e.reviewed}  {e.title}")
+
+
+# --- the bot -----------------------------------------------------------------------------
+@main.command()
+def run() -> None:
+    """Chạy bot Telegram (long polling, hoặc webhook khi có WEBHOOK_URL).
+
+    Không có TELEGRAM_BOT_TOKEN thì mở trò chuyện trong terminal.
+    """
+    settings = _settings()
+    if not settings.token and settings.web_port is not None:
+        click.echo(messages.WEB_ONLY.format(port=settings.web_port), err=True)
+        _serve_web(settings, settings.web_host, settings.web_port)
+        return
+    if not settings.token:
+        click.echo("Chưa có TELEGRAM_BOT_TOKEN: mở chế độ trò chuyện trong terminal.", err=True)
+        ctx = click.get_current_context()
+        ctx.invoke(chat, knowledge_dir=None)
+        return
+    from bot.storage.database import DatabaseCorrupt
+    from bot.storage.dblock import DatabaseBusy, hold
+    from handlers.telegram.app import run_bot
+
+    try:
+        with hold(settings.db_path):  # one bot per database, and restore waits for it to stop
+            run_bot(settings)
+    except (DatabaseBusy, DatabaseCorrupt) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # the web chat's port is taken
+        raise click.ClickException(messages.WEB_PORT_BUSY.format(
+            host=settings.web_host, port=settings.web_port, error=exc.strerror or exc)) from exc
+
+
+@main.command()
+@click.option("--host", help="Địa chỉ lắng nghe (mặc định: CAREERBOT_WEB_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="Cổng (mặc định: CAREERBOT_WEB_PORT, 8080).")
+def web(host: str | None, port: int | None) -> None:
+    """Chạy trò chuyện trên web: trang chat, widget nhúng vào website của trường và API JSON."""
+    from bot.config import DEFAULT_WEB_PORT
+
+    settings = _settings()
+    _serve_web(settings, host or settings.web_host, port or settings.web_port or DEFAULT_WEB_PORT)
+
+
+def _serve_web(settings: Settings, host: str, port: int) -> None:
+    from bot import logs
+    from bot.bootstrap import build_services
+    from bot.storage.database import DatabaseCorrupt
+    from bot.storage.dblock import DatabaseBusy, hold
+    from handlers.web.server import run_web
+
+    logs.configure(settings.log_level, settings.log_json, settings.token,
+                   settings.webhook_secret)
+    try:
+        with hold(settings.db_path):  # one process writes the database
+            svc = build_services(settings)
+            try:
+                run_web(svc, host, port)
+            finally:
+                svc.close()
+    except (DatabaseBusy, DatabaseCorrupt) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except knowledge.KnowledgeError as exc:
+        raise click.ClickException(messages.ERR_KNOWLEDGE.format(count=len(exc.problems))) \
+            from exc
+    except OSError as exc:
+        raise click.ClickException(messages.WEB_PORT_BUSY.format(
+            host=host, port=port, error=exc.strerror or exc)) from exc
+
+
+# --- operating it ------------------------------------------------------------------------------
+@main.command()
+def health() -> None:
+    """Kiểm tra cấu hình, kiến thức, khảo sát và cơ sở dữ liệu (không dùng mạng)."""
+    from bot.health import run_checks
+
+    checks = run_checks()
+    for check in checks:
+        click.echo(f"{'OK ' if check.ok else 'LỖI'} {check.name}: {check.detail}")
+    if not all(check.ok for check in checks):
+        raise SystemExit(1)
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Sao lưu cơ sở dữ liệu vào FILE (an toàn khi bot đang chạy)."""
+    from bot.storage.backup import BackupError, backup
+
+    settings = _settings()
+    try:
+        pages = backup(settings.db_path, file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã sao lưu {settings.db_path} vào {file} ({pages} trang).")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Không hỏi lại.")
+def restore_command(file: Path, yes: bool) -> None:
+    """Khôi phục cơ sở dữ liệu từ FILE (hãy dừng bot trước)."""
+    from bot.storage.backup import BackupError, check_backup, restore
+    from bot.storage.dblock import DatabaseBusy
+
+    settings = _settings()
+    try:
+        check_backup(file)
+        if not yes:
+            click.confirm(f"Thay toàn bộ {settings.db_path} bằng {file}? Bot phải đang dừng.",
+                          abort=True)
+        version = restore(file, settings.db_path)
+    except (BackupError, DatabaseBusy) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã khôi phục {settings.db_path} từ {file} (lược đồ v{version}).")
+
+
+for _command in (export_command, report_command, schools_group, staff_group):
+    main.add_command(_command)

@@ -1,0 +1,120 @@
+"""One user's updates in order, different users' side by side, and a stop that cannot hang.
+
+Each chat has a lane: a lock plus the number of updates holding or waiting for it. The lane
+stays in the table while anyone holds or waits for it (so a newcomer queues behind them instead
+of getting a fresh lock and running beside them) and leaves it with the last one, on every
+path: done, failed or cancelled. An update takes one of the shared slots only once it is its
+turn, so one user's backlog never occupies the slots everybody else needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
+UNBOUNDED = 1_000_000  # updates PTB may hand over at once; the real bound is `slots`
+
+
+class _Lane:
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()  # FIFO: waiters are woken in arrival order
+        self.users = 0  # updates holding or waiting for the lock
+
+
+def _discard(coroutine: Awaitable[Any]) -> None:
+    """Close a handler coroutine that will never run (no "never awaited" warning)."""
+    if inspect.iscoroutine(coroutine) and \
+            inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED:
+        coroutine.close()
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Updates from different users run concurrently; one user's updates run in order.
+
+    A survey answer must be stored before the next question is computed, and a button pressed
+    twice quickly must not race with itself: ordering per chat keeps both simple.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        # The shared slots are taken below, once it is the update's turn; the base class's own
+        # semaphore (taken before, and final) is made wide enough never to make anyone wait.
+        super().__init__(UNBOUNDED)
+        self.slots = max_concurrent_updates
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
+        self._lanes: dict[int, _Lane] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._closed = False
+
+    @staticmethod
+    def _key(update: object) -> int:
+        if isinstance(update, Update):
+            if update.effective_chat is not None:
+                return update.effective_chat.id
+            if update.effective_user is not None:
+                return update.effective_user.id
+        return 0
+
+    @property
+    def in_flight(self) -> int:
+        """Updates being handled or waiting for their turn."""
+        return len(self._tasks)
+
+    @property
+    def lanes(self) -> int:
+        """Chats with an update in flight (the table shrinks back to 0 when idle)."""
+        return len(self._lanes)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        task = asyncio.current_task()
+        key = self._key(update)
+        lane = self._lanes.get(key)
+        if lane is None:
+            lane = self._lanes[key] = _Lane()
+        lane.users += 1
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            async with lane.lock:
+                if self._closed:
+                    log.warning("update dropped: the bot is stopping", extra={"event": "stop"})
+                    return
+                async with self._slots:
+                    await coroutine
+        finally:
+            _discard(coroutine)
+            if task is not None:
+                self._tasks.discard(task)
+            lane.users -= 1
+            if lane.users == 0 and self._lanes.get(key) is lane:
+                del self._lanes[key]
+
+    async def stop(self, grace: float) -> int:
+        """Let the updates in flight finish for up to `grace` seconds, then cancel the rest;
+        updates arriving later are dropped. Returns how many were cancelled."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        await asyncio.sleep(0)  # updates handed over just now get to start
+        while self._tasks and (left := deadline - loop.time()) > 0:
+            await asyncio.wait(set(self._tasks), timeout=left)
+        self._closed = True
+        stuck = set(self._tasks)
+        for task in stuck:
+            task.cancel()
+        if stuck:
+            await asyncio.wait(stuck, timeout=grace)  # their finally blocks run now
+        return len(stuck)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""

@@ -1,0 +1,63 @@
+"""Views as Telegram screens: HTML (escaped; **bold** and __italic__ marks become tags) split
+under 4,096 characters, and choices as inline keyboards whose callback_data is the Intent's
+wire form (within 64 bytes, the same format older buttons carry)."""
+
+from __future__ import annotations
+
+import re
+
+from bot import messages
+from bot.intents import Intent
+from bot.views import Block, Part, View
+from handlers.telegram.callbacks import Action, encode
+from handlers.telegram.render import Button, Keyboard, Screen, button_label, esc, screens
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+_ITALIC = re.compile(r"__(.+?)__", re.S)
+
+
+def inline(text: str) -> str:
+    """Escaped HTML with the views' inline marks as tags."""
+    out = _BOLD.sub(r"<b>\1</b>", esc(text))
+    return _ITALIC.sub(r"<i>\1</i>", out)
+
+
+def part_html(part: Part) -> str:
+    if part.kind is Block.TITLE:
+        return f"<b>{inline(part.text)}</b>"
+    if part.kind is Block.STRONG:
+        return "\n".join(f"<b>{inline(line)}</b>" for line in part.text.split("\n"))
+    if part.kind is Block.HINT:
+        return "\n".join(f"<i>{inline(line)}</i>" for line in part.text.split("\n"))
+    if part.kind is Block.SOURCES:
+        cited = esc("; ".join(str(s) for s in part.items))
+        return "\n" + messages.SOURCES_LINE.format(sources=cited)
+    if part.kind is Block.PAIRS:
+        lines = []
+        for item in part.items:
+            label, value = item if isinstance(item, tuple) else (item, "")
+            lines.append(inline(label))
+            lines.append(f"   → <b>{inline(value)}</b>")
+        return "\n".join(lines)
+    return inline(part.text)
+
+
+def callback_data(intent: Intent) -> str:
+    action, *args = intent.wire()
+    return encode(Action(action), *args)
+
+
+def keyboard(view: View) -> Keyboard:
+    return tuple(tuple(Button(button_label(c.label), callback_data(c.intent)) for c in row)
+                 for row in view.rows)
+
+
+def html(view: View) -> str:
+    return "\n".join(part_html(p) for p in view.parts)
+
+
+def view_screens(view: View) -> list[Screen]:
+    """One view as one or more messages (long text split; the keyboard on the last)."""
+    if not view.parts and not view.rows:
+        return []
+    return screens(html(view), keyboard(view))
