@@ -1,0 +1,273 @@
+"""The web chat in a real browser: Debian's headless Chromium, driven by selenium, against
+`careerbot web` running in its own process on 127.0.0.1, and a plain "school" page on another
+site (127.0.0.2) that pastes the widget's one line."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bot import messages
+from bot.answering import knowledge
+from bot.bootstrap import build_services
+from bot.config import Settings
+from bot.people.schools import School
+from tests.web_process import ROOT, WebServer, free_port
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SCHOOL = School("THCSAL", "THCS An Lạc", "Xã An Lạc", "Bến Lức", "Long An")
+SCHOOL_HOST = "127.0.0.2"  # another site than 127.0.0.1, as a school's own domain is
+WAIT = 30  # seconds, an upper bound for one step on a busy 2-core machine
+CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--disable-background-networking", "--disable-component-update",
+               "--no-first-run", "--disable-sync")
+
+
+# --- the servers ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def school_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A plain page on the school's site; the test writes its one line into it."""
+    root = tmp_path_factory.mktemp("school-site")
+    port = free_port()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer((SCHOOL_HOST, port), Quiet)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{SCHOOL_HOST}:{port}", root
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, school_page: tuple[str, Path]
+           ) -> Iterator[WebServer]:
+    db = tmp_path_factory.mktemp("web") / "careerbot.db"
+    services = build_services(Settings(db_path=db))  # the school a student's link names
+    services.schools.add(SCHOOL)
+    services.close()
+    web = WebServer(db, origins=school_page[0]).start()
+    try:
+        yield web
+    finally:
+        assert web.stop() == 0, web.output()
+        assert "Traceback" not in web.output(), web.output()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+    """A fresh Chromium profile per test, a 360x640 phone screen."""
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 360, "height": 640, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+# --- what a visitor does -------------------------------------------------------------------
+def console_errors(driver: webdriver.Chrome) -> list[dict[str, Any]]:
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def settle(driver: webdriver.Chrome) -> None:
+    """Until the page has its answer (the log is no longer busy)."""
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_element(By.ID, "log").get_attribute("aria-busy") == "false")
+
+
+def bot_messages(driver: webdriver.Chrome) -> list[WebElement]:
+    return driver.find_elements(By.CSS_SELECTOR, "#log .msg.bot")
+
+
+def open_chat(driver: webdriver.Chrome, url: str) -> WebElement:
+    driver.get(url)
+    WebDriverWait(driver, WAIT).until(lambda d: bot_messages(d))
+    settle(driver)
+    return bot_messages(driver)[-1]
+
+
+def ask(driver: webdriver.Chrome, text: str) -> WebElement:
+    before = len(bot_messages(driver))
+    box = driver.find_element(By.ID, "text")
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(lambda d: len(bot_messages(d)) > before)
+    settle(driver)
+    return bot_messages(driver)[-1]
+
+
+def tap(driver: webdriver.Chrome, label: str) -> WebElement:
+    button = [b for b in driver.find_elements(By.CSS_SELECTOR, "#log button.choice")
+              if b.text.startswith(label)][-1]
+    button.click()
+    settle(driver)
+    return driver.switch_to.active_element
+
+
+def title_of(message: WebElement) -> str:
+    return message.find_element(By.TAG_NAME, "h2").text
+
+
+# --- the tests -----------------------------------------------------------------------------
+def test_the_page_loads_without_console_errors_within_60_kb(server, browser):
+    welcome = open_chat(browser, server.url + "/")
+    assert "Chào bạn" in welcome.text
+    sizes = browser.execute_script(
+        "return performance.getEntriesByType('navigation').concat("
+        "performance.getEntriesByType('resource')).map(e => [e.name, e.transferSize]);")
+    total = sum(size for _, size in sizes)
+    assert {name.split("?")[0].replace(server.url, "") for name, _ in sizes} >= {
+        "/", "/static/chat.css", "/static/chat.js", "/api/open"}
+    assert 0 < total <= 60 * 1024, sizes
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "first-open.json").write_text(json.dumps({"bytes": total, "entries": sizes}))
+    assert browser.execute_script(
+        "return document.documentElement.lang + '|' + document.title") == \
+        f"vi|{messages.WEB_TITLE}"
+    assert console_errors(browser) == []
+
+
+def test_a_question_without_diacritics_is_answered_with_its_sources(server, browser):
+    open_chat(browser, server.url + "/")
+    answer = ask(browser, "hoc trung cap co mat hoc phi ko")
+    entry = knowledge.load(None).get("tuition.trung-cap-free")
+    assert title_of(answer) == entry.title
+    sources = answer.find_element(By.CSS_SELECTOR, ".sources").text
+    assert sources.startswith("📚 Nguồn:") and len(sources) > len("📚 Nguồn: ")
+    mine = browser.find_elements(By.CSS_SELECTOR, "#log .msg.you")[-1]
+    assert mine.text.endswith("hoc trung cap co mat hoc phi ko")
+    # The screenshot the README shows: a phone screen with an answer and its buttons.
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", answer)
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "web-chat-360x640.png"))
+    if (ROOT / "docs").is_dir() and __import__("os").environ.get("CAREERBOT_DOCS_SCREENSHOT"):
+        shutil.copy(ARTIFACTS / "web-chat-360x640.png", ROOT / "docs" / "web-chat.png")
+    assert console_errors(browser) == []
+
+
+def test_buttons_walk_the_menu_in_place_and_take_the_focus_along(server, browser):
+    open_chat(browser, server.url + "/")
+    focused = tap(browser, "Học sinh lớp 9")
+    assert "Học sinh lớp 9" in focused.text  # the welcome became the confirmation, focused
+    assert len(bot_messages(browser)) == 1
+    menu = tap(browser, messages.MENU_BUTTON)
+    assert messages.MENU_TITLE in menu.text and len(bot_messages(browser)) == 1
+    group_label = menu.find_elements(By.CSS_SELECTOR, "button.choice")[0].text
+    group = tap(browser, group_label)
+    topic_label = group.find_elements(By.CSS_SELECTOR, "button.choice")[0].text
+    topic = tap(browser, topic_label)
+    assert title_of(topic) == topic_label
+    assert topic.find_elements(By.CSS_SELECTOR, ".sources")
+    for button in topic.find_elements(By.CSS_SELECTOR, "button.choice"):
+        assert button.size["height"] >= 44  # a thumb's tap target
+    assert console_errors(browser) == []
+
+
+def test_html_typed_into_the_chat_shows_as_text(server, browser):
+    open_chat(browser, server.url + "/")
+    attack = "<img src=x onerror=alert(1)>"
+    ask(browser, attack)
+    mine = browser.find_elements(By.CSS_SELECTOR, "#log .msg.you")[-1]
+    assert mine.text.endswith(attack)
+    assert browser.execute_script("return document.querySelectorAll('#log img').length") == 0
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.accept()
+    browser.refresh()  # redrawn from the server's transcript: still text
+    WebDriverWait(browser, WAIT).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#log .msg.you")) == 1)
+    assert browser.find_element(By.CSS_SELECTOR, "#log .msg.you").text.endswith(attack)
+    assert browser.execute_script("return document.querySelectorAll('#log img').length") == 0
+
+
+def test_the_chat_is_labelled_and_usable_with_the_keyboard(server, browser):
+    open_chat(browser, server.url + "/")
+    log = browser.find_element(By.ID, "log")
+    assert log.get_attribute("aria-live") == "polite" and log.get_attribute("role") == "log"
+    label = browser.find_element(By.CSS_SELECTOR, "label[for=text]")
+    assert label.get_attribute("textContent") == messages.WEB_INPUT_LABEL
+    for element in (browser.find_element(By.ID, "text"), browser.find_element(By.ID, "send")):
+        assert element.size["height"] >= 44
+    browser.find_element(By.ID, "text").click()
+    browser.switch_to.active_element.send_keys("hoc cao dang mat may nam", Keys.ENTER)
+    settle(browser)
+    assert len(bot_messages(browser)) == 2
+    assert browser.switch_to.active_element.get_attribute("id") == "text"  # ready for more
+    # Shift+Tab walks back into the answer's buttons; Enter presses one.
+    browser.switch_to.active_element.send_keys(Keys.SHIFT, Keys.TAB)
+    pressed = browser.switch_to.active_element
+    assert pressed.tag_name == "button" and "choice" in pressed.get_attribute("class")
+    pressed.send_keys(Keys.ENTER)
+    settle(browser)
+    assert console_errors(browser) == []
+
+
+def test_the_widget_opens_the_chat_on_a_school_page_with_its_school(server, school_page,
+                                                                     browser):
+    site, root = school_page
+    (root / "index.html").write_text(
+        "<!doctype html><html lang=vi><head><meta charset=utf-8><title>THCS An Lạc</title>"
+        "<link rel=icon href=data:,></head><body><h1>Trường THCS An Lạc</h1>"
+        f'<script src="{server.url}/widget.js" data-school="{SCHOOL.code}" async></script>'
+        "</body></html>", encoding="utf-8")
+    browser.get(site + "/")
+    bubble = WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_element(By.ID, "careerbot-bubble"))
+    assert bubble.get_attribute("aria-label") == messages.WEB_OPEN_CHAT
+    assert not browser.find_elements(By.ID, "careerbot-frame")  # nothing loaded before a tap
+    bubble.click()
+    frame = browser.find_element(By.ID, "careerbot-frame")
+    assert bubble.get_attribute("aria-expanded") == "true"
+    browser.switch_to.frame(frame)
+    WebDriverWait(browser, WAIT).until(lambda d: len(bot_messages(d)) >= 2)
+    settle(browser)
+    assert SCHOOL.name in bot_messages(browser)[0].text  # joined, as a deep link does
+    answer = ask(browser, "hoc trung cap co mat hoc phi ko")
+    assert answer.find_elements(By.CSS_SELECTOR, ".sources")
+    assert console_errors(browser) == []
+    # The chat's Escape closes the panel and gives the focus back to the bubble.
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    browser.switch_to.default_content()
+    WebDriverWait(browser, WAIT).until(
+        lambda d: not d.find_element(By.ID, "careerbot-frame").is_displayed())
+    assert browser.switch_to.active_element.get_attribute("id") == "careerbot-bubble"
+    # The same visitor next time: the partitioned cookie kept the session in the iframe.
+    browser.refresh()
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "careerbot-bubble")
+                                       ).click()
+    browser.switch_to.frame(browser.find_element(By.ID, "careerbot-frame"))
+    WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#log .msg.you"))
+    assert browser.find_element(By.CSS_SELECTOR, "#log .msg.you").text.endswith(
+        "hoc trung cap co mat hoc phi ko")
+    assert console_errors(browser) == []
