@@ -52,7 +52,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     LANG=C.UTF-8 \
     PATH=/opt/careerbot/bin:$PATH \
-    CAREERBOT_DB=/data/careerbot.db
+    CAREERBOT_DB=/data/careerbot.db \
+    CAREERBOT_WEB_HOST=0.0.0.0
 
 # An unprivileged user; /data (the SQLite database, its -wal/-shm files, backups) belongs to it,
 # readable by it only (0700).
@@ -72,6 +73,10 @@ VOLUME /data
 
 # Webhook mode only (WEBHOOK_URL set): the reverse proxy forwards HTTPS to this port.
 EXPOSE 8443
+# The web chat (CAREERBOT_WEB_PORT=8080 set): page, widget.js and its API, behind the same proxy.
+# It listens on every interface of the container (CAREERBOT_WEB_HOST above); compose publishes
+# the port on the host's loopback only.
+EXPOSE 8080
 
 # Configuration, knowledge, surveys and database; no network.
 HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 \

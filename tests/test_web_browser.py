@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -168,10 +169,10 @@ def test_a_question_without_diacritics_is_answered_with_its_sources(server, brow
     mine = browser.find_elements(By.CSS_SELECTOR, "#log .msg.you")[-1]
     assert mine.text.endswith("hoc trung cap co mat hoc phi ko")
     # The screenshot the README shows: a phone screen with an answer and its buttons.
-    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", answer)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", mine)
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "web-chat-360x640.png"))
-    if (ROOT / "docs").is_dir() and __import__("os").environ.get("CAREERBOT_DOCS_SCREENSHOT"):
+    if (ROOT / "docs").is_dir() and os.environ.get("UPDATE_DOCS_SCREENSHOT"):
         shutil.copy(ARTIFACTS / "web-chat-360x640.png", ROOT / "docs" / "web-chat.png")
     assert console_errors(browser) == []
 
