@@ -4,6 +4,7 @@ site (127.0.0.2) that pastes the widget's one line."""
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import json
 import os
@@ -23,11 +24,14 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+from bot import intents as i
 from bot import messages
 from bot.answering import knowledge
 from bot.bootstrap import build_services
 from bot.config import Settings
 from bot.people.schools import School
+from bot.views import Block, Choice, Part, View
+from handlers.web.server import start_web
 from tests.web_process import ROOT, WebServer, free_port
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -271,4 +275,67 @@ def test_the_widget_opens_the_chat_on_a_school_page_with_its_school(server, scho
         lambda d: d.find_elements(By.CSS_SELECTOR, "#log .msg.you"))
     assert browser.find_element(By.CSS_SELECTOR, "#log .msg.you").text.endswith(
         "hoc trung cap co mat hoc phi ko")
+    assert console_errors(browser) == []
+
+
+# --- what the outbox delivers, in an open page -------------------------------------------------
+class ThreadServer:
+    """The web chat on its own event loop in a thread (start_web, as `careerbot run` starts it
+    beside Telegram), so the test can hand its outbox a View as a counsellor's reply would."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def call(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(WAIT)
+
+    def start(self) -> ThreadServer:
+        self.thread.start()
+
+        async def up() -> None:
+            self.svc = build_services(Settings(db_path=self.db))  # on the loop's thread
+            self.runner = await start_web(self.svc, "127.0.0.1", self.port)
+
+        self.call(up())
+        return self
+
+    def stop(self) -> None:
+        async def down() -> None:
+            await self.runner.cleanup()
+            self.svc.close()
+
+        self.call(down())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(WAIT)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[ThreadServer]:
+    server = ThreadServer(tmp_path / "live.db").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_view_the_outbox_delivers_appears_in_the_open_page(live, browser):
+    open_chat(browser, live.url + "/")
+    sid = next(c["value"] for c in browser.get_cookies() if c["name"] == "careerbot")
+    assert next(c for c in browser.get_cookies() if c["name"] == "careerbot")["httpOnly"]
+    user = live.call(live.svc.accounts.resolve("web", sid)).user_id
+    reply = View((Part(Block.TEXT, "Cô Mai (tư vấn): em cứ học **trung cấp** nhé"),),
+                 ((Choice(messages.MENU_BUTTON, i.Menu()),),))
+    assert live.call(live.svc.outbox.send(user, reply))
+    WebDriverWait(browser, WAIT).until(lambda d: len(bot_messages(d)) == 2)
+    pushed = bot_messages(browser)[-1]
+    assert pushed.find_element(By.TAG_NAME, "strong").text == "trung cấp"
+    assert "Cô Mai (tư vấn): em cứ học trung cấp nhé" in pushed.text
+    menu = tap(browser, messages.MENU_BUTTON)  # its buttons work like any other
+    assert messages.MENU_TITLE in menu.text
+    browser.refresh()  # and it stays in the redrawn chat
+    WebDriverWait(browser, WAIT).until(lambda d: len(bot_messages(d)) == 2)
     assert console_errors(browser) == []

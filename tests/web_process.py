@@ -26,20 +26,23 @@ class WebServer:
     """Start with `start()`, stop with `stop()` (SIGTERM, then a clean exit is expected)."""
 
     def __init__(self, db_path: Path, *, origins: str = "", env: dict[str, str] | None = None,
-                 port: int | None = None) -> None:
+                 port: int | None = None, command: tuple[str, ...] = ("web",)) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "CAREERBOT_DB": str(db_path), "CAREERBOT_WEB_ORIGINS": origins,
                     "PYTHONIOENCODING": "utf-8", "LOG_LEVEL": "WARNING", **(env or {})}
         self.env.pop("TELEGRAM_BOT_TOKEN", None)
+        self.command = command
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = db_path.with_suffix(".web.log")
 
     def start(self, timeout: float = 60.0) -> WebServer:
         with self.log.open("wb") as out:
+            where = ["--host", "127.0.0.1", "--port", str(self.port)] \
+                if self.command == ("web",) else []
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", "web", "--host", "127.0.0.1", "--port",
-                 str(self.port)], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+                [sys.executable, "-m", "bot", *self.command, *where], cwd=ROOT, env=self.env,
+                stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:  # bounded: until the page answers
             if self.proc.poll() is not None:
