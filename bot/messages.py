@@ -412,6 +412,10 @@ WEB_ORIGIN_REFUSED = (
     "địa chỉ trang vào CAREERBOT_WEB_ORIGINS."
 )
 WEB_RATE_LIMITED = "Bạn thao tác hơi nhanh rồi 😅. Đợi một lát rồi thử lại nhé."
+WEB_NO_SESSION = (
+    "Phiên trò chuyện đã hết hạn, hoặc trình duyệt đang chặn cookie của khung chat. Bạn tải lại "
+    "trang, hoặc bấm “Mở toàn trang” nhé."
+)
 WEB_STALE = "Nút này đã cũ hoặc không dùng được nữa. Bạn gõ câu hỏi, hoặc gõ /menu nhé."
 WEB_NOT_FOUND = "Không có trang này."
 WEB_METHOD = "Địa chỉ này không nhận kiểu yêu cầu đó."

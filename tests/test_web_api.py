@@ -170,7 +170,7 @@ async def test_an_allowed_school_site_may_call_the_api_with_cors(visitor):
         "Access-Control-Request-Headers": "content-type"})
     assert preflight.status == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == SCHOOL_SITE
-    response = await visitor.post("/api/message", {"text": "chào"}, Origin=SCHOOL_SITE)
+    response = await visitor.post("/api/open", {"school": ""}, Origin=SCHOOL_SITE)
     assert response.status == 200
     assert response.headers["Access-Control-Allow-Origin"] == SCHOOL_SITE
     assert response.headers["Access-Control-Allow-Credentials"] == "true"
@@ -198,12 +198,13 @@ async def test_a_message_over_4096_characters_or_a_body_over_16_kb_is_refused(vi
 
 
 async def test_a_session_sending_too_fast_is_slowed_down(svc):
-    client = await _client(build_app(svc, session_per_minute=6))
+    client = await _client(build_app(svc, session_per_minute=9))
     try:
         fast = Visitor(client)
+        await fast.open()
         statuses = [(await fast.post("/api/message", {"text": "chào"})).status
                     for _ in range(4)]
-        assert statuses == [200, 200, 429, 429]  # a burst of a third of the minute's six
+        assert statuses == [200, 200, 429, 429]  # a burst of a third of the minute's nine
         refused = await fast.post("/api/message", {"text": "chào"})
         assert (await refused.json())["error"] == messages.WEB_RATE_LIMITED
     finally:
@@ -212,14 +213,30 @@ async def test_a_session_sending_too_fast_is_slowed_down(svc):
 
 async def test_an_address_sending_too_fast_is_slowed_down_whatever_its_sessions(svc):
     client = TestClient(TestServer(build_app(svc, ip_per_minute=10)),
-                        cookie_jar=DummyCookieJar())  # a new session on every request
+                        cookie_jar=DummyCookieJar())  # a new session on every open
     await client.start_server()
     try:
         visitor = Visitor(client)
-        statuses = [(await visitor.post("/api/message", {"text": "chào"})).status
-                    for _ in range(7)]
+        statuses = [(await visitor.post("/api/open", {})).status for _ in range(7)]
         assert statuses == [200] * 5 + [429] * 2  # a burst of half the minute's ten
-        assert len(svc.accounts.db.execute("SELECT * FROM accounts").fetchall()) >= 5
+        assert len(svc.db.execute("SELECT * FROM accounts").fetchall()) == 5
+    finally:
+        await client.close()
+
+
+async def test_only_opening_the_chat_starts_a_session_and_only_so_many_per_address(svc):
+    client = TestClient(TestServer(build_app(svc, ip_per_minute=2500)),
+                        cookie_jar=DummyCookieJar())
+    await client.start_server()
+    try:
+        visitor = Visitor(client)
+        without = await visitor.post("/api/message", {"text": "chào"})
+        assert without.status == 401
+        assert (await without.json())["error"] == messages.WEB_NO_SESSION
+        assert (await client.get("/api/events")).status == 401
+        assert svc.db.execute("SELECT count(*) FROM accounts").fetchone()[0] == 0
+        statuses = [(await visitor.post("/api/open", {})).status for _ in range(52)]
+        assert statuses.count(200) == 50 and statuses[-1] == 429  # 100 a minute, 50 at once
     finally:
         await client.close()
 
@@ -230,6 +247,7 @@ async def test_the_flood_guard_warns_once_then_refuses(tmp_path, assistant):
     client = await _client(build_app(services))
     try:
         visitor = Visitor(client)
+        await visitor.open()
         await visitor.say("chào")
         await visitor.say("chào bot")
         [warning] = await visitor.say("chào nữa")
@@ -248,6 +266,7 @@ async def test_every_response_carries_a_strict_content_security_policy(visitor):
     assert f"frame-ancestors 'self' {SCHOOL_SITE}" in csp
     assert "unsafe-inline" not in csp
     assert page.headers["X-Content-Type-Options"] == "nosniff"
+    await visitor.open()
     api = await visitor.post("/api/message", {"text": "chào"})
     assert "Content-Security-Policy" in api.headers and api.headers["Cache-Control"] == "no-store"
     missing = await visitor.client.get("/nowhere")

@@ -23,7 +23,7 @@ from bot.outreach.outbox import Deliver
 from bot.people.accounts import Account
 from bot.people.flood import Verdict
 from bot.views import Block, Part, View, flatten
-from handlers.web.guard import RateLimit, is_https
+from handlers.web.guard import RateLimit, client_ip, is_https
 from handlers.web.sessions import (
     STREAMS_PER_SESSION,
     Session,
@@ -51,6 +51,7 @@ class Web:
     sessions: Sessions
     per_session: RateLimit
     per_ip: RateLimit
+    new_sessions: RateLimit  # per address
     streams: int = 0
 
 
@@ -94,12 +95,18 @@ class Visitor:
         return response
 
 
-async def visitor(request: web.Request) -> Visitor:
+async def visitor(request: web.Request, *, mint: bool = False) -> Visitor:
+    """The session of the cookie. Only opening the chat starts one (within the address's rate
+    of new sessions): a script posting without cookies cannot fill the accounts table."""
     ctx = request.app[WEB]
     embed, secure = request.query.get("embed") == "1", is_https(request)
     sid = read_sid(request, embed, secure)
     minted = None
     if sid is None:
+        if not mint:
+            raise error(401, messages.WEB_NO_SESSION)
+        if not ctx.new_sessions.allow(client_ip(request)):
+            raise error(429, messages.WEB_RATE_LIMITED)
         sid = minted = new_sid()
     if not ctx.per_session.allow(sid):
         raise error(429, messages.WEB_RATE_LIMITED)
@@ -160,7 +167,7 @@ async def open_chat(request: web.Request) -> web.Response:
     as a Telegram deep link does), or bring back a survey left half done."""
     ctx = request.app[WEB]
     data = await read_json(request)
-    who = await visitor(request)
+    who = await visitor(request, mint=True)
     history = who.session.history()
     if history:
         return who.reply({"history": history, "views": [], "last": who.session.seq})

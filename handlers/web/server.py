@@ -20,6 +20,7 @@ from handlers.web.sessions import Sessions
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SESSION_PER_MINUTE = 120  # a quick student taps through a survey at about one a second
+NEW_SESSION_SHARE = 25  # new sessions a minute per address: its request limit / 25 (120)
 PURGE_EVERY = 24 * 3600.0
 
 
@@ -95,12 +96,16 @@ def build_app(svc: Services, conversation: Conversation | None = None, *,
     """The aiohttp application; the outbox reaches web visitors through it from now on."""
     settings = svc.settings
     origins = Origins(settings.web_origins)
-    per_ip = RateLimit(ip_per_minute or settings.web_ip_per_minute)
+    per_ip_minute = ip_per_minute or settings.web_ip_per_minute
+    per_ip = RateLimit(per_ip_minute)
+    # New sessions from one address: a class opening the chat together, not a script.
+    new_sessions = RateLimit(max(60, per_ip_minute // NEW_SESSION_SHARE))
     app = web.Application(client_max_size=api.MAX_BODY,
                           middlewares=[_errors_and_headers(origins.csp()),
                                        _api_guard(origins, per_ip)])
     ctx = api.Web(svc, conversation or Conversation(svc), Sessions(),
-                  RateLimit(session_per_minute, burst=max(1, session_per_minute // 3)), per_ip)
+                  RateLimit(session_per_minute, burst=max(1, session_per_minute // 3)), per_ip,
+                  new_sessions)
     app[api.WEB] = ctx
     svc.outbox.register("web", api.deliverer(ctx))
     for path, asset in assets.load().items():
