@@ -133,8 +133,15 @@ async def test_the_embedded_chat_gets_a_partitioned_cross_site_cookie(visitor):
 async def test_two_visitors_never_see_or_reach_each_others_chat(svc, clients):
     lan, minh = Visitor(clients[0]), Visitor(clients[1])
     await lan.open()
-    await lan.say("hoc trung cap co mat hoc phi ko")
+    [answer] = await lan.say("hoc trung cap co mat hoc phi ko")
     data = await minh.open()
+    # Minh replays Lan's 👍 button: the core refuses a vote on someone else's answer.
+    vote = next(c["intent"] for row in answer["rows"] for c in row
+                if c["intent"]["type"] == "vote")
+    [refused] = (await minh.call("/api/intent", {"intent": vote}))["views"]
+    assert refused["notice"]["alert"] is True
+    await svc.writer.sync()
+    assert svc.db.execute("SELECT count(*) FROM feedback").fetchone()[0] == 0
     assert data["history"] == [] and len(data["views"]) == 1  # a welcome, not Lan's chat
     lan_id = svc.accounts.find("web", _sid(clients[0])).user_id
     minh_id = svc.accounts.find("web", _sid(clients[1])).user_id
