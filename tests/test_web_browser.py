@@ -242,6 +242,7 @@ def test_the_widget_opens_the_chat_on_a_school_page_with_its_school(server, scho
     site, root = school_page
     (root / "index.html").write_text(
         "<!doctype html><html lang=vi><head><meta charset=utf-8><title>THCS An Lạc</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<link rel=icon href=data:,></head><body><h1>Trường THCS An Lạc</h1>"
         f'<script src="{server.url}/widget.js" data-school="{SCHOOL.code}" async></script>'
         "</body></html>", encoding="utf-8")
@@ -338,4 +339,27 @@ def test_a_view_the_outbox_delivers_appears_in_the_open_page(live, browser):
     assert messages.MENU_TITLE in menu.text
     browser.refresh()  # and it stays in the redrawn chat
     WebDriverWait(browser, WAIT).until(lambda d: len(bot_messages(d)) == 2)
+    assert console_errors(browser) == []
+
+
+def test_on_a_phone_a_page_made_for_desktops_opens_the_chat_in_its_own_tab(server, school_page,
+                                                                            browser):
+    site, root = school_page
+    (root / "old.html").write_text(  # no viewport tag: the phone zooms the page out
+        "<!doctype html><html><head><meta charset=utf-8><title>Trang cũ</title>"
+        "<link rel=icon href=data:,></head><body><h1>Trường THCS An Lạc</h1>"
+        f'<script src="{server.url}/widget.js" data-school="{SCHOOL.code}" async></script>'
+        "</body></html>", encoding="utf-8")
+    browser.get(site + "/old.html")
+    bubble = WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_element(By.ID, "careerbot-bubble"))
+    # Scaled back up to a thumb's size on screen, once the page's zoom is known.
+    WebDriverWait(browser, WAIT).until(lambda d: bubble.size["width"] > 100)
+    bubble.click()
+    WebDriverWait(browser, WAIT).until(lambda d: len(d.window_handles) == 2)
+    assert not browser.find_elements(By.ID, "careerbot-frame")
+    browser.switch_to.window(browser.window_handles[1])
+    WebDriverWait(browser, WAIT).until(lambda d: len(bot_messages(d)) >= 2)
+    assert browser.current_url == f"{server.url}/?truong={SCHOOL.code}"
+    assert SCHOOL.name in bot_messages(browser)[0].text
     assert console_errors(browser) == []

@@ -13,6 +13,15 @@
   var school = me.getAttribute('data-school') || '';
   var frame = null;
 
+  // A phone showing a page made for desktops (no viewport tag) lays it out ~980 px wide and
+  // zooms out: an iframe there would be unreadable, so the chat opens in its own tab instead,
+  // and the bubble is scaled back to a thumb's size. Read when needed: the zoom is known only
+  // once the page is laid out.
+  function zoom() {
+    var scale = window.visualViewport ? window.visualViewport.scale : 1;
+    return Math.max(1, 1 / (scale || 1));
+  }
+
   function css(node, values) {
     for (var k in values) node.style[k] = values[k];
   }
@@ -24,29 +33,47 @@
   bubble.setAttribute('aria-label', S.open);
   bubble.setAttribute('aria-expanded', 'false');
   css(bubble, {
-    position: 'fixed', right: '16px', bottom: '16px', width: '60px', height: '60px',
-    padding: '0', border: '0', borderRadius: '50%', background: '#0b6e4f', color: '#fff',
-    fontSize: '28px', lineHeight: '60px', textAlign: 'center', cursor: 'pointer',
+    position: 'fixed', right: '16px', bottom: '16px', padding: '0', border: '0',
+    borderRadius: '50%', background: '#0b6e4f', color: '#fff', textAlign: 'center',
+    cursor: 'pointer',
     boxShadow: '0 2px 10px rgba(0,0,0,.35)', zIndex: '2147483000'
   });
+
+  function fit() {
+    var z = zoom();
+    var size = Math.round(60 * z) + 'px';
+    css(bubble, { width: size, height: size, lineHeight: size,
+      fontSize: Math.round(28 * z) + 'px' });
+  }
 
   function place() {
     // A phone: the chat takes the screen above the bubble; wider: a panel in the corner.
     if (window.innerWidth < 520) {
-      css(frame, { left: '0', top: '0', right: '0', bottom: '88px', width: '100%',
-        height: 'auto', borderRadius: '0' });
+      css(frame, { left: '0', top: '0', right: 'auto', bottom: 'auto', width: '100%',
+        height: 'calc(100% - 88px)', borderRadius: '0' });
     } else {
       css(frame, { left: 'auto', top: 'auto', right: '16px', bottom: '88px', width: '380px',
         height: 'min(620px, calc(100vh - 110px))', borderRadius: '12px' });
     }
   }
 
+  function chatUrl(embed) {
+    var query = [];
+    if (embed) query.push('embed=1');
+    if (school) query.push('truong=' + encodeURIComponent(school));
+    return base + '/' + (query.length ? '?' + query.join('&') : '');
+  }
+
   function open() {
+    if (zoom() > 1.3) {
+      window.open(chatUrl(false), '_blank', 'noopener');
+      return;
+    }
     if (!frame) {
       frame = document.createElement('iframe');
       frame.id = 'careerbot-frame';
       frame.title = S.title;
-      frame.src = base + '/?embed=1' + (school ? '&truong=' + encodeURIComponent(school) : '');
+      frame.src = chatUrl(true);
       css(frame, { position: 'fixed', border: '0', background: '#fff',
         boxShadow: '0 4px 24px rgba(0,0,0,.3)', zIndex: '2147483000' });
       document.body.appendChild(frame);
@@ -76,6 +103,11 @@
     if (e.origin === base && frame && e.data && e.data.careerbot === 'close') close();
   });
 
-  function mount() { document.body.appendChild(bubble); }
+  function mount() {
+    fit();
+    document.body.appendChild(bubble);
+    if (window.visualViewport) window.visualViewport.addEventListener('resize', fit);
+    window.addEventListener('load', fit);
+  }
   if (document.body) mount(); else document.addEventListener('DOMContentLoaded', mount);
 })();
