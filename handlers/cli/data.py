@@ -17,9 +17,9 @@ from typing import Any
 
 import click
 
-from bot import messages
+from bot import bootstrap, messages
 from bot.answering import knowledge
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Services
 from bot.people.schools import CODE, School
 from bot.people.staff import INVITE_DAYS, Role, Scope, ScopeError, StaffMember
 from bot.reports import report as reports
@@ -48,7 +48,7 @@ def _services() -> Iterator[Services]:
     """The bot's services (no Telegram token needed), closed however the command ends."""
     settings = _settings()
     try:
-        services = build_services(settings)
+        services = bootstrap.build_services(settings)
     except knowledge.KnowledgeError as exc:
         first = exc.problems[0] if exc.problems else "?"
         raise click.ClickException(f"Kiến thức hoặc khảo sát có lỗi: {first} — chạy "

@@ -11,9 +11,8 @@ import logging
 from telegram.ext import AIORateLimiter, Application
 
 from bot import logs
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Services, build_conversation, build_services
 from bot.config import Settings
-from bot.conversation import Conversation
 from bot.people.accounts import TELEGRAM
 from bot.people.privacy import purge
 from handlers.telegram import (
@@ -91,7 +90,7 @@ def build_application(settings: Settings, svc: Services,
         .build()
     )
     app.bot_data["services"] = svc
-    app.bot_data["conversation"] = Conversation(svc)
+    app.bot_data["conversation"] = build_conversation(svc)
     svc.outbox.register(TELEGRAM, lambda account, view: talk.deliver(app.bot, account, view))
     for feature in FEATURES:
         feature.register(app, svc)
