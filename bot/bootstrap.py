@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -31,6 +34,9 @@ from bot.surveys.model import check as survey_check
 from bot.surveys.responses import Responses
 
 Clock = Callable[[], dt.datetime]
+
+if TYPE_CHECKING:
+    from bot.conversation import Conversation
 
 
 @dataclass
@@ -86,16 +92,23 @@ def load_surveys(kb: knowledge.KnowledgeBase) -> SurveySet:
     return surveys
 
 
+def load_assistant(knowledge_dir: Path | None = None, today: Callable[[], dt.date] = dt.date.today
+                   ) -> Assistant:
+    """The knowledge base and its engine (raises KnowledgeError listing every problem)."""
+    kb = knowledge.load(knowledge_dir)
+    return Assistant(kb, Engine(kb), today)
+
+
 def build_services(settings: Settings, clock: Clock = now_utc,
                    assistant: Assistant | None = None) -> Services:
-    """Wire the real adapters: the SQLite file, the knowledge folder, the clock."""
+    """Wire the real adapters: the SQLite file, the knowledge folder, the clock. Every entry
+    point builds through here: `careerbot run`, the web and terminal chats, the CLI, tests."""
     zone = ZoneInfo(settings.timezone)
     def today() -> dt.date:
         return clock().astimezone(zone).date()
 
     if assistant is None:
-        kb = knowledge.load(settings.knowledge_dir)
-        assistant = Assistant(kb, Engine(kb), today)
+        assistant = load_assistant(settings.knowledge_dir, today)
     surveys = load_surveys(assistant.kb)
     writer = Writer(settings.db_path, settings.db_sync)  # opens and migrates the database
     db = open_reader(settings.db_path)
@@ -123,3 +136,21 @@ def build_services(settings: Settings, clock: Clock = now_utc,
         accounts=accounts,
         outbox=Outbox(accounts),
     )
+
+
+@contextmanager
+def services(settings: Settings, clock: Clock = now_utc,
+             assistant: Assistant | None = None) -> Iterator[Services]:
+    """The services, closed however the caller ends."""
+    built = build_services(settings, clock, assistant)
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+def build_conversation(svc: Services) -> Conversation:
+    """The one core every channel talks to."""
+    from bot.conversation import Conversation  # conversation imports Services from here
+
+    return Conversation(svc)

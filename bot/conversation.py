@@ -9,6 +9,8 @@ or the terminal: a channel parses its input into an Intent and renders the View.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -25,11 +27,27 @@ from bot.answering.views import (
     welcome_view,
 )
 from bot.bootstrap import Services
+from bot.outreach.tickets import Ticket
+from bot.people import privacy
 from bot.people.accounts import Account
-from bot.views import Block, Choice, Part, View, notice_only
+from bot.surveys.responses import ResponseGone
+from bot.views import ROLE_ENDED, Attachment, Block, Choice, Part, View, notice_only
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+SURVEY_INTENTS = (
+    i.SurveyList, i.SurveyOpen, i.SurveyConsent, i.SurveyRetake, i.SurveyResume,
+    i.SurveyAnswer, i.SurveyToggle, i.SurveyDone, i.SurveyBack, i.SurveySkip, i.SurveyPause,
+    i.SurveyLater, i.SurveyEditMenu, i.SurveyEdit, i.SurveySummary, i.SurveySubmit,
+)
+
+
+def text_view(text: str) -> View:
+    return View((Part(Block.TEXT, text),))
+
+
+def _field(intent: i.Intent, name: str) -> str:
+    return str(getattr(intent, name))
 
 
 class Lanes:
@@ -74,6 +92,13 @@ class Conversation:
             i.Details: self._details,
             i.Vote: self._vote,
             i.Noop: self._noop,
+            **{kind: self._survey for kind in SURVEY_INTENTS},
+            i.CounselOpen: self._counsel_open,
+            i.CounselClose: self._counsel_close,
+            i.Cancel: self._cancel,
+            i.PrivacyView: self._my_data,
+            i.PrivacyErase: self._ask_to_erase,
+            i.PrivacyConfirm: self._erase,
         }
 
     # --- the entry points ----------------------------------------------------------------------
@@ -84,8 +109,24 @@ class Conversation:
         return await self.lanes.run(account.user_id, lambda: handler(account, intent))
 
     async def handle_text(self, account: Account, text: str) -> View:
-        """A typed message: a question for the answer engine."""
-        return await self.handle(account, i.Ask(text))
+        """A typed message: the answer to a survey question waiting for text, else a question
+        for the answer engine."""
+        return await self.lanes.run(account.user_id, lambda: self._typed(account, text))
+
+    async def _typed(self, account: Account, text: str) -> View:
+        ticket = self.svc.tickets.open_for(account.user_id)
+        if ticket is not None:
+            return await self._relay(ticket, text)
+        flow = self.svc.flow
+        if flow.awaits_text(account.user_id):
+            try:
+                typed = await flow.typed(account.user_id, text)
+            except ResponseGone:
+                log.info("survey response deleted during a step", extra={"event": "survey"})
+                return flow.vanished(typed=True)
+            if typed is not None:
+                return typed
+        return await self._ask(account, i.Ask(text))
 
     def handles(self, intent: i.Intent) -> bool:
         return type(intent) in self._handlers
@@ -131,7 +172,8 @@ class Conversation:
         vote = 1 if intent.up else -1
         if not await self.svc.asks.vote(intent.ask_id, account.user_id, vote):
             return notice_only(messages.STALE_BUTTON, alert=True)
-        return notice_only(messages.VOTE_THANKS if vote > 0 else messages.VOTE_SORRY)
+        thanks = notice_only(messages.VOTE_THANKS if vote > 0 else messages.VOTE_SORRY)
+        return dataclasses.replace(thanks, strip=(i.Vote.kind,))  # one vote per answer
 
     async def _menu(self, account: Account, intent: i.Intent) -> View:
         return menu_view(self.svc.kb, replace=True)
@@ -145,6 +187,144 @@ class Conversation:
 
     async def _noop(self, account: Account, intent: i.Intent) -> View:
         return View()
+
+    # --- surveys -----------------------------------------------------------------------------
+    async def _survey(self, account: Account, intent: i.Intent) -> View:
+        """Every survey intent goes to the flow; each answer is stored before it returns."""
+        flow, user = self.svc.flow, account.user_id
+        steps: dict[type[i.Intent], Callable[[], Awaitable[View]]] = {
+            i.SurveyOpen: lambda: flow.open(user, _field(intent, "survey")),
+            i.SurveyConsent: lambda: flow.begin(user, _field(intent, "survey")),
+            i.SurveyRetake: lambda: flow.begin(user, _field(intent, "survey"),
+                                               confirmed_retake=True),
+            i.SurveyResume: lambda: flow.resume(user, _field(intent, "survey")),
+            i.SurveyAnswer: lambda: flow.choose(user, _field(intent, "survey"),
+                                                _field(intent, "question"),
+                                                _field(intent, "code")),
+            i.SurveyToggle: lambda: flow.toggle(user, _field(intent, "survey"),
+                                                _field(intent, "question"),
+                                                _field(intent, "code"),
+                                                bool(getattr(intent, "on", True))),
+            i.SurveyDone: lambda: flow.finish_multi(user, _field(intent, "survey"),
+                                                    _field(intent, "question")),
+            i.SurveyBack: lambda: flow.back(user, _field(intent, "survey"),
+                                            _field(intent, "question")),
+            i.SurveySkip: lambda: flow.skip(user, _field(intent, "survey"),
+                                            _field(intent, "question")),
+            i.SurveyPause: lambda: flow.pause(user),
+            i.SurveyLater: lambda: flow.pause(user),
+            i.SurveyEditMenu: lambda: flow.edit_menu(user, _field(intent, "survey")),
+            i.SurveyEdit: lambda: flow.edit_question(user, _field(intent, "survey"),
+                                                     _field(intent, "question")),
+            i.SurveySummary: lambda: flow.summary(user, _field(intent, "survey")),
+            i.SurveySubmit: lambda: flow.submit(user, _field(intent, "survey")),
+        }
+        if isinstance(intent, i.SurveyList):
+            return flow.list_screen(user)
+        try:
+            return await steps[type(intent)]()
+        except ResponseGone:
+            log.info("survey response deleted during a step", extra={"event": "survey"})
+            return flow.vanished()
+
+    # --- counsellor handoff -------------------------------------------------------------------
+    def _header(self, ticket: Ticket) -> str:
+        svc = self.svc
+        user = svc.users.get(ticket.user_id)
+        audience = messages.AUDIENCE_LABELS.get(user.audience or "", messages.UNKNOWN) \
+            if user else messages.UNKNOWN
+        school = svc.schools.get(user.school_code) if user and user.school_code else None
+        return messages.TICKET_HEADER.format(
+            id=ticket.id, audience=audience, school=school.name if school else messages.UNKNOWN,
+            question=ticket.question or messages.UNKNOWN)
+
+    async def _counsel_open(self, account: Account, intent: i.Intent) -> View:
+        """/tuvan, or "Hỏi người tư vấn": a ticket to the counsellors; the bot stays quiet."""
+        svc, desk = self.svc, self.svc.outbox.counsellors
+        if desk is None or svc.settings.counselor_chat_id is None:
+            return text_view(messages.NO_COUNSELOR)
+        ticket, new = await svc.tickets.open(account.user_id,
+                                             await svc.asks.last_unanswered(account.user_id))
+        if not new:
+            return text_view(messages.TICKET_ALREADY.format(id=ticket.id))
+        header = await desk.opened(self._header(ticket))
+        await svc.tickets.log(ticket, "header", None, header, None)
+        log.info("ticket opened", extra={"event": "ticket", "ticket": ticket.id,
+                                         "user": logs.uid(account.user_id)})
+        return text_view(messages.TICKET_OPENED.format(id=ticket.id))
+
+    async def _relay(self, ticket: Ticket, text: str) -> View:
+        """A message while a ticket is open goes to the counsellors, not to the engine."""
+        desk = self.svc.outbox.counsellors
+        relayed = await desk.relay(self.svc.tickets.header_message(ticket), text) \
+            if desk is not None else None
+        if relayed is None:
+            return text_view(messages.TICKET_CANT_RELAY)
+        await self.svc.tickets.log(ticket, "in", None, relayed, text)
+        return View()
+
+    async def close_ticket(self, user_id: int) -> bool:
+        """Close the user's open ticket, telling the counsellors; True if one was closed."""
+        svc = self.svc
+        ticket = svc.tickets.open_for(user_id)
+        if ticket is None or not await svc.tickets.close(ticket, "user"):
+            return False
+        if svc.outbox.counsellors is not None:
+            await svc.outbox.counsellors.notify(messages.TICKET_CLOSED_GROUP.format(
+                id=ticket.id, by=messages.BY_USER))
+        return True
+
+    async def _counsel_close(self, account: Account, intent: i.Intent) -> View:
+        ticket = self.svc.tickets.open_for(account.user_id)
+        if ticket is None or not await self.close_ticket(account.user_id):
+            return text_view(messages.TICKET_NONE)
+        return text_view(messages.TICKET_CLOSED_USER.format(id=ticket.id))
+
+    async def _cancel(self, account: Account, intent: i.Intent) -> View:
+        """/huy: stop whatever is in progress (an open counsellor ticket, a survey)."""
+        ticket = self.svc.tickets.open_for(account.user_id)
+        closed = ticket is not None and await self.close_ticket(account.user_id)
+        paused = await self.svc.responses.pause_all(account.user_id)
+        said = [messages.TICKET_CLOSED_USER.format(id=ticket.id)] if closed and ticket else []
+        if paused:
+            said.append(messages.SURVEY_PAUSED)
+        elif not closed:
+            said.append(messages.NOTHING_TO_CANCEL)
+        first, *rest = [text_view(t) for t in said]
+        return dataclasses.replace(first, more=tuple(rest))
+
+    # --- privacy -------------------------------------------------------------------------------
+    async def _my_data(self, account: Account, intent: i.Intent) -> View:
+        """Everything stored about the person: a summary and the whole of it as a file."""
+        svc = self.svc
+        await svc.writer.sync()  # the question just asked is in the log too
+        data = privacy.my_data(svc.db, account.user_id)
+        if data["user"] is None:
+            return text_view(messages.MY_DATA_NONE)
+        summary = privacy.describe(data, svc.surveys, lambda code: (
+            school.name if (school := svc.schools.get(code)) else None))
+        payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        return View((Part(Block.TEXT, summary),),
+                    files=(Attachment(messages.MY_DATA_FILE, payload),))
+
+    async def _ask_to_erase(self, account: Account, intent: i.Intent) -> View:
+        return View((Part(Block.TEXT, messages.ERASE_CONFIRM),),
+                    ((Choice(messages.ERASE_YES, i.PrivacyConfirm(True)),),
+                     (Choice(messages.ERASE_NO, i.PrivacyConfirm(False)),)))
+
+    async def _erase(self, account: Account, intent: i.Intent) -> View:
+        assert isinstance(intent, i.PrivacyConfirm)  # noqa: S101
+        if not intent.erase:
+            return View((Part(Block.TEXT, messages.ERASE_KEPT),), replace=True)
+        svc, user = self.svc, account.user_id
+        was_staff = svc.staff.member(user) is not None
+        counts = await svc.writer.write(lambda db: privacy.erase(db, user))
+        svc.forget_user(user)
+        erased = View((Part(Block.TEXT, messages.ERASED.format(rows=sum(counts.values()))),),
+                      replace=True)
+        if was_staff and not svc.is_admin(user):  # erasing yourself ends your staff role too
+            return dataclasses.replace(erased, signals=frozenset({ROLE_ENDED}))
+        return erased
 
     # --- welcome -------------------------------------------------------------------------------
     async def _start(self, account: Account, intent: i.Intent) -> View:

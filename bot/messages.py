@@ -60,7 +60,7 @@ KB_OK = "Kiến thức hợp lệ: {entries} mục, {questions} cách hỏi, {su
 
 # --- Telegram: welcome and audience ---------------------------------------------------------
 WELCOME = (
-    "Chào bạn 👋 Mình là <b>trợ lý hướng nghiệp</b>. Mình trả lời ngắn gọn, có nguồn, về:\n"
+    "Chào bạn 👋 Mình là **trợ lý hướng nghiệp**. Mình trả lời ngắn gọn, có nguồn, về:\n"
     "• học tiếp sau lớp 9, lớp 12\n"
     "• học nghề: sơ cấp, trung cấp, cao đẳng\n"
     "• học phí, vay vốn, học bổng\n"
@@ -75,9 +75,9 @@ AUDIENCE_LABELS = {
     "staff": "Thầy cô",
 }
 AUDIENCE_SAVED = (
-    "Đã ghi nhận: bạn là <b>{label}</b>. Gõ câu hỏi bất kỳ, hoặc bấm /menu để xem các chủ đề."
+    "Đã ghi nhận: bạn là **{label}**. Gõ câu hỏi bất kỳ, hoặc bấm /menu để xem các chủ đề."
 )
-SCHOOL_JOINED = "🏫 Bạn đã tham gia trường <b>{name}</b> qua đường liên kết của trường."
+SCHOOL_JOINED = "🏫 Bạn đã tham gia trường **{name}** qua đường liên kết của trường."
 BAD_PAYLOAD = "Đường liên kết này không đúng hoặc đã cũ, nên mình mở lời chào nhé."
 STALE_BUTTON = "Nội dung này đã cũ, bạn bấm /menu nhé"
 NOT_FOR_YOU = "Nút này không dành cho bạn."
@@ -106,8 +106,8 @@ SLOW_DOWN = (
     "Bạn nhắn hơi nhanh rồi 😅. Đợi khoảng một phút rồi hỏi tiếp nhé, mình vẫn ở đây."
 )
 HELP = (
-    "ℹ️ <b>Cách dùng</b>\n"
-    "• Gõ câu hỏi như khi nhắn tin, ví dụ: <i>hoc tc co mat hoc phi ko</i>\n"
+    "ℹ️ **Cách dùng**\n"
+    "• Gõ câu hỏi như khi nhắn tin, ví dụ: __hoc tc co mat hoc phi ko__\n"
     "• /menu: các chủ đề, bấm để xem\n"
     "• /tuvan: nhắn với người tư vấn, /ketthuc: kết thúc\n"
     "• /khaosat: làm khảo sát của nhà trường\n"
@@ -126,18 +126,18 @@ NO_COUNSELOR = (
     "hoặc giáo viên chủ nhiệm ở trường; phụ huynh có thể hỏi nhà trường hoặc UBND xã, phường."
 )
 TICKET_OPENED = (
-    "🙋 Đã mở phiếu tư vấn <b>#{id}</b>. Bạn cứ nhắn câu hỏi, người tư vấn sẽ trả lời ngay tại "
+    "🙋 Đã mở phiếu tư vấn **#{id}**. Bạn cứ nhắn câu hỏi, người tư vấn sẽ trả lời ngay tại "
     "đây. Trong lúc này mình không tự trả lời. Gõ /ketthuc khi xong."
 )
-TICKET_ALREADY = "Phiếu tư vấn <b>#{id}</b> của bạn đang mở, bạn cứ nhắn tiếp nhé."
+TICKET_ALREADY = "Phiếu tư vấn **#{id}** của bạn đang mở, bạn cứ nhắn tiếp nhé."
 TICKET_HEADER = (
-    "🎫 <b>Phiếu #{id}</b> · {audience} · Trường: {school}\n"
+    "🎫 **Phiếu #{id}** · {audience} · Trường: {school}\n"
     "Câu bot chưa trả lời được: {question}\n"
     "Trả lời (reply) vào tin nhắn của phiếu này để gửi cho người hỏi; /ketthuc {id} để đóng."
 )
-TICKET_CLOSED_USER = "Phiếu tư vấn <b>#{id}</b> đã đóng. Cảm ơn bạn! Bot tiếp tục trả lời tự động."
+TICKET_CLOSED_USER = "Phiếu tư vấn **#{id}** đã đóng. Cảm ơn bạn! Bot tiếp tục trả lời tự động."
 TICKET_CLOSED_BY_COUNSELOR = (
-    "Người tư vấn đã kết thúc phiếu <b>#{id}</b>. Cảm ơn bạn! Bot tiếp tục trả lời tự động."
+    "Người tư vấn đã kết thúc phiếu **#{id}**. Cảm ơn bạn! Bot tiếp tục trả lời tự động."
 )
 TICKET_CLOSED_GROUP = "✅ Phiếu #{id} đã đóng ({by})."
 TICKET_NONE = "Bạn không có phiếu tư vấn nào đang mở."
@@ -213,14 +213,14 @@ INVITE_AREA_UNKNOWN = (
     "Mã này ghi một khu vực có nhiều nơi trùng tên nên không dùng được. Hãy xin quản trị viên "
     "mã mới."
 )
-SURVEY_LIST = "📋 <b>Khảo sát của nhà trường</b>\nChọn một khảo sát để bắt đầu hoặc làm tiếp:"
+SURVEY_LIST = "📋 **Khảo sát của nhà trường**\nChọn một khảo sát để bắt đầu hoặc làm tiếp:"
 SURVEY_NONE = "Hiện chưa có khảo sát nào dành cho bạn."
 SURVEY_STATUS = {"new": "chưa làm", "in_progress": "đang làm dở", "submitted": "đã gửi ✅"}
 SURVEY_CONSENT = (
-    "📝 <b>{title}</b>\n{description}\n\n"
+    "📝 **{title}**\n{description}\n\n"
     "⏱ Khoảng {minutes} phút, {count} câu. Mỗi câu trả lời được lưu ngay, bạn có thể dừng và "
     "làm tiếp sau (gõ /khaosat).\n"
-    "🔒 <b>Ai xem câu trả lời?</b> Thầy cô được nhà trường giao phụ trách khảo sát của trường "
+    "🔒 **Ai xem câu trả lời?** Thầy cô được nhà trường giao phụ trách khảo sát của trường "
     "bạn, cán bộ giáo dục phụ trách khu vực và quản trị viên của tỉnh. Báo cáo chỉ dùng số liệu "
     "tổng hợp. Bạn xem hoặc xoá dữ liệu của mình bằng /dulieucuatoi, /xoadulieu.\n\n"
     "Bạn có đồng ý tham gia không?"
@@ -228,18 +228,18 @@ SURVEY_CONSENT = (
 SURVEY_AGREE = "✅ Đồng ý, bắt đầu"
 SURVEY_PRIVACY = "🔒 Quyền riêng tư"
 SURVEY_LATER = "Để sau"
-SURVEY_RESUME = "⏳ Bạn đang làm dở <b>{title}</b> ({done}/{total} câu). Làm tiếp nhé?"
+SURVEY_RESUME = "⏳ Bạn đang làm dở **{title}** ({done}/{total} câu). Làm tiếp nhé?"
 SURVEY_CONTINUE = "▶️ Làm tiếp"
 SURVEY_RESTART = "🔁 Làm lại từ đầu"
 SURVEY_ALREADY = (
-    "Bạn đã gửi <b>{title}</b> năm học {year}. Làm lại sẽ <b>thay</b> câu trả lời cũ. "
+    "Bạn đã gửi **{title}** năm học {year}. Làm lại sẽ **thay** câu trả lời cũ. "
     "Bạn muốn làm lại không?"
 )
 SURVEY_RETAKE = "🔁 Làm lại (thay câu trả lời cũ)"
 SURVEY_KEEP = "Giữ câu trả lời cũ"
-SURVEY_HEAD = "📝 <b>{title}</b> · Câu {index}/{total}"
+SURVEY_HEAD = "📝 **{title}** · Câu {index}/{total}"
 SURVEY_TYPE_HINT = {
-    "multi": "Chọn một hay nhiều ý rồi bấm <b>Xong</b>.",
+    "multi": "Chọn một hay nhiều ý rồi bấm **Xong**.",
     "scale": "1 = {low} … 5 = {high}",
     "text": "✍️ Gõ câu trả lời rồi gửi.",
     "number": "✍️ Gõ một con số rồi gửi.",
@@ -250,24 +250,24 @@ SURVEY_DONE_MULTI = "✔️ Xong"
 SURVEY_BACK = "⬅️ Câu trước"
 SURVEY_SKIP = "⏭ Bỏ qua"
 SURVEY_PAUSE = "⏸ Tạm dừng"
-SURVEY_SCHOOL_KNOWN = "Trường của bạn: <b>{name}</b>. Đúng không? Nếu không, gõ tên trường khác."
+SURVEY_SCHOOL_KNOWN = "Trường của bạn: **{name}**. Đúng không? Nếu không, gõ tên trường khác."
 SURVEY_SCHOOL_THIS = "✅ Đúng trường này"
 SURVEY_SCHOOL_PICK = "Mình tìm thấy các trường sau, bạn chọn đúng trường nhé (hoặc gõ lại):"
 SURVEY_SCHOOL_NONE = (
     "Mình chưa tìm thấy trường nào khớp “{query}”. Bạn gõ lại tên trường (ví dụ: THCS Tân An) "
     "hoặc hỏi thầy cô mã trường."
 )
-SURVEY_SUMMARY = "📋 <b>Xem lại câu trả lời</b> · {title}"
+SURVEY_SUMMARY = "📋 **Xem lại câu trả lời** · {title}"
 SURVEY_MISSING = "⚠️ Còn câu bắt buộc chưa trả lời: {questions}."
 SURVEY_SEND = "✅ Gửi"
 SURVEY_EDIT = "✏️ Sửa"
 SURVEY_EDIT_HEAD = "✏️ Chọn câu muốn sửa:"
 SURVEY_TO_SUMMARY = "⬅️ Về trang xem lại"
 SURVEY_THANKS = (
-    "🎉 Cảm ơn bạn đã gửi <b>{title}</b>! Nhà trường sẽ dùng kết quả để tư vấn cho các bạn."
+    "🎉 Cảm ơn bạn đã gửi **{title}**! Nhà trường sẽ dùng kết quả để tư vấn cho các bạn."
 )
-SURVEY_RESULT_HEAD = "🎯 <b>Kết quả của bạn</b> (gợi ý, không phải kết luận):"
-SURVEY_RESULT_ROW = "{rank}. <b>{name}</b> — {score}/{max} điểm"
+SURVEY_RESULT_HEAD = "🎯 **Kết quả của bạn** (gợi ý, không phải kết luận):"
+SURVEY_RESULT_ROW = "{rank}. **{name}** — {score}/{max} điểm"
 SURVEY_RESULT_TRADES = "Nghề ví dụ: {trades}"
 SURVEY_RESULT_LEVELS = "Trình độ phù hợp: {levels}"
 SURVEY_PAUSED = "⏸ Đã tạm dừng khảo sát, câu trả lời vẫn được giữ. Gõ /khaosat để làm tiếp."
@@ -283,7 +283,7 @@ SURVEY_SAVED_NOTE = "✅ Đã lưu."
 
 # --- privacy --------------------------------------------------------------------------------------
 MY_DATA = (
-    "🔒 <b>Dữ liệu bot đang lưu về bạn</b>\n"
+    "🔒 **Dữ liệu bot đang lưu về bạn**\n"
     "• Bạn là: {audience}; trường: {school}; nhận thông báo: {announce}\n"
     "• Câu hỏi đã gửi: {questions}\n"
     "• Góp ý 👍/👎: {feedback}\n"
@@ -297,7 +297,7 @@ MY_DATA_FILE = "du-lieu-cua-toi.json"
 MY_DATA_NONE = "Bot chưa lưu dữ liệu nào về bạn."
 YES, NO = "có", "không"
 ERASE_CONFIRM = (
-    "⚠️ Bạn sắp <b>xoá toàn bộ dữ liệu</b> bot lưu về bạn: câu hỏi, góp ý, phiếu tư vấn, câu "
+    "⚠️ Bạn sắp **xoá toàn bộ dữ liệu** bot lưu về bạn: câu hỏi, góp ý, phiếu tư vấn, câu "
     "trả lời khảo sát. Câu trả lời đã xoá sẽ không còn trong báo cáo, tệp xuất sau này. "
     "Không thể hoàn tác. Bạn chắc chứ?"
 )

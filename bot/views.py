@@ -77,6 +77,8 @@ class View:
     notice: Notice | None = None
     replace: bool = False  # replaces the screen the tapped choice was on
     files: tuple[Attachment, ...] = ()
+    strip: tuple[str, ...] = ()  # intent kinds whose choices leave the screen tapped (votes)
+    signals: frozenset[str] = frozenset()  # what else happened, for channels that care
     more: tuple[View, ...] = field(default=(), compare=False)  # further messages, in order
 
     @property
@@ -92,7 +94,12 @@ class View:
             if self.notice else None,
             "replace": self.replace,
             "files": [{"filename": f.filename, "caption": f.caption} for f in self.files],
+            "strip": list(self.strip),
         }
+
+
+# Signals a View may carry: a channel acts on those it knows and ignores the rest.
+ROLE_ENDED = "role-ended"  # the person is no longer staff (Telegram resets its command menu)
 
 
 def text(*lines: str, kind: Block = Block.TEXT) -> Part:

@@ -109,10 +109,17 @@ def _sentences(message: str) -> list[tuple[str, bool]]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def clauses(message: str) -> tuple[Clause, ...]:
-    """The message as weighted clauses, in order."""
-    found: list[tuple[int, str, bool, bool]] = []  # sentence no, clause, asking, greeting
+@dataclass(frozen=True)
+class _Found:
+    sentence: int
+    text: str
+    asking: bool
+    greeting: bool
+
+
+def _pieces(message: str) -> list[_Found]:
+    """Every clause, with the sentence it belongs to and whether it asks or greets."""
+    found: list[_Found] = []
     for n, (sentence, question_mark) in enumerate(_sentences(message)):
         pieces = [p.strip() for p in _CLAUSE.split(sentence) if p.strip()]
         for j, piece in enumerate(pieces):
@@ -122,29 +129,33 @@ def clauses(message: str) -> tuple[Clause, ...]:
             greeting = _is_greeting(piece, words)
             asking = not greeting and (_has_cue(words)
                                        or (question_mark and j == len(pieces) - 1))
-            found.append((n, piece, asking, greeting))
+            found.append(_Found(n, piece, asking, greeting))
+    return found
+
+
+def _weight(f: _Found, asking_sentences: set[int], last: int) -> float:
+    if f.greeting:
+        return 0.0
+    if f.asking:
+        return ASKING
+    if not asking_sentences:
+        return UNSURE_LAST if f.sentence == last else UNSURE_REST
+    return NEAR_ASKING if f.sentence in asking_sentences else STORY
+
+
+@lru_cache(maxsize=4096)
+def clauses(message: str) -> tuple[Clause, ...]:
+    """The message as weighted clauses, in order."""
+    found = _pieces(message)
     if not found:
         return ()
-    content = sum(len(text.content_tokens(piece)) for _, piece, _, g in found if not g)
+    content = sum(len(text.content_tokens(f.text)) for f in found if not f.greeting)
     if len(found) == 1 or content <= SHORT:
-        return tuple(Clause(p, 0.0 if g and len(found) > 1 else 1.0, a or len(found) == 1)
-                     for _, p, a, g in found)
-    asking_sentences = {n for n, _, a, _ in found if a}
-    last = max(n for n, _, _, g in found if not g) if any(not g for *_, g in found) else -1
-    out = []
-    for n, piece, asking, greeting in found:
-        if greeting:
-            weight = 0.0
-        elif asking:
-            weight = ASKING
-        elif not asking_sentences:
-            weight = UNSURE_LAST if n == last else UNSURE_REST
-        elif n in asking_sentences:
-            weight = NEAR_ASKING
-        else:
-            weight = STORY
-        out.append(Clause(piece, weight, asking))
-    return tuple(out)
+        return tuple(Clause(f.text, 0.0 if f.greeting and len(found) > 1 else 1.0,
+                            f.asking or len(found) == 1) for f in found)
+    asking_sentences = {f.sentence for f in found if f.asking}
+    last = max((f.sentence for f in found if not f.greeting), default=-1)
+    return tuple(Clause(f.text, _weight(f, asking_sentences, last), f.asking) for f in found)
 
 
 def asked(message: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -290,6 +290,53 @@ def _load_entries(col: _Collector) -> tuple[list[Entry], Locations, dict[str, An
     return entries, locations, raws
 
 
+Where = Callable[..., int]  # the YAML line of a field of one entry
+
+
+def _check_sizes(col: _Collector, path: Path, entry: Entry, at: Where) -> None:
+    if len(entry.short) > MAX_ANSWER:
+        col.add(path, at("answer"), f"{entry.id}: answer + caveat dài {len(entry.short)} "
+                                    f"ký tự, tối đa {MAX_ANSWER}")
+    if len(entry.details) > MAX_DETAILS:
+        col.add(path, at("details"), f"{entry.id}: details dài {len(entry.details)} ký tự, "
+                                     f"tối đa {MAX_DETAILS}")
+    if entry.confidence == "check" and not entry.caveat:
+        col.add(path, at("confidence"), f"{entry.id}: confidence: check cần có caveat")
+    if entry.reviewed < entry.valid_from:
+        col.add(path, at("reviewed"), f"{entry.id}: reviewed trước valid_from")
+
+
+def _check_links(col: _Collector, path: Path, entry: Entry, at: Where, ids: set[str],
+                 documents: dict[str, Document]) -> None:
+    for i, rel in enumerate(entry.related):
+        if rel not in ids:
+            col.add(path, at("related", i), f"{entry.id}: related '{rel}' không tồn tại")
+        elif rel == entry.id:
+            col.add(path, at("related", i), f"{entry.id}: related trỏ về chính nó")
+    for i, src in enumerate(entry.sources):
+        if not (src.number or src.seed or src.title):
+            col.add(path, at("sources", i),
+                    f"{entry.id}: nguồn cần number, seed hoặc title để người đọc tra được")
+        if src.seed and src.seed not in documents:
+            col.add(path, at("sources", i, "seed"),
+                    f"{entry.id}: seed '{src.seed}' không có trong data/documents.yaml")
+
+
+def _check_phrasings(col: _Collector, path: Path, file: str, entry: Entry, at: Where,
+                     phrasings: dict[str, tuple[str, str]]) -> None:
+    """No phrasing empty after normalisation, none used twice anywhere in the base."""
+    for i, question in enumerate(entry.questions):
+        key = canonical(question)
+        if not key:
+            col.add(path, at("questions", i), f"{entry.id}: câu hỏi rỗng sau chuẩn hoá")
+        elif key in phrasings:
+            other_id, where = phrasings[key]
+            col.add(path, at("questions", i),
+                    f"{entry.id}: câu hỏi trùng với một câu của {other_id} ({where})")
+        else:
+            phrasings[key] = (entry.id, f"{file}:{at('questions', i)}")
+
+
 def _check_entries(col: _Collector, entries: list[Entry], locations: dict[str, tuple[str, int]],
                    raws: dict[str, Any], documents: dict[str, Document]) -> None:
     ids = {e.id for e in entries}
@@ -302,39 +349,9 @@ def _check_entries(col: _Collector, entries: list[Entry], locations: dict[str, t
         def at(*loc: int | str, _raw: Any = raw, _line: int = line) -> int:
             return yamlfile.line_of(_raw, loc, _line)
 
-        if len(entry.short) > MAX_ANSWER:
-            col.add(path, at("answer"), f"{entry.id}: answer + caveat dài {len(entry.short)} "
-                                        f"ký tự, tối đa {MAX_ANSWER}")
-        if len(entry.details) > MAX_DETAILS:
-            col.add(path, at("details"), f"{entry.id}: details dài {len(entry.details)} ký tự, "
-                                         f"tối đa {MAX_DETAILS}")
-        if entry.confidence == "check" and not entry.caveat:
-            col.add(path, at("confidence"), f"{entry.id}: confidence: check cần có caveat")
-        if entry.reviewed < entry.valid_from:
-            col.add(path, at("reviewed"), f"{entry.id}: reviewed trước valid_from")
-        for i, rel in enumerate(entry.related):
-            if rel not in ids:
-                col.add(path, at("related", i), f"{entry.id}: related '{rel}' không tồn tại")
-            elif rel == entry.id:
-                col.add(path, at("related", i), f"{entry.id}: related trỏ về chính nó")
-        for i, src in enumerate(entry.sources):
-            if not (src.number or src.seed or src.title):
-                col.add(path, at("sources", i),
-                        f"{entry.id}: nguồn cần number, seed hoặc title để người đọc tra được")
-            if src.seed and src.seed not in documents:
-                col.add(path, at("sources", i, "seed"),
-                        f"{entry.id}: seed '{src.seed}' không có trong data/documents.yaml")
-        for i, question in enumerate(entry.questions):
-            key = canonical(question)
-            if not key:
-                col.add(path, at("questions", i), f"{entry.id}: câu hỏi rỗng sau chuẩn hoá")
-                continue
-            if key in phrasings:
-                other_id, where = phrasings[key]
-                col.add(path, at("questions", i),
-                        f"{entry.id}: câu hỏi trùng với một câu của {other_id} ({where})")
-            else:
-                phrasings[key] = (entry.id, f"{file}:{at('questions', i)}")
+        _check_sizes(col, path, entry, at)
+        _check_links(col, path, entry, at, ids, documents)
+        _check_phrasings(col, path, file, entry, at, phrasings)
     for missing in sorted(set(REQUIRED_IDS) - ids):
         col.add(col.root, 0, f"thiếu mục bắt buộc '{missing}'")
 
@@ -392,16 +409,9 @@ def _load_districts(col: _Collector, ids: set[str]) -> DistrictTargets | None:
     return targets
 
 
-def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:
-    path = col.root / "data" / "entities.yaml"
-    if not path.exists():
-        return None
-    raw = col.load_yaml(path)
-    if raw is None:
-        return None
-    entities = col.model(Entities, raw, path, 1)
-    if entities is None:
-        return None
+def _check_names(col: _Collector, path: Path, raw: Any, entities: Entities, ids: set[str]
+                 ) -> None:
+    """Every topic named exists; no name (or alias) is empty or given to two things."""
     seen: dict[str, str] = {}
     for group, items in entities.groups().items():
         for i, item in enumerate(items):
@@ -417,6 +427,16 @@ def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:
                 elif key in seen and seen[key] != item.name:
                     col.add(path, at, f"tên '{name}' trùng với {seen[key]}")
                 seen[key] = item.name
+
+
+def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:
+    path = col.root / "data" / "entities.yaml"
+    if not path.exists():
+        return None
+    raw = col.load_yaml(path)
+    entities = col.model(Entities, raw, path, 1) if raw is not None else None
+    if entities is not None:
+        _check_names(col, path, raw, entities, ids)
     return entities
 
 

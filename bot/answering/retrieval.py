@@ -29,7 +29,7 @@ from bot.answering.entities import Bare, Districts, Names, NearDomain
 from bot.answering.knowledge import District, Entry, KnowledgeBase, Named
 
 DISTRICT_TERM = "__district__"
-GREETING_CHARS = 200  # a longer message is never only a greeting
+GREETING_CHARS = 200  # a longer message (once normalised) is never only a greeting
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
 
 
@@ -270,6 +270,16 @@ class Engine:
         self._clauses[clause] = found
         return found
 
+    def _districts_in(self, canon: str) -> tuple[District, ...]:
+        """The former districts a message names (remembered: its clauses are ranked often)."""
+        districts = self._found.get(canon)
+        if districts is None:
+            districts = self._districts.find(canon)[0]
+            if len(self._found) >= CLAUSE_CACHE:
+                self._found.clear()
+            self._found[canon] = districts
+        return districts
+
     def _query(self, question: str, weights: dict[int, float] | None = None) -> _Query:
         """The weighted query of a message; `weights` overrides clause weights by position."""
         parts = focus.clauses(question)
@@ -293,13 +303,7 @@ class Engine:
                     pieces.append(" ".join(done.toks))
             for folded, mark in done.marks:
                 marks.setdefault(folded, mark)
-        whole_canon = " ".join(d.canon for d in analysed)
-        districts = self._found.get(whole_canon)
-        if districts is None:
-            districts = self._districts.find(whole_canon)[0]
-            if len(self._found) >= CLAUSE_CACHE:
-                self._found.clear()
-            self._found[whole_canon] = districts
+        districts = self._districts_in(" ".join(d.canon for d in analysed))
         if districts:
             terms[DISTRICT_TERM] += 1.0
             trust[DISTRICT_TERM] = 1.0
@@ -388,17 +392,7 @@ class Engine:
         if not q.terms or not self.entries:
             return []
         bm25, clashes = self._bm25(q)
-        k = min(self.tuning.candidates, len(self.entries))
-        if prior:
-            boosted = bm25.copy()
-            for i, bonus in prior.items():
-                if bm25[i] > 0:
-                    boosted[i] += bonus * float(bm25.max())
-            pick = boosted
-        else:
-            pick = bm25
-        candidates = np.argpartition(-pick, k - 1)[:k] if k < len(self.entries) else np.arange(k)
-        top = [int(i) for i in candidates if bm25[i] > 0]
+        top = self._candidates(bm25, prior)
         if not top:
             return []
         ideal = sum(self._idf_of(t) * (self.tuning.bigram_weight if "_" in t else 1.0) * c
@@ -438,6 +432,18 @@ class Engine:
         return [Scored(self.entries[top[j]], self._calibrate(rows[j]), rows[j])
                 for j in ranked[:limit]]
 
+    def _candidates(self, bm25: np.ndarray, prior: dict[int, float] | None) -> list[int]:
+        """The best-matching entries by BM25 (a follow-up's context lifts its neighbours)."""
+        k = min(self.tuning.candidates, len(self.entries))
+        pick = bm25
+        if prior:
+            pick = bm25.copy()
+            for i, bonus in prior.items():
+                if bm25[i] > 0:
+                    pick[i] += bonus * float(bm25.max())
+        candidates = np.argpartition(-pick, k - 1)[:k] if k < len(self.entries) else np.arange(k)
+        return [int(i) for i in candidates if bm25[i] > 0]
+
     def _calibrate(self, features: dict[str, float]) -> float:
         """Logistic model fitted by bench/calibrate.py: about P(the top entry is right)."""
         cal = self.tuning.calibration
@@ -453,8 +459,8 @@ class Engine:
         """
         if not focus.clauses(question):
             return Result(Kind.EMPTY, question, ())
-        if len(question) <= GREETING_CHARS and (text.is_greeting(question)
-                                                or self._calls_out(question)):
+        if len(text.normalize(question)) <= GREETING_CHARS and (
+                text.is_greeting(question) or self._calls_out(question)):
             thanks = any(t in text.canonical(question) for t in ("cam on", "thank"))
             return Result(Kind.GREETING, question, (), thanks=thanks)
         before = self.kb.get(previous) if previous else None

@@ -314,16 +314,25 @@ def content_tokens(text: str) -> list[str]:
     return [t.text for t in analyze(text) if not t.stop]
 
 
+def _only_greetings(form: str, stop: set[str], lex: Lexicon) -> bool:
+    joined = form
+    # Adjacent greetings ("chao ad cam on") share their separating space: repeat until done.
+    while (stripped := lex.greetings.sub(" ", joined)) != joined:
+        joined = stripped
+    rest = [w for w in joined.split() if w not in stop]
+    return not rest and joined.strip() != form
+
+
 def is_greeting(text: str) -> bool:
     """True when the message is only greetings, thanks or goodbyes (and particles)."""
     lex = lexicon()
     toks = analyze(text)
     if not toks:
         return False
-    joined = " ".join(t.text for t in toks)
-    # Adjacent greetings ("chao ad cam on") share their separating space: repeat until done.
-    while (stripped := lex.greetings.sub(" ", joined)) != joined:
-        joined = stripped
     stop = {t.text for t in toks if t.stop}
-    rest = [w for w in joined.split() if w not in stop]
-    return not rest and joined.strip() != " ".join(t.text for t in toks)
+    expanded = " ".join(t.text for t in toks)
+    # As the matcher sees it ("ad ơi" -> "admin oi"), and as typed, folded ("ok thank you",
+    # where the expanded "ok cam on you" would leave "you" after the longest match "ok cảm ơn").
+    typed = " ".join(_fold_word(w) for w in normalize(text).split())
+    return _only_greetings(expanded, stop, lex) or (
+        typed != expanded and _only_greetings(typed, stop | lex.unaccented_stopwords, lex))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from bot import logs
 from bot.people.accounts import Account, Accounts
@@ -19,13 +20,24 @@ log = logging.getLogger(__name__)
 Deliver = Callable[[Account, View], Awaitable[bool]]
 
 
+class Counsellors(Protocol):
+    """Where tickets go (today: the Telegram counsellor group). Each call returns the id of
+    the message in the counsellors' chat, which their replies refer to, or None."""
+
+    async def opened(self, header: str) -> int | None: ...
+
+    async def relay(self, header_message: int | None, text: str) -> int | None: ...
+
+    async def notify(self, text: str) -> None: ...
+
+
 class Outbox:
     def __init__(self, accounts: Accounts) -> None:
         self.accounts = accounts
         self._channels: dict[str, Deliver] = {}
         # Set by the channel that carries tickets to the counsellors (today the Telegram
         # counsellor group); None: nobody can take a ticket, so none is offered.
-        self.counsellors: Callable[..., Awaitable[object]] | None = None
+        self.counsellors: Counsellors | None = None
 
     def register(self, channel: str, deliver: Deliver) -> None:
         self._channels[channel] = deliver

@@ -15,7 +15,6 @@ import sqlite_utils
 from bot import messages
 from bot.storage.database import iso
 from bot.surveys.model import SurveySet, school_year
-from handlers.telegram.render import esc
 
 KEEP_QUESTIONS = dt.timedelta(days=365)  # questions, votes and counsellor messages: 12 months
 
@@ -103,7 +102,7 @@ def my_data(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
 
 def describe(data: dict[str, Any], surveys: SurveySet,
              school_name: Callable[[str], str | None]) -> str:
-    """The /dulieucuatoi summary (HTML): what is kept, in counts a person can check."""
+    """The /dulieucuatoi summary: what is kept, in counts a person can check."""
     user: dict[str, Any] = data["user"] or {}
     staff: dict[str, Any] | None = data["staff"]
     school = school_name(user["school_code"]) if user.get("school_code") else None
@@ -113,11 +112,11 @@ def describe(data: dict[str, Any], surveys: SurveySet,
         status = messages.SURVEY_STATUS.get(r["status"], r["status"])
         taken.append(f"{found.title if found else r['survey_id']} ({status}, {r['school_year']})")
     return messages.MY_DATA.format(
-        audience=esc(messages.AUDIENCE_LABELS.get(user.get("audience") or "", messages.UNKNOWN)),
-        school=esc(school or messages.UNKNOWN),
+        audience=messages.AUDIENCE_LABELS.get(user.get("audience") or "", messages.UNKNOWN),
+        school=school or messages.UNKNOWN,
         announce=messages.YES if user.get("announcements", 1) else messages.NO,
         questions=len(data["questions"]), feedback=len(data["feedback"]),
-        tickets=len(data["tickets"]), surveys=esc("; ".join(taken) or messages.NONE_YET),
+        tickets=len(data["tickets"]), surveys="; ".join(taken) or messages.NONE_YET,
         staff=messages.MY_DATA_STAFF.format(role=messages.ROLE_LABELS.get(staff["role"], ""))
         if staff else "")
 

@@ -8,7 +8,6 @@ and compared with the 2025 targets of the former district (knowledge/data/distri
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections import Counter
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from bot.answering.knowledge import DistrictTargets
 from bot.people.staff import Scope
 from bot.surveys.model import Survey
 from bot.surveys.responses import ResponseRecord
+from bot.views import Block, Part, View
 
 TITLE = "BÁO CÁO KẾT QUẢ KHẢO SÁT NHU CẦU SAU TỐT NGHIỆP"
 THCS_LABEL = "Tỷ lệ học sinh lớp 9 dự định học sơ cấp, trung cấp"
@@ -206,31 +206,31 @@ def report_text(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def report_html(report: Report) -> str:
-    """The same for Telegram (parse mode HTML): each line's tags open and close on that line."""
-    e = html.escape
+def report_view(report: Report) -> View:
+    """The same as a View: headings as titles, the verdicts in **bold**, the notes in __italic__
+    (a chat shows it; a long report is cut at whole lines, never inside a mark)."""
     name = report.scope_name if len(report.scope_name) <= 120 else report.scope_name[:119] + "…"
-    out = [f"<b>{e(TITLE)}</b>", f"Đơn vị: <b>{e(name)}</b>",
-           f"Năm học: {e(report.school_year)} · so với {e(_compared_with(report))}", "",
-           "<b>I. Số học sinh tham gia khảo sát</b>"]
-    out += [f"• {e(_grade(report, code))}: {n}" for code, n in report.respondents.items()]
-    out += [f"• Tổng cộng: {report.total}", "", "<b>II. Kết quả so với chỉ tiêu</b>"]
+    out = [f"Đơn vị: **{name}**",
+           f"Năm học: {report.school_year} · so với {_compared_with(report)}", "",
+           "**I. Số học sinh tham gia khảo sát**"]
+    out += [f"• {_grade(report, code)}: {n}" for code, n in report.respondents.items()]
+    out += [f"• Tổng cộng: {report.total}", "", "**II. Kết quả so với chỉ tiêu**"]
     for i, ind in enumerate(report.indicators, start=1):
-        out += [f"{i}. {e(ind.label)}",
-                f"Chỉ tiêu đăng ký: {e(_target(ind))} · Kết quả khảo sát: {e(_result(ind))} "
-                f"· <b>{e(ind.verdict)}</b>"]
-    out += ["", "<b>III. Nhu cầu đi làm việc ở nước ngoài</b>"]
-    out += [f"• {e(n)}: {c}" for n, c in report.abroad] or ["• Không có học sinh nào chọn."]
-    out += ["", "<b>IV. Ngành nghề quan tâm nhiều nhất</b>"]
-    out += [f"{i}. {e(n)}: {c}" for i, (n, c) in enumerate(report.trades, start=1)] \
+        out += [f"{i}. {ind.label}",
+                f"Chỉ tiêu đăng ký: {_target(ind)} · Kết quả khảo sát: {_result(ind)} "
+                f"· **{ind.verdict}**"]
+    out += ["", "**III. Nhu cầu đi làm việc ở nước ngoài**"]
+    out += [f"• {n}: {c}" for n, c in report.abroad] or ["• Không có học sinh nào chọn."]
+    out += ["", "**IV. Ngành nghề quan tâm nhiều nhất**"]
+    out += [f"{i}. {n}: {c}" for i, (n, c) in enumerate(report.trades, start=1)] \
         or ["• Chưa có dữ liệu."]
-    out += ["", "<b>V. Học sinh đề nghị được tư vấn</b>",
+    out += ["", "**V. Học sinh đề nghị được tư vấn**",
             f"• {report.counsellor_requests} học sinh mong được thầy cô tư vấn liên hệ.", "",
-            "<b>Ghi chú</b>"]
-    out += [f"<i>• {e(note)}</i>" for note in report.notes]
-    while len("\n".join(out)) > HTML_LIMIT and len(out) > 1:  # whole lines: tags stay balanced
+            "**Ghi chú**"]
+    out += [f"__• {note}__" for note in report.notes]
+    while len("\n".join(out)) > HTML_LIMIT and len(out) > 1:  # whole lines: marks stay paired
         out = [*out[:-2], "…"]
-    return "\n".join(out)
+    return View((Part(Block.TITLE, TITLE), Part(Block.TEXT, "\n".join(out))))
 
 
 def report_csv(report: Report) -> bytes:

@@ -1,45 +1,53 @@
 """Taking a survey, one question at a time: what each tap or typed answer does, and what to show.
 
-No Telegram here: every action returns a `Step` (screens to show, an optional short notice),
-and every answer is committed through the Writer before the step is returned, so the bot only
-shows the next question once the previous answer is safely stored.
+No channel here: every action returns a View (what to show, an optional short notice, whether
+it replaces the screen tapped), and every answer is committed through the Writer before the
+View is returned, so the user only sees the next question once the previous answer is stored.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from bot import messages
+from bot import intents, messages
 from bot.answering.text import canonical
 from bot.people.schools import Schools
 from bot.people.users import Users
 from bot.surveys import model as survey
+from bot.surveys.kinds import Context, kind
 from bot.surveys.model import InvalidAnswer, Question, Survey, SurveySet
 from bot.surveys.responses import Response, Responses
-from handlers.telegram.callbacks import Action
-from handlers.telegram.render import Button, Keyboard, Screen, button, esc
+from bot.views import Block, Choice, Notice, Part, Row, View
 
 Today = Callable[[], dt.date]
 SCHOOL_MATCHES = 5
 
 
-@dataclass(frozen=True)
-class Step:
-    """What the bot does after an action: screens to show, a notice for the button press."""
+def Step(screens: list[View] | None = None, notice: str | None = None,
+         alert: bool = False, new_message: bool = False) -> View:
+    """What the user sees after an action: screens (the first replaces the screen tapped,
+    unless `new_message`), and a short notice for the tap."""
+    first, *rest = screens or [View()]
+    return View(first.parts, first.rows, Notice(notice, alert) if notice else None,
+                replace=not new_message and bool(first.parts or first.rows),
+                more=tuple(rest))
 
-    screens: list[Screen] = field(default_factory=list)
-    notice: str | None = None  # shown as a short popup when a button was pressed
-    alert: bool = False  # the notice needs attention (a mistake), not just a confirmation
-    new_message: bool = False  # send instead of editing the pressed message
+
+def Screen(text: str, rows: tuple[Row, ...] = ()) -> View:
+    """One screen of text (with **bold** / __italic__ marks) and its choices."""
+    return View((Part(Block.TEXT, text),), rows)
 
 
-def _b(text: str, op: str, *args: str | int) -> Button:
-    return button(text, Action.SURVEY, op, *args)
+def _b(text: str, op: str, *args: str | int) -> Choice:
+    intent = intents.from_wire(("s", op, *(str(a) for a in args)))
+    if intent is None:
+        raise ValueError(f"not a survey action: {op} {args}")
+    return Choice(text, intent)
 
 
 class SurveyFlow:
@@ -57,7 +65,7 @@ class SurveyFlow:
         return survey.school_year(self.today())
 
     # --- the list and the consent --------------------------------------------------------------
-    def list_screen(self, user_id: int) -> Screen:
+    def list_screen(self, user_id: int) -> View:
         user = self.users.get(user_id)
         audience = user.audience if user and user.audience != "staff" else None
         available = self.surveys.for_audience(audience)
@@ -70,34 +78,34 @@ class SurveyFlow:
             rows.append((_b(f"{s.title} ({status})", "o", s.id),))
         return Screen(messages.SURVEY_LIST, tuple(rows))
 
-    async def open(self, user_id: int, survey_id: str) -> Step:
+    async def open(self, user_id: int, survey_id: str) -> View:
         """Tapping a survey in the list: consent first, or resume, or offer to retake."""
         s = self.surveys.get(survey_id)
         if s is None:
             return Step(notice=messages.SURVEY_GONE, alert=True)
         response = self.responses.find(user_id, s.id, self.year)
         if response is not None and response.status == "submitted":
-            return Step([Screen(messages.SURVEY_ALREADY.format(title=esc(s.title), year=self.year),
+            return Step([Screen(messages.SURVEY_ALREADY.format(title=s.title, year=self.year),
                                 ((_b(messages.SURVEY_RETAKE, "R", s.id),),
                                  (_b(messages.SURVEY_KEEP, "l"),)))])
         if response is not None:
             done = len(survey.relevant(s, response.answers))
             total = len(survey.visible(s, response.answers))
-            return Step([Screen(messages.SURVEY_RESUME.format(title=esc(s.title), done=done,
+            return Step([Screen(messages.SURVEY_RESUME.format(title=s.title, done=done,
                                                               total=total),
                                 ((_b(messages.SURVEY_CONTINUE, "g", s.id),),
                                  (_b(messages.SURVEY_RESTART, "R", s.id),)))])
         return Step([self._consent(s)])
 
-    def _consent(self, s: Survey) -> Screen:
-        text = messages.SURVEY_CONSENT.format(title=esc(s.title), description=esc(s.description),
+    def _consent(self, s: Survey) -> View:
+        text = messages.SURVEY_CONSENT.format(title=s.title, description=s.description,
                                               minutes=s.minutes, count=len(s.questions))
         return Screen(text, ((_b(messages.SURVEY_AGREE, "c", s.id),),
-                             (button(messages.SURVEY_PRIVACY, Action.TOPIC, "bot.privacy", ""),),
+                             (Choice(messages.SURVEY_PRIVACY, intents.Topic("bot.privacy", "")),),
                              (_b(messages.SURVEY_LATER, "l"),)))
 
     async def begin(self, user_id: int, survey_id: str, *, confirmed_retake: bool = False
-                    ) -> Step:
+                    ) -> View:
         """Consent given (or retake confirmed): a fresh response, and the first question."""
         s = self.surveys.get(survey_id)
         if s is None:
@@ -114,7 +122,7 @@ class SurveyFlow:
                                                  None, school_code=school)
         return await self._advance(s, response)
 
-    async def resume(self, user_id: int, survey_id: str) -> Step:
+    async def resume(self, user_id: int, survey_id: str) -> View:
         s, response = self._current(user_id, survey_id)
         if s is None or response is None:
             return Step(notice=messages.SURVEY_GONE, alert=True)
@@ -132,7 +140,7 @@ class SurveyFlow:
         return s, response
 
     def _expect(self, user_id: int, survey_id: str, qid: str
-                ) -> tuple[Survey, Response, Question] | Step:
+                ) -> tuple[Survey, Response, Question] | View:
         """The survey, response and question a button belongs to, or the Step that says why not."""
         s, response = self._current(user_id, survey_id)
         if s is None or response is None:
@@ -144,7 +152,7 @@ class SurveyFlow:
         return s, response, question
 
     async def _store(self, s: Survey, response: Response, question: Question, value: Any,
-                     stay: bool = False) -> Step:
+                     stay: bool = False) -> View:
         """Save an answer, then show the next question (or stay, for multiple choice)."""
         answers = {**response.answers, question.id: value}
         keep = [q.id for q in survey.visible(s, answers)]
@@ -161,43 +169,32 @@ class SurveyFlow:
             return Step([self._summary(s, response)])
         return await self._advance(s, response)
 
-    async def _advance(self, s: Survey, response: Response) -> Step:
+    async def _advance(self, s: Survey, response: Response) -> View:
         nxt = survey.next_question(s, response.answers, response.skipped)
         response = await self.responses.move(response, nxt.id if nxt else None)
         return Step([self._screen(s, response)])
 
-    async def choose(self, user_id: int, survey_id: str, qid: str, code: str) -> Step:
+    async def choose(self, user_id: int, survey_id: str, qid: str, code: str) -> View:
         """A tap on a choice (single, scale or a school found by search)."""
         found = self._expect(user_id, survey_id, qid)
-        if isinstance(found, Step):
+        if isinstance(found, View):
             return found
         s, response, q = found
         try:
-            value: Any
-            if q.type == "scale":
-                value = survey.check_scale(code)
-            elif q.type == "school":
-                school = self.schools.get(code)
-                if school is None:
-                    raise InvalidAnswer(messages.SURVEY_STALE_CHOICE)
-                value = school.code
-            elif q.type == "single":
-                value = survey.check_choice(q, response.answers, code)
-            else:
-                raise InvalidAnswer(messages.SURVEY_STALE_CHOICE)
+            value = kind(q.type).tap(q, response.answers, code, self._school_name)
         except InvalidAnswer as bad:
             return Step([self._screen(s, response)], notice=str(bad), alert=True)
         return await self._store(s, response, q, value)
 
     async def toggle(self, user_id: int, survey_id: str, qid: str, code: str, selected: bool
-                     ) -> Step:
+                     ) -> View:
         """Multiple choice: tick or untick one choice; the selection is saved at every tap.
 
         The button says which state it sets (not "flip"), so a tap Telegram delivers twice,
         as it does after a crash, leaves the same selection.
         """
         found = self._expect(user_id, survey_id, qid)
-        if isinstance(found, Step):
+        if isinstance(found, View):
             return found
         s, response, q = found
         allowed = {c.code for c in survey.choices_for(q, response.answers)}
@@ -211,9 +208,9 @@ class SurveyFlow:
         ordered = [c.code for c in q.choices if c.code in chosen]
         return await self._store(s, response, q, ordered, stay=True)
 
-    async def finish_multi(self, user_id: int, survey_id: str, qid: str) -> Step:
+    async def finish_multi(self, user_id: int, survey_id: str, qid: str) -> View:
         found = self._expect(user_id, survey_id, qid)
-        if isinstance(found, Step):
+        if isinstance(found, View):
             return found
         s, response, q = found
         try:
@@ -222,24 +219,23 @@ class SurveyFlow:
             return Step(notice=str(bad), alert=True)
         return await self._store(s, response, q, chosen)
 
-    async def typed(self, user_id: int, text: str) -> Step | None:
+    async def typed(self, user_id: int, text: str) -> View | None:
         """A message typed while a text, number or school question waits; None if none does."""
         response = self.responses.awaiting_text(user_id)
         if response is None or response.current is None:
             return None
         s = self.surveys.get(response.survey_id)
         q = s.question(response.current) if s else None
-        if s is None or q is None or q.type not in ("text", "number", "school"):
+        if s is None or q is None or not kind(q.type).typed:
             return None
         try:
             if q.type == "school":
                 return self._school_search(s, response, q, text)
-            value = survey.parse_number(q, text) if q.type == "number" \
-                else survey.clean_text(q, text)
+            value = kind(q.type).parse(q, text)
         except InvalidAnswer as bad:
-            return Step([Screen(esc(str(bad)))], new_message=True)
+            return Step([Screen(str(bad))], new_message=True)
         step = await self._store(s, response, q, value)
-        return Step(step.screens, new_message=True)
+        return dataclasses.replace(step, replace=False)  # a typed answer: a new message
 
     def awaits_text(self, user_id: int) -> bool:
         response = self.responses.awaiting_text(user_id)
@@ -247,26 +243,26 @@ class SurveyFlow:
             return False
         s = self.surveys.get(response.survey_id)
         q = s.question(response.current) if s else None
-        return q is not None and q.type in ("text", "number", "school")
+        return q is not None and kind(q.type).typed
 
-    def _school_search(self, s: Survey, response: Response, q: Question, query: str) -> Step:
+    def _school_search(self, s: Survey, response: Response, q: Question, query: str) -> View:
         schools = self.schools.all()
         key = canonical(query)
         names = {sc.code: canonical(f"{sc.name} {sc.code}") for sc in schools}
         hits = process.extract(key, names, scorer=fuzz.token_set_ratio, limit=SCHOOL_MATCHES,
                                score_cutoff=60) if key else []
         if not hits:
-            return Step([Screen(messages.SURVEY_SCHOOL_NONE.format(query=esc(query[:60])))],
+            return Step([Screen(messages.SURVEY_SCHOOL_NONE.format(query=query[:60]))],
                         new_message=True)
         by_code = {sc.code: sc for sc in schools}
-        rows: list[tuple[Button, ...]] = [(_b(by_code[code].name, "a", s.id, q.id, code),)
+        rows: list[Row] = [(_b(by_code[code].name, "a", s.id, q.id, code),)
                                           for _, _, code in hits]
         return Step([Screen(messages.SURVEY_SCHOOL_PICK, tuple(rows))], new_message=True)
 
     # --- moving around -------------------------------------------------------------------------
-    async def back(self, user_id: int, survey_id: str, qid: str) -> Step:
+    async def back(self, user_id: int, survey_id: str, qid: str) -> View:
         found = self._expect(user_id, survey_id, qid)
-        if isinstance(found, Step):
+        if isinstance(found, View):
             return found
         s, response, _ = found
         prev = survey.previous_question(s, response.answers, qid)
@@ -275,9 +271,9 @@ class SurveyFlow:
         response = await self.responses.move(response, prev.id)
         return Step([self._screen(s, response)])
 
-    async def skip(self, user_id: int, survey_id: str, qid: str) -> Step:
+    async def skip(self, user_id: int, survey_id: str, qid: str) -> View:
         found = self._expect(user_id, survey_id, qid)
-        if isinstance(found, Step):
+        if isinstance(found, View):
             return found
         s, response, q = found
         if q.required:
@@ -287,35 +283,35 @@ class SurveyFlow:
         response = await self.responses.move(response, nxt.id if nxt else None, skip=qid)
         return Step([self._screen(s, response)])
 
-    async def pause(self, user_id: int) -> Step:
+    async def pause(self, user_id: int) -> View:
         await self.responses.pause_all(user_id)
         return Step([Screen(messages.SURVEY_PAUSED)])
 
-    async def edit_menu(self, user_id: int, survey_id: str) -> Step:
+    async def edit_menu(self, user_id: int, survey_id: str) -> View:
         s, response = self._current(user_id, survey_id)
         if s is None or response is None:
             return Step(notice=messages.SURVEY_GONE, alert=True)
-        rows: list[tuple[Button, ...]] = []
+        rows: list[Row] = []
         for i, q in enumerate(survey.visible(s, response.answers), 1):
             rows.append((_b(f"Câu {i}: {q.text}", "E", s.id, q.id),))
         rows.append((_b(messages.SURVEY_TO_SUMMARY, "v", s.id),))
         return Step([Screen(messages.SURVEY_EDIT_HEAD, tuple(rows))])
 
-    async def edit_question(self, user_id: int, survey_id: str, qid: str) -> Step:
+    async def edit_question(self, user_id: int, survey_id: str, qid: str) -> View:
         s, response = self._current(user_id, survey_id)
         if s is None or response is None or s.question(qid) is None:
             return Step(notice=messages.SURVEY_GONE, alert=True)
         response = await self.responses.move(response, qid, editing=True)
         return Step([self._screen(s, response)])
 
-    async def summary(self, user_id: int, survey_id: str) -> Step:
+    async def summary(self, user_id: int, survey_id: str) -> View:
         s, response = self._current(user_id, survey_id)
         if s is None or response is None:
             return Step(notice=messages.SURVEY_GONE, alert=True)
         response = await self.responses.move(response, None)
         return Step([self._summary(s, response)])
 
-    async def submit(self, user_id: int, survey_id: str) -> Step:
+    async def submit(self, user_id: int, survey_id: str) -> View:
         s = self.surveys.get(survey_id)
         sent = self.responses.find(user_id, s.id, self.year) if s is not None else None
         if s is not None and sent is not None and sent.status == "submitted":
@@ -336,12 +332,12 @@ class SurveyFlow:
         return Step(self._thanks(s, response.answers))
 
     @staticmethod
-    def vanished(typed: bool = False) -> Step:
+    def vanished(typed: bool = False) -> View:
         """The response was deleted while a step was working on it (see ResponseGone)."""
         return Step([Screen(messages.SURVEY_VANISHED)], new_message=typed)
 
     # --- screens -------------------------------------------------------------------------------
-    def _screen(self, s: Survey, response: Response) -> Screen:
+    def _screen(self, s: Survey, response: Response) -> View:
         if response.current is None:
             return self._summary(s, response)
         q = s.question(response.current)
@@ -349,41 +345,19 @@ class SurveyFlow:
             return self._summary(s, response)
         return self.question_screen(s, response, q)
 
-    def question_screen(self, s: Survey, response: Response, q: Question) -> Screen:
+    def question_screen(self, s: Survey, response: Response, q: Question) -> View:
         answers = response.answers
         index, total = survey.position(s, answers, q.id)
-        lines = [messages.SURVEY_HEAD.format(title=esc(s.title), index=index, total=total), "",
-                 f"<b>{esc(q.text)}</b>"]
+        lines = [messages.SURVEY_HEAD.format(title=s.title, index=index, total=total), "",
+                 f"**{q.text}**"]
         if q.hint:
-            lines.append(f"<i>{esc(q.hint)}</i>")
+            lines.append(f"__{q.hint}__")
         hint = messages.SURVEY_TYPE_HINT.get(q.type)
         if hint:
-            lines.append(hint.format(low=esc(q.scale.low), high=esc(q.scale.high)))
-        if q.type == "multi" and q.max is not None:
-            lines.append(messages.SURVEY_MULTI_LIMIT.format(n=int(q.max)))
-        rows: list[tuple[Button, ...]] = []
-        current = answers.get(q.id)
-        if q.type == "single":
-            for c in survey.choices_for(q, answers):
-                mark = "✅ " if current == c.code else ""
-                rows.append((_b(mark + c.label, "a", s.id, q.id, c.code),))
-        elif q.type == "multi":
-            chosen = set(current or [])
-            for c in survey.choices_for(q, answers):
-                on = c.code in chosen
-                rows.append((_b(("✅ " if on else "▫️ ") + c.label, "t", s.id, q.id, c.code,
-                                "0" if on else "1"),))
-            rows.append((_b(messages.SURVEY_DONE_MULTI, "x", s.id, q.id),))
-        elif q.type == "scale":
-            rows.append(tuple(_b(("✅" if current == n else "") + str(n), "a", s.id, q.id, str(n))
-                              for n in range(1, 6)))
-        elif q.type == "school" and isinstance(current, str):
-            school = self.schools.get(current)
-            if school is not None:
-                lines.append(messages.SURVEY_SCHOOL_KNOWN.format(name=esc(school.name)))
-                rows.append((_b(messages.SURVEY_SCHOOL_THIS, "a", s.id, q.id, school.code),))
-        elif current is not None and q.type in ("text", "number"):
-            lines.append(f"({esc(survey.label(q, current))})")
+            lines.append(hint.format(low=q.scale.low, high=q.scale.high))
+        shown = kind(q.type).screen(Context(s, q, answers, _b, self._school_name))
+        lines.extend(shown.lines)
+        rows = list(shown.rows)
         nav = []
         if survey.previous_question(s, answers, q.id) is not None:
             nav.append(_b(messages.SURVEY_BACK, "b", s.id, q.id))
@@ -393,43 +367,47 @@ class SurveyFlow:
         rows.append(tuple(nav))
         return Screen("\n".join(lines), tuple(rows))
 
+    def _school_name(self, code: str) -> str | None:
+        school = self.schools.get(code)
+        return school.name if school else None
+
     def _answer_label(self, q: Question, value: Any) -> str:
         if q.type == "school" and isinstance(value, str):
             school = self.schools.get(value)
             return school.name if school else value
         return survey.label(q, value)
 
-    def _summary(self, s: Survey, response: Response) -> Screen:
-        lines = [messages.SURVEY_SUMMARY.format(title=esc(s.title)), ""]
+    def _summary(self, s: Survey, response: Response) -> View:
+        lines = [messages.SURVEY_SUMMARY.format(title=s.title), ""]
         for i, q in enumerate(survey.visible(s, response.answers), 1):
             value = response.answers.get(q.id)
-            lines.append(f"{i}. {esc(q.text)}")
-            lines.append(f"   → <b>{esc(self._answer_label(q, value))}</b>")
-        keyboard: Keyboard = ((_b(messages.SURVEY_SEND, "S", s.id),
+            lines.append(f"{i}. {q.text}")
+            lines.append(f"   → **{self._answer_label(q, value)}**")
+        keyboard: tuple[Row, ...] = ((_b(messages.SURVEY_SEND, "S", s.id),
                                _b(messages.SURVEY_EDIT, "e", s.id)),
                               (_b(messages.SURVEY_PAUSE, "p"),))
         return Screen("\n".join(lines), keyboard)
 
-    def _thanks(self, s: Survey, answers: dict[str, Any]) -> list[Screen]:
-        text = [messages.SURVEY_THANKS.format(title=esc(s.title))]
-        rows: list[tuple[Button, ...]] = []
+    def _thanks(self, s: Survey, answers: dict[str, Any]) -> list[View]:
+        text = [messages.SURVEY_THANKS.format(title=s.title)]
+        rows: list[Row] = []
         linked: set[str] = set()
         if s.results:
             maximum = {d: 5 * sum(1 for q in s.questions if q.dimension == d) for d in s.results}
             text += ["", messages.SURVEY_RESULT_HEAD]
             for rank, (dim, score) in enumerate(survey.scores(s, answers)[: s.top], 1):
                 result = s.results[dim]
-                text += ["", messages.SURVEY_RESULT_ROW.format(rank=rank, name=esc(result.name),
+                text += ["", messages.SURVEY_RESULT_ROW.format(rank=rank, name=result.name,
                                                                score=score, max=maximum[dim]),
-                         esc(result.description)]
+                         result.description]
                 if result.trades:
                     text.append(messages.SURVEY_RESULT_TRADES.format(
-                        trades=esc(", ".join(result.trades))))
+                        trades=", ".join(result.trades)))
                 if result.levels:
-                    text.append(messages.SURVEY_RESULT_LEVELS.format(levels=esc(result.levels)))
+                    text.append(messages.SURVEY_RESULT_LEVELS.format(levels=result.levels))
                 for topic in result.topics:
                     if topic not in linked and topic in self.topic_titles:
                         linked.add(topic)
-                        rows.append((button("👉 " + self.topic_titles[topic], Action.TOPIC,
-                                            topic, ""),))
+                        rows.append((Choice("👉 " + self.topic_titles[topic],
+                                            intents.Topic(topic, "")),))
         return [Screen("\n".join(text), tuple(rows))]

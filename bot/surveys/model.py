@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -205,11 +205,11 @@ def parse_number(question: Question, raw: str) -> int | float:
     if (question.min is not None and value < question.min) or \
             (question.max is not None and value > question.max):
         raise InvalidAnswer(messages.SURVEY_OUT_OF_RANGE.format(
-            low=_num(question.min), high=_num(question.max)))
+            low=format_number(question.min), high=format_number(question.max)))
     return int(value) if value.is_integer() else value
 
 
-def _num(value: float | None) -> str:
+def format_number(value: float | None) -> str:
     if value is None:
         return "…"
     return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
@@ -246,17 +246,12 @@ def check_scale(code: str) -> int:
 
 # --- showing answers and scores ------------------------------------------------------------------
 def label(question: Question, value: Any) -> str:
-    """An answer as a person reads it."""
+    """An answer as a person reads it (each question type says how, bot/surveys/kinds)."""
     if value is None:
         return "—"
-    if question.type == "single":
-        choice = question.choice(str(value))
-        return choice.label if choice else str(value)
-    if question.type == "multi":
-        return ", ".join(c.label for c in question.choices if c.code in set(value)) or "—"
-    if question.type == "number":
-        return _num(float(value))
-    return str(value)
+    from bot.surveys.kinds import kind
+
+    return kind(question.type).label(question, value)
 
 
 def scores(survey: Survey, answers: Answers) -> list[tuple[str, int]]:
@@ -290,13 +285,9 @@ class SurveySet:
         return [s for s in self.surveys if audience in s.audience]
 
 
-def _check_survey(survey: Survey, raw: Any, path: Path, rel: str, topic_ids: set[str]
-                  ) -> list[Problem]:
+def _check_questions(survey: Survey, rel: str, at: Callable[..., int]) -> list[Problem]:
+    """Unique ids; skip rules only on earlier questions; scored items are scales."""
     problems: list[Problem] = []
-
-    def at(*loc: int | str) -> int:
-        return yamlfile.line_of(raw, loc, 1)
-
     seen: list[str] = []
     for i, q in enumerate(survey.questions):
         if q.id in seen:
@@ -313,6 +304,15 @@ def _check_survey(survey: Survey, raw: Any, path: Path, rel: str, topic_ids: set
             problems.append(Problem(rel, at("questions", i, "type"),
                                     f"{q.id}: câu có dimension phải là kiểu scale"))
         seen.append(q.id)
+    return problems
+
+
+def _check_survey(survey: Survey, raw: Any, path: Path, rel: str, topic_ids: set[str]
+                  ) -> list[Problem]:
+    def at(*loc: int | str) -> int:
+        return yamlfile.line_of(raw, loc, 1)
+
+    problems = _check_questions(survey, rel, at)
     for code, result in survey.results.items():
         for topic in result.topics:
             if topic_ids and topic not in topic_ids:

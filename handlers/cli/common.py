@@ -9,6 +9,7 @@ import click
 
 from bot.answering import knowledge
 from bot.answering.assistant import Assistant
+from bot.bootstrap import load_assistant
 from bot.config import ConfigError, Settings
 
 
@@ -21,7 +22,7 @@ def _settings() -> Settings:
 
 def _assistant(knowledge_dir: Path | None = None) -> Assistant:
     try:
-        return Assistant.load(knowledge_dir or _settings().knowledge_dir)
+        return load_assistant(knowledge_dir or _settings().knowledge_dir)
     except knowledge.KnowledgeError as exc:
         first = exc.problems[0] if exc.problems else "?"
         more = f" (và {len(exc.problems) - 1} lỗi khác)" if len(exc.problems) > 1 else ""

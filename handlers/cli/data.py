@@ -17,9 +17,9 @@ from typing import Any
 
 import click
 
-from bot import messages
+from bot import bootstrap, messages
 from bot.answering import knowledge
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Services
 from bot.people.schools import CODE, School
 from bot.people.staff import INVITE_DAYS, Role, Scope, ScopeError, StaffMember
 from bot.reports import report as reports
@@ -48,7 +48,7 @@ def _services() -> Iterator[Services]:
     """The bot's services (no Telegram token needed), closed however the command ends."""
     settings = _settings()
     try:
-        services = build_services(settings)
+        services = bootstrap.build_services(settings)
     except knowledge.KnowledgeError as exc:
         first = exc.problems[0] if exc.problems else "?"
         raise click.ClickException(f"Kiến thức hoặc khảo sát có lỗi: {first} — chạy "
@@ -206,27 +206,23 @@ def _clean(value: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", value or "").split())
 
 
-def parse_schools(path: Path, shown: str | None = None) -> tuple[list[School], list[str]]:
-    """Schools from a CSV file, and every problem as "FILE:LINE: message" (nothing if good)."""
-    name = shown or str(path)
+def _read_text(path: Path, name: str) -> tuple[str | None, list[str]]:
+    """The file as text, or why it cannot be read."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return [], [f"{name}: không tìm thấy tệp"]
+        return None, [f"{name}: không tìm thấy tệp"]
     except OSError as exc:
-        return [], [f"{name}: không đọc được tệp: {exc.strerror or exc}"]
+        return None, [f"{name}: không đọc được tệp: {exc.strerror or exc}"]
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return [], [f"{name}:{line}: tệp phải lưu dạng UTF-8 (Excel: CSV UTF-8)"]
-    first = text.split("\n", 1)[0]
-    # Excel with Vietnamese regional settings saves CSV separated by semicolons
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
-    if not header or not any(h.strip() for h in header):
-        return [], [f"{name}:1: tệp trống, cần dòng tiêu đề {_HEADER_HELP}"]
+        return None, [f"{name}:{line}: tệp phải lưu dạng UTF-8 (Excel: CSV UTF-8)"]
+
+
+def _fields(header: list[str], name: str) -> tuple[list[str], list[str]]:
+    """The column of each header cell, and the problems with the header."""
     problems: list[str] = []
     fields: list[str] = []
     for h in header:
@@ -239,6 +235,39 @@ def parse_schools(path: Path, shown: str | None = None) -> tuple[list[School], l
     for needed in ("code", "name"):
         if needed not in fields:
             problems.append(f"{name}:1: thiếu cột {needed} ({'ma' if needed == 'code' else 'ten'})")
+    return fields, problems
+
+
+def _row_problems(values: dict[str, str], where: str, start: int, seen: dict[str, int]
+                  ) -> list[str]:
+    code, school_name = values["code"], values["name"]
+    problems: list[str] = []
+    if not CODE.match(code):
+        problems.append(f"{where}: mã trường “{code}” không hợp lệ (2–32 ký tự: chữ "
+                        "không dấu, số, _ hoặc -, bắt đầu bằng chữ hoặc số)")
+    elif code.upper() in seen:
+        problems.append(f"{where}: mã trường “{code}” trùng với dòng {seen[code.upper()]}")
+    else:
+        seen[code.upper()] = start
+    if not school_name:
+        problems.append(f"{where}: thiếu tên trường")
+    return problems
+
+
+def parse_schools(path: Path, shown: str | None = None) -> tuple[list[School], list[str]]:
+    """Schools from a CSV file, and every problem as "FILE:LINE: message" (nothing if good)."""
+    name = shown or str(path)
+    text, problems = _read_text(path, name)
+    if text is None:
+        return [], problems
+    first = text.split("\n", 1)[0]
+    # Excel with Vietnamese regional settings saves CSV separated by semicolons
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if not header or not any(h.strip() for h in header):
+        return [], [f"{name}:1: tệp trống, cần dòng tiêu đề {_HEADER_HELP}"]
+    fields, problems = _fields(header, name)
     if problems:
         return [], problems
     schools: list[School] = []
@@ -253,17 +282,8 @@ def parse_schools(path: Path, shown: str | None = None) -> tuple[list[School], l
             problems.append(f"{where}: có {len(row)} cột, dòng tiêu đề có {len(fields)} cột")
             continue
         values = {f: _clean(v) for f, v in zip(fields, row, strict=True)}
-        code, school_name = values["code"], values["name"]
-        if not CODE.match(code):
-            problems.append(f"{where}: mã trường “{code}” không hợp lệ (2–32 ký tự: chữ "
-                            "không dấu, số, _ hoặc -, bắt đầu bằng chữ hoặc số)")
-        elif code.upper() in seen:
-            problems.append(f"{where}: mã trường “{code}” trùng với dòng {seen[code.upper()]}")
-        else:
-            seen[code.upper()] = start
-        if not school_name:
-            problems.append(f"{where}: thiếu tên trường")
-        schools.append(School(code, school_name, values.get("commune") or None,
+        problems.extend(_row_problems(values, where, start, seen))
+        schools.append(School(values["code"], values["name"], values.get("commune") or None,
                               values.get("former_district") or None,
                               values.get("province") or None))
     if not schools and not problems:

@@ -105,21 +105,15 @@ def chat(knowledge_dir: Path | None) -> None:
     """Trò chuyện với trợ lý ngay trong terminal (không cần Telegram)."""
     import asyncio
 
-    from bot.bootstrap import build_services
-    from bot.conversation import Conversation
+    from bot.bootstrap import build_conversation, services
     from handlers.terminal.chat import TerminalChat
 
-    settings = _settings()
-    svc = build_services(settings, assistant=_assistant(knowledge_dir))
+    with services(_settings(), assistant=_assistant(knowledge_dir)) as svc:
+        async def talk() -> None:
+            account = await svc.accounts.resolve("terminal", "local")
+            await TerminalChat(build_conversation(svc), account).run()
 
-    async def talk() -> None:
-        account = await svc.accounts.resolve("terminal", "local")
-        await TerminalChat(Conversation(svc), account).run()
-
-    try:
         asyncio.run(talk())
-    finally:
-        svc.close()
 
 
 # --- the knowledge base --------------------------------------------------------------------------

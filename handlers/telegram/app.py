@@ -11,8 +11,9 @@ import logging
 from telegram.ext import AIORateLimiter, Application
 
 from bot import logs
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Services, build_conversation, build_services
 from bot.config import Settings
+from bot.people.accounts import TELEGRAM
 from bot.people.privacy import purge
 from handlers.telegram import (
     admin,
@@ -21,12 +22,12 @@ from handlers.telegram import (
     common,
     counsel,
     lifecycle,
-    menu,
     privacy,
     reports,
     staff,
     start,
     survey,
+    talk,
 )
 from handlers.telegram.ordering import PerUserUpdateProcessor
 from handlers.telegram.outcomes import CareerBot
@@ -73,7 +74,7 @@ async def _post_stop(app: AnyApp) -> None:
         await web.cleanup()
 
 
-FEATURES = (common, start, menu, counsel, survey, privacy, staff, reports, announce, admin, ask)
+FEATURES = (common, start, counsel, survey, privacy, staff, reports, announce, admin, ask)
 
 
 def build_application(settings: Settings, svc: Services,
@@ -97,6 +98,8 @@ def build_application(settings: Settings, svc: Services,
         .build()
     )
     app.bot_data["services"] = svc
+    app.bot_data["conversation"] = build_conversation(svc)
+    svc.outbox.register(TELEGRAM, lambda account, view: talk.deliver(app.bot, account, view))
     for feature in FEATURES:
         feature.register(app, svc)
     common.register_last(app, svc)

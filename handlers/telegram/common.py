@@ -20,11 +20,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot import intents as i
 from bot import logs, messages
 from bot.bootstrap import Services
 from bot.people.flood import Verdict
 from handlers.telegram.outcomes import expected
 from handlers.telegram.staff import reset_revoked_menu
+from handlers.telegram.talk import on_command
 from handlers.telegram.ui import AnyApp, services
 
 log = logging.getLogger(__name__)
@@ -55,25 +57,6 @@ async def note_user_and_guard_flood(update: Update, context: ContextTypes.DEFAUL
     elif verdict is Verdict.WARN and update.message is not None:
         await update.message.reply_text(messages.SLOW_DOWN)
     raise ApplicationHandlerStop
-
-
-async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.message:
-        await update.message.reply_html(messages.HELP)
-
-
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/huy: stop whatever is in progress (an open counsellor ticket, a survey)."""
-    from handlers.telegram import counsel  # the features that can be in progress
-
-    if update.message is None or update.effective_user is None:
-        return
-    closed = await counsel.close_own_ticket(update, context)
-    paused = await services(context).responses.pause_all(update.effective_user.id)
-    if paused:
-        await update.message.reply_text(messages.SURVEY_PAUSED)
-    elif not closed:
-        await update.message.reply_text(messages.NOTHING_TO_CANCEL)
 
 
 async def only_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -156,8 +139,8 @@ async def set_commands(app: AnyApp) -> None:
 def register(app: AnyApp, svc: Services) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(TypeHandler(Update, note_user_and_guard_flood), group=-1)
-    app.add_handler(CommandHandler(["help", "trogiup"], show_help, filters=private))
-    app.add_handler(CommandHandler("huy", cancel, filters=private))
+    app.add_handler(CommandHandler(["help", "trogiup"], on_command(i.Help), filters=private))
+    app.add_handler(CommandHandler("huy", on_command(i.Cancel), filters=private))
     app.add_handler(ChatMemberHandler(bot_status_changed, ChatMemberHandler.MY_CHAT_MEMBER))
 
 

@@ -2,65 +2,29 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
-from telegram import ReplyParameters, Update
+from telegram import Bot, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
-from bot import logs, messages
+from bot import intents as i
+from bot import messages
 from bot.bootstrap import Services
-from bot.outreach.tickets import Ticket
-from handlers.telegram.callbacks import Action, row_id
+from bot.views import Block, Part, View
+from handlers.telegram.callbacks import row_id
 from handlers.telegram.outcomes import expected
-from handlers.telegram.ui import AnyApp, UserState, on, services
+from handlers.telegram.talk import on_command
+from handlers.telegram.ui import AnyApp, UserState, services
+from handlers.telegram.views import inline
 
 log = logging.getLogger(__name__)
-
-
-def _header(svc: Services, ticket: Ticket) -> str:
-    user = svc.users.get(ticket.user_id)
-    audience = messages.AUDIENCE_LABELS.get(user.audience or "", messages.UNKNOWN) \
-        if user else messages.UNKNOWN
-    school = svc.schools.get(user.school_code) if user and user.school_code else None
-    return messages.TICKET_HEADER.format(
-        id=ticket.id, audience=html.escape(audience),
-        school=html.escape(school.name if school else messages.UNKNOWN),
-        question=html.escape(ticket.question or messages.UNKNOWN))
-
-
-async def open_ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/tuvan, or the fallback's "Hỏi người tư vấn" button."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    if update.callback_query:
-        await update.callback_query.answer()
-    svc = services(context)
-    counsellors = svc.settings.counselor_chat_id
-    if counsellors is None:
-        await context.bot.send_message(chat.id, messages.NO_COUNSELOR)
-        return
-    ticket, new = await svc.tickets.open(user.id, await svc.asks.last_unanswered(user.id))
-    if not new:
-        await context.bot.send_message(chat.id, messages.TICKET_ALREADY.format(id=ticket.id),
-                                       parse_mode=ParseMode.HTML)
-        return
-    header = await context.bot.send_message(counsellors, _header(svc, ticket),
-                                            parse_mode=ParseMode.HTML)
-    await svc.tickets.log(ticket, "header", None, header.message_id, None)
-    log.info("ticket opened", extra={"event": "ticket", "ticket": ticket.id,
-                                     "user": logs.uid(user.id)})
-    await context.bot.send_message(chat.id, messages.TICKET_OPENED.format(id=ticket.id),
-                                   parse_mode=ParseMode.HTML)
 
 
 async def relay_to_counsellors(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -93,10 +57,20 @@ async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     message = update.message
     if message is None or message.reply_to_message is None:
         return
+    author = message.reply_to_message.from_user
+    if author is None or author.id != context.bot.id:
+        return  # counsellors replying to each other: not the bot's business
     svc = services(context)
     ticket = await svc.tickets.by_relay(message.reply_to_message.message_id)
     if ticket is None or ticket.status != "open":
         await message.reply_html(messages.TICKET_UNKNOWN)
+        return
+    if ticket.user_id < 0:  # a web visitor: through their channel's outbox
+        text = message.text or message.caption
+        if not text or not await svc.outbox.send(ticket.user_id, View((Part(Block.TEXT, text),))):
+            await message.reply_text(messages.TICKET_REPLY_FAILED)
+            return
+        await svc.tickets.log(ticket, "out", None, message.message_id, text)
         return
     try:
         copied = await message.copy(ticket.user_id)
@@ -113,22 +87,6 @@ async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                     message.text or message.caption)
 
 
-async def close_own_ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Close the user's open ticket, if any (also used by /huy); True if one was closed."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return False
-    svc = services(context)
-    ticket = svc.tickets.open_for(user.id)
-    if ticket is None or not await svc.tickets.close(ticket, "user"):
-        return False
-    await context.bot.send_message(chat.id, messages.TICKET_CLOSED_USER.format(id=ticket.id),
-                                   parse_mode=ParseMode.HTML)
-    await _tell_counsellors(context, svc, messages.TICKET_CLOSED_GROUP.format(
-        id=ticket.id, by=messages.BY_USER))
-    return True
-
-
 async def _tell_counsellors(context: ContextTypes.DEFAULT_TYPE, svc: Services, text: str) -> None:
     if svc.settings.counselor_chat_id is None:
         return
@@ -136,11 +94,6 @@ async def _tell_counsellors(context: ContextTypes.DEFAULT_TYPE, svc: Services, t
         await context.bot.send_message(svc.settings.counselor_chat_id, text)
     except TelegramError:
         log.warning("counsellors' chat unreachable", extra={"event": "ticket"})
-
-
-async def end_ticket_by_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not await close_own_ticket(update, context) and update.message:
-        await update.message.reply_text(messages.TICKET_NONE)
 
 
 async def end_ticket_by_counsellor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -160,18 +113,49 @@ async def end_ticket_by_counsellor(update: Update, context: ContextTypes.DEFAULT
         return
     await message.reply_text(messages.TICKET_CLOSED_GROUP.format(id=ticket.id,
                                                                   by=messages.BY_COUNSELOR))
+    closed = View((Part(Block.TEXT, messages.TICKET_CLOSED_BY_COUNSELOR.format(id=ticket.id)),))
     try:
-        await context.bot.send_message(ticket.user_id, messages.TICKET_CLOSED_BY_COUNSELOR.format(
-            id=ticket.id), parse_mode=ParseMode.HTML)
+        await svc.outbox.send(ticket.user_id, closed)
     except Forbidden:
         log.info("user blocked the bot", extra={"event": "ticket", "ticket": ticket.id})
 
 
+class TelegramCounsellors:
+    """The counsellors' desk of bot/outreach/outbox.py: their Telegram group."""
+
+    def __init__(self, bot: Bot, chat_id: int | None) -> None:
+        self.bot = bot
+        self.chat_id = chat_id
+
+    async def opened(self, header: str) -> int | None:
+        if self.chat_id is None:
+            return None
+        sent = await self.bot.send_message(self.chat_id, inline(header),
+                                           parse_mode=ParseMode.HTML)
+        return sent.message_id
+
+    async def relay(self, header_message: int | None, text: str) -> int | None:
+        if self.chat_id is None:
+            return None
+        sent = await self.bot.send_message(
+            self.chat_id, text, reply_parameters=ReplyParameters(
+                header_message, allow_sending_without_reply=True) if header_message else None)
+        return sent.message_id
+
+    async def notify(self, text: str) -> None:
+        if self.chat_id is None:
+            return
+        try:
+            await self.bot.send_message(self.chat_id, text)
+        except TelegramError:
+            log.warning("counsellors' chat unreachable", extra={"event": "ticket"})
+
+
 def register(app: AnyApp, svc: Services) -> None:
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("tuvan", open_ticket, filters=private))
-    app.add_handler(CommandHandler("ketthuc", end_ticket_by_user, filters=private))
-    app.add_handler(CallbackQueryHandler(open_ticket, pattern=on(Action.COUNSEL)))
+    svc.outbox.counsellors = TelegramCounsellors(app.bot, svc.settings.counselor_chat_id)
+    app.add_handler(CommandHandler("tuvan", on_command(i.CounselOpen), filters=private))
+    app.add_handler(CommandHandler("ketthuc", on_command(i.CounselClose), filters=private))
     app.add_handler(MessageHandler(
         private & filters.UpdateType.MESSAGE & ~filters.COMMAND
         & UserState("HasOpenTicket", svc.tickets.has_open),

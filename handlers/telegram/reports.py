@@ -16,11 +16,12 @@ from bot.bootstrap import Services
 from bot.people.staff import Scope, ScopeError
 from bot.reports import reporting
 from bot.reports.builds import BuildBusy
-from bot.reports.report import Report, report_html
+from bot.reports.report import Report, report_view
 from bot.surveys.model import school_year
 from handlers.telegram.callbacks import Action
-from handlers.telegram.render import Screen, button, esc, screens
+from handlers.telegram.render import Screen, button, esc
 from handlers.telegram.ui import AnyApp, callback_of, in_background, on, reply, services
+from handlers.telegram.views import view_screens
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ async def _send_report(message: Message, job: asyncio.Future[tuple[Report, bytes
             await message.reply_text(messages.REPORT_NONE)
             return
         report, png = built
-        await reply(message, screens(report_html(report)))
+        await reply(message, view_screens(report_view(report)))
         await message.reply_photo(io.BytesIO(png), caption=messages.REPORT_CAPTION.format(
             scope=scope.name))
     except Exception:  # the build or a send failed: say so, keep the traceback

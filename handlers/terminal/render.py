@@ -64,4 +64,10 @@ def render(view: View, first: int = 1) -> tuple[list[str], list[Intent]]:
         intents.append(choice.intent)
     if view.notice is not None:
         lines.extend(wrap(("❗ " if view.notice.alert else "✔️ ") + view.notice.text))
+    for file in view.files:  # a terminal shows a text file in place
+        lines.append(f"📎 {file.filename}")
+        try:
+            lines.extend(file.data.decode("utf-8").splitlines())
+        except UnicodeDecodeError:
+            lines.append(f"   ({len(file.data)} bytes)")
     return lines, intents

@@ -1,0 +1,87 @@
+"""Question types, one module each, behind a small registry: what a question of that type
+shows, which taps it takes, how a typed answer is read and how an answer reads back.
+
+Adding a type is one module here and one line in KINDS (plus its name in model.QuestionType).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Protocol
+
+from bot.surveys.model import Answers, InvalidAnswer, Question, Survey
+from bot.views import Choice, Row
+
+
+@dataclass
+class Screen:
+    """What a question type adds to its screen: lines under the question, rows of choices."""
+
+    lines: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Context:
+    survey: Survey
+    question: Question
+    answers: Answers
+    choice: Callable[..., Choice]  # (label, op, *args) -> a survey Choice
+    school_name: Callable[[str], str | None]
+
+    @property
+    def current(self) -> Any:
+        return self.answers.get(self.question.id)
+
+
+class Kind(Protocol):
+    typed: bool  # answered by typing a message rather than by a tap
+
+    def screen(self, ctx: Context) -> Screen: ...
+
+    def tap(self, question: Question, answers: Answers, code: str,
+            school: Callable[[str], str | None]) -> Any: ...
+
+    def parse(self, question: Question, text: str) -> Any: ...
+
+    def label(self, question: Question, value: Any) -> str: ...
+
+
+class Base:
+    """Defaults: no tap accepted, no typing, the value shown as it is."""
+
+    typed = False
+
+    def screen(self, ctx: Context) -> Screen:
+        return Screen()
+
+    def tap(self, question: Question, answers: Answers, code: str,
+            school: Callable[[str], str | None]) -> Any:
+        from bot import messages
+
+        raise InvalidAnswer(messages.SURVEY_STALE_CHOICE)
+
+    def parse(self, question: Question, text: str) -> Any:
+        from bot import messages
+
+        raise InvalidAnswer(messages.SURVEY_STALE_CHOICE)
+
+    def label(self, question: Question, value: Any) -> str:
+        return str(value)
+
+
+@cache
+def _kinds() -> dict[str, Kind]:
+    # Imported here: each type module imports this one for Base, Context and Screen.
+    from bot.surveys.kinds import multi, number, scale, school, single, text
+
+    return {
+        "single": single.Single(), "multi": multi.Multi(), "scale": scale.Scale(),
+        "text": text.Text(), "number": number.Number(), "school": school.School(),
+    }
+
+
+def kind(name: str) -> Kind:
+    return _kinds()[name]

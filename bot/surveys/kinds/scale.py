@@ -1,0 +1,20 @@
+"""A 1-5 rating, all five in one row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.surveys import model
+from bot.surveys.kinds import Base, Context, Screen
+
+
+class Scale(Base):
+    def screen(self, ctx: Context) -> Screen:
+        q, s = ctx.question, ctx.survey
+        return Screen(rows=[tuple(ctx.choice(("✅" if ctx.current == n else "") + str(n), "a",
+                                             s.id, q.id, str(n)) for n in range(1, 6))])
+
+    def tap(self, question: model.Question, answers: model.Answers, code: str,
+            school: Callable[[str], str | None]) -> Any:
+        return model.check_scale(code)

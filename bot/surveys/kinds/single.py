@@ -1,0 +1,25 @@
+"""One choice among several; the chosen one is ticked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.surveys import model
+from bot.surveys.kinds import Base, Context, Screen
+
+
+class Single(Base):
+    def screen(self, ctx: Context) -> Screen:
+        q, s = ctx.question, ctx.survey
+        return Screen(rows=[(ctx.choice(("✅ " if ctx.current == c.code else "") + c.label, "a",
+                                        s.id, q.id, c.code),)
+                            for c in model.choices_for(q, ctx.answers)])
+
+    def tap(self, question: model.Question, answers: model.Answers, code: str,
+            school: Callable[[str], str | None]) -> Any:
+        return model.check_choice(question, answers, code)
+
+    def label(self, question: model.Question, value: Any) -> str:
+        choice = question.choice(str(value))
+        return choice.label if choice else str(value)
