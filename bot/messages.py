@@ -416,6 +416,7 @@ WEB_NO_SESSION = (
     "Phiên trò chuyện đã hết hạn, hoặc trình duyệt đang chặn cookie của khung chat. Bạn tải lại "
     "trang, hoặc bấm “Mở toàn trang” nhé."
 )
+WEB_FILE_GONE = "Tệp này không còn nữa. Bạn yêu cầu lại giúp mình nhé."
 WEB_STALE = "Nút này đã cũ hoặc không dùng được nữa. Bạn gõ câu hỏi, hoặc gõ /menu nhé."
 WEB_NOT_FOUND = "Không có trang này."
 WEB_METHOD = "Địa chỉ này không nhận kiểu yêu cầu đó."

@@ -19,6 +19,8 @@ from bot.answering.assistant import Assistant
 from bot.bootstrap import Services, build_services
 from bot.config import ConfigError, Settings
 from bot.people.schools import School
+from bot.reports.export import csv_bytes
+from bot.surveys.responses import load_records
 from bot.views import Block, Choice, Part, View
 from handlers.web.server import build_app
 
@@ -248,19 +250,20 @@ async def test_only_opening_the_chat_starts_a_session_and_only_so_many_per_addre
         await client.close()
 
 
-async def test_the_flood_guard_warns_once_then_refuses(tmp_path, assistant):
-    services = build_services(Settings(db_path=tmp_path / "f.db", flood_per_minute=2),
+async def test_the_flood_guard_slows_down_messages_and_taps_alike(tmp_path, assistant):
+    services = build_services(Settings(db_path=tmp_path / "f.db", flood_per_minute=3),
                               assistant=assistant)
     client = await _client(build_app(services))
     try:
         visitor = Visitor(client)
-        await visitor.open()
-        await visitor.say("chào")
+        await visitor.open()  # opening is not a message
+        [menu] = await visitor.say("/menu")
+        await visitor.tap(menu, labels(menu)[0])
         await visitor.say("chào bot")
-        [warning] = await visitor.say("chào nữa")
-        assert warning["parts"][0]["text"] == messages.SLOW_DOWN
-        dropped = await visitor.post("/api/message", {"text": "chào nữa nè"})
-        assert dropped.status == 429 and (await dropped.json())["error"] == messages.SLOW_DOWN
+        for refused in (await visitor.post("/api/message", {"text": "chào nữa"}),
+                        await visitor.post("/api/intent", {"intent": {"type": "menu"}})):
+            assert refused.status == 429
+            assert (await refused.json())["error"] == messages.SLOW_DOWN
     finally:
         await client.close()
         services.close()
@@ -422,3 +425,116 @@ def test_the_web_settings_are_read_and_checked():
         Settings.from_env({"CAREERBOT_WEB_PORT": "http"})
     with pytest.raises(ConfigError, match="CAREERBOT_WEB_ORIGIN:"):
         Settings.from_env({"CAREERBOT_WEB_ORIGIN": "https://a.example.vn"})
+
+
+# --- surveys, privacy, votes through the same intents ----------------------------------------
+SCHOOL = School("THCSAL", "THCS An Lạc", "Xã An Lạc", "Bến Lức", "Long An")
+
+
+def choices(view: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for row in view["rows"] for c in row]
+
+
+async def _start_survey(svc: Services, visitor: Visitor) -> dict[str, Any]:
+    """A student of THCS An Lạc (from the school's link) at the needs survey's first question."""
+    svc.schools.add(SCHOOL)
+    welcome = (await visitor.open(SCHOOL.code))["views"][-1]
+    await visitor.tap(welcome, "Học sinh lớp 9")
+    [listing] = await visitor.say("/khaosat")
+    [consent] = await visitor.tap(listing, "Nhu cầu sau tốt nghiệp")
+    [first] = await visitor.tap(consent, "✅")
+    return first
+
+
+async def _answer(visitor: Visitor, question: dict[str, Any]) -> dict[str, Any]:
+    """The first choice of a single question, the first two of a multi (then Xong), a typed
+    answer where the question waits for text; the next screen."""
+    kinds = [c["intent"]["type"] for c in choices(question)]
+    if "survey_answer" in kinds:
+        pick = next(c for c in choices(question) if c["intent"]["type"] == "survey_answer")
+        [after] = await visitor.tap(question, pick["label"])
+        return after
+    if "survey_toggle" in kinds:
+        for n in range(2):
+            toggle = [c for c in choices(question) if c["intent"]["type"] == "survey_toggle"][n]
+            [question] = await visitor.tap(question, toggle["label"])
+        [after] = await visitor.tap(question, "✔️")
+        return after
+    views = await visitor.say("9A1" if "lớp nào" in text_of(question) else "Lan, 0900000000")
+    return views[-1]
+
+
+async def test_a_whole_survey_through_the_web_is_exported_with_the_web_channel(svc, visitor):
+    question = await _start_survey(svc, visitor)
+    while not any(c["intent"]["type"] == "survey_submit" for c in choices(question)):
+        question = await _answer(visitor, question)
+    [thanks, *_] = await visitor.tap(question, "✅ Gửi")
+    assert "Cảm ơn" in text_of(thanks)
+    [record] = load_records(svc.db, "needs", {SCHOOL.code})
+    assert record.channel == "web" and record.answers["grade"] == "9"
+    assert record.answers["class"] == "9A1" and len(record.answers["field"]) == 2
+    head, *rows = csv_bytes(svc.surveys.get("needs"), [record],
+                            {SCHOOL.code: SCHOOL}).decode("utf-8-sig").splitlines()
+    assert "channel Kênh" in head.split(",")
+    assert rows[0].split(",")[head.split(",").index("channel Kênh")] == "web"
+
+
+async def test_a_reload_or_a_restart_mid_survey_brings_back_the_question(svc, visitor):
+    first = await _start_survey(svc, visitor)
+    second = await _answer(visitor, first)
+    again = await visitor.open()  # a reload: the chat as it was, the question last
+    assert again["history"][-1]["id"] == second["id"] and again["views"] == []
+    # A restart: a new application on the same database (no transcript), the same cookie.
+    cookies = visitor.client.session.cookie_jar
+    restarted = TestClient(TestServer(build_app(svc)), cookie_jar=cookies)
+    await restarted.start_server()
+    try:
+        data = await Visitor(restarted).open()
+        assert data["history"] == []
+        [resumed] = data["views"]
+        assert text_of(resumed) == text_of(second)  # the question it stopped at
+        assert [c["intent"] for c in choices(resumed)] == [c["intent"] for c in choices(second)]
+    finally:
+        await restarted.close()
+
+
+async def test_my_data_is_a_download_only_my_session_can_fetch(svc, clients):
+    lan, minh = Visitor(clients[0]), Visitor(clients[1])
+    await lan.open()
+    await lan.say("hoc trung cap co mat hoc phi ko")
+    [mine] = await lan.say("/dulieucuatoi")
+    [offered] = mine["files"]
+    assert offered["filename"] and offered["url"].startswith("/api/file/")
+    download = await clients[0].get(offered["url"])
+    assert download.status == 200
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert "hoc trung cap co mat hoc phi ko" in (await download.read()).decode("utf-8")
+    await minh.open()
+    assert (await clients[1].get(offered["url"])).status == 404
+
+
+async def test_erasing_my_data_clears_the_chat_and_changes_the_session(svc, visitor):
+    await visitor.open()
+    await visitor.say("hoc trung cap co mat hoc phi ko")
+    old_sid = _sid(visitor.client)
+    [confirm] = await visitor.say("/xoadulieu")
+    response = await visitor.post("/api/intent", {
+        "intent": next(c["intent"] for c in choices(confirm) if c["intent"]["erase"] is True),
+        "from": confirm["id"]})
+    data = await response.json()
+    assert data["reset"] is True and "careerbot=" in response.headers["Set-Cookie"]
+    assert _sid(visitor.client) != old_sid
+    assert svc.accounts.find("web", old_sid) is None
+    history = (await visitor.open())["history"]
+    assert len(history) == 1 and "user" not in history[0]  # only "đã xoá", nothing before it
+    assert svc.db.execute("SELECT count(*) FROM asks").fetchone()[0] == 0
+
+
+async def test_a_vote_takes_the_vote_buttons_off_its_answer(visitor):
+    await visitor.open()
+    [answer] = await visitor.say("hoc trung cap co mat hoc phi ko")
+    [thanks] = await visitor.tap(answer, messages.VOTE_UP)
+    assert thanks["strip"] == ["vote"] and thanks["notice"]["text"] == messages.VOTE_THANKS
+    redrawn = next(e for e in (await visitor.open())["history"] if e["id"] == answer["id"])
+    kinds = {c["intent"]["type"] for c in choices(redrawn)}
+    assert "vote" not in kinds and "details" in kinds

@@ -84,7 +84,7 @@ def _short(text: str, limit: int = _HEADER_TEXT) -> str:
 def header(survey: Survey) -> list[str]:
     """The header row shared by the CSV and every XLSX survey sheet."""
     cells = ["response_id Mã phiếu", "school_code Mã trường", "school_name Tên trường",
-             "school_year Năm học", "submitted_at Thời điểm gửi"]
+             "school_year Năm học", "submitted_at Thời điểm gửi", "channel Kênh"]
     for q in survey.questions:
         text = _short(q.text)
         if q.type == "single":
@@ -131,7 +131,7 @@ def rows(survey: Survey, records: Sequence[ResponseRecord], schools: Mapping[str
         school = schools.get(r.school_code) if r.school_code else None
         row: list[Cell] = [r.id, neutralize(r.school_code or ""),
                            neutralize(school.name if school else ""), r.school_year,
-                           r.submitted_at or ""]
+                           r.submitted_at or "", r.channel]
         for q in survey.questions:
             row += _answer_cells(q, r.answers)
         out.append(row)

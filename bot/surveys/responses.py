@@ -177,13 +177,16 @@ class ResponseRecord:
     school_year: str
     submitted_at: str | None
     answers: dict[str, Any]
+    channel: str = "telegram"  # where the respondent answered: telegram, web, terminal
 
 
 def load_records(db: sqlite_utils.Database, survey_id: str,
                  school_codes: Collection[str] | None, school_year: str | None = None
                  ) -> list[ResponseRecord]:
     """Submitted responses of a survey, limited to the given schools (None: every school)."""
-    sql = "SELECT * FROM responses WHERE survey_id = ? AND status = 'submitted'"
+    sql = ("SELECT *, (SELECT channel FROM accounts WHERE accounts.user_id = responses.user_id "
+           "ORDER BY channel DESC LIMIT 1) AS channel FROM responses "
+           "WHERE survey_id = ? AND status = 'submitted'")
     params: list[Any] = [survey_id]
     if school_year:
         sql += " AND school_year = ?"
@@ -199,4 +202,5 @@ def load_records(db: sqlite_utils.Database, survey_id: str,
                           f"WHERE response_id IN ({marks})", [r["id"] for r in rows]):
             answers[a["response_id"]][a["question_id"]] = json.loads(a["value"])
     return [ResponseRecord(r["id"], r["survey_id"], r["school_code"], r["school_year"],
-                           r["submitted_at"], answers[r["id"]]) for r in rows]
+                           r["submitted_at"], answers[r["id"]], r["channel"] or "telegram")
+            for r in rows]

@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import mimetypes
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -22,7 +25,7 @@ from bot.conversation import Conversation
 from bot.outreach.outbox import Deliver
 from bot.people.accounts import Account
 from bot.people.flood import Verdict
-from bot.views import Block, Part, View, flatten
+from bot.views import View, flatten
 from handlers.web.guard import RateLimit, client_ip, is_https
 from handlers.web.sessions import (
     STREAMS_PER_SESSION,
@@ -140,25 +143,35 @@ def _shows_something(view: View) -> bool:
 def record(session: Session, view: View, tapped: int | None = None, *, pushed: bool = False
            ) -> list[dict[str, Any]]:
     """The view and the ones after it as JSON, each kept in the transcript with its id.
-    A view that replaces the screen takes the place of the message the choice was on."""
+    A view that replaces the screen takes the place of the message the choice was on; one that
+    strips choices (a vote given) takes them off that message."""
     out: list[dict[str, Any]] = []
+    known = tapped is not None and session.has(tapped)
     for n, shown in enumerate(flatten(view)):
         data = shown.as_json()
+        data["files"] = [{**meta, "url": f"/api/file/{session.keep_file(f)}"}
+                         for meta, f in zip(data["files"], shown.files, strict=True)]
+        if n == 0 and shown.strip and known and tapped is not None:
+            session.strip(tapped, shown.strip)
         if not _shows_something(shown):  # a notice only: shown once, not redrawn on reload
             out.append({"id": None, "replaces": None, **data})
             continue
-        replaces = tapped if n == 0 and shown.replace and tapped is not None \
-            and any(e["id"] == tapped for e in session.history()) else None
+        replaces = tapped if n == 0 and shown.replace and known else None
         out.append(session.add({"replaces": replaces, **data}, pushed=pushed, replaces=replaces))
     return out
 
 
-async def _answer(ctx: Web, who: Visitor, intent: i.Intent, tapped: int | None = None
-                  ) -> list[dict[str, Any]]:
-    view = await ctx.conversation.handle(who.account, intent)
-    if ctx.svc.accounts.find("web", who.session.sid) is None:
-        who.session.clear()  # "Xoá dữ liệu": nothing of this visitor stays, not even on screen
-    return record(who.session, view, tapped)
+async def _answer(ctx: Web, who: Visitor, work: Callable[[], Awaitable[View]],
+                  tapped: int | None = None) -> dict[str, Any]:
+    view = await work()
+    if ctx.svc.accounts.find("web", who.session.sid) is not None:
+        return {"views": record(who.session, view, tapped)}
+    # "Xoá dữ liệu": nothing of this visitor stays, not even on screen, and the cookie changes
+    # so that the old session id leads nowhere.
+    ctx.sessions.drop(who.session.sid)
+    who.session = ctx.sessions.get(new_sid())
+    who.new_sid = who.session.sid
+    return {"views": record(who.session, view), "reset": True}
 
 
 # --- the routes --------------------------------------------------------------------------------
@@ -175,8 +188,8 @@ async def open_chat(request: web.Request) -> web.Response:
     start = i.intent_from_json({"type": "start", "payload": school}) \
         if isinstance(school, str) and school else None
     intent = start or _unfinished_survey(ctx, who.account) or i.Start()
-    views = await _answer(ctx, who, intent)
-    return who.reply({"history": [], "views": views, "last": who.session.seq})
+    answered = await _answer(ctx, who, lambda: ctx.conversation.handle(who.account, intent))
+    return who.reply({"history": [], **answered, "last": who.session.seq})
 
 
 def _unfinished_survey(ctx: Web, account: Account) -> i.Intent | None:
@@ -196,18 +209,23 @@ async def message(request: web.Request) -> web.Response:
     if len(text) > MAX_TEXT:
         raise error(413, messages.WEB_TOO_LONG.format(limit=f"{MAX_TEXT:,}".replace(",", ".")))
     who = await visitor(request)
-    verdict = ctx.svc.flood.check(who.account.user_id)
-    if verdict is not Verdict.ALLOW:
-        log.info("flood guard", extra={"event": "flood", "user": logs.uid(who.account.user_id)})
-        if verdict is Verdict.DROP:
-            raise error(429, messages.SLOW_DOWN)
-        return who.reply({"views": record(who.session, View((Part(Block.TEXT,
-                                                                  messages.SLOW_DOWN),)))})
+    if _flooding(ctx, who):
+        raise error(429, messages.SLOW_DOWN)
     who.session.add({"user": text})
+    talk, account = ctx.conversation, who.account
     command = i.command_intent(text.strip())
-    intent = command if command is not None and ctx.conversation.handles(command) \
-        else i.Ask(text)
-    return who.reply({"views": await _answer(ctx, who, intent)})
+    if command is not None and talk.handles(command):
+        return who.reply(await _answer(ctx, who, lambda: talk.handle(account, command)))
+    # Typed text: a survey's typed answer, a message to the counsellor, or a question.
+    return who.reply(await _answer(ctx, who, lambda: talk.handle_text(account, text)))
+
+
+def _flooding(ctx: Web, who: Visitor) -> bool:
+    """The flood guard Telegram uses, counting messages and taps alike."""
+    verdict = ctx.svc.flood.check(who.account.user_id)
+    if verdict is Verdict.WARN:
+        log.info("flood guard", extra={"event": "flood", "user": logs.uid(who.account.user_id)})
+    return verdict is not Verdict.ALLOW
 
 
 async def intent(request: web.Request) -> web.Response:
@@ -220,7 +238,24 @@ async def intent(request: web.Request) -> web.Response:
                                                   or isinstance(origin, bool))):
         raise error(400, messages.WEB_STALE)
     who = await visitor(request)
-    return who.reply({"views": await _answer(ctx, who, tapped, origin)})
+    if _flooding(ctx, who):
+        raise error(429, messages.SLOW_DOWN)
+    return who.reply(await _answer(ctx, who, lambda: ctx.conversation.handle(who.account, tapped),
+                                   origin))
+
+
+async def file(request: web.Request) -> web.Response:
+    """A file a view offered this session ("Dữ liệu của tôi"), as a download."""
+    who = await visitor(request)
+    number = _int(request.match_info.get("number"))
+    attachment = who.session.files.get(number)
+    if attachment is None:
+        raise error(404, messages.WEB_FILE_GONE)
+    kind = mimetypes.guess_type(attachment.filename)[0] or "application/octet-stream"
+    response = web.Response(body=attachment.data, content_type=kind, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
+        "Cache-Control": "no-store"})
+    return response
 
 
 async def events(request: web.Request) -> web.StreamResponse:

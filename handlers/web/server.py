@@ -114,6 +114,7 @@ def build_app(svc: Services, conversation: Conversation | None = None, *,
     app.router.add_post("/api/message", api.message)
     app.router.add_post("/api/intent", api.intent)
     app.router.add_get("/api/events", api.events)
+    app.router.add_get(r"/api/file/{number:\d{1,9}}", api.file)
     for path in ("/api/open", "/api/message", "/api/intent", "/api/events"):
         app.router.add_route("OPTIONS", path, _preflight)
 

@@ -19,11 +19,14 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.views import Attachment
+
 SID = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
 COOKIE_DAYS = 180  # a survey may be finished weeks later on the same phone
 KEEP_ENTRIES = 40  # transcript entries per session
 KEEP_SESSIONS = 5_000  # transcripts kept; the least recently seen goes first
 IDLE_SECONDS = 6 * 3600.0
+KEEP_FILES = 3  # files offered (a visitor's own data), per session
 STREAMS_PER_SESSION = 4  # tabs of one visitor with an event stream open
 
 
@@ -67,6 +70,8 @@ class Session:
     log: deque[tuple[dict[str, Any], bool]] = field(
         default_factory=lambda: deque(maxlen=KEEP_ENTRIES))
     streams: set[asyncio.Queue[dict[str, Any] | None]] = field(default_factory=set)
+    files: OrderedDict[int, Attachment] = field(default_factory=OrderedDict)
+    _files_kept: int = 0
 
     def add(self, entry: dict[str, Any], *, pushed: bool = False,
             replaces: int | None = None) -> dict[str, Any]:
@@ -86,6 +91,25 @@ class Session:
             for queue in self.streams:
                 queue.put_nowait(entry)
         return entry
+
+    def has(self, entry_id: int) -> bool:
+        return any(entry["id"] == entry_id for entry, _ in self.log)
+
+    def strip(self, entry_id: int, kinds: tuple[str, ...]) -> None:
+        """Take the choices of these intent kinds off a message (a vote once given)."""
+        for entry, _ in self.log:
+            if entry["id"] == entry_id:
+                rows = [[c for c in row if c["intent"]["type"] not in kinds]
+                        for row in entry.get("rows", [])]
+                entry["rows"] = [row for row in rows if row]
+
+    def keep_file(self, attachment: Attachment) -> int:
+        """A file offered to this session, downloadable by it alone; the last few are kept."""
+        self._files_kept += 1
+        self.files[self._files_kept] = attachment
+        while len(self.files) > KEEP_FILES:
+            self.files.popitem(last=False)
+        return self._files_kept
 
     def history(self) -> list[dict[str, Any]]:
         return [entry for entry, _ in self.log]
@@ -111,6 +135,13 @@ class Sessions:
 
     def peek(self, sid: str) -> Session | None:
         return self._by_sid.get(sid)
+
+    def drop(self, sid: str) -> None:
+        """Forget a session (its visitor erased their data); its open streams end."""
+        session = self._by_sid.pop(sid, None)
+        if session is not None:
+            for queue in session.streams:
+                queue.put_nowait(None)
 
     def _trim(self) -> None:
         now = self.clock()

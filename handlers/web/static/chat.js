@@ -17,6 +17,7 @@
   var typing = document.getElementById('typing');
   var toastBox = document.getElementById('toast');
   var busy = false;
+  var events = null;
   var last = 0;
   var seen = {};
   var toastTimer = 0;
@@ -77,11 +78,12 @@
   function choiceButton(choice, box) {
     var b = el('button', 'choice', choice.label);
     b.type = 'button';
+    b.dataset.kind = choice.intent.type;
     if (choice.selected !== undefined) {
       b.setAttribute('aria-pressed', choice.selected ? 'true' : 'false');
     }
     b.addEventListener('click', function () {
-      run('/api/intent', { intent: choice.intent, from: Number(box.dataset.id) || null }, true);
+      run('/api/intent', { intent: choice.intent, from: Number(box.dataset.id) || null }, box);
     });
     return b;
   }
@@ -93,8 +95,11 @@
     box.appendChild(el('span', 'sr', S.bot + ': '));
     (v.parts || []).forEach(function (p) { box.appendChild(part(p)); });
     (v.files || []).forEach(function (f) {
-      box.appendChild(el('p', 'file', '📎 ' + S.file + ': ' + f.filename +
-        (f.caption ? ' · ' + f.caption : '')));
+      var link = el('a', 'file', '📎 ' + S.file + ': ' + f.filename +
+        (f.caption ? ' · ' + f.caption : ''));
+      link.href = f.url + suffix;
+      link.setAttribute('download', f.filename);
+      box.appendChild(link);
     });
     if (v.rows && v.rows.length) {
       var choices = el('div', 'choices');
@@ -177,17 +182,40 @@
     log.setAttribute('aria-busy', on ? 'true' : 'false');
   }
 
+  // Choices a view strips from the message tapped (a vote once given).
+  function strip(box, kinds) {
+    if (!box || !kinds || !kinds.length) return;
+    Array.prototype.forEach.call(box.querySelectorAll('button.choice'), function (b) {
+      if (kinds.indexOf(b.dataset.kind) >= 0) b.parentNode.removeChild(b);
+    });
+    Array.prototype.forEach.call(box.querySelectorAll('.row'), function (r) {
+      if (!r.children.length) r.parentNode.removeChild(r);
+    });
+  }
+
+  // After "Xoá dữ liệu": a new session, and nothing of the old one left on screen.
+  function reset() {
+    while (log.firstChild) log.removeChild(log.firstChild);
+    seen = {};
+    last = 0;
+    if (events) events.close();
+    events = null;
+  }
+
   // One request at a time: the server keeps each visitor's actions in order anyway, and a
-  // double tap must not send the same answer twice.
+  // double tap must not send the same answer twice. `tapped`: the message a choice was on.
   function run(path, body, tapped) {
     if (busy) return Promise.resolve(null);
     setBusy(true);
     return post(path, body).then(function (data) {
       setBusy(false);
+      if (data.reset) reset();
+      else if (data.views && data.views.length) strip(tapped, data.views[0].strip);
       var first = show(data.history || []);
       first = show(data.views || []) || first;
       if (typeof data.last === 'number' && data.last > last) last = data.last;
-      reveal(first, tapped);
+      reveal(first, !!tapped);
+      if (data.reset) listen();
       return data;
     }).catch(function (err) {
       setBusy(false);
@@ -199,7 +227,7 @@
   function listen() {
     if (!window.EventSource) return;
     var url = '/api/events?after=' + last + (embed ? '&embed=1' : '');
-    var stream = new EventSource(url);
+    var stream = events = new EventSource(url);
     stream.onmessage = function (e) {
       var v;
       try { v = JSON.parse(e.data); } catch (_) { return; }
@@ -215,7 +243,7 @@
     if (text.length > 4096) { toast({ text: S.too_long, alert: true }); return; }
     log.appendChild(youBox(text));
     input.value = '';
-    run('/api/message', { text: text }, false).then(function () { input.focus(); });
+    run('/api/message', { text: text }, null).then(function () { input.focus(); });
   });
 
   if (embed) {
@@ -233,7 +261,7 @@
   // Opened from the widget: focus moves into the chat (not the input, which would cover the
   // first answer with a phone's keyboard).
   if (embed) log.focus({ preventScroll: true });
-  run('/api/open', { school: school }, false).then(function (data) {
+  run('/api/open', { school: school }, null).then(function (data) {
     if (data) listen();
   });
 })();
