@@ -5,10 +5,14 @@ site (127.0.0.2) that pastes the widget's one line."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import http.server
+import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -363,3 +367,70 @@ def test_on_a_phone_a_page_made_for_desktops_opens_the_chat_in_its_own_tab(serve
     assert browser.current_url == f"{server.url}/?truong={SCHOOL.code}"
     assert SCHOOL.name in bot_messages(browser)[0].text
     assert console_errors(browser) == []
+
+
+# --- a survey --------------------------------------------------------------------------------
+def kinds(message: WebElement) -> list[str]:
+    return [b.get_attribute("data-kind") or "" for b in
+            message.find_elements(By.CSS_SELECTOR, "button.choice")]
+
+
+def answer_one(driver: webdriver.Chrome, typed: list[str]) -> WebElement:
+    """Answer the question on screen: the first choice, two of a multiple choice then Xong, or
+    a typed answer; the message shown next."""
+    question = bot_messages(driver)[-1]
+    buttons = question.find_elements(By.CSS_SELECTOR, "button.choice")
+    present = kinds(question)
+    if "survey_answer" in present:
+        tap(driver, buttons[present.index("survey_answer")].text)
+    elif "survey_toggle" in present:
+        for n in range(2):
+            toggles = [b for b in bot_messages(driver)[-1].find_elements(
+                By.CSS_SELECTOR, "button.choice") if b.get_attribute("data-kind") ==
+                "survey_toggle"]
+            toggles[n].click()
+            settle(driver)
+        tap(driver, "✔️")
+    else:
+        text = "9A1" if "lớp nào" in question.text else "Lan, 0900000000"
+        typed.append(text)
+        ask(driver, text)
+    return bot_messages(driver)[-1]
+
+
+def test_a_whole_survey_with_a_reload_midway_lands_in_the_schools_csv_export(
+        server, browser, tmp_path):
+    open_chat(browser, f"{server.url}/?truong={SCHOOL.code}")
+    tap(browser, "Học sinh lớp 9")
+    listing = ask(browser, "/khaosat")
+    assert "Nhu cầu sau tốt nghiệp" in listing.text
+    tap(browser, "Nhu cầu sau tốt nghiệp")
+    question = tap(browser, "✅")  # consent given: the first question, focused
+    assert "Câu 1/" in question.text
+    typed: list[str] = []
+    question = answer_one(browser, typed)
+    question = answer_one(browser, typed)
+    on_screen = question.text
+    browser.refresh()  # a reload mid-survey: the same question, ready to answer
+    WebDriverWait(browser, WAIT).until(lambda d: bot_messages(d) and
+                                       bot_messages(d)[-1].text == on_screen)
+    for _ in range(20):  # bounded: the needs survey has at most 10 questions and a review
+        if "survey_submit" in kinds(bot_messages(browser)[-1]):
+            break
+        answer_one(browser, typed)
+    review = bot_messages(browser)[-1]
+    assert "Xem lại câu trả lời" in review.text and "9A1" in review.text
+    thanks = tap(browser, "✅ Gửi")
+    assert "Cảm ơn" in thanks.text
+    assert console_errors(browser) == []
+    # The school's export, with the same command staff use, while the chat keeps running.
+    out = tmp_path / "needs.csv"
+    done = subprocess.run([sys.executable, "-m", "bot", "export", "--school", SCHOOL.code,
+                           "--survey", "needs", "--format", "csv", "-o", str(out)],
+                          cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    [row] = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    row = {key.split(" ", 1)[0]: value for key, value in row.items()}
+    assert row["channel"] == "web" and row["school_code"] == SCHOOL.code
+    assert row["grade_code"] == "9" and row["class"] == "9A1"
+    assert sum(int(v) for k, v in row.items() if k.startswith("field:")) == 2

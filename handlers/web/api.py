@@ -154,8 +154,9 @@ def record(session: Session, view: View, tapped: int | None = None, *, pushed: b
         if n == 0 and shown.strip and known and tapped is not None:
             session.strip(tapped, shown.strip)
         if not _shows_something(shown):  # a notice only: shown once, not redrawn on reload
-            out.append({"id": None, "replaces": None, **data})
-            continue
+            if shown.notice is not None or shown.strip:
+                out.append({"id": None, "replaces": None, **data})
+            continue  # nothing at all (a message relayed to the counsellor): nothing to send
         replaces = tapped if n == 0 and shown.replace and known else None
         out.append(session.add({"replaces": replaces, **data}, pushed=pushed, replaces=replaces))
     return out
