@@ -87,8 +87,9 @@ async def test_group_chatter_is_ignored_and_a_stray_reply_is_explained(bot, api,
     assert "Không tìm thấy phiếu" in explained["text"]
 
 
-async def test_without_a_counsellor_chat_the_bot_says_whom_to_ask(api, student, tmp_path):
-    harness = BotHarness(api, tmp_path, env={"COUNSELOR_CHAT_ID": ""})
+async def test_without_a_counsellor_chat_the_bot_says_whom_to_ask(api, student, tmp_path,
+                                                                  engine):
+    harness = BotHarness(api, tmp_path, env={"COUNSELOR_CHAT_ID": ""}, engine=engine)
     await harness.start()
     try:
         [reply] = await harness.say(student, "/tuvan")

@@ -26,8 +26,8 @@ async def test_an_error_apologises_to_the_user_and_tells_the_admin_once_a_minute
     assert len(notices) == 1  # the second error came within the minute
 
 
-async def test_a_user_sending_too_fast_is_slowed_down_politely(api, student, tmp_path):
-    harness = BotHarness(api, tmp_path, env={"CAREERBOT_FLOOD_PER_MINUTE": "3"})
+async def test_a_user_sending_too_fast_is_slowed_down_politely(api, student, tmp_path, engine):
+    harness = BotHarness(api, tmp_path, env={"CAREERBOT_FLOOD_PER_MINUTE": "3"}, engine=engine)
     await harness.start()
     try:
         api.mark(student.id)
@@ -48,13 +48,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_webhook_mode_receives_updates_with_the_secret(api, student, tmp_path):
+async def test_webhook_mode_receives_updates_with_the_secret(api, student, tmp_path, engine):
     port = _free_port()
     harness = BotHarness(api, tmp_path, env={
         "WEBHOOK_URL": f"http://127.0.0.1:{port}/careerbot-hook", "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(port), "WEBHOOK_SECRET": "s3cret-Token_1"})
+        "WEBHOOK_PORT": str(port), "WEBHOOK_SECRET": "s3cret-Token_1"}, engine=engine)
     settings = harness.settings()
-    svc = build_services(settings)
+    svc = build_services(settings, assistant=harness.assistant(settings))
     app = build_application(settings, svc)
     await app.initialize()
     await app.start()
