@@ -17,7 +17,7 @@ import pytest
 
 from bot.retrieval import Tuning
 from tests.cli_run import careerbot, careerbot_process
-from tests.conftest import ROOT
+from tests.conftest import ROOT, add_new_topic
 
 
 def test_the_console_script_is_installed_beside_the_interpreter():
@@ -101,6 +101,26 @@ def test_kb_check_passes_on_the_bundled_knowledge(kb):
     out = careerbot("kb", "check")
     assert out.returncode == 0, out.stderr
     assert f"{len(kb)} mục" in out.stdout and out.stderr == ""
+
+
+def test_a_valid_new_topic_passes_check_list_and_health_and_is_answered(knowledge_copy, kb,
+                                                                        tmp_path):
+    """Nothing counts the topics: one more valid topic (a 34th today) is simply one more."""
+    new_id = add_new_topic(knowledge_copy)
+    count = len(kb) + 1
+    folder = {"CAREERBOT_KNOWLEDGE_DIR": str(knowledge_copy)}
+    check = careerbot("kb", "check", "--knowledge", str(knowledge_copy))
+    assert check.returncode == 0 and check.stderr == "", check.stderr
+    assert f"{count} mục" in check.stdout
+    listing = careerbot("kb", "list", "--knowledge", str(knowledge_copy))
+    lines = listing.stdout.strip().splitlines()
+    assert listing.returncode == 0 and len(lines) == count
+    assert sum(new_id in line for line in lines) == 1
+    health = careerbot("health", env={**folder, "CAREERBOT_DB": str(tmp_path / "bot.db")})
+    assert health.returncode == 0, health.stdout
+    assert f"OK  kiến thức: {count} chủ đề" in health.stdout
+    answer = careerbot("ask", "--json", "thu vien truong mo cua may gio", env=folder)
+    assert answer.returncode == 0 and json.loads(answer.stdout)["id"] == new_id
 
 
 def test_kb_check_fails_with_file_and_line_messages(knowledge_copy):
