@@ -84,11 +84,9 @@ NOT_FOR_YOU = "Nút này không dành cho bạn."
 
 # --- Telegram: menu and answers ------------------------------------------------------------
 MENU_TITLE = "📋 Chọn một nhóm chủ đề:"
-GROUP_TITLE = "📂 <b>{title}</b>\nChọn câu hỏi:"
 BACK = "⬅️ Quay lại"
 MENU_BUTTON = "📋 Xem các chủ đề"
 DETAILS_BUTTON = "📖 Xem chi tiết"
-DETAILS_HEAD = "📖 <b>{title}</b> (chi tiết)"
 DETAILS_TITLE = "📖 {title} (chi tiết)"
 GROUP_ICON = "📂 "
 GROUP_PICK = "Chọn câu hỏi:"
@@ -97,7 +95,7 @@ VOTE_UP = "👍 Hữu ích"
 VOTE_DOWN = "👎 Chưa đúng ý"
 VOTE_THANKS = "Cảm ơn bạn đã góp ý!"
 VOTE_SORRY = "Cảm ơn bạn! Mình sẽ báo để người phụ trách xem lại câu trả lời này."
-SOURCES_LINE = "📚 <i>Nguồn:</i> {sources}"
+SOURCES_LINE = "📚 __Nguồn:__ {sources}"
 SUGGEST_HEAD = "🤔 " + DID_YOU_MEAN
 ONLY_TEXT = (
     "Mình chỉ đọc được tin nhắn chữ thôi 😊. Bạn gõ câu hỏi, hoặc bấm /menu để xem các chủ đề."
@@ -155,13 +153,13 @@ BY_COUNSELOR = "người tư vấn kết thúc"
 
 # --- Telegram: admins -------------------------------------------------------------------------
 ADMIN_ONLY = "Lệnh này chỉ dành cho quản trị viên."
-UNANSWERED_HEAD = "❓ <b>Câu hỏi bot chưa trả lời được</b> (nhiều nhất trước):"
+UNANSWERED_HEAD = "❓ **Câu hỏi bot chưa trả lời được** (nhiều nhất trước):"
 UNANSWERED_ROW = "{n}. {text} — {count} lần, gần nhất {last}"
 UNANSWERED_NONE = "Chưa có câu hỏi nào bị bỏ lỡ."
-DISLIKED_HEAD = "👎 <b>Câu trả lời bị chê</b>:"
+DISLIKED_HEAD = "👎 **Câu trả lời bị chê**:"
 DISLIKED_ROW = "• {entry} — {count} lần; gần nhất: {question}"
 STATS = (
-    "📊 <b>Thống kê</b>\n"
+    "📊 **Thống kê**\n"
     "Người dùng: {users} ({audiences})\n"
     "Câu hỏi (7 ngày): {per_day}\n"
     "Tỉ lệ trả lời được: {rate}% trên {questions} câu hỏi\n"
@@ -344,7 +342,7 @@ SCOPE_ALL = "toàn tỉnh"
 ROLE_LABELS = {"admin": "quản trị viên", "area": "cán bộ khu vực", "school": "cán bộ trường"}
 
 # --- exports and reports ----------------------------------------------------------------------
-EXPORT_CHOOSE = "📥 <b>Tải câu trả lời khảo sát</b> · {scope}, năm học {year}\nChọn tệp:"
+EXPORT_CHOOSE = "📥 **Tải câu trả lời khảo sát** · {scope}, năm học {year}\nChọn tệp:"
 EXPORT_CSV = "CSV · {title}"
 EXPORT_XLSX = "📊 Excel: mọi khảo sát + tổng hợp"
 EXPORT_SENT = "{count} phiếu đã gửi · {scope} · năm học {year}"
@@ -362,7 +360,7 @@ ANNOUNCE_USAGE = (
     "Quản trị viên có thể thêm truong:MÃ để gửi cho một trường."
 )
 ANNOUNCE_CONFIRM = (
-    "📢 Gửi thông báo này tới <b>{count}</b> người ({who}, {scope})?\n\n{text}"
+    "📢 Gửi thông báo này tới **{count}** người ({who}, {scope})?\n\n{text}"
 )
 ANNOUNCE_SEND = "📢 Gửi"
 ANNOUNCE_DROP = "Huỷ"

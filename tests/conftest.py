@@ -41,6 +41,24 @@ def knowledge_copy(tmp_path: Path) -> Path:
     return target
 
 
+NEW_TOPIC = ROOT / "tests" / "data" / "topic_34.yaml"
+NEW_TOPIC_ID = "guidance.library-hours"
+
+
+def add_new_topic(folder: Path) -> str:
+    """Add the valid topic of tests/data/topic_34.yaml to a knowledge folder, and to its menu;
+    return its id."""
+    guidance = folder / "guidance.yaml"
+    guidance.write_text(guidance.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
+                        + NEW_TOPIC.read_text(encoding="utf-8"), encoding="utf-8")
+    menu = folder / "menu.yaml"
+    text = menu.read_text(encoding="utf-8")
+    group = "- id: career\n  title: Chọn nghề\n  topics: ["
+    assert group in text, "the menu's career group moved: update add_new_topic"
+    menu.write_text(text.replace(group, f"{group}{NEW_TOPIC_ID}, ", 1), encoding="utf-8")
+    return NEW_TOPIC_ID
+
+
 # End-to-end fixtures (the Bot API stand-in and a bot running against it), for every test file.
 from tests.telegram.fixtures import (  # noqa: E402, F401
     admin,

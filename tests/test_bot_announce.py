@@ -90,8 +90,8 @@ async def test_blocked_users_are_marked_and_skipped(bot, api, admin, people):
 
 
 async def test_a_restart_in_the_middle_resumes_without_sending_twice(api, admin, tmp_path,
-                                                                     counsellors):
-    bot = BotHarness(api, tmp_path, env={"CAREERBOT_ANNOUNCE_PER_SECOND": "3"})
+                                                                     counsellors, engine):
+    bot = BotHarness(api, tmp_path, env={"CAREERBOT_ANNOUNCE_PER_SECOND": "3"}, engine=engine)
     await bot.start()
     try:
         await bot.say(admin, "/start")

@@ -111,9 +111,10 @@ async def test_a_long_answer_is_split_under_telegrams_limit(api, student, tmp_pa
         await harness.stop()
 
 
-async def test_an_entry_not_reviewed_for_a_year_shows_the_warning(api, student, tmp_path):
+async def test_an_entry_not_reviewed_for_a_year_shows_the_warning(api, student, tmp_path,
+                                                                  engine):
     later = lambda: dt.datetime(2028, 1, 15, 3, 0, tzinfo=dt.UTC)  # noqa: E731
-    harness = BotHarness(api, tmp_path, clock=later)
+    harness = BotHarness(api, tmp_path, clock=later, engine=engine)
     await harness.start()
     try:
         [answer] = await harness.say(student, "xkld la gi")

@@ -97,8 +97,9 @@ async def test_a_reply_to_the_bots_message_that_is_no_open_ticket_is_explained(
     assert "Không tìm thấy phiếu" in explained["text"]
 
 
-async def test_without_a_counsellor_chat_the_bot_says_whom_to_ask(api, student, tmp_path):
-    harness = BotHarness(api, tmp_path, env={"COUNSELOR_CHAT_ID": ""})
+async def test_without_a_counsellor_chat_the_bot_says_whom_to_ask(api, student, tmp_path,
+                                                                  engine):
+    harness = BotHarness(api, tmp_path, env={"COUNSELOR_CHAT_ID": ""}, engine=engine)
     await harness.start()
     try:
         [reply] = await harness.say(student, "/tuvan")

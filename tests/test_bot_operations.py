@@ -22,8 +22,8 @@ async def test_an_error_apologises_to_the_user_and_tells_the_admin_once_a_minute
     assert len(notices) == 1  # the second error came within the minute
 
 
-async def test_a_user_sending_too_fast_is_slowed_down_politely(api, student, tmp_path):
-    harness = BotHarness(api, tmp_path, env={"CAREERBOT_FLOOD_PER_MINUTE": "3"})
+async def test_a_user_sending_too_fast_is_slowed_down_politely(api, student, tmp_path, engine):
+    harness = BotHarness(api, tmp_path, env={"CAREERBOT_FLOOD_PER_MINUTE": "3"}, engine=engine)
     await harness.start()
     try:
         api.mark(student.id)

@@ -133,11 +133,12 @@ async def test_one_rule_decides_which_school_each_role_may_name(bot, api, school
     assert str(student.value) == messages.STAFF_ONLY
 
 
-async def test_an_admin_set_only_by_careerbot_admin_ids_is_an_admin(api, tmp_path, counsellors):
+async def test_an_admin_set_only_by_careerbot_admin_ids_is_an_admin(api, tmp_path, counsellors,
+                                                                   engine):
     from tests.telegram.harness import ADMIN_ID, BotHarness
 
     bot = BotHarness(api, tmp_path, env={"ADMIN_IDS": None,
-                                         "CAREERBOT_ADMIN_IDS": str(ADMIN_ID)})
+                                         "CAREERBOT_ADMIN_IDS": str(ADMIN_ID)}, engine=engine)
     await bot.start()
     try:
         [created] = await bot.say(api.private_user(ADMIN_ID), "/moi admin")

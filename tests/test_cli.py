@@ -1,4 +1,8 @@
-"""The `careerbot` command line, run as a real process: the contracts other tools rely on."""
+"""The `careerbot` command line: the contracts other tools rely on.
+
+The commands run in this process (tests/cli_run.py); what needs a process of its own runs as
+one: the installed console script, and a fresh interpreter whose streams are not UTF-8.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +16,8 @@ from pathlib import Path
 import pytest
 
 from bot.answering.retrieval import Tuning
-from tests.conftest import ROOT
-
-
-def careerbot(*args: str, stdin: str = "", env: dict[str, str] | None = None
-              ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    full_env = {**base, "PYTHONIOENCODING": "utf-8", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin,
-                          capture_output=True, text=True, encoding="utf-8", env=full_env,
-                          cwd=ROOT, timeout=120)
+from tests.cli_run import careerbot, careerbot_process
+from tests.conftest import ROOT, add_new_topic
 
 
 def test_the_console_script_is_installed_beside_the_interpreter():
@@ -101,10 +97,30 @@ def test_broken_yaml_gives_one_clear_line_when_asking(knowledge_copy):
     assert "vet.yaml" in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
-def test_kb_check_passes_on_the_bundled_knowledge():
+def test_kb_check_passes_on_the_bundled_knowledge(kb):
     out = careerbot("kb", "check")
     assert out.returncode == 0, out.stderr
-    assert "33 mục" in out.stdout
+    assert f"{len(kb)} mục" in out.stdout and out.stderr == ""
+
+
+def test_a_valid_new_topic_passes_check_list_and_health_and_is_answered(knowledge_copy, kb,
+                                                                        tmp_path):
+    """Nothing counts the topics: one more valid topic (a 34th today) is simply one more."""
+    new_id = add_new_topic(knowledge_copy)
+    count = len(kb) + 1
+    folder = {"CAREERBOT_KNOWLEDGE_DIR": str(knowledge_copy)}
+    check = careerbot("kb", "check", "--knowledge", str(knowledge_copy))
+    assert check.returncode == 0 and check.stderr == "", check.stderr
+    assert f"{count} mục" in check.stdout
+    listing = careerbot("kb", "list", "--knowledge", str(knowledge_copy))
+    lines = listing.stdout.strip().splitlines()
+    assert listing.returncode == 0 and len(lines) == count
+    assert sum(new_id in line for line in lines) == 1
+    health = careerbot("health", env={**folder, "CAREERBOT_DB": str(tmp_path / "bot.db")})
+    assert health.returncode == 0, health.stdout
+    assert f"OK  kiến thức: {count} chủ đề" in health.stdout
+    answer = careerbot("ask", "--json", "thu vien truong mo cua may gio", env=folder)
+    assert answer.returncode == 0 and json.loads(answer.stdout)["id"] == new_id
 
 
 def test_kb_check_fails_with_file_and_line_messages(knowledge_copy):
@@ -117,9 +133,12 @@ def test_kb_check_fails_with_file_and_line_messages(knowledge_copy):
     assert lines and all(line.split(":")[1].isdigit() for line in lines), lines
 
 
-def test_kb_list_lists_every_entry():
+def test_kb_list_lists_every_entry(kb):
     out = careerbot("kb", "list")
-    assert out.returncode == 0 and len(out.stdout.strip().splitlines()) == 33
+    assert out.returncode == 0
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == len(kb) and all(e.id in line for e, line in zip(kb.entries, lines,
+                                                                        strict=True))
 
 
 def test_chat_answers_and_opens_a_numbered_suggestion_and_the_menu():
@@ -137,9 +156,29 @@ def test_running_without_a_token_opens_the_terminal_chat():
     assert "terminal" in out.stderr and "Nguồn:" in out.stdout
 
 
-def test_malformed_configuration_names_the_variable_and_exits_1():
-    out = careerbot("run", env={"TELEGRAM_BOT_TOKEN": "x", "WEBHOOK_PORT": "99999"})
-    assert out.returncode == 1
+@pytest.mark.parametrize(("token", "port", "named"), [
+    ("123456:ABCDEFGHIJ", "99999", "WEBHOOK_PORT"), ("x", "8443", "TELEGRAM_BOT_TOKEN"),
+])
+def test_malformed_configuration_names_the_variable_and_exits_1(token, port, named):
+    out = careerbot("run", env={"TELEGRAM_BOT_TOKEN": token, "WEBHOOK_PORT": port})
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    [line] = out.stderr.strip().splitlines()
+    assert named in line
+
+
+def test_a_fresh_process_with_ascii_streams_still_writes_vietnamese_as_utf8(tmp_path):
+    """`python -m bot` on a C locale (or a Windows console): UTF-8 out, never an encoding
+    error, also where the terminal chat prints without click; only a new interpreter has such
+    streams."""
+    ascii_console = {"PYTHONIOENCODING": "ascii", "LC_ALL": "C",
+                     "CAREERBOT_DB": str(tmp_path / "chat.db")}
+    out = careerbot_process("chat", stdin="hoc tc co mat hp ko\n/thoat\n", env=ascii_console)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert "miễn" in out.stdout and "Nguồn:" in out.stdout and "Tạm biệt" in out.stdout
+    empty = careerbot_process("ask", "   ", env=ascii_console)
+    assert empty.returncode == 1 and "Traceback" not in empty.stderr
+    [line] = empty.stderr.strip().splitlines()
+    assert "Câu hỏi trống" in line
 
 
 @pytest.mark.parametrize(("name", "value"), [

@@ -1,5 +1,6 @@
-"""export, report, schools import/list and staff invite, run as real `python -m bot.cli` processes
-against a real SQLite file (the survey is tests/data/surveys_fixture/needs_min.yaml)."""
+"""export, report, schools import/list and staff invite, run as `careerbot` commands (in this
+process, tests/cli_run.py) against a real SQLite file (the survey is
+tests/data/surveys_fixture/needs_min.yaml)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import datetime as dt
 import io
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,7 +18,8 @@ import pytest
 
 from bot.storage.database import open_db
 from bot.surveys.model import school_year
-from tests.conftest import KNOWLEDGE, ROOT
+from tests import cli_run
+from tests.conftest import KNOWLEDGE
 from tests.test_report import SURVEYS, YEAR, seed_database
 
 
@@ -45,14 +45,11 @@ def seeded(env: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def careerbot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True,
-                          text=True, encoding="utf-8", cwd=ROOT, timeout=120,
-                          env={**base, "PYTHONIOENCODING": "utf-8", **env})
+def careerbot(env: dict[str, str], *args: str) -> cli_run.Ran:
+    return cli_run.careerbot(*args, env=env)
 
 
-def one_clear_line(out: subprocess.CompletedProcess[str]) -> str:
+def one_clear_line(out: cli_run.Ran) -> str:
     assert "Traceback" not in out.stderr
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 or lines[0].startswith("Usage:"), out.stderr

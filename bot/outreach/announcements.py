@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -55,10 +54,10 @@ def length(text: str) -> int:
 
 def text_limit(scope_name: str, count: int, who: str) -> int:
     """The longest announcement text that fits both the confirm screen (HTML) and the message
-    each recipient gets; the bot adds its own lines to both."""
+    each recipient gets; the bot adds its own lines to both (marks are not counted)."""
     header = messages.ANNOUNCE_HEADER.format(scope=scope_name, text="")
-    confirm = re.sub(r"<[^>]+>", "", messages.ANNOUNCE_CONFIRM.format(
-        count=count, who=who, scope=scope_name, text=""))
+    confirm = messages.ANNOUNCE_CONFIRM.replace("**", "").format(
+        count=count, who=who, scope=scope_name, text="")
     return TELEGRAM_LIMIT - max(length(header), length(confirm))
 
 

@@ -165,8 +165,8 @@ class SurveyFlow:
                                              False, school)
         if school:
             await self.users.set_school(response.user_id, school)
-        if response.editing:
-            return Step([self._summary(s, response)])
+        # An edit from the summary goes on like any answer: a question the new answer reveals
+        # is asked next, and with nothing left the summary is shown again.
         return await self._advance(s, response)
 
     async def _advance(self, s: Survey, response: Response) -> View:

@@ -7,12 +7,8 @@ here is balanced on its own, so splitting between lines can never cut a tag in t
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot import messages
-from bot.answering.answers import Reply, Suggestion
-from bot.answering.knowledge import KnowledgeBase, MenuGroup
 from handlers.telegram.callbacks import Action, encode
 
 TELEGRAM_LIMIT = 4096
@@ -94,89 +90,3 @@ def screens(text: str, keyboard: Keyboard = ()) -> list[Screen]:
     return [Screen(c, keyboard if i == len(chunks) - 1 else ()) for i, c in enumerate(chunks)]
 
 
-# --- answers ---------------------------------------------------------------------------------
-def _topic_rows(suggestions: Iterable[Suggestion], back: str = "") -> list[tuple[Button, ...]]:
-    return [(button("👉 " + s.title, Action.TOPIC, s.id, back),) for s in suggestions]
-
-
-def answer_text(reply: Reply) -> str:
-    lines = []
-    if reply.title:
-        lines.append(f"<b>{esc(reply.title)}</b>")
-    lines.append(esc(reply.text))
-    if reply.sources:
-        lines.append("")
-        lines.append(messages.SOURCES_LINE.format(sources=esc("; ".join(reply.sources))))
-    return "\n".join(lines)
-
-
-def answer_screens(reply: Reply, ask_id: int | None, back_group: str = "") -> list[Screen]:
-    """The short answer with its buttons: details, related topics, feedback, back."""
-    assert reply.entry_id is not None  # noqa: S101 - only answers have an entry
-    rows: list[tuple[Button, ...]] = [
-        (button(messages.ALSO_BUTTON.format(title=s.title), Action.TOPIC, s.id, back_group),)
-        for s in reply.also]
-    if reply.details:
-        rows.append((button(messages.DETAILS_BUTTON, Action.DETAILS, reply.entry_id),))
-    rows.extend(_topic_rows(reply.suggestions[:3], back_group))
-    if ask_id is not None:
-        rows.append((button(messages.VOTE_UP, Action.VOTE, ask_id, "+"),
-                     button(messages.VOTE_DOWN, Action.VOTE, ask_id, "-")))
-    if back_group:
-        rows.append((button(messages.BACK, Action.GROUP, back_group),))
-    return screens(answer_text(reply), tuple(rows))
-
-
-def details_screens(reply: Reply) -> list[Screen]:
-    head = messages.DETAILS_HEAD.format(title=esc(reply.title or ""))
-    return screens(f"{head}\n{esc(reply.details or '')}")
-
-
-def suggest_screen(reply: Reply) -> Screen:
-    rows = _topic_rows(reply.suggestions)
-    rows.append((button(messages.MENU_BUTTON, Action.MENU),
-                 button(messages.COUNSEL_BUTTON, Action.COUNSEL)))
-    return Screen(messages.SUGGEST_HEAD, tuple(rows))
-
-
-def fallback_screen(reply: Reply) -> Screen:
-    return Screen(esc(reply.text), ((button(messages.MENU_BUTTON, Action.MENU),
-                                     button(messages.COUNSEL_BUTTON, Action.COUNSEL)),))
-
-
-def plain_screen(text: str, keyboard: Keyboard = ()) -> Screen:
-    return Screen(esc(text), keyboard)
-
-
-def reply_screens(reply: Reply, ask_id: int | None, back_group: str = "") -> list[Screen]:
-    """Any engine reply as screens."""
-    if reply.entry_id is not None:
-        return answer_screens(reply, ask_id, back_group)
-    if reply.suggestions:
-        return [suggest_screen(reply)]
-    if reply.kind.value == "fallback":
-        return [fallback_screen(reply)]
-    return [plain_screen(reply.text, ((button(messages.MENU_BUTTON, Action.MENU),),))]
-
-
-# --- menu and welcome --------------------------------------------------------------------------
-def _pairs(buttons: Sequence[Button]) -> Keyboard:
-    return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
-
-
-def menu_screen(kb: KnowledgeBase) -> Screen:
-    return Screen(messages.MENU_TITLE,
-                  _pairs([button(g.title, Action.GROUP, g.id) for g in kb.menu]))
-
-
-def group_screen(kb: KnowledgeBase, group: MenuGroup) -> Screen:
-    rows = [(button(entry.title, Action.TOPIC, entry.id, group.id),)
-            for entry in (kb.get(t) for t in group.topics) if entry is not None]
-    rows.append((button(messages.BACK, Action.MENU),))
-    return Screen(messages.GROUP_TITLE.format(title=esc(group.title)), tuple(rows))
-
-
-def welcome_screen() -> Screen:
-    buttons = [button(label, Action.AUDIENCE, code)
-               for code, label in messages.AUDIENCE_LABELS.items()]
-    return Screen(messages.WELCOME, _pairs(buttons))

@@ -15,6 +15,7 @@ from telegram.ext import Application, ContextTypes, filters
 from bot.bootstrap import Services
 from handlers.telegram.callbacks import Action, Callback, decode
 from handlers.telegram.render import Keyboard, Screen
+from handlers.telegram.views import marks
 
 log = logging.getLogger(__name__)
 # python-telegram-bot's Application is generic in six types careerbot never narrows.
@@ -49,7 +50,8 @@ async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screens: Sequen
     sent = []
     for screen in screens:
         sent.append(await context.bot.send_message(
-            chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=markup(screen.keyboard),
+            chat_id, marks(screen.text), parse_mode=ParseMode.HTML,
+            reply_markup=markup(screen.keyboard),
             disable_web_page_preview=True))
     return sent
 
@@ -57,7 +59,8 @@ async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screens: Sequen
 async def reply(message: Message, screens: Sequence[Screen]) -> list[Message]:
     sent = []
     for screen in screens:
-        sent.append(await message.reply_html(screen.text, reply_markup=markup(screen.keyboard),
+        sent.append(await message.reply_html(marks(screen.text),
+                                             reply_markup=markup(screen.keyboard),
                                              disable_web_page_preview=True))
     return sent
 
@@ -66,7 +69,7 @@ async def edit(query: CallbackQuery, screens: Sequence[Screen]) -> None:
     """Replace the pressed message with the first screen; any further screens follow it."""
     first, *rest = screens
     try:
-        await query.edit_message_text(first.text, parse_mode=ParseMode.HTML,
+        await query.edit_message_text(marks(first.text), parse_mode=ParseMode.HTML,
                                       reply_markup=markup(first.keyboard),
                                       disable_web_page_preview=True)
     except BadRequest as exc:
@@ -76,7 +79,7 @@ async def edit(query: CallbackQuery, screens: Sequence[Screen]) -> None:
     if rest and query.message is not None:
         for screen in rest:
             await query.message.chat.send_message(
-                screen.text, parse_mode=ParseMode.HTML, reply_markup=markup(screen.keyboard),
+                marks(screen.text), parse_mode=ParseMode.HTML, reply_markup=markup(screen.keyboard),
                 disable_web_page_preview=True)
 
 

@@ -16,10 +16,14 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _ITALIC = re.compile(r"__(.+?)__", re.S)
 
 
+def marks(html_text: str) -> str:
+    """**bold** and __italic__ marks as tags, in text that is HTML already."""
+    return _ITALIC.sub(r"<i>\1</i>", _BOLD.sub(r"<b>\1</b>", html_text))
+
+
 def inline(text: str) -> str:
     """Escaped HTML with the views' inline marks as tags."""
-    out = _BOLD.sub(r"<b>\1</b>", esc(text))
-    return _ITALIC.sub(r"<i>\1</i>", out)
+    return marks(esc(text))
 
 
 def part_html(part: Part) -> str:
@@ -30,8 +34,8 @@ def part_html(part: Part) -> str:
     if part.kind is Block.HINT:
         return "\n".join(f"<i>{inline(line)}</i>" for line in part.text.split("\n"))
     if part.kind is Block.SOURCES:
-        cited = esc("; ".join(str(s) for s in part.items))
-        return "\n" + messages.SOURCES_LINE.format(sources=cited)
+        return "\n" + inline(messages.SOURCES_LINE.format(
+            sources="; ".join(str(s) for s in part.items)))
     if part.kind is Block.PAIRS:
         lines = []
         for item in part.items:

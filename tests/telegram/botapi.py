@@ -1242,6 +1242,27 @@ class FakeBotAPI:
         """Commands set for a scope key ("default", "chat:<id>", ...) and language."""
         return self.commands.get((scope, language_code), [])
 
+    @property
+    def polls_started(self) -> int:
+        """How many getUpdates calls have begun (``calls`` records a long poll when it ends)."""
+        return self._poll_generation
+
+    async def wait_for_poll(self, since: int = 0, timeout: float = 10.0) -> None:
+        """Wait until getUpdates call number ``since + 1`` (or a later one) has begun.
+
+        A long poll with nothing to deliver ends only after its timeout (10 s for PTB's
+        run_polling), so waiting for it in ``calls`` would wait that long for nothing.
+        """
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    wake = self._changed.waiter()
+                    if self._poll_generation > since:
+                        return
+                    await wake.wait()
+        except TimeoutError:
+            raise AssertionError(f"no getUpdates within {timeout}s; {self._recent()}") from None
+
     def mark(self, chat_id: int) -> None:
         """Ignore everything the bot sent to the chat so far in wait_for_message."""
         self._marks[chat_id] = len(self._log.get(chat_id, []))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answering.retrieval import Engine
 from tests.telegram.botapi import FakeBotAPI
 from tests.telegram.harness import ADMIN_ID, COUNSELOR_CHAT, BotHarness
 from tests.telegram.protocol import Chat, User
@@ -19,9 +20,11 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 
 
 @pytest.fixture
-async def bot(api: FakeBotAPI, tmp_path: Path, counsellors: Chat) -> AsyncIterator[BotHarness]:
-    """The bot, already a member of the counsellors' group (as the admins set it up)."""
-    harness = BotHarness(api, tmp_path)
+async def bot(api: FakeBotAPI, tmp_path: Path, counsellors: Chat, engine: Engine
+              ) -> AsyncIterator[BotHarness]:
+    """The bot, already a member of the counsellors' group (as the admins set it up); it shares
+    the session's engine (tests/conftest.py) and keeps its own database and clock."""
+    harness = BotHarness(api, tmp_path, engine=engine)
     await harness.start()
     try:
         yield harness

@@ -6,7 +6,11 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.answering import knowledge
+from bot.answering.assistant import Assistant
+from bot.answering.retrieval import Engine
 from bot.bootstrap import Services, build_services
 from bot.config import Settings
 from bot.storage.database import now_utc
@@ -20,14 +24,21 @@ COUNSELOR_CHAT = -1001234567890
 
 
 class BotHarness:
-    """One bot process (in this event loop) with its own database file."""
+    """One bot process (in this event loop) with its own database file.
 
-    def __init__(self, api: FakeBotAPI, workdir: Path, env: dict[str, str] | None = None,
-                 clock: Callable[[], dt.datetime] = now_utc) -> None:
+    `engine`: the test session's engine over the bundled knowledge, used instead of loading the
+    knowledge and building an engine at every start (unless the settings name another knowledge
+    folder). The bot's dates still follow `clock`, as they do when it builds its own.
+    """
+
+    def __init__(self, api: FakeBotAPI, workdir: Path, env: dict[str, str | None] | None = None,
+                 clock: Callable[[], dt.datetime] = now_utc, *, engine: Engine | None = None
+                 ) -> None:
         self.api = api
         self.workdir = workdir
         self.env = env or {}
         self.clock = clock
+        self.engine = engine
         self.app: Any = None
         self.svc: Services | None = None
         self._stop_receiving: Stop | None = None
@@ -52,9 +63,19 @@ class BotHarness:
         assert self.svc is not None
         return self.svc
 
+    def assistant(self, settings: Settings) -> Assistant | None:
+        """The shared engine with this bot's own date, if it serves the configured knowledge."""
+        if self.engine is None or self.engine.kb.root is None:
+            return None
+        folder = settings.knowledge_dir or knowledge.default_dir()
+        if folder.resolve() != self.engine.kb.root.resolve():
+            return None
+        zone, clock = ZoneInfo(settings.timezone), self.clock
+        return Assistant(self.engine.kb, self.engine, lambda: clock().astimezone(zone).date())
+
     async def start(self) -> None:
         settings = self.settings()
-        self.svc = build_services(settings, clock=self.clock)
+        self.svc = build_services(settings, clock=self.clock, assistant=self.assistant(settings))
         self.app = build_application(settings, self.svc)
         await self.app.initialize()
         if self.app.post_init:

@@ -27,11 +27,12 @@ async def start_bot(api: FakeBotAPI, env: dict[str, str], *, capture: bool = Fal
                     command: tuple[str, ...] | list[str] = CAREERBOT, timeout: float = 120
                     ) -> asyncio.subprocess.Process:
     """Start the bot and return once it polls; `capture` keeps its output for `stop_bot`."""
-    mark = len(api.calls)
+    polls = api.polls_started
     output = asyncio.subprocess.PIPE if capture else asyncio.subprocess.DEVNULL
     proc = await asyncio.create_subprocess_exec(*command, env=env, cwd=ROOT, stdout=output,
                                                 stderr=output)
-    await api.wait_for(lambda c: c.method == "getUpdates", timeout=timeout, since=mark)
+    # Its first long poll has begun: it polls (waiting for that poll to end took 10 s).
+    await api.wait_for_poll(polls, timeout=timeout)
     return proc
 
 
