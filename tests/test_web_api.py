@@ -538,3 +538,26 @@ async def test_a_vote_takes_the_vote_buttons_off_its_answer(visitor):
     redrawn = next(e for e in (await visitor.open())["history"] if e["id"] == answer["id"])
     kinds = {c["intent"]["type"] for c in choices(redrawn)}
     assert "vote" not in kinds and "details" in kinds
+
+
+async def test_a_body_that_arrives_in_pieces_is_read_whole(visitor):
+    await visitor.open()
+    body = json.dumps({"text": "hoc trung cap co mat hoc phi ko " + "ạ" * 1500}).encode()
+
+    async def slowly() -> Any:  # chunked, with pauses, as a phone on a bad network sends it
+        for k in range(0, len(body), 500):
+            yield body[k:k + 500]
+            await asyncio.sleep(0.01)
+
+    response = await visitor.client.post("/api/message", data=slowly(), headers={
+        "Content-Type": "application/json", "Origin": visitor.origin})
+    assert response.status == 200, await response.text()
+    too_big = json.dumps({"text": "a" * 4000, "pad": "b" * 13_000}).encode()
+
+    async def big() -> Any:
+        for k in range(0, len(too_big), 4000):
+            yield too_big[k:k + 4000]
+
+    refused = await visitor.client.post("/api/message", data=big(), headers={
+        "Content-Type": "application/json", "Origin": visitor.origin})
+    assert refused.status == 413 and (await refused.json())["error"] == messages.WEB_TOO_BIG

@@ -123,9 +123,10 @@ async def read_json(request: web.Request) -> dict[str, Any]:
         raise error(415, messages.WEB_NOT_JSON)
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise error(413, messages.WEB_TOO_BIG)
-    raw = await request.content.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise error(413, messages.WEB_TOO_BIG)
+    try:  # the whole body, however many packets it came in (client_max_size = MAX_BODY)
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise error(413, messages.WEB_TOO_BIG) from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
