@@ -434,3 +434,15 @@ def test_a_whole_survey_with_a_reload_midway_lands_in_the_schools_csv_export(
     assert row["channel"] == "web" and row["school_code"] == SCHOOL.code
     assert row["grade_code"] == "9" and row["class"] == "9A1"
     assert sum(int(v) for k, v in row.items() if k.startswith("field:")) == 2
+
+
+def test_a_vote_is_thanked_and_its_buttons_leave_the_answer(server, browser):
+    open_chat(browser, server.url + "/")
+    answer = ask(browser, "hoc cao dang mat may nam")
+    assert "vote" in kinds(answer)
+    focused = tap(browser, messages.VOTE_UP)
+    toast = browser.find_element(By.ID, "toast")
+    assert toast.is_displayed() and toast.text == messages.VOTE_THANKS
+    assert "vote" not in kinds(bot_messages(browser)[-1]) and "details" in kinds(answer)
+    assert focused == answer  # the keyboard stays on the answer whose button went away
+    assert console_errors(browser) == []

@@ -117,9 +117,6 @@ class Session:
     def pushed_after(self, after: int) -> list[dict[str, Any]]:
         return [entry for entry, pushed in self.log if pushed and entry["id"] > after]
 
-    def clear(self) -> None:
-        self.log.clear()
-
 
 class Sessions:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -132,9 +129,6 @@ class Sessions:
         self._by_sid[sid] = session
         self._trim()
         return session
-
-    def peek(self, sid: str) -> Session | None:
-        return self._by_sid.get(sid)
 
     def drop(self, sid: str) -> None:
         """Forget a session (its visitor erased their data); its open streams end."""

@@ -185,12 +185,15 @@
   // Choices a view strips from the message tapped (a vote once given).
   function strip(box, kinds) {
     if (!box || !kinds || !kinds.length) return;
+    var focused = box.contains(document.activeElement);
     Array.prototype.forEach.call(box.querySelectorAll('button.choice'), function (b) {
       if (kinds.indexOf(b.dataset.kind) >= 0) b.parentNode.removeChild(b);
     });
     Array.prototype.forEach.call(box.querySelectorAll('.row'), function (r) {
       if (!r.children.length) r.parentNode.removeChild(r);
     });
+    // The tapped button is gone: the keyboard stays on its message, not back at the top.
+    if (focused && !box.contains(document.activeElement)) box.focus({ preventScroll: true });
   }
 
   // After "Xoá dữ liệu": a new session, and nothing of the old one left on screen.
