@@ -152,13 +152,16 @@ class SurveyFlow:
             response = await self.responses.save(response, question.id, value, keep,
                                                  question.id, response.editing, school)
             return Step([self._screen(s, response)])
-        response = await self.responses.save(response, question.id, value, keep, None,
-                                             False, school)
+        # The next question is known before the write: answer and move in one commit (half
+        # the waiting for the disk, and no crash can land between them). As `save` keeps them:
+        kept = {q: v for q, v in answers.items() if q in keep or q == question.id}
+        skipped = frozenset((response.skipped - {question.id}) & set(keep))
+        nxt = None if response.editing else survey.next_question(s, kept, skipped)
+        response = await self.responses.save(response, question.id, value, keep,
+                                             nxt.id if nxt else None, False, school)
         if school:
             await self.users.set_school(response.user_id, school)
-        if response.editing:
-            return Step([self._summary(s, response)])
-        return await self._advance(s, response)
+        return Step([self._screen(s, response)])  # the next question, or the summary
 
     async def _advance(self, s: Survey, response: Response) -> Step:
         nxt = survey.next_question(s, response.answers, response.skipped)
