@@ -15,12 +15,19 @@ import asyncio
 import concurrent.futures
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def _lower_priority() -> None:
+    """In the worker: a file can wait a moment, the people chatting with the bot cannot."""
+    if hasattr(os, "nice"):
+        os.nice(10)
 
 
 class BuildBusy(Exception):
@@ -41,24 +48,30 @@ class Builds:
     def busy(self, owner: int) -> bool:
         return owner in self._owners
 
-    def start(self, owner: int, build: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+    def start(self, owner: int, build: Callable[..., T], *args: Any) -> asyncio.Task[T]:
         """Start `build(*args)` in the worker for `owner` (a user id), or raise BuildBusy if
         their previous one has not finished. `build` must be a module-level function and its
-        arguments picklable. The owner is free again when the worker is done, even if nobody
-        awaits the result any more."""
+        arguments picklable."""
         if owner in self._owners:
             raise BuildBusy(owner)
-        future: asyncio.Future[T] = asyncio.get_running_loop().run_in_executor(
-            self._executor(), build, *args)
         self._owners.add(owner)
-        future.add_done_callback(lambda done: self._finished(owner, done))
-        return future
+        task = asyncio.ensure_future(self._run(build, *args))
+        task.add_done_callback(lambda done: self._finished(owner, done))
+        return task
+
+    async def _run(self, build: Callable[..., T], *args: Any) -> T:
+        # submit() starts the worker when there is none, and that waits for the forkserver to
+        # come up (a second or so): in a thread, so the event loop never waits for it.
+        future = await asyncio.to_thread(self._executor().submit, build, *args)
+        result: T = await asyncio.wrap_future(future)
+        return result
 
     def _executor(self) -> concurrent.futures.ProcessPoolExecutor:
         if self._pool is None:
             # forkserver: a fresh process, not a fork of this one with its threads and sockets
             self._pool = concurrent.futures.ProcessPoolExecutor(
-                self._workers, mp_context=multiprocessing.get_context("forkserver"))
+                self._workers, mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_lower_priority)
         return self._pool
 
     def _finished(self, owner: int, done: asyncio.Future[Any]) -> None:

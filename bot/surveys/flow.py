@@ -161,13 +161,18 @@ class SurveyFlow:
             response = await self.responses.save(response, question.id, value, keep,
                                                  question.id, response.editing, school)
             return Step([self._screen(s, response)])
-        response = await self.responses.save(response, question.id, value, keep, None,
-                                             False, school)
-        if school:
-            await self.users.set_school(response.user_id, school)
+        # The next question is known before the write: answer and move in one commit (half
+        # the waiting for the disk, and no crash can land between them). As `save` keeps them:
+        kept = {q: v for q, v in answers.items() if q in keep or q == question.id}
+        skipped = frozenset((response.skipped - {question.id}) & set(keep))
         # An edit from the summary goes on like any answer: a question the new answer reveals
         # is asked next, and with nothing left the summary is shown again.
-        return await self._advance(s, response)
+        nxt = survey.next_question(s, kept, skipped)
+        response = await self.responses.save(response, question.id, value, keep,
+                                             nxt.id if nxt else None, False, school)
+        if school:
+            await self.users.set_school(response.user_id, school)
+        return Step([self._screen(s, response)])  # the next question, or the summary
 
     async def _advance(self, s: Survey, response: Response) -> View:
         nxt = survey.next_question(s, response.answers, response.skipped)

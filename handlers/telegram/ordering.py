@@ -4,7 +4,8 @@ Each chat has a lane: a lock plus the number of updates holding or waiting for i
 stays in the table while anyone holds or waits for it (so a newcomer queues behind them instead
 of getting a fresh lock and running beside them) and leaves it with the last one, on every
 path: done, failed or cancelled. An update takes one of the shared slots only once it is its
-turn, so one user's backlog never occupies the slots everybody else needs.
+turn, so one user's backlog never occupies the slots everybody else needs, and a free slot goes
+to the chat that has been the quietest lately (bot/slots.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.slots import Heat, Slots
 
 log = logging.getLogger(__name__)
 UNBOUNDED = 1_000_000  # updates PTB may hand over at once; the real bound is `slots`
@@ -49,7 +52,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         # semaphore (taken before, and final) is made wide enough never to make anyone wait.
         super().__init__(UNBOUNDED)
         self.slots = max_concurrent_updates
-        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
+        self._slots = Slots(max_concurrent_updates)
+        self._heat = Heat()
         self._lanes: dict[int, _Lane] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
@@ -80,6 +84,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if lane is None:
             lane = self._lanes[key] = _Lane()
         lane.users += 1
+        self._heat.add(key)
         if task is not None:
             self._tasks.add(task)
         try:
@@ -87,8 +92,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 if self._closed:
                     log.warning("update dropped: the bot is stopping", extra={"event": "stop"})
                     return
-                async with self._slots:
+                await self._slots.acquire(self._heat.of(key))  # the quietest chat first
+                try:
                     await coroutine
+                finally:
+                    self._slots.release()
         finally:
             _discard(coroutine)
             if task is not None:

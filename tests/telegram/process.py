@@ -24,13 +24,19 @@ def bot_env(api: FakeBotAPI, db_path: Path | str, **settings: str) -> dict[str, 
 
 
 async def start_bot(api: FakeBotAPI, env: dict[str, str], *, capture: bool = False,
-                    command: tuple[str, ...] | list[str] = CAREERBOT, timeout: float = 120
-                    ) -> asyncio.subprocess.Process:
-    """Start the bot and return once it polls; `capture` keeps its output for `stop_bot`."""
+                    command: tuple[str, ...] | list[str] = CAREERBOT, timeout: float = 120,
+                    log: Path | None = None) -> asyncio.subprocess.Process:
+    """Start the bot and return once it polls; `capture` keeps its output for `stop_bot`,
+    `log` writes its stderr to a file instead (a pipe nobody reads would fill and block it)."""
     polls = api.polls_started
     output = asyncio.subprocess.PIPE if capture else asyncio.subprocess.DEVNULL
-    proc = await asyncio.create_subprocess_exec(*command, env=env, cwd=ROOT, stdout=output,
-                                                stderr=output)
+    if log is not None:
+        with log.open("ab") as errors:  # the child keeps its own copy of the descriptor
+            proc = await asyncio.create_subprocess_exec(
+                *command, env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=errors)
+    else:
+        proc = await asyncio.create_subprocess_exec(*command, env=env, cwd=ROOT,
+                                                    stdout=output, stderr=output)
     # Its first long poll has begun: it polls (waiting for that poll to end took 10 s).
     await api.wait_for_poll(polls, timeout=timeout)
     return proc
