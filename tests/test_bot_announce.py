@@ -164,3 +164,21 @@ async def test_a_delivery_whose_sender_was_revoked_stops_before_sending(bot, api
     assert not any(_received(api, u.id) for u in people.values())
     tally = svc.announcements.tally(draft)
     assert tally == {"cancelled": 2} and svc.announcements.get(draft.id).status == "cancelled"
+
+
+async def test_a_web_visitor_of_the_audience_gets_the_announcement_on_their_own_channel(
+        bot, api, admin, people):
+    svc = bot.services
+    visitor = await svc.accounts.resolve("web", "visitor-announce")
+    await svc.users.set_audience(visitor.user_id, "student9")
+    received = []
+
+    async def web(account, view):  # the web chat's outbox channel, as handlers/web registers
+        received.append((account.external_id, view.parts[0].text))
+        return True
+
+    svc.outbox.register("web", web)
+    await bot.say(admin, "/start")
+    confirm, done = await _announce(bot, api, admin, "/thongbao lop9 Họp phụ huynh lớp 9")
+    assert "3 người nhận được" in done["text"]  # a9, b9 on Telegram and the web visitor
+    assert received and received[0][0] == "visitor-announce" and "Họp phụ huynh" in received[0][1]

@@ -18,6 +18,7 @@ from bot.bootstrap import Services
 from bot.outreach import announcements as announce
 from bot.outreach.announcements import Announcement
 from bot.people.staff import ScopeError
+from bot.views import Block, Part, View
 from handlers.telegram.callbacks import Action
 from handlers.telegram.render import Screen, button, esc
 from handlers.telegram.ui import AnyApp, callback_of, edit, on, reply, services
@@ -120,6 +121,9 @@ async def deliver(bot: Bot, svc: Services, item: Announcement) -> None:
 
 
 async def _send_one(bot: Bot, svc: Services, user_id: int, text: str) -> str:
+    if user_id < 0:  # not a Telegram user (bot/people/accounts): through their own channel
+        sent = await svc.outbox.send(user_id, View((Part(Block.TEXT, text),)))
+        return "sent" if sent else "failed"
     for _ in range(5):
         try:
             await bot.send_message(user_id, text)
