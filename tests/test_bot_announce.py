@@ -179,6 +179,6 @@ async def test_a_web_visitor_of_the_audience_gets_the_announcement_on_their_own_
 
     svc.outbox.register("web", web)
     await bot.say(admin, "/start")
-    confirm, done = await _announce(bot, api, admin, "/thongbao lop9 Họp phụ huynh lớp 9")
+    _confirm, done = await _announce(bot, api, admin, "/thongbao lop9 Họp phụ huynh lớp 9")
     assert "3 người nhận được" in done["text"]  # a9, b9 on Telegram and the web visitor
     assert received and received[0][0] == "visitor-announce" and "Họp phụ huynh" in received[0][1]
