@@ -114,7 +114,9 @@ class Conversation:
         return await self.lanes.run(account.user_id, lambda: self._typed(account, text))
 
     async def _typed(self, account: Account, text: str) -> View:
-        ticket = self.svc.tickets.open_for(account.user_id)
+        tickets = self.svc.tickets
+        # has_open is a memory lookup: most messages come with no ticket open.
+        ticket = tickets.open_for(account.user_id) if tickets.has_open(account.user_id) else None
         if ticket is not None:
             return await self._relay(ticket, text)
         flow = self.svc.flow
