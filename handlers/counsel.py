@@ -90,12 +90,15 @@ async def relay_to_counsellors(update: Update, context: ContextTypes.DEFAULT_TYP
 
 
 async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A counsellor replies, in the group, to a relayed message: send it to the user."""
+    """A counsellor replies, in the group, to a relayed message: send it to the user. Only
+    replies to the bot's own messages are its business."""
     message = update.message
-    if message is None or message.reply_to_message is None:
-        return
+    replied = message.reply_to_message if message is not None else None
+    if message is None or replied is None or replied.from_user is None \
+            or replied.from_user.id != context.bot.id:
+        return  # counsellors answering each other: not meant for the bot
     svc = services(context)
-    ticket = await svc.tickets.by_relay(message.reply_to_message.message_id)
+    ticket = await svc.tickets.by_relay(replied.message_id)
     if ticket is None or ticket.status != "open":
         await message.reply_html(messages.TICKET_UNKNOWN)
         return
