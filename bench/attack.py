@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import random
 import re
@@ -210,6 +211,8 @@ async def main() -> None:
                         help="a setting for the bot, e.g. CAREERBOT_UPDATES_IN_FLIGHT=64")
     parser.add_argument("--keep-log", type=Path, help="copy the bot's log to this file")
     parser.add_argument("--profile", type=Path, help="run the bot under cProfile, stats here")
+    parser.add_argument("--bot-tree", type=Path,
+                        help="run the bot of another checkout (e.g. an older commit) instead")
     args = parser.parse_args()
     staff_ids = [990_001 + i for i in range(args.staff)]
     with tempfile.TemporaryDirectory() as tmp:
@@ -222,6 +225,10 @@ async def main() -> None:
                           LOG_LEVEL="INFO", **dict(e.split("=", 1) for e in args.env))
             command = [sys.executable, "-m", "cProfile", "-o", str(args.profile), "-m", "bot",
                        "run"] if args.profile else CAREERBOT
+            if args.bot_tree:
+                command = [sys.executable, "-c", f"import sys; sys.path.insert(0, "
+                           f"{str(args.bot_tree.resolve())!r}); from bot.cli import main; main()",
+                           "run"]
             proc = await start_bot(api, env, log=log_path, command=command)
             try:
                 people = [api.private_user(600_000 + i) for i in range(args.bystanders)]
@@ -265,7 +272,8 @@ async def main() -> None:
                                 and c.params.get("text") == messages.ERROR_APOLOGY)
                 proc.send_signal(signal.SIGTERM)
                 stopped_at = time.perf_counter()
-                await asyncio.wait_for(proc.wait(), 60)
+                with contextlib.suppress(TimeoutError):  # shown as an exit time of 60 s
+                    await asyncio.wait_for(proc.wait(), 60)
                 stop_seconds = time.perf_counter() - stopped_at
             finally:
                 await kill_bot(proc)
