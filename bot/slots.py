@@ -1,10 +1,12 @@
-"""The shared update slots, handed to the quietest chat first.
+"""The shared update slots: in arrival order, except that busy chats queue a little later.
 
-At most `size` updates run at once. When a slot frees up, it goes to the waiting update whose
-chat has been the least busy lately (its "heat": updates received, halving every HALF_LIFE
-seconds), ties in arrival order. Someone asking one question is thus served before students
-tapping ten times a second or a script pressing a button hundreds of times; with plain FIFO
-they waited behind every tap that came before theirs.
+At most `size` updates run at once. A freed slot goes to the waiting update with the earliest
+due time: when it arrived, plus HEAT_DELAY for each update its chat sent lately (its "heat",
+halving every HALF_LIFE seconds). Someone asking one question thus goes before students tapping
+ten times a second (by a fraction of a second) and far before a script pressing a button
+hundreds of times; with plain FIFO they waited behind every tap that came before theirs. The
+delay is bounded by the heat, so when everybody is equally busy (a class taking a survey at
+once) it is FIFO again and nobody is starved.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from collections.abc import Callable
 
 HALF_LIFE = 1.0  # seconds: how quickly a chat's recent activity is forgotten
+HEAT_DELAY = 0.05  # seconds later in the queue per unit of heat
 FORGET_BELOW = 0.01  # heat low enough to drop from the table (a few seconds of silence)
 PRUNE_AT = 10_000  # chats remembered before the cold ones are dropped
 
@@ -55,8 +58,10 @@ class Slots:
         if self._free > 0 and not self._waiting:
             self._free -= 1
             return
-        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiting, (heat, next(self._order), turn))
+        loop = asyncio.get_running_loop()
+        turn: asyncio.Future[None] = loop.create_future()
+        due = loop.time() + HEAT_DELAY * heat
+        heapq.heappush(self._waiting, (due, next(self._order), turn))
         try:
             await turn
         except asyncio.CancelledError:

@@ -1,4 +1,4 @@
-"""The shared update slots: the quietest chat first, and no slot lost to a cancellation."""
+"""The shared update slots: busy chats queue later, and no slot is lost to a cancellation."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.slots import HALF_LIFE, PRUNE_AT, Heat, Slots
+from bot.slots import HALF_LIFE, HEAT_DELAY, PRUNE_AT, Heat, Slots
 
 
 async def test_a_freed_slot_goes_to_the_quietest_waiting_chat():
@@ -25,6 +25,25 @@ async def test_a_freed_slot_goes_to_the_quietest_waiting_chat():
     slots.release()
     await asyncio.gather(*waiters)
     assert served == ["bystander", "other", "student", "flooder"]  # ties in arrival order
+
+
+async def test_a_busy_chat_is_only_delayed_by_its_heat_never_starved():
+    slots = Slots(1)
+    await slots.acquire(0.0)
+    served: list[str] = []
+
+    async def wait(name: str, heat: float) -> None:
+        await slots.acquire(heat)
+        served.append(name)
+        slots.release()
+
+    busy = asyncio.create_task(wait("busy", 4.0))  # due 4 x HEAT_DELAY from now
+    await asyncio.sleep(5 * HEAT_DELAY)  # meanwhile its due time has passed
+    quiet = asyncio.create_task(wait("quiet", 0.0))
+    await asyncio.sleep(0)
+    slots.release()
+    await asyncio.gather(busy, quiet)
+    assert served == ["busy", "quiet"]  # it came early enough: served first
 
 
 async def test_a_cancelled_waiter_loses_no_slot():

@@ -53,7 +53,8 @@ async def relay_to_counsellors(update: Update, context: ContextTypes.DEFAULT_TYP
 
 
 async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A counsellor replies, in the group, to a relayed message: send it to the user."""
+    """A counsellor replies, in the group, to a relayed message: send it to the user. Only
+    replies to the bot's own messages are its business."""
     message = update.message
     if message is None or message.reply_to_message is None:
         return
