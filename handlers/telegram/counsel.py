@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from telegram import Bot, ReplyParameters, Update
+from telegram import Bot, Message, MessageId, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
@@ -17,6 +18,7 @@ from telegram.ext import (
 from bot import intents as i
 from bot import messages
 from bot.bootstrap import Services
+from bot.outreach.tickets import Ticket
 from bot.views import Block, Part, View
 from handlers.telegram.callbacks import row_id
 from handlers.telegram.outcomes import expected
@@ -38,18 +40,24 @@ async def relay_to_counsellors(update: Update, context: ContextTypes.DEFAULT_TYP
     if ticket is None:
         return
     header = svc.tickets.header_message(ticket)
+    copied = await _copy(message, counsellors, ticket, reply_parameters=ReplyParameters(
+        header, allow_sending_without_reply=True) if header else None)
+    if copied is not None:
+        await svc.tickets.log(ticket, "in", message.message_id, copied.message_id,
+                              message.text or message.caption)
+
+
+async def _copy(message: Message, chat_id: int, ticket: Ticket, **options: Any
+                ) -> MessageId | None:
+    """Copy a message across (media included); a kind Telegram will not copy gets a note."""
     try:
-        copied = await message.copy(
-            counsellors, reply_parameters=ReplyParameters(header, allow_sending_without_reply=True)
-            if header else None)
+        return await message.copy(chat_id, **options)
     except BadRequest as error:
         if not expected(error):
             raise
         log.debug("not relayed: %s", error, extra={"event": "ticket", "ticket": ticket.id})
         await message.reply_text(messages.TICKET_CANT_RELAY)
-        return
-    await svc.tickets.log(ticket, "in", message.message_id, copied.message_id,
-                    message.text or message.caption)
+        return None
 
 
 async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -74,18 +82,13 @@ async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await svc.tickets.log(ticket, "out", None, message.message_id, text)
         return
     try:
-        copied = await message.copy(ticket.user_id)
+        copied = await _copy(message, ticket.user_id, ticket)
     except Forbidden:
         await message.reply_text(messages.TICKET_REPLY_FAILED)
         return
-    except BadRequest as error:
-        if not expected(error):
-            raise
-        log.debug("not relayed: %s", error, extra={"event": "ticket", "ticket": ticket.id})
-        await message.reply_text(messages.TICKET_CANT_RELAY)
-        return
-    await svc.tickets.log(ticket, "out", copied.message_id, message.message_id,
-                    message.text or message.caption)
+    if copied is not None:
+        await svc.tickets.log(ticket, "out", copied.message_id, message.message_id,
+                              message.text or message.caption)
 
 
 async def _tell_counsellors(context: ContextTypes.DEFAULT_TYPE, svc: Services, text: str) -> None:
