@@ -57,6 +57,7 @@ class Tuning:
     followup_self: float  # ... and is read alone when alone it scores at least this
     followup_cover: float  # an entry must cover this share of the follow-up's own words
     also_clauses: int  # asking clauses looked at for a second question
+    also_candidates: int  # ... and the candidates ranked for each
 
     @classmethod
     @cache
@@ -386,13 +387,14 @@ class Engine:
             self._query(question), limit)
 
     def _rank(self, q: _Query, limit: int = 5, prior: dict[int, float] | None = None,
+              candidates: int | None = None,
               own: _Query | None = None) -> list[Scored]:
         """Rank by BM25 + fuzzy closeness; `prior` adds a context bonus per entry and `own`
         (the follow-up's own words) must be mostly covered by any entry returned."""
         if not q.terms or not self.entries:
             return []
         bm25, clashes = self._bm25(q)
-        top = self._candidates(bm25, prior)
+        top = self._candidates(bm25, prior, candidates or self.tuning.candidates)
         if not top:
             return []
         ideal = sum(self._idf_of(t) * (self.tuning.bigram_weight if "_" in t else 1.0) * c
@@ -432,9 +434,10 @@ class Engine:
         return [Scored(self.entries[top[j]], self._calibrate(rows[j]), rows[j])
                 for j in ranked[:limit]]
 
-    def _candidates(self, bm25: np.ndarray, prior: dict[int, float] | None) -> list[int]:
+    def _candidates(self, bm25: np.ndarray, prior: dict[int, float] | None, wanted: int
+                    ) -> list[int]:
         """The best-matching entries by BM25 (a follow-up's context lifts its neighbours)."""
-        k = min(self.tuning.candidates, len(self.entries))
+        k = min(wanted, len(self.entries))
         pick = bm25
         if prior:
             pick = bm25.copy()
@@ -604,7 +607,9 @@ class Engine:
                 weights = {j: (1.0 if j == k else min(parts[j].weight, context))
                            for j in range(len(parts))}
                 q = self._query(question, weights)
-                found = self._classify(question, q, tuple(self._rank(q)))
+                # A second question needs only its best topics: fewer candidates to compare.
+                found = self._classify(question, q, tuple(self._rank(
+                    q, candidates=self.tuning.also_candidates)))
                 if found.entry is not None:
                     answered.append(found)
                     break

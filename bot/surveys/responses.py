@@ -74,6 +74,11 @@ class Responses:
         self.db = db
         self.writer = writer
         self.clock = clock
+        # Who may have a survey waiting for typed text: every message asks, few do. Only
+        # grows (start, save and move add), so a miss is certain and a hit is checked in SQL.
+        self._maybe_active: set[int] = {r[0] for r in db.execute(
+            "SELECT DISTINCT user_id FROM responses WHERE active = 1 "
+            "AND status = 'in_progress'").fetchall()}
 
     # --- reads -------------------------------------------------------------------------------
     def find(self, user_id: int, survey_id: str, year: str) -> Response | None:
@@ -85,6 +90,8 @@ class Responses:
 
     def awaiting_text(self, user_id: int) -> Response | None:
         """The response whose current question waits for the user to type (if any)."""
+        if user_id not in self._maybe_active:
+            return None
         rows = list(self.db.query("SELECT * FROM responses WHERE user_id = ? AND active = 1 "
                                   "AND status = 'in_progress' ORDER BY updated_at DESC LIMIT 1",
                                   [user_id]))
@@ -99,6 +106,7 @@ class Responses:
                     school_code: str | None, first: str | None) -> Response:
         """Begin (or begin again, replacing) the user's response for this school year."""
         at = iso(self.clock())
+        self._maybe_active.add(user_id)
 
         def start(db: sqlite_utils.Database) -> Response:
             old = _find(db, user_id, survey_id, year)
@@ -122,6 +130,7 @@ class Responses:
         """Store one answer, drop answers to questions no longer shown, move to `current`."""
         at = iso(self.clock())
         skipped = sorted((set(response.skipped) - {question_id}) & set(keep))
+        self._maybe_active.add(response.user_id)
 
         def save(db: sqlite_utils.Database) -> Response:
             _update(db, response.id, "UPDATE responses SET current = ?, active = 1, editing = ?, "
@@ -144,6 +153,8 @@ class Responses:
         """Show another question (back, skip, edit, resume) without changing any answer."""
         at = iso(self.clock())
         skipped = sorted(set(response.skipped) | ({skip} if skip else set()))
+        if active:
+            self._maybe_active.add(response.user_id)
 
         def move(db: sqlite_utils.Database) -> Response:
             _update(db, response.id, "UPDATE responses SET current = ?, active = ?, editing = ?, "
