@@ -136,6 +136,7 @@ class Lexicon:
     unaccented_stopwords: frozenset[str]
     question_words: frozenset[str]
     greetings: re.Pattern[str]  # any greeting phrase, longest first, as whole words
+    greeting_phrases: frozenset[tuple[str, ...]] = frozenset()  # the same, as word tuples
     asking: tuple[tuple[str, ...], ...] = ()  # normalised phrases that mark a question
     asking_final: frozenset[str] = frozenset()  # ... and words that do so at a clause's end
     followup: tuple[tuple[str, ...], ...] = ()  # normalised phrases that mark a follow-up
@@ -192,7 +193,9 @@ class Lexicon:
         forms |= {" ".join(_fold_word(w) for w in expand(normalize(p).split(), self))
                   for p in phrases}
         pattern = "|".join(re.escape(g) for g in sorted(forms - {""}, key=len, reverse=True))
-        return dataclasses.replace(self, greetings=re.compile(f"(?:^| )(?:{pattern})(?= |$)"))
+        return dataclasses.replace(
+            self, greetings=re.compile(f"(?:^| )(?:{pattern})(?= |$)"),
+            greeting_phrases=frozenset(tuple(f.split()) for f in forms if f))
 
 
 @cache
@@ -315,12 +318,21 @@ def content_tokens(text: str) -> list[str]:
 
 
 def _only_greetings(form: str, stop: set[str], lex: Lexicon) -> bool:
-    joined = form
-    # Adjacent greetings ("chao ad cam on") share their separating space: repeat until done.
-    while (stripped := lex.greetings.sub(" ", joined)) != joined:
-        joined = stripped
-    rest = [w for w in joined.split() if w not in stop]
-    return not rest and joined.strip() != form
+    """Whether the words split wholly into greeting phrases and particles (at least one
+    greeting): "dạ chào buổi sáng" is "dạ" + "chào buổi sáng" though "dạ chào" is listed too."""
+    words = form.split()
+    longest = max((len(p) for p in lex.greeting_phrases), default=0)
+    # reach[i]: the first i words split so; its value says whether a greeting was among them.
+    reach: dict[int, bool] = {0: False}
+    for i in range(len(words)):
+        if i not in reach:
+            continue
+        if words[i] in stop:
+            reach[i + 1] = reach.get(i + 1, False) or reach[i]
+        for n in range(1, min(longest, len(words) - i) + 1):
+            if tuple(words[i:i + n]) in lex.greeting_phrases:
+                reach[i + n] = True
+    return reach.get(len(words), False)
 
 
 def is_greeting(text: str) -> bool:
