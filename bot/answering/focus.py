@@ -120,13 +120,16 @@ class _Found:
 def _pieces(message: str) -> list[_Found]:
     """Every clause, with the sentence it belongs to and whether it asks or greets."""
     found: list[_Found] = []
-    for n, (sentence, question_mark) in enumerate(_sentences(message)):
+    sentences = _sentences(message)
+    for n, (sentence, question_mark) in enumerate(sentences):
         pieces = [p.strip() for p in _CLAUSE.split(sentence) if p.strip()]
+        # People greet and thank at the start or the end, never in the middle of the story.
+        edge = n in (0, len(sentences) - 1)
         for j, piece in enumerate(pieces):
             words = _words(piece)
             if not words:
                 continue
-            greeting = _is_greeting(piece, words)
+            greeting = edge and _is_greeting(piece, words)
             asking = not greeting and (_has_cue(words)
                                        or (question_mark and j == len(pieces) - 1))
             found.append(_Found(n, piece, asking, greeting))
