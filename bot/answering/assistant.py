@@ -7,12 +7,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-from bot.answering import knowledge
 from bot.answering.answers import Reply, compose, entry_reply
 from bot.answering.knowledge import KnowledgeBase
-from bot.answering.retrieval import Engine, Result
+from bot.answering.retrieval import Engine
 
 Clock = Callable[[], dt.date]
 
@@ -32,14 +30,6 @@ class Assistant:
 
     def _compose(self, question: str, previous: str | None, today: dt.date) -> Reply:
         return compose(self.kb, self.engine.ask(question, previous), today)
-
-    @classmethod
-    def load(cls, root: Path | None = None, today: Clock = dt.date.today) -> Assistant:
-        kb = knowledge.load(root)
-        return cls(kb, Engine(kb), today)
-
-    def classify(self, question: str, previous: str | None = None) -> Result:
-        return self.engine.ask(question, previous)
 
     def answer(self, question: str, previous: str | None = None) -> Reply:
         """The reply to a question; `previous` is the topic just shown (for follow-ups)."""
