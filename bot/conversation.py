@@ -8,12 +8,10 @@ or the terminal: a channel parses its input into an Intent and renders the View.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from bot import intents as i
 from bot import logs, messages
@@ -27,6 +25,7 @@ from bot.answering.views import (
     welcome_view,
 )
 from bot.bootstrap import Services
+from bot.lanes import Lanes
 from bot.outreach.tickets import Ticket
 from bot.people import privacy
 from bot.people.accounts import Account
@@ -34,7 +33,6 @@ from bot.surveys.responses import ResponseGone
 from bot.views import ROLE_ENDED, Attachment, Block, Choice, Part, View, notice_only
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 SURVEY_INTENTS = (
     i.SurveyList, i.SurveyOpen, i.SurveyConsent, i.SurveyRetake, i.SurveyResume,
     i.SurveyAnswer, i.SurveyToggle, i.SurveyDone, i.SurveyBack, i.SurveySkip, i.SurveyPause,
@@ -48,30 +46,6 @@ def text_view(text: str) -> View:
 
 def _field(intent: i.Intent, name: str) -> str:
     return str(getattr(intent, name))
-
-
-class Lanes:
-    """One lock per user that stays in the table while anyone holds or waits for it, so a
-    later intent never runs beside an earlier one; released on every path."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-
-    async def run(self, user_id: int, work: Callable[[], Awaitable[T]]) -> T:
-        lock, users = self._locks.get(user_id, (asyncio.Lock(), 0))
-        self._locks[user_id] = (lock, users + 1)
-        try:
-            async with lock:
-                return await work()
-        finally:
-            lock_now, left = self._locks[user_id]
-            if left <= 1:
-                del self._locks[user_id]
-            else:
-                self._locks[user_id] = (lock_now, left - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
 
 
 Handler = Callable[[Account, i.Intent], Awaitable[View]]

@@ -10,7 +10,8 @@ from bot import intents as i
 from bot import messages
 from bot.bootstrap import build_services
 from bot.config import Settings
-from bot.conversation import Conversation, Lanes
+from bot.conversation import Conversation
+from bot.lanes import Lanes
 from bot.people.schools import School
 from bot.views import View, flatten
 

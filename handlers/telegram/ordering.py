@@ -19,18 +19,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.lanes import Lanes
 from bot.slots import Heat, Slots
 
 log = logging.getLogger(__name__)
 UNBOUNDED = 1_000_000  # updates PTB may hand over at once; the real bound is `slots`
-
-
-class _Lane:
-    __slots__ = ("lock", "users")
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()  # FIFO: waiters are woken in arrival order
-        self.users = 0  # updates holding or waiting for the lock
 
 
 def _discard(coroutine: Awaitable[Any]) -> None:
@@ -54,7 +47,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self.slots = max_concurrent_updates
         self._slots = Slots(max_concurrent_updates)
         self._heat = Heat()
-        self._lanes: dict[int, _Lane] = {}
+        self._lanes = Lanes()  # the same per-user ordering as the conversation core
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
 
@@ -80,30 +73,26 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         task = asyncio.current_task()
         key = self._key(update)
-        lane = self._lanes.get(key)
-        if lane is None:
-            lane = self._lanes[key] = _Lane()
-        lane.users += 1
         self._heat.add(key)
         if task is not None:
             self._tasks.add(task)
         try:
-            async with lane.lock:
-                if self._closed:
-                    log.warning("update dropped: the bot is stopping", extra={"event": "stop"})
-                    return
-                await self._slots.acquire(self._heat.of(key))  # the quietest chat first
-                try:
-                    await coroutine
-                finally:
-                    self._slots.release()
+            await self._lanes.run(key, lambda: self._run(key, coroutine))
         finally:
             _discard(coroutine)
             if task is not None:
                 self._tasks.discard(task)
-            lane.users -= 1
-            if lane.users == 0 and self._lanes.get(key) is lane:
-                del self._lanes[key]
+
+    async def _run(self, key: int, coroutine: Awaitable[Any]) -> None:
+        """The update's turn in its lane: a shared slot, then the handler."""
+        if self._closed:
+            log.warning("update dropped: the bot is stopping", extra={"event": "stop"})
+            return
+        await self._slots.acquire(self._heat.of(key))  # the quietest chat first
+        try:
+            await coroutine
+        finally:
+            self._slots.release()
 
     async def stop(self, grace: float) -> int:
         """Let the updates in flight finish for up to `grace` seconds, then cancel the rest;
