@@ -94,14 +94,13 @@ class Conversation:
         if ticket is not None:
             return await self._relay(ticket, text)
         flow = self.svc.flow
-        if flow.awaits_text(account.user_id):
-            try:
-                typed = await flow.typed(account.user_id, text)
-            except ResponseGone:
-                log.info("survey response deleted during a step", extra={"event": "survey"})
-                return flow.vanished(typed=True)
-            if typed is not None:
-                return typed
+        try:
+            typed = await flow.typed(account.user_id, text)  # None: no question waits for text
+        except ResponseGone:
+            log.info("survey response deleted during a step", extra={"event": "survey"})
+            return flow.vanished(typed=True)
+        if typed is not None:
+            return typed
         return await self._ask(account, i.Ask(text))
 
     def handles(self, intent: i.Intent) -> bool:
@@ -239,29 +238,28 @@ class Conversation:
         await self.svc.tickets.log(ticket, "in", None, relayed, text)
         return View()
 
-    async def close_ticket(self, user_id: int) -> bool:
-        """Close the user's open ticket, telling the counsellors; True if one was closed."""
+    async def close_ticket(self, user_id: int) -> Ticket | None:
+        """Close the user's open ticket, telling the counsellors; the ticket closed, if any."""
         svc = self.svc
         ticket = svc.tickets.open_for(user_id)
         if ticket is None or not await svc.tickets.close(ticket, "user"):
-            return False
+            return None
         if svc.outbox.counsellors is not None:
             await svc.outbox.counsellors.notify(messages.TICKET_CLOSED_GROUP.format(
                 id=ticket.id, by=messages.BY_USER))
-        return True
+        return ticket
 
     async def _counsel_close(self, account: Account, intent: i.Intent) -> View:
-        ticket = self.svc.tickets.open_for(account.user_id)
-        if ticket is None or not await self.close_ticket(account.user_id):
+        closed = await self.close_ticket(account.user_id)
+        if closed is None:
             return text_view(messages.TICKET_NONE)
-        return text_view(messages.TICKET_CLOSED_USER.format(id=ticket.id))
+        return text_view(messages.TICKET_CLOSED_USER.format(id=closed.id))
 
     async def _cancel(self, account: Account, intent: i.Intent) -> View:
         """/huy: stop whatever is in progress (an open counsellor ticket, a survey)."""
-        ticket = self.svc.tickets.open_for(account.user_id)
-        closed = ticket is not None and await self.close_ticket(account.user_id)
+        closed = await self.close_ticket(account.user_id)
         paused = await self.svc.responses.pause_all(account.user_id)
-        said = [messages.TICKET_CLOSED_USER.format(id=ticket.id)] if closed and ticket else []
+        said = [messages.TICKET_CLOSED_USER.format(id=closed.id)] if closed else []
         if paused:
             said.append(messages.SURVEY_PAUSED)
         elif not closed:
