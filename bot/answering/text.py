@@ -246,16 +246,13 @@ def is_syllable(folded: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def fold_word(word: str) -> str:
-    """A word as the matcher sees it: accents folded, "kỹ"/"kĩ" spelt one way."""
-    return _fold_word(word)
-
-
-@lru_cache(maxsize=65536)
 def _fold_word(word: str) -> str:
     word = fold(word)
     # kỹ/kĩ, lý/lí, tỷ/tỉ, quy/qui are the same syllable spelt two ways.
     return _Y_AS_I.sub(r"\1i", word)
+
+
+fold_word = _fold_word  # a word as the matcher sees it: accents folded, "kỹ"/"kĩ" spelt one way
 
 
 @dataclass(frozen=True)

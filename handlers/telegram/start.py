@@ -13,8 +13,6 @@ from handlers.telegram.ui import AnyApp
 
 def register(app: AnyApp, svc: Services) -> None:
     private = filters.ChatType.PRIVATE
-    # The deep-link handler must come before the plain /start, which would also match.
-    app.add_handler(CommandHandler("start", on_command(i.Start), filters=private,
-                                   has_args=True))
+    # /start with a deep link too: on_command hands its payload to the Start intent.
     for name, intent in (("start", i.Start), ("menu", i.Menu), ("khaosat", i.SurveyList)):
         app.add_handler(CommandHandler(name, on_command(intent), filters=private))
