@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.slots import HALF_LIFE, HEAT_DELAY, PRUNE_AT, Heat, Slots
+from bot.slots import HALF_LIFE, HEAT_DELAY, HOT, PRUNE_AT, QUIET_GAP, Heat, Slots
 
 
 async def test_a_freed_slot_goes_to_the_quietest_waiting_chat():
@@ -77,3 +77,52 @@ def test_heat_counts_recent_updates_and_forgets_them():
     for key in range(10, 10 + PRUNE_AT):  # many chats: the cold ones are dropped
         heat.add(key)
     assert len(heat) <= PRUNE_AT and heat.of(1) == pytest.approx(0.0)
+
+
+async def _busy_holders(slots: Slots, count: int) -> list[asyncio.Task[bool]]:
+    tasks = [asyncio.create_task(slots.acquire(10 * HOT)) for _ in range(count)]
+    await asyncio.sleep(0)
+    return tasks
+
+
+async def test_busy_chats_may_use_every_slot_when_nobody_else_is_about():
+    slots = Slots(8)
+    holders = await _busy_holders(slots, 8)
+    assert all(t.done() and t.result() for t in holders)  # a load test keeps its throughput
+
+
+async def test_while_someone_is_at_a_human_pace_busy_chats_hold_a_quarter_of_the_slots():
+    slots = Slots(8)
+    slots.limit_hot(60)
+    holders = await _busy_holders(slots, 8)
+    assert sum(t.done() for t in holders) == 2  # 8 // HOT_SHARE: the rest wait aside
+    bystander = asyncio.create_task(slots.acquire(1.0))
+    await asyncio.sleep(0)
+    assert bystander.done() and bystander.result() is False  # no queue behind the burst
+    slots.release(True)  # a busy one finishes: the next busy one takes its place, no more
+    await asyncio.sleep(0)
+    assert sum(t.done() for t in holders) == 3
+    for t in holders:
+        t.cancel()
+    bystander.cancel()
+
+
+async def test_busy_chats_held_back_get_the_slots_once_the_limit_ends():
+    slots = Slots(4)
+    slots.limit_hot(0.05)
+    holders = await _busy_holders(slots, 4)
+    assert sum(t.done() for t in holders) == 1
+    await asyncio.sleep(0.06)
+    slots.release(True)  # the limit is over: every free slot is handed out, nobody starves
+    await asyncio.sleep(0)
+    assert sum(t.done() for t in holders) == 4
+
+
+def test_a_chat_coming_back_after_a_pause_counts_as_a_human_pace():
+    now = [0.0]
+    heat = Heat(clock=lambda: now[0])
+    assert heat.add(1) is False  # a first contact says nothing about pace
+    now[0] += QUIET_GAP / 3
+    assert heat.add(1) is False  # a burst
+    now[0] += QUIET_GAP
+    assert heat.add(1) is True  # read the answer, then asked again

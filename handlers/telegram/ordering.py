@@ -4,8 +4,9 @@ Each chat has a lane: a lock plus the number of updates holding or waiting for i
 stays in the table while anyone holds or waits for it (so a newcomer queues behind them instead
 of getting a fresh lock and running beside them) and leaves it with the last one, on every
 path: done, failed or cancelled. An update takes one of the shared slots only once it is its
-turn, so one user's backlog never occupies the slots everybody else needs, and a free slot goes
-to the chat that has been the quietest lately (bot/slots.py).
+turn, so one user's backlog never occupies the slots everybody else needs; a free slot goes
+to the chat that has been the quietest lately, and busy chats leave room for people at a human
+pace (bot/slots.py).
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         task = asyncio.current_task()
         key = self._key(update)
-        self._heat.add(key)
+        if self._heat.add(key):  # someone back at a human pace: keep room for them
+            self._slots.limit_hot()
         if task is not None:
             self._tasks.add(task)
         try:
@@ -88,11 +90,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if self._closed:
             log.warning("update dropped: the bot is stopping", extra={"event": "stop"})
             return
-        await self._slots.acquire(self._heat.of(key))  # the quietest chat first
+        hot = await self._slots.acquire(self._heat.of(key))  # the quietest chat first
         try:
             await coroutine
         finally:
-            self._slots.release()
+            self._slots.release(hot)
 
     async def stop(self, grace: float) -> int:
         """Let the updates in flight finish for up to `grace` seconds, then cancel the rest;
