@@ -30,7 +30,8 @@ from typing import Any
 
 from bot.people.schools import School
 from bot.reports.report import Report, indicator_rows
-from bot.surveys.model import Question, Survey, label
+from bot.surveys.kinds import Cell, kind
+from bot.surveys.model import Question, Survey
 from bot.surveys.responses import ResponseRecord
 
 BOM = "\ufeff"
@@ -42,7 +43,6 @@ _MIN_WIDTH = 6
 SUMMARY_TITLE = "Tổng hợp"
 _BAD_TITLE = str.maketrans({c: " " for c in "[]:*?/\\"})
 
-Cell = str | int | float
 
 
 def _unseen(char: str) -> bool:
@@ -85,42 +85,16 @@ def header(survey: Survey) -> list[str]:
     """The header row shared by the CSV and every XLSX survey sheet."""
     cells = ["response_id Mã phiếu", "school_code Mã trường", "school_name Tên trường",
              "school_year Năm học", "submitted_at Thời điểm gửi", "channel Kênh"]
-    for q in survey.questions:
-        text = _short(q.text)
-        if q.type == "single":
-            cells += [f"{q.id} {text}", f"{q.id}_code {text} (mã)"]
-        elif q.type == "multi":
-            cells += [f"{q.id}:{c.code} {c.label}" for c in q.choices]
-        else:
-            cells.append(f"{q.id} {text}")
+    for q in survey.questions:  # each question type says which columns it fills
+        cells += kind(q.type).columns(q, _short(q.text))
     return cells
 
 
-def _number(value: Any) -> Cell:
-    if isinstance(value, bool):  # JSON true/false is no number here: keep it visible as text
-        return str(value)
-    if isinstance(value, int | float):
-        return value
-    try:
-        number = float(str(value).replace(",", "."))
-    except ValueError:
-        return neutralize(str(value))
-    return int(number) if number.is_integer() else number
-
-
 def _answer_cells(q: Question, answers: Mapping[str, Any]) -> list[Cell]:
-    width = len(q.choices) if q.type == "multi" else 2 if q.type == "single" else 1
+    kind_of = kind(q.type)
     if q.id not in answers or answers[q.id] is None:
-        return [""] * width
-    value = answers[q.id]
-    if q.type == "single":
-        return [neutralize(label(q, value)), neutralize(str(value))]
-    if q.type == "multi":
-        chosen = {str(v) for v in value} if isinstance(value, list) else {str(value)}
-        return [1 if c.code in chosen else 0 for c in q.choices]
-    if q.type in ("scale", "number"):
-        return [_number(value)]
-    return [neutralize(str(value))]
+        return [""] * len(kind_of.columns(q, ""))
+    return [neutralize(c) if isinstance(c, str) else c for c in kind_of.cells(q, answers[q.id])]
 
 
 def rows(survey: Survey, records: Sequence[ResponseRecord], schools: Mapping[str, School]

@@ -1,5 +1,6 @@
 """Question types, one module each, behind a small registry: what a question of that type
-shows, which taps it takes, how a typed answer is read and how an answer reads back.
+shows, which taps it takes, how a typed answer is read, how an answer reads back and which
+spreadsheet columns it fills in an export.
 
 Adding a type is one module here and one line in KINDS (plus its name in model.QuestionType).
 """
@@ -13,6 +14,8 @@ from typing import Any, Protocol
 
 from bot.surveys.model import Answers, InvalidAnswer, Question, Survey
 from bot.views import Choice, Row
+
+Cell = str | int | float  # a spreadsheet cell; text is made formula-safe by the export
 
 
 @dataclass
@@ -48,9 +51,13 @@ class Kind(Protocol):
 
     def label(self, question: Question, value: Any) -> str: ...
 
+    def columns(self, question: Question, text: str) -> list[str]: ...
+
+    def cells(self, question: Question, value: Any) -> list[Cell]: ...
+
 
 class Base:
-    """Defaults: no tap accepted, no typing, the value shown as it is."""
+    """Defaults: no tap accepted, no typing, the value shown as it is, one export column."""
 
     typed = False
 
@@ -70,6 +77,28 @@ class Base:
 
     def label(self, question: Question, value: Any) -> str:
         return str(value)
+
+    def columns(self, question: Question, text: str) -> list[str]:
+        """Export header cells, "<key> <label>"; `text` is the question, shortened."""
+        return [f"{question.id} {text}"]
+
+    def cells(self, question: Question, value: Any) -> list[Cell]:
+        """An answer's export cells, one per column (an unanswered question leaves them
+        empty, which the export does)."""
+        return [str(value)]
+
+
+def as_number(value: Any) -> Cell:
+    """A stored number as a number cell; anything else stays visible as text."""
+    if isinstance(value, bool):  # JSON true/false is no number here
+        return str(value)
+    if isinstance(value, int | float):
+        return value
+    try:
+        number = float(str(value).replace(",", "."))
+    except ValueError:
+        return str(value)
+    return int(number) if number.is_integer() else number
 
 
 @cache

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import messages
 from bot.surveys import model
-from bot.surveys.kinds import Base, Context, Screen
+from bot.surveys.kinds import Base, Cell, Context, Screen
 
 
 class Multi(Base):
@@ -26,3 +26,10 @@ class Multi(Base):
 
     def label(self, question: model.Question, value: Any) -> str:
         return ", ".join(c.label for c in question.choices if c.code in set(value)) or "—"
+
+    def columns(self, question: model.Question, text: str) -> list[str]:
+        return [f"{question.id}:{c.code} {c.label}" for c in question.choices]
+
+    def cells(self, question: model.Question, value: Any) -> list[Cell]:
+        chosen = {str(v) for v in value} if isinstance(value, list) else {str(value)}
+        return [1 if c.code in chosen else 0 for c in question.choices]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.surveys import model
-from bot.surveys.kinds import Base, Context, Screen
+from bot.surveys.kinds import Base, Cell, Context, Screen, as_number
 
 
 class Number(Base):
@@ -21,3 +21,6 @@ class Number(Base):
 
     def label(self, question: model.Question, value: Any) -> str:
         return model.format_number(float(value))
+
+    def cells(self, question: model.Question, value: Any) -> list[Cell]:
+        return [as_number(value)]

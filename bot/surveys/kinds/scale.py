@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.surveys import model
-from bot.surveys.kinds import Base, Context, Screen
+from bot.surveys.kinds import Base, Cell, Context, Screen, as_number
 
 
 class Scale(Base):
@@ -18,3 +18,6 @@ class Scale(Base):
     def tap(self, question: model.Question, answers: model.Answers, code: str,
             school: Callable[[str], str | None]) -> Any:
         return model.check_scale(code)
+
+    def cells(self, question: model.Question, value: Any) -> list[Cell]:
+        return [as_number(value)]

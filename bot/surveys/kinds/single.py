@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.surveys import model
-from bot.surveys.kinds import Base, Context, Screen
+from bot.surveys.kinds import Base, Cell, Context, Screen
 
 
 class Single(Base):
@@ -23,3 +23,9 @@ class Single(Base):
     def label(self, question: model.Question, value: Any) -> str:
         choice = question.choice(str(value))
         return choice.label if choice else str(value)
+
+    def columns(self, question: model.Question, text: str) -> list[str]:
+        return [f"{question.id} {text}", f"{question.id}_code {text} (mã)"]
+
+    def cells(self, question: model.Question, value: Any) -> list[Cell]:
+        return [self.label(question, value), str(value)]
