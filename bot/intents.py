@@ -17,6 +17,17 @@ _ARG = re.compile(r"^[A-Za-z0-9._+\-]{0,40}$")  # what a button argument may hol
 MAX_ASK_ID = 2**62  # SQLite's integer range, with room
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    """An intent's field names (dataclasses.fields is slow, and every button asks)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 @dataclass(frozen=True)
 class Intent:
     """Base: `kind` names the intent in JSON, `action` (and `op`) on the wire."""
@@ -27,10 +38,10 @@ class Intent:
 
     def args(self) -> tuple[str, ...]:
         out: list[str] = []
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
+        for name in _names(type(self)):
+            value = getattr(self, name)
             if isinstance(value, bool):
-                out.append(_BOOL_WIRE.get((type(self).kind, f.name), ("0", "1"))[int(value)])
+                out.append(_BOOL_WIRE.get((type(self).kind, name), ("0", "1"))[int(value)])
             else:
                 out.append(str(value))
         return tuple(out)

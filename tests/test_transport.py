@@ -79,3 +79,16 @@ def test_the_connection_pool_follows_the_updates_in_flight_unless_set():
     assert Settings.from_env({}).connections == Settings().connections == 40
     assert Settings.from_env({"CAREERBOT_UPDATES_IN_FLIGHT": "64",
                               "TELEGRAM_CONNECTIONS": "10"}).connections == 10
+
+
+def test_an_office_proxy_from_the_environment_is_used_and_no_proxy_hosts_bypass_it(
+        monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.truong.local:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    request = AiohttpRequest()
+    assert request._proxy("https://api.telegram.org/botX/sendMessage") == \
+        "http://proxy.truong.local:3128"
+    assert request._proxy("http://127.0.0.1:8081/botX/getUpdates") is None
+    monkeypatch.delenv("HTTPS_PROXY")  # read once per host: a bot does not change proxy midway
+    assert request._proxy("https://api.telegram.org/botX/getMe") == \
+        "http://proxy.truong.local:3128"

@@ -129,6 +129,9 @@ class Staff:
         self.writer = writer
         self.schools = schools
         self.clock = clock
+        # Who may have the staff command menu: asked on every update, and only they can
+        # need it reset, so nobody else costs a query. Invites are redeemed in the bot only.
+        self._menu_holders: set[int] | None = None
 
     def member(self, user_id: int) -> StaffMember | None:
         rows = list(self.db.query("SELECT * FROM staff WHERE user_id = ?", [user_id]))
@@ -207,13 +210,23 @@ class Staff:
 
         return self.writer.run(revoke)
 
+    def _holders(self) -> set[int]:
+        if self._menu_holders is None:
+            self._menu_holders = {r["user_id"] for r in self.db.query(
+                "SELECT user_id FROM staff UNION SELECT user_id FROM menu_resets")}
+        return self._menu_holders
+
     def menu_reset_due(self, user_id: int) -> bool:
+        if user_id not in self._holders():  # a student: never had the staff menu
+            return False
         return bool(list(self.db.query("SELECT 1 FROM menu_resets WHERE user_id = ?",
                                        [user_id])))
 
     async def menu_reset_done(self, user_id: int) -> None:
         await self.writer.write(lambda db: db.execute(
             "DELETE FROM menu_resets WHERE user_id = ?", [user_id]))
+        if self.member(user_id) is None:
+            self._holders().discard(user_id)
 
     def find_area(self, text: str) -> Area:
         return find_area(text, self.schools.all())
@@ -306,4 +319,6 @@ class Staff:
             return _member({**invite, "user_id": user_id, "created_at": now,
                             "invite_code": clean})
 
-        return await self.writer.write(redeem)
+        member = await self.writer.write(redeem)
+        self._holders().add(user_id)
+        return member
