@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from bot import intents as i
 from bot import logs, messages
 from bot.answering import deeplinks
+from bot.answering.admin_screens import AdminScreens
 from bot.answering.answers import Reply
 from bot.answering.views import (
     details_view,
@@ -26,9 +27,13 @@ from bot.answering.views import (
 )
 from bot.bootstrap import Services
 from bot.lanes import Lanes
+from bot.outreach.announce_screens import AnnounceScreens
 from bot.outreach.tickets import Ticket
 from bot.people import privacy
 from bot.people.accounts import Account
+from bot.people.staff_screens import StaffScreens
+from bot.reports.screens import ReportScreens
+from bot.screens import Handler, text_view
 from bot.surveys.responses import ResponseGone
 from bot.views import ROLE_ENDED, Attachment, Block, Choice, Part, View, notice_only
 
@@ -40,15 +45,8 @@ SURVEY_INTENTS = (
 )
 
 
-def text_view(text: str) -> View:
-    return View((Part(Block.TEXT, text),))
-
-
 def _field(intent: i.Intent, name: str) -> str:
     return str(getattr(intent, name))
-
-
-Handler = Callable[[Account, i.Intent], Awaitable[View]]
 
 
 class Conversation:
@@ -73,6 +71,11 @@ class Conversation:
             i.PrivacyView: self._my_data,
             i.PrivacyErase: self._ask_to_erase,
             i.PrivacyConfirm: self._erase,
+            # Staff and admin screens, one module per capability.
+            **StaffScreens(svc).handlers(),
+            **ReportScreens(svc).handlers(),
+            **AnnounceScreens(svc).handlers(),
+            **AdminScreens(svc).handlers(),
         }
 
     # --- the entry points ----------------------------------------------------------------------

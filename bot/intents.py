@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -35,6 +36,7 @@ class Intent:
     kind: ClassVar[str] = ""
     action: ClassVar[str] = ""  # the callback action letter ("" = never a button)
     op: ClassVar[str] = ""  # survey intents: the operation letter after the action
+    free: ClassVar[tuple[str, ...]] = ()  # fields that carry typed text, not a button argument
 
     def args(self) -> tuple[str, ...]:
         out: list[str] = []
@@ -55,7 +57,7 @@ class Intent:
 # --- questions and topics ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Ask(Intent):
-    kind = "ask"
+    kind, free = "ask", ("text",)
     text: str = ""
 
 
@@ -250,6 +252,25 @@ class PrivacyConfirm(Intent):
 
 # --- staff -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Redeem(Intent):
+    kind, free = "redeem", ("code",)  # /dangky MÃ: typed, so anything may come
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class Invite(Intent):
+    kind, free = "invite", ("target",)  # /moi truong MÃ | khuvuc Tên | admin
+    role: str = ""  # the word typed: truong, khuvuc, admin
+    target: str = ""  # a school code or an area's name (with spaces and accents)
+
+
+@dataclass(frozen=True)
+class ExportMenu(Intent):
+    kind = "export_menu"
+    school: str = ""  # admins (and area staff) may name a school of their scope
+
+
+@dataclass(frozen=True)
 class Export(Intent):
     kind, action = "export", "x"
     format: str = "csv"
@@ -258,10 +279,32 @@ class Export(Intent):
 
 
 @dataclass(frozen=True)
+class Report(Intent):
+    kind = "report"
+    school: str = ""
+
+
+@dataclass(frozen=True)
+class AnnounceDraft(Intent):
+    kind, free = "announce_draft", ("text",)
+    text: str = ""  # what follows /thongbao: [truong:MÃ] [audience] the announcement
+
+
+@dataclass(frozen=True)
 class AnnounceDecision(Intent):
     kind, action = "announce", "b"
     send: bool = False
     id: int = 0
+
+
+@dataclass(frozen=True)
+class Stats(Intent):
+    kind = "stats"
+
+
+@dataclass(frozen=True)
+class Unanswered(Intent):
+    kind = "unanswered"
 
 
 # Booleans on the wire, as the buttons of earlier releases carry them.
@@ -277,7 +320,8 @@ INTENTS: tuple[type[Intent], ...] = (
     CounselOpen, CounselClose, SurveyList, SurveyOpen, SurveyConsent, SurveyRetake, SurveyResume,
     SurveyAnswer, SurveyToggle, SurveyDone, SurveyBack, SurveySkip, SurveyPause, SurveyLater,
     SurveyEditMenu, SurveyEdit, SurveySummary, SurveySubmit, PrivacyView, PrivacyErase,
-    PrivacyConfirm, Export, AnnounceDecision,
+    PrivacyConfirm, Redeem, Invite, ExportMenu, Export, Report, AnnounceDraft, AnnounceDecision,
+    Stats, Unanswered,
 )
 _BY_KIND = {cls.kind: cls for cls in INTENTS}
 _BY_WIRE = {(cls.action, cls.op): cls for cls in INTENTS if cls.action}
@@ -301,7 +345,7 @@ def _field_value(cls: type[Intent], name: str, kind: type | str, raw: Any) -> An
         return value
     if not isinstance(raw, str):
         raise ValueError(name)
-    if cls is not Ask and not _ARG.fullmatch(raw):
+    if name not in cls.free and not _ARG.fullmatch(raw):
         raise ValueError(name)
     return raw
 
@@ -351,22 +395,44 @@ def intent_from_json(data: Any) -> Intent | None:
     return _build(cls, {k: v for k, v in data.items() if k != "type"})
 
 
-# Typed commands, the same on every channel that has them (Telegram's /menu, the terminal's).
-COMMANDS: dict[str, type[Intent]] = {
-    "start": Start, "menu": Menu, "help": Help, "trogiup": Help, "huy": Cancel,
-    "khaosat": SurveyList, "dulieucuatoi": PrivacyView, "xoadulieu": PrivacyErase,
-    "tuvan": CounselOpen, "ketthuc": CounselClose,
+# Typed commands, one table for every channel that has them (Telegram's /menu, the terminal's,
+# the web's): each reads the words after the command into its Intent.
+def _bare(cls: type[Intent]) -> Callable[[str], Intent]:
+    return lambda rest: cls()
+
+
+def _word(cls: type[Intent]) -> Callable[[str], Intent]:
+    """The first word after the command (as Telegram's `context.args[0]`), or ""."""
+    return lambda rest: cls(*(rest.split()[:1] or [""]))
+
+
+def _start(rest: str) -> Intent:
+    payload = (rest.split() or [""])[0]
+    return Start(payload if _ARG.fullmatch(payload) else "")
+
+
+def _invite(rest: str) -> Intent:
+    words = rest.split()
+    return Invite(words[0].lower() if words else "", " ".join(words[1:]))
+
+
+COMMANDS: dict[str, Callable[[str], Intent]] = {
+    "start": _start, "menu": _bare(Menu), "help": _bare(Help), "trogiup": _bare(Help),
+    "huy": _bare(Cancel), "khaosat": _bare(SurveyList), "dulieucuatoi": _bare(PrivacyView),
+    "xoadulieu": _bare(PrivacyErase), "tuvan": _bare(CounselOpen),
+    "ketthuc": _bare(CounselClose),
+    "dangky": _word(Redeem), "moi": _invite, "export": _word(ExportMenu),
+    "baocao": _word(Report), "thongbao": lambda rest: AnnounceDraft(rest.strip()),
+    "unanswered": _bare(Unanswered), "stats": _bare(Stats),
 }
+_COMMAND = re.compile(r"/([^\s@]+)(?:@\S*)?(?:\s+(.*))?", re.S)  # "/name@bot rest, lines and all"
 
 
 def command_intent(line: str) -> Intent | None:
-    """"/menu", "/start vet_levels": the Intent of a typed command, or None."""
-    if not line.startswith("/"):
+    """"/menu", "/start vet_levels", "/thongbao lop9 ...": the Intent of a typed command, or
+    None."""
+    found = _COMMAND.fullmatch(line.strip())
+    read = COMMANDS.get(found[1].lower()) if found else None
+    if found is None or read is None:
         return None
-    name, _, arg = line[1:].strip().partition(" ")
-    cls = COMMANDS.get(name.lower())
-    if cls is None:
-        return None
-    if cls is Start:
-        return Start(arg.strip()) if _ARG.fullmatch(arg.strip()) else Start()
-    return cls()
+    return read(found[2] or "")

@@ -141,7 +141,7 @@ TICKET_CLOSED_GROUP = "✅ Phiếu #{id} đã đóng ({by})."
 TICKET_NONE = "Bạn không có phiếu tư vấn nào đang mở."
 TICKET_UNKNOWN = (
     "Không tìm thấy phiếu đang mở này. Hãy reply vào tin nhắn của phiếu hoặc gõ "
-    "/ketthuc &lt;số phiếu&gt;."
+    "/ketthuc <số phiếu>."
 )
 TICKET_REPLY_FAILED = "Không gửi được cho người hỏi (có thể họ đã chặn bot)."
 TICKET_CANT_RELAY = (
@@ -319,10 +319,8 @@ INVITE_USAGE = (
     "Cách dùng: /moi truong MÃ_TRƯỜNG, /moi khuvuc Tên xã hoặc huyện cũ (đủ dấu, như danh "
     "sách trường; xã trùng tên: Tên xã, Huyện cũ), hoặc /moi admin."
 )
-INVITE_CREATED = (
-    "🎟 Mã đăng ký: <code>{code}</code> (dùng một lần, hết hạn sau {days} ngày) cho {scope}. "
-    "Người nhận nhắn cho bot: <code>/dangky {code}</code>"
-)
+INVITE_CREATED = "🎟 Mã đăng ký cho {scope} (dùng một lần, hết hạn sau {days} ngày):"
+INVITE_FORWARD = "Người nhận nhắn cho bot:"
 AREA_EMPTY = (
     "Cần tên khu vực: tên xã, phường hoặc huyện cũ, đúng như trong danh sách trường "
     "(careerbot schools list)."
@@ -373,6 +371,9 @@ ANNOUNCE_NOT_ALLOWED = (
 ANNOUNCE_TOO_LONG = (
     "Thông báo dài {length} ký tự, Telegram chỉ cho gửi tối đa {limit} ký tự (đã trừ phần "
     "đầu bot thêm vào). Bạn rút gọn hoặc chia thành nhiều thông báo rồi gửi lại nhé."
+)
+ANNOUNCE_UNAVAILABLE = (
+    "Hiện bot chưa gửi được thông báo từ đây (bot Telegram chưa chạy): không ai nhận được."
 )
 ANNOUNCE_NOBODY = "Không có ai phù hợp để nhận thông báo này (người nhận phải bật thông báo)."
 ANNOUNCE_HEADER = "📢 Thông báo ({scope}):\n\n{text}"

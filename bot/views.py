@@ -9,6 +9,7 @@ terminal as numbered lines; none of them adds or drops content.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -24,6 +25,7 @@ class Block(StrEnum):
     WARNING = "warning"    # may be out of date / check with an office
     SOURCES = "sources"    # items: one citation each
     PAIRS = "pairs"        # items: (label, value) pairs, e.g. a survey's answers
+    CODE = "code"          # a code to copy exactly (an invite, the command that redeems it)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Attachment:
     filename: str
     data: bytes
     caption: str = ""
+    image: bool = False  # a picture to show (a chart), not a document to download
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,10 @@ class View:
     strip: tuple[str, ...] = ()  # intent kinds whose choices leave the screen tapped (votes)
     signals: frozenset[str] = frozenset()  # what else happened, for channels that care
     more: tuple[View, ...] = field(default=(), compare=False)  # further messages, in order
+    whole: bool = False  # one message, never split: the core checked it fits (a preview)
+    # Work that finishes later (a file built in the worker process): the channel shows this
+    # view first, then runs `later` in the background and shows the view it returns.
+    later: Callable[[], Awaitable[View]] | None = field(default=None, compare=False)
 
     @property
     def choices(self) -> tuple[Choice, ...]:
@@ -100,6 +107,7 @@ class View:
 
 # Signals a View may carry: a channel acts on those it knows and ignores the rest.
 ROLE_ENDED = "role-ended"  # the person is no longer staff (Telegram resets its command menu)
+BECAME_STAFF = "became-staff"  # the person is staff now (Telegram shows the staff commands)
 
 
 def text(*lines: str, kind: Block = Block.TEXT) -> Part:
@@ -114,3 +122,8 @@ def notice_only(message: str, alert: bool = False) -> View:
 def flatten(view: View) -> list[View]:
     """The view and the messages that follow it."""
     return [view, *(v for more in view.more for v in flatten(more))]
+
+
+def deferred(view: View) -> list[Callable[[], Awaitable[View]]]:
+    """The follow-up work of a view and of the messages that follow it, in order."""
+    return [v.later for v in flatten(view) if v.later is not None]

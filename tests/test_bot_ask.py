@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 
+from bot import intents as i
 from bot import messages
-from handlers.telegram.callbacks import Action, encode
+from handlers.telegram.callbacks import encode
 from tests.telegram.harness import BotHarness, buttons, callback_datas
 
 
@@ -72,8 +73,8 @@ async def test_feedback_is_stored_and_the_vote_buttons_go_away(bot, student):
 
 async def test_a_stale_button_gets_a_polite_message(bot, api, student):
     [answer] = await bot.say(student, "xkld la gi")
-    for data in ["1|t|vet.levels", encode(Action.TOPIC, "vet.gone", ""),
-                 encode(Action.VOTE, 999999, "+"), "rác", encode(Action.GROUP, "nope")]:
+    for data in ["1|t|vet.levels", encode(i.Topic("vet.gone", "")),
+                 encode(i.Vote(999999, True)), "rác", encode(i.Group("nope"))]:
         await api.press(student, answer, data, strict=False)
         answered = await api.wait_for(lambda c: c.method == "answerCallbackQuery"
                                       and c.params.get("text") == messages.STALE_BUTTON)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot import messages
-from handlers.telegram.callbacks import Action, encode
+from handlers.telegram.callbacks import pack
 from tests.telegram.harness import COUNSELOR_CHAT
 
 FORTY_DIGITS = "9" * 40
@@ -14,8 +14,8 @@ FORTY_DIGITS = "9" * 40
 async def test_a_40_digit_vote_button_is_a_stale_button(bot, api, student, caplog):
     caplog.set_level(logging.WARNING)
     [answer] = await bot.say(student, "xkld la gi")
-    for data in (encode(Action.VOTE, FORTY_DIGITS, "+"), encode(Action.VOTE, 2**63, "-"),
-                 encode(Action.ANNOUNCE, "send", FORTY_DIGITS)):
+    for data in (pack("v", FORTY_DIGITS, "+"), pack("v", 2**63, "-"),
+                 pack("b", "send", FORTY_DIGITS)):
         mark = len(api.calls)
         await api.press(student, answer, data, strict=False)
         answered = await api.wait_for(lambda c: c.method == "answerCallbackQuery", since=mark)

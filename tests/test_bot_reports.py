@@ -8,10 +8,11 @@ import io
 import openpyxl
 import pytest
 
+from bot import intents as i
 from bot import messages
 from bot.people.schools import School
 from bot.surveys.model import school_year
-from handlers.telegram.callbacks import Action, encode
+from handlers.telegram.callbacks import encode
 from tests.telegram.harness import buttons
 
 A = School("THCSA", "THCS A", "Xã Một", "Đức Hòa", "Long An")
@@ -97,7 +98,7 @@ async def test_staff_naming_another_school_are_told_it_is_not_theirs_and_get_not
         assert refused["text"] == refusal, command
     [choose] = await bot.say(student, "/export")
     assert "THCS A" in choose["text"] and "THCS B" not in choose["text"]
-    forged = encode(Action.EXPORT, "csv", "needs", "THCSB")
+    forged = encode(i.Export("csv", "needs", "THCSB"))
     await api.press(student, choose, forged, strict=False)
     answered = await api.wait_for(lambda c: c.method == "answerCallbackQuery"
                                   and c.params.get("text") == refusal)
@@ -110,7 +111,7 @@ async def test_students_cannot_export_or_read_reports(data, api, student):
         [refused] = await bot.say(student, command)
         assert refused["text"] == messages.STAFF_ONLY
     [answer] = await bot.say(student, "xkld la gi")
-    await api.press(student, answer, encode(Action.EXPORT, "csv", "needs", ""), strict=False)
+    await api.press(student, answer, encode(i.Export("csv", "needs", "")), strict=False)
     refused = await api.wait_for(lambda c: c.method == "answerCallbackQuery"
                                  and c.params.get("text") == messages.STAFF_ONLY)
     assert refused.ok and api.documents(student.id) == []

@@ -134,9 +134,10 @@ def test_survey_check_reports_broken_definitions_with_file_and_line(tmp_path, qu
 
 
 def test_every_survey_button_fits_in_64_bytes(surveys):
-    from handlers.telegram.callbacks import Action, encode
+    from bot.intents import SurveyToggle
+    from handlers.telegram.callbacks import encode
 
     for s in surveys.surveys:
         for q in s.questions:
             for c in q.choices or [survey.Choice(code="5", label="5")]:
-                assert len(encode(Action.SURVEY, "t", s.id, q.id, c.code, "1").encode()) <= 64
+                assert len(encode(SurveyToggle(s.id, q.id, c.code, True)).encode()) <= 64

@@ -64,7 +64,12 @@ def text_limit(scope_name: str, count: int, who: str) -> int:
 def parse_command(text: str) -> tuple[str | None, str | None, str]:
     """`/thongbao [truong:MÃ] [lop9|lop12|phuhuynh|thayco|tatca] nội dung` -> (school, audience,
     text); the text keeps its line breaks."""
-    body = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
+    parts = text.split(maxsplit=1)
+    return parse_options(parts[1] if len(parts) > 1 else "")
+
+
+def parse_options(body: str) -> tuple[str | None, str | None, str]:
+    """What follows /thongbao: its options, then the text, line breaks kept."""
     school = audience = None
     for _ in range(2):
         head, _, rest = body.partition(" ")

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot import logs
 from bot.people.accounts import Account, Accounts
 from bot.views import View
+
+if TYPE_CHECKING:
+    from bot.outreach.announcements import Announcement
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[Account, View], Awaitable[bool]]
@@ -38,6 +41,9 @@ class Outbox:
         # Set by the channel that carries tickets to the counsellors (today the Telegram
         # counsellor group); None: nobody can take a ticket, so none is offered.
         self.counsellors: Counsellors | None = None
+        # Set by the channel that paces an announcement's delivery to everyone and resumes it
+        # after a restart (today Telegram, which has the bulk limits); None: none can be sent.
+        self.announcer: Callable[[Announcement], None] | None = None
 
     def register(self, channel: str, deliver: Deliver) -> None:
         self._channels[channel] = deliver

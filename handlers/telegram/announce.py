@@ -1,7 +1,7 @@
-"""/thongbao: admins and staff announce to users who opted in (staff: their own school only).
-
-Delivery runs in the background, paced below Telegram's bulk limit; every recipient's progress is
-in SQLite, so a restart resumes an announcement without sending anything twice.
+"""Announcements on Telegram: /thongbao's draft and decision are the core's
+(bot/outreach/announce_screens.py); here the delivery to every recipient, paced below
+Telegram's bulk limit. Every recipient's progress is in SQLite, so a restart resumes an
+announcement without sending anything twice.
 """
 
 from __future__ import annotations
@@ -9,83 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import messages
 from bot.bootstrap import Services
-from bot.outreach import announcements as announce
 from bot.outreach.announcements import Announcement
-from bot.people.staff import ScopeError
-from bot.views import Block, Part, View
-from handlers.telegram.callbacks import Action
-from handlers.telegram.render import Screen, button, esc
-from handlers.telegram.ui import AnyApp, callback_of, edit, on, reply, services
+from bot.people.access import may_send
+from bot.screens import text_view
+from handlers.telegram.talk import commands
+from handlers.telegram.ui import AnyApp
 
 log = logging.getLogger(__name__)
-
-
-async def compose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, user = update.message, update.effective_user
-    if message is None or user is None or message.text is None:
-        return
-    svc = services(context)
-    school, audience_word, text = announce.parse_command(message.text)
-    try:
-        scope = svc.staff.scope_for(user.id, svc.is_admin(user.id), school)
-    except ScopeError as refused:
-        await message.reply_text(str(refused))
-        return
-    if not text:
-        await message.reply_text(messages.ANNOUNCE_USAGE)
-        return
-    audience = announce.AUDIENCE_WORDS.get(audience_word or "tatca")
-    count = svc.announcements.count_recipients(audience, scope.school_codes)
-    if count == 0:
-        await message.reply_text(messages.ANNOUNCE_NOBODY)
-        return
-    who = messages.ANNOUNCE_WHO[audience]
-    limit = announce.text_limit(scope.name, count, who)
-    if announce.length(text) > limit:  # refused whole, never cut: the sender decides what goes
-        await message.reply_text(messages.ANNOUNCE_TOO_LONG.format(
-            length=announce.length(text), limit=limit))
-        return
-    draft = await svc.announcements.draft(user.id, message.chat_id, text, audience,
-                                          scope.school_codes, scope.name)
-    await reply(message, [Screen(
-        messages.ANNOUNCE_CONFIRM.format(count=count, who=who,
-                                         scope=esc(scope.name), text=esc(draft.text)),
-        ((button(messages.ANNOUNCE_SEND, Action.ANNOUNCE, "send", draft.id),
-          button(messages.ANNOUNCE_DROP, Action.ANNOUNCE, "drop", draft.id)),))])
-
-
-async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    svc = services(context)
-    cb = callback_of(update)
-    draft_id = cb.id_arg(1)
-    found = svc.announcements.get(draft_id) if draft_id is not None else None
-    if found is None or found.created_by != user.id or found.status != "draft":
-        await query.answer(messages.STALE_BUTTON, show_alert=True)
-        return
-    if cb.arg(0) == "send" and not svc.staff.may_send(user.id, svc.is_admin(user.id),
-                                                      found.school_codes):
-        # The role is checked now, not when the draft was written: it may have been revoked.
-        await svc.announcements.drop(found)
-        await query.answer(messages.ANNOUNCE_NOT_ALLOWED, show_alert=True)
-        await edit(query, [Screen(esc(messages.ANNOUNCE_NOT_ALLOWED))])
-        return
-    await query.answer()
-    if cb.arg(0) != "send":
-        await svc.announcements.drop(found)
-        await edit(query, [Screen(messages.ANNOUNCE_DROPPED)])
-        return
-    count = await svc.announcements.start(found)
-    await edit(query, [Screen(messages.ANNOUNCE_STARTED.format(count=count))])
-    start_delivery(context.application, svc, found)
 
 
 def start_delivery(app: AnyApp, svc: Services, item: Announcement) -> None:
@@ -98,8 +33,7 @@ async def deliver(bot: Bot, svc: Services, item: Announcement) -> None:
     pause = 1.0 / svc.settings.announce_per_second
     text = messages.ANNOUNCE_HEADER.format(scope=item.scope_name, text=item.text)
     while batch := svc.announcements.pending(item):
-        if not svc.staff.may_send(item.created_by, svc.is_admin(item.created_by),
-                                  item.school_codes):
+        if not may_send(svc, item.created_by, item.school_codes):
             left = await svc.announcements.cancel(item)
             log.warning("announcement %d stopped, its sender may no longer send it: %d not sent",
                         item.id, left, extra={"event": "announce"})
@@ -112,17 +46,21 @@ async def deliver(bot: Bot, svc: Services, item: Announcement) -> None:
     log.info("announcement delivered", extra={"event": "announce"})
     if item.chat_id is None:  # the sender erased their data meanwhile
         return
+    done = messages.ANNOUNCE_DONE.format(id=item.id, sent=tally["sent"],
+                                         blocked=tally["blocked"], failed=tally["failed"],
+                                         unknown=tally["unknown"])
     try:
-        await bot.send_message(item.chat_id, messages.ANNOUNCE_DONE.format(
-            id=item.id, sent=tally["sent"], blocked=tally["blocked"], failed=tally["failed"],
-            unknown=tally["unknown"]))
+        if item.chat_id < 0:  # a sender on another channel (bot/people/accounts)
+            await svc.outbox.send(item.chat_id, text_view(done))
+        else:
+            await bot.send_message(item.chat_id, done)
     except TelegramError:
         log.warning("could not send the delivery summary", extra={"event": "announce"})
 
 
 async def _send_one(bot: Bot, svc: Services, user_id: int, text: str) -> str:
     if user_id < 0:  # not a Telegram user (bot/people/accounts): through their own channel
-        sent = await svc.outbox.send(user_id, View((Part(Block.TEXT, text),)))
+        sent = await svc.outbox.send(user_id, text_view(text))
         return "sent" if sent else "failed"
     for _ in range(5):
         try:
@@ -151,5 +89,5 @@ async def resume_all(app: AnyApp) -> None:
 
 
 def register(app: AnyApp, svc: Services) -> None:
-    app.add_handler(CommandHandler("thongbao", compose, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(confirm, pattern=on(Action.ANNOUNCE)))
+    svc.outbox.announcer = lambda item: start_delivery(app, svc, item)
+    app.add_handler(commands("thongbao"))

@@ -16,14 +16,12 @@ from bot.config import Settings
 from bot.people.accounts import TELEGRAM
 from bot.people.privacy import purge
 from handlers.telegram import (
-    admin,
     announce,
     ask,
     common,
     counsel,
     lifecycle,
     privacy,
-    reports,
     staff,
     start,
     survey,
@@ -74,7 +72,7 @@ async def _post_stop(app: AnyApp) -> None:
         await web.cleanup()
 
 
-FEATURES = (common, start, counsel, survey, privacy, staff, reports, announce, admin, ask)
+FEATURES = (common, start, counsel, survey, privacy, staff, announce, ask)
 
 
 def build_application(settings: Settings, svc: Services,

@@ -13,20 +13,18 @@ from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatMemberHandler,
-    CommandHandler,
     ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot import intents as i
 from bot import logs, messages
 from bot.bootstrap import Services
 from bot.people.flood import Verdict
+from handlers.telegram.menus import reset_revoked_menu
 from handlers.telegram.outcomes import expected
-from handlers.telegram.staff import reset_revoked_menu
-from handlers.telegram.talk import on_command
+from handlers.telegram.talk import commands
 from handlers.telegram.ui import AnyApp, services
 
 log = logging.getLogger(__name__)
@@ -137,10 +135,8 @@ async def set_commands(app: AnyApp) -> None:
 
 
 def register(app: AnyApp, svc: Services) -> None:
-    private = filters.ChatType.PRIVATE
     app.add_handler(TypeHandler(Update, note_user_and_guard_flood), group=-1)
-    app.add_handler(CommandHandler(["help", "trogiup"], on_command(i.Help), filters=private))
-    app.add_handler(CommandHandler("huy", on_command(i.Cancel), filters=private))
+    app.add_handler(commands("help", "trogiup", "huy"))
     app.add_handler(ChatMemberHandler(bot_status_changed, ChatMemberHandler.MY_CHAT_MEMBER))
 
 

@@ -15,14 +15,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import intents as i
 from bot import messages
 from bot.bootstrap import Services
 from bot.outreach.tickets import Ticket
 from bot.views import Block, Part, View
 from handlers.telegram.callbacks import row_id
 from handlers.telegram.outcomes import expected
-from handlers.telegram.talk import on_command
+from handlers.telegram.talk import commands
 from handlers.telegram.ui import AnyApp, UserState, services
 from handlers.telegram.views import inline
 
@@ -72,7 +71,7 @@ async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     svc = services(context)
     ticket = await svc.tickets.by_relay(message.reply_to_message.message_id)
     if ticket is None or ticket.status != "open":
-        await message.reply_html(messages.TICKET_UNKNOWN)
+        await message.reply_text(messages.TICKET_UNKNOWN)
         return
     if ticket.user_id < 0:  # a web visitor: through their channel's outbox
         text = message.text or message.caption
@@ -113,7 +112,7 @@ async def end_ticket_by_counsellor(update: Update, context: ContextTypes.DEFAULT
     elif message.reply_to_message is not None:
         ticket = await svc.tickets.by_relay(message.reply_to_message.message_id)
     if ticket is None or not await svc.tickets.close(ticket, "counsellor"):
-        await message.reply_html(messages.TICKET_UNKNOWN)
+        await message.reply_text(messages.TICKET_UNKNOWN)
         return
     await message.reply_text(messages.TICKET_CLOSED_GROUP.format(id=ticket.id,
                                                                   by=messages.BY_COUNSELOR))
@@ -158,8 +157,7 @@ class TelegramCounsellors:
 def register(app: AnyApp, svc: Services) -> None:
     private = filters.ChatType.PRIVATE
     svc.outbox.counsellors = TelegramCounsellors(app.bot, svc.settings.counselor_chat_id)
-    app.add_handler(CommandHandler("tuvan", on_command(i.CounselOpen), filters=private))
-    app.add_handler(CommandHandler("ketthuc", on_command(i.CounselClose), filters=private))
+    app.add_handler(commands("tuvan", "ketthuc"))
     app.add_handler(MessageHandler(
         private & filters.UpdateType.MESSAGE & ~filters.COMMAND
         & UserState("HasOpenTicket", svc.tickets.has_open),

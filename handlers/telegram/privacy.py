@@ -6,10 +6,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes, filters
 
-from bot import intents as i
 from bot import messages
 from bot.bootstrap import Services
-from handlers.telegram.talk import on_command
+from handlers.telegram.talk import commands
 from handlers.telegram.ui import AnyApp, services
 
 
@@ -27,7 +26,6 @@ async def announcements_on(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 def register(app: AnyApp, svc: Services) -> None:
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("dulieucuatoi", on_command(i.PrivacyView), filters=private))
-    app.add_handler(CommandHandler("xoadulieu", on_command(i.PrivacyErase), filters=private))
+    app.add_handler(commands("dulieucuatoi", "xoadulieu"))
     app.add_handler(CommandHandler("tatthongbao", announcements_off, filters=private))
     app.add_handler(CommandHandler("batthongbao", announcements_on, filters=private))

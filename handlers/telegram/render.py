@@ -9,8 +9,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from handlers.telegram.callbacks import Action, encode
-
 TELEGRAM_LIMIT = 4096
 BUTTON_TEXT = 60
 
@@ -39,10 +37,6 @@ def esc(text: str) -> str:
 def button_label(text: str) -> str:
     """Button text as shown: long titles are shortened (phones cut them anyway)."""
     return text if len(text) <= BUTTON_TEXT else text[: BUTTON_TEXT - 1].rstrip() + "…"
-
-
-def button(text: str, action: Action, *args: str | int) -> Button:
-    return Button(button_label(text), encode(action, *args))
 
 
 def _cut(line: str, room: int) -> tuple[str, str]:

@@ -3,16 +3,11 @@
 
 from __future__ import annotations
 
-from telegram.ext import CommandHandler, filters
-
-from bot import intents as i
 from bot.bootstrap import Services
-from handlers.telegram.talk import on_command
+from handlers.telegram.talk import commands
 from handlers.telegram.ui import AnyApp
 
 
 def register(app: AnyApp, svc: Services) -> None:
-    private = filters.ChatType.PRIVATE
-    # /start with a deep link too: on_command hands its payload to the Start intent.
-    for name, intent in (("start", i.Start), ("menu", i.Menu), ("khaosat", i.SurveyList)):
-        app.add_handler(CommandHandler(name, on_command(intent), filters=private))
+    # /start with a deep link too: the core's command table reads its payload.
+    app.add_handler(commands("start", "menu", "khaosat"))

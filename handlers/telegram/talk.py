@@ -5,21 +5,26 @@ the core (questions, topics, the menu, /start, surveys)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Coroutine
+import logging
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import ContextTypes
+from telegram.error import TelegramError
+from telegram.ext import CommandHandler, ContextTypes, filters
 
 from bot import intents as i
 from bot import messages
 from bot.conversation import Conversation
 from bot.people.accounts import TELEGRAM, Account
-from bot.views import ROLE_ENDED, View, flatten
+from bot.screens import Later
+from bot.views import BECAME_STAFF, ROLE_ENDED, View, deferred, flatten
 from handlers.telegram.callbacks import decode
-from handlers.telegram.staff import reset_menu
-from handlers.telegram.ui import edit, markup, reply
+from handlers.telegram.menus import reset_menu, set_staff_menu
+from handlers.telegram.ui import edit, in_background, markup, reply
 from handlers.telegram.views import view_screens
+
+log = logging.getLogger(__name__)
 
 
 def conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
@@ -35,8 +40,7 @@ def account_of(update: Update) -> Account | None:
 
 def intent_of(data: object) -> i.Intent | None:
     """The Intent a button carries, or None for a stale, foreign or forged one."""
-    callback = decode(data) if isinstance(data, str) else None
-    return i.from_wire((callback.action.value, *callback.args)) if callback else None
+    return decode(data)
 
 
 def _without(markup: InlineKeyboardMarkup | None, kinds: tuple[str, ...]
@@ -49,13 +53,14 @@ def _without(markup: InlineKeyboardMarkup | None, kinds: tuple[str, ...]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def show(update: Update, view: View) -> None:
+async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, view: View) -> None:
     """A View as Telegram messages: the notice answers the tap, a replacing view edits the
-    tapped message, anything else is sent below it."""
+    tapped message, anything else is sent below it; follow-up work runs in the background."""
     views = flatten(view)
     first, rest = views[0], views[1:]
     query = update.callback_query
     message = update.effective_message
+    user = update.effective_user
     if query is not None:
         note = first.notice
         await query.answer(note.text if note else None, show_alert=bool(note and note.alert))
@@ -72,15 +77,40 @@ async def show(update: Update, view: View) -> None:
             await message.reply_text(first.notice.text)
     if not isinstance(message, Message):
         return
-    for later in rest:
-        screens = view_screens(later)
+    if BECAME_STAFF in view.signals and user is not None:  # the staff commands, at once
+        await set_staff_menu(message.get_bot(), user.id)
+    await send_views(message, rest)
+    if ROLE_ENDED in view.signals and user is not None:
+        await reset_menu(message.get_bot(), user.id)
+    for later in deferred(view):  # the user's lane is free meanwhile
+        in_background(context.application, follow_up(message, later))
+
+
+async def send_views(message: Message, views: Sequence[View]) -> None:
+    """Views as messages below `message`: text and keyboards, then files (a chart as a photo)."""
+    for shown in views:
+        screens = view_screens(shown)
         if screens:
             await reply(message, screens)
-        for file in later.files:
-            await message.reply_document(io.BytesIO(file.data), filename=file.filename,
-                                         caption=file.caption or None)
-    if ROLE_ENDED in view.signals and update.effective_user is not None:
-        await reset_menu(message.get_bot(), update.effective_user.id)
+        for file in shown.files:
+            if file.image:
+                await message.reply_photo(io.BytesIO(file.data), caption=file.caption or None)
+            else:
+                await message.reply_document(io.BytesIO(file.data), filename=file.filename,
+                                             caption=file.caption or None)
+
+
+async def follow_up(message: Message, later: Later) -> None:
+    """A view's deferred part (a file built in the worker): shown when ready; if showing it
+    fails, the user gets the apology and the log the traceback."""
+    try:
+        await send_views(message, flatten(await later()))
+    except Exception:  # an upload refused, a worker gone: say so, keep the traceback
+        log.exception("follow-up failed", extra={"event": "build"})
+        try:
+            await message.reply_text(messages.BUILD_FAILED)
+        except TelegramError:
+            log.warning("could not tell the user", extra={"event": "build"})
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,39 +122,40 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if intent is None or not talk.handles(intent):
         await query.answer(messages.STALE_BUTTON, show_alert=True)
         return
-    await show(update, await talk.handle(account, intent))
+    await show(update, context, await talk.handle(account, intent))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     account, message = account_of(update), update.message
     if account is None or message is None or message.text is None:
         return
-    await show(update, await conversation(context).handle_text(account, message.text))
+    await show(update, context, await conversation(context).handle_text(account, message.text))
 
 
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A typed command, read by the core's one table (bot/intents.COMMANDS), arguments too."""
+    account, message = account_of(update), update.message
+    if account is None or message is None or message.text is None:
+        return
+    intent = i.command_intent(message.text)
+    if intent is not None:
+        await show(update, context, await conversation(context).handle(account, intent))
 
 
-def on_command(make: type[i.Intent]) -> Callback:
-    """A CommandHandler callback sending that command's Intent (/start's payload included)."""
-    async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        account = account_of(update)
-        if account is None or update.message is None:
-            return
-        intent = i.Start((context.args or [""])[0]) if make is i.Start else make()
-        await show(update, await conversation(context).handle(account, intent))
-    return command
+def commands(*names: str) -> CommandHandler[Any, None]:
+    """The handler of commands whose answer lives in the core (private chats only)."""
+    unknown = [n for n in names if n not in i.COMMANDS]
+    assert not unknown, unknown  # noqa: S101 - a typo here would be a silent dead command
+    return CommandHandler(list(names), on_command, filters=filters.ChatType.PRIVATE)
 
 
 def is_core_button(data: object) -> bool:
-    """A CallbackQueryHandler pattern: buttons whose intent the core handles."""
+    """A CallbackQueryHandler pattern: buttons whose intent the core handles (all of them)."""
     intent = intent_of(data)
     return intent is not None and type(intent) in CORE_BUTTONS
 
 
-CORE_BUTTONS = frozenset({i.ChooseAudience, i.Menu, i.Group, i.Topic, i.Details, i.Vote,
-                          i.Noop, i.CounselOpen, i.PrivacyConfirm,
-                          *(k for k in i.INTENTS if k.kind.startswith("survey_"))})
+CORE_BUTTONS = frozenset(k for k in i.INTENTS if k.action)
 
 
 async def deliver(bot: Any, account: Account, view: View) -> bool:

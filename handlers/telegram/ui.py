@@ -7,13 +7,12 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, ContextTypes, filters
 
 from bot.bootstrap import Services
-from handlers.telegram.callbacks import Action, Callback, decode
 from handlers.telegram.render import Keyboard, Screen
 from handlers.telegram.views import marks
 
@@ -42,18 +41,6 @@ def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in keyboard])
-
-
-async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screens: Sequence[Screen]
-               ) -> list[Message]:
-    """Send screens in order, as HTML, each with its keyboard."""
-    sent = []
-    for screen in screens:
-        sent.append(await context.bot.send_message(
-            chat_id, marks(screen.text), parse_mode=ParseMode.HTML,
-            reply_markup=markup(screen.keyboard),
-            disable_web_page_preview=True))
-    return sent
 
 
 async def reply(message: Message, screens: Sequence[Screen]) -> list[Message]:
@@ -94,19 +81,3 @@ class UserState(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
         user = message.from_user
         return user is not None and self.test(user.id)
-
-
-def on(action: Action) -> Callable[[object], bool]:
-    """A CallbackQueryHandler pattern matching buttons of one action (current version only)."""
-    def match(data: object) -> bool:
-        callback = decode(data) if isinstance(data, str) else None
-        return callback is not None and callback.action is action
-    return match
-
-
-def callback_of(update: Update) -> Callback:
-    """The decoded button of a callback update (the pattern already checked it parses)."""
-    query = update.callback_query
-    callback = decode(query.data if query else None)
-    assert callback is not None  # noqa: S101 - guaranteed by `on(...)`
-    return callback

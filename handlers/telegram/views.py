@@ -9,7 +9,7 @@ import re
 from bot import messages
 from bot.intents import Intent
 from bot.views import Block, Part, View
-from handlers.telegram.callbacks import Action, encode
+from handlers.telegram.callbacks import encode
 from handlers.telegram.render import Button, Keyboard, Screen, button_label, esc, screens
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
@@ -33,6 +33,8 @@ def part_html(part: Part) -> str:
         return "\n".join(f"<b>{inline(line)}</b>" for line in part.text.split("\n"))
     if part.kind is Block.HINT:
         return "\n".join(f"<i>{inline(line)}</i>" for line in part.text.split("\n"))
+    if part.kind is Block.CODE:  # monospace: a tap copies it
+        return "\n".join(f"<code>{esc(line)}</code>" for line in part.text.split("\n"))
     if part.kind is Block.SOURCES:
         return "\n" + inline(messages.SOURCES_LINE.format(
             sources="; ".join(str(s) for s in part.items)))
@@ -47,8 +49,7 @@ def part_html(part: Part) -> str:
 
 
 def callback_data(intent: Intent) -> str:
-    action, *args = intent.wire()
-    return encode(Action(action), *args)
+    return encode(intent)
 
 
 def keyboard(view: View) -> Keyboard:
@@ -64,4 +65,6 @@ def view_screens(view: View) -> list[Screen]:
     """One view as one or more messages (long text split; the keyboard on the last)."""
     if not view.parts and not view.rows:
         return []
+    if view.whole:  # the core measured it against Telegram's limit: one message
+        return [Screen(html(view), keyboard(view))]
     return screens(html(view), keyboard(view))

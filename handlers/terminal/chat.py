@@ -10,7 +10,7 @@ from bot import intents as i
 from bot import messages
 from bot.conversation import Conversation
 from bot.people.accounts import Account
-from bot.views import View, flatten
+from bot.views import View, deferred, flatten
 from handlers.terminal.render import render, wrap
 
 QUIT = {"/thoat", "/quit", "/exit", "thoát", "thoat", "exit", "quit"}
@@ -75,3 +75,5 @@ class TerminalChat:
             offered.extend(intents)
         if offered:
             self.choices = offered
+        for later in deferred(view):  # one person at a keyboard: wait for the file here
+            await self.show(await later())

@@ -25,7 +25,7 @@ from bot.conversation import Conversation
 from bot.outreach.outbox import Deliver
 from bot.people.accounts import Account
 from bot.people.flood import Verdict
-from bot.views import View, flatten
+from bot.views import View, deferred, flatten
 from handlers.web.guard import RateLimit, client_ip, is_https
 from handlers.web.sessions import (
     STREAMS_PER_SESSION,
@@ -163,9 +163,25 @@ def record(session: Session, view: View, tapped: int | None = None, *, pushed: b
     return out
 
 
+_FOLLOW_UPS: set[asyncio.Task[None]] = set()  # a reference each, until done
+
+
+def _follow_up(session: Session, view: View) -> None:
+    """A view's deferred part (a file built in the worker) goes down the event stream when
+    ready, as the outbox's deliveries do."""
+    async def push(later: Callable[[], Awaitable[View]]) -> None:
+        record(session, await later(), pushed=True)
+
+    for later in deferred(view):
+        task = asyncio.ensure_future(push(later))
+        _FOLLOW_UPS.add(task)
+        task.add_done_callback(_FOLLOW_UPS.discard)
+
+
 async def _answer(ctx: Web, who: Visitor, work: Callable[[], Awaitable[View]],
                   tapped: int | None = None) -> dict[str, Any]:
     view = await work()
+    _follow_up(who.session, view)
     if ctx.svc.accounts.find("web", who.session.sid) is not None:
         return {"views": record(who.session, view, tapped)}
     # "Xoá dữ liệu": nothing of this visitor stays, not even on screen, and the cookie changes
