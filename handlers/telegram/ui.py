@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -36,11 +37,17 @@ def in_background(app: AnyApp, work: Coroutine[Any, Any, None]) -> asyncio.Task[
     return task
 
 
+@functools.lru_cache(maxsize=4096)
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    """Buttons are immutable once built, and most repeat (topics, details, the menu): built
+    once, they are not rebuilt for every answer (PTB objects are slow to make)."""
+    return InlineKeyboardButton(text, callback_data=data)
+
+
 def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in keyboard])
+    return InlineKeyboardMarkup([[_button(b.text, b.data) for b in row] for row in keyboard])
 
 
 async def reply(message: Message, screens: Sequence[Screen]) -> list[Message]:
