@@ -84,7 +84,7 @@ def ask(question: str, as_json: bool, explain: bool, previous: str | None,
         asked = True
         if not q.strip() and question != "-":
             raise click.ClickException(messages.ERR_EMPTY_QUESTION)
-        reply, ms = assistant.timed_answer(q, before)
+        reply, ms, _ = assistant.timed_answer(q, before)
         if as_json:
             click.echo(json.dumps(reply.as_json(ms), ensure_ascii=False))
         else:
