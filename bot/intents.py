@@ -9,6 +9,7 @@ format older buttons already carry), the web page as JSON objects (`intent_to_js
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -324,7 +325,13 @@ def from_wire(parts: tuple[str, ...]) -> Intent | None:
 
 
 def intent_to_json(intent: Intent) -> dict[str, Any]:
-    return {"type": intent.kind, **dataclasses.asdict(intent)}
+    # Fields are plain str / int / bool: a shallow copy (asdict deep-copies every value).
+    return {"type": intent.kind, **{name: getattr(intent, name) for name in _names(type(intent))}}
+
+
+@functools.cache
+def _names(cls: type[Intent]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def intent_from_json(data: Any) -> Intent | None:

@@ -57,6 +57,19 @@ def test_a_question_that_stands_alone_shares_one_reply_whatever_came_before(kb, 
     assert after.reply == compose(kb, engine.ask(STANDALONE, "overseas.costs"), TODAY)
 
 
+def test_a_short_question_answered_surely_on_its_own_is_no_follow_up_and_shares_its_reply(
+        kb, engine):
+    assistant = fresh(kb, engine)
+    first = assistant.timed_answer("cao dang hoc may nam", "overseas.costs")
+    later = assistant.timed_answer("cao dang hoc may nam", "streaming.targets")
+    assert not first.cached and later.cached
+    assert later.reply == compose(kb, engine.ask("cao dang hoc may nam", "streaming.targets"),
+                                  TODAY)
+    # A bare keyword stays a question of its context: "học phí" of the topic just read.
+    assistant.answer("hoc phi", "overseas.costs")
+    assert not assistant.timed_answer("hoc phi", "streaming.targets").cached
+
+
 def test_cached_replies_are_exactly_what_the_engine_says_for_every_previous_topic(kb, engine):
     """Whatever order the questions come in, a remembered reply equals the one computed for
     that question after that topic: sharing a reply across topics never changes an answer."""

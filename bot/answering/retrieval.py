@@ -484,12 +484,19 @@ class Engine:
 
     def reads_alone(self, question: str) -> bool:
         """Whether `ask` gives this message the same result whatever the previous topic: only
-        a bare name or a short follow-up is read against it (see ask and _reads_as_followup)."""
+        a bare name or a short message that reads as a follow-up is read against it (the
+        steps of `ask`, without the previous topic)."""
         if not focus.clauses(question) or self._greets(question):
             return True
         if self._names.bare(question) is not None:
             return False
-        return len(self._own_words(question)) > self.tuning.followup_words
+        if len(self._own_words(question)) > self.tuning.followup_words:
+            return True  # never a follow-up: no need to rank it here
+        if self._near.match(text.canonical(focus.asked(question))) is not None:
+            return True
+        q = self._query(question)
+        return not self._reads_as_followup(question, q, self._classify(
+            question, q, tuple(self._rank(q))))
 
     def _greets(self, question: str) -> bool:
         return len(text.normalize(question)) <= GREETING_CHARS and (
