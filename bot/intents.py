@@ -9,7 +9,6 @@ format older buttons already carry), the web page as JSON objects (`intent_to_js
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -271,6 +270,7 @@ INTENTS: tuple[type[Intent], ...] = (
 )
 _BY_KIND = {cls.kind: cls for cls in INTENTS}
 _BY_WIRE = {(cls.action, cls.op): cls for cls in INTENTS if cls.action}
+_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in INTENTS}
 
 
 def _field_value(cls: type[Intent], name: str, kind: type | str, raw: Any) -> Any:
@@ -326,12 +326,8 @@ def from_wire(parts: tuple[str, ...]) -> Intent | None:
 
 def intent_to_json(intent: Intent) -> dict[str, Any]:
     # Fields are plain str / int / bool: a shallow copy (asdict deep-copies every value).
-    return {"type": intent.kind, **{name: getattr(intent, name) for name in _names(type(intent))}}
-
-
-@functools.cache
-def _names(cls: type[Intent]) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+    names = _FIELDS.get(type(intent)) or tuple(f.name for f in dataclasses.fields(intent))
+    return {"type": intent.kind, **{name: getattr(intent, name) for name in names}}
 
 
 def intent_from_json(data: Any) -> Intent | None:
