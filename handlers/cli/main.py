@@ -210,6 +210,8 @@ def _serve_web(settings: Settings, host: str, port: int) -> None:
                 run_web(svc, host, port)
             finally:
                 svc.close()
+            # One line at the end, whatever LOG_LEVEL says (bench/web_load.py reads it).
+            click.echo(f"careerbot web stopped; {svc.assistant.cache.stats().line()}", err=True)
     except (DatabaseBusy, DatabaseCorrupt) as exc:
         raise click.ClickException(str(exc)) from exc
     except knowledge.KnowledgeError as exc:

@@ -159,8 +159,6 @@ def run_web(svc: Services, host: str, port: int) -> None:
     async def stop(app: web.Application) -> None:
         for task in tasks:
             task.cancel()
-        # One line for the operator (and bench/web_load.py): how often a reply was remembered.
-        log.info(svc.assistant.cache.stats().line(), extra={"event": "stats"})
 
     app.on_startup.append(background)
     app.on_cleanup.append(stop)
