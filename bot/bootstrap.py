@@ -18,6 +18,7 @@ from bot.answering.assistant import REPLY_CACHE, Assistant
 from bot.answering.retrieval import Engine
 from bot.config import Settings
 from bot.outreach.announcements import Announcements
+from bot.outreach.inbox import Inbox
 from bot.outreach.outbox import Outbox
 from bot.outreach.tickets import Tickets
 from bot.people.accounts import Accounts
@@ -58,6 +59,7 @@ class Services:
     clock: Clock
     accounts: Accounts
     outbox: Outbox
+    inbox: Inbox  # what the outbox delivered for a channel to show later (web visitors)
     builds: Builds = field(default_factory=Builds)  # exports and charts, off the event loop
 
     @property
@@ -135,6 +137,7 @@ def build_services(settings: Settings, clock: Clock = now_utc,
         clock=clock,
         accounts=accounts,
         outbox=Outbox(accounts),
+        inbox=Inbox(db, writer, clock),
     )
 
 
