@@ -16,6 +16,12 @@ All visitors come from 127.0.0.1, so the per-address limit is lifted for the run
 (CAREERBOT_WEB_IP_PER_MINUTE); the per-session limit and the flood guard stay as shipped
 (M stays below both). Loopback only; every loop is bounded by N x M.
 
+The server starts with an empty answer cache (bot/answering/assistant.py); the line it prints
+when it stops gives the hits and misses of the whole run, printed here. CPU ms/answer is the
+server process's own CPU time (Linux /proc) over the questions it answered, which a busy
+machine disturbs less than answers/s. `CAREERBOT_ANSWER_CACHE=0 python bench/web_load.py`
+measures careerbot with every reply computed.
+
     python bench/web_load.py [--visitors 200] [--questions 10] [--rounds 1]
 """
 
@@ -26,6 +32,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -92,11 +99,18 @@ class BareServer:
 
 
 # --- the visitors ------------------------------------------------------------------------
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Result:
     latencies: list[float] = field(default_factory=list)  # seconds, per question
     errors: int = 0
     elapsed: float = 0.0
+    cpu: float = 0.0  # the server's CPU seconds over the measured questions
 
     @property
     def throughput(self) -> float:
@@ -135,7 +149,7 @@ async def visit(http: object, url: str, questions: list[str], pause: tuple[float
 
 
 async def load(url: str, visitors: int, per_visitor: int, questions: list[str],
-               pause: tuple[float, float], seed: int) -> Result:
+               pause: tuple[float, float], seed: int, pid: int) -> Result:
     from aiohttp import ClientSession, DummyCookieJar, TCPConnector
 
     rng = random.Random(seed)
@@ -146,16 +160,29 @@ async def load(url: str, visitors: int, per_visitor: int, questions: list[str],
         # Warm up (imports, first queries, connection set-up) outside the measurement.
         await asyncio.gather(*(visit(http, url, plans[k][:1], (0, 0), rng, Result())
                                for k in range(min(visitors, 20))))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds(pid)
         await asyncio.gather(*(visit(http, url, plan, pause, random.Random(seed + k), result)
                                for k, plan in enumerate(plans)))
         result.elapsed = time.perf_counter() - start
+        result.cpu = cpu_seconds(pid) - cpu
     return result
 
 
 def row(name: str, r: Result) -> str:
+    cpu_ms = r.cpu * 1000 / len(r.latencies) if r.latencies else float("nan")
     return (f"  {name:22} {r.throughput:9.0f} {r.percentile(50):9.1f} {r.percentile(95):9.1f}"
-            f" {len(r.latencies):8} {r.errors:7}")
+            f" {cpu_ms:8.3f} {len(r.latencies):8} {r.errors:7}")
+
+
+def cache_line(output: str) -> str:
+    """The answer cache's counters from the line `careerbot web` prints when it stops."""
+    found = re.search(r"answer cache: (\d+) hits, (\d+) misses", output)
+    if found is None:
+        return "answer cache: no counters in the server's output"
+    hits, misses = int(found[1]), int(found[2])
+    rate = hits / (hits + misses) if hits + misses else 0.0
+    return f"answer cache (whole run, warm-up included): {hits} hits, {misses} misses, " \
+           f"hit rate {rate:.0%}"
 
 
 def main() -> None:
@@ -181,20 +208,28 @@ def main() -> None:
             for round_no in range(args.rounds):
                 for phase, pause in phases.items():
                     for name in (BARE, OURS) if round_no % 2 == 0 else (OURS, BARE):
-                        r = asyncio.run(load(servers[name].url, args.visitors, args.questions,
-                                             questions, pause, args.seed + round_no))
+                        server = servers[name]
+                        assert server.proc is not None
+                        r = asyncio.run(load(server.url, args.visitors, args.questions,
+                                             questions, pause, args.seed + round_no,
+                                             server.proc.pid))
                         results.setdefault((phase, name), []).append(r)
         finally:
             for server in servers.values():
                 server.stop()
+            counters = cache_line(ours.output())
     print(f"web chat load: {args.visitors} visitors x {args.questions} questions "
           f"(tests/data/eval.yaml), {args.rounds} round(s), {os.cpu_count()} cores, "
           "client and servers on this machine")
-    print(f"  {'':22} {'answers/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'answers':>8} {'errors':>7}")
+    cache = os.environ.get("CAREERBOT_ANSWER_CACHE", "")
+    print(f"careerbot's answer cache: {'off' if cache == '0' else cache or 'default size'}")
+    print(f"  {'':22} {'answers/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'CPU ms':>8} "
+          f"{'answers':>8} {'errors':>7}")
     merged: dict[tuple[str, str], Result] = {}
     for (phase, name), runs in results.items():
         merged[(phase, name)] = Result([x for r in runs for x in r.latencies],
-                                       sum(r.errors for r in runs), sum(r.elapsed for r in runs))
+                                       sum(r.errors for r in runs), sum(r.elapsed for r in runs),
+                                       sum(r.cpu for r in runs))
     for phase in phases:
         print(phase)
         for name in (BARE, OURS):
@@ -206,6 +241,7 @@ def main() -> None:
           f"(target >= {THROUGHPUT_TARGET}x): {'met' if ratio >= THROUGHPUT_TARGET else 'MISSED'}")
     print(f"p95 with {args.visitors} visitors (paced): {p95:.1f} ms (target <= "
           f"{P95_TARGET_MS:.0f} ms): {'met' if p95 <= P95_TARGET_MS else 'MISSED'}")
+    print(counters)
     if any(r.errors for r in merged.values()):
         print("errors: some requests failed (see the table)")
         raise SystemExit(1)

@@ -14,10 +14,11 @@ import sqlite_utils
 
 from bot.answering import knowledge
 from bot.answering.asklog import AskLog
-from bot.answering.assistant import Assistant
+from bot.answering.assistant import REPLY_CACHE, Assistant
 from bot.answering.retrieval import Engine
 from bot.config import Settings
 from bot.outreach.announcements import Announcements
+from bot.outreach.inbox import Inbox
 from bot.outreach.outbox import Outbox
 from bot.outreach.tickets import Tickets
 from bot.people.accounts import Accounts
@@ -58,6 +59,7 @@ class Services:
     clock: Clock
     accounts: Accounts
     outbox: Outbox
+    inbox: Inbox  # what the outbox delivered for a channel to show later (web visitors)
     builds: Builds = field(default_factory=Builds)  # exports and charts, off the event loop
 
     @property
@@ -92,11 +94,11 @@ def load_surveys(kb: knowledge.KnowledgeBase) -> SurveySet:
     return surveys
 
 
-def load_assistant(knowledge_dir: Path | None = None, today: Callable[[], dt.date] = dt.date.today
-                   ) -> Assistant:
+def load_assistant(knowledge_dir: Path | None = None, today: Callable[[], dt.date] = dt.date.today,
+                   cache_size: int = REPLY_CACHE) -> Assistant:
     """The knowledge base and its engine (raises KnowledgeError listing every problem)."""
     kb = knowledge.load(knowledge_dir)
-    return Assistant(kb, Engine(kb), today)
+    return Assistant(kb, Engine(kb), today, cache_size)
 
 
 def build_services(settings: Settings, clock: Clock = now_utc,
@@ -108,7 +110,7 @@ def build_services(settings: Settings, clock: Clock = now_utc,
         return clock().astimezone(zone).date()
 
     if assistant is None:
-        assistant = load_assistant(settings.knowledge_dir, today)
+        assistant = load_assistant(settings.knowledge_dir, today, settings.answer_cache)
     surveys = load_surveys(assistant.kb)
     writer = Writer(settings.db_path, settings.db_sync)  # opens and migrates the database
     db = open_reader(settings.db_path)
@@ -135,6 +137,7 @@ def build_services(settings: Settings, clock: Clock = now_utc,
         clock=clock,
         accounts=accounts,
         outbox=Outbox(accounts),
+        inbox=Inbox(db, writer, clock),
     )
 
 

@@ -18,7 +18,7 @@ KNOWN_VARIABLES = (
     "CAREERBOT_DB", "CAREERBOT_DB_SYNC", "CAREERBOT_KNOWLEDGE_DIR", "CAREERBOT_ADMIN_IDS",
     "CAREERBOT_FLOOD_PER_MINUTE", "CAREERBOT_UPDATES_IN_FLIGHT", "CAREERBOT_ANNOUNCE_PER_SECOND",
     "CAREERBOT_TIMEZONE", "CAREERBOT_WEB_HOST", "CAREERBOT_WEB_PORT", "CAREERBOT_WEB_ORIGINS",
-    "CAREERBOT_WEB_IP_PER_MINUTE",
+    "CAREERBOT_WEB_IP_PER_MINUTE", "CAREERBOT_ANSWER_CACHE",
 )
 DEFAULT_WEB_PORT = 8080  # `careerbot web` when CAREERBOT_WEB_PORT is unset
 MIN_SECRET = 16  # characters of WEBHOOK_SECRET: ~96 bits from its 64-letter alphabet
@@ -150,6 +150,7 @@ class Settings:
     web_port: int | None = None  # None: `careerbot run` serves no web chat
     web_origins: tuple[str, ...] = ()  # school sites allowed to embed and call the web chat
     web_ip_per_minute: int = 3000  # web requests per minute from one address (a school's NAT)
+    answer_cache: int = 4096  # replies remembered (bot/answering/assistant.py); 0: none
 
     def __repr__(self) -> str:  # the token must never reach a log line
         return f"Settings(db_path={self.db_path!s}, api_base_url={self.api_base_url!s}, " \
@@ -221,4 +222,5 @@ class Settings:
             web_port=_int(env, "CAREERBOT_WEB_PORT", 0, 1, 65535) or None,
             web_origins=_origins(env, "CAREERBOT_WEB_ORIGINS"),
             web_ip_per_minute=_int(env, "CAREERBOT_WEB_IP_PER_MINUTE", 3000, 1, 1_000_000),
+            answer_cache=_int(env, "CAREERBOT_ANSWER_CACHE", 4096, 0, 1_000_000),
         )

@@ -120,10 +120,10 @@ class Conversation:
         svc = self.svc
         user = account.user_id
         # A follow-up ("còn Đức thì sao") is read against the topic this user saw last.
-        answer, ms = svc.assistant.timed_answer(intent.text, svc.asks.last_topic(user))
+        answer, ms, cached = svc.assistant.timed_answer(intent.text, svc.asks.last_topic(user))
         ask_id = svc.asks.record(user, "text", answer, intent.text)
         log.info("question answered", extra={"event": "ask", "user": logs.uid(user),
-                                             "ms": round(ms, 2)})
+                                             "ms": round(ms, 3), "cached": cached})
         return reply_view(answer, ask_id, counsel=self.counsel_available)
 
     async def _topic(self, account: Account, intent: i.Intent) -> View:

@@ -325,6 +325,7 @@ INTENTS: tuple[type[Intent], ...] = (
 )
 _BY_KIND = {cls.kind: cls for cls in INTENTS}
 _BY_WIRE = {(cls.action, cls.op): cls for cls in INTENTS if cls.action}
+_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in INTENTS}
 
 
 def _field_value(cls: type[Intent], name: str, kind: type | str, raw: Any) -> Any:
@@ -379,7 +380,9 @@ def from_wire(parts: tuple[str, ...]) -> Intent | None:
 
 
 def intent_to_json(intent: Intent) -> dict[str, Any]:
-    return {"type": intent.kind, **dataclasses.asdict(intent)}
+    # Fields are plain str / int / bool: a shallow copy (asdict deep-copies every value).
+    names = _FIELDS.get(type(intent)) or tuple(f.name for f in dataclasses.fields(intent))
+    return {"type": intent.kind, **{name: getattr(intent, name) for name in names}}
 
 
 def intent_from_json(data: Any) -> Intent | None:

@@ -57,7 +57,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("event", "user", "update", "ticket", "survey", "ms"):
+        for key in ("event", "user", "update", "ticket", "survey", "ms", "cached"):
             if hasattr(record, key):
                 data[key] = getattr(record, key)
         if record.exc_text:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aiohttp import ClientSession
+from aiohttp import ClientSession, CookieJar
 
 from bot import messages
 from tests.telegram.botapi import FakeBotAPI
@@ -50,3 +50,21 @@ async def test_careerbot_run_without_a_token_serves_the_web_chat_alone(tmp_path:
     finally:
         assert server.stop() == 0
     assert messages.WEB_ONLY.format(port=port) in server.output()
+
+
+async def test_careerbot_web_says_at_its_end_how_often_an_answer_came_from_the_cache(
+        tmp_path: Path):
+    server = WebServer(tmp_path / "cache.db").start()
+    try:
+        async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:  # 127.0.0.1
+            headers = {"Content-Type": "application/json", "Origin": server.url}
+            opened = await http.post(server.url + "/api/open", data='{"school": ""}',
+                                     headers=headers)
+            assert opened.status == 200
+            for _ in range(2):
+                said = await http.post(server.url + "/api/message", headers=headers,
+                                       data=json.dumps({"text": "hoc phi trung cap"}))
+                assert said.status == 200
+    finally:
+        assert server.stop() == 0
+    assert "answer cache: 1 hits, 1 misses (50% hits)" in server.output()

@@ -1,21 +1,88 @@
-"""The question-answering service: knowledge base + engine + clock, built once."""
+"""The question-answering service: knowledge base + engine + clock, built once.
+
+Replies are remembered: for one loaded knowledge base and one day, the reply is a pure function
+of the message's text and the topic shown before it, and students send the same short messages
+over and over ("hoc phi", "xkld", "cao dang la gi"). The cache belongs to the Assistant, so a
+new knowledge base (a new Assistant) starts with an empty one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import NamedTuple
 
 from bot.answering.answers import Reply, compose, entry_reply
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine
 
 Clock = Callable[[], dt.date]
+REPLY_CACHE = 4096  # replies kept (CAREERBOT_ANSWER_CACHE); 0 computes every one
+Key = tuple[str, str | None]  # (the message as typed, the previous topic that matters or None)
 
 
-REPLY_CACHE = 4096  # students ask the same few hundred questions over and over
+class Timed(NamedTuple):
+    """A reply, the milliseconds this call really took, and whether it came from the cache
+    (a remembered reply costs microseconds: the log says so rather than pass it off as the
+    engine's speed)."""
+
+    reply: Reply
+    ms: float
+    cached: bool
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    hits: int
+    misses: int
+    size: int
+    capacity: int
+
+    @property
+    def hit_rate(self) -> float:
+        asked = self.hits + self.misses
+        return self.hits / asked if asked else 0.0
+
+    def line(self) -> str:
+        return (f"answer cache: {self.hits} hits, {self.misses} misses "
+                f"({self.hit_rate:.0%} hits), {self.size}/{self.capacity} replies kept")
+
+
+class ReplyCache:
+    """A bounded LRU of replies. Reply is a frozen dataclass of strings and tuples: a caller
+    cannot change a remembered reply for the next one."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.hits = 0
+        self.misses = 0
+        self._replies: OrderedDict[Key, Reply] = OrderedDict()
+
+    def get(self, key: Key) -> Reply | None:
+        reply = self._replies.get(key)
+        if reply is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._replies.move_to_end(key)
+        return reply
+
+    def put(self, key: Key, reply: Reply) -> None:
+        if self.capacity <= 0:
+            return
+        self._replies[key] = reply
+        self._replies.move_to_end(key)
+        while len(self._replies) > self.capacity:
+            self._replies.popitem(last=False)
+
+    def clear(self) -> None:
+        self._replies.clear()
+
+    def stats(self) -> CacheStats:
+        return CacheStats(self.hits, self.misses, len(self._replies), self.capacity)
 
 
 @dataclass
@@ -23,23 +90,45 @@ class Assistant:
     kb: KnowledgeBase
     engine: Engine
     today: Clock = field(default=dt.date.today)
+    cache_size: int = REPLY_CACHE
 
     def __post_init__(self) -> None:
-        # Replies are pure functions of (question, date): remember the recent ones.
-        self._reply = lru_cache(maxsize=REPLY_CACHE)(self._compose)
-
-    def _compose(self, question: str, previous: str | None, today: dt.date) -> Reply:
-        return compose(self.kb, self.engine.ask(question, previous), today)
+        self.cache = ReplyCache(self.cache_size)
+        self._day: dt.date | None = None  # replies say "may be out of date" by the date
+        # Whether a message is read the same whatever topic came before it (most are: only a
+        # bare name or a short follow-up uses it), so one reply serves every previous topic.
+        self._alone: dict[str, bool] = {}
 
     def answer(self, question: str, previous: str | None = None) -> Reply:
         """The reply to a question; `previous` is the topic just shown (for follow-ups)."""
-        return self._reply(question, previous, self.today())
+        return self.timed_answer(question, previous).reply
 
-    def timed_answer(self, question: str, previous: str | None = None) -> tuple[Reply, float]:
-        """The reply and the milliseconds it took to compute."""
+    def timed_answer(self, question: str, previous: str | None = None) -> Timed:
+        """The reply, the milliseconds it took and whether it was remembered."""
         start = time.perf_counter()
-        reply = self.answer(question, previous)
-        return reply, (time.perf_counter() - start) * 1000
+        today = self.today()
+        if today != self._day:
+            self.cache.clear()
+            self._day = today
+        key = (question, self._context(question, previous))
+        reply = self.cache.get(key)
+        cached = reply is not None
+        if reply is None:
+            reply = compose(self.kb, self.engine.ask(question, previous), today)
+            self.cache.put(key, reply)
+        return Timed(reply, (time.perf_counter() - start) * 1000, cached)
+
+    def _context(self, question: str, previous: str | None) -> str | None:
+        """The previous topic as far as it can change the reply, else None."""
+        if previous is None or self.cache.capacity <= 0 or self.kb.get(previous) is None:
+            return None
+        alone = self._alone.get(question)
+        if alone is None:
+            alone = self.engine.reads_alone(question)
+            if len(self._alone) >= 4 * self.cache.capacity:
+                self._alone.clear()  # bounded like the replies
+            self._alone[question] = alone
+        return None if alone else previous
 
     def topic(self, entry_id: str) -> Reply | None:
         entry = self.kb.get(entry_id)

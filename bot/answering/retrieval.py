@@ -462,8 +462,7 @@ class Engine:
         """
         if not focus.clauses(question):
             return Result(Kind.EMPTY, question, ())
-        if len(text.normalize(question)) <= GREETING_CHARS and (
-                text.is_greeting(question) or self._calls_out(question)):
+        if self._greets(question):
             thanks = any(t in text.canonical(question) for t in ("cam on", "thank"))
             return Result(Kind.GREETING, question, (), thanks=thanks)
         before = self.kb.get(previous) if previous else None
@@ -482,6 +481,26 @@ class Engine:
         if before is not None and self._reads_as_followup(question, q, result):
             return self._in_context(question, q, before) or result
         return self._split(question, result)
+
+    def reads_alone(self, question: str) -> bool:
+        """Whether `ask` gives this message the same result whatever the previous topic: only
+        a bare name or a short message that reads as a follow-up is read against it (the
+        steps of `ask`, without the previous topic)."""
+        if not focus.clauses(question) or self._greets(question):
+            return True
+        if self._names.bare(question) is not None:
+            return False
+        if len(self._own_words(question)) > self.tuning.followup_words:
+            return True  # never a follow-up: no need to rank it here
+        if self._near.match(text.canonical(focus.asked(question))) is not None:
+            return True
+        q = self._query(question)
+        return not self._reads_as_followup(question, q, self._classify(
+            question, q, tuple(self._rank(q))))
+
+    def _greets(self, question: str) -> bool:
+        return len(text.normalize(question)) <= GREETING_CHARS and (
+            text.is_greeting(question) or self._calls_out(question))
 
     def _calls_out(self, question: str) -> bool:
         """"hú ad ơi", "ê bot": calling the bot, with nothing the knowledge base knows."""

@@ -17,6 +17,8 @@ from bot.storage.database import iso
 from bot.surveys.model import SurveySet, school_year
 
 KEEP_QUESTIONS = dt.timedelta(days=365)  # questions, votes and counsellor messages: 12 months
+# Messages kept for a web visitor to read later: as long as their session cookie lasts at most.
+KEEP_INBOX = dt.timedelta(days=180)
 
 # Every table, and how its rows name a person. erase() clears all of it; a test walks the
 # schema (sqlite_master) and fails on a table not declared here, or on a column that looks as
@@ -33,6 +35,7 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {  # columns holding a user id
     "deliveries": ("user_id",),
     "menu_resets": ("user_id",),
     "accounts": ("user_id",),
+    "inbox": ("user_id",),
 }
 OWNED_THROUGH: dict[str, tuple[str, str]] = {  # rows that are a person's through a parent row
     "answers": ("response_id", "responses"),
@@ -97,6 +100,8 @@ def my_data(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
                          user_id),
         "tickets": tickets,
         "surveys": responses,
+        "delivered": rows("SELECT at, channel, text FROM inbox WHERE user_id = ? ORDER BY id",
+                          user_id),
     }
 
 
@@ -138,6 +143,7 @@ def erase(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
         ("menu_resets", "DELETE FROM menu_resets WHERE user_id = ?"),
         ("deliveries", "DELETE FROM deliveries WHERE user_id = ?"),
         ("announcements", "DELETE FROM announcements WHERE created_by = ? AND status = 'draft'"),
+        ("inbox", "DELETE FROM inbox WHERE user_id = ?"),
         ("accounts", "DELETE FROM accounts WHERE user_id = ?"),
         ("users", "DELETE FROM users WHERE id = ?"),
     ]
@@ -157,7 +163,7 @@ def erase(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
 def purge(db: sqlite_utils.Database, now: dt.datetime) -> dict[str, int]:
     """Forget what the retention rules say to forget (run inside one Writer transaction):
     questions, votes and counsellor tickets older than 12 months; survey answers once the
-    school year after theirs has ended."""
+    school year after theirs has ended; messages kept for a web visitor after 180 days."""
     cutoff = iso(now - KEEP_QUESTIONS)
     this_year = school_year(now.date())
     oldest_kept = f"{int(this_year[:4]) - 1}-{int(this_year[:4])}"  # last year's stay
@@ -174,5 +180,7 @@ def purge(db: sqlite_utils.Database, now: dt.datetime) -> dict[str, int]:
                               "responses WHERE school_year < ?)", [oldest_kept]).rowcount,
         "responses": db.execute("DELETE FROM responses WHERE school_year < ?",
                                 [oldest_kept]).rowcount,
+        "inbox": db.execute("DELETE FROM inbox WHERE at < ?",
+                            [iso(now - KEEP_INBOX)]).rowcount,
     }
     return counts

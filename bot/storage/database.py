@@ -152,8 +152,20 @@ def _v6_accounts(db: sqlite_utils.Database) -> None:
                "SELECT 'telegram', CAST(id AS TEXT), id, created_at FROM users WHERE id > 0")
 
 
+def _v7_inbox(db: sqlite_utils.Database) -> None:
+    """What the outbox delivered to a person whose channel shows it later (a counsellor's
+    reply to a web visitor with no page open), so that a restart loses none of it."""
+    db.table("inbox").create({
+        "id": int, "user_id": int, "channel": str, "entry_id": int, "text": str,
+        "payload": str, "at": str,
+    }, pk="id", not_null={"user_id", "channel", "payload", "at"},
+        foreign_keys=[("user_id", "users", "id")])
+    db.table("inbox").create_index(["user_id", "channel", "id"])
+    db.table("inbox").create_index(["at"])
+
+
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
-                               _v5_menu_resets, _v6_accounts]
+                               _v5_menu_resets, _v6_accounts, _v7_inbox]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -22,7 +22,9 @@ def _settings() -> Settings:
 
 def _assistant(knowledge_dir: Path | None = None) -> Assistant:
     try:
-        return load_assistant(knowledge_dir or _settings().knowledge_dir)
+        settings = _settings()
+        return load_assistant(knowledge_dir or settings.knowledge_dir,
+                              cache_size=settings.answer_cache)
     except knowledge.KnowledgeError as exc:
         first = exc.problems[0] if exc.problems else "?"
         more = f" (và {len(exc.problems) - 1} lỗi khác)" if len(exc.problems) > 1 else ""

@@ -84,7 +84,7 @@ def ask(question: str, as_json: bool, explain: bool, previous: str | None,
         asked = True
         if not q.strip() and question != "-":
             raise click.ClickException(messages.ERR_EMPTY_QUESTION)
-        reply, ms = assistant.timed_answer(q, before)
+        reply, ms, _ = assistant.timed_answer(q, before)
         if as_json:
             click.echo(json.dumps(reply.as_json(ms), ensure_ascii=False))
         else:
@@ -210,6 +210,8 @@ def _serve_web(settings: Settings, host: str, port: int) -> None:
                 run_web(svc, host, port)
             finally:
                 svc.close()
+            # One line at the end, whatever LOG_LEVEL says (bench/web_load.py reads it).
+            click.echo(f"careerbot web stopped; {svc.assistant.cache.stats().line()}", err=True)
     except (DatabaseBusy, DatabaseCorrupt) as exc:
         raise click.ClickException(str(exc)) from exc
     except knowledge.KnowledgeError as exc:

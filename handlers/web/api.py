@@ -22,6 +22,7 @@ from bot import intents as i
 from bot import logs, messages
 from bot.bootstrap import Services
 from bot.conversation import Conversation
+from bot.outreach.inbox import Delivered
 from bot.outreach.outbox import Deliver
 from bot.people.accounts import Account
 from bot.people.flood import Verdict
@@ -199,15 +200,20 @@ async def open_chat(request: web.Request) -> web.Response:
     ctx = request.app[WEB]
     data = await read_json(request)
     who = await visitor(request, mint=True)
-    history = who.session.history()
-    if history:
+    history, restored = who.session.history(), who.session.restored
+    who.session.restored = False
+    if history and not restored:
         return who.reply({"history": history, "views": [], "last": who.session.seq})
+    # A first open, or only what was delivered while this process did not hold the chat (a
+    # counsellor's reply kept in the database): then the welcome or the survey left half done.
     school = data.get("school", "")
     start = i.intent_from_json({"type": "start", "payload": school}) \
         if isinstance(school, str) and school else None
-    intent = start or _unfinished_survey(ctx, who.account) or i.Start()
+    intent = start or _unfinished_survey(ctx, who.account) or (None if history else i.Start())
+    if intent is None:
+        return who.reply({"history": history, "views": [], "last": who.session.seq})
     answered = await _answer(ctx, who, lambda: ctx.conversation.handle(who.account, intent))
-    return who.reply({"history": [], **answered, "last": who.session.seq})
+    return who.reply({"history": history, **answered, "last": who.session.seq})
 
 
 def _unfinished_survey(ctx: Web, account: Account) -> i.Intent | None:
@@ -326,12 +332,36 @@ def _int(raw: str | None) -> int:
 
 # --- the outbox's web channel ----------------------------------------------------------------
 def deliverer(ctx: Web) -> Deliver:
-    """How the core reaches a web visitor later: into the transcript, and down every open
-    event stream of the session. Kept for a visitor with no page open, who sees it on their
-    next open, unless this process restarts first."""
+    """How the core reaches a web visitor later: into the transcript, down every open event
+    stream of the session, and into the database (committed before it counts as delivered),
+    so a visitor with no page open sees it on their next open, even after a restart."""
 
     async def deliver(account: Account, view: View) -> bool:
-        record(ctx.sessions.get(account.external_id), view, pushed=True)
+        entries = record(ctx.sessions.get(account.external_id), view, pushed=True)
+        await ctx.svc.inbox.keep(account.user_id, "web", [
+            Delivered(entry["id"], plain_text(entry), entry) for entry in entries
+            if entry["id"] is not None])  # a toast is shown once, never redrawn
         return True
 
     return deliver
+
+
+def plain_text(entry: dict[str, Any]) -> str:
+    """What a transcript entry says, for the visitor's data export."""
+    lines: list[str] = []
+    for part in entry.get("parts", []):
+        lines.extend(line for line in (part.get("text", ""), *(
+            ": ".join(item) if isinstance(item, list) else str(item)
+            for item in part.get("items", []))) if line)
+    return "\n".join(lines)
+
+
+def restorer(svc: Services) -> Callable[[str], list[dict[str, Any]]]:
+    """A session this process does not hold starts with what was delivered to its account."""
+
+    def restore(sid: str) -> list[dict[str, Any]]:
+        account = svc.accounts.find("web", sid)
+        return [] if account is None else [d.payload for d in svc.inbox.kept(account.user_id,
+                                                                                "web")]
+
+    return restore

@@ -3,6 +3,7 @@ proxy, the Origin check, the security headers, and the rate limits."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import time
 from collections import OrderedDict
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterable
 from aiohttp import web
 
 
+@functools.lru_cache(maxsize=4096)  # asked twice a request, for a handful of peers
 def _trusted_proxy(peer: str | None) -> bool:
     """Forwarded headers count only from the reverse proxy: this host or a private network
     (Docker's bridge). From anywhere else a client could write them itself."""

@@ -103,7 +103,7 @@ def build_app(svc: Services, conversation: Conversation | None = None, *,
     app = web.Application(client_max_size=api.MAX_BODY,
                           middlewares=[_errors_and_headers(origins.csp()),
                                        _api_guard(origins, per_ip)])
-    ctx = api.Web(svc, conversation or Conversation(svc), Sessions(),
+    ctx = api.Web(svc, conversation or Conversation(svc), Sessions(restore=api.restorer(svc)),
                   RateLimit(session_per_minute, burst=max(1, session_per_minute // 3)), per_ip,
                   new_sessions)
     app[api.WEB] = ctx

@@ -2,8 +2,10 @@
 remembers of each session (the chat shown so far, to redraw it on a reload; the open event
 streams, to push what the outbox delivers).
 
-The transcript lives in memory only, bounded: answers and survey progress are in the database
+The transcript lives in memory, bounded: answers and survey progress are in the database
 already, and a visitor whose transcript is gone gets a fresh screen (or their survey back).
+What the outbox delivered (a counsellor's reply) is in the database too (bot/outreach/inbox.py):
+a session that this process does not hold, after a restart or once dropped, starts with it.
 """
 
 from __future__ import annotations
@@ -71,7 +73,15 @@ class Session:
         default_factory=lambda: deque(maxlen=KEEP_ENTRIES))
     streams: set[asyncio.Queue[dict[str, Any] | None]] = field(default_factory=set)
     files: OrderedDict[int, Attachment] = field(default_factory=OrderedDict)
+    restored: bool = False  # started from the database: the visitor has not opened it yet
     _files_kept: int = 0
+
+    def restore(self, entries: list[dict[str, Any]]) -> None:
+        """Start with delivered messages kept in the database, with their ids."""
+        for entry in entries[-KEEP_ENTRIES:]:
+            self.log.append((entry, True))
+            self.seq = max(self.seq, int(entry["id"]))
+        self.restored = bool(entries)
 
     def add(self, entry: dict[str, Any], *, pushed: bool = False,
             replaces: int | None = None) -> dict[str, Any]:
@@ -118,13 +128,22 @@ class Session:
         return [entry for entry, pushed in self.log if pushed and entry["id"] > after]
 
 
+Restore = Callable[[str], list[dict[str, Any]]]  # a session id -> its kept deliveries
+
+
 class Sessions:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic,
+                 restore: Restore | None = None) -> None:
         self.clock = clock
+        self._restore = restore
         self._by_sid: OrderedDict[str, Session] = OrderedDict()
 
     def get(self, sid: str) -> Session:
-        session = self._by_sid.pop(sid, None) or Session(sid)
+        session = self._by_sid.pop(sid, None)
+        if session is None:
+            session = Session(sid)
+            if self._restore is not None:
+                session.restore(self._restore(sid))
         session.seen = self.clock()
         self._by_sid[sid] = session
         self._trim()
