@@ -325,7 +325,6 @@ INTENTS: tuple[type[Intent], ...] = (
 )
 _BY_KIND = {cls.kind: cls for cls in INTENTS}
 _BY_WIRE = {(cls.action, cls.op): cls for cls in INTENTS if cls.action}
-_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in INTENTS}
 
 
 def _field_value(cls: type[Intent], name: str, kind: type | str, raw: Any) -> Any:
@@ -373,7 +372,7 @@ def from_wire(parts: tuple[str, ...]) -> Intent | None:
         return None
     if cls.op:
         rest = rest[1:]
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = _names(cls)
     if len(rest) > len(names):
         return None
     return _build(cls, dict(zip(names, rest, strict=False)))
@@ -381,8 +380,7 @@ def from_wire(parts: tuple[str, ...]) -> Intent | None:
 
 def intent_to_json(intent: Intent) -> dict[str, Any]:
     # Fields are plain str / int / bool: a shallow copy (asdict deep-copies every value).
-    names = _FIELDS.get(type(intent)) or tuple(f.name for f in dataclasses.fields(intent))
-    return {"type": intent.kind, **{name: getattr(intent, name) for name in names}}
+    return {"type": intent.kind, **{name: getattr(intent, name) for name in _names(type(intent))}}
 
 
 def intent_from_json(data: Any) -> Intent | None:
@@ -392,7 +390,7 @@ def intent_from_json(data: Any) -> Intent | None:
     cls = _BY_KIND.get(data.get("type"))  # type: ignore[arg-type]
     if cls is None:
         return None
-    names = {f.name for f in dataclasses.fields(cls)}
+    names = set(_names(cls))
     if set(data) - names - {"type"}:
         return None
     return _build(cls, {k: v for k, v in data.items() if k != "type"})
