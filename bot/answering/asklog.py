@@ -60,6 +60,7 @@ class AskLog:
         self._last_id: int = writer.run(
             lambda db: db.execute("SELECT coalesce(max(id), 0) FROM asks").fetchone()[0])
         self._topics: dict[int, tuple[str, dt.datetime]] = {}
+        self._no_topic: set[int] = set()  # looked up: the log has no topic for them yet
 
     def record(self, user_id: int, source: str, reply: Reply, question: str | None = None
                ) -> int:
@@ -74,6 +75,7 @@ class AskLog:
             if len(self._topics) >= CONTEXT_USERS:
                 self._topics.clear()  # bounded memory; the log still has them
             self._topics[user_id] = (reply.entry_id, self.clock())
+            self._no_topic.discard(user_id)
         return self._last_id
 
     def last_topic(self, user_id: int) -> str | None:
@@ -83,10 +85,15 @@ class AskLog:
         questions and topic views)."""
         remembered = self._topics.get(user_id)
         if remembered is None:  # rows this process logged are in memory: no need to sync
+            if user_id in self._no_topic:
+                return None  # asked already; record() says when they get one
             rows = list(self.db.query(
                 "SELECT entry_id, at FROM asks WHERE user_id = ? AND entry_id IS NOT NULL "
                 "ORDER BY id DESC LIMIT 1", [user_id]))
             if not rows:
+                if len(self._no_topic) >= CONTEXT_USERS:
+                    self._no_topic.clear()
+                self._no_topic.add(user_id)
                 return None
             remembered = (rows[0]["entry_id"], dt.datetime.fromisoformat(rows[0]["at"]))
             self._topics[user_id] = remembered
@@ -96,6 +103,7 @@ class AskLog:
     def forget(self, user_id: int) -> None:
         """The user erased their data: no context survives it."""
         self._topics.pop(user_id, None)
+        self._no_topic.discard(user_id)
 
     async def vote(self, ask_id: int, user_id: int, vote: int) -> bool:
         """Store 👍 (+1) or 👎 (-1) for an answer the user was shown; a new vote replaces."""

@@ -132,6 +132,7 @@ class _Clause:
 
 
 CLAUSE_CACHE = 8192  # clauses repeat (greetings, stories): analyse each once
+PLAIN_READS = 4096  # messages whose reading alone (query, classification) is remembered
 
 
 def _terms(tokens: Sequence[str]) -> list[str]:
@@ -165,6 +166,9 @@ class Engine:
         self._index = {e.id: i for i, e in enumerate(self.entries)}
         self._clauses: dict[str, _Clause] = {}
         self._found: dict[str, tuple[District, ...]] = {}  # districts named in a message
+        # A message read alone (its query and classification): reads_alone and ask both need
+        # it, and a short follow-up asked after different topics needs it every time.
+        self._plain_reads: dict[str, tuple[_Query, Result]] = {}
         self._build()
 
     # --- index -------------------------------------------------------------------------------
@@ -245,6 +249,7 @@ class Engine:
         """Forget analysed text (benchmarks measure the work, not the memory)."""
         self._clauses.clear()
         self._found.clear()
+        self._plain_reads.clear()
         _accented.cache_clear()
         focus.clauses.cache_clear()
 
@@ -476,8 +481,7 @@ class Engine:
             q = self._query(question)
             return Result(Kind.FALLBACK, question, tuple(self._rank(q)), q.districts,
                           note=near.reply, cap=self._below_answer())
-        q = self._query(question)
-        result = self._classify(question, q, tuple(self._rank(q)))
+        q, result = self._plain(question)
         if before is not None and self._reads_as_followup(question, q, result):
             return self._in_context(question, q, before) or result
         return self._split(question, result)
@@ -494,9 +498,19 @@ class Engine:
             return True  # never a follow-up: no need to rank it here
         if self._near.match(text.canonical(focus.asked(question))) is not None:
             return True
-        q = self._query(question)
-        return not self._reads_as_followup(question, q, self._classify(
-            question, q, tuple(self._rank(q))))
+        q, result = self._plain(question)
+        return not self._reads_as_followup(question, q, result)
+
+    def _plain(self, question: str) -> tuple[_Query, Result]:
+        """The message's query and its classification without any previous topic."""
+        found = self._plain_reads.get(question)
+        if found is None:
+            q = self._query(question)
+            found = (q, self._classify(question, q, tuple(self._rank(q))))
+            if len(self._plain_reads) >= PLAIN_READS:
+                self._plain_reads.clear()  # bounded; refilled by the messages still asked
+            self._plain_reads[question] = found
+        return found
 
     def _greets(self, question: str) -> bool:
         return len(text.normalize(question)) <= GREETING_CHARS and (
