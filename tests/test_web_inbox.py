@@ -24,7 +24,7 @@ from bot.people import privacy
 from bot.storage.database import MIGRATIONS, migrate, open_db, schema_version
 from bot.views import Block, Part, View
 from handlers.web.server import build_app
-from tests.test_web_api import Visitor, _sid, choices, text_of
+from tests.test_web_api import Visitor, _next_event, _sid, choices, text_of
 
 REPLY = "Cô Mai: em cứ đăng ký trung cấp, thứ Hai cô gọi lại nhé"
 
@@ -169,3 +169,24 @@ def test_a_database_of_the_previous_release_gains_the_inbox_and_keeps_its_data(t
     with pytest.raises(sqlite3.IntegrityError):  # a row names a real person
         db.execute("INSERT INTO inbox (user_id, channel, entry_id, text, payload, at) "
                    "VALUES (-99, 'web', 1, 'x', '{}', 'now')")
+
+
+async def test_a_page_left_open_across_a_restart_gets_what_came_after_it(server):
+    """The page reconnects its event stream with the last id it saw in the old process; a
+    reply delivered after the restart must not sort before it (ids kept rising)."""
+    visitor = await server.start()
+    await visitor.open()
+    for question in ("hoc phi trung cap", "xkld la gi", "vay von di hoc"):
+        await visitor.say(question)  # the old process gave this page a few ids
+    seen = (await visitor.open())["last"]
+    assert server.svc is not None and server.client is not None
+    user_id = server.svc.accounts.find("web", _sid(server.client)).user_id
+    await server.stop()
+
+    await server.start()
+    assert server.svc is not None and server.client is not None
+    assert await server.svc.outbox.send(user_id, View((Part(Block.TEXT, REPLY),)))
+    stream = await server.client.get("/api/events", headers={"Last-Event-ID": str(seen)})
+    event = await _next_event(stream)
+    assert event["parts"][0]["text"] == REPLY and event["id"] > seen
+    stream.close()

@@ -327,7 +327,7 @@ async def events(request: web.Request) -> web.StreamResponse:
 
 
 def _int(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 12 else 0
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 16 else 0
 
 
 # --- the outbox's web channel ----------------------------------------------------------------

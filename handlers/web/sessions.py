@@ -137,11 +137,17 @@ class Sessions:
         self.clock = clock
         self._restore = restore
         self._by_sid: OrderedDict[str, Session] = OrderedDict()
+        # Entry ids start at the server's start time in milliseconds, so they keep rising
+        # across a restart: a page still open reconnects with the last id it saw
+        # (Last-Event-ID), and what is delivered after the restart must come after it. A
+        # session gets far fewer than one entry a millisecond (rate limits), and the ids stay
+        # well within a JavaScript number's exact range.
+        self.first_id = time.time_ns() // 1_000_000
 
     def get(self, sid: str) -> Session:
         session = self._by_sid.pop(sid, None)
         if session is None:
-            session = Session(sid)
+            session = Session(sid, seq=self.first_id)
             if self._restore is not None:
                 session.restore(self._restore(sid))
         session.seen = self.clock()
