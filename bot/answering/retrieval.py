@@ -337,22 +337,30 @@ class Engine:
         return self._idf.get(term, self._idf_unknown)
 
     def _bm25(self, q: _Query) -> tuple[np.ndarray, dict[str, frozenset[int]]]:
-        scores = np.zeros(len(self.entries), dtype=np.float64)
         clashes: dict[str, frozenset[int]] = {}
+        docs: list[np.ndarray] = []
+        parts: list[np.ndarray] = []
         for term, qtf in q.terms.items():
             posting = self._postings.get(term)
             if posting is None:
                 continue
             weight = qtf * (self.tuning.bigram_weight if "_" in term else 1.0)
             clash = self._clashes(q, term) if q.marks else frozenset()
+            ids, values = posting
             if clash:
                 clashes[term] = clash
                 mask = np.zeros(len(self.entries), dtype=bool)
                 mask[list(clash)] = True
-                keep = ~mask[posting[0]]
-                scores[posting[0][keep]] += weight * posting[1][keep]
-            else:
-                scores[posting[0]] += weight * posting[1]
+                keep = ~mask[ids]
+                ids, values = ids[keep], values[keep]
+            docs.append(ids)
+            parts.append(weight * values)
+        if not docs:
+            return np.zeros(len(self.entries), dtype=np.float64), clashes
+        # One pass over every posting (a long message has a hundred terms): each entry's
+        # score still adds its terms in the message's order, as a loop over terms would.
+        scores = np.bincount(np.concatenate(docs), weights=np.concatenate(parts),
+                             minlength=len(self.entries)).astype(np.float64, copy=False)
         return scores, clashes
 
     def _share(self, q: _Query, known: Callable[[str], bool]) -> float:

@@ -9,6 +9,7 @@ expanded from the lexicon (bot/data/lexicon.yaml), accent-folded. `normalize` is
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -187,6 +188,23 @@ class Lexicon:
                              for w in fold(normalize(str(p))).split()),
         )
 
+    @functools.cached_property
+    def plain(self) -> dict[str, tuple[str, ...]]:
+        """What a word becomes when no neighbour can change it: `words`, else `unaccented`
+        for a word typed without accents (an empty replacement keeps the word)."""
+        out = {w: tuple(v.split()) for w, v in self.unaccented.items() if w.isascii() and v}
+        for w, v in self.words.items():
+            if v:
+                out[w] = tuple(v.split())
+            else:
+                out.pop(w, None)
+        return out
+
+    @functools.cached_property
+    def contextual(self) -> frozenset[str]:
+        """Words whose expansion depends on their neighbours or place."""
+        return frozenset(self.context) | frozenset(self.after_number) | frozenset(self.final)
+
     def with_greetings(self, phrases: list[str]) -> Lexicon:
         """Greeting phrases as typed and as the matcher sees them ("ad ơi" -> "admin oi")."""
         forms = {fold(normalize(p)) for p in phrases}
@@ -214,7 +232,15 @@ def expand(words: list[str], lex: Lexicon) -> list[str]:
     """Expand teencode and abbreviations word by word, using context where they are ambiguous."""
     out: list[str] = []
     last = len(words) - 1
+    plain, contextual = lex.plain, lex.contextual
     for i, word in enumerate(words):
+        if word not in contextual:  # most words: one lookup
+            found = plain.get(word)
+            if found is None:
+                out.append(word)
+            else:
+                out.extend(found)
+            continue
         repl = None
         if word in lex.context:
             prev = fold(words[i - 1]) if i else ""
