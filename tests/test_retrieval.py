@@ -122,3 +122,11 @@ def test_an_unsure_question_gets_did_you_mean_suggestions(engine):
     suggest = [r for r in results if r.kind is Kind.SUGGEST]
     assert suggest, [(r.question, r.kind, r.score) for r in results]
     assert all(1 <= len(r.suggestions) <= 3 for r in suggest)
+
+
+def test_salary_typed_without_accents_is_not_read_as_streaming(engine):
+    """"luong" folds like "luồng" (phân luồng, in most topics here): unaccented, it is salary."""
+    salary = engine.ask("di han quoc luong bao nhieu")
+    assert salary.entry is not None and salary.entry.id.startswith("overseas.")
+    stream = engine.ask("chi tieu phan luong cua tinh")
+    assert stream.entry is not None and stream.entry.id.startswith("streaming.")

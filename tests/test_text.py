@@ -82,3 +82,13 @@ def test_greetings_and_thanks_are_recognised(text):
 @pytest.mark.parametrize("text", ["chào, học phí trung cấp bao nhiêu", "học nghề", "", "???"])
 def test_questions_are_not_greetings(text):
     assert not is_greeting(text)
+
+
+def test_luong_without_accents_is_salary_unless_its_neighbour_makes_it_stream_or_quality():
+    from bot.answering.text import expand, lexicon
+
+    lex = lexicon()
+    assert expand("di han luong bao nhieu".split(), lex)[2] == "lương"
+    assert expand("phan luong hoc sinh".split(), lex)[1] == "luồng"
+    assert expand("chat luong dao tao".split(), lex)[1] == "lượng"
+    assert expand("phân luồng".split(), lex) == ["phân", "luồng"]  # typed accents stay
