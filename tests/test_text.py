@@ -2,7 +2,15 @@
 
 import pytest
 
-from bot.answering.text import canonical, fold, is_greeting, normalize, place_tone
+from bot.answering.text import (
+    canonical,
+    expand,
+    fold,
+    is_greeting,
+    lexicon,
+    normalize,
+    place_tone,
+)
 
 
 @pytest.mark.parametrize(("new_style", "old_style"), [
@@ -85,10 +93,8 @@ def test_questions_are_not_greetings(text):
 
 
 def test_luong_without_accents_is_salary_unless_its_neighbour_makes_it_stream_or_quality():
-    from bot.answering.text import expand, lexicon
-
     lex = lexicon()
-    assert expand("di han luong bao nhieu".split(), lex)[2] == "lương"
-    assert expand("phan luong hoc sinh".split(), lex)[1] == "luồng"
-    assert expand("chat luong dao tao".split(), lex)[1] == "lượng"
-    assert expand("phân luồng".split(), lex) == ["phân", "luồng"]  # typed accents stay
+    assert expand(["di", "han", "luong", "bao", "nhieu"], lex)[2] == "lương"
+    assert expand(["phan", "luong", "hoc", "sinh"], lex)[1] == "luồng"
+    assert expand(["chat", "luong", "dao", "tao"], lex)[1] == "lượng"
+    assert expand(["phân", "luồng"], lex) == ["phân", "luồng"]  # typed accents stay
