@@ -130,3 +130,18 @@ def test_salary_typed_without_accents_is_not_read_as_streaming(engine):
     assert salary.entry is not None and salary.entry.id.startswith("overseas.")
     stream = engine.ask("chi tieu phan luong cua tinh")
     assert stream.entry is not None and stream.entry.id.startswith("streaming.")
+
+
+@pytest.mark.parametrize(("question", "office"), [
+    ("hoc nghe co duoc hoan nghia vu quan su ko", "Ban Chỉ huy quân sự"),
+    ("em bi that nghiep thi hoc nghe dc ho tro ko", "Trung tâm Dịch vụ việc làm"),
+])
+def test_a_near_domain_question_names_the_office_instead_of_a_nearby_topic(engine, question,
+                                                                            office):
+    result = engine.ask(question)
+    assert result.kind is Kind.FALLBACK and result.note is not None and office in result.note
+
+
+def test_a_question_a_topic_answers_is_not_caught_by_a_near_domain_rule(engine):
+    result = engine.ask("hoc nghe gi de khong bi that nghiep")
+    assert result.kind is Kind.ANSWER and result.note is None
