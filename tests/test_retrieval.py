@@ -145,3 +145,10 @@ def test_a_near_domain_question_names_the_office_instead_of_a_nearby_topic(engin
 def test_a_question_a_topic_answers_is_not_caught_by_a_near_domain_rule(engine):
     result = engine.ask("hoc nghe gi de khong bi that nghiep")
     assert result.kind is Kind.ANSWER and result.note is None
+
+
+def test_a_follow_up_asking_only_where_or_how_much_stays_on_the_previous_topic(engine):
+    assert engine.ask("ở đâu").kind is not Kind.ANSWER  # alone it asks nothing
+    where = engine.ask("ở đâu", "college.admission")
+    assert where.kind is Kind.ANSWER and where.entry is not None
+    assert where.entry.id == "college.admission"

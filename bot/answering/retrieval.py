@@ -612,9 +612,11 @@ class Engine:
         return prior
 
     def _in_context(self, question: str, q: _Query, before: Entry) -> Result | None:
-        own = self._own_words(question)
+        asking = text.lexicon().question_words
+        own = [w for w in self._own_words(question) if w not in asking]
         if not own and not q.districts:
-            # "thì sao?", "vậy hả": nothing new is asked; the previous topic again.
+            # "thì sao?", "vậy hả", "ở đâu?": nothing new is asked but where, when or how much;
+            # the previous topic again.
             return Result(Kind.ANSWER, question, self._fixed([before], self.tuning.name_score))
         terms = dict(q.terms)
         for term, weight in self._frame(before).items():
