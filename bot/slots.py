@@ -70,7 +70,7 @@ class Slots:
         self._hot_running = 0
         self._limit_until = 0.0  # loop time until which busy chats are limited
         self._waiting: list[tuple[float, int, bool, asyncio.Future[None]]] = []  # a heap
-        self._held: list[tuple[float, int, bool, asyncio.Future[None]]] = []  # busy, held back
+        self._held: list[tuple[float, int, bool, asyncio.Future[None]]] = []  # busy, waiting aside
         self._order = itertools.count()
 
     def limit_hot(self, seconds: float = QUIET_WINDOW) -> None:
@@ -122,7 +122,7 @@ class Slots:
             if turn.done():  # cancelled while waiting
                 continue
             if hot and not self._hot_allowed():
-                heapq.heappush(self._held, entry)
+                self._held.append(entry)  # back in the heap once they may run
                 continue
             self._take(hot)
             turn.set_result(None)

@@ -9,15 +9,20 @@ import pytest
 from bot.slots import HALF_LIFE, HEAT_DELAY, HOT, PRUNE_AT, QUIET_GAP, Heat, Slots
 
 
-async def test_a_freed_slot_goes_to_the_quietest_waiting_chat():
-    slots = Slots(1)
-    await slots.acquire(0.0)
-    served: list[str] = []
-
+def _serving(slots: Slots, served: list[str]):
+    """A chat that waits for a slot, notes its turn and gives the slot back."""
     async def wait(name: str, heat: float) -> None:
         await slots.acquire(heat)
         served.append(name)
         slots.release()
+    return wait
+
+
+async def test_a_freed_slot_goes_to_the_quietest_waiting_chat():
+    slots = Slots(1)
+    await slots.acquire(0.0)
+    served: list[str] = []
+    wait = _serving(slots, served)
 
     waiters = [asyncio.create_task(wait(n, h)) for n, h in
                [("flooder", 600.0), ("bystander", 1.0), ("student", 5.0), ("other", 1.0)]]
@@ -31,11 +36,7 @@ async def test_a_busy_chat_is_only_delayed_by_its_heat_never_starved():
     slots = Slots(1)
     await slots.acquire(0.0)
     served: list[str] = []
-
-    async def wait(name: str, heat: float) -> None:
-        await slots.acquire(heat)
-        served.append(name)
-        slots.release()
+    wait = _serving(slots, served)
 
     busy = asyncio.create_task(wait("busy", 4.0))  # due 4 x HEAT_DELAY from now
     await asyncio.sleep(5 * HEAT_DELAY)  # meanwhile its due time has passed

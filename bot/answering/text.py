@@ -231,30 +231,30 @@ def _is_unaccented(word: str) -> bool:
 def expand(words: list[str], lex: Lexicon) -> list[str]:
     """Expand teencode and abbreviations word by word, using context where they are ambiguous."""
     out: list[str] = []
-    last = len(words) - 1
-    plain, contextual = lex.plain, lex.contextual
+    plain = lex.plain
     for i, word in enumerate(words):
-        if word not in contextual:  # most words: one lookup
-            found = plain.get(word)
-            if found is None:
-                out.append(word)
-            else:
-                out.extend(found)
-            continue
-        repl = None
-        if word in lex.context:
-            prev = fold(words[i - 1]) if i else ""
-            repl = next((to for prevs, to in lex.context[word] if prev in prevs), None)
-        if repl is None and word in lex.after_number and i and words[i - 1].isdigit():
-            repl = lex.after_number[word]
-        if repl is None and word in lex.final and i == last and i > 0:
-            repl = lex.final[word]
-        if repl is None:
-            repl = lex.words.get(word)
-        if repl is None and _is_unaccented(word):
-            repl = lex.unaccented.get(word)
-        out.extend((repl or word).split())
+        repl = _in_place(words, i, lex) if word in lex.contextual else None
+        if repl is not None:
+            out.extend((repl or word).split())
+        else:  # most words: one lookup
+            out.extend(plain.get(word, (word,)))
     return out
+
+
+def _in_place(words: list[str], i: int, lex: Lexicon) -> str | None:
+    """What words[i] becomes where it stands (after a given word or a number, or last), or
+    None where its place changes nothing."""
+    word = words[i]
+    if word in lex.context:
+        prev = fold(words[i - 1]) if i else ""
+        found = next((to for prevs, to in lex.context[word] if prev in prevs), None)
+        if found is not None:
+            return found
+    if word in lex.after_number and i and words[i - 1].isdigit():
+        return lex.after_number[word]
+    if word in lex.final and i == len(words) - 1 and i > 0:
+        return lex.final[word]
+    return None
 
 
 _Y_AS_I = re.compile(r"^([bcdghklmnpqrstvx]+)y$")
