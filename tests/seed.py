@@ -38,12 +38,16 @@ def seed_needs_responses(db_path: Path | str, count: int, schools: list[str], ye
                            "class": f"9A{rng.randint(1, 9)}", "plan": rng.choice(PLANS),
                            "field": rng.sample(FIELDS, 2), "abroad": "no",
                            "barriers": ["tai_chinh"], "counsellor": rng.choice(["yes", "no"])}
-                conn.executemany(
-                    "INSERT INTO answers (response_id, question_id, value, answered_at) "
-                    "VALUES (?, ?, ?, '2026-10-01T08:04:00+00:00')",
-                    [(cursor.lastrowid, q, json.dumps(v)) for q, v in answers.items()])
+                _insert_answers(conn, cursor.lastrowid, answers)
     finally:
         conn.close()
+
+
+def _insert_answers(conn: sqlite3.Connection, response_id: int | None, answers: dict) -> None:
+    conn.executemany(
+        "INSERT INTO answers (response_id, question_id, value, answered_at) "
+        "VALUES (?, ?, ?, '2026-10-01T08:04:00+00:00')",
+        [(response_id, q, json.dumps(v)) for q, v in answers.items()])
 
 
 def seed_response(db_path: Path | str, user_id: int, survey_id: str, year: str,
@@ -65,9 +69,6 @@ def seed_response(db_path: Path | str, user_id: int, survey_id: str, year: str,
                 "updated_at) VALUES (?, 1, ?, ?, ?, 'in_progress', ?, 1, 0, '[]', "
                 "'2026-10-01T08:00:00+00:00', '2026-10-01T08:05:00+00:00')",
                 [survey_id, user_id, school, year, current])
-            conn.executemany(
-                "INSERT INTO answers (response_id, question_id, value, answered_at) "
-                "VALUES (?, ?, ?, '2026-10-01T08:04:00+00:00')",
-                [(cursor.lastrowid, q, json.dumps(v)) for q, v in answers.items()])
+            _insert_answers(conn, cursor.lastrowid, answers)
     finally:
         conn.close()

@@ -48,6 +48,19 @@ CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev
 
 
 # --- the servers ---------------------------------------------------------------------------
+
+def _open_school_page(browser: webdriver.Chrome, site: str, root: Path, server: Any,
+                      name: str, head: str) -> WebElement:
+    """A school's page with the one line pasted in, opened; the chat bubble it shows."""
+    (root / name).write_text(
+        f"<!doctype html>{head}<link rel=icon href=data:,></head>"
+        "<body><h1>Trường THCS An Lạc</h1>"
+        f'<script src="{server.url}/widget.js" data-school="{SCHOOL.code}" async></script>'
+        "</body></html>", encoding="utf-8")
+    browser.get(f"{site}/{'' if name == 'index.html' else name}")
+    return WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_element(By.ID, "careerbot-bubble"))
+
 @pytest.fixture(scope="module")
 def school_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A plain page on the school's site; the test writes its one line into it."""
@@ -244,15 +257,10 @@ def test_the_chat_is_labelled_and_usable_with_the_keyboard(server, browser):
 def test_the_widget_opens_the_chat_on_a_school_page_with_its_school(server, school_page,
                                                                      browser):
     site, root = school_page
-    (root / "index.html").write_text(
-        "<!doctype html><html lang=vi><head><meta charset=utf-8><title>THCS An Lạc</title>"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<link rel=icon href=data:,></head><body><h1>Trường THCS An Lạc</h1>"
-        f'<script src="{server.url}/widget.js" data-school="{SCHOOL.code}" async></script>'
-        "</body></html>", encoding="utf-8")
-    browser.get(site + "/")
-    bubble = WebDriverWait(browser, WAIT).until(
-        lambda d: d.find_element(By.ID, "careerbot-bubble"))
+    bubble = _open_school_page(browser, site, root, server, "index.html",
+                               '<html lang=vi><head><meta charset=utf-8><title>THCS An Lạc</title>'
+                               '<meta name="viewport" content="width=device-width, '
+                               'initial-scale=1">')
     assert bubble.get_attribute("aria-label") == messages.WEB_OPEN_CHAT
     assert not browser.find_elements(By.ID, "careerbot-frame")  # nothing loaded before a tap
     bubble.click()
@@ -349,14 +357,9 @@ def test_a_view_the_outbox_delivers_appears_in_the_open_page(live, browser):
 def test_on_a_phone_a_page_made_for_desktops_opens_the_chat_in_its_own_tab(server, school_page,
                                                                             browser):
     site, root = school_page
-    (root / "old.html").write_text(  # no viewport tag: the phone zooms the page out
-        "<!doctype html><html><head><meta charset=utf-8><title>Trang cũ</title>"
-        "<link rel=icon href=data:,></head><body><h1>Trường THCS An Lạc</h1>"
-        f'<script src="{server.url}/widget.js" data-school="{SCHOOL.code}" async></script>'
-        "</body></html>", encoding="utf-8")
-    browser.get(site + "/old.html")
-    bubble = WebDriverWait(browser, WAIT).until(
-        lambda d: d.find_element(By.ID, "careerbot-bubble"))
+    # No viewport tag: the phone zooms the page out.
+    bubble = _open_school_page(browser, site, root, server, "old.html",
+                               "<html><head><meta charset=utf-8><title>Trang cũ</title>")
     # Scaled back up to a thumb's size on screen, once the page's zoom is known.
     WebDriverWait(browser, WAIT).until(lambda d: bubble.size["width"] > 100)
     bubble.click()
