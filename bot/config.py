@@ -171,21 +171,22 @@ def _zalo(env: Mapping[str, str]) -> ZaloSettings | None:
         return None
     if not re.fullmatch(r"\d{1,25}", app_id):
         raise ConfigError(f"ZALO_APP_ID: phải là dãy số (id ứng dụng Zalo), nhận được {app_id!r}")
-    secret_shape = "chỉ gồm chữ, số, _ và -, 8–200 ký tự (sao chép từ developers.zalo.me)"
-    app_secret = _secret(env, "ZALO_APP_SECRET", _ZALO_SECRET, secret_shape)
-    oa_secret = _secret(env, "ZALO_OA_SECRET", _ZALO_SECRET, secret_shape)
+    key_hint = "chỉ gồm chữ, số, _ và -, 8–200 ký tự (sao chép từ developers.zalo.me)"
+    app_secret = _secret(env, "ZALO_APP_SECRET", _ZALO_SECRET, key_hint)
+    oa_secret = _secret(env, "ZALO_OA_SECRET", _ZALO_SECRET, key_hint)
     if app_secret is None:
-        raise ConfigError("ZALO_APP_SECRET: bắt buộc khi đặt ZALO_APP_ID (khoá bí mật của ứng dụng)")
+        raise ConfigError("ZALO_APP_SECRET: bắt buộc khi đặt ZALO_APP_ID (khoá bí mật của "
+                          "ứng dụng)")
     if oa_secret is None:
         raise ConfigError("ZALO_OA_SECRET: bắt buộc khi đặt ZALO_APP_ID (khoá bí mật của OA, "
                           "dùng để kiểm tra chữ ký webhook)")
-    token_shape = "không đúng dạng mã Zalo (16–2000 ký tự chữ, số, _ . -, không khoảng trắng)"
+    code_hint = "không đúng dạng mã Zalo (16–2000 ký tự chữ, số, _ . -, không khoảng trắng)"
     return ZaloSettings(
         app_id=app_id,
         app_secret=app_secret,
         oa_secret=oa_secret,
-        refresh_token=_secret(env, "ZALO_REFRESH_TOKEN", _ZALO_TOKEN, token_shape),
-        access_token=_secret(env, "ZALO_ACCESS_TOKEN", _ZALO_TOKEN, token_shape),
+        refresh_token=_secret(env, "ZALO_REFRESH_TOKEN", _ZALO_TOKEN, code_hint),
+        access_token=_secret(env, "ZALO_ACCESS_TOKEN", _ZALO_TOKEN, code_hint),
         api_base_url=_url(env, "ZALO_API_BASE_URL", DEFAULT_ZALO_API) or DEFAULT_ZALO_API,
         oauth_base_url=_url(env, "ZALO_OAUTH_BASE_URL", DEFAULT_ZALO_OAUTH) or DEFAULT_ZALO_OAUTH,
     )

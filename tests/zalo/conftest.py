@@ -1,4 +1,4 @@
-"""Fixtures for handlers/zalo tests: the stand-in, a real SQLite writer, a client."""
+"""Fixtures for the Zalo tests: the stand-in, a real SQLite writer, a client over HTTP."""
 
 from __future__ import annotations
 

@@ -19,16 +19,6 @@ from handlers.zalo.client import (
 )
 from handlers.zalo.tokens import TokenKeeper
 from handlers.zalo.window import WindowBook
-from tests.zalo.fixtures import (  # noqa: F401 - fixtures
-    book,
-    client,
-    clock,
-    db_path,
-    keeper,
-    session,
-    writer,
-    zalo,
-)
 from tests.zalo.oaapi import APP_SECRET, FakeZaloOA
 
 
