@@ -3,8 +3,8 @@
 Two aiohttp servers on 127.0.0.1, as Zalo has two hosts: the OpenAPI host (``api.base_url``,
 for ZALO_API_BASE_URL) and the OAuth host (``api.oauth_base_url``, for ZALO_OAUTH_BASE_URL).
 Tests read what careerbot sent (``sent``, ``requests``, ``refreshes``), inject failures
-(``fail_next``, ``stall_next``, ``error_next``, ``expire_access_tokens``), move the clock
-(``FakeClock``) and push signed webhook events to careerbot (``send_event``).
+(``fail_next``, ``stall_next``, ``delay_next``, ``error_next``, ``expire_access_tokens``),
+move the clock (``FakeClock``) and push signed webhook events to careerbot (``send_event``).
 
 Behaviour implemented, from Zalo's public documentation (developers.zalo.me: "Gửi tin Tư vấn",
 "Webhook", "Xác thực và ủy quyền cho ứng dụng"; Zalo OA help centre zalooa.freshdesk.com
@@ -122,6 +122,7 @@ class _Injected:
     status: list[int] = field(default_factory=list)  # HTTP statuses to answer with, in order
     stall: list[float] = field(default_factory=list)  # seconds to wait, then 504 unprocessed
     error: list[int] = field(default_factory=list)  # Zalo error codes to answer with
+    delay: list[float] = field(default_factory=list)  # seconds to wait, then process
 
 
 def _error(code: int, message: str) -> dict[str, Any]:
@@ -204,6 +205,10 @@ class FakeZaloOA:
     def stall_next(self, seconds: float, count: int = 1, host: str = "api") -> None:
         """The next calls hang for `seconds`, then fail with 504 without being processed."""
         self._injected[host].stall.extend([seconds] * count)
+
+    def delay_next(self, seconds: float, count: int = 1, host: str = "api") -> None:
+        """The next calls are processed normally, `seconds` late (a slow Zalo)."""
+        self._injected[host].delay.extend([seconds] * count)
 
     def error_next(self, code: int, count: int = 1) -> None:
         self._injected["api"].error.extend([code] * count)
@@ -290,6 +295,8 @@ class FakeZaloOA:
     # --- the servers ----------------------------------------------------------------------
     async def _injected_answer(self, host: str) -> web.Response | None:
         injected = self._injected[host]
+        if injected.delay:
+            await asyncio.sleep(injected.delay.pop(0))
         if injected.stall:
             await asyncio.sleep(injected.stall.pop(0))
             return web.Response(status=504, text="Gateway Timeout")

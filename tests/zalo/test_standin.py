@@ -65,11 +65,12 @@ async def test_message_limits(zalo: FakeZaloOA) -> None:
         "type": "template", "payload": {"buttons": [button] * 6}}}}
     assert (await _send(zalo, token, six))[1]["error"] == -210
     long_title = {**button, "title": "T" * 101}
-    one = {"recipient": {"user_id": "u1"}, "message": {"text": "Chọn", "attachment": {
-        "type": "template", "payload": {"buttons": [long_title]}}}}
-    assert (await _send(zalo, token, one))[1]["error"] == -210
-    one["message"]["attachment"]["payload"]["buttons"] = [button] * 5
-    _, answer = await _send(zalo, token, one)
+    def with_buttons(buttons: list[dict[str, str]]) -> dict[str, Any]:
+        return {"recipient": {"user_id": "u1"}, "message": {"text": "Chọn", "attachment": {
+            "type": "template", "payload": {"buttons": buttons}}}}
+
+    assert (await _send(zalo, token, with_buttons([long_title])))[1]["error"] == -210
+    _, answer = await _send(zalo, token, with_buttons([button] * 5))
     assert answer["error"] == 0 and zalo.sent[0].buttons == [button] * 5
 
 

@@ -122,8 +122,10 @@ async def test_concurrent_senders_share_one_refresh(
     for user in ("u1", "u2", "u3", "u4", "u5"):
         await wrote(zalo, book, user)
     zalo.expire_access_tokens()
+    zalo.delay_next(0.3, host="oauth")  # every sender meets the expired token meanwhile
     deliveries = await asyncio.gather(*(client.send_text(u, f"Chào {u}")
                                         for u in ("u1", "u2", "u3", "u4", "u5")))
+    assert [c.answer["error"] for c in zalo.message_calls()].count(-220) == 5
     assert all(d.delivered for d in deliveries)
     assert zalo.refreshes == 1  # a second refresh would have spent a dead refresh token
     assert sorted(m.text or "" for m in zalo.sent) == [f"Chào u{i}" for i in range(1, 6)]
