@@ -50,7 +50,8 @@ def _timestamp(body: bytes) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
     text = str(value)
-    return text if text.isdigit() else None
+    # ASCII digits only, and no more than milliseconds need ("²" is a digit to isdigit()).
+    return text if text.isascii() and text.isdigit() and len(text) <= 16 else None
 
 
 def verify(header: str | None, body: bytes, *, app_id: str, oa_secret: str,

@@ -54,3 +54,16 @@ def test_mistakes_are_named(env: dict[str, str], named: str) -> None:
 def test_a_misspelt_zalo_name_gets_a_hint() -> None:
     with pytest.raises(ConfigError, match="ZALO_OA_SECRET"):
         Settings.from_env({**BASE, "ZALO_OA_SECRETS": "x"})
+
+
+def test_every_zalo_variable_is_known_and_listed_in_env_example() -> None:
+    import re
+    from pathlib import Path
+
+    from bot.config import ZALO_VARIABLES
+
+    root = Path(__file__).resolve().parents[2]
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.M))
+    read = set(re.findall(r'"(ZALO_[A-Z_]+)"', (root / "bot" / "config.py").read_text("utf-8")))
+    assert read <= set(ZALO_VARIABLES) <= listed

@@ -78,7 +78,8 @@ async def test_stale_events_are_refused(zalo: FakeZaloOA,
 
 
 def test_bodies_without_a_timestamp_are_bad() -> None:
-    for body in (b"not json", b"[]", b'{"timestamp": "12a"}', b'{"timestamp": true}', b"{}"):
+    for body in (b"not json", b"[]", b'{"timestamp": "12a"}', b'{"timestamp": true}', b"{}",
+                 '{"timestamp": "²"}'.encode(), b'{"timestamp": "' + b"9" * 5000 + b'"}'):
         header = signature.header_value(APP_ID, body, "1", OA_SECRET)
         assert signature.verify(header, body, app_id=APP_ID, oa_secret=OA_SECRET) is Check.BAD
     body = b'{"timestamp": "1800000000000"}'
