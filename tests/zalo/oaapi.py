@@ -44,12 +44,13 @@ paid quota, Zalo's rate limit (inject -32 with ``error_next``) and webhook retri
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import itertools
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -311,17 +312,22 @@ class FakeZaloOA:
             body: Any = json.loads(raw)
         except ValueError:
             body = raw.decode(errors="replace")
-        record = Request("api", request.path, dict(request.headers), body)
+        return await self._answer("api", request, body, lambda: self._message(
+            request.headers.get("access_token"), body))
+
+    async def _answer(self, host: str, request: web.Request, body: Any,
+                      answer: Callable[[], dict[str, Any]]) -> web.Response:
+        """Record the call, apply what was injected, else answer as Zalo would."""
+        record = Request(host, request.path, dict(request.headers), body)
         self.requests.append(record)
         if self.on_request is not None:
             self.on_request(record)
-        injected = await self._injected_answer("api")
+        injected = await self._injected_answer(host)
         if injected is not None:
             record.status = injected.status
             return injected
-        answer = self._message(request.headers.get("access_token"), body)
-        record.answer = answer
-        return web.json_response(answer)
+        record.answer = answer()
+        return web.json_response(record.answer)
 
     def _message(self, token: str | None, body: Any) -> dict[str, Any]:
         if token is None or token not in self._access:
@@ -394,17 +400,8 @@ class FakeZaloOA:
 
     async def _handle_token(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
-        record = Request("oauth", request.path, dict(request.headers), form)
-        self.requests.append(record)
-        if self.on_request is not None:
-            self.on_request(record)
-        injected = await self._injected_answer("oauth")
-        if injected is not None:
-            record.status = injected.status
-            return injected
-        answer = self._refresh(request.headers.get("secret_key"), form)
-        record.answer = answer
-        return web.json_response(answer)
+        return await self._answer("oauth", request, form, lambda: self._refresh(
+            request.headers.get("secret_key"), form))
 
     def _refresh(self, secret_key: str | None, form: dict[str, Any]) -> dict[str, Any]:
         def refused(code: int, reason: str) -> dict[str, Any]:
@@ -428,3 +425,19 @@ class FakeZaloOA:
         self.refreshes += 1
         return {"access_token": access, "refresh_token": refresh,
                 "expires_in": str(ACCESS_LIFETIME)}
+
+
+@contextlib.asynccontextmanager
+async def serve(handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+                path: str = "/zalo/webhook") -> AsyncIterator[str]:
+    """A receiver on 127.0.0.1 for `send_event` (until careerbot serves the webhook itself);
+    yields its URL."""
+    app = web.Application()
+    app.router.add_post(path, handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}{path}"
+    finally:
+        await runner.cleanup()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession, web
 
-from tests.zalo.oaapi import APP_ID, APP_SECRET, OA_SECRET, FakeClock, FakeZaloOA
+from tests.zalo.oaapi import APP_ID, APP_SECRET, OA_SECRET, FakeClock, FakeZaloOA, serve
 
 
 @pytest.fixture
@@ -122,20 +122,12 @@ async def test_events_are_signed_as_documented(zalo: FakeZaloOA) -> None:
         received.append((await request.read(), request.headers.get("X-ZEvent-Signature")))
         return web.Response(text="ok")
 
-    app = web.Application()
-    app.router.add_post("/zalo/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}/zalo/webhook"
-    try:
+    async with serve(webhook) as url:
         for name in ("user_send_text", "follow", "unfollow", "user_send_image",
                      "user_send_sticker", "user_send_file", "user_send_location"):
             status, _ = await zalo.send_event(url, zalo.event(name, "u7", text="Xin chào"))
             assert status == 200
         await zalo.send_event(url, zalo.event("user_send_text", "u7"), signature=None)
-    finally:
-        await runner.cleanup()
     for raw, header in received[:-1]:
         body = json.loads(raw)
         mac = hashlib.sha256(APP_ID.encode() + raw + body["timestamp"].encode()

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from handlers.zalo import signature
 from handlers.zalo.signature import Check
-from tests.zalo.oaapi import APP_ID, OA_SECRET, FakeZaloOA
+from tests.zalo.oaapi import APP_ID, OA_SECRET, FakeZaloOA, serve
 
 
 @pytest.fixture
@@ -31,13 +31,8 @@ async def webhook() -> AsyncIterator[tuple[str, list[Check]]]:
         results.append(check)
         return web.Response(status=200 if check.ok else 403)
 
-    app = web.Application()
-    app.router.add_post("/zalo/webhook", receive)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}/zalo/webhook", results
-    await runner.cleanup()
+    async with serve(receive) as url:
+        yield url, results
 
 
 async def test_signed_event_passes(zalo: FakeZaloOA,
