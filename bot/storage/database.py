@@ -172,8 +172,9 @@ def _v8_zalo(db: sqlite_utils.Database) -> None:
         "seed_hash": str, "updated_at": str,
     }, pk="id", not_null={"refresh_token", "updated_at"})
     db.table("zalo_windows").create({
-        "user_id": str, "last_user_at": float, "sent_since": int,
-    }, pk="user_id", not_null={"last_user_at", "sent_since"}, defaults={"sent_since": 0})
+        "user_id": int, "last_message_at": float, "sent_since": int,
+    }, pk="user_id", not_null={"last_message_at", "sent_since"}, defaults={"sent_since": 0},
+        foreign_keys=[("user_id", "users", "id")])
 
 
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,

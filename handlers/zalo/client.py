@@ -28,6 +28,7 @@ from typing import Any
 import aiohttp
 
 from bot import messages
+from bot.people.accounts import Account
 from handlers.zalo.tokens import TokenError, TokenKeeper
 from handlers.zalo.window import WindowBook
 
@@ -147,20 +148,22 @@ class ZaloClient:
         self._backoff = backoff
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
-    async def send_text(self, user_id: str, text: str) -> Delivery:
-        return await self.send(user_id, text)
+    async def send_text(self, to: Account, text: str) -> Delivery:
+        return await self.send(to, text)
 
-    async def send_buttons(self, user_id: str, text: str, buttons: Sequence[Button]
+    async def send_buttons(self, to: Account, text: str, buttons: Sequence[Button]
                            ) -> Delivery:
-        return await self.send(user_id, text, buttons)
+        return await self.send(to, text, buttons)
 
-    async def send(self, user_id: str, text: str, buttons: Sequence[Button] = ()) -> Delivery:
+    async def send(self, to: Account, text: str, buttons: Sequence[Button] = ()) -> Delivery:
+        """Send one reply to a person on Zalo (`to.external_id` is their Zalo user id; their
+        window is kept under `to.user_id`)."""
         planned, numbered = plan(text, buttons)
         delivery = Delivery(numbered=numbered)
         for index, message in enumerate(planned):
             try:
-                await self._allowed(user_id)
-                delivery.message_ids.append(await self._send_one(user_id, message))
+                await self._allowed(to.user_id)
+                delivery.message_ids.append(await self._send_one(to.external_id, message))
             except _Stop as stop:
                 delivery.undelivered = planned[index:]
                 delivery.reason = stop.reason
@@ -168,10 +171,10 @@ class ZaloClient:
                             len(planned) - index, len(planned), stop.reason)
                 break
             if self._window is not None:
-                await self._window.note_sent(user_id)
+                await self._window.note_sent(to.user_id)
         return delivery
 
-    async def _allowed(self, user_id: str) -> None:
+    async def _allowed(self, user_id: int) -> None:
         if self._window is None:
             return
         verdict = await self._window.verdict(user_id)

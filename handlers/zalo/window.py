@@ -8,7 +8,8 @@ mới"). Anything beyond that is a paid "proactive" message, which careerbot doe
 counsellor reply or an announcement outside the window is recorded as undelivered instead.
 
 `ReplyWindow` is the pure rule over timestamps; `WindowBook` keeps each person's window in
-SQLite (table zalo_windows) through the project's one writer.
+SQLite (table zalo_windows, by internal user id, so erasing a person's data erases it too)
+through the project's one writer.
 """
 
 from __future__ import annotations
@@ -39,13 +40,13 @@ class Verdict:
 class ReplyWindow:
     """A person's window: when they last wrote (epoch seconds) and what the OA sent since."""
 
-    last_user_at: float | None = None
+    last_message_at: float | None = None
     sent_since: int = 0
 
     def verdict(self, now: float) -> Verdict:
-        if self.last_user_at is None:
+        if self.last_message_at is None:
             return Verdict(False, "no_contact", 0, None)
-        closes = self.last_user_at + WINDOW_SECONDS
+        closes = self.last_message_at + WINDOW_SECONDS
         if now >= closes:
             return Verdict(False, "expired", 0, closes)
         remaining = MAX_REPLIES - self.sent_since
@@ -55,25 +56,25 @@ class ReplyWindow:
 
     def after_incoming(self, at: float) -> ReplyWindow:
         """The person wrote at `at`: a fresh window (an older, late event changes nothing)."""
-        if self.last_user_at is not None and at < self.last_user_at:
+        if self.last_message_at is not None and at < self.last_message_at:
             return self
         return ReplyWindow(at, 0)
 
     def after_sent(self) -> ReplyWindow:
-        return ReplyWindow(self.last_user_at, self.sent_since + 1)
+        return ReplyWindow(self.last_message_at, self.sent_since + 1)
 
 
-def _load(db: sqlite_utils.Database, user_id: str) -> ReplyWindow:
-    row = db.execute("SELECT last_user_at, sent_since FROM zalo_windows WHERE user_id = ?",
+def _load(db: sqlite_utils.Database, user_id: int) -> ReplyWindow:
+    row = db.execute("SELECT last_message_at, sent_since FROM zalo_windows WHERE user_id = ?",
                      [user_id]).fetchone()
     return ReplyWindow() if row is None else ReplyWindow(float(row[0]), int(row[1]))
 
 
-def _store(db: sqlite_utils.Database, user_id: str, window: ReplyWindow) -> None:
-    db.execute("INSERT INTO zalo_windows (user_id, last_user_at, sent_since) VALUES (?, ?, ?) "
-               "ON CONFLICT(user_id) DO UPDATE SET last_user_at = excluded.last_user_at, "
+def _store(db: sqlite_utils.Database, user_id: int, window: ReplyWindow) -> None:
+    db.execute("INSERT INTO zalo_windows (user_id, last_message_at, sent_since) VALUES (?, ?, ?) "
+               "ON CONFLICT(user_id) DO UPDATE SET last_message_at = excluded.last_message_at, "
                "sent_since = excluded.sent_since",
-               [user_id, window.last_user_at, window.sent_since])
+               [user_id, window.last_message_at, window.sent_since])
 
 
 class WindowBook:
@@ -83,13 +84,13 @@ class WindowBook:
         self._writer = writer
         self._clock = clock
 
-    async def window(self, user_id: str) -> ReplyWindow:
+    async def window(self, user_id: int) -> ReplyWindow:
         return await self._writer.write(lambda db: _load(db, user_id))
 
-    async def verdict(self, user_id: str) -> Verdict:
+    async def verdict(self, user_id: int) -> Verdict:
         return (await self.window(user_id)).verdict(self._clock())
 
-    async def note_incoming(self, user_id: str, at: float | None = None) -> None:
+    async def note_incoming(self, user_id: int, at: float | None = None) -> None:
         """The person sent something (a text, a tap, a picture): a new window opens."""
         moment = self._clock() if at is None else at
 
@@ -98,7 +99,7 @@ class WindowBook:
 
         await self._writer.write(write)
 
-    async def note_sent(self, user_id: str) -> None:
+    async def note_sent(self, user_id: int) -> None:
         """One message reached the person: it counts against the window."""
 
         def write(db: sqlite_utils.Database) -> None:

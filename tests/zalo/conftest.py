@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
+import sqlite_utils
 
+from bot.people.accounts import Account
+from bot.storage.database import iso, now_utc
 from bot.storage.writer import Writer
 from handlers.zalo.client import ZaloClient
 from handlers.zalo.tokens import TokenKeeper
@@ -69,3 +72,36 @@ def client(session: aiohttp.ClientSession, keeper: TokenKeeper, zalo: FakeZaloOA
            book: WindowBook) -> ZaloClient:
     return ZaloClient(session, keeper, api_base_url=zalo.base_url, window=book,
                       backoff=0.01, timeout=0.5)
+
+
+def _new_user(db: sqlite_utils.Database) -> int:
+    """A user row as the accounts module makes one for a person off Telegram."""
+    user_id = int(db.execute("SELECT min(min(id), 0) FROM users").fetchone()[0] or 0) - 1
+    stamp = iso(now_utc())
+    db.execute("INSERT INTO users (id, created_at, last_seen) VALUES (?, ?, ?)",
+               [user_id, stamp, stamp])
+    return user_id
+
+
+async def person(writer: Writer, zalo_id: str) -> Account:
+    """A person on Zalo: their Zalo user id and their internal user id."""
+    return Account("zalo", zalo_id, await writer.write(_new_user))
+
+
+Wrote = Callable[[str], Awaitable[Account]]
+
+
+@pytest.fixture
+def wrote(zalo: FakeZaloOA, book: WindowBook, writer: Writer) -> Wrote:
+    """`await wrote("u1")`: the person sent the OA a message, so both Zalo and careerbot's
+    window book know it; returns their account."""
+    known: dict[str, Account] = {}
+
+    async def write(zalo_id: str) -> Account:
+        if zalo_id not in known:
+            known[zalo_id] = await person(writer, zalo_id)
+        zalo.person_wrote(zalo_id)
+        await book.note_incoming(known[zalo_id].user_id)
+        return known[zalo_id]
+
+    return write

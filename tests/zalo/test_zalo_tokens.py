@@ -12,7 +12,7 @@ from bot.storage.writer import Writer
 from handlers.zalo.client import ZaloClient
 from handlers.zalo.tokens import TokenError, TokenKeeper
 from handlers.zalo.window import WindowBook
-from tests.zalo.conftest import make_keeper
+from tests.zalo.conftest import Wrote, make_keeper
 from tests.zalo.oaapi import FakeClock, FakeZaloOA, Request
 
 
@@ -40,7 +40,8 @@ async def test_only_a_refresh_token_refreshes_at_once(
 
 
 async def test_the_new_pair_is_on_disk_before_it_is_used(
-        client: ZaloClient, zalo: FakeZaloOA, book: WindowBook, db_path: Path) -> None:
+        client: ZaloClient, zalo: FakeZaloOA, book: WindowBook, db_path: Path,
+        wrote: Wrote) -> None:
     seen: list[tuple[str | None, str | None]] = []
 
     def check(request: Request) -> None:  # runs as each message call reaches "Zalo"
@@ -48,10 +49,9 @@ async def test_the_new_pair_is_on_disk_before_it_is_used(
             seen.append((request.headers.get("access_token"), stored(db_path)[0]))
 
     zalo.on_request = check
-    zalo.person_wrote("u1")
-    await book.note_incoming("u1")
+    u1 = await wrote("u1")
     zalo.expire_access_tokens()
-    assert (await client.send_text("u1", "x")).delivered
+    assert (await client.send_text(u1, "x")).delivered
     used_after_refresh, on_disk = seen[-1]
     assert used_after_refresh != zalo.access_token
     assert used_after_refresh == on_disk  # committed before it was used
@@ -133,13 +133,11 @@ async def test_no_refresh_token_anywhere_is_a_clear_error(
 
 async def test_an_expiring_token_is_refreshed_before_sending(
         client: ZaloClient, keeper: TokenKeeper, zalo: FakeZaloOA, book: WindowBook,
-        clock: FakeClock) -> None:
-    zalo.person_wrote("u1")
-    await book.note_incoming("u1")
+        clock: FakeClock, wrote: Wrote) -> None:
+    u1 = await wrote("u1")
     await keeper.refresh(stale=zalo.access_token)  # now the keeper knows when it expires
     clock.advance(25 * 3600 - 60)  # a minute before Zalo's 25 hours run out
-    zalo.person_wrote("u1")
-    await book.note_incoming("u1")
-    assert (await client.send_text("u1", "x")).delivered
+    u1 = await wrote("u1")
+    assert (await client.send_text(u1, "x")).delivered
     assert zalo.refreshes == 2
     assert [c.answer["error"] for c in zalo.message_calls()] == [0]  # no refused call first
