@@ -6,9 +6,12 @@ Tests read what careerbot sent (``sent``, ``requests``, ``refreshes``), inject f
 (``fail_next``, ``stall_next``, ``delay_next``, ``error_next``, ``expire_access_tokens``),
 move the clock (``FakeClock``) and push signed webhook events to careerbot (``send_event``).
 
-Behaviour implemented, from Zalo's public documentation (developers.zalo.me: "Gửi tin Tư vấn",
-"Webhook", "Xác thực và ủy quyền cho ứng dụng"; Zalo OA help centre zalooa.freshdesk.com
-"Các loại tin của Zalo Official Account"; the OA API error table):
+Behaviour implemented, from Zalo's public documentation: developers.zalo.me ("Gửi tin Tư vấn",
+"Webhook", "Xác thực và ủy quyền cho ứng dụng", the OA API error table) as quoted by public
+SDKs, integration guides and OA tools (the developer pages themselves could not be opened
+where this was written), and Zalo's OA help centre (zalooa.freshdesk.com, "Các loại tin của
+Zalo Official Account") for the 48-hour, 8-message rule. Where those sources differ or are
+silent, the choice is said below.
 
 - ``POST /v3.0/oa/message/cs`` (Message API v3, consultation message): header ``access_token``;
   JSON ``{"recipient": {"user_id"}, "message": {"text", "attachment"?}}``; the attachment is
@@ -36,6 +39,11 @@ Behaviour implemented, from Zalo's public documentation (developers.zalo.me: "G�
   ``recipient``, ``message`` with ``msg_id`` and ``text`` or ``attachments``; ``follower`` and
   ``oa_id`` for follow/unfollow), signed with ``X-ZEvent-Signature: mac=<sha256 hex of app_id +
   raw body + timestamp + OA secret key>``.
+
+Choices where the sources are thin: the 100-character title limit is documented for buttons
+of promotion messages and assumed for consultation ones; -213 is answered only after an
+``unfollow`` (people may write to an OA without following it); a location arrives as an
+attachment with ``coordinates``, one of the two shapes public examples show.
 
 Not emulated: other endpoints (upload, user info, broadcast, ZNS), the authorization-code grant,
 paid quota, Zalo's rate limit (inject -32 with ``error_next``) and webhook retries.
