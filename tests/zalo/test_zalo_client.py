@@ -10,11 +10,14 @@ import pytest
 
 from handlers.zalo.client import (
     MAX_BUTTONS,
+    PAYLOAD_LIMIT,
+    PAYLOAD_PREFIX,
     TEXT_LIMIT,
     TITLE_LIMIT,
     Button,
     ZaloClient,
     decode_payload,
+    plan,
     split_text,
 )
 from handlers.zalo.tokens import TokenKeeper
@@ -59,6 +62,15 @@ async def test_long_text_is_split_and_buttons_ride_on_the_last_piece(
     assert all(len(m.text or "") <= TEXT_LIMIT for m in zalo.sent)
     assert " ".join((m.text or "") for m in zalo.sent).split() == text.split()
     assert [bool(m.buttons) for m in zalo.sent] == [False, False, True]
+
+
+def test_what_zalo_would_refuse_is_refused_before_sending() -> None:
+    with pytest.raises(ValueError):
+        plan("   ")
+    with pytest.raises(ValueError):
+        plan("Chọn", [Button("Quá dài", "x" * PAYLOAD_LIMIT)])  # with the prefix: too long
+    messages, _ = plan("Chọn", [Button("Vừa", "x" * (PAYLOAD_LIMIT - len(PAYLOAD_PREFIX)))])
+    assert len(messages[0]["attachment"]["payload"]["buttons"][0]["payload"]) == PAYLOAD_LIMIT
 
 
 def test_split_text_cuts_within_the_limit() -> None:
