@@ -163,7 +163,10 @@ def _secret(env: Mapping[str, str], name: str, shape: re.Pattern[str], what: str
 
 def _zalo(env: Mapping[str, str]) -> ZaloSettings | None:
     app_id = env.get("ZALO_APP_ID", "").strip()
-    others = [n for n in ZALO_VARIABLES if n != "ZALO_APP_ID" and env.get(n, "").strip()]
+    # The base URLs have defaults (.env.example fills them in): only a key or token set
+    # without an app means a half-configured OA.
+    others = [n for n in ZALO_VARIABLES if n != "ZALO_APP_ID" and "_URL" not in n
+              and env.get(n, "").strip()]
     if not app_id:
         if others:
             raise ConfigError(f"ZALO_APP_ID: bắt buộc khi đặt {others[0]} (id ứng dụng trên "

@@ -15,6 +15,16 @@ def test_no_zalo_without_an_app_id() -> None:
     assert Settings.from_env({}).zalo is None
 
 
+def test_the_example_file_as_it_is_configures_no_oa() -> None:
+    from pathlib import Path
+
+    from dotenv import dotenv_values
+
+    example = dotenv_values(Path(__file__).resolve().parents[2] / ".env.example")
+    settings = Settings.from_env({k: v or "" for k, v in example.items()})
+    assert settings.zalo is None
+
+
 def test_a_configured_oa() -> None:
     zalo = Settings.from_env({**BASE, "ZALO_REFRESH_TOKEN": REFRESH}).zalo
     assert zalo is not None and zalo.app_id == BASE["ZALO_APP_ID"]
