@@ -18,7 +18,8 @@ KNOWN_VARIABLES = (
     "CAREERBOT_DB", "CAREERBOT_DB_SYNC", "CAREERBOT_KNOWLEDGE_DIR", "CAREERBOT_ADMIN_IDS",
     "CAREERBOT_FLOOD_PER_MINUTE", "CAREERBOT_UPDATES_IN_FLIGHT", "CAREERBOT_ANNOUNCE_PER_SECOND",
     "CAREERBOT_TIMEZONE", "CAREERBOT_WEB_HOST", "CAREERBOT_WEB_PORT", "CAREERBOT_WEB_ORIGINS",
-    "CAREERBOT_WEB_IP_PER_MINUTE", "CAREERBOT_ANSWER_CACHE",
+    "CAREERBOT_WEB_IP_PER_MINUTE", "CAREERBOT_ANSWER_CACHE", "CAREERBOT_WEB_URL",
+    "CAREERBOT_BOT_USERNAME",
 )
 # Zalo Official Account settings (read when ZALO_APP_ID is set). Like CAREERBOT_*, any other
 # ZALO_* name is a typo that would be silently ignored (ZALO_SECRET for ZALO_OA_SECRET).
@@ -127,6 +128,14 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _bot_username(env: Mapping[str, str]) -> str | None:
+    name = env.get("CAREERBOT_BOT_USERNAME", "").strip().lstrip("@")
+    if name and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", name):
+        raise ConfigError(f"CAREERBOT_BOT_USERNAME: tên bot Telegram như careerbot_bot, "
+                          f"nhận được {name!r}")
+    return name or None
+
+
 def _file_url(base_url: str) -> str:
     """Telegram serves files under /file/bot<token>/ beside /bot<token>/."""
     if base_url.endswith("/bot"):
@@ -223,6 +232,8 @@ class Settings:
     web_port: int | None = None  # None: `careerbot run` serves no web chat
     web_origins: tuple[str, ...] = ()  # school sites allowed to embed and call the web chat
     web_ip_per_minute: int = 3000  # web requests per minute from one address (a school's NAT)
+    web_url: str | None = None  # the dashboard's public address, for sign-in links
+    bot_username: str | None = None  # t.me/<bot>: the students' link on the dashboard
     answer_cache: int = 4096  # replies remembered (bot/answering/assistant.py); 0: none
     zalo: ZaloSettings | None = None  # None: no Zalo Official Account configured
 
@@ -296,6 +307,8 @@ class Settings:
             web_port=_int(env, "CAREERBOT_WEB_PORT", 0, 1, 65535) or None,
             web_origins=_origins(env, "CAREERBOT_WEB_ORIGINS"),
             web_ip_per_minute=_int(env, "CAREERBOT_WEB_IP_PER_MINUTE", 3000, 1, 1_000_000),
+            web_url=_url(env, "CAREERBOT_WEB_URL", None),
+            bot_username=_bot_username(env),
             answer_cache=_int(env, "CAREERBOT_ANSWER_CACHE", 4096, 0, 1_000_000),
             zalo=_zalo(env),
         )

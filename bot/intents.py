@@ -258,6 +258,11 @@ class Redeem(Intent):
 
 
 @dataclass(frozen=True)
+class SignIn(Intent):
+    kind = "sign_in"  # /dangnhap: a link to the staff dashboard
+
+
+@dataclass(frozen=True)
 class Invite(Intent):
     kind, free = "invite", ("target",)  # /moi truong MÃ | khuvuc Tên | admin
     role: str = ""  # the word typed: truong, khuvuc, admin
@@ -321,7 +326,7 @@ INTENTS: tuple[type[Intent], ...] = (
     SurveyAnswer, SurveyToggle, SurveyDone, SurveyBack, SurveySkip, SurveyPause, SurveyLater,
     SurveyEditMenu, SurveyEdit, SurveySummary, SurveySubmit, PrivacyView, PrivacyErase,
     PrivacyConfirm, Redeem, Invite, ExportMenu, Export, Report, AnnounceDraft, AnnounceDecision,
-    Stats, Unanswered,
+    Stats, Unanswered, SignIn,
 )
 _BY_KIND = {cls.kind: cls for cls in INTENTS}
 _BY_WIRE = {(cls.action, cls.op): cls for cls in INTENTS if cls.action}
@@ -422,7 +427,7 @@ COMMANDS: dict[str, Callable[[str], Intent]] = {
     "huy": _bare(Cancel), "khaosat": _bare(SurveyList), "dulieucuatoi": _bare(PrivacyView),
     "xoadulieu": _bare(PrivacyErase), "tuvan": _bare(CounselOpen),
     "ketthuc": _bare(CounselClose),
-    "dangky": _word(Redeem), "moi": _invite, "export": _word(ExportMenu),
+    "dangky": _word(Redeem), "dangnhap": _bare(SignIn), "moi": _invite, "export": _word(ExportMenu),
     "baocao": _word(Report), "thongbao": lambda rest: AnnounceDraft(rest.strip()),
     "unanswered": _bare(Unanswered), "stats": _bare(Stats),
 }

@@ -183,6 +183,7 @@ COMMANDS = [
 ]
 STAFF_COMMANDS = [
     ("dangky", "Đăng ký cán bộ bằng mã"),
+    ("dangnhap", "Đường liên kết vào trang quản lý trên web"),
     ("export", "Tải câu trả lời khảo sát (CSV, Excel)"),
     ("baocao", "Báo cáo khảo sát so với chỉ tiêu"),
     ("thongbao", "Gửi thông báo cho học sinh, phụ huynh"),
@@ -315,6 +316,45 @@ STAFF_JOINED = (
 )
 STAFF_USAGE = "Cách dùng: /dangky MÃ (mã do quản trị viên gửi)."
 STAFF_ONLY = "Lệnh này dành cho thầy cô đã đăng ký bằng mã của quản trị viên (/dangky MÃ)."
+
+# --- the staff dashboard (/quan-ly; handlers/web/dashboard) --------------------------------------
+SIGNIN_LINK = (
+    "🔑 Đường liên kết vào trang quản lý (dùng một lần, hết hạn sau {minutes} phút; đừng "
+    "chuyển cho ai):"
+)
+SIGNIN_LINK_HINT = "Mở trên máy tính hoặc điện thoại; phiên làm việc kéo dài {hours} giờ."
+SIGNIN_NO_URL = (
+    "Máy chủ chưa đặt địa chỉ trang quản lý (CAREERBOT_WEB_URL). Nhờ người quản lý careerbot "
+    "đặt biến này rồi gõ lại /dangnhap."
+)
+SIGNIN_TOO_MANY = "Bạn vừa xin nhiều đường liên kết quá. Đợi {minutes} phút rồi thử lại nhé."
+DASH_TITLE = "Trang quản lý khảo sát"
+DASH_SIGNIN_TITLE = "Đăng nhập trang quản lý"
+DASH_SIGNIN_HELP = (
+    "Thầy cô đã đăng ký trên Telegram: nhắn /dangnhap cho bot để nhận đường liên kết đăng "
+    "nhập. Chưa dùng Telegram: nhập mã mời dùng một lần do quản trị viên gửi."
+)
+DASH_CODE_LABEL = "Mã mời"
+DASH_CODE_BUTTON = "Đăng nhập bằng mã mời"
+DASH_LINK_BUTTON = "Vào trang quản lý"
+DASH_LINK_CONFIRM = "Bấm nút dưới đây để vào trang quản lý."
+DASH_LINK_UNKNOWN = "Đường liên kết không đúng. Nhắn /dangnhap cho bot để nhận đường liên kết mới."
+DASH_LINK_USED = (
+    "Đường liên kết này đã được dùng rồi (mỗi đường liên kết chỉ dùng một lần). Nhắn "
+    "/dangnhap cho bot để nhận đường liên kết mới."
+)
+DASH_LINK_EXPIRED = (
+    "Đường liên kết đã hết hạn (chỉ dùng được trong 10 phút). Nhắn /dangnhap cho bot để nhận "
+    "đường liên kết mới."
+)
+DASH_NOT_STAFF = "Tài khoản này không còn quyền cán bộ. Liên hệ quản trị viên nếu cần."
+DASH_FORM_EXPIRED = "Biểu mẫu đã hết hạn hoặc không hợp lệ. Tải lại trang rồi thử lại."
+DASH_SLOW_DOWN = "Thử quá nhiều lần. Đợi một phút rồi thử lại."
+DASH_SIGNED_OUT = "Đã đăng xuất."
+DASH_SIGN_OUT = "Đăng xuất"
+DASH_SESSION_OVER = "Phiên làm việc đã hết. Đăng nhập lại để tiếp tục."
+DASH_NOT_FOUND = "Không có trang này."
+DASH_BUILD_BUSY = "Tệp trước của thầy cô đang được tạo. Đợi một chút rồi tải lại."
 INVITE_USAGE = (
     "Cách dùng: /moi truong MÃ_TRƯỜNG, /moi khuvuc Tên xã hoặc huyện cũ (đủ dấu, như danh "
     "sách trường; xã trùng tên: Tên xã, Huyện cũ), hoặc /moi admin."

@@ -1,5 +1,5 @@
-"""Joining the staff (/dangky MÃ) and, for admins, creating the codes that let people join
-(/moi truong MÃ | khuvuc Tên | admin)."""
+"""Joining the staff (/dangky MÃ), a sign-in link to the dashboard (/dangnhap) and, for
+admins, creating the codes that let people join (/moi truong MÃ | khuvuc Tên | admin)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from bot import intents as i
 from bot import messages
-from bot.people.access import admin_refusal
+from bot.people.access import admin_refusal, scope_of
 from bot.people.accounts import Account
 from bot.people.privacy import ADMIN_TAG
 from bot.people.staff import INVITE_DAYS, InviteError, Role, ScopeError, StaffMember
+from bot.people.staff_sessions import LINK_MINUTES, SESSION_HOURS, StaffSessions, TooManyLinks
 from bot.screens import Handlers, Screens, text_view
 from bot.views import BECAME_STAFF, Block, Part, View
 
@@ -32,7 +33,7 @@ def describe_scope(svc: Services, member: StaffMember) -> str:
 
 class StaffScreens(Screens):
     def handlers(self) -> Handlers:
-        return {i.Redeem: self.redeem, i.Invite: self.invite}
+        return {i.Redeem: self.redeem, i.Invite: self.invite, i.SignIn: self.sign_in}
 
     async def redeem(self, account: Account, intent: i.Intent) -> View:
         assert isinstance(intent, i.Redeem)  # noqa: S101 - dispatched by type
@@ -45,6 +46,27 @@ class StaffScreens(Screens):
             return text_view(str(refused))
         joined = text_view(messages.STAFF_JOINED.format(scope=describe_scope(svc, member)))
         return dataclasses.replace(joined, signals=frozenset({BECAME_STAFF}))
+
+    async def sign_in(self, account: Account, intent: i.Intent) -> View:
+        """A single-use link to the dashboard, for staff only (the scope is asked again on
+        every page: the link only says who is signing in)."""
+        svc = self.svc
+        try:
+            scope_of(svc, account)
+        except ScopeError as refused:
+            return text_view(str(refused))
+        base = svc.settings.web_url
+        if base is None:
+            return text_view(messages.SIGNIN_NO_URL)
+        try:
+            token = await StaffSessions(svc.db, svc.writer, svc.clock).new_link(
+                account.user_id, created_by=f"{account.channel}:{account.user_id}")
+        except TooManyLinks:
+            return text_view(messages.SIGNIN_TOO_MANY.format(minutes=LINK_MINUTES))
+        return View((
+            Part(Block.TEXT, messages.SIGNIN_LINK.format(minutes=LINK_MINUTES)),
+            Part(Block.TEXT, sign_in_url(base, token)),
+            Part(Block.HINT, messages.SIGNIN_LINK_HINT.format(hours=SESSION_HOURS))))
 
     async def invite(self, account: Account, intent: i.Intent) -> View:
         assert isinstance(intent, i.Invite)  # noqa: S101
@@ -81,3 +103,8 @@ def _invited(svc: Services, intent: i.Invite) -> StaffMember | None:
     else:
         return None
     return StaffMember(0, role, school, area)
+
+
+def sign_in_url(base: str, token: str) -> str:
+    """Where a sign-in link points (handlers/web/dashboard serves it)."""
+    return f"{base.rstrip('/')}/quan-ly/vao?t={token}"

@@ -177,8 +177,28 @@ def _v8_zalo(db: sqlite_utils.Database) -> None:
         foreign_keys=[("user_id", "users", "id")])
 
 
+def _v9_staff_sessions(db: sqlite_utils.Database) -> None:
+    """The staff dashboard: single-use sign-in links and 8-hour sessions, both stored as
+    SHA-256 hashes (a copy of the database opens nobody's session), and an audit row for
+    each file a staff member downloads there."""
+    db.table("staff_links").create({
+        "token_hash": str, "user_id": int, "created_by": str, "created_at": str,
+        "expires_at": str, "used_at": str,
+    }, pk="token_hash", not_null={"user_id", "created_at", "expires_at"})
+    db.table("staff_links").create_index(["user_id", "created_at"])
+    db.table("staff_sessions").create({
+        "id_hash": str, "user_id": int, "created_at": str, "expires_at": str,
+    }, pk="id_hash", not_null={"user_id", "created_at", "expires_at"})
+    db.table("staff_sessions").create_index(["user_id"])
+    db.table("staff_downloads").create({
+        "id": int, "user_id": int, "what": str, "scope": str, "school_codes": str, "at": str,
+    }, pk="id", not_null={"user_id", "what", "at"})
+    db.table("staff_downloads").create_index(["at"])
+
+
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
-                               _v5_menu_resets, _v6_accounts, _v7_inbox, _v8_zalo]
+                               _v5_menu_resets, _v6_accounts, _v7_inbox, _v8_zalo,
+                               _v9_staff_sessions]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

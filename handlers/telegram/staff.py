@@ -1,6 +1,7 @@
-"""The staff and admin commands on Telegram: /dangky, /moi, /export, /baocao, /unanswered,
-/stats. Their screens live in the core (bot/people/staff_screens.py, bot/reports/screens.py,
-bot/answering/admin_screens.py); the role's command menu is handlers/telegram/menus.py."""
+"""The staff and admin commands on Telegram: /dangky, /dangnhap, /moi, /export, /baocao,
+/unanswered, /stats. Their screens live in the core (bot/people/staff_screens.py,
+bot/reports/screens.py, bot/answering/admin_screens.py); the role's command menu is
+handlers/telegram/menus.py."""
 
 from __future__ import annotations
 
@@ -10,4 +11,5 @@ from handlers.telegram.ui import AnyApp
 
 
 def register(app: AnyApp, svc: Services) -> None:
-    app.add_handler(commands("dangky", "moi", "export", "baocao", "unanswered", "stats"))
+    app.add_handler(commands("dangky", "dangnhap", "moi", "export", "baocao", "unanswered",
+                             "stats"))
