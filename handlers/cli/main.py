@@ -19,6 +19,7 @@ from bot.answering import knowledge
 from bot.answering.answers import plain_text
 from bot.config import Settings
 from bot.surveys import model as survey
+from handlers.cli import staff_links  # noqa: F401 - adds `staff login-link` to staff_group
 from handlers.cli.common import _assistant, _settings
 from handlers.cli.data import export_command, report_command, schools_group, staff_group
 

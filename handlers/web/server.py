@@ -13,7 +13,7 @@ from bot import messages
 from bot.bootstrap import Services
 from bot.conversation import Conversation
 from bot.people.privacy import purge
-from handlers.web import api, assets
+from handlers.web import api, assets, dashboard
 from handlers.web.guard import Origins, RateLimit, add_security_headers, client_ip
 from handlers.web.sessions import Sessions
 
@@ -115,6 +115,7 @@ def build_app(svc: Services, conversation: Conversation | None = None, *,
     app.router.add_post("/api/intent", api.intent)
     app.router.add_get("/api/events", api.events)
     app.router.add_get(r"/api/file/{number:\d{1,9}}", api.file)
+    dashboard.register(app, svc)  # the staff dashboard, /quan-ly
     for path in ("/api/open", "/api/message", "/api/intent", "/api/events"):
         app.router.add_route("OPTIONS", path, _preflight)
 
