@@ -17,7 +17,7 @@ async def _css(request: web.Request) -> web.StreamResponse:
 
 
 async def _home_slash(request: web.Request) -> web.StreamResponse:
-    raise web.HTTPPermanentRedirect(auth.HOME)
+    return auth.see_other(auth.HOME)
 
 
 def register(app: web.Application, svc: Services) -> None:

@@ -96,9 +96,14 @@ async def caller(request: web.Request) -> Caller | None:
     return Caller(user, session, scope, svc.is_admin(user) or scope.school_codes is None)
 
 
+def see_other(location: str) -> web.Response:
+    # Returned, not raised: the server's error middleware turns raised exceptions into JSON.
+    return web.Response(status=303, headers={"Location": location, "Cache-Control": "no-store"})
+
+
 def signed_out(request: web.Request, note: str = "") -> web.StreamResponse:
     """To the sign-in page; the session cookie cleared."""
-    response = web.HTTPSeeOther(f"{SIGN_IN}?{note}" if note else SIGN_IN)
+    response = see_other(f"{SIGN_IN}?{note}" if note else SIGN_IN)
     _set_cookie(response, request, "quanly", "", 0)
     return response
 
@@ -165,7 +170,7 @@ def _sign_in_page(request: web.Request, note: str = "", error: str = "",
 
 async def sign_in_page(request: web.Request) -> web.StreamResponse:
     if await caller(request) is not None:
-        raise web.HTTPSeeOther(HOME)
+        return see_other(HOME)
     query = request.query
     note = messages.DASH_SIGNED_OUT if "ra" in query else \
         messages.DASH_SESSION_OVER if "het" in query else ""
@@ -198,7 +203,7 @@ async def sign_in_code(request: web.Request) -> web.StreamResponse:
 
 
 async def _open_session(request: web.Request, session: str) -> web.StreamResponse:
-    response = web.HTTPSeeOther(HOME)
+    response = see_other(HOME)
     _set_cookie(response, request, "quanly", session, SESSION_HOURS * 3600)
     _set_cookie(response, request, "quanly-form", "", 0)
     return response
