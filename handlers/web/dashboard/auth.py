@@ -224,7 +224,9 @@ async def link_page(request: web.Request) -> web.StreamResponse:
             f"<button class=\"main\" id=\"enter\" type=\"submit\">"
             f"{html.e(messages.DASH_LINK_BUTTON)}</button></form></div>")
     response = html.page(html.document(messages.DASH_SIGNIN_TITLE, body, header=_header()))
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in this page's URL
+    # The token is in this page's URL: no other site may see it. (not no-referrer: Chrome then
+    # sends "Origin: null" with the form, which the origin check refuses)
+    response.headers["Referrer-Policy"] = "same-origin"
     return _with_form_cookie(request, response, token, new)
 
 

@@ -1,0 +1,212 @@
+"""The staff dashboard in a real browser: Debian's headless Chromium, driven by selenium,
+against `careerbot web` in its own process, signing in with links printed by
+`careerbot staff login-link` (a second process on the same database, as an operator runs it)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from bot import messages
+from bot.bootstrap import build_services
+from bot.config import Settings
+from bot.people.schools import School
+from bot.reports import reporting
+from bot.surveys.model import school_year
+from tests.cli_run import careerbot_process
+from tests.seed import seed_needs_responses, seed_response
+from tests.web_process import ROOT, WebServer
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SCHOOL_A = School("THCSAL", "THCS An Lạc", "Xã An Lạc", "Bến Lức", "Long An")
+SCHOOL_B = School("THCSBD", "THCS Bình Đức", "Xã Bình Đức", "Bến Lức", "Long An")
+A_NAME = "Nguyễn Văn An"  # a name only school A's rows hold
+B_NAME = "Trần Thị Bích Bê"  # and one only school B's
+WAIT = 30
+CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--disable-background-networking", "--disable-component-update",
+               "--no-first-run", "--disable-sync")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    db = tmp_path_factory.mktemp("dashboard") / "careerbot.db"
+    services = build_services(Settings(db_path=db))
+    services.schools.add(SCHOOL_A, SCHOOL_B)
+    year = school_year(services.local_now().date())
+    services.close()
+    seed_needs_responses(db, 40, [SCHOOL_A.code], year, first_user=5_000_000)
+    seed_needs_responses(db, 25, [SCHOOL_B.code], year, first_user=6_000_000, seed=2)
+    seed_response(db, 7_000_001, "needs", year, {"grade": "9", "class": "9A1",
+                                                 "counsellor": "yes", "contact": A_NAME},
+                  school=SCHOOL_A.code, current="plan")
+    seed_response(db, 7_000_002, "needs", year, {"grade": "9", "class": "9B7",
+                                                 "counsellor": "yes", "contact": B_NAME},
+                  school=SCHOOL_B.code, current="plan")
+    web = WebServer(db)
+    web.env.update({"CAREERBOT_WEB_URL": web.url, "CAREERBOT_BOT_USERNAME": "careerbot_lan_bot"})
+    web.start()
+    try:
+        yield web
+    finally:
+        assert web.stop() == 0, web.output()
+        assert "Traceback" not in web.output(), web.output()
+
+
+def login_link(server: WebServer, school: str) -> str:
+    """`careerbot staff login-link --school MÃ`, run as the operator runs it."""
+    ran = careerbot_process("staff", "login-link", "--school", school, env={
+        "CAREERBOT_DB": server.env["CAREERBOT_DB"], "CAREERBOT_WEB_URL": server.url})
+    assert ran.returncode == 0, ran.stderr
+    link = ran.stdout.strip()
+    assert link.startswith(f"{server.url}/quan-ly/vao?t="), ran.stdout
+    return link
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+    """A fresh Chromium profile per test, a school PC's screen; files land in tmp_path."""
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
+    options.add_argument("--window-size=1280,900")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    (tmp_path / "downloads").mkdir()
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {
+        "behavior": "allow", "downloadPath": str(tmp_path / "downloads")})
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def sign_in(driver: webdriver.Chrome, link: str) -> None:
+    driver.get(link)
+    driver.find_element(By.ID, "enter").click()
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.ID, "sign-out"))
+
+
+def console_errors(driver: webdriver.Chrome) -> list[dict[str, Any]]:
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def downloaded(folder: Path, name: str) -> bytes:
+    path = folder / name
+    deadline = time.monotonic() + WAIT
+    while not (path.exists() and path.stat().st_size > 0) and time.monotonic() < deadline:
+        time.sleep(0.1)  # Chrome writes NAME.crdownload, then renames it
+    return path.read_bytes()
+
+
+def image_loaded(driver: webdriver.Chrome, css: str) -> bool:
+    return bool(driver.execute_script(
+        "const i = document.querySelector(arguments[0]); return i && i.complete && "
+        "i.naturalWidth > 0;", css))
+
+
+def screenshot(driver: webdriver.Chrome, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / name))
+    if os.environ.get("UPDATE_DOCS_SCREENSHOT"):
+        shutil.copy(ARTIFACTS / name, ROOT / "docs" / name)
+
+
+def test_sign_in_see_the_own_school_download_everything_sign_out(
+        server: WebServer, browser: webdriver.Chrome, tmp_path: Path) -> None:
+    sign_in(browser, login_link(server, SCHOOL_A.code))
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert SCHOOL_A.name in page and "41\nđã bắt đầu" in page and "40\nđã gửi" in page
+    assert SCHOOL_B.name not in page and "9B7" not in page
+    assert f"t.me/careerbot_lan_bot?start={SCHOOL_A.code}" in page
+    WebDriverWait(browser, WAIT).until(lambda d: image_loaded(d, ".links img"))
+    screenshot(browser, "dashboard-overview.png")
+
+    browser.find_element(By.LINK_TEXT, "Câu trả lời").click()
+    assert "41 người trả lời" in browser.find_element(By.ID, "count").text
+    assert A_NAME in browser.page_source and B_NAME not in browser.page_source
+    Select(browser.find_element(By.ID, "lop")).select_by_visible_text("9A1")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    classes = {row.find_elements(By.TAG_NAME, "td")[1].text
+               for row in browser.find_elements(By.CSS_SELECTOR, "tbody tr")}
+    assert classes == {"9A1"}
+    screenshot(browser, "dashboard-responses.png")
+
+    browser.find_element(By.LINK_TEXT, "Tải về").click()
+    folder = tmp_path / "downloads"
+    services = build_services(Settings(db_path=Path(server.env["CAREERBOT_DB"])))
+    try:
+        scope = services.staff.school_scope(SCHOOL_A.code)
+        assert scope is not None
+        year = school_year(services.local_now().date())
+        for survey in services.surveys.surveys:
+            expected = reporting.export_document(services, scope, [survey], "csv", year)
+            browser.find_element(By.ID, f"csv-{survey.id}").click()
+            assert downloaded(folder, expected.filename) == expected.data
+        needs = reporting.export_document(services, scope, [services.surveys.surveys[0]],
+                                          "csv", year)
+        book = reporting.export_document(services, scope, list(services.surveys.surveys),
+                                         "xlsx", year)
+    finally:
+        services.close()
+    rows = list(csv.reader(io.StringIO(needs.data.decode("utf-8-sig"))))
+    assert len(rows) == 41  # the header and school A's 40 submitted answers
+    browser.find_element(By.ID, "xlsx").click()
+    sheets = openpyxl.load_workbook(io.BytesIO(downloaded(folder, book.filename)))
+    assert sheets.sheetnames == openpyxl.load_workbook(io.BytesIO(book.data)).sheetnames
+    browser.find_element(By.ID, "chart").click()
+    assert downloaded(folder, f"bao-cao-{year}.png").startswith(b"\x89PNG")
+    browser.find_element(By.ID, "report").click()
+    WebDriverWait(browser, WAIT).until(lambda d: image_loaded(d, "#chart-img"))
+    assert "BÁO CÁO KẾT QUẢ KHẢO SÁT" in browser.find_element(By.TAG_NAME, "main").text
+
+    browser.find_element(By.ID, "sign-out").click()
+    WebDriverWait(browser, WAIT).until(lambda d: messages.DASH_SIGNED_OUT in d.page_source)
+    browser.get(server.url + "/quan-ly/tra-loi")
+    assert "/quan-ly/dang-nhap" in browser.current_url and A_NAME not in browser.page_source
+    assert console_errors(browser) == []
+
+
+def test_another_schools_staff_see_none_of_its_rows(server: WebServer,
+                                                     browser: webdriver.Chrome) -> None:
+    sign_in(browser, login_link(server, SCHOOL_B.code))
+    pages = ["/quan-ly", "/quan-ly/tra-loi", "/quan-ly/tra-loi?khaosat=needs&q=an",
+             "/quan-ly/tra-loi?lop=9A1", "/quan-ly/tai-ve", "/quan-ly/bao-cao",
+             f"/quan-ly?truong={SCHOOL_A.code}", f"/quan-ly/tra-loi?truong={SCHOOL_A.code}",
+             f"/quan-ly/tai-ve/csv/needs?truong={SCHOOL_A.code}"]
+    for path in pages:
+        browser.get(server.url + path)
+        text = browser.find_element(By.TAG_NAME, "body").text
+        assert A_NAME not in browser.page_source and SCHOOL_A.name not in text, path
+        assert "Đăng xuất" in text or "không thuộc phạm vi" in text, (path, text[:300])
+    browser.get(server.url + "/quan-ly/tra-loi")
+    assert B_NAME in browser.page_source and "26 người trả lời" in browser.page_source
+
+
+def test_a_form_without_its_token_is_refused(server: WebServer,
+                                             browser: webdriver.Chrome) -> None:
+    sign_in(browser, login_link(server, SCHOOL_A.code))
+    browser.execute_script(
+        "const f = document.createElement('form'); f.method = 'post';"
+        "f.action = '/quan-ly/dang-xuat'; const i = document.createElement('input');"
+        "i.name = 'csrf'; i.value = 'forged'; f.appendChild(i); document.body.appendChild(f);"
+        "f.submit();")
+    WebDriverWait(browser, WAIT).until(lambda d: messages.DASH_FORM_EXPIRED in d.page_source)
+    browser.get(server.url + "/quan-ly")
+    assert browser.find_elements(By.ID, "sign-out")  # the forged form ended nothing
