@@ -7,7 +7,7 @@ rows are read, so a page can only show what the caller's scope covers."""
 from __future__ import annotations
 
 import datetime as dt
-import json
+import functools
 import re
 from collections import Counter
 from collections.abc import Collection
@@ -54,60 +54,71 @@ class SurveyProgress:
     per_day: list[tuple[str, int, int]] = field(default_factory=list)  # day, started, sent
 
 
-def _first(answers: dict[str, Any], ids: tuple[str, ...]) -> Any:
-    return next((answers[q] for q in ids if answers.get(q) not in (None, "")), None)
+def _picked(ids: tuple[str, ...], alias: str) -> tuple[str, str]:
+    """A LEFT JOIN per question (the answers' primary key finds each) and the first answer
+    given among them, decoded from JSON by SQLite."""
+    joins = "".join(f" LEFT JOIN answers {alias}{n} ON {alias}{n}.response_id = r.id AND "
+                    f"{alias}{n}.question_id = '{qid}'" for n, qid in enumerate(ids))
+    value = "coalesce(" + ", ".join(f"json_extract({alias}{n}.value, '$')"
+                                    for n in range(len(ids))) + ", NULL)"
+    return joins, value
 
 
-def _class_of(survey: Survey, answers: dict[str, Any]) -> str:
-    typed = _first(answers, CLASS_QUESTIONS)
+_CLASS = _picked(CLASS_QUESTIONS, "c")
+_GRADE = _picked(GRADE_QUESTIONS, "g")
+_NAME = _picked(NAME_QUESTIONS, "n")
+# Built from the fixed question ids above, never from input.
+_SELECT = (
+    "SELECT r.id, r.school_code, r.status, r.started_at, r.updated_at, r.submitted_at, "  # noqa: S608
+    f"{_CLASS[1]}, {_GRADE[1]}, {_NAME[1]} FROM responses r{_CLASS[0]}{_GRADE[0]}"
+    f"{_NAME[0]} WHERE r.survey_id = ? AND r.school_year = ?")
+
+
+def _class_name(survey: Survey, typed: Any, grade: Any) -> str:
     if isinstance(typed, str) and typed.strip():
         return " ".join(typed.split()).upper()
-    grade = _first(answers, GRADE_QUESTIONS)
-    if grade is not None:
-        question = next((survey.question(q) for q in GRADE_QUESTIONS if survey.question(q)), None)
-        choice = next((c for c in (question.choices if question else ()) if c.code == grade),
-                      None)
-        return choice.label if choice else str(grade)
-    return NO_CLASS
+    if grade is None:
+        return NO_CLASS
+    question = next((survey.question(q) for q in GRADE_QUESTIONS if survey.question(q)), None)
+    choice = next((c for c in (question.choices if question else ()) if c.code == str(grade)),
+                  None)
+    return choice.label if choice else str(grade)
 
 
 def respondents(db: sqlite_utils.Database, survey: Survey,
                 school_codes: Collection[str] | None, year: str) -> list[Respondent]:
-    """Everyone who started this survey this school year in these schools, newest first."""
-    wanted = (*CLASS_QUESTIONS, *GRADE_QUESTIONS, *NAME_QUESTIONS)
-    sql = ("SELECT id, school_code, status, started_at, updated_at, submitted_at "
-           "FROM responses WHERE survey_id = ? AND school_year = ?")
-    query = only_schools(sql, [survey.id, year], school_codes)
+    """Everyone who started this survey this school year in these schools, newest first:
+    one query, the few answers a row shows picked by SQLite."""
+    query = only_schools(_SELECT, [survey.id, year], school_codes)
     if query is None:
         return []
-    rows = list(db.query(query[0] + " ORDER BY updated_at DESC, id DESC", query[1]))
-    answers: dict[int, dict[str, Any]] = {r["id"]: {} for r in rows}
-    if rows:
-        marks = ", ".join("?" * len(wanted))
-        # The few questions a row shows, for the responses just read: one indexed scan.
-        inner = query[0].replace("SELECT id, school_code, status, started_at, updated_at, "
-                                 "submitted_at", "SELECT id", 1)
-        for a in db.query(f"SELECT response_id, question_id, value FROM answers "  # noqa: S608
-                          f"WHERE question_id IN ({marks}) AND response_id IN ({inner})",
-                          [*wanted, *query[1]]):
-            answers[a["response_id"]][a["question_id"]] = json.loads(a["value"])
+    sql = query[0].replace(" AND school_code IN", " AND r.school_code IN", 1)
+    rows = db.execute(sql + " ORDER BY r.updated_at DESC, r.id DESC", query[1]).fetchall()
+    classes: dict[tuple[Any, Any], str] = {}
     out = []
-    for r in rows:
-        given = answers[r["id"]]
-        name = _first(given, NAME_QUESTIONS)
-        out.append(Respondent(r["id"], r["school_code"], _class_of(survey, given),
-                              name if isinstance(name, str) else "", r["status"],
-                              r["started_at"] or "", r["updated_at"] or "", r["submitted_at"]))
+    for rid, school, status, started, updated, submitted, typed, grade, name in rows:
+        klass = classes.get((typed, grade))
+        if klass is None:
+            klass = classes[(typed, grade)] = _class_name(survey, typed, grade)
+        out.append(Respondent(rid, school, klass, name if isinstance(name, str) else "",
+                              status, started or "", updated or "", submitted))
     return out
 
 
-def local(stamp: str | None, zone: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def local(stamp: str | None, zone: ZoneInfo) -> str:
+    """"2026-10-01 15:05" in the school's time zone."""
     if not stamp:
         return ""
+    offset = stamp[-6:] if len(stamp) > 21 and stamp[-6] in "+-" else ""
+    return _local_minute(stamp[:16] + offset, zone)
+
+
+@functools.lru_cache(maxsize=65_536)  # thousands of rows, far fewer distinct minutes
+def _local_minute(minute: str, zone: ZoneInfo) -> str:
     try:
-        return dt.datetime.fromisoformat(stamp).astimezone(zone).strftime(fmt)
+        return dt.datetime.fromisoformat(minute).astimezone(zone).isoformat(" ")[:16]
     except ValueError:
-        return stamp[:16]
+        return minute[:16]
 
 
 def progress(survey: Survey, people: list[Respondent], zone: ZoneInfo) -> SurveyProgress:
@@ -116,8 +127,8 @@ def progress(survey: Survey, people: list[Respondent], zone: ZoneInfo) -> Survey
     classes: Counter[str] = Counter(p.klass for p in people)
     sent: Counter[str] = Counter(p.klass for p in people if p.status == "submitted")
     out.per_class = [(k, classes[k], sent[k]) for k in sorted(classes, key=_class_key)]
-    days: Counter[str] = Counter(local(p.started_at, zone, "%Y-%m-%d") for p in people)
-    sent_days: Counter[str] = Counter(local(p.submitted_at, zone, "%Y-%m-%d")
+    days: Counter[str] = Counter(local(p.started_at, zone)[:10] for p in people)
+    sent_days: Counter[str] = Counter(local(p.submitted_at, zone)[:10]
                                       for p in people if p.submitted_at)
     out.per_day = [(d, days[d], sent_days[d]) for d in sorted(set(days) | set(sent_days),
                                                               reverse=True)]
