@@ -125,6 +125,7 @@ def test_every_table_and_every_column_naming_a_person_is_declared_for_erasure(tm
 
 
 async def test_erasing_leaves_no_row_naming_the_user_in_any_table(bot, api, student):
+    from bot.people.staff_sessions import StaffSessions
     from tests.test_bot_reports import NINE, A, _submit
 
     svc = bot.services
@@ -154,6 +155,10 @@ async def test_erasing_leaves_no_row_naming_the_user_in_any_table(bot, api, stud
     await svc.writer.write(lambda db: db.execute(
         "INSERT INTO zalo_windows (user_id, last_message_at, sent_since) VALUES (?, 1, 0)",
         [student.id]))
+    dashboard = StaffSessions(svc.db, svc.writer, svc.clock)  # a staff member's sign-ins
+    await dashboard.new_link(student.id)
+    await dashboard.start(student.id)
+    await dashboard.record_download(student.id, "x.csv", A.name, frozenset({A.code}))
     await svc.writer.sync()
     before = privacy.rows_about(svc.db, student.id)
     empty = [table for table, rows in before.items() if not rows]

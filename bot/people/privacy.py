@@ -37,6 +37,9 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {  # columns holding a user id
     "accounts": ("user_id",),
     "inbox": ("user_id",),
     "zalo_windows": ("user_id",),
+    "staff_links": ("user_id",),  # the dashboard's sign-in links, sessions and download audit
+    "staff_sessions": ("user_id",),
+    "staff_downloads": ("user_id",),
 }
 OWNED_THROUGH: dict[str, tuple[str, str]] = {  # rows that are a person's through a parent row
     "answers": ("response_id", "responses"),
@@ -49,6 +52,7 @@ NOT_A_PERSON = {
     ("ticket_messages", "chat_message_id"): "a message's number inside a chat",
     ("ticket_messages", "relay_message_id"): "a message's number in the counsellors' chat",
     ("accounts", "external_id"): "the channel's own id of the person, deleted with the row",
+    ("staff_links", "created_by"): "'bot' or 'cli', never an id",
 }
 ADMIN_TAG = "admin:"  # invites.created_by of an invite made in the bot: "admin:<user id>"
 
@@ -146,6 +150,9 @@ def erase(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
         ("announcements", "DELETE FROM announcements WHERE created_by = ? AND status = 'draft'"),
         ("inbox", "DELETE FROM inbox WHERE user_id = ?"),
         ("zalo_windows", "DELETE FROM zalo_windows WHERE user_id = ?"),
+        ("staff_links", "DELETE FROM staff_links WHERE user_id = ?"),
+        ("staff_sessions", "DELETE FROM staff_sessions WHERE user_id = ?"),
+        ("staff_downloads", "DELETE FROM staff_downloads WHERE user_id = ?"),
         ("accounts", "DELETE FROM accounts WHERE user_id = ?"),
         ("users", "DELETE FROM users WHERE id = ?"),
     ]

@@ -60,7 +60,7 @@ class StaffScreens(Screens):
             return text_view(messages.SIGNIN_NO_URL)
         try:
             token = await StaffSessions(svc.db, svc.writer, svc.clock).new_link(
-                account.user_id, created_by=f"{account.channel}:{account.user_id}")
+                account.user_id, created_by="bot")
         except TooManyLinks:
             return text_view(messages.SIGNIN_TOO_MANY.format(minutes=LINK_MINUTES))
         return View((

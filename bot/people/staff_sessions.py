@@ -66,6 +66,9 @@ class StaffSessions:
         since = iso(now - dt.timedelta(minutes=LINK_MINUTES))
 
         def insert(db: sqlite_utils.Database) -> str:
+            # Spent or expired links say nothing after a day: they go as new ones come.
+            db.execute("DELETE FROM staff_links WHERE expires_at < ?",
+                       [iso(now - dt.timedelta(days=1))])
             recent = db.execute("SELECT count(*) FROM staff_links WHERE user_id = ? AND "
                                 "created_at > ?", [user_id, since]).fetchone()[0]
             if recent >= LINKS_PER_WINDOW:
