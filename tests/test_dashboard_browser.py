@@ -210,3 +210,20 @@ def test_a_form_without_its_token_is_refused(server: WebServer,
     WebDriverWait(browser, WAIT).until(lambda d: messages.DASH_FORM_EXPIRED in d.page_source)
     browser.get(server.url + "/quan-ly")
     assert browser.find_elements(By.ID, "sign-out")  # the forged form ended nothing
+
+
+def test_pages_fit_a_phone_and_print_without_the_menu(server: WebServer,
+                                                      browser: webdriver.Chrome) -> None:
+    sign_in(browser, login_link(server, SCHOOL_A.code))
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 360, "height": 640, "deviceScaleFactor": 1, "mobile": True})
+    for path in ("/quan-ly", "/quan-ly/tra-loi", "/quan-ly/tai-ve", "/quan-ly/bao-cao"):
+        browser.get(server.url + path)
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)  # wide tables scroll inside their box, not the page
+    browser.get(server.url + "/quan-ly/tra-loi")
+    menu = "return getComputedStyle(document.querySelector('nav')).display"
+    assert browser.execute_script(menu) != "none"
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert browser.execute_script(menu) == "none"
+    assert browser.find_element(By.CSS_SELECTOR, "tbody tr").is_displayed()
