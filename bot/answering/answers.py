@@ -67,7 +67,7 @@ def district_lines(kb: KnowledgeBase, districts: tuple[District, ...]) -> list[s
             thpt=format_percent(d.thpt), thcs_label=targets.thcs_label,
             thpt_label=targets.thpt_label, thcs_total=format_percent(targets.thcs_total),
             thpt_total=format_percent(targets.thpt_total),
-        )
+        ) + (f"\n⚠️ {d.warning}" if d.warning else "")
         for d in districts
     ]
 

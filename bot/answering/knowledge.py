@@ -116,6 +116,7 @@ class District(_Model):
     thcs: float = Field(ge=0, le=100)
     thpt: float = Field(ge=0, le=100)
     note: Text | None = None  # shown with the figures when the bare name is ambiguous
+    warning: Text | None = None  # shown with the figures always: a doubtful figure
 
 
 class DistrictTargets(_Model):
