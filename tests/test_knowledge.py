@@ -208,8 +208,7 @@ def test_check_reports_a_fourth_source_on_its_line(knowledge_copy, kb):
     path = knowledge_copy / "support.yaml"
     text = path.read_text(encoding="utf-8")
     start = text.index("  sources:\n", text.index("id: support.student-loan")) + len("  sources:\n")
-    extra = "".join(f"    - type: Luật\n      number: 69/2020/QH14\n      issuer: Quốc hội\n"
-                    for _ in range(3))
+    extra = "    - type: Luật\n      number: 69/2020/QH14\n      issuer: Quốc hội\n" * 3
     path.write_text(text[:start] + extra + text[start:], encoding="utf-8")
     line = text[:start].count("\n") + 1 + 3 * 3  # the fourth source
     problems = _problems(knowledge_copy)
@@ -220,7 +219,7 @@ def test_check_reports_a_fourth_source_on_its_line(knowledge_copy, kb):
 
 
 def test_check_reports_a_sources_line_too_long_for_a_phone(knowledge_copy):
-    _edit(knowledge_copy / "data" / "documents.yaml", "short: hướng nghiệp, phân luồng năm 2025",
+    _edit(knowledge_copy / "data" / "documents.yaml", "short: Hướng nghiệp, phân luồng năm 2025",
           "short: " + "rất dài " * 40)
     problems = [p for p in _problems(knowledge_copy) if "dòng nguồn dài" in p]
     assert problems and all(re.match(r"knowledge/\w+\.yaml:\d+: [\w.-]+: dòng nguồn dài \d+ ký tự, "
