@@ -230,6 +230,7 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+        object.__setattr__(self, "_documents", {d.key: d for d in self.documents})
 
     def get(self, entry_id: str) -> Entry | None:
         by_id: dict[str, Entry] = self._by_id  # type: ignore[attr-defined]
@@ -237,7 +238,8 @@ class KnowledgeBase:
 
     def document(self, source: Source) -> Document | None:
         """The registered document a source cites (by seed, number, else title)."""
-        return _find_document({d.key: d for d in self.documents}, source)
+        documents: dict[str, Document] = self._documents  # type: ignore[attr-defined]
+        return _find_document(documents, source)
 
     def cite(self, source: Source, full: bool = False) -> str:
         """A source as users read it: the registry's short title (full: its whole title)."""
