@@ -416,3 +416,9 @@ def test_pages_are_whole_documents_without_scripts() -> None:
     page = html.document("T", "<p>x</p>")
     assert "<script" not in page and page.startswith("<!doctype html>")
 
+
+
+async def test_an_unknown_dashboard_page_is_a_page_not_json(browsers: list[Staff]) -> None:
+    response = await browsers[0].client.get("/quan-ly/khong-co-trang-nay")
+    assert response.status == 404 and response.content_type == "text/html"
+    assert messages.DASH_NOT_FOUND in await response.text()

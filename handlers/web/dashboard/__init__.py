@@ -20,6 +20,13 @@ async def _home_slash(request: web.Request) -> web.StreamResponse:
     return auth.see_other(auth.HOME)
 
 
+async def _not_found(request: web.Request) -> web.StreamResponse:
+    from bot import messages
+
+    return html.message_page(messages.DASH_TITLE, messages.DASH_NOT_FOUND, 404,
+                             link=(auth.HOME, messages.DASH_TITLE))
+
+
 def register(app: web.Application, svc: Services) -> None:
     app[auth.DASHBOARD] = auth.Dashboard(
         svc, StaffSessions(svc.db, svc.writer, svc.clock),
@@ -43,3 +50,4 @@ def register(app: web.Application, svc: Services) -> None:
     get(r"/quan-ly/tai-ve/{format:xlsx}", files.export)
     get("/quan-ly/tai-ve/bieu-do.png", files.chart)
     get("/quan-ly/qr.png", files.qr)
+    get("/quan-ly/{rest:.*}", _not_found)  # a page of its own, not the chat API's JSON error
