@@ -235,6 +235,7 @@ async def test_csrf_is_required_on_every_post(svc: Services, browsers: list[Staf
     assert (await a.post("/quan-ly/dang-xuat", {})).status == 403
     forged = token[:-1] + ("1" if token[-1] == "0" else "0")
     assert (await a.post("/quan-ly/dang-xuat", {"csrf": forged})).status == 403
+    assert (await a.post("/quan-ly/dang-xuat", {"csrf": "đ" * 64})).status == 403  # not a 500
     assert (await a.post("/quan-ly/dang-xuat", {"csrf": token},
                          Origin="https://evil.example")).status == 403
     await a.get("/quan-ly")  # still signed in

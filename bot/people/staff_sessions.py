@@ -33,7 +33,8 @@ def digest(token: str) -> str:
 
 
 def well_formed(token: str) -> bool:
-    return len(token) == TOKEN_LENGTH and all(c.isalnum() or c in "-_" for c in token)
+    return len(token) == TOKEN_LENGTH and token.isascii() and \
+        all(c.isalnum() or c in "-_" for c in token)
 
 
 def csrf_token(session_id: str) -> str:

@@ -101,6 +101,10 @@ def see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location, "Cache-Control": "no-store"})
 
 
+def had_session(request: web.Request) -> bool:
+    return bool(request.cookies.get(_cookie(request, "quanly")))
+
+
 def signed_out(request: web.Request, note: str = "") -> web.StreamResponse:
     """To the sign-in page; the session cookie cleared."""
     response = see_other(f"{SIGN_IN}?{note}" if note else SIGN_IN)
@@ -131,11 +135,17 @@ def _pre_session_token(request: web.Request) -> tuple[str, bool]:
 def _pre_session_ok(request: web.Request, form: dict[str, str]) -> bool:
     cookie = request.cookies.get(_cookie(request, "quanly-form"), "")
     sent = form.get("csrf", "")
-    return len(cookie) == 43 and hmac.compare_digest(cookie, sent) and _same_origin(request)
+    return len(cookie) == 43 and _equal(cookie, sent) and _same_origin(request)
 
 
 def session_form_ok(request: web.Request, who: Caller, form: dict[str, str]) -> bool:
-    return hmac.compare_digest(who.csrf, form.get("csrf", "")) and _same_origin(request)
+    return _equal(who.csrf, form.get("csrf", "")) and _same_origin(request)
+
+
+def _equal(expected: str, sent: str) -> bool:
+    # As bytes: compare_digest refuses str with characters beyond ASCII (a forged field may
+    # have any), and that must be a refusal, not an error.
+    return hmac.compare_digest(expected.encode(), sent.encode())
 
 
 def _with_form_cookie(request: web.Request, response: web.Response, token: str, new: bool

@@ -19,7 +19,13 @@ from bot.reports import progress, reporting
 from bot.reports.builds import BuildBusy
 from handlers.web.dashboard import html
 from handlers.web.dashboard.auth import HOME, ctx
-from handlers.web.dashboard.pages import _code, _own_base, _year, allowed, report_html
+from handlers.web.dashboard.pages import (
+    allowed,
+    own_base,
+    report_html,
+    school_code_of,
+    this_year,
+)
 
 T = TypeVar("T")
 WAIT_FOR_BUILD = 60.0  # seconds a page waits for the same person's previous file
@@ -63,7 +69,7 @@ async def export(request: web.Request) -> web.StreamResponse:
     if not surveys:
         return html.message_page(messages.DASH_TITLE, messages.DASH_NOT_FOUND, 404,
                                  link=(HOME, messages.DASH_TITLE))
-    year = _year(request)
+    year = this_year(request)
     built = await _build(request, who.user_id, reporting.export_file, str(svc.settings.db_path),
                          scope, surveys, fmt, year, reporting.report_survey(svc),
                          svc.kb.districts)
@@ -85,7 +91,7 @@ async def report_page(request: web.Request) -> web.StreamResponse:
     survey = reporting.report_survey(svc)
     built = None if survey is None else await _build(
         request, who.user_id, progress.report_table, str(svc.settings.db_path), survey, scope,
-        svc.kb.districts, _year(request))
+        svc.kb.districts, this_year(request))
     if isinstance(built, web.Response):
         return built
     if built is None:
@@ -105,7 +111,7 @@ async def chart(request: web.Request) -> web.StreamResponse:
     survey = reporting.report_survey(svc)
     built = None if survey is None else await _build(
         request, who.user_id, reporting.report_with_chart, str(svc.settings.db_path), survey,
-        scope, svc.kb.districts, _year(request))
+        scope, svc.kb.districts, this_year(request))
     if isinstance(built, web.Response):
         return built
     if built is None:
@@ -113,7 +119,7 @@ async def chart(request: web.Request) -> web.StreamResponse:
     _, png = built
     await ctx(request).sessions.record_download(who.user_id, "bao-cao.png", scope.name,
                                                 scope.school_codes)
-    return _attachment(png, f"bao-cao-{_year(request)}.png", "image/png",
+    return _attachment(png, f"bao-cao-{this_year(request)}.png", "image/png",
                        inline="tai" not in request.query)
 
 
@@ -123,13 +129,13 @@ async def qr(request: web.Request) -> web.StreamResponse:
     if isinstance(got, web.StreamResponse):
         return got
     _, scope = got
-    code = _code(scope)
+    code = school_code_of(scope)
     svc = ctx(request).svc
     kind = request.query.get("kenh", "web")
     if not code or (kind == "telegram" and not svc.settings.bot_username):
         return html.message_page(messages.DASH_TITLE, messages.DASH_NOT_FOUND, 404)
     url = f"https://t.me/{svc.settings.bot_username}?start={code}" if kind == "telegram" else \
-        f"{svc.settings.web_url or _own_base(request)}/?truong={code}"
+        f"{svc.settings.web_url or own_base(request)}/?truong={code}"
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="png", scale=8, border=2)
     return _attachment(out.getvalue(), f"qr-{kind}-{code}.png", "image/png", inline=True)

@@ -18,8 +18,9 @@ from bot.reports.report import report_view
 from bot.surveys.model import Survey, school_year
 from bot.views import Block
 from handlers.web.dashboard import html
-from handlers.web.dashboard.auth import HOME, Caller, caller, ctx, signed_out
+from handlers.web.dashboard.auth import HOME, Caller, caller, ctx, had_session, signed_out
 from handlers.web.dashboard.html import e, href
+from handlers.web.guard import own_origin
 
 STATUS = {"submitted": "Đã gửi", "in_progress": "Đang làm"}
 ROLE = {"all": "Quản trị (toàn tỉnh)", "area": "Cán bộ khu vực", "school": "Cán bộ trường"}
@@ -29,8 +30,8 @@ DAYS_SHOWN = 14
 async def allowed(request: web.Request) -> tuple[Caller, Scope] | web.StreamResponse:
     """(who, the scope this request may read) or the response that refuses it."""
     who = await caller(request)
-    if who is None:
-        return signed_out(request, "het")
+    if who is None:  # "session over" only to someone who had one
+        return signed_out(request, "het" if had_session(request) else "")
     school = request.query.get("truong", "").strip()
     try:
         scope = scope_of(ctx(request).svc, who.account, school[:40])
@@ -40,7 +41,7 @@ async def allowed(request: web.Request) -> tuple[Caller, Scope] | web.StreamResp
     return who, scope
 
 
-def _code(scope: Scope) -> str:
+def school_code_of(scope: Scope) -> str:
     """The school a page is about, when it is about one (carried in its links)."""
     if scope.kind == "school" and scope.school_codes:
         return next(iter(scope.school_codes))
@@ -48,7 +49,7 @@ def _code(scope: Scope) -> str:
 
 
 def frame(request: web.Request, who: Caller, scope: Scope, title: str, body: str) -> str:
-    code = _code(scope) if who.scope.kind != "school" else ""
+    code = school_code_of(scope) if who.scope.kind != "school" else ""
     items = [("/quan-ly", "Tổng quan"), ("/quan-ly/tra-loi", "Câu trả lời"),
              ("/quan-ly/tai-ve", "Tải về")]
     if who.scope.kind != "school":
@@ -69,7 +70,7 @@ def frame(request: web.Request, who: Caller, scope: Scope, title: str, body: str
     return html.document(title, lead + body, header=header)
 
 
-def _year(request: web.Request) -> str:
+def this_year(request: web.Request) -> str:
     return school_year(ctx(request).svc.local_now().date())
 
 
@@ -100,7 +101,7 @@ def _survey_card(p: progress.SurveyProgress) -> str:
 def _links(request: web.Request, code: str) -> str:
     """The school's links for students, each with its QR code."""
     svc = ctx(request).svc
-    base = svc.settings.web_url or _own_base(request)
+    base = svc.settings.web_url or own_base(request)
     figures = []
     if svc.settings.bot_username:
         url = f"https://t.me/{svc.settings.bot_username}?start={code}"
@@ -116,9 +117,8 @@ def _links(request: web.Request, code: str) -> str:
             f"<div class=\"links\">{out}</div>{missing}</section>")
 
 
-def _own_base(request: web.Request) -> str:
-    from handlers.web.guard import own_origin
-
+def own_base(request: web.Request) -> str:
+    """This server's address as the browser reached it (when CAREERBOT_WEB_URL is unset)."""
     return own_origin(request)
 
 
@@ -127,11 +127,11 @@ async def overview(request: web.Request) -> web.StreamResponse:
     if isinstance(got, web.StreamResponse):
         return got
     who, scope = got
-    svc, year, zone = ctx(request).svc, _year(request), _zone(request)
+    svc, year, zone = ctx(request).svc, this_year(request), _zone(request)
     cards = [_survey_card(progress.progress(
         s, progress.respondents(svc.db, s, scope.school_codes, year), zone))
         for s in svc.surveys.surveys]
-    code = _code(scope)
+    code = school_code_of(scope)
     body = (f"<p class=\"muted\">Năm học {e(year)}.</p>" + (_links(request, code) if code else "")
             + "".join(cards))
     return html.page(frame(request, who, scope, "Tổng quan", body))
@@ -154,7 +154,7 @@ async def responses(request: web.Request) -> web.StreamResponse:
     who, scope = got
     svc, query = ctx(request).svc, request.query
     survey = _survey(request)
-    people = progress.respondents(svc.db, survey, scope.school_codes, _year(request))
+    people = progress.respondents(svc.db, survey, scope.school_codes, this_year(request))
     klass, search = query.get("lop", "")[:20], query.get("q", "")[:60]
     page = progress.page_of(people, klass, search, _number(query.get("trang", "1")))
     many = scope.kind != "school"
@@ -167,7 +167,7 @@ async def responses(request: web.Request) -> web.StreamResponse:
              *((e(names.get(p.school_code or "", p.school_code or "")),) if many else ()),
              e(STATUS.get(p.status, p.status)), e(progress.local(p.started_at, zone)),
              e(progress.local(p.submitted_at, zone))) for n, p in enumerate(page.rows, start=1)]
-    code = _code(scope) if who.scope.kind != "school" else ""
+    code = school_code_of(scope) if who.scope.kind != "school" else ""
     body = _filters(request, survey, page, klass, search, code) + \
         f"<p class=\"muted\" id=\"count\">{page.total} người trả lời.</p>" + \
         html.table(head, rows, numeric=(0,)) + _pager(page, survey, klass, search, code)
@@ -205,7 +205,7 @@ async def downloads(request: web.Request) -> web.StreamResponse:
     if isinstance(got, web.StreamResponse):
         return got
     who, scope = got
-    code = _code(scope) if who.scope.kind != "school" else ""
+    code = school_code_of(scope) if who.scope.kind != "school" else ""
     items = [(href(f"/quan-ly/tai-ve/csv/{s.id}", truong=code), f"{s.title} (CSV)",
               f"csv-{s.id}") for s in ctx(request).svc.surveys.surveys]
     items.append((href("/quan-ly/tai-ve/xlsx", truong=code),
@@ -216,7 +216,7 @@ async def downloads(request: web.Request) -> web.StreamResponse:
               "Báo cáo so với chỉ tiêu (xem, in)</a></li>"
               f"<li><a id=\"chart\" href=\"{href('/quan-ly/tai-ve/bieu-do.png', truong=code, tai=1)}\" download>"  # noqa: E501
               "Biểu đồ của báo cáo (PNG)</a></li>")
-    body = (f"<section class=\"card\"><p>Năm học {e(_year(request))}. Tệp giống hệt lệnh "
+    body = (f"<section class=\"card\"><p>Năm học {e(this_year(request))}. Tệp giống hệt lệnh "
             "/export của bot và <code>careerbot export</code>; chỉ gồm các câu trả lời đã gửi. "
             "Mỗi lần tải được ghi lại (ai, tệp nào, lúc nào).</p>"
             f"<ul class=\"downloads\">{files}{report}</ul></section>")
@@ -237,7 +237,7 @@ def report_html(request: web.Request, who: Caller, scope: Scope, report: object)
 
     assert isinstance(report, Report)  # noqa: S101 - built by the worker for this page
     view = report_view(report)
-    code = _code(scope) if who.scope.kind != "school" else ""
+    code = school_code_of(scope) if who.scope.kind != "school" else ""
     parts = []
     for part in view.parts:
         if part.kind == Block.TITLE:
@@ -261,7 +261,7 @@ async def schools(request: web.Request) -> web.StreamResponse:
     if who.scope.kind == "school":
         return html.message_page(messages.DASH_TITLE, messages.DASH_NOT_FOUND, 404,
                                  link=(HOME, messages.DASH_TITLE))
-    counts = progress.school_counts(ctx(request).svc.db, scope.school_codes, _year(request))
+    counts = progress.school_counts(ctx(request).svc.db, scope.school_codes, this_year(request))
     rows = [(f"<a href=\"{href('/quan-ly', truong=c)}\">{e(name)}</a>", e(c), str(s), str(d),
              _bar(d, s)) for c, name, s, d in counts]
     body = html.table(("Trường", "Mã", "Bắt đầu", "Đã gửi", "Tỷ lệ gửi"), rows, numeric=(2, 3),
