@@ -110,6 +110,8 @@ def _links(request: web.Request, code: str) -> str:
     out = "".join(f"<figure><img src=\"{href('/quan-ly/qr.png', truong=code, kenh=kind)}\" "
                   f"alt=\"Mã QR: {e(url)}\" width=\"200\" height=\"200\">"
                   f"<figcaption><strong>{e(label)}</strong><br><a href=\"{e(url)}\">{e(url)}"
+                  f"</a><br><a class=\"noprint\" download=\"qr-{e(kind)}-{e(code)}.png\" "
+                  f"href=\"{href('/quan-ly/qr.png', truong=code, kenh=kind)}\">Tải mã QR (PNG)"
                   "</a></figcaption></figure>" for label, url, kind in figures)
     missing = "" if svc.settings.bot_username else \
         "<p class=\"muted\">Đặt CAREERBOT_BOT_USERNAME để có thêm đường liên kết Telegram.</p>"
