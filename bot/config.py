@@ -18,7 +18,7 @@ KNOWN_VARIABLES = (
     "CAREERBOT_DB", "CAREERBOT_DB_SYNC", "CAREERBOT_KNOWLEDGE_DIR", "CAREERBOT_ADMIN_IDS",
     "CAREERBOT_FLOOD_PER_MINUTE", "CAREERBOT_UPDATES_IN_FLIGHT", "CAREERBOT_ANNOUNCE_PER_SECOND",
     "CAREERBOT_TIMEZONE", "CAREERBOT_WEB_HOST", "CAREERBOT_WEB_PORT", "CAREERBOT_WEB_ORIGINS",
-    "CAREERBOT_WEB_IP_PER_MINUTE", "CAREERBOT_ANSWER_CACHE",
+    "CAREERBOT_WEB_IP_PER_MINUTE", "CAREERBOT_ANSWER_CACHE", "CAREERBOT_REPORT_MIN_RESPONSES",
 )
 DEFAULT_WEB_PORT = 8080  # `careerbot web` when CAREERBOT_WEB_PORT is unset
 MIN_SECRET = 16  # characters of WEBHOOK_SECRET: ~96 bits from its 64-letter alphabet
@@ -151,6 +151,7 @@ class Settings:
     web_origins: tuple[str, ...] = ()  # school sites allowed to embed and call the web chat
     web_ip_per_minute: int = 3000  # web requests per minute from one address (a school's NAT)
     answer_cache: int = 4096  # replies remembered (bot/answering/assistant.py); 0: none
+    report_min_responses: int = 20  # answers of a grade before a report says Đạt / Chưa đạt
 
     def __repr__(self) -> str:  # the token must never reach a log line
         return f"Settings(db_path={self.db_path!s}, api_base_url={self.api_base_url!s}, " \
@@ -223,4 +224,5 @@ class Settings:
             web_origins=_origins(env, "CAREERBOT_WEB_ORIGINS"),
             web_ip_per_minute=_int(env, "CAREERBOT_WEB_IP_PER_MINUTE", 3000, 1, 1_000_000),
             answer_cache=_int(env, "CAREERBOT_ANSWER_CACHE", 4096, 0, 1_000_000),
+            report_min_responses=_int(env, "CAREERBOT_REPORT_MIN_RESPONSES", 20, 1, 1_000_000),
         )

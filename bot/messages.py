@@ -56,6 +56,11 @@ DB_BUSY_FOR_BOT = (
     "Cơ sở dữ liệu {path} đang được một bot khác hoặc một lệnh khôi phục dùng (khoá {lock}): "
     "mỗi cơ sở dữ liệu chỉ một bot chạy."
 )
+CLI_DATABASE = "Cơ sở dữ liệu: {path}"
+CLI_NO_DATABASE = (
+    "Không có cơ sở dữ liệu {path}. Chạy lệnh trong thư mục có tệp .env của bot, hoặc đặt "
+    "CAREERBOT_DB là đường dẫn tới tệp của bot (ví dụ CAREERBOT_DB=/data/careerbot.db)."
+)
 KB_OK = "Kiến thức hợp lệ: {entries} mục, {questions} cách hỏi, {surveys} khảo sát."
 
 # --- Telegram: welcome and audience ---------------------------------------------------------

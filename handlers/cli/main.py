@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-from dotenv import load_dotenv
 
 from bot import messages
 from bot.answering import knowledge
 from bot.answering.answers import plain_text
 from bot.config import Settings
 from bot.surveys import model as survey
-from handlers.cli.common import _assistant, _settings
+from handlers.cli.common import _assistant, _settings, database_path, load_configuration
 from handlers.cli.data import export_command, report_command, schools_group, staff_group
 
 
@@ -43,7 +42,7 @@ knowledge_option = click.option(
 def main(ctx: click.Context) -> None:
     """careerbot – trợ lý hướng nghiệp trên Telegram và dòng lệnh."""
     _utf8_streams()
-    load_dotenv(Path.cwd() / ".env", override=False)
+    load_configuration()
     if ctx.invoked_subcommand is None:
         ctx.invoke(run)
 
@@ -203,6 +202,7 @@ def _serve_web(settings: Settings, host: str, port: int) -> None:
 
     logs.configure(settings.log_level, settings.log_json, settings.token,
                    settings.webhook_secret)
+    click.echo(messages.CLI_DATABASE.format(path=database_path(settings)), err=True)
     try:
         with hold(settings.db_path):  # one process writes the database
             svc = build_services(settings)

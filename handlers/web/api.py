@@ -276,7 +276,9 @@ async def file(request: web.Request) -> web.Response:
     if attachment is None:
         raise error(404, messages.WEB_FILE_GONE)
     kind = mimetypes.guess_type(attachment.filename)[0] or "application/octet-stream"
-    response = web.Response(body=attachment.data, content_type=kind, headers={
+    # Vietnamese stays readable in whatever opens the file: say it is UTF-8
+    charset = "utf-8" if kind.startswith("text/") or kind == "application/json" else None
+    response = web.Response(body=attachment.data, content_type=kind, charset=charset, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
         "Cache-Control": "no-store"})
     return response
