@@ -178,14 +178,15 @@ def test_a_restart_then_the_school_link_shows_the_pending_survey_question(own_se
                                                                           browser):
     url = f"{own_server.url}/?truong={SCHOOL.code}"
     pending = _into_the_survey(browser, url)
-    assert "Câu 2/" in pending
+    assert "Câu 3/" in pending and "Bạn học lớp nào?" in pending  # the school came with the link
     own_server.stop()
     own_server.start()  # the transcript is gone; the answers are in the database
     browser.get(url)
     WebDriverWait(browser, WAIT).until(lambda d: bot_messages(d))
     settle(browser)
     last = bot_messages(browser)[-1]
-    assert "Câu 2/" in last.text and "survey_pause" in kinds(last)
+    assert "Câu 3/" in last.text and "Bạn học lớp nào?" in last.text
+    assert "survey_pause" in kinds(last)
     assert messages.WELCOME.split("\n")[0] not in browser.find_element(By.ID, "log").text
     _newest_in_view(browser)
     assert console_errors(browser) == []

@@ -8,6 +8,7 @@ conversation decide, hand back its Views as JSON.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import mimetypes
@@ -209,11 +210,28 @@ async def open_chat(request: web.Request) -> web.Response:
     school = data.get("school", "")
     start = i.intent_from_json({"type": "start", "payload": school}) \
         if isinstance(school, str) and school else None
-    intent = start or _unfinished_survey(ctx, who.account) or (None if history else i.Start())
+    resume = _unfinished_survey(ctx, who.account)
+    if resume is not None:
+        # A survey left half done comes first, link or not: its question, not the welcome.
+        views = await _joined(ctx, who, start) if start is not None else []
+        answered = await _answer(ctx, who, lambda: ctx.conversation.handle(who.account, resume))
+        return who.reply({"history": history, **answered, "views": views + answered["views"],
+                          "last": who.session.seq})
+    intent = start or (None if history else i.Start())
     if intent is None:
         return who.reply({"history": history, "views": [], "last": who.session.seq})
     answered = await _answer(ctx, who, lambda: ctx.conversation.handle(who.account, intent))
     return who.reply({"history": history, **answered, "last": who.session.seq})
+
+
+async def _joined(ctx: Web, who: Visitor, start: i.Intent) -> list[dict[str, Any]]:
+    """The school link's effect (joining the school) without the welcome that follows it."""
+    async def head() -> View:
+        shown = await ctx.conversation.handle(who.account, start)
+        return dataclasses.replace(shown, more=())
+
+    views: list[dict[str, Any]] = (await _answer(ctx, who, head))["views"]
+    return views
 
 
 def _unfinished_survey(ctx: Web, account: Account) -> i.Intent | None:
