@@ -415,6 +415,10 @@ WEB_ORIGIN_REFUSED = (
     "Trang web này chưa được phép dùng trợ lý. Nhà trường cần nhờ người quản lý careerbot thêm "
     "địa chỉ trang vào CAREERBOT_WEB_ORIGINS."
 )
+WEB_SITE_NOT_ALLOWED = (
+    "Trang web này chưa được phép mở trợ lý hướng nghiệp. Nhà trường vui lòng báo người quản "
+    "lý careerbot để thêm trang vào danh sách."
+)
 WEB_RATE_LIMITED = "Bạn thao tác hơi nhanh rồi 😅. Đợi một lát rồi thử lại nhé."
 WEB_NO_SESSION = (
     "Phiên trò chuyện đã hết hạn, hoặc trình duyệt đang chặn cookie của khung chat. Bạn tải lại "

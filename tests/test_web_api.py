@@ -3,10 +3,9 @@ services on a fresh database: sessions, the guards, the views' JSON, intents and
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
-
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path

@@ -263,8 +263,9 @@ def test_the_widget_opens_the_chat_on_a_school_page_with_its_school(server, scho
                                'initial-scale=1">')
     assert bubble.get_attribute("aria-label") == messages.WEB_OPEN_CHAT
     assert not browser.find_elements(By.ID, "careerbot-frame")  # nothing loaded before a tap
-    bubble.click()
-    frame = browser.find_element(By.ID, "careerbot-frame")
+    bubble.click()  # the widget asks whether this site may frame the chat, then opens it
+    frame = WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_element(By.ID, "careerbot-frame"))
     assert bubble.get_attribute("aria-expanded") == "true"
     browser.switch_to.frame(frame)
     WebDriverWait(browser, WAIT).until(lambda d: len(bot_messages(d)) >= 2)
@@ -283,7 +284,8 @@ def test_the_widget_opens_the_chat_on_a_school_page_with_its_school(server, scho
     browser.refresh()
     WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "careerbot-bubble")
                                        ).click()
-    browser.switch_to.frame(browser.find_element(By.ID, "careerbot-frame"))
+    browser.switch_to.frame(WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_element(By.ID, "careerbot-frame")))
     WebDriverWait(browser, WAIT).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "#log .msg.you"))
     assert browser.find_element(By.CSS_SELECTOR, "#log .msg.you").text.endswith(

@@ -6,12 +6,9 @@ questions that apply and answers typed text, a school's name is not doubled."""
 
 from __future__ import annotations
 
-import http.server
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from selenium import webdriver
@@ -22,22 +19,22 @@ from bot import messages
 from bot.bootstrap import build_services
 from bot.config import Settings
 from bot.people.schools import School
-from tests.test_web_browser import (  # noqa: F401 - fixtures
+from tests.browser import chromium, static_site
+from tests.test_web_browser import (
     ARTIFACTS,
     SCHOOL,
+    SCHOOL_HOST,
     WAIT,
     _open_school_page,
     ask,
     bot_messages,
-    browser,
     console_errors,
     kinds,
     open_chat,
-    school_page,
     settle,
     tap,
 )
-from tests.web_process import ROOT, WebServer, free_port
+from tests.web_process import ROOT, WebServer
 
 NAMED = School("THCSMY", "Trường THCS Mỹ Yên", "Xã Mỹ Yên", "Bến Lức", "Long An")
 OTHER_HOST = "127.0.0.3"  # a school site nobody put in CAREERBOT_WEB_ORIGINS
@@ -78,24 +75,26 @@ def own_server(tmp_path: Path) -> Iterator[WebServer]:
         web.stop()
 
 
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+    with chromium(tmp_path / "chrome-profile") as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def school_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The school's own site, listed in CAREERBOT_WEB_ORIGINS."""
+    root = tmp_path_factory.mktemp("school-site")
+    with static_site(SCHOOL_HOST, root) as url:
+        yield url, root
+
+
 @pytest.fixture(scope="module")
 def other_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A school site nobody put in CAREERBOT_WEB_ORIGINS yet."""
     root = tmp_path_factory.mktemp("other-site")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer((OTHER_HOST, free_port()), Quiet)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://{OTHER_HOST}:{httpd.server_address[1]}", root
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with static_site(OTHER_HOST, root) as url:
+        yield url, root
 
 
 def _one_screen(driver: webdriver.Chrome) -> None:
@@ -139,7 +138,8 @@ def test_in_the_widget_the_chat_stays_one_frame_high_with_one_scrollbar(server, 
                       '<html lang=vi><head><meta charset=utf-8><title>THCS An Lạc</title>'
                       '<meta name="viewport" content="width=device-width, initial-scale=1">'
                       ).click()
-    browser.switch_to.frame(browser.find_element(By.ID, "careerbot-frame"))
+    browser.switch_to.frame(WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_element(By.ID, "careerbot-frame")))
     WebDriverWait(browser, WAIT).until(lambda d: bot_messages(d))
     settle(browser)
     _five_answers(browser)

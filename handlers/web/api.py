@@ -28,7 +28,7 @@ from bot.outreach.outbox import Deliver
 from bot.people.accounts import Account
 from bot.people.flood import Verdict
 from bot.views import View, deferred, flatten
-from handlers.web.guard import RateLimit, client_ip, is_https
+from handlers.web.guard import Origins, RateLimit, client_ip, is_https
 from handlers.web.sessions import (
     STREAMS_PER_SESSION,
     Session,
@@ -343,6 +343,28 @@ async def events(request: web.Request) -> web.StreamResponse:
     finally:
         session.streams.discard(queue)
         ctx.streams -= 1
+    return response
+
+
+_REFUSED_LOGGED: set[str] = set()  # each refused site logged once per process
+_REFUSED_LOG_MAX = 1_000
+
+
+async def embed_check(request: web.Request) -> web.Response:
+    """Whether the page the widget sits on may frame the chat (CAREERBOT_WEB_ORIGINS). The
+    widget asks before it opens the frame, so a site not yet listed shows a sentence instead of
+    the browser's broken-page icon, and the operator learns which site to add. Readable from
+    any site (no cookie, no data): the answer is also in the page's CSP header."""
+    origin = request.headers.get("Origin", "")
+    allowed = not origin or Origins(request.app[WEB].svc.settings.web_origins).allows(
+        request, origin)
+    if not allowed and origin not in _REFUSED_LOGGED and len(origin) <= 200:
+        if len(_REFUSED_LOGGED) < _REFUSED_LOG_MAX:
+            _REFUSED_LOGGED.add(origin)
+        log.warning("the widget was opened on %s, a site not in CAREERBOT_WEB_ORIGINS: add it "
+                    "there to let it show the chat", origin, extra={"event": "origin"})
+    response = json_response({"allowed": allowed})
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
