@@ -351,7 +351,8 @@ def staff_group() -> None:
 def _describe(services: Services, member: StaffMember) -> str:
     if member.role == "school" and member.school_code:
         school = services.schools.get(member.school_code)
-        return f"trường {school.name if school else '?'} ({member.school_code})"
+        return f"{messages.school_named(school.name if school else '?', bold=False)} " \
+               f"({member.school_code})"
     if member.role == "area":
         return f"khu vực {member.area.name}" if member.area \
             else "khu vực chưa rõ (cần mã mời mới)"
@@ -413,7 +414,8 @@ def staff_invite(school: str | None, area: str | None, admin: bool) -> None:
             if found is None:
                 raise click.ClickException(f"Không có trường mã “{school}” (xem danh sách: "
                                            "careerbot schools list).")
-            school, what = found.code, f"cán bộ trường {found.name} ({found.code})"
+            school, what = found.code, \
+                f"cán bộ {messages.school_named(found.name, bold=False)} ({found.code})"
         try:
             place = services.staff.find_area(area) if area is not None else None
             if place is not None:

@@ -5,6 +5,7 @@ Exceptions become one clear line at this edge (click.ClickException), never a tr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import click
 from bot import messages
 from bot.answering import knowledge
 from bot.answering.answers import plain_text
+from bot.channel_text import for_channel
 from bot.config import Settings
 from bot.surveys import model as survey
 from handlers.cli.common import _assistant, _settings, database_path, load_configuration
@@ -84,6 +86,7 @@ def ask(question: str, as_json: bool, explain: bool, previous: str | None,
         if not q.strip() and question != "-":
             raise click.ClickException(messages.ERR_EMPTY_QUESTION)
         reply, ms, _ = assistant.timed_answer(q, before)
+        reply = dataclasses.replace(reply, text=for_channel(reply.text, "terminal"))
         if as_json:
             click.echo(json.dumps(reply.as_json(ms), ensure_ascii=False))
         else:
