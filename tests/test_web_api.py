@@ -562,3 +562,16 @@ async def test_a_body_that_arrives_in_pieces_is_read_whole(visitor):
     refused = await visitor.client.post("/api/message", data=big(), headers={
         "Content-Type": "application/json", "Origin": visitor.origin})
     assert refused.status == 413 and (await refused.json())["error"] == messages.WEB_TOO_BIG
+
+
+async def test_my_data_file_keeps_vietnamese_readable_and_says_it_is_utf8(svc, visitor):
+    await visitor.open()
+    await visitor.say("học trung cấp có mất học phí không")
+    [mine] = await visitor.say("/dulieucuatoi")
+    [offered] = mine["files"]
+    response = await visitor.client.get(offered["url"])
+    assert response.status == 200 and response.charset == "utf-8"
+    assert response.content_type == "application/json"
+    body = await response.read()
+    assert "học trung cấp có mất học phí không".encode() in body and b"\\u" not in body
+    assert json.loads(body)["questions"][0]["text"] == "học trung cấp có mất học phí không"
