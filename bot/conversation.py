@@ -9,7 +9,6 @@ or the terminal: a channel parses its input into an Intent and renders the View.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -291,9 +290,8 @@ class Conversation:
             return text_view(messages.MY_DATA_NONE)
         summary = privacy.describe(data, svc.surveys, lambda code: (
             school.name if (school := svc.schools.get(code)) else None))
-        payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         return View((Part(Block.TEXT, summary),),
-                    files=(Attachment(messages.MY_DATA_FILE, payload),))
+                    files=(Attachment(messages.MY_DATA_FILE, privacy.data_file(data)),))
 
     async def _ask_to_erase(self, account: Account, intent: i.Intent) -> View:
         return View((Part(Block.TEXT, messages.ERASE_CONFIRM),),

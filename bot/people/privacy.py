@@ -105,6 +105,12 @@ def my_data(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
     }
 
 
+def data_file(data: dict[str, Any]) -> bytes:
+    """/dulieucuatoi's file: UTF-8 JSON with Vietnamese as it reads (no \\u escapes), indented
+    for a person opening it in any text editor."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+
 def describe(data: dict[str, Any], surveys: SurveySet,
              school_name: Callable[[str], str | None]) -> str:
     """The /dulieucuatoi summary: what is kept, in counts a person can check."""
