@@ -217,6 +217,8 @@ def test_a_widget_on_a_site_not_allowed_says_so_in_vietnamese_and_the_server_log
         lambda d: d.find_element(By.ID, "careerbot-refused"))
     assert note.text == messages.WEB_SITE_NOT_ALLOWED and note.is_displayed()
     assert not browser.find_elements(By.ID, "careerbot-frame")  # no broken page
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "widget-site-not-allowed.png"))
     WebDriverWait(browser, WAIT).until(lambda d: site in server.output())
     assert "CAREERBOT_WEB_ORIGINS" in server.output()
 
