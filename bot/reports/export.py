@@ -87,11 +87,12 @@ def neutralize(text: str) -> str:
 def neutralize_parts(text: str) -> str:
     """neutralize() for the text and for every piece of it after a character a spreadsheet
     may split a CSV line on: "Lan 9A1;=cmd|..." read with ";" must not hold a formula."""
+    text = neutralize(text)  # first the whole: a tab or CR first is a formula character itself
     pieces = _SPLIT_ON.split(text)
     if len(pieces) == 1:
-        return neutralize(text)
+        return text
     seps = _SPLIT_ON.findall(text)
-    out = [neutralize(pieces[0])]
+    out = [pieces[0]]
     for sep, piece in zip(seps, pieces[1:], strict=True):
         out += [sep, neutralize(piece)]
     return "".join(out)
