@@ -101,6 +101,12 @@ def report_args(services: Services, scope: Scope, year: str) -> tuple[Any, ...]:
             services.kb.districts, year, layout(services.settings))
 
 
+def export_document(services: Services, scope: Scope, surveys: Sequence[Survey], fmt: str,
+                    year: str, codes: bool = False) -> Document:
+    """The file `careerbot export` writes and /export sends, built here and now."""
+    return export_file(*export_args(services, scope, surveys, fmt, year, codes))
+
+
 def build_report(services: Services, scope: Scope, year: str) -> reports.Report | None:
     return _report(services.db, report_survey(services), scope, services.kb.districts, year,
                    layout(services.settings))

@@ -158,9 +158,8 @@ def export_command(school: str | None, area: str | None, all_schools: bool,
             or list(services.surveys.surveys)
         if not surveys:
             raise click.ClickException("Chưa có khảo sát nào để xuất.")
-        # the very function and arguments /export hands to its worker: the same file
-        document = reporting.export_file(*reporting.export_args(services, scope, surveys, fmt,
-                                                                the_year, codes))
+        # export_file() with export_args(), as /export hands them to its worker: the same file
+        document = reporting.export_document(services, scope, surveys, fmt, the_year, codes)
     _write(output, document.data)
     count = document.count
     names = ", ".join(s.id for s in surveys)
