@@ -221,6 +221,8 @@ def test_a_widget_on_a_site_not_allowed_says_so_in_vietnamese_and_the_server_log
     browser.save_screenshot(str(ARTIFACTS / "widget-site-not-allowed.png"))
     WebDriverWait(browser, WAIT).until(lambda d: site in server.output())
     assert "CAREERBOT_WEB_ORIGINS" in server.output()
+    # and, as every command does, it said which database it opened
+    assert f"Cơ sở dữ liệu: {server.env['CAREERBOT_DB']}" in server.output()
 
 
 # --- help, privacy and the menu describe the web ------------------------------------------------

@@ -174,6 +174,7 @@ def run() -> None:
     from bot.storage.dblock import DatabaseBusy, hold
     from handlers.telegram.app import run_bot
 
+    click.echo(messages.CLI_DATABASE.format(path=database_path(settings)), err=True)
     try:
         with hold(settings.db_path):  # one bot per database, and restore waits for it to stop
             run_bot(settings)
