@@ -355,6 +355,7 @@ AREA_AMBIGUOUS = (
     "Có nhiều xã, phường tên “{name}” ở các huyện cũ khác nhau. Hãy ghi thêm huyện cũ sau dấu "
     "phẩy, một trong: {names}."
 )
+SCOPE_SCHOOL = "trường {name}"  # for a name without "Trường": school_named() decides
 SCOPE_AREA = "khu vực {name}"
 SCOPE_ALL = "toàn tỉnh"
 ROLE_LABELS = {"admin": "quản trị viên", "area": "cán bộ khu vực", "school": "cán bộ trường"}
