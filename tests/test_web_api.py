@@ -575,3 +575,20 @@ async def test_my_data_file_keeps_vietnamese_readable_and_says_it_is_utf8(svc, v
     body = await response.read()
     assert "học trung cấp có mất học phí không".encode() in body and b"\\u" not in body
     assert json.loads(body)["questions"][0]["text"] == "học trung cấp có mất học phí không"
+
+
+async def test_the_widget_learns_whether_its_site_may_frame_the_chat(svc, clients, caplog):
+    client = clients[0]
+
+    async def allowed(origin: str | None) -> bool:
+        response = await client.get("/widget/allowed",
+                                    headers={"Origin": origin} if origin else {})
+        assert response.status == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+        return bool((await response.json())["allowed"])
+
+    assert await allowed(SCHOOL_SITE) and await allowed(None)
+    with caplog.at_level("WARNING"):
+        assert not await allowed("https://truong-khac.example.vn")
+        assert not await allowed("https://truong-khac.example.vn")
+    said = [r.getMessage() for r in caplog.records if "truong-khac" in r.getMessage()]
+    assert len(said) == 1 and "CAREERBOT_WEB_ORIGINS" in said[0]  # logged once, with the fix
