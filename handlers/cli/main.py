@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,7 +175,6 @@ def run() -> None:
     from bot.storage.dblock import DatabaseBusy, hold
     from handlers.telegram.app import run_bot
 
-    click.echo(messages.CLI_DATABASE.format(path=database_path(settings)), err=True)
     try:
         with hold(settings.db_path):  # one bot per database, and restore waits for it to stop
             run_bot(settings)
@@ -206,7 +206,9 @@ def _serve_web(settings: Settings, host: str, port: int) -> None:
 
     logs.configure(settings.log_level, settings.log_json, settings.token,
                    settings.webhook_secret)
-    click.echo(messages.CLI_DATABASE.format(path=database_path(settings)), err=True)
+    # which file, as the data commands say it: a log line, so JSON logs stay JSON
+    logging.getLogger("careerbot").info(messages.CLI_DATABASE.format(
+        path=database_path(settings)), extra={"event": "start"})
     try:
         with hold(settings.db_path):  # one process writes the database
             svc = build_services(settings)
