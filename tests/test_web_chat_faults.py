@@ -145,6 +145,8 @@ def test_in_the_widget_the_chat_stays_one_frame_high_with_one_scrollbar(server, 
     _five_answers(browser)
     _one_screen(browser)
     browser.switch_to.default_content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "widget-360x640.png"))
     assert browser.execute_script(
         "return document.documentElement.scrollHeight <= window.innerHeight")
 
@@ -257,6 +259,8 @@ def test_the_survey_intro_says_about_n_questions_and_the_count_never_passes_its_
     last = bot_messages(browser)[-1]
     assert "Câu 1/10" in last.text and "survey_answer" in kinds(last)
     assert messages.SURVEY_USE_BUTTONS in browser.find_element(By.ID, "log").text, reply.text
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "survey-typed-at-a-button-question.png"))
     # typing a choice's label answers it
     ask(browser, "lớp 9")
     assert "Câu 3/10" in bot_messages(browser)[-1].text  # the school came with the link
