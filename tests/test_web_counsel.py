@@ -75,7 +75,8 @@ async def test_a_web_visitor_reaches_the_telegram_counsellors_and_gets_their_rep
         assert f"#{ticket.id}" in opened["parts"][0]["text"] and f"#{ticket.id}" in header["text"]
         assert "bắt nạt" in header["text"]  # the question the bot could not answer
         # While the ticket is open the bot stays quiet: the message goes to the counsellors.
-        assert await page.say("em muốn hỏi riêng ạ") == []
+        [passed_on] = await page.say("em muốn hỏi riêng ạ")
+        assert passed_on["parts"][0]["text"] == messages.RELAY_ACK
         [relayed] = await api.wait_for_message(COUNSELOR_CHAT)
         assert relayed["text"] == "em muốn hỏi riêng ạ"
         async with http.get(url + "/api/events") as stream:

@@ -164,8 +164,20 @@ def _v7_inbox(db: sqlite_utils.Database) -> None:
     db.table("inbox").create_index(["at"])
 
 
+def _v8_outbox(db: sqlite_utils.Database) -> None:
+    """Messages waiting for a paced destination (the counsellors' group): written when they
+    arrive, deleted in the transaction that records their delivery (bot/outreach/relays.py)."""
+    db.table("outbox").create({
+        "id": int, "destination": str, "kind": str, "ticket_id": int, "user_id": int,
+        "text": str, "source": str, "state": str, "attempts": int, "created_at": str,
+    }, pk="id", not_null={"destination", "kind", "state", "attempts", "created_at"},
+        defaults={"state": "pending", "attempts": 0},
+        foreign_keys=[("user_id", "users", "id")])
+    db.table("outbox").create_index(["destination", "id"])
+
+
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
-                               _v5_menu_resets, _v6_accounts, _v7_inbox]
+                               _v5_menu_resets, _v6_accounts, _v7_inbox, _v8_outbox]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -56,6 +56,7 @@ async def _post_init(app: AnyApp) -> None:
     await common.set_commands(app)
     svc: Services = app.bot_data["services"]
     app.bot_data.setdefault("background", []).append(asyncio.create_task(purge_daily(svc)))
+    svc.outbox.start()  # the counsellors' courier: what an earlier run left goes first
     await announce.resume_all(app)
     if svc.settings.web_port is not None:  # the web chat too, on this event loop
         from handlers.web.server import start_web
@@ -65,6 +66,8 @@ async def _post_init(app: AnyApp) -> None:
 
 
 async def _post_stop(app: AnyApp) -> None:
+    svc: Services = app.bot_data["services"]
+    await svc.outbox.stop()  # the send in progress finishes and is recorded
     for task in [*app.bot_data.get("background", []), *app.bot_data.get("jobs", set())]:
         task.cancel()
     web = app.bot_data.pop("web", None)
