@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from bot import logs, messages
-from bot.outreach.relays import COUNSELLORS, NOTICE, Budget, Courier, Desk, Item, RelayQueue
+from bot.outreach.relays import COUNSELLORS, NOTICE, Courier, Desk, Item, RelayQueue
+from bot.pacing import Budget
 from bot.people.accounts import Account, Accounts
 from bot.storage.database import now_utc
 from bot.views import Block, Part, View
@@ -50,7 +51,8 @@ class Outbox:
     def attach(self, destination: str, desk: Desk, per_minute: int) -> None:
         """A channel reaches `destination` through `desk`, at most `per_minute` sends a minute
         (0: no limit). Its courier runs between `start` and `stop`."""
-        self._couriers[destination] = Courier(self.queue, destination, desk, Budget(per_minute),
+        budget = Budget(per_minute, 60.0)
+        self._couriers[destination] = Courier(self.queue, destination, desk, budget,
                                               self.header_of, self._refused)
 
     def desk(self, destination: str) -> Desk | None:

@@ -30,7 +30,6 @@ import datetime as dt
 import json
 import logging
 import math
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -39,6 +38,7 @@ import sqlite_utils
 
 from bot import messages
 from bot.outreach.announcements import length
+from bot.pacing import Budget
 from bot.storage.database import iso, now_utc
 from bot.storage.writer import Writer
 
@@ -103,40 +103,6 @@ class Desk(Protocol):
     async def deliver(self, parcel: Parcel) -> int:
         """Post the parcel; the id of the message there. Raises Undeliverable, Unavailable."""
         ...
-
-
-class Budget:
-    """A destination's send budget: `per_minute` sends a minute, bursts up to that many (the
-    same leaky bucket as python-telegram-bot's AIORateLimiter). 0: no limit."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self._clock = clock
-        self._level = 0.0
-        self._at = clock()
-
-    def _drain(self) -> float:
-        now = self._clock()
-        self._level = max(0.0, self._level - (now - self._at) * self.rate)
-        self._at = now
-        return self._level
-
-    def delay(self) -> float:
-        """Seconds until one more send fits."""
-        return self.time_for(1)
-
-    def time_for(self, sends: int) -> float:
-        """Seconds until `sends` more sends have fitted."""
-        if not self.capacity or sends <= 0:
-            return 0.0
-        over = self._drain() + sends - self.capacity
-        return max(0.0, over / self.rate)
-
-    def spend(self) -> None:
-        if self.capacity:
-            self._drain()
-            self._level += 1.0
 
 
 # --- the table ----------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from handlers.telegram import (
 )
 from handlers.telegram.ordering import PerUserUpdateProcessor
 from handlers.telegram.outcomes import CareerBot
+from handlers.telegram.sendqueue import FairRateLimiter
 from handlers.telegram.transport import AiohttpRequest
 from handlers.telegram.ui import AnyApp
 
@@ -87,7 +88,7 @@ def build_application(settings: Settings, svc: Services,
         settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url,
         request=AiohttpRequest(connection_pool_size=settings.connections),
         get_updates_request=AiohttpRequest(connection_pool_size=1),
-        rate_limiter=rate_limiter or AIORateLimiter(
+        rate_limiter=rate_limiter or FairRateLimiter(
             overall_max_rate=settings.rate_per_second, overall_time_period=1,
             group_max_rate=settings.group_rate_per_minute, group_time_period=60, max_retries=3))
     app = (
