@@ -59,7 +59,7 @@ async def _all_arrive(api, acknowledged):
 def _check(api, acknowledged, *, marked_repeats_allowed: bool) -> None:
     relayed = _relayed(api)
     plain = [t.removeprefix(messages.RELAY_MAYBE_REPEATED) for t in relayed]
-    for user_id, texts in acknowledged.items():
+    for texts in acknowledged.values():
         assert len(texts) == MESSAGES
         mine = [t for t in plain if t in texts]
         assert list(dict.fromkeys(mine)) == texts  # all of them, in order
