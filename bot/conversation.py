@@ -234,8 +234,9 @@ class Conversation:
         return text_view(messages.TICKET_OPENED.format(id=ticket.id))
 
     async def relay(self, account: Account, text: str, source: dict[str, Any] | None) -> View:
-        """A message on an open ticket that a channel reads itself (Telegram: a photo too,
-        `source` saying where to copy it from); an empty View if no ticket is open."""
+        """A message on an open ticket that a channel reads itself (Telegram: a photo too);
+        `source` is the channel's reference to it (bot/outreach/relays.Item). An empty View if
+        no ticket is open."""
         async def relay() -> View:
             ticket = self.svc.tickets.open_for(account.user_id)
             return View() if ticket is None else await self._relay(ticket, text, source)

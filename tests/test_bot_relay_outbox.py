@@ -24,7 +24,8 @@ def _delivered(api) -> list[tuple[int | None, str]]:
     for message in api.sent(COUNSELOR_CHAT):
         text = message.get("text", "")
         if text.startswith("📨"):
-            out.extend((int(n), t) for n, t in _PART.findall(text))
+            out.extend((int(n), t) for n, t in _PART.findall(text)
+                       if not t.startswith(("🎫", "✅")))
         elif not text.startswith(("🎫", "✅")):
             out.append((None, text))
     return out
@@ -146,3 +147,39 @@ async def test_relays_waiting_at_a_stop_are_delivered_after_the_restart_once(
         assert bot.services.outbox.queue.backlog("counsellors")[0] == 0
     finally:
         await bot.stop()
+
+
+async def test_a_message_telegram_delivers_twice_is_relayed_once(bot, api, student, counsellors):
+    api.mark(COUNSELOR_CHAT)
+    await _open(bot, api, student)
+    await api.wait_for_message(COUNSELOR_CHAT)  # the header
+    api.mark(student.id)
+    message = await api.send_text(student, "em hỏi một lần thôi ạ")
+    await api.wait_for_message(student.id)
+    await _group_has(api, ["em hỏi một lần thôi ạ"])
+    await api.push_update({"message": message})  # redelivered, as after a crash
+    [again] = await api.wait_for_message(student.id)
+    assert again["text"].startswith(messages.RELAY_ACK)
+    await api.send_text(student, "câu tiếp theo")
+    await _group_has(api, ["câu tiếp theo"])
+    assert [t for _, t in _delivered(api)] == ["em hỏi một lần thôi ạ", "câu tiếp theo"]
+
+
+async def test_a_photo_is_copied_in_its_place_between_texts(bot, api, student, counsellors):
+    api.mark(COUNSELOR_CHAT)
+    await _open(bot, api, student)
+    await api.wait_for_message(COUNSELOR_CHAT)  # the header
+    api.stall_chat(COUNSELOR_CHAT)  # behind: what follows waits, then goes in order
+    await bot.say(student, "trước ảnh")
+    api.mark(student.id)
+    await api.send_photo(student, caption="bảng điểm của em")
+    [ack] = await api.wait_for_message(student.id)
+    assert ack["text"] == messages.RELAY_ACK
+    await bot.say(student, "sau ảnh 1")
+    await bot.say(student, "sau ảnh 2")
+    api.release()
+    await api.wait_for(lambda c: len(_delivered(api)) >= 4, timeout=20)
+    sent = api.sent(COUNSELOR_CHAT)[1:]
+    assert sent[0]["text"] == "trước ảnh"
+    assert "photo" in sent[1] and sent[1]["caption"] == "bảng điểm của em"
+    assert [t for _, t in _delivered(api)][2:] == ["sau ảnh 1", "sau ảnh 2"]

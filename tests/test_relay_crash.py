@@ -43,7 +43,8 @@ def _relayed(api) -> list[str]:
     for message in api.sent(COUNSELOR_CHAT):
         text = message.get("text", "")
         if text.startswith("📨"):
-            out.extend(line.split(" › ", 1)[1] for line in text.splitlines() if " › " in line)
+            parts = (line.split(" › ", 1)[1] for line in text.splitlines() if " › " in line)
+            out.extend(p for p in parts if not p.startswith(("🎫", "✅")))
         elif not text.startswith(("🎫", "✅")):
             out.append(text)
     return out

@@ -62,9 +62,16 @@ class Item:
     ticket_id: int | None
     user_id: int | None
     text: str
-    source: dict[str, Any] | None  # the channel's reference to copy it from (a photo), if any
+    # The channel's reference to the person's message ({"chat", "message"}): a message
+    # received twice (a channel redelivering after a crash) is queued once; "copy": true when
+    # it must be copied from there (a photo, a file) rather than sent as text.
+    source: dict[str, Any] | None
     maybe_sent: bool  # claimed before a crash or a timeout: it may have arrived already
     created_at: str
+
+    @property
+    def copy(self) -> bool:
+        return bool(self.source and self.source.get("copy"))
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,18 @@ def _item(row: dict[str, Any]) -> Item:
                 row["created_at"])
 
 
+def _seen(db: sqlite_utils.Database, user_id: int | None, key: str,
+          source: dict[str, Any] | None) -> bool:
+    """Whether this message of the person is queued or was relayed already."""
+    if db.execute("SELECT 1 FROM outbox WHERE user_id IS ? AND source = ?",
+                  [user_id, key]).fetchone():
+        return True
+    return db.execute(
+        "SELECT 1 FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id WHERE "
+        "t.user_id IS ? AND m.direction = 'in' AND m.chat_message_id = ?",
+        [user_id, (source or {}).get("message")]).fetchone() is not None
+
+
 class RelayQueue:
     """The durable part: rows in, rows claimed, rows acknowledged (deleted) or dropped."""
 
@@ -122,24 +141,33 @@ class RelayQueue:
 
     async def post(self, destination: str, kind: str, text: str, *, ticket_id: int | None = None,
                    user_id: int | None = None, source: dict[str, Any] | None = None) -> int:
-        """Queue a message; returns once it is committed (then it is never lost)."""
-        row = [destination, kind, ticket_id, user_id, text,
-               json.dumps(source, separators=(",", ":")) if source else None, iso(self.clock())]
-        return int(await self.writer.write(lambda db: db.execute(
-            "INSERT INTO outbox (destination, kind, ticket_id, user_id, text, source, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", row).lastrowid or 0))
+        """Queue a message; returns once it is committed (then it is never lost). 0: the same
+        message of the person (`source`) is queued or was delivered already."""
+        key = json.dumps(source, separators=(",", ":"), sort_keys=True) if source else None
+        row = [destination, kind, ticket_id, user_id, text, key, iso(self.clock())]
+
+        def insert(db: sqlite_utils.Database) -> int:
+            if key is not None and _seen(db, user_id, key, source):
+                return 0
+            return int(db.execute(
+                "INSERT INTO outbox (destination, kind, ticket_id, user_id, text, source, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", row).lastrowid or 0)
+
+        return await self.writer.write(insert)
 
     def pending(self, destination: str, limit: int = BATCH) -> list[Item]:
         return [_item(r) for r in self.db.query(
             "SELECT * FROM outbox WHERE destination = ? ORDER BY id LIMIT ?",
             [destination, limit])]
 
-    def backlog(self, destination: str) -> tuple[int, int, str | None]:
-        """Rows waiting, their total text length, the oldest one's time."""
+    def backlog(self, destination: str) -> tuple[int, int, int, str | None]:
+        """Rows waiting; the text length of those that may go together; how many must go
+        alone (copies); the oldest one's time."""
         row = next(iter(self.db.query(
             "SELECT count(*) AS n, coalesce(sum(length(text)), 0) AS chars, "
+            "coalesce(sum(source LIKE '%\"copy\":true%'), 0) AS alone, "
             "min(created_at) AS oldest FROM outbox WHERE destination = ?", [destination])))
-        return int(row["n"]), int(row["chars"]), row["oldest"]
+        return int(row["n"]), int(row["chars"]), int(row["alone"]), row["oldest"]
 
     async def claim(self, items: Sequence[Item]) -> None:
         ids = [[i.id] for i in items]
@@ -162,10 +190,10 @@ class RelayQueue:
         """The parcel arrived as `message_id`: record it on its tickets (so a reply to it finds
         them) and delete its rows, in one transaction."""
         at = iso(self.clock())
-        direction = {HEADER: "header", MESSAGE: "in"}.get(parcel.kind)
-        log_rows = [[i.ticket_id, direction,
-                     (i.source or {}).get("message"), message_id, i.text or None, at]
-                    for i in parcel.items if direction and i.ticket_id is not None]
+        direction = {HEADER: "header", MESSAGE: "in"}  # a notice is no ticket's message
+        log_rows = [[i.ticket_id, direction[i.kind], (i.source or {}).get("message"),
+                     message_id, None if i.kind == HEADER else i.text or None, at]
+                    for i in parcel.items if i.kind in direction and i.ticket_id is not None]
         ids = [[i.id] for i in parcel.items]
 
         def ack(db: sqlite_utils.Database) -> None:
@@ -183,35 +211,38 @@ def _shown(item: Item) -> str:
     return messages.RELAY_MAYBE_REPEATED + text if item.maybe_sent else text
 
 
+def _plain(item: Item) -> str:
+    """A row as a part of a combined message (plain text: a header loses its marks)."""
+    text = _shown(item)
+    return text.replace("**", "").replace("__", "") if item.kind == HEADER else text
+
+
 def compose(items: Sequence[Item], limit: int, header_of: Callable[[int], int | None]
             ) -> Parcel:
-    """The next message: the oldest row alone, or, when several text messages wait, as many of
-    them as fit in one message, in order, each labelled with its ticket."""
+    """The next message: the oldest row alone, or, when several wait, as many as fit in one
+    message, in order, each labelled with its ticket (a copy, a photo, always goes alone)."""
     first = items[0]
-    texts: list[Item] = []
+    together: list[Item] = []
     for item in items:
-        if item.kind != MESSAGE or item.source is not None:
-            break  # a header, a notice or a photo goes alone: keep the order, stop here
-        texts.append(item)
-    if len(texts) < 2:
-        reply_to = header_of(first.ticket_id) if first.ticket_id is not None and \
-            first.kind == MESSAGE else None
-        return Parcel((first,), first.kind, _shown(first), reply_to, first.source)
-    head = messages.RELAY_COMBINED_HEAD.format(count=len(texts), example=first.ticket_id)
+        if item.copy or item.ticket_id is None:
+            break  # keep the order: stop at the first that must go alone
+        together.append(item)
+    head = messages.RELAY_COMBINED_HEAD.format(count=len(together), example=first.ticket_id)
     room = limit - length(head) - 8  # the count may gain digits once fewer parts fit
     parts: list[str] = []
     taken: list[Item] = []
-    for item in texts:
-        part = messages.RELAY_PART.format(id=item.ticket_id, text=_shown(item))
+    for item in together:
+        part = messages.RELAY_PART.format(id=item.ticket_id, text=_plain(item))
         cost = length(part) + 2
         if cost > room:
             break
         room -= cost
         parts.append(part)
         taken.append(item)
-    if len(taken) < 2:  # the next one alone fills a message
-        reply_to = header_of(first.ticket_id) if first.ticket_id is not None else None
-        return Parcel((first,), first.kind, _shown(first), reply_to, None)
+    if len(taken) < 2:  # alone: as it is, under its ticket's header
+        reply_to = header_of(first.ticket_id) if first.ticket_id is not None and \
+            first.kind == MESSAGE else None
+        return Parcel((first,), first.kind, _shown(first), reply_to, first.source)
     tickets = {i.ticket_id for i in taken}
     head = messages.RELAY_COMBINED_HEAD.format(count=len(taken), example=first.ticket_id)
     only = next(iter(tickets)) if len(tickets) == 1 else None
@@ -247,10 +278,10 @@ class Courier:
 
     def expected_wait(self, clock: Clock) -> float:
         """Seconds the next message posted here will likely wait before it is sent."""
-        count, chars, oldest = self.queue.backlog(self.destination)
+        count, chars, alone, oldest = self.queue.backlog(self.destination)
         if not count:
             return 0.0
-        sends = max(1, math.ceil(chars / max(1, self.desk.limit // 2)))  # labels, half-full
+        sends = alone + math.ceil(chars / max(1, self.desk.limit // 2))  # labels, half-full
         waited = (clock() - dt.datetime.fromisoformat(oldest)).total_seconds() if oldest else 0
         return max(self.budget.time_for(sends + 1), waited)
 

@@ -174,6 +174,8 @@ def _v8_outbox(db: sqlite_utils.Database) -> None:
         defaults={"state": "pending", "attempts": 0},
         foreign_keys=[("user_id", "users", "id")])
     db.table("outbox").create_index(["destination", "id"])
+    # A message received twice is relayed once: looked up among the ticket's relayed ones.
+    db.table("ticket_messages").create_index(["ticket_id", "chat_message_id"])
 
 
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,

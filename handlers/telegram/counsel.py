@@ -39,8 +39,8 @@ async def relay_to_counsellors(update: Update, context: ContextTypes.DEFAULT_TYP
     message, account = update.message, account_of(update)
     if message is None or account is None:
         return
-    source = None if message.text is not None else {"chat": message.chat_id,
-                                                       "message": message.message_id}
+    source = {"chat": message.chat_id, "message": message.message_id,
+              "copy": message.text is None}  # a photo, a file: copied from here
     view = await conversation(context).relay(account, message.text or message.caption or "",
                                              source)
     await show(update, context, view)
@@ -167,7 +167,7 @@ class TelegramDesk:
         reply = ReplyParameters(parcel.reply_to, allow_sending_without_reply=True) \
             if parcel.reply_to else None
         try:
-            if parcel.source is not None:  # a photo, a file: copied from the person's chat
+            if parcel.source is not None and parcel.source.get("copy"):  # a photo, a file
                 copied = await self.bot.copy_message(
                     self.chat_id, parcel.source["chat"], parcel.source["message"],
                     reply_parameters=reply)
@@ -186,7 +186,8 @@ class TelegramDesk:
         except BadRequest as error:
             if any(p in str(error).lower() for p in _GROUP_BROKEN):
                 raise Unavailable from error  # the group, not this message: the operator fixes it
-            log.warning("relay refused: %s", error, extra={"event": "relay"})
+            log.log(logging.DEBUG if expected(error) else logging.WARNING, "relay refused: %s",
+                    error, extra={"event": "relay"})
             raise Undeliverable from error
         except TelegramError as error:  # the bot left the group, the network is down
             raise Unavailable from error
