@@ -35,7 +35,6 @@ async def test_a_quiet_chat_is_answered_before_the_backlog_of_busy_chats(bot, ap
     left = BUSY * EACH - _answers_to(api, chats, 0, answered)
     assert left > 30  # the busy chats still had a backlog when the answer went...
     # ...and it did not wait behind it: in arrival order it waited behind every send the 32
-    # update slots had queued (40 measured); served quietest first, behind the few updates
-    # the slots let in before it (8-9 measured).
-    assert ahead <= 16, f"{ahead} answers to busy chats went first"
+    # update slots had queued (40 measured); the least busy chat first, 0-1 went before it.
+    assert ahead <= 5, f"{ahead} answers to busy chats went first"
     await api.wait_idle(quiet=0.5, timeout=60)

@@ -84,17 +84,19 @@ def build_application(settings: Settings, svc: Services,
     """The bot: handlers of every feature, rate limiter, per-user ordering, command list."""
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the Telegram application")
+    processor = PerUserUpdateProcessor(settings.updates_in_flight)
     bot = CareerBot(
         settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url,
         request=AiohttpRequest(connection_pool_size=settings.connections),
         get_updates_request=AiohttpRequest(connection_pool_size=1),
         rate_limiter=rate_limiter or FairRateLimiter(
             overall_max_rate=settings.rate_per_second, overall_time_period=1,
-            group_max_rate=settings.group_rate_per_minute, group_time_period=60, max_retries=3))
+            group_max_rate=settings.group_rate_per_minute, group_time_period=60, max_retries=3,
+            busy=processor.busy))  # the least busy chats' sends go first
     app = (
         Application.builder()
         .bot(bot)
-        .concurrent_updates(PerUserUpdateProcessor(settings.updates_in_flight))
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()

@@ -61,6 +61,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 return update.effective_user.id
         return 0
 
+    def busy(self, chat_id: int) -> float:
+        """How busy a chat is: its updates in flight or waiting, plus its recent ones (decayed).
+        The send queue serves the least busy first (sendqueue.py)."""
+        return self._lanes.depth(chat_id) + self._heat.of(chat_id)
+
     @property
     def in_flight(self) -> int:
         """Updates being handled or waiting for their turn."""
