@@ -11,6 +11,10 @@ someone asking one question, and a busy chat (HOT) may not take the last RESERVE
 allowance, so a quiet chat rarely waits for budget at all. Without that measure, the chats' own
 recent sends are counted. The total stays within the same leaky bucket as before; group limits
 and RetryAfter handling are AIORateLimiter's own.
+
+An update's handler waiting here gives its update slot back meanwhile (ordering.Lease): a
+handler waiting for budget does no work, and when it held its slot, updates of quiet chats
+queued for slots behind a burst's waiting sends.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from telegram.ext import AIORateLimiter
 
 from bot.pacing import Budget
 from bot.slots import HOT, Heat
+from handlers.telegram.ordering import slot_given_back
 
 RESERVE = 0.2  # share of the burst allowance busy chats leave to quiet ones
 
@@ -66,7 +71,8 @@ class SendQueue:
         self._arrived.set()
         if self._server is None or self._server.done():
             self._server = asyncio.create_task(self._serve())
-        await turn
+        async with slot_given_back():  # waiting for budget is no work: others may run
+            await turn
 
     def _quieter_waiting(self, key: int) -> bool:
         mine = self._busy(key)
