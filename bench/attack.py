@@ -242,8 +242,8 @@ async def attack_run(args: argparse.Namespace, tmp: Path) -> None:
                    "run"] if args.profile else CAREERBOT
         if args.bot_tree:
             command = [sys.executable, "-c", f"import sys; sys.path.insert(0, "
-                       f"{str(args.bot_tree.resolve())!r}); from bot.cli import main; main()",
-                       "run"]
+                       f"{str(args.bot_tree.resolve())!r}); "
+                       "from handlers.cli.main import main; main()", "run"]
         proc = await start_bot(api, env, log=log_path, command=command)
         try:
             people = [api.private_user(600_000 + i) for i in range(args.bystanders)]
