@@ -83,18 +83,13 @@ class Tickets:
             "INSERT INTO ticket_messages (ticket_id, direction, chat_message_id, "
             "relay_message_id, text, at) VALUES (?, ?, ?, ?, ?, ?)", row))
 
-    async def by_relay(self, relay_message_id: int) -> Ticket | None:
-        """The ticket a message in the counsellors' chat belongs to (the last one, if several
-        tickets' messages went out together: see `all_by_relay`).
+    async def all_by_relay(self, relay_message_id: int) -> list[Ticket]:
+        """Every ticket whose messages a message in the counsellors' chat carries, in order
+        (several when the courier combined them).
 
         Asked through the writer's queue, so a relay logged a moment ago (its commit possibly
         still pending) is already seen: a counsellor may answer faster than a commit.
         """
-        found = await self.all_by_relay(relay_message_id)
-        return found[-1] if found else None
-
-    async def all_by_relay(self, relay_message_id: int) -> list[Ticket]:
-        """Every ticket whose messages a message in the counsellors' chat carries, in order."""
         def query(db: sqlite_utils.Database) -> list[Ticket]:
             return [Ticket.from_row(r) for r in db.query(
                 "SELECT t.* FROM tickets t JOIN (SELECT ticket_id, max(id) AS last FROM "
