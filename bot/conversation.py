@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot import intents as i
 from bot import logs, messages
@@ -28,6 +29,7 @@ from bot.bootstrap import Services
 from bot.channel_text import view_for_channel
 from bot.lanes import Lanes
 from bot.outreach.announce_screens import AnnounceScreens
+from bot.outreach.relays import COUNSELLORS, HEADER, LONG_WAIT, MESSAGE, NOTICE
 from bot.outreach.tickets import Ticket
 from bot.people import privacy
 from bot.people.accounts import Account
@@ -228,28 +230,39 @@ class Conversation:
 
     async def _counsel_open(self, account: Account, intent: i.Intent) -> View:
         """/tuvan, or "Hỏi người tư vấn": a ticket to the counsellors; the bot stays quiet."""
-        svc, desk = self.svc, self.svc.outbox.counsellors
-        if desk is None or svc.settings.counselor_chat_id is None:
+        svc = self.svc
+        if svc.outbox.counsellors is None or svc.settings.counselor_chat_id is None:
             return text_view(messages.NO_COUNSELOR)
         ticket, new = await svc.tickets.open(account.user_id,
                                              await svc.asks.last_unanswered(account.user_id))
         if not new:
             return text_view(messages.TICKET_ALREADY.format(id=ticket.id))
-        header = await desk.opened(self._header(ticket))
-        await svc.tickets.log(ticket, "header", None, header, None)
+        await svc.outbox.post(COUNSELLORS, HEADER, self._header(ticket), ticket_id=ticket.id,
+                              user_id=account.user_id)
         log.info("ticket opened", extra={"event": "ticket", "ticket": ticket.id,
                                          "user": logs.uid(account.user_id)})
         return text_view(messages.TICKET_OPENED.format(id=ticket.id))
 
-    async def _relay(self, ticket: Ticket, text: str) -> View:
-        """A message while a ticket is open goes to the counsellors, not to the engine."""
-        desk = self.svc.outbox.counsellors
-        relayed = await desk.relay(self.svc.tickets.header_message(ticket), text) \
-            if desk is not None else None
-        if relayed is None:
-            return text_view(messages.TICKET_CANT_RELAY)
-        await self.svc.tickets.log(ticket, "in", None, relayed, text)
-        return View()
+    async def relay(self, account: Account, text: str, source: dict[str, Any] | None) -> View:
+        """A message on an open ticket that a channel reads itself (Telegram: a photo too);
+        `source` is the channel's reference to it (bot/outreach/relays.Item). An empty View if
+        no ticket is open."""
+        async def relay() -> View:
+            ticket = self.svc.tickets.open_for(account.user_id)
+            return View() if ticket is None else await self._relay(ticket, text, source)
+
+        return await self.lanes.run(account.user_id, relay)
+
+    async def _relay(self, ticket: Ticket, text: str, source: dict[str, Any] | None = None
+                     ) -> View:
+        """A message while a ticket is open goes to the counsellors, not to the engine: into
+        the outbox (committed), and the person is told at once; the courier delivers it
+        within the group's budget (bot/outreach/relays.py). No update waits for the group."""
+        wait = await self.svc.outbox.post(COUNSELLORS, MESSAGE, text, ticket_id=ticket.id,
+                                          user_id=ticket.user_id, source=source)
+        if wait >= LONG_WAIT:
+            return text_view(f"{messages.RELAY_ACK} {messages.RELAY_QUEUE_LONG}")
+        return text_view(messages.RELAY_ACK)
 
     async def close_ticket(self, user_id: int) -> Ticket | None:
         """Close the user's open ticket, telling the counsellors; the ticket closed, if any."""
@@ -257,9 +270,8 @@ class Conversation:
         ticket = svc.tickets.open_for(user_id)
         if ticket is None or not await svc.tickets.close(ticket, "user"):
             return None
-        if svc.outbox.counsellors is not None:
-            await svc.outbox.counsellors.notify(messages.TICKET_CLOSED_GROUP.format(
-                id=ticket.id, by=messages.BY_USER))
+        await svc.outbox.post(COUNSELLORS, NOTICE, messages.TICKET_CLOSED_GROUP.format(
+            id=ticket.id, by=messages.BY_USER), ticket_id=ticket.id, user_id=user_id)
         return ticket
 
     async def _counsel_close(self, account: Account, intent: i.Intent) -> View:

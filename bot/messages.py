@@ -164,6 +164,25 @@ TICKET_REPLY_FAILED = "Không gửi được cho người hỏi (có thể họ 
 TICKET_CANT_RELAY = (
     "Telegram không cho chuyển tiếp loại tin nhắn này. Bạn gửi lại bằng chữ hoặc ảnh nhé."
 )
+# Relays through the outbox (bot/outreach/relays.py): the student is answered at once.
+RELAY_ACK = "✓ Đã chuyển cho thầy cô tư vấn."
+RELAY_QUEUE_LONG = "Hiện có nhiều tin đang chờ, thầy cô sẽ đọc sau ít phút."
+# In the counsellors' group: several tickets' messages in one message when sending is behind.
+RELAY_COMBINED_HEAD = (
+    "📨 {count} tin gộp lại vì đang chờ lượt gửi. Trả lời (reply) tin này, bắt đầu bằng số "
+    "phiếu, ví dụ: #{example} Chào em..."
+)
+RELAY_PART = "#{id} › {text}"
+RELAY_MAYBE_REPEATED = "↻ (có thể đã gửi trước khi bot khởi động lại) "
+RELAY_NO_TEXT = "(ảnh, tệp hoặc nhãn dán)"
+TICKET_WHICH_CLOSE = (
+    "Tin này gộp tin của nhiều phiếu ({ids}). Hãy gõ /ketthuc kèm số phiếu, ví dụ: "
+    "/ketthuc {example}"
+)
+TICKET_WHICH = (
+    "Tin này gộp tin của nhiều phiếu ({ids}). Hãy reply lại và bắt đầu bằng số phiếu, ví dụ: "
+    "#{example} Chào em..."
+)
 UNKNOWN = "chưa rõ"
 BY_USER = "người hỏi kết thúc"
 BY_COUNSELOR = "người tư vấn kết thúc"

@@ -37,6 +37,7 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {  # columns holding a user id
     "accounts": ("user_id",),
     "inbox": ("user_id",),
     "zalo_windows": ("user_id",),
+    "outbox": ("user_id",),  # messages still waiting for the counsellors' group
 }
 OWNED_THROUGH: dict[str, tuple[str, str]] = {  # rows that are a person's through a parent row
     "answers": ("response_id", "responses"),
@@ -49,6 +50,8 @@ NOT_A_PERSON = {
     ("ticket_messages", "chat_message_id"): "a message's number inside a chat",
     ("ticket_messages", "relay_message_id"): "a message's number in the counsellors' chat",
     ("accounts", "external_id"): "the channel's own id of the person, deleted with the row",
+    ("outbox", "ticket_id"): "the ticket of the row's own user_id",
+    ("outbox", "source"): "where to copy the message from: the person's chat, with the row",
 }
 ADMIN_TAG = "admin:"  # invites.created_by of an invite made in the bot: "admin:<user id>"
 
@@ -152,6 +155,7 @@ def erase(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
         ("announcements", "DELETE FROM announcements WHERE created_by = ? AND status = 'draft'"),
         ("inbox", "DELETE FROM inbox WHERE user_id = ?"),
         ("zalo_windows", "DELETE FROM zalo_windows WHERE user_id = ?"),
+        ("outbox", "DELETE FROM outbox WHERE user_id = ?"),
         ("accounts", "DELETE FROM accounts WHERE user_id = ?"),
         ("users", "DELETE FROM users WHERE id = ?"),
     ]

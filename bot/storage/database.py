@@ -177,8 +177,22 @@ def _v8_zalo(db: sqlite_utils.Database) -> None:
         foreign_keys=[("user_id", "users", "id")])
 
 
+def _v9_outbox(db: sqlite_utils.Database) -> None:
+    """Messages waiting for a paced destination (the counsellors' group): written when they
+    arrive, deleted in the transaction that records their delivery (bot/outreach/relays.py)."""
+    db.table("outbox").create({
+        "id": int, "destination": str, "kind": str, "ticket_id": int, "user_id": int,
+        "text": str, "source": str, "state": str, "attempts": int, "created_at": str,
+    }, pk="id", not_null={"destination", "kind", "state", "attempts", "created_at"},
+        defaults={"state": "pending", "attempts": 0},
+        foreign_keys=[("user_id", "users", "id")])
+    db.table("outbox").create_index(["destination", "id"])
+    # A message received twice is relayed once: looked up among the ticket's relayed ones.
+    db.table("ticket_messages").create_index(["ticket_id", "chat_message_id"])
+
+
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
-                               _v5_menu_resets, _v6_accounts, _v7_inbox, _v8_zalo]
+                               _v5_menu_resets, _v6_accounts, _v7_inbox, _v8_zalo, _v9_outbox]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
