@@ -14,12 +14,18 @@ Every loop is bounded in count; every wait has a timeout.
 
 Printed: updates in flight left after the attack (the bot's own count at SIGTERM, expect 0),
 unhandled exceptions in the bot's log (expect 0), bystander p95 latency during the attack vs
-without it (target ratio <= 2), and what each attack got. Telegram's own rate limits are off
-(TELEGRAM_RATE_PER_SECOND=0), the bot's per-user flood guard is on (its default).
+without it (target ratio <= 2), and what each attack got. The bot runs with its defaults:
+Telegram's rate limits on (30 messages a second overall, shared fairly by chats: issue 17, F9),
+the per-user flood guard on.
+
+Then the counsellor flood of issue 17 (bench/counsel_flood.py): 40 students with open tickets
+writing every 10 s while bystanders ask, a SIGTERM and a kill -9 mid-flood; bystander p95
+against calm, ticket messages delivered, lost and doubled. `--scenario attack|counsel` runs one.
 
     python bench/attack.py [--responses 6000] [--students 60] [--rounds 3] [--tap-gap 0.1]
                            [--spread 0] [--flooders 1] [--presses 600] [--staff 5]
-                           [--bystanders 8]
+                           [--bystanders 8] [--scenario all|attack|counsel]
+                           [--ticket-students 40] [--write-every 10] [--flood-seconds 60]
 
 The defaults follow the issue: bursts by 60 ordinary students (a fast thumb: 0.1 s between
 taps), all starting at the same instant, one user pressing a button 600 times as fast as a
@@ -50,6 +56,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import counsel_flood  # noqa: E402
 from bench.bot_throughput import cpu_seconds  # noqa: E402
 from bench.simulate import buttons, percentile  # noqa: E402
 from bot import messages  # noqa: E402
@@ -213,73 +220,81 @@ async def main() -> None:
     parser.add_argument("--profile", type=Path, help="run the bot under cProfile, stats here")
     parser.add_argument("--bot-tree", type=Path,
                         help="run the bot of another checkout (e.g. an older commit) instead")
+    parser.add_argument("--scenario", choices=("all", "attack", "counsel"), default="all")
+    counsel_flood.add_arguments(parser)
     args = parser.parse_args()
-    staff_ids = [990_001 + i for i in range(args.staff)]
     with tempfile.TemporaryDirectory() as tmp:
-        db_path, log_path = Path(tmp) / "attack.db", Path(tmp) / "bot.log"
-        year = school_year(dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date())
-        seed_needs_responses(db_path, args.responses, [f"S{i:03}" for i in range(20)], year)
-        async with FakeBotAPI() as api:
-            env = bot_env(api, db_path, ADMIN_IDS=",".join(map(str, staff_ids)),
-                          TELEGRAM_RATE_PER_SECOND="0", TELEGRAM_GROUP_RATE_PER_MINUTE="0",
-                          LOG_LEVEL="INFO", **dict(e.split("=", 1) for e in args.env))
-            command = [sys.executable, "-m", "cProfile", "-o", str(args.profile), "-m", "bot",
-                       "run"] if args.profile else CAREERBOT
-            if args.bot_tree:
-                command = [sys.executable, "-c", f"import sys; sys.path.insert(0, "
-                           f"{str(args.bot_tree.resolve())!r}); from bot.cli import main; main()",
-                           "run"]
-            proc = await start_bot(api, env, log=log_path, command=command)
-            try:
-                people = [api.private_user(600_000 + i) for i in range(args.bystanders)]
-                others = [api.private_user(605_000 + i) for i in range(args.bystanders)]
-                newcomers = [api.private_user(607_000 + i) for i in range(args.bystanders)]
-                students = [api.private_user(610_000 + i) for i in range(args.students)]
-                flooders = [api.private_user(620_000 + i) for i in range(args.flooders)]
-                staff = [api.private_user(i, first_name=f"Cán bộ {i}") for i in staff_ids]
-                # Warm up (engine, connections) and make everyone known: a first message also
-                # creates the user's row, an awaited write (measured apart below).
-                await bystanders(api, people + others, 2)
-                baseline = await bystanders(api, people, args.questions)
-                screens = await open_surveys(api, students)
+        if args.scenario in ("all", "attack"):
+            await attack_run(args, Path(tmp))
+        if args.scenario in ("all", "counsel"):
+            await counsel_flood.run(args, Path(tmp), ask, bystanders)
 
-                done = asyncio.Event()
 
-                async def attack() -> tuple[int, dict[int, int], tuple[int, int]]:
-                    try:
-                        bursts, before, built = await asyncio.gather(
-                            survey_bursts(api, screens, args.rounds, args.tap_gap,
-                                          args.spread),
-                            button_flood(api, flooders, args.presses),
-                            exports(api, staff))
-                        return bursts, before, built
-                    finally:
-                        done.set()
+async def attack_run(args: argparse.Namespace, tmp: Path) -> None:
+    staff_ids = [990_001 + i for i in range(args.staff)]
+    db_path, log_path = Path(tmp) / "attack.db", Path(tmp) / "bot.log"
+    year = school_year(dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date())
+    seed_needs_responses(db_path, args.responses, [f"S{i:03}" for i in range(20)], year)
+    async with FakeBotAPI() as api:
+        env = bot_env(api, db_path, ADMIN_IDS=",".join(map(str, staff_ids)),
+                      LOG_LEVEL="INFO", **dict(e.split("=", 1) for e in args.env))
+        command = [sys.executable, "-m", "cProfile", "-o", str(args.profile), "-m", "bot",
+                   "run"] if args.profile else CAREERBOT
+        if args.bot_tree:
+            command = [sys.executable, "-c", f"import sys; sys.path.insert(0, "
+                       f"{str(args.bot_tree.resolve())!r}); "
+                       "from handlers.cli.main import main; main()", "run"]
+        proc = await start_bot(api, env, log=log_path, command=command)
+        try:
+            people = [api.private_user(600_000 + i) for i in range(args.bystanders)]
+            others = [api.private_user(605_000 + i) for i in range(args.bystanders)]
+            newcomers = [api.private_user(607_000 + i) for i in range(args.bystanders)]
+            students = [api.private_user(610_000 + i) for i in range(args.students)]
+            flooders = [api.private_user(620_000 + i) for i in range(args.flooders)]
+            staff = [api.private_user(i, first_name=f"Cán bộ {i}") for i in staff_ids]
+            # Warm up (engine, connections) and make everyone known: a first message also
+            # creates the user's row, an awaited write (measured apart below).
+            await bystanders(api, people + others, 2)
+            baseline = await bystanders(api, people, args.questions)
+            screens = await open_surveys(api, students)
 
-                started = time.perf_counter()
-                cpu_bot, cpu_here = cpu_seconds(proc.pid), time.process_time()
-                attacking = asyncio.create_task(attack())
-                during, first = await asyncio.gather(
-                    bystanders(api, others, MAX_ASKED, until=done),
-                    bystanders(api, newcomers, 1))
-                bursts, before, (documents, busy) = await attacking
-                attack_seconds = time.perf_counter() - started
-                cpu_bot = cpu_seconds(proc.pid) - cpu_bot
-                cpu_here = time.process_time() - cpu_here
-                await api.wait_idle(quiet=1.0, timeout=300)
-                flood_replies = [len(api.sent(u.id)) - before[u.id] for u in flooders]
-                apologies = sum(1 for c in api.calls if c.method == "sendMessage"
-                                and c.params.get("text") == messages.ERROR_APOLOGY)
-                proc.send_signal(signal.SIGTERM)
-                stopped_at = time.perf_counter()
-                with contextlib.suppress(TimeoutError):  # shown as an exit time of 60 s
-                    await asyncio.wait_for(proc.wait(), 60)
-                stop_seconds = time.perf_counter() - stopped_at
-            finally:
-                await kill_bot(proc)
-        log = log_path.read_text("utf-8", errors="replace")
-        if args.keep_log:
-            args.keep_log.write_text(log, "utf-8")
+            done = asyncio.Event()
+
+            async def attack() -> tuple[int, dict[int, int], tuple[int, int]]:
+                try:
+                    bursts, before, built = await asyncio.gather(
+                        survey_bursts(api, screens, args.rounds, args.tap_gap,
+                                      args.spread),
+                        button_flood(api, flooders, args.presses),
+                        exports(api, staff))
+                    return bursts, before, built
+                finally:
+                    done.set()
+
+            started = time.perf_counter()
+            cpu_bot, cpu_here = cpu_seconds(proc.pid), time.process_time()
+            attacking = asyncio.create_task(attack())
+            during, first = await asyncio.gather(
+                bystanders(api, others, MAX_ASKED, until=done),
+                bystanders(api, newcomers, 1))
+            bursts, before, (documents, busy) = await attacking
+            attack_seconds = time.perf_counter() - started
+            cpu_bot = cpu_seconds(proc.pid) - cpu_bot
+            cpu_here = time.process_time() - cpu_here
+            await api.wait_idle(quiet=1.0, timeout=300)
+            flood_replies = [len(api.sent(u.id)) - before[u.id] for u in flooders]
+            apologies = sum(1 for c in api.calls if c.method == "sendMessage"
+                            and c.params.get("text") == messages.ERROR_APOLOGY)
+            proc.send_signal(signal.SIGTERM)
+            stopped_at = time.perf_counter()
+            with contextlib.suppress(TimeoutError):  # shown as an exit time of 60 s
+                await asyncio.wait_for(proc.wait(), 60)
+            stop_seconds = time.perf_counter() - stopped_at
+        finally:
+            await kill_bot(proc)
+    log = log_path.read_text("utf-8", errors="replace")
+    if args.keep_log:
+        args.keep_log.write_text(log, "utf-8")
     in_flight = _IN_FLIGHT.search(log)
     unhandled = [line for line in log.splitlines() if _UNHANDLED.search(line)]
     ratio = _p(during, 0.95) / _p(baseline, 0.95)

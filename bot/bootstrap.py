@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.outreach.announcements import Announcements
 from bot.outreach.inbox import Inbox
 from bot.outreach.outbox import Outbox
+from bot.outreach.relays import RelayQueue
 from bot.outreach.tickets import Tickets
 from bot.people.accounts import Accounts
 from bot.people.flood import FloodGuard
@@ -119,6 +120,7 @@ def build_services(settings: Settings, clock: Clock = now_utc,
     responses = Responses(db, writer, clock)
     titles = {e.id: e.title for e in assistant.kb.entries}
     accounts = Accounts(db, writer, clock)
+    tickets = Tickets(db, writer, clock)
     return Services(
         settings=settings,
         assistant=assistant,
@@ -126,7 +128,7 @@ def build_services(settings: Settings, clock: Clock = now_utc,
         writer=writer,
         users=users,
         asks=AskLog(db, writer, clock),
-        tickets=Tickets(db, writer, clock),
+        tickets=tickets,
         schools=schools,
         surveys=surveys,
         responses=responses,
@@ -136,7 +138,7 @@ def build_services(settings: Settings, clock: Clock = now_utc,
         flood=FloodGuard(settings.flood_per_minute),
         clock=clock,
         accounts=accounts,
-        outbox=Outbox(accounts),
+        outbox=Outbox(accounts, RelayQueue(db, writer, clock), tickets.header_of, clock),
         inbox=Inbox(db, writer, clock),
     )
 

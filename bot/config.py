@@ -19,7 +19,7 @@ KNOWN_VARIABLES = (
     "CAREERBOT_FLOOD_PER_MINUTE", "CAREERBOT_UPDATES_IN_FLIGHT", "CAREERBOT_ANNOUNCE_PER_SECOND",
     "CAREERBOT_TIMEZONE", "CAREERBOT_WEB_HOST", "CAREERBOT_WEB_PORT", "CAREERBOT_WEB_ORIGINS",
     "CAREERBOT_WEB_IP_PER_MINUTE", "CAREERBOT_ANSWER_CACHE", "CAREERBOT_WEB_URL",
-    "CAREERBOT_BOT_USERNAME",
+    "CAREERBOT_BOT_USERNAME", "CAREERBOT_REPORT_MIN_RESPONSES",
 )
 # Zalo Official Account settings (read when ZALO_APP_ID is set). Like CAREERBOT_*, any other
 # ZALO_* name is a typo that would be silently ignored (ZALO_SECRET for ZALO_OA_SECRET).
@@ -235,6 +235,7 @@ class Settings:
     web_url: str | None = None  # the dashboard's public address, for sign-in links
     bot_username: str | None = None  # t.me/<bot>: the students' link on the dashboard
     answer_cache: int = 4096  # replies remembered (bot/answering/assistant.py); 0: none
+    report_min_responses: int = 20  # answers of a grade before a report says Đạt / Chưa đạt
     zalo: ZaloSettings | None = None  # None: no Zalo Official Account configured
 
     def __repr__(self) -> str:  # the token must never reach a log line
@@ -310,5 +311,6 @@ class Settings:
             web_url=_url(env, "CAREERBOT_WEB_URL", None),
             bot_username=_bot_username(env),
             answer_cache=_int(env, "CAREERBOT_ANSWER_CACHE", 4096, 0, 1_000_000),
+            report_min_responses=_int(env, "CAREERBOT_REPORT_MIN_RESPONSES", 20, 1, 1_000_000),
             zalo=_zalo(env),
         )

@@ -9,9 +9,9 @@ or the terminal: a channel parses its input into an Intent and renders the View.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot import intents as i
 from bot import logs, messages
@@ -26,8 +26,10 @@ from bot.answering.views import (
     welcome_view,
 )
 from bot.bootstrap import Services
+from bot.channel_text import view_for_channel
 from bot.lanes import Lanes
 from bot.outreach.announce_screens import AnnounceScreens
+from bot.outreach.relays import COUNSELLORS, HEADER, LONG_WAIT, MESSAGE, NOTICE
 from bot.outreach.tickets import Ticket
 from bot.people import privacy
 from bot.people.accounts import Account
@@ -83,12 +85,14 @@ class Conversation:
         handler = self._handlers.get(type(intent))
         if handler is None:
             return notice_only(messages.STALE_BUTTON, alert=True)
-        return await self.lanes.run(account.user_id, lambda: handler(account, intent))
+        shown = await self.lanes.run(account.user_id, lambda: handler(account, intent))
+        return view_for_channel(shown, account.channel)  # help, privacy: this channel's lines
 
     async def handle_text(self, account: Account, text: str) -> View:
         """A typed message: the answer to a survey question waiting for text, else a question
         for the answer engine."""
-        return await self.lanes.run(account.user_id, lambda: self._typed(account, text))
+        shown = await self.lanes.run(account.user_id, lambda: self._typed(account, text))
+        return view_for_channel(shown, account.channel)
 
     async def _typed(self, account: Account, text: str) -> View:
         tickets = self.svc.tickets
@@ -104,7 +108,15 @@ class Conversation:
             return flow.vanished(typed=True)
         if typed is not None:
             return typed
-        return await self._ask(account, i.Ask(text))
+        choice = flow.typed_choice(account.user_id, text)  # "lớp 9" typed for the button
+        if choice is not None:
+            chosen = await self._survey(account, i.SurveyAnswer(*choice))
+            return dataclasses.replace(chosen, replace=False)  # typed: a new message
+        answer = await self._ask(account, i.Ask(text))
+        # A survey question with buttons waits: after the answer, say how to go on with it.
+        waiting = flow.reminder(account.user_id)
+        return answer if waiting is None else dataclasses.replace(
+            answer, more=(*answer.more, waiting))
 
     def handles(self, intent: i.Intent) -> bool:
         return type(intent) in self._handlers
@@ -218,28 +230,39 @@ class Conversation:
 
     async def _counsel_open(self, account: Account, intent: i.Intent) -> View:
         """/tuvan, or "Hỏi người tư vấn": a ticket to the counsellors; the bot stays quiet."""
-        svc, desk = self.svc, self.svc.outbox.counsellors
-        if desk is None or svc.settings.counselor_chat_id is None:
+        svc = self.svc
+        if svc.outbox.counsellors is None or svc.settings.counselor_chat_id is None:
             return text_view(messages.NO_COUNSELOR)
         ticket, new = await svc.tickets.open(account.user_id,
                                              await svc.asks.last_unanswered(account.user_id))
         if not new:
             return text_view(messages.TICKET_ALREADY.format(id=ticket.id))
-        header = await desk.opened(self._header(ticket))
-        await svc.tickets.log(ticket, "header", None, header, None)
+        await svc.outbox.post(COUNSELLORS, HEADER, self._header(ticket), ticket_id=ticket.id,
+                              user_id=account.user_id)
         log.info("ticket opened", extra={"event": "ticket", "ticket": ticket.id,
                                          "user": logs.uid(account.user_id)})
         return text_view(messages.TICKET_OPENED.format(id=ticket.id))
 
-    async def _relay(self, ticket: Ticket, text: str) -> View:
-        """A message while a ticket is open goes to the counsellors, not to the engine."""
-        desk = self.svc.outbox.counsellors
-        relayed = await desk.relay(self.svc.tickets.header_message(ticket), text) \
-            if desk is not None else None
-        if relayed is None:
-            return text_view(messages.TICKET_CANT_RELAY)
-        await self.svc.tickets.log(ticket, "in", None, relayed, text)
-        return View()
+    async def relay(self, account: Account, text: str, source: dict[str, Any] | None) -> View:
+        """A message on an open ticket that a channel reads itself (Telegram: a photo too);
+        `source` is the channel's reference to it (bot/outreach/relays.Item). An empty View if
+        no ticket is open."""
+        async def relay() -> View:
+            ticket = self.svc.tickets.open_for(account.user_id)
+            return View() if ticket is None else await self._relay(ticket, text, source)
+
+        return await self.lanes.run(account.user_id, relay)
+
+    async def _relay(self, ticket: Ticket, text: str, source: dict[str, Any] | None = None
+                     ) -> View:
+        """A message while a ticket is open goes to the counsellors, not to the engine: into
+        the outbox (committed), and the person is told at once; the courier delivers it
+        within the group's budget (bot/outreach/relays.py). No update waits for the group."""
+        wait = await self.svc.outbox.post(COUNSELLORS, MESSAGE, text, ticket_id=ticket.id,
+                                          user_id=ticket.user_id, source=source)
+        if wait >= LONG_WAIT:
+            return text_view(f"{messages.RELAY_ACK} {messages.RELAY_QUEUE_LONG}")
+        return text_view(messages.RELAY_ACK)
 
     async def close_ticket(self, user_id: int) -> Ticket | None:
         """Close the user's open ticket, telling the counsellors; the ticket closed, if any."""
@@ -247,9 +270,8 @@ class Conversation:
         ticket = svc.tickets.open_for(user_id)
         if ticket is None or not await svc.tickets.close(ticket, "user"):
             return None
-        if svc.outbox.counsellors is not None:
-            await svc.outbox.counsellors.notify(messages.TICKET_CLOSED_GROUP.format(
-                id=ticket.id, by=messages.BY_USER))
+        await svc.outbox.post(COUNSELLORS, NOTICE, messages.TICKET_CLOSED_GROUP.format(
+            id=ticket.id, by=messages.BY_USER), ticket_id=ticket.id, user_id=user_id)
         return ticket
 
     async def _counsel_close(self, account: Account, intent: i.Intent) -> View:
@@ -280,9 +302,8 @@ class Conversation:
             return text_view(messages.MY_DATA_NONE)
         summary = privacy.describe(data, svc.surveys, lambda code: (
             school.name if (school := svc.schools.get(code)) else None))
-        payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         return View((Part(Block.TEXT, summary),),
-                    files=(Attachment(messages.MY_DATA_FILE, payload),))
+                    files=(Attachment(messages.MY_DATA_FILE, privacy.data_file(data)),))
 
     async def _ask_to_erase(self, account: Account, intent: i.Intent) -> View:
         return View((Part(Block.TEXT, messages.ERASE_CONFIRM),),
@@ -321,7 +342,8 @@ class Conversation:
             school = svc.schools.get(link.value)
             assert school is not None  # noqa: S101 - parse() checked the school exists
             await svc.users.set_school(account.user_id, school.code)
-            head = View((Part(Block.TEXT, messages.SCHOOL_JOINED.format(name=school.name)),))
+            joined = messages.SCHOOL_JOINED.format(school=messages.school_named(school.name))
+            head = View((Part(Block.TEXT, joined),))
         else:
             head = View((Part(Block.TEXT, messages.BAD_PAYLOAD),))
         return View(head.parts, more=(welcome_view(),))

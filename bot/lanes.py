@@ -29,5 +29,9 @@ class Lanes:
             else:
                 self._locks[user_id] = (lock_now, left - 1)
 
+    def depth(self, user_id: int) -> int:
+        """How much of the user's work holds or waits for their lane."""
+        return self._locks.get(user_id, (None, 0))[1]
+
     def __len__(self) -> int:
         return len(self._locks)

@@ -27,7 +27,9 @@ async def test_a_ticket_relays_the_users_messages_with_a_header(bot, api, studen
     [relayed] = await api.wait_for_message(COUNSELOR_CHAT)
     assert relayed["text"] == "em học lớp 12, muốn hỏi riêng ạ"
     assert "Lan" not in str(relayed.get("forward_origin", ""))  # copied, not forwarded
-    assert len(api.sent(student.id)) == 3  # welcome, opened: no automatic answer
+    # welcome, opened, "passed on": no automatic answer
+    assert [m["text"] for m in api.sent(student.id)][-1] == messages.RELAY_ACK
+    assert len(api.sent(student.id)) == 4
 
 
 async def test_a_counsellor_reply_reaches_the_user_and_either_side_can_close(

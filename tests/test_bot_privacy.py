@@ -159,6 +159,9 @@ async def test_erasing_leaves_no_row_naming_the_user_in_any_table(bot, api, stud
     await dashboard.new_link(student.id)
     await dashboard.start(student.id)
     await dashboard.record_download(student.id, "x.csv", A.name, frozenset({A.code}))
+    await svc.writer.write(lambda db: db.execute(  # a relay still waiting for the group
+        "INSERT INTO outbox (destination, kind, user_id, text, created_at) "
+        "VALUES ('elsewhere', 'message', ?, 'x', 'x')", [student.id]))
     await svc.writer.sync()
     before = privacy.rows_about(svc.db, student.id)
     empty = [table for table, rows in before.items() if not rows]

@@ -75,7 +75,8 @@ async def test_a_web_visitor_reaches_the_telegram_counsellors_and_gets_their_rep
         assert f"#{ticket.id}" in opened["parts"][0]["text"] and f"#{ticket.id}" in header["text"]
         assert "bắt nạt" in header["text"]  # the question the bot could not answer
         # While the ticket is open the bot stays quiet: the message goes to the counsellors.
-        assert await page.say("em muốn hỏi riêng ạ") == []
+        [passed_on] = await page.say("em muốn hỏi riêng ạ")
+        assert passed_on["parts"][0]["text"] == messages.RELAY_ACK
         [relayed] = await api.wait_for_message(COUNSELOR_CHAT)
         assert relayed["text"] == "em muốn hỏi riêng ạ"
         async with http.get(url + "/api/events") as stream:
@@ -87,3 +88,26 @@ async def test_a_web_visitor_reaches_the_telegram_counsellors_and_gets_their_rep
         assert f"#{ticket.id}" in closed["parts"][0]["text"]
         [answer] = await page.say("hoc phi trung cap")  # the bot answers again
         assert answer["parts"]
+
+
+async def test_a_web_visitors_messages_are_answered_at_once_while_the_group_budget_is_spent(
+        api: FakeBotAPI, tmp_path: Path, counsellors: Chat):
+    port = free_port()
+    bot = BotHarness(api, tmp_path, env={"CAREERBOT_WEB_PORT": str(port),
+                                         "CAREERBOT_WEB_HOST": "127.0.0.1",
+                                         "TELEGRAM_GROUP_RATE_PER_MINUTE": "1"})
+    await bot.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
+            page = Page(http, url)
+            await page.post("/api/open", {"school": ""})
+            await page.say("/tuvan")  # its header takes the group's one post this minute
+            for n in range(3):  # each waited a minute for the group before
+                [passed_on] = await asyncio.wait_for(page.say(f"em hỏi câu {n}"), 10)
+                assert passed_on["parts"][0]["text"].startswith(messages.RELAY_ACK)
+            assert messages.RELAY_QUEUE_LONG in passed_on["parts"][0]["text"]
+        await bot.services.writer.sync()
+        assert bot.services.outbox.queue.backlog("counsellors")[0] == 3  # kept, not lost
+    finally:
+        await bot.stop()

@@ -342,8 +342,12 @@ Where = Callable[..., int]  # the YAML line of a field of one entry
 
 
 def _check_sizes(col: _Collector, path: Path, entry: Entry, at: Where) -> None:
-    if len(entry.short) > MAX_ANSWER:
-        col.add(path, at("answer"), f"{entry.id}: answer + caveat dài {len(entry.short)} "
+    from bot.channel_text import CHANNELS, for_channel
+
+    # lines for one channel only ("[web] ..."): what one person reads is what must fit
+    shown = max(len(for_channel(entry.short, channel)) for channel in CHANNELS)
+    if shown > MAX_ANSWER:
+        col.add(path, at("answer"), f"{entry.id}: answer + caveat dài {shown} "
                                     f"ký tự, tối đa {MAX_ANSWER}")
     if len(entry.details) > MAX_DETAILS:
         col.add(path, at("details"), f"{entry.id}: details dài {len(entry.details)} ký tự, "

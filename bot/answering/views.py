@@ -79,8 +79,12 @@ def _pairs(choices: list[Choice]) -> tuple[Row, ...]:
 
 
 def menu_view(kb: KnowledgeBase, replace: bool = False) -> View:
+    """The topic groups, then one's own data (a web page has no command menu to find it in)."""
+    mine = (Choice(messages.MY_DATA_BUTTON, i.PrivacyView()),
+            Choice(messages.ERASE_BUTTON, i.PrivacyErase()))
     return View((Part(Block.TEXT, messages.MENU_TITLE),),
-                _pairs([Choice(g.title, i.Group(g.id)) for g in kb.menu]), replace=replace)
+                (*_pairs([Choice(g.title, i.Group(g.id)) for g in kb.menu]), mine),
+                replace=replace)
 
 
 def group_view(kb: KnowledgeBase, group: MenuGroup) -> View:

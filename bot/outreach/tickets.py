@@ -83,21 +83,29 @@ class Tickets:
             "INSERT INTO ticket_messages (ticket_id, direction, chat_message_id, "
             "relay_message_id, text, at) VALUES (?, ?, ?, ?, ?, ?)", row))
 
-    async def by_relay(self, relay_message_id: int) -> Ticket | None:
-        """The ticket a message in the counsellors' chat belongs to.
+    async def all_by_relay(self, relay_message_id: int) -> list[Ticket]:
+        """Every ticket whose messages a message in the counsellors' chat carries, in order
+        (several when the courier combined them).
 
         Asked through the writer's queue, so a relay logged a moment ago (its commit possibly
         still pending) is already seen: a counsellor may answer faster than a commit.
         """
-        return await self.writer.write(lambda db: _one(
-            db, "SELECT t.* FROM tickets t JOIN ticket_messages m ON m.ticket_id = t.id "
-                "WHERE m.relay_message_id = ? ORDER BY m.id DESC LIMIT 1", [relay_message_id]))
+        def query(db: sqlite_utils.Database) -> list[Ticket]:
+            return [Ticket.from_row(r) for r in db.query(
+                "SELECT t.* FROM tickets t JOIN (SELECT ticket_id, max(id) AS last FROM "
+                "ticket_messages WHERE relay_message_id = ? GROUP BY ticket_id) m "
+                "ON m.ticket_id = t.id ORDER BY m.last", [relay_message_id])]
+
+        return await self.writer.write(query)
 
     def header_message(self, ticket: Ticket) -> int | None:
         """The id of the ticket's header in the counsellors' chat, to thread replies under."""
+        return self.header_of(ticket.id)
+
+    def header_of(self, ticket_id: int) -> int | None:
         rows = list(self.db.query(
             "SELECT relay_message_id FROM ticket_messages WHERE ticket_id = ? "
-            "AND direction = 'header' ORDER BY id LIMIT 1", [ticket.id]))
+            "AND direction = 'header' ORDER BY id LIMIT 1", [ticket_id]))
         return rows[0]["relay_message_id"] if rows else None
 
     async def close(self, ticket: Ticket, by: str) -> bool:

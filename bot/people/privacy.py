@@ -40,6 +40,7 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {  # columns holding a user id
     "staff_links": ("user_id",),  # the dashboard's sign-in links, sessions and download audit
     "staff_sessions": ("user_id",),
     "staff_downloads": ("user_id",),
+    "outbox": ("user_id",),  # messages still waiting for the counsellors' group
 }
 OWNED_THROUGH: dict[str, tuple[str, str]] = {  # rows that are a person's through a parent row
     "answers": ("response_id", "responses"),
@@ -53,6 +54,8 @@ NOT_A_PERSON = {
     ("ticket_messages", "relay_message_id"): "a message's number in the counsellors' chat",
     ("accounts", "external_id"): "the channel's own id of the person, deleted with the row",
     ("staff_links", "created_by"): "'bot' or 'cli', never an id",
+    ("outbox", "ticket_id"): "the ticket of the row's own user_id",
+    ("outbox", "source"): "where to copy the message from: the person's chat, with the row",
 }
 ADMIN_TAG = "admin:"  # invites.created_by of an invite made in the bot: "admin:<user id>"
 
@@ -110,6 +113,12 @@ def my_data(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
     }
 
 
+def data_file(data: dict[str, Any]) -> bytes:
+    """/dulieucuatoi's file: UTF-8 JSON with Vietnamese as it reads (no \\u escapes), indented
+    for a person opening it in any text editor."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+
 def describe(data: dict[str, Any], surveys: SurveySet,
              school_name: Callable[[str], str | None]) -> str:
     """The /dulieucuatoi summary: what is kept, in counts a person can check."""
@@ -153,6 +162,7 @@ def erase(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
         ("staff_links", "DELETE FROM staff_links WHERE user_id = ?"),
         ("staff_sessions", "DELETE FROM staff_sessions WHERE user_id = ?"),
         ("staff_downloads", "DELETE FROM staff_downloads WHERE user_id = ?"),
+        ("outbox", "DELETE FROM outbox WHERE user_id = ?"),
         ("accounts", "DELETE FROM accounts WHERE user_id = ?"),
         ("users", "DELETE FROM users WHERE id = ?"),
     ]

@@ -177,7 +177,21 @@ def _v8_zalo(db: sqlite_utils.Database) -> None:
         foreign_keys=[("user_id", "users", "id")])
 
 
-def _v9_staff_sessions(db: sqlite_utils.Database) -> None:
+def _v9_outbox(db: sqlite_utils.Database) -> None:
+    """Messages waiting for a paced destination (the counsellors' group): written when they
+    arrive, deleted in the transaction that records their delivery (bot/outreach/relays.py)."""
+    db.table("outbox").create({
+        "id": int, "destination": str, "kind": str, "ticket_id": int, "user_id": int,
+        "text": str, "source": str, "state": str, "attempts": int, "created_at": str,
+    }, pk="id", not_null={"destination", "kind", "state", "attempts", "created_at"},
+        defaults={"state": "pending", "attempts": 0},
+        foreign_keys=[("user_id", "users", "id")])
+    db.table("outbox").create_index(["destination", "id"])
+    # A message received twice is relayed once: looked up among the ticket's relayed ones.
+    db.table("ticket_messages").create_index(["ticket_id", "chat_message_id"])
+
+
+def _v10_staff_sessions(db: sqlite_utils.Database) -> None:
     """The staff dashboard: single-use sign-in links and 8-hour sessions, both stored as
     SHA-256 hashes (a copy of the database opens nobody's session), and an audit row for
     each file a staff member downloads there."""
@@ -197,8 +211,8 @@ def _v9_staff_sessions(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
-                               _v5_menu_resets, _v6_accounts, _v7_inbox, _v8_zalo,
-                               _v9_staff_sessions]
+                               _v5_menu_resets, _v6_accounts, _v7_inbox, _v8_zalo, _v9_outbox,
+                               _v10_staff_sessions]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

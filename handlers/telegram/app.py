@@ -29,6 +29,7 @@ from handlers.telegram import (
 )
 from handlers.telegram.ordering import PerUserUpdateProcessor
 from handlers.telegram.outcomes import CareerBot
+from handlers.telegram.sendqueue import FairRateLimiter
 from handlers.telegram.transport import AiohttpRequest
 from handlers.telegram.ui import AnyApp
 
@@ -56,6 +57,7 @@ async def _post_init(app: AnyApp) -> None:
     await common.set_commands(app)
     svc: Services = app.bot_data["services"]
     app.bot_data.setdefault("background", []).append(asyncio.create_task(purge_daily(svc)))
+    svc.outbox.start()  # the counsellors' courier: what an earlier run left goes first
     await announce.resume_all(app)
     if svc.settings.web_port is not None:  # the web chat too, on this event loop
         from handlers.web.server import start_web
@@ -65,6 +67,8 @@ async def _post_init(app: AnyApp) -> None:
 
 
 async def _post_stop(app: AnyApp) -> None:
+    svc: Services = app.bot_data["services"]
+    await svc.outbox.stop()  # the send in progress finishes and is recorded
     for task in [*app.bot_data.get("background", []), *app.bot_data.get("jobs", set())]:
         task.cancel()
     web = app.bot_data.pop("web", None)
@@ -80,17 +84,19 @@ def build_application(settings: Settings, svc: Services,
     """The bot: handlers of every feature, rate limiter, per-user ordering, command list."""
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the Telegram application")
+    processor = PerUserUpdateProcessor(settings.updates_in_flight)
     bot = CareerBot(
         settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url,
         request=AiohttpRequest(connection_pool_size=settings.connections),
         get_updates_request=AiohttpRequest(connection_pool_size=1),
-        rate_limiter=rate_limiter or AIORateLimiter(
+        rate_limiter=rate_limiter or FairRateLimiter(
             overall_max_rate=settings.rate_per_second, overall_time_period=1,
-            group_max_rate=settings.group_rate_per_minute, group_time_period=60, max_retries=3))
+            group_max_rate=settings.group_rate_per_minute, group_time_period=60, max_retries=3,
+            busy=processor.busy))  # the least busy chats' sends go first
     app = (
         Application.builder()
         .bot(bot)
-        .concurrent_updates(PerUserUpdateProcessor(settings.updates_in_flight))
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()

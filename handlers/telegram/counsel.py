@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 from typing import Any
 
 from telegram import Bot, Message, MessageId, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     CommandHandler,
     ContextTypes,
@@ -17,11 +19,13 @@ from telegram.ext import (
 
 from bot import messages
 from bot.bootstrap import Services
+from bot.outreach.announcements import TELEGRAM_LIMIT
+from bot.outreach.relays import COUNSELLORS, HEADER, Parcel, Unavailable, Undeliverable
 from bot.outreach.tickets import Ticket
 from bot.views import Block, Part, View
 from handlers.telegram.callbacks import row_id
 from handlers.telegram.outcomes import expected
-from handlers.telegram.talk import commands
+from handlers.telegram.talk import account_of, commands, conversation, show
 from handlers.telegram.ui import AnyApp, UserState, services
 from handlers.telegram.views import inline
 
@@ -29,21 +33,17 @@ log = logging.getLogger(__name__)
 
 
 async def relay_to_counsellors(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A user's message while their ticket is open: copy it into the counsellors' chat."""
-    message, user = update.message, update.effective_user
-    svc = services(context)
-    counsellors = svc.settings.counselor_chat_id
-    if message is None or user is None or counsellors is None:
+    """A user's message while their ticket is open: into the outbox for the counsellors' group
+    (bot/outreach/relays.py), and the user is told at once. The update never waits for the
+    group's budget; a photo or a file is copied from this chat when its turn comes."""
+    message, account = update.message, account_of(update)
+    if message is None or account is None:
         return
-    ticket = svc.tickets.open_for(user.id)
-    if ticket is None:
-        return
-    header = svc.tickets.header_message(ticket)
-    copied = await _copy(message, counsellors, ticket, reply_parameters=ReplyParameters(
-        header, allow_sending_without_reply=True) if header else None)
-    if copied is not None:
-        await svc.tickets.log(ticket, "in", message.message_id, copied.message_id,
-                              message.text or message.caption)
+    source = {"chat": message.chat_id, "message": message.message_id,
+              "copy": message.text is None}  # a photo, a file: copied from here
+    view = await conversation(context).relay(account, message.text or message.caption or "",
+                                             source)
+    await show(update, context, view)
 
 
 async def _copy(message: Message, chat_id: int, ticket: Ticket, **options: Any
@@ -59,6 +59,24 @@ async def _copy(message: Message, chat_id: int, ticket: Ticket, **options: Any
         return None
 
 
+_TICKET_NUMBER = re.compile(r"\s*#(\d+)\b[\s:.,-]*")
+
+
+async def _which(message: Message, tickets: list[Ticket]) -> tuple[Ticket | None, str | None]:
+    """The ticket a counsellor's reply is for, and its text without the "#N" it starts with.
+    A reply to a message carrying several tickets must name one; else they are asked to."""
+    text = message.text or message.caption
+    if len(tickets) <= 1:
+        return (tickets[0] if tickets else None), None
+    named = _TICKET_NUMBER.match(text or "")
+    chosen = next((t for t in tickets if named and t.id == int(named.group(1))), None)
+    if chosen is None or named is None:
+        await message.reply_text(messages.TICKET_WHICH.format(
+            ids=", ".join(f"#{t.id}" for t in tickets), example=tickets[0].id))
+        return None, None
+    return chosen, (text or "")[named.end():]
+
+
 async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A counsellor replies, in the group, to a relayed message: send it to the user. Only
     replies to the bot's own messages are its business."""
@@ -69,13 +87,18 @@ async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if author is None or author.id != context.bot.id:
         return  # counsellors replying to each other: not the bot's business
     svc = services(context)
-    ticket = await svc.tickets.by_relay(message.reply_to_message.message_id)
-    if ticket is None or ticket.status != "open":
+    found = await svc.tickets.all_by_relay(message.reply_to_message.message_id)
+    ticket, stripped = await _which(message, found)
+    if ticket is None:
+        if not found:
+            await message.reply_text(messages.TICKET_UNKNOWN)
+        return
+    if ticket.status != "open":
         await message.reply_text(messages.TICKET_UNKNOWN)
         return
-    if ticket.user_id < 0:  # a web visitor: through their channel's outbox
-        text = message.text or message.caption
-        if not text or not await svc.outbox.send(ticket.user_id, View((Part(Block.TEXT, text),))):
+    text = stripped if stripped is not None else message.text or message.caption
+    if ticket.user_id < 0 or stripped is not None:  # a web visitor, or a "#N ..." reply
+        if not text or not await _send_text(svc, context.bot, ticket.user_id, text):
             await message.reply_text(messages.TICKET_REPLY_FAILED)
             return
         await svc.tickets.log(ticket, "out", None, message.message_id, text)
@@ -90,13 +113,15 @@ async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                               message.text or message.caption)
 
 
-async def _tell_counsellors(context: ContextTypes.DEFAULT_TYPE, svc: Services, text: str) -> None:
-    if svc.settings.counselor_chat_id is None:
-        return
+async def _send_text(svc: Services, bot: Bot, user_id: int, text: str) -> bool:
+    """A counsellor's text to the person: their own channel's outbox, or Telegram."""
+    if user_id < 0:
+        return await svc.outbox.send(user_id, View((Part(Block.TEXT, text),)))
     try:
-        await context.bot.send_message(svc.settings.counselor_chat_id, text)
-    except TelegramError:
-        log.warning("counsellors' chat unreachable", extra={"event": "ticket"})
+        await bot.send_message(user_id, text)
+    except Forbidden:
+        return False
+    return True
 
 
 async def end_ticket_by_counsellor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,7 +135,12 @@ async def end_ticket_by_counsellor(update: Update, context: ContextTypes.DEFAULT
     if number is not None:
         ticket = svc.tickets.get(number)
     elif message.reply_to_message is not None:
-        ticket = await svc.tickets.by_relay(message.reply_to_message.message_id)
+        found = await svc.tickets.all_by_relay(message.reply_to_message.message_id)
+        if len(found) > 1:  # a message carrying several tickets: /ketthuc <number>
+            await message.reply_text(messages.TICKET_WHICH_CLOSE.format(
+                ids=", ".join(f"#{t.id}" for t in found), example=found[0].id))
+            return
+        ticket = found[0] if found else None
     if ticket is None or not await svc.tickets.close(ticket, "counsellor"):
         await message.reply_text(messages.TICKET_UNKNOWN)
         return
@@ -123,40 +153,58 @@ async def end_ticket_by_counsellor(update: Update, context: ContextTypes.DEFAULT
         log.info("user blocked the bot", extra={"event": "ticket", "ticket": ticket.id})
 
 
-class TelegramCounsellors:
-    """The counsellors' desk of bot/outreach/outbox.py: their Telegram group."""
+class TelegramDesk:
+    """The counsellors' desk of bot/outreach/relays.py: their Telegram group. The courier calls
+    it one parcel at a time, within the group's budget; the errors say whether to try again."""
 
-    def __init__(self, bot: Bot, chat_id: int | None) -> None:
+    limit = TELEGRAM_LIMIT
+
+    def __init__(self, bot: Bot, chat_id: int) -> None:
         self.bot = bot
         self.chat_id = chat_id
 
-    async def opened(self, header: str) -> int | None:
-        if self.chat_id is None:
-            return None
-        sent = await self.bot.send_message(self.chat_id, inline(header),
-                                           parse_mode=ParseMode.HTML)
-        return sent.message_id
-
-    async def relay(self, header_message: int | None, text: str) -> int | None:
-        if self.chat_id is None:
-            return None
-        sent = await self.bot.send_message(
-            self.chat_id, text, reply_parameters=ReplyParameters(
-                header_message, allow_sending_without_reply=True) if header_message else None)
-        return sent.message_id
-
-    async def notify(self, text: str) -> None:
-        if self.chat_id is None:
-            return
+    async def deliver(self, parcel: Parcel) -> int:
+        reply = ReplyParameters(parcel.reply_to, allow_sending_without_reply=True) \
+            if parcel.reply_to else None
         try:
-            await self.bot.send_message(self.chat_id, text)
-        except TelegramError:
-            log.warning("counsellors' chat unreachable", extra={"event": "ticket"})
+            if parcel.source is not None and parcel.source.get("copy"):  # a photo, a file
+                copied = await self.bot.copy_message(
+                    self.chat_id, parcel.source["chat"], parcel.source["message"],
+                    reply_parameters=reply)
+                return copied.message_id
+            if parcel.kind == HEADER:
+                sent = await self.bot.send_message(self.chat_id, inline(parcel.text),
+                                                   parse_mode=ParseMode.HTML)
+            else:
+                sent = await self.bot.send_message(self.chat_id, parcel.text,
+                                                   reply_parameters=reply)
+            return sent.message_id
+        except RetryAfter as error:
+            raise Unavailable(retry_after=_seconds(error.retry_after)) from error
+        except TimedOut as error:  # it may have arrived
+            raise Unavailable(maybe_sent=True) from error
+        except BadRequest as error:
+            if any(p in str(error).lower() for p in _GROUP_BROKEN):
+                raise Unavailable from error  # the group, not this message: the operator fixes it
+            log.log(logging.DEBUG if expected(error) else logging.WARNING, "relay refused: %s",
+                    error, extra={"event": "relay"})
+            raise Undeliverable from error
+        except TelegramError as error:  # the bot left the group, the network is down
+            raise Unavailable from error
+
+
+_GROUP_BROKEN = ("chat not found", "not enough rights", "have no rights", "chat_write_forbidden")
+
+
+def _seconds(value: object) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(str(value))
 
 
 def register(app: AnyApp, svc: Services) -> None:
     private = filters.ChatType.PRIVATE
-    svc.outbox.counsellors = TelegramCounsellors(app.bot, svc.settings.counselor_chat_id)
+    if svc.settings.counselor_chat_id is not None:
+        svc.outbox.attach(COUNSELLORS, TelegramDesk(app.bot, svc.settings.counselor_chat_id),
+                          svc.settings.group_rate_per_minute)
     app.add_handler(commands("tuvan", "ketthuc"))
     app.add_handler(MessageHandler(
         private & filters.UpdateType.MESSAGE & ~filters.COMMAND

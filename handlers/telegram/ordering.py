@@ -12,9 +12,11 @@ pace (bot/slots.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import inspect
 import logging
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -25,6 +27,43 @@ from bot.slots import Heat, Slots
 
 log = logging.getLogger(__name__)
 UNBOUNDED = 1_000_000  # updates PTB may hand over at once; the real bound is `slots`
+
+
+class Lease:
+    """The shared slot an update's handler holds; given back while the handler only waits
+    (for the send budget: sendqueue.py), so waiting sends never fill the slots."""
+
+    def __init__(self, slots: Slots, busy: Callable[[], float]) -> None:
+        self._slots = slots
+        self._busy = busy
+        self.task = asyncio.current_task()
+        self.held = False
+        self._hot = False
+
+    async def take(self) -> None:
+        self._hot = await self._slots.acquire(self._busy())  # the quietest chat first
+        self.held = True
+
+    def give_back(self) -> None:
+        if self.held:
+            self.held = False
+            self._slots.release(self._hot)
+
+
+_LEASE: contextvars.ContextVar[Lease | None] = contextvars.ContextVar("lease", default=None)
+
+
+@contextlib.asynccontextmanager
+async def slot_given_back() -> AsyncIterator[None]:
+    """Wait without holding the update's slot (if this task holds one); take it back after.
+    Cancelled meanwhile (a stop): not taken back, the update is ending."""
+    lease = _LEASE.get()
+    if lease is None or not lease.held or lease.task is not asyncio.current_task():
+        yield  # not an update's handler (a background job): nothing to give back
+        return
+    lease.give_back()
+    yield
+    await lease.take()
 
 
 def _discard(coroutine: Awaitable[Any]) -> None:
@@ -61,6 +100,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 return update.effective_user.id
         return 0
 
+    def busy(self, chat_id: int) -> float:
+        """How busy a chat is: its updates in flight or waiting, plus its recent ones (decayed).
+        The send queue serves the least busy first (sendqueue.py)."""
+        return self._lanes.depth(chat_id) + self._heat.of(chat_id)
+
     @property
     def in_flight(self) -> int:
         """Updates being handled or waiting for their turn."""
@@ -90,11 +134,14 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if self._closed:
             log.warning("update dropped: the bot is stopping", extra={"event": "stop"})
             return
-        hot = await self._slots.acquire(self._heat.of(key))  # the quietest chat first
+        lease = Lease(self._slots, lambda: self._heat.of(key))
+        await lease.take()
+        token = _LEASE.set(lease)
         try:
             await coroutine
         finally:
-            self._slots.release(hot)
+            _LEASE.reset(token)
+            lease.give_back()
 
     async def stop(self, grace: float) -> int:
         """Let the updates in flight finish for up to `grace` seconds, then cancel the rest;

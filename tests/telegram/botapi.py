@@ -198,6 +198,7 @@ class FakeBotAPI:
         self._open_callbacks: dict[str, int] = {}  # unanswered query id -> user id
         self._failures: dict[str, list[ApiError]] = {}
         self._stalled: set[str] = set()  # methods whose calls wait until release()
+        self._stalled_chats: set[str] = set()  # chats whose calls wait until release()
         self._released = asyncio.Event()
         self.stalled_calls = 0  # calls that were held by stall()
         self._log: dict[int, list[SentMessage]] = {}  # per chat: bot sends and edits
@@ -322,7 +323,8 @@ class FakeBotAPI:
         try:
             if handler is None:
                 raise ApiError(404, "Not Found")
-            if method.lower() in self._stalled:  # a Bot API that stops answering
+            if method.lower() in self._stalled or \
+                    params.text("chat_id") in self._stalled_chats:  # a Bot API that stops answering
                 self.stalled_calls += 1
                 self._changed.notify()
                 await self._released.wait()
@@ -969,9 +971,15 @@ class FakeBotAPI:
         self._stalled.add(method.lower())
         self._released.clear()
 
+    def stall_chat(self, chat_id: int) -> None:
+        """Calls naming this chat hang (a group the bot may not post to now) until release()."""
+        self._stalled_chats.add(str(chat_id))
+        self._released.clear()
+
     def release(self) -> None:
         """Answer the stalled calls and stop stalling."""
         self._stalled.clear()
+        self._stalled_chats.clear()
         self._released.set()
 
     async def wait_stalled(self, count: int, timeout: float = 10.0) -> None:
