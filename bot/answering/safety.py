@@ -1,0 +1,272 @@
+"""Messages in which a child may be in danger, or that ask for help with something illegal.
+
+Read once, first, for every typed message: before survey text, before the answer cache and
+before topic ranking. The wording lives in knowledge/data/safety.yaml so that a counsellor can
+extend it without code; each cue is a small pattern over the same canonical text the engine
+reads (accents folded, teencode and Southern forms expanded), so "muốn chết", "muon chet" and
+"mún chít" are one cue. Missing a crisis is worse than a false alarm: cues are broad, and only
+idioms ("mệt muốn chết") and explicit framings ("có đúng luật không") hold them back.
+
+Pattern syntax (one string per cue):
+  words         whole words, in order: `không muốn sống`
+  (a|b c)       one of the alternatives; `(...)?` makes the group optional
+  ~ or ~N       up to 3 (or N) other words in between: `muốn ~ chết`
+  -word         the next word is not this one: `giả -đình` (folded, "gia đình" is not "giả")
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from bot.answering import yamlfile
+from bot.answering.text import canonical
+from bot.answering.yamlfile import Problem
+
+SAFETY_FILE = ("data", "safety.yaml")
+DEFAULT_GAP = 3
+MAX_GAP = 12
+_TOKEN = re.compile(r"\(|\)\?|\)|\||~\d*|-[^\s()|~]+|[^\s()|~]+")
+
+
+class Concern(StrEnum):
+    SELF_HARM = "self-harm"
+    ABUSE = "abuse"
+    DANGER = "danger"
+    ILLEGAL = "illegal"
+
+
+CRISES = (Concern.SELF_HARM, Concern.DANGER, Concern.ABUSE)  # checked in this order
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the message was read as: the concern, the legal-way topic of an illegal request,
+    and whether the person seems to be (or to speak of someone) working or living abroad."""
+
+    concern: Concern
+    topic: str | None = None
+    abroad: bool = False
+
+    @property
+    def crisis(self) -> bool:
+        return self.concern is not Concern.ILLEGAL
+
+
+class PatternError(ValueError):
+    pass
+
+
+def compile_pattern(pattern: str) -> str:
+    """One cue as a regular expression over " word word ... " (canonical text, spaced)."""
+    out: list[str] = []
+    words: list[str] = []
+    depth = 0
+
+    def flush() -> None:
+        for word in words:
+            if not canonical(word):  # punctuation, or a list item run into the line above
+                raise PatternError(f"'{word}' không phải là chữ")
+        if words:
+            out.extend(re.escape(w) + " " for w in canonical(" ".join(words)).split())
+            words.clear()
+
+    for tok in _TOKEN.findall(pattern):
+        if tok in ("(", ")", ")?", "|") or tok[0] in "~-":
+            flush()
+        if tok == "(":
+            depth += 1
+            out.append("(?:")
+        elif tok in (")", ")?"):
+            depth -= 1
+            if depth < 0:
+                raise PatternError("thừa dấu ')'")
+            out.append(tok)
+        elif tok == "|":
+            out.append("|")
+        elif tok.startswith("-"):  # the next word is not this one ("giả", not "gia đình")
+            out.append("(?!" + "".join(re.escape(w) + " " for w in canonical(tok[1:]).split())
+                       + ")")
+        elif tok.startswith("~"):
+            gap = int(tok[1:]) if len(tok) > 1 else DEFAULT_GAP
+            if gap > MAX_GAP:
+                raise PatternError(f"'~{gap}' quá xa (tối đa ~{MAX_GAP})")
+            out.append(rf"(?:\S+ ){{0,{gap}}}")
+        else:
+            words.append(tok)
+    flush()
+    if depth:
+        raise PatternError("thiếu dấu ')'")
+    body = "".join(out)
+    if not re.sub(r"[(?:)|]|\\S\+ |\{0,\d+\}", "", body).strip():
+        raise PatternError("mẫu không có chữ nào")
+    try:
+        re.compile(body)
+    except re.error as exc:
+        raise PatternError(f"mẫu không hợp lệ: {exc}") from exc
+    return body
+
+
+def _union(bodies: list[str]) -> re.Pattern[str] | None:
+    if not bodies:
+        return None
+    return re.compile(" (?:" + "|".join(f"(?:{b})" for b in bodies) + ")")
+
+
+@dataclass(frozen=True)
+class IllegalGroup:
+    name: str
+    topic: str
+    cues: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Detector:
+    """The compiled rules; `detect` is a few regular-expression searches."""
+
+    ignore: re.Pattern[str] | None
+    crisis: tuple[tuple[Concern, re.Pattern[str], re.Pattern[str] | None], ...]
+    illegal: tuple[IllegalGroup, ...]
+    request: re.Pattern[str] | None
+    illegal_unless: re.Pattern[str] | None
+    abroad: re.Pattern[str] | None
+
+    def detect(self, message: str) -> Finding | None:
+        text = f" {canonical(message)} "
+        if text == "  ":
+            return None
+        if self.ignore is not None:  # idioms and negations say nothing of danger
+            text = self.ignore.sub(" _ ", text)
+        abroad = bool(self.abroad and self.abroad.search(text))
+        for concern, cues, unless in self.crisis:
+            if cues.search(text) and not (unless and unless.search(text)):
+                return Finding(concern, None, abroad)
+        for group in self.illegal:
+            if group.cues.search(text):
+                framed = self.illegal_unless is not None and self.illegal_unless.search(text)
+                asks = self.request is not None and self.request.search(text)
+                if asks or not framed:
+                    return Finding(Concern.ILLEGAL, group.topic, abroad)
+        return None
+
+
+NO_RULES = Detector(None, (), (), None, None, None)
+
+
+# --- loading and checking ----------------------------------------------------------------------
+class _Reader:
+    """Reads safety.yaml, collecting every problem with its line."""
+
+    def __init__(self, path: Path, rel: str, data: Any) -> None:
+        self.path, self.rel, self.data = path, rel, data
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.rel, line, message))
+
+    def line(self, *loc: int | str) -> int:
+        return yamlfile.line_of(self.data, loc, 1)
+
+    def patterns(self, loc: tuple[int | str, ...], required: bool) -> re.Pattern[str] | None:
+        node: Any = self.data
+        for key in loc:
+            if isinstance(node, dict):
+                node = node.get(key)
+            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+                node = node[key]
+            else:
+                node = None
+        where = ".".join(str(k) for k in loc)
+        if node is None:
+            if required:
+                self.add(self.line(*loc), f"{where}: cần ít nhất một mẫu")
+            return None
+        if not isinstance(node, list) or (required and not node):
+            self.add(self.line(*loc), f"{where}: phải là một danh sách mẫu không rỗng")
+            return None
+        bodies = []
+        for i, item in enumerate(node):
+            if not isinstance(item, str) or not item.strip():
+                self.add(self.line(*loc, i), f"{where}[{i}]: mẫu phải là một chuỗi chữ")
+                continue
+            try:
+                bodies.append(compile_pattern(item))
+            except PatternError as exc:
+                self.add(self.line(*loc, i), f"{where}[{i}] '{item}': {exc}")
+        return _union(bodies)
+
+
+def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
+         ) -> tuple[Detector, list[Problem]]:
+    """The detector from `root`/data/safety.yaml and the problems found in it (file:line).
+
+    A missing file is an error: without it no crisis would be recognised."""
+    path = root.joinpath(*SAFETY_FILE)
+    if not path.exists():
+        return NO_RULES, [Problem(rel(path), 0, "thiếu tệp dữ liệu an toàn (data/safety.yaml)")]
+    try:
+        data = yamlfile.load(path)
+    except yamlfile.YamlError as exc:
+        return NO_RULES, [Problem(rel(path), exc.problem.line, exc.problem.message)]
+    r = _Reader(path, rel(path), data)
+    if not isinstance(data, dict):
+        r.add(1, "safety.yaml phải là một bảng (mapping)")
+        return NO_RULES, r.problems
+    known = {"idioms", "negations", "abroad", "concerns", "illegal"}
+    for key in data:
+        if key not in known:
+            r.add(r.line(key), f"khoá lạ '{key}' (dùng: {', '.join(sorted(known))})")
+    ignore_bodies = []
+    for key in ("idioms", "negations"):
+        compiled = r.patterns((key,), required=True)
+        if compiled is not None:
+            ignore_bodies.append(compiled.pattern[1:])  # without the leading space
+    ignore = re.compile(" (?:" + "|".join(ignore_bodies) + ")") if ignore_bodies else None
+    crisis = []
+    concerns = data.get("concerns")
+    if not isinstance(concerns, dict):
+        r.add(r.line("concerns"), "concerns: cần self-harm, abuse và danger")
+        concerns = {}
+    for key in concerns:
+        if key not in {c.value for c in CRISES}:
+            r.add(r.line("concerns", key), f"concerns: '{key}' không phải self-harm, abuse, danger")
+    for concern in CRISES:
+        if concern.value not in concerns:
+            r.add(r.line("concerns"), f"concerns: thiếu '{concern.value}'")
+            continue
+        cues = r.patterns(("concerns", concern.value, "cues"), required=True)
+        unless = r.patterns(("concerns", concern.value, "unless"), required=False)
+        if cues is not None:
+            crisis.append((concern, cues, unless))
+    groups = []
+    illegal = data.get("illegal")
+    if not isinstance(illegal, dict):
+        r.add(r.line("illegal"), "illegal: cần request, unless và groups")
+        illegal = {}
+    raw_groups = illegal.get("groups")
+    if not isinstance(raw_groups, list) or not raw_groups:
+        r.add(r.line("illegal"), "illegal.groups: cần ít nhất một nhóm")
+        raw_groups = []
+    for i, raw in enumerate(raw_groups):
+        at = r.line("illegal", "groups", i)
+        if not isinstance(raw, dict):
+            r.add(at, f"illegal.groups[{i}]: phải có name, topic, cues")
+            continue
+        name, topic = raw.get("name"), raw.get("topic")
+        if not isinstance(name, str) or not name.strip():
+            r.add(at, f"illegal.groups[{i}]: thiếu name")
+        if not isinstance(topic, str) or topic not in topic_ids:
+            r.add(r.line("illegal", "groups", i, "topic"),
+                  f"illegal.groups[{i}]: topic '{topic}' không tồn tại (nút cách làm đúng luật)")
+        cues = r.patterns(("illegal", "groups", i, "cues"), required=True)
+        if cues is not None and isinstance(topic, str):
+            groups.append(IllegalGroup(str(name), topic, cues))
+    request = r.patterns(("illegal", "request"), required=True)
+    illegal_unless = r.patterns(("illegal", "unless"), required=False)
+    abroad = r.patterns(("abroad",), required=True)
+    return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
+                    abroad), r.problems
