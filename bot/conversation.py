@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from bot import intents as i
@@ -96,6 +97,13 @@ class Conversation:
         ticket = tickets.open_for(account.user_id) if tickets.has_open(account.user_id) else None
         if ticket is not None:
             return await self._relay(ticket, text)
+        # First of all: a child in danger gets help, whatever else waits (a survey question
+        # keeps waiting, the message is not an answer to it).
+        start = time.perf_counter()
+        safe = self.svc.assistant.screen(text)
+        if safe is not None:
+            return self._answered(account, text, safe, (time.perf_counter() - start) * 1000,
+                                  False)
         flow = self.svc.flow
         try:
             typed = await flow.typed(account.user_id, text)  # None: no question waits for text
@@ -104,7 +112,7 @@ class Conversation:
             return flow.vanished(typed=True)
         if typed is not None:
             return typed
-        return await self._ask(account, i.Ask(text))
+        return await self._ask(account, i.Ask(text), screened=True)
 
     def handles(self, intent: i.Intent) -> bool:
         return type(intent) in self._handlers
@@ -115,15 +123,23 @@ class Conversation:
         return self.svc.outbox.counsellors is not None
 
     # --- questions and topics ------------------------------------------------------------------
-    async def _ask(self, account: Account, intent: i.Intent) -> View:
+    async def _ask(self, account: Account, intent: i.Intent, screened: bool = False) -> View:
         assert isinstance(intent, i.Ask)  # noqa: S101 - dispatched by type
         svc = self.svc
-        user = account.user_id
         # A follow-up ("còn Đức thì sao") is read against the topic this user saw last.
-        answer, ms, cached = svc.assistant.timed_answer(intent.text, svc.asks.last_topic(user))
-        ask_id = svc.asks.record(user, "text", answer, intent.text)
+        answer, ms, cached = svc.assistant.timed_answer(
+            intent.text, svc.asks.last_topic(account.user_id), screened=screened)
+        return self._answered(account, intent.text, answer, ms, cached)
+
+    def _answered(self, account: Account, text: str, answer: Reply, ms: float,
+                  cached: bool) -> View:
+        """Log the question (its text under the question log's retention, never in the
+        process log) and show the reply."""
+        user = account.user_id
+        ask_id = self.svc.asks.record(user, "text", answer, text)
         log.info("question answered", extra={"event": "ask", "user": logs.uid(user),
-                                             "ms": round(ms, 3), "cached": cached})
+                                             "ms": round(ms, 3), "cached": cached,
+                                             "kind": answer.kind.value})
         return reply_view(answer, ask_id, counsel=self.counsel_available)
 
     async def _topic(self, account: Account, intent: i.Intent) -> View:
@@ -206,12 +222,17 @@ class Conversation:
             return flow.vanished()
 
     # --- counsellor handoff -------------------------------------------------------------------
-    def _header(self, ticket: Ticket) -> str:
+    def _header(self, ticket: Ticket, concern: str | None = None) -> str:
         svc = self.svc
         user = svc.users.get(ticket.user_id)
         audience = messages.AUDIENCE_LABELS.get(user.audience or "", messages.UNKNOWN) \
             if user else messages.UNKNOWN
         school = svc.schools.get(user.school_code) if user and user.school_code else None
+        if concern is not None:  # marked so that the group sees it first
+            return messages.TICKET_URGENT_HEADER.format(
+                id=ticket.id, audience=audience,
+                school=school.name if school else messages.UNKNOWN,
+                concern=messages.SAFETY_CONCERN_LABELS[concern])
         return messages.TICKET_HEADER.format(
             id=ticket.id, audience=audience, school=school.name if school else messages.UNKNOWN,
             question=ticket.question or messages.UNKNOWN)
@@ -221,15 +242,19 @@ class Conversation:
         svc, desk = self.svc, self.svc.outbox.counsellors
         if desk is None or svc.settings.counselor_chat_id is None:
             return text_view(messages.NO_COUNSELOR)
-        ticket, new = await svc.tickets.open(account.user_id,
-                                             await svc.asks.last_unanswered(account.user_id))
+        assert isinstance(intent, i.CounselOpen)  # noqa: S101
+        urgent = intent.concern in messages.SAFETY_CONCERN_LABELS
+        # An urgent ticket carries no text of the person's: only what they write next.
+        question = None if urgent else await svc.asks.last_unanswered(account.user_id)
+        ticket, new = await svc.tickets.open(account.user_id, question)
         if not new:
             return text_view(messages.TICKET_ALREADY.format(id=ticket.id))
-        header = await desk.opened(self._header(ticket))
+        header = await desk.opened(self._header(ticket, intent.concern if urgent else None))
         await svc.tickets.log(ticket, "header", None, header, None)
         log.info("ticket opened", extra={"event": "ticket", "ticket": ticket.id,
                                          "user": logs.uid(account.user_id)})
-        return text_view(messages.TICKET_OPENED.format(id=ticket.id))
+        return text_view((messages.TICKET_URGENT_OPENED if urgent else messages.TICKET_OPENED)
+                         .format(id=ticket.id))
 
     async def _relay(self, ticket: Ticket, text: str) -> View:
         """A message while a ticket is open goes to the counsellors, not to the engine."""

@@ -61,48 +61,46 @@ class PatternError(ValueError):
     pass
 
 
+def _words(words: list[str]) -> str:
+    """A run of plain words, read as messages are read."""
+    for word in words:
+        if not canonical(word):  # punctuation, or a list item run into the line above
+            raise PatternError(f"'{word}' không phải là chữ")
+    return "".join(re.escape(w) + " " for w in canonical(" ".join(words)).split())
+
+
+def _operator(tok: str) -> str:
+    """The regular expression of one operator token: ( ) )? | ~N -word."""
+    if tok in ("(", ")", ")?", "|"):
+        return "(?:" if tok == "(" else tok
+    if tok.startswith("-"):  # the next word is not this one ("giả", not "gia đình")
+        return "(?!" + _words([tok[1:]]) + ")"
+    gap = int(tok[1:]) if len(tok) > 1 else DEFAULT_GAP
+    if gap > MAX_GAP:
+        raise PatternError(f"'~{gap}' quá xa (tối đa ~{MAX_GAP})")
+    return rf"(?:\S+ ){{0,{gap}}}"
+
+
 def compile_pattern(pattern: str) -> str:
     """One cue as a regular expression over " word word ... " (canonical text, spaced)."""
     out: list[str] = []
     words: list[str] = []
     depth = 0
-
-    def flush() -> None:
-        for word in words:
-            if not canonical(word):  # punctuation, or a list item run into the line above
-                raise PatternError(f"'{word}' không phải là chữ")
-        if words:
-            out.extend(re.escape(w) + " " for w in canonical(" ".join(words)).split())
-            words.clear()
-
     for tok in _TOKEN.findall(pattern):
-        if tok in ("(", ")", ")?", "|") or tok[0] in "~-":
-            flush()
-        if tok == "(":
-            depth += 1
-            out.append("(?:")
-        elif tok in (")", ")?"):
-            depth -= 1
-            if depth < 0:
-                raise PatternError("thừa dấu ')'")
-            out.append(tok)
-        elif tok == "|":
-            out.append("|")
-        elif tok.startswith("-"):  # the next word is not this one ("giả", not "gia đình")
-            out.append("(?!" + "".join(re.escape(w) + " " for w in canonical(tok[1:]).split())
-                       + ")")
-        elif tok.startswith("~"):
-            gap = int(tok[1:]) if len(tok) > 1 else DEFAULT_GAP
-            if gap > MAX_GAP:
-                raise PatternError(f"'~{gap}' quá xa (tối đa ~{MAX_GAP})")
-            out.append(rf"(?:\S+ ){{0,{gap}}}")
-        else:
+        if tok[0] not in "()|~-":
             words.append(tok)
-    flush()
+            continue
+        out.append(_words(words))
+        words = []
+        depth += {"(": 1, ")": -1, ")?": -1}.get(tok, 0)
+        if depth < 0:
+            raise PatternError("thừa dấu ')'")
+        out.append(_operator(tok))
+    out.append(_words(words))
     if depth:
         raise PatternError("thiếu dấu ')'")
     body = "".join(out)
-    if not re.sub(r"[(?:)|]|\\S\+ |\{0,\d+\}", "", body).strip():
+    if not re.sub(r"[(?:)|!]|\\S\+ |\{0,\d+\}", "", body).strip():
         raise PatternError("mẫu không có chữ nào")
     try:
         re.compile(body)
@@ -220,20 +218,27 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
     for key in data:
         if key not in known:
             r.add(r.line(key), f"khoá lạ '{key}' (dùng: {', '.join(sorted(known))})")
-    ignore_bodies = []
-    for key in ("idioms", "negations"):
-        compiled = r.patterns((key,), required=True)
-        if compiled is not None:
-            ignore_bodies.append(compiled.pattern[1:])  # without the leading space
+    ignore_bodies = [c.pattern[1:] for c in (r.patterns((key,), required=True)
+                                             for key in ("idioms", "negations")) if c]
     ignore = re.compile(" (?:" + "|".join(ignore_bodies) + ")") if ignore_bodies else None
-    crisis = []
-    concerns = data.get("concerns")
+    crisis = _read_crisis(r)
+    groups = _read_groups(r, topic_ids)
+    request = r.patterns(("illegal", "request"), required=True)
+    illegal_unless = r.patterns(("illegal", "unless"), required=False)
+    abroad = r.patterns(("abroad",), required=True)
+    return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
+                    abroad), r.problems
+
+
+def _read_crisis(r: _Reader) -> tuple[tuple[Concern, re.Pattern[str], re.Pattern[str] | None], ...]:
+    concerns = r.data.get("concerns")
     if not isinstance(concerns, dict):
         r.add(r.line("concerns"), "concerns: cần self-harm, abuse và danger")
-        concerns = {}
+        return ()
     for key in concerns:
         if key not in {c.value for c in CRISES}:
             r.add(r.line("concerns", key), f"concerns: '{key}' không phải self-harm, abuse, danger")
+    crisis = []
     for concern in CRISES:
         if concern.value not in concerns:
             r.add(r.line("concerns"), f"concerns: thiếu '{concern.value}'")
@@ -242,15 +247,16 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
         unless = r.patterns(("concerns", concern.value, "unless"), required=False)
         if cues is not None:
             crisis.append((concern, cues, unless))
-    groups = []
-    illegal = data.get("illegal")
-    if not isinstance(illegal, dict):
-        r.add(r.line("illegal"), "illegal: cần request, unless và groups")
-        illegal = {}
-    raw_groups = illegal.get("groups")
+    return tuple(crisis)
+
+
+def _read_groups(r: _Reader, topic_ids: set[str]) -> tuple[IllegalGroup, ...]:
+    illegal = r.data.get("illegal")
+    raw_groups = illegal.get("groups") if isinstance(illegal, dict) else None
     if not isinstance(raw_groups, list) or not raw_groups:
-        r.add(r.line("illegal"), "illegal.groups: cần ít nhất một nhóm")
-        raw_groups = []
+        r.add(r.line("illegal"), "illegal.groups: cần ít nhất một nhóm (name, topic, cues)")
+        return ()
+    groups = []
     for i, raw in enumerate(raw_groups):
         at = r.line("illegal", "groups", i)
         if not isinstance(raw, dict):
@@ -265,8 +271,4 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
         cues = r.patterns(("illegal", "groups", i, "cues"), required=True)
         if cues is not None and isinstance(topic, str):
             groups.append(IllegalGroup(str(name), topic, cues))
-    request = r.patterns(("illegal", "request"), required=True)
-    illegal_unless = r.patterns(("illegal", "unless"), required=False)
-    abroad = r.patterns(("abroad",), required=True)
-    return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
-                    abroad), r.problems
+    return tuple(groups)
