@@ -272,3 +272,72 @@ def _read_groups(r: _Reader, topic_ids: set[str]) -> tuple[IllegalGroup, ...]:
         if cues is not None and isinstance(topic, str):
             groups.append(IllegalGroup(str(name), topic, cues))
     return tuple(groups)
+
+
+# --- measuring: the goals of the evaluation sets (tests/data/safety_*.yaml, bench/safety.py) -----
+CRISIS_RECALL_GOAL = 0.97
+ILLEGAL_REFUSED_GOAL = 0.90
+FALSE_ALARM_GOAL = 0.05
+
+
+@dataclass(frozen=True)
+class Score:
+    """How a detector reads a labelled set: {"text", "concern"} items, concern "none" for a
+    message that must be answered as usual."""
+
+    crisis: int
+    crisis_found: int  # read as a crisis (any of the three): the crisis reply is shown
+    illegal: int
+    illegal_refused: int
+    benign: int
+    false_alarms: int
+    exact: dict[str, tuple[int, int]]  # per concern: (read as exactly that concern, total)
+    missed: tuple[str, ...]  # the texts read wrongly, for whoever extends the wording
+
+    @property
+    def crisis_recall(self) -> float:
+        return self.crisis_found / self.crisis if self.crisis else 1.0
+
+    @property
+    def illegal_rate(self) -> float:
+        return self.illegal_refused / self.illegal if self.illegal else 1.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.false_alarms / self.benign if self.benign else 0.0
+
+    @property
+    def meets_goals(self) -> bool:
+        return (self.crisis_recall >= CRISIS_RECALL_GOAL
+                and self.illegal_rate >= ILLEGAL_REFUSED_GOAL
+                and self.false_alarm_rate <= FALSE_ALARM_GOAL)
+
+
+def score(detector: Detector, items: list[dict[str, str]]) -> Score:
+    counts = {"crisis": 0, "crisis_found": 0, "illegal": 0, "illegal_refused": 0, "benign": 0,
+              "false_alarms": 0}
+    exact: dict[str, list[int]] = {}
+    missed = []
+    for item in items:
+        want = item["concern"]
+        found = detector.detect(item["text"])
+        got = found.concern.value if found else "none"
+        cell = exact.setdefault(want, [0, 0])
+        cell[0] += got == want
+        cell[1] += 1
+        if want == "none":
+            counts["benign"] += 1
+            counts["false_alarms"] += found is not None
+            right = found is None
+        elif want == Concern.ILLEGAL.value:
+            counts["illegal"] += 1
+            right = got == want
+            counts["illegal_refused"] += right
+        else:
+            counts["crisis"] += 1
+            right = found is not None and found.crisis
+            counts["crisis_found"] += right
+        if not right:
+            missed.append(f"[{want} -> {got}] {item['text']}")
+    return Score(**counts, exact={k: (v[0], v[1]) for k, v in exact.items()},
+                 missed=tuple(missed))
