@@ -58,13 +58,8 @@ SAFETY_ADULT = (
 SAFETY_COUNSEL_HINT = "Bấm nút bên dưới để nhắn ngay cho thầy cô tư vấn của trường."
 SAFETY_NO_COUNSEL_HINT = "Bạn có thể gặp thầy cô tư vấn hoặc giáo viên chủ nhiệm ngay ở trường."
 SAFETY_COUNSEL_BUTTON = "🆘 Nhắn ngay cho thầy cô tư vấn"
-SAFETY_ILLEGAL = (
-    "Mình không giúp được việc này: làm giả giấy tờ, khai gian, gian lận thi cử, chạy chọt hay "
-    "đi, ở lại nước ngoài trái phép đều vi phạm pháp luật (làm giả, dùng giấy tờ giả là tội "
-    "theo Điều 341 Bộ luật Hình sự 2015). Người làm có thể bị phạt, bị truy cứu, bị huỷ kết "
-    "quả, bị trục xuất và cấm nhập cảnh, mất tiền và dễ rơi vào tay kẻ lừa đảo. "
-    "Có cách đi đúng luật, bạn xem ở nút bên dưới nhé."
-)
+SAFETY_ILLEGAL_HEAD = "Mình không giúp được việc này."
+SAFETY_ILLEGAL_TAIL = "Có cách làm đúng luật: bạn bấm nút bên dưới để xem nhé."
 SAFETY_LEGAL_BUTTON = "✅ Cách làm đúng luật: {title}"
 TICKET_URGENT_HEADER = (
     "🚨 **KHẨN** · Phiếu #{id} · {audience} · Trường: {school}\n"

@@ -140,3 +140,11 @@ def test_a_counsellor_extends_the_wording_without_code(knowledge_copy):
     assert _problems(knowledge_copy) == []
     found = knowledge.load(knowledge_copy).safety.detect("em muon di tron len nui luon")
     assert found is not None and found.concern is Concern.DANGER
+
+
+def test_kb_check_requires_each_illegal_group_to_name_its_risk(knowledge_copy):
+    text = (knowledge_copy / "data" / "safety.yaml").read_text(encoding="utf-8")
+    without = re.sub(r"\n      risk: >-\n        [^\n]*", "", text, count=1)
+    (knowledge_copy / "data" / "safety.yaml").write_text(without, encoding="utf-8")
+    [problem] = _problems(knowledge_copy)
+    assert "thiếu risk" in problem and problem.startswith("knowledge/data/safety.yaml:")

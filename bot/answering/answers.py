@@ -119,8 +119,9 @@ def safety_reply(kb: KnowledgeBase, found: Finding) -> Reply:
         return Reply(Kind.SAFETY, None, 1.0, "\n".join(lines), concern=found.concern)
     legal = kb.get(found.topic) if found.topic else None
     way = (Suggestion(legal.id, legal.title),) if legal is not None else ()
-    return Reply(Kind.SAFETY, None, 1.0, messages.SAFETY_ILLEGAL, suggestions=way,
-                 concern=found.concern)
+    text = " ".join(t for t in (messages.SAFETY_ILLEGAL_HEAD, found.risk,
+                                 messages.SAFETY_ILLEGAL_TAIL if way else None) if t)
+    return Reply(Kind.SAFETY, None, 1.0, text, suggestions=way, concern=found.concern)
 
 
 def compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:

@@ -51,6 +51,7 @@ class Finding:
     concern: Concern
     topic: str | None = None
     abroad: bool = False
+    risk: str | None = None  # an illegal request: what the law says and what happens
 
     @property
     def crisis(self) -> bool:
@@ -119,6 +120,7 @@ def _union(bodies: list[str]) -> re.Pattern[str] | None:
 class IllegalGroup:
     name: str
     topic: str
+    risk: str
     cues: re.Pattern[str]
 
 
@@ -148,7 +150,7 @@ class Detector:
                 framed = self.illegal_unless is not None and self.illegal_unless.search(text)
                 asks = self.request is not None and self.request.search(text)
                 if asks or not framed:
-                    return Finding(Concern.ILLEGAL, group.topic, abroad)
+                    return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
         return None
 
 
@@ -262,15 +264,17 @@ def _read_groups(r: _Reader, topic_ids: set[str]) -> tuple[IllegalGroup, ...]:
         if not isinstance(raw, dict):
             r.add(at, f"illegal.groups[{i}]: phải có name, topic, cues")
             continue
-        name, topic = raw.get("name"), raw.get("topic")
+        name, topic, risk = raw.get("name"), raw.get("topic"), raw.get("risk")
         if not isinstance(name, str) or not name.strip():
             r.add(at, f"illegal.groups[{i}]: thiếu name")
+        if not isinstance(risk, str) or not risk.strip():
+            r.add(at, f"illegal.groups[{i}]: thiếu risk (luật nói gì, người làm gặp gì)")
         if not isinstance(topic, str) or topic not in topic_ids:
             r.add(r.line("illegal", "groups", i, "topic"),
                   f"illegal.groups[{i}]: topic '{topic}' không tồn tại (nút cách làm đúng luật)")
         cues = r.patterns(("illegal", "groups", i, "cues"), required=True)
         if cues is not None and isinstance(topic, str):
-            groups.append(IllegalGroup(str(name), topic, cues))
+            groups.append(IllegalGroup(str(name), topic, str(risk).strip(), cues))
     return tuple(groups)
 
 
