@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answering import yamlfile
-from bot.answering.text import canonical
+from bot.answering.text import canonical, normalize
 from bot.answering.yamlfile import Problem
 
 SAFETY_FILE = ("data", "safety.yaml")
@@ -65,7 +65,7 @@ class PatternError(ValueError):
 def _words(words: list[str]) -> str:
     """A run of plain words, read as messages are read."""
     for word in words:
-        if not canonical(word):  # punctuation, or a list item run into the line above
+        if not normalize(word):  # punctuation, or a list item run into the line above
             raise PatternError(f"'{word}' không phải là chữ")
     return "".join(re.escape(w) + " " for w in canonical(" ".join(words)).split())
 
@@ -103,17 +103,32 @@ def compile_pattern(pattern: str) -> str:
     body = "".join(out)
     if not re.sub(r"[(?:)|!]|\\S\+ |\{0,\d+\}", "", body).strip():
         raise PatternError("mẫu không có chữ nào")
-    try:
-        re.compile(body)
-    except re.error as exc:
-        raise PatternError(f"mẫu không hợp lệ: {exc}") from exc
-    return body
+    return body  # a valid expression by construction (words escaped, groups balanced)
 
 
-def _union(bodies: list[str]) -> re.Pattern[str] | None:
-    if not bodies:
-        return None
-    return re.compile(" (?:" + "|".join(f"(?:{b})" for b in bodies) + ")")
+class Cues:
+    """Alternative cues as one regular expression, compiled when first used: a process that
+    loads the knowledge base without reading messages (`kb check`, exports) never pays for it."""
+
+    def __init__(self, bodies: list[str]) -> None:
+        self.bodies = tuple(bodies)
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile(" (?:" + "|".join(f"(?:{b})" for b in self.bodies) + ")")
+        return self._regex
+
+    def search(self, text: str) -> bool:
+        return self.regex.search(text) is not None
+
+    def warm(self) -> None:
+        _ = self.regex
+
+
+def _union(bodies: list[str]) -> Cues | None:
+    return Cues(bodies) if bodies else None
 
 
 @dataclass(frozen=True)
@@ -121,26 +136,35 @@ class IllegalGroup:
     name: str
     topic: str
     risk: str
-    cues: re.Pattern[str]
+    cues: Cues
 
 
 @dataclass(frozen=True)
 class Detector:
     """The compiled rules; `detect` is a few regular-expression searches."""
 
-    ignore: re.Pattern[str] | None
-    crisis: tuple[tuple[Concern, re.Pattern[str], re.Pattern[str] | None], ...]
+    ignore: Cues | None
+    crisis: tuple[tuple[Concern, Cues, Cues | None], ...]
     illegal: tuple[IllegalGroup, ...]
-    request: re.Pattern[str] | None
-    illegal_unless: re.Pattern[str] | None
-    abroad: re.Pattern[str] | None
+    request: Cues | None
+    illegal_unless: Cues | None
+    abroad: Cues | None
+
+    def warm(self) -> None:
+        """Compile every expression now (the bot does, before its first message)."""
+        every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad]
+        every += [c for _, cues, unless in self.crisis for c in (cues, unless)]
+        every += [g.cues for g in self.illegal]
+        for cues in every:
+            if cues is not None:
+                cues.warm()
 
     def detect(self, message: str) -> Finding | None:
         text = f" {canonical(message)} "
         if text == "  ":
             return None
         if self.ignore is not None:  # idioms and negations say nothing of danger
-            text = self.ignore.sub(" _ ", text)
+            text = self.ignore.regex.sub(" _ ", text)
         abroad = bool(self.abroad and self.abroad.search(text))
         for concern, cues, unless in self.crisis:
             if cues.search(text) and not (unless and unless.search(text)):
@@ -171,7 +195,7 @@ class _Reader:
     def line(self, *loc: int | str) -> int:
         return yamlfile.line_of(self.data, loc, 1)
 
-    def patterns(self, loc: tuple[int | str, ...], required: bool) -> re.Pattern[str] | None:
+    def patterns(self, loc: tuple[int | str, ...], required: bool) -> Cues | None:
         node: Any = self.data
         for key in loc:
             if isinstance(node, dict):
@@ -220,9 +244,8 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
     for key in data:
         if key not in known:
             r.add(r.line(key), f"khoá lạ '{key}' (dùng: {', '.join(sorted(known))})")
-    ignore_bodies = [c.pattern[1:] for c in (r.patterns((key,), required=True)
-                                             for key in ("idioms", "negations")) if c]
-    ignore = re.compile(" (?:" + "|".join(ignore_bodies) + ")") if ignore_bodies else None
+    ignore = _union([b for key in ("idioms", "negations")
+                     if (c := r.patterns((key,), required=True)) for b in c.bodies])
     crisis = _read_crisis(r)
     groups = _read_groups(r, topic_ids)
     request = r.patterns(("illegal", "request"), required=True)
@@ -232,7 +255,7 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
                     abroad), r.problems
 
 
-def _read_crisis(r: _Reader) -> tuple[tuple[Concern, re.Pattern[str], re.Pattern[str] | None], ...]:
+def _read_crisis(r: _Reader) -> tuple[tuple[Concern, Cues, Cues | None], ...]:
     concerns = r.data.get("concerns")
     if not isinstance(concerns, dict):
         r.add(r.line("concerns"), "concerns: cần self-harm, abuse và danger")
