@@ -149,12 +149,13 @@ class Detector:
     request: Cues | None
     illegal_unless: Cues | None
     abroad: Cues | None
+    always: tuple[tuple[Concern, Cues], ...] = ()  # read before idioms and `unless`
 
     def warm(self) -> None:
         """Compile every expression now (the bot does, before its first message)."""
         every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad]
         every += [c for _, cues, unless in self.crisis for c in (cues, unless)]
-        every += [g.cues for g in self.illegal]
+        every += [g.cues for g in self.illegal] + [a for _, a in self.always]
         for cues in every:
             if cues is not None:
                 cues.warm()
@@ -163,6 +164,9 @@ class Detector:
         text = f" {canonical(message)} "
         if text == "  ":
             return None
+        for concern, always in self.always:  # plain words no idiom can explain away
+            if always.search(text):
+                return Finding(concern, None, bool(self.abroad and self.abroad.search(text)))
         if self.ignore is not None:  # idioms and negations say nothing of danger
             text = self.ignore.regex.sub(" _ ", text)
         abroad = bool(self.abroad and self.abroad.search(text))
@@ -246,33 +250,45 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
             r.add(r.line(key), f"khoá lạ '{key}' (dùng: {', '.join(sorted(known))})")
     ignore = _union([b for key in ("idioms", "negations")
                      if (c := r.patterns((key,), required=True)) for b in c.bodies])
-    crisis = _read_crisis(r)
+    crisis, always = _read_crisis(r)
     groups = _read_groups(r, topic_ids)
     request = r.patterns(("illegal", "request"), required=True)
     illegal_unless = r.patterns(("illegal", "unless"), required=False)
     abroad = r.patterns(("abroad",), required=True)
     return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
-                    abroad), r.problems
+                    abroad, always), r.problems
 
 
-def _read_crisis(r: _Reader) -> tuple[tuple[Concern, Cues, Cues | None], ...]:
+Crisis = tuple[tuple[Concern, Cues, Cues | None], ...]
+Always = tuple[tuple[Concern, Cues], ...]
+
+
+def _read_crisis(r: _Reader) -> tuple[Crisis, Always]:
     concerns = r.data.get("concerns")
     if not isinstance(concerns, dict):
         r.add(r.line("concerns"), "concerns: cần self-harm, abuse và danger")
-        return ()
+        return (), ()
     for key in concerns:
         if key not in {c.value for c in CRISES}:
             r.add(r.line("concerns", key), f"concerns: '{key}' không phải self-harm, abuse, danger")
-    crisis = []
+    crisis, always = [], []
     for concern in CRISES:
         if concern.value not in concerns:
             r.add(r.line("concerns"), f"concerns: thiếu '{concern.value}'")
             continue
+        node = concerns[concern.value]
+        for key in node if isinstance(node, dict) else ():
+            if key not in ("cues", "unless", "always"):
+                r.add(r.line("concerns", concern.value, key),
+                      f"concerns.{concern.value}: khoá lạ '{key}' (dùng: cues, unless, always)")
         cues = r.patterns(("concerns", concern.value, "cues"), required=True)
         unless = r.patterns(("concerns", concern.value, "unless"), required=False)
         if cues is not None:
             crisis.append((concern, cues, unless))
-    return tuple(crisis)
+        first = r.patterns(("concerns", concern.value, "always"), required=False)
+        if first is not None:
+            always.append((concern, first))
+    return tuple(crisis), tuple(always)
 
 
 def _read_groups(r: _Reader, topic_ids: set[str]) -> tuple[IllegalGroup, ...]:
