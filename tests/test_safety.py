@@ -119,10 +119,11 @@ def test_kb_check_reports_an_unknown_legal_way_topic_with_its_line(knowledge_cop
 
 def test_kb_check_reports_bad_yaml_an_empty_group_and_a_broken_cue(knowledge_copy):
     _edit(knowledge_copy, "    unless:\n      - (có|vậy có", "    unless:\n      - ((có|vậy có")
-    _edit(knowledge_copy, "  self-harm:\n    cues:", "  self-harm:\n    cues: []\n    old:")
+    _edit(knowledge_copy, "  abuse:\n    cues:", "  abuse:\n    cues: []\n    old:")
     problems = _problems(knowledge_copy)
-    assert any(re.match(r"knowledge/data/safety\.yaml:\d+: concerns\.self-harm\.cues", p)
+    assert any(re.match(r"knowledge/data/safety\.yaml:\d+: concerns\.abuse\.cues", p)
                for p in problems), problems
+    assert any("khoá lạ 'old'" in p for p in problems), problems
     assert any("thiếu dấu ')'" in p for p in problems), problems
     (knowledge_copy / "data" / "safety.yaml").write_text("idioms: [unclosed\n")
     [broken] = _problems(knowledge_copy)
