@@ -106,29 +106,118 @@ def compile_pattern(pattern: str) -> str:
     return body  # a valid expression by construction (words escaped, groups balanced)
 
 
+Firsts = frozenset[str] | None  # the words a cue can start with; None: any word
+
+
+class _Starts:
+    """Reads a cue's tokens for the words a match can start with."""
+
+    def __init__(self, pattern: str) -> None:
+        self.tokens = _TOKEN.findall(pattern)
+        self.pos = 0
+
+    def _run(self, first: str) -> str:
+        """The first word of a run of plain words, read as compile_pattern reads the run."""
+        run = [first]
+        while self.pos < len(self.tokens) and self.tokens[self.pos][0] not in "()|~-":
+            run.append(self.tokens[self.pos])
+            self.pos += 1
+        return canonical(" ".join(run)).split()[0]
+
+    def seq(self) -> tuple[set[str] | None, bool]:
+        """First words of a sequence up to `|` or `)`, and whether it can match nothing."""
+        found: set[str] = set()
+        open_ = True  # nothing that must match has been read yet
+        while self.pos < len(self.tokens) and self.tokens[self.pos] not in ("|", ")", ")?"):
+            tok = self.tokens[self.pos]
+            self.pos += 1
+            if not open_ or tok.startswith("-"):
+                continue
+            if tok.startswith("~"):
+                return None, True
+            if tok == "(":
+                sub, open_ = self.group()
+                if sub is None:
+                    return None, True
+                found |= sub
+            else:
+                found.add(self._run(tok))
+                open_ = False
+        return found, open_
+
+    def group(self) -> tuple[set[str] | None, bool]:
+        found: set[str] | None = set()
+        empty = False
+        while True:
+            sub, sub_empty = self.seq()
+            found = None if found is None or sub is None else found | sub
+            empty = empty or sub_empty
+            tok = self.tokens[self.pos] if self.pos < len(self.tokens) else ")"
+            self.pos += 1
+            if tok != "|":
+                return found, empty or tok == ")?"
+
+
+def first_words(pattern: str) -> Firsts:
+    """The words a match of this cue can start with (None when it may start anywhere): a
+    message is only searched for the cues one of its words can start."""
+    found, empty = _Starts(pattern).seq()
+    return None if found is None or empty else frozenset(found)
+
+
 class Cues:
-    """Alternative cues as one regular expression, compiled when first used: a process that
-    loads the knowledge base without reading messages (`kb check`, exports) never pays for it."""
+    """Alternative cues, each compiled when first needed and searched only when a word of the
+    message can start it: a message is checked against a handful of cues, not hundreds, and a
+    process that reads no message (`kb check`, exports) compiles none."""
 
-    def __init__(self, bodies: list[str]) -> None:
+    def __init__(self, bodies: list[str], firsts: list[Firsts]) -> None:
         self.bodies = tuple(bodies)
-        self._regex: re.Pattern[str] | None = None
+        self.firsts = tuple(firsts)
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(bodies)
+        self._anywhere = [i for i, f in enumerate(firsts) if f is None]
+        self._by_word: dict[str, list[int]] = {}
+        for i, f in enumerate(firsts):
+            for word in f or ():
+                self._by_word.setdefault(word, []).append(i)
+        self._vocabulary = frozenset(self._by_word)
 
-    @property
-    def regex(self) -> re.Pattern[str]:
-        if self._regex is None:
-            self._regex = re.compile(" (?:" + "|".join(f"(?:{b})" for b in self.bodies) + ")")
-        return self._regex
+    def _regex(self, i: int) -> re.Pattern[str]:
+        compiled = self._compiled[i]
+        if compiled is None:
+            compiled = self._compiled[i] = re.compile(" (?:" + self.bodies[i] + ")")
+        return compiled
 
-    def search(self, text: str) -> bool:
-        return self.regex.search(text) is not None
+    def _candidates(self, words: frozenset[str]) -> list[int]:
+        hit = words & self._vocabulary  # most words of a message start no cue at all
+        if not hit:
+            return self._anywhere
+        found = set(self._anywhere)
+        for word in hit:
+            found.update(self._by_word[word])
+        return sorted(found)  # in file order, as written
+
+    def search(self, text: str, words: frozenset[str]) -> bool:
+        return any(self._regex(i).search(text) for i in self._candidates(words))
+
+    def remove(self, text: str, words: frozenset[str]) -> str:
+        """The text with every match replaced by a placeholder word."""
+        for i in self._candidates(words):
+            text = self._regex(i).sub(" _ ", text)
+        return text
 
     def warm(self) -> None:
-        _ = self.regex
+        for i in range(len(self.bodies)):
+            self._regex(i)
+
+    @classmethod
+    def joined(cls, *parts: Cues | None) -> Cues | None:
+        bodies = [b for p in parts if p for b in p.bodies]
+        firsts = [f for p in parts if p for f in p.firsts]
+        return cls(bodies, firsts) if bodies else None
 
 
-def _union(bodies: list[str]) -> Cues | None:
-    return Cues(bodies) if bodies else None
+def _union(bodies: list[str], firsts: list[Firsts]) -> Cues | None:
+    return Cues(bodies, firsts) if bodies else None
 
 
 @dataclass(frozen=True)
@@ -164,19 +253,22 @@ class Detector:
         text = f" {canonical(message)} "
         if text == "  ":
             return None
+        words = frozenset(text.split())
         for concern, always in self.always:  # plain words no idiom can explain away
-            if always.search(text):
-                return Finding(concern, None, bool(self.abroad and self.abroad.search(text)))
+            if always.search(text, words):
+                return Finding(concern, None, bool(self.abroad and self.abroad.search(text,
+                                                                                      words)))
         if self.ignore is not None:  # idioms and negations say nothing of danger
-            text = self.ignore.regex.sub(" _ ", text)
-        abroad = bool(self.abroad and self.abroad.search(text))
+            text = self.ignore.remove(text, words)
+        abroad = bool(self.abroad and self.abroad.search(text, words))
         for concern, cues, unless in self.crisis:
-            if cues.search(text) and not (unless and unless.search(text)):
+            if cues.search(text, words) and not (unless and unless.search(text, words)):
                 return Finding(concern, None, abroad)
         for group in self.illegal:
-            if group.cues.search(text):
-                framed = self.illegal_unless is not None and self.illegal_unless.search(text)
-                asks = self.request is not None and self.request.search(text)
+            if group.cues.search(text, words):
+                framed = self.illegal_unless is not None and self.illegal_unless.search(text,
+                                                                                         words)
+                asks = self.request is not None and self.request.search(text, words)
                 if asks or not framed:
                     return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
         return None
@@ -216,16 +308,17 @@ class _Reader:
         if not isinstance(node, list) or (required and not node):
             self.add(self.line(*loc), f"{where}: phải là một danh sách mẫu không rỗng")
             return None
-        bodies = []
+        bodies, firsts = [], []
         for i, item in enumerate(node):
             if not isinstance(item, str) or not item.strip():
                 self.add(self.line(*loc, i), f"{where}[{i}]: mẫu phải là một chuỗi chữ")
                 continue
             try:
                 bodies.append(compile_pattern(item))
+                firsts.append(first_words(item))
             except PatternError as exc:
                 self.add(self.line(*loc, i), f"{where}[{i}] '{item}': {exc}")
-        return _union(bodies)
+        return _union(bodies, firsts)
 
 
 def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
@@ -248,8 +341,8 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
     for key in data:
         if key not in known:
             r.add(r.line(key), f"khoá lạ '{key}' (dùng: {', '.join(sorted(known))})")
-    ignore = _union([b for key in ("idioms", "negations")
-                     if (c := r.patterns((key,), required=True)) for b in c.bodies])
+    idioms, negations = (r.patterns((key,), required=True) for key in ("idioms", "negations"))
+    ignore = Cues.joined(idioms, negations)
     crisis, always = _read_crisis(r)
     groups = _read_groups(r, topic_ids)
     request = r.patterns(("illegal", "request"), required=True)
