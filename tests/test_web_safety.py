@@ -27,11 +27,12 @@ async def test_a_cached_topic_answer_never_serves_a_crisis_message(svc, visitor)
     await visitor.open()
     [topic] = await visitor.say("học nghề gì ở long an")
     assert "111" not in text_of(topic)
+    kept = svc.assistant.cache.stats().size
     [crisis] = await visitor.say("học nghề gì ở long an, mà thôi em chẳng muốn sống nữa")
     assert "111" in text_of(crisis)
+    assert svc.assistant.cache.stats().size == kept  # a safety reply is never remembered
     [again] = await visitor.say("học nghề gì ở long an")  # the cache keeps topic replies only
     assert text_of(again) == text_of(topic)
-    assert svc.assistant.cache.stats().size >= 1
 
 
 async def test_an_illegal_request_offers_the_legal_way_as_a_topic(visitor):  # noqa: F811
