@@ -52,8 +52,9 @@ def test_safety_sets_appear_nowhere_in_knowledge(path, kb):
     files = " ".join(canonical(f.read_text(encoding="utf-8")) for f in folder.rglob("*.yaml"))
     messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
     assert messages
-    leaked = [m["text"] for m in messages
-              if canonical(m["text"]) in known or f" {canonical(m['text'])} " in f" {files} "]
+    # A short message may equal a cue by chance; five words or more copied is a copy.
+    leaked = [m["text"] for m in messages if canonical(m["text"]) in known or (
+        len(canonical(m["text"]).split()) >= 5 and f" {canonical(m['text'])} " in f" {files} ")]
     assert leaked == []
 
 
