@@ -26,7 +26,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.answering import knowledge, text  # noqa: E402
-from bot.answering.evaluation import Answer, Metrics, QuestionSet, engine_answerer, evaluate  # noqa: E402
+from bot.answering.evaluation import (  # noqa: E402
+    Answer,
+    ConversationMetrics,
+    Metrics,
+    QuestionSet,
+    engine_answerer,
+    engine_chat,
+    evaluate,
+    evaluate_conversations,
+    load_conversations,
+)
 from bot.answering.knowledge import KnowledgeBase  # noqa: E402
 from bot.answering.retrieval import Engine  # noqa: E402
 
@@ -121,6 +131,32 @@ def long_messages(questions: QuestionSet, size: int = 1000) -> list[str]:
     return out
 
 
+TAGS = ("open", "follow", "entity", "switch", "oos", "social")
+
+
+def conversation_row(name: str, m: ConversationMetrics) -> str:
+    per = " ".join(f"{m.per_tag[t]:7.3f}" if t in m.per_tag else f"{'-':>7}" for t in TAGS)
+    return (f"{name:10} {m.turns_right:6.3f} {m.rejected:6.3f} "
+            f"{m.chats_right:3d}/{m.chats:<3d} {per}")
+
+
+def conversations(engine: Engine) -> None:
+    """Whole conversations, per tag: the development half and (if present) the judging half."""
+    halves = [(name, ROOT / f"tests/data/conv_{name}.yaml") for name in ("dev", "eval")]
+    halves = [(name, path) for name, path in halves if path.exists()]
+    if not halves:
+        return
+    print("\nWhole conversations (each turn read after the bot's own answers): topic turns "
+          "answered right, no-answer turns rejected, chats right throughout; per tag")
+    print(f"{'':10} {'right':>6} {'reject':>6} {'chats':>7} " + " ".join(f"{t:>7}" for t in TAGS))
+    for name, path in halves:
+        chats = load_conversations(path)
+        m = evaluate_conversations(engine_chat(engine), chats)
+        print(conversation_row(name, m))
+        print(f"{'  sizes':10} {'':21} " + " ".join(f"{m.tag_sizes.get(t, 0):7d}" for t in TAGS))
+        print("  per persona: " + ", ".join(f"{p} {v:.3f}" for p, v in m.per_persona.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
@@ -149,6 +185,7 @@ def main() -> None:
             f"{ours.class_sizes.get(c, 0):9d}" for c in CLASSES))
         if name == "eval2":
             print(f"two questions in one: the second offered for {ours.also_found:.3f}")
+    conversations(engine)
     eval2 = QuestionSet.load(ROOT / "tests/data/eval2.yaml")
     print(f"\nTime per 1,000-character message ({len(long_messages(eval2))} messages x "
           f"{args.repeat}; ms; ratio = engine / naive baseline)")

@@ -9,7 +9,6 @@ or the terminal: a channel parses its input into an Intent and renders the View.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -27,6 +26,7 @@ from bot.answering.views import (
     welcome_view,
 )
 from bot.bootstrap import Services
+from bot.channel_text import view_for_channel
 from bot.lanes import Lanes
 from bot.outreach.announce_screens import AnnounceScreens
 from bot.outreach.tickets import Ticket
@@ -84,12 +84,14 @@ class Conversation:
         handler = self._handlers.get(type(intent))
         if handler is None:
             return notice_only(messages.STALE_BUTTON, alert=True)
-        return await self.lanes.run(account.user_id, lambda: handler(account, intent))
+        shown = await self.lanes.run(account.user_id, lambda: handler(account, intent))
+        return view_for_channel(shown, account.channel)  # help, privacy: this channel's lines
 
     async def handle_text(self, account: Account, text: str) -> View:
         """A typed message: the answer to a survey question waiting for text, else a question
         for the answer engine."""
-        return await self.lanes.run(account.user_id, lambda: self._typed(account, text))
+        shown = await self.lanes.run(account.user_id, lambda: self._typed(account, text))
+        return view_for_channel(shown, account.channel)
 
     async def _typed(self, account: Account, text: str) -> View:
         tickets = self.svc.tickets
@@ -112,7 +114,15 @@ class Conversation:
             return flow.vanished(typed=True)
         if typed is not None:
             return typed
-        return await self._ask(account, i.Ask(text), screened=True)
+        choice = flow.typed_choice(account.user_id, text)  # "lớp 9" typed for the button
+        if choice is not None:
+            chosen = await self._survey(account, i.SurveyAnswer(*choice))
+            return dataclasses.replace(chosen, replace=False)  # typed: a new message
+        answer = await self._ask(account, i.Ask(text), screened=True)
+        # A survey question with buttons waits: after the answer, say how to go on with it.
+        waiting = flow.reminder(account.user_id)
+        return answer if waiting is None else dataclasses.replace(
+            answer, more=(*answer.more, waiting))
 
     def handles(self, intent: i.Intent) -> bool:
         return type(intent) in self._handlers
@@ -305,9 +315,8 @@ class Conversation:
             return text_view(messages.MY_DATA_NONE)
         summary = privacy.describe(data, svc.surveys, lambda code: (
             school.name if (school := svc.schools.get(code)) else None))
-        payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         return View((Part(Block.TEXT, summary),),
-                    files=(Attachment(messages.MY_DATA_FILE, payload),))
+                    files=(Attachment(messages.MY_DATA_FILE, privacy.data_file(data)),))
 
     async def _ask_to_erase(self, account: Account, intent: i.Intent) -> View:
         return View((Part(Block.TEXT, messages.ERASE_CONFIRM),),
@@ -346,7 +355,8 @@ class Conversation:
             school = svc.schools.get(link.value)
             assert school is not None  # noqa: S101 - parse() checked the school exists
             await svc.users.set_school(account.user_id, school.code)
-            head = View((Part(Block.TEXT, messages.SCHOOL_JOINED.format(name=school.name)),))
+            joined = messages.SCHOOL_JOINED.format(school=messages.school_named(school.name))
+            head = View((Part(Block.TEXT, joined),))
         else:
             head = View((Part(Block.TEXT, messages.BAD_PAYLOAD),))
         return View(head.parts, more=(welcome_view(),))

@@ -108,6 +108,11 @@ DB_BUSY_FOR_BOT = (
     "Cơ sở dữ liệu {path} đang được một bot khác hoặc một lệnh khôi phục dùng (khoá {lock}): "
     "mỗi cơ sở dữ liệu chỉ một bot chạy."
 )
+CLI_DATABASE = "Cơ sở dữ liệu: {path}"
+CLI_NO_DATABASE = (
+    "Không có cơ sở dữ liệu {path}. Chạy lệnh trong thư mục có tệp .env của bot, hoặc đặt "
+    "CAREERBOT_DB là đường dẫn tới tệp của bot (ví dụ CAREERBOT_DB=/data/careerbot.db)."
+)
 KB_OK = "Kiến thức hợp lệ: {entries} mục, {questions} cách hỏi, {surveys} khảo sát."
 
 # --- Telegram: welcome and audience ---------------------------------------------------------
@@ -129,7 +134,14 @@ AUDIENCE_LABELS = {
 AUDIENCE_SAVED = (
     "Đã ghi nhận: bạn là **{label}**. Gõ câu hỏi bất kỳ, hoặc bấm /menu để xem các chủ đề."
 )
-SCHOOL_JOINED = "🏫 Bạn đã tham gia trường **{name}** qua đường liên kết của trường."
+SCHOOL_JOINED = "🏫 Bạn đã tham gia {school} qua đường liên kết của trường."
+
+
+def school_named(name: str, bold: bool = True) -> str:
+    """"trường **THCS An Lạc**", or "**Trường THCS An Lạc**" when the name says it already."""
+    shown = f"**{name}**" if bold else name
+    return shown if name[:6].casefold() == "trường" else f"trường {shown}"
+
 BAD_PAYLOAD = "Đường liên kết này không đúng hoặc đã cũ, nên mình mở lời chào nhé."
 STALE_BUTTON = "Nội dung này đã cũ, bạn bấm /menu nhé"
 NOT_FOR_YOU = "Nút này không dành cho bạn."
@@ -138,6 +150,8 @@ NOT_FOR_YOU = "Nút này không dành cho bạn."
 MENU_TITLE = "📋 Chọn một nhóm chủ đề:"
 BACK = "⬅️ Quay lại"
 MENU_BUTTON = "📋 Xem các chủ đề"
+MY_DATA_BUTTON = "🔒 Dữ liệu của tôi"
+ERASE_BUTTON = "🗑 Xoá dữ liệu"
 DETAILS_BUTTON = "📖 Xem chi tiết"
 DETAILS_TITLE = "📖 {title} (chi tiết)"
 GROUP_ICON = "📂 "
@@ -155,15 +169,18 @@ ONLY_TEXT = (
 SLOW_DOWN = (
     "Bạn nhắn hơi nhanh rồi 😅. Đợi khoảng một phút rồi hỏi tiếp nhé, mình vẫn ở đây."
 )
-HELP = (
+HELP = (  # a line starting "[web] " is for that channel only (bot/channel_text.py)
     "ℹ️ **Cách dùng**\n"
     "• Gõ câu hỏi như khi nhắn tin, ví dụ: __hoc tc co mat hoc phi ko__\n"
     "• /menu: các chủ đề, bấm để xem\n"
     "• /tuvan: nhắn với người tư vấn, /ketthuc: kết thúc\n"
     "• /khaosat: làm khảo sát của nhà trường\n"
     "• /dulieucuatoi: xem dữ liệu của bạn, /xoadulieu: xoá dữ liệu\n"
-    "• /tatthongbao, /batthongbao: tắt, bật thông báo\n"
-    "• /huy: huỷ việc đang làm"
+    "[telegram] • /tatthongbao, /batthongbao: tắt, bật thông báo\n"
+    "• /huy: huỷ việc đang làm\n"
+    "[web] • Không cần đăng nhập: trình duyệt này giữ một mã phiên ngẫu nhiên (cookie) để nhớ "
+    "cuộc trò chuyện. Xoá dữ liệu thì mã đó cũng bị bỏ.\n"
+    "[terminal] • /thoat: thoát"
 )
 CANCELLED = "Đã huỷ. Bạn cứ hỏi tiếp, hoặc bấm /menu."
 NOTHING_TO_CANCEL = "Không có việc gì đang làm dở. Bạn cứ hỏi nhé!"
@@ -269,8 +286,8 @@ SURVEY_NONE = "Hiện chưa có khảo sát nào dành cho bạn."
 SURVEY_STATUS = {"new": "chưa làm", "in_progress": "đang làm dở", "submitted": "đã gửi ✅"}
 SURVEY_CONSENT = (
     "📝 **{title}**\n{description}\n\n"
-    "⏱ Khoảng {minutes} phút, {count} câu. Mỗi câu trả lời được lưu ngay, bạn có thể dừng và "
-    "làm tiếp sau (gõ /khaosat).\n"
+    "⏱ Khoảng {minutes} phút, khoảng {count} câu (tuỳ câu trả lời của bạn). Mỗi câu trả lời "
+    "được lưu ngay, bạn có thể dừng và làm tiếp sau (gõ /khaosat).\n"
     "🔒 **Ai xem câu trả lời?** Thầy cô được nhà trường giao phụ trách khảo sát của trường "
     "bạn, cán bộ giáo dục phụ trách khu vực và quản trị viên của tỉnh. Báo cáo chỉ dùng số liệu "
     "tổng hợp. Bạn xem hoặc xoá dữ liệu của mình bằng /dulieucuatoi, /xoadulieu.\n\n"
@@ -331,6 +348,10 @@ SURVEY_VANISHED = (
 )
 SURVEY_NEEDS_TEXT = "Câu này cần bạn gõ chữ (không gửi ảnh, nhãn dán). Bạn gõ lại nhé."
 SURVEY_SAVED_NOTE = "✅ Đã lưu."
+SURVEY_USE_BUTTONS = (
+    "📝 Bạn vẫn đang làm khảo sát: câu dưới đây trả lời bằng cách bấm một nút. Muốn dừng, bấm "
+    "⏸ Tạm dừng (làm tiếp bằng /khaosat)."
+)
 
 # --- privacy --------------------------------------------------------------------------------------
 MY_DATA = (
@@ -387,7 +408,7 @@ AREA_AMBIGUOUS = (
     "Có nhiều xã, phường tên “{name}” ở các huyện cũ khác nhau. Hãy ghi thêm huyện cũ sau dấu "
     "phẩy, một trong: {names}."
 )
-SCOPE_SCHOOL = "trường {name}"
+SCOPE_SCHOOL = "trường {name}"  # for a name without "Trường": school_named() decides
 SCOPE_AREA = "khu vực {name}"
 SCOPE_ALL = "toàn tỉnh"
 ROLE_LABELS = {"admin": "quản trị viên", "area": "cán bộ khu vực", "school": "cán bộ trường"}
@@ -463,6 +484,10 @@ WEB_ORIGIN_REFUSED = (
     "Trang web này chưa được phép dùng trợ lý. Nhà trường cần nhờ người quản lý careerbot thêm "
     "địa chỉ trang vào CAREERBOT_WEB_ORIGINS."
 )
+WEB_SITE_NOT_ALLOWED = (
+    "Trang web này chưa được phép mở trợ lý hướng nghiệp. Nhà trường vui lòng báo người quản "
+    "lý careerbot để thêm trang vào danh sách."
+)
 WEB_RATE_LIMITED = "Bạn thao tác hơi nhanh rồi 😅. Đợi một lát rồi thử lại nhé."
 WEB_NO_SESSION = (
     "Phiên trò chuyện đã hết hạn, hoặc trình duyệt đang chặn cookie của khung chat. Bạn tải lại "
@@ -475,3 +500,5 @@ WEB_METHOD = "Địa chỉ này không nhận kiểu yêu cầu đó."
 WEB_ONLY = "Chưa có TELEGRAM_BOT_TOKEN: chỉ chạy trò chuyện trên web (cổng {port})."
 WEB_PORT_BUSY = "Không mở được trò chuyện trên web ở {host}:{port}: {error}"
 WEB_BUSY = "Có quá nhiều người đang kết nối. Bạn tải lại trang sau ít phút nhé."
+# Zalo OA (handlers/zalo): Zalo shows at most 5 buttons in a message; a longer menu is numbered.
+ZALO_NUMBERED_HINT = "Bạn gõ số (1–{count}) để chọn:"

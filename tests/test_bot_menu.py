@@ -10,7 +10,7 @@ from tests.telegram.harness import buttons
 async def test_menu_lists_the_groups(bot, student):
     [menu] = await bot.say(student, "/menu")
     groups = [g.title for g in bot.services.kb.menu]
-    assert buttons(menu) == groups
+    assert buttons(menu) == [*groups, messages.MY_DATA_BUTTON, messages.ERASE_BUTTON]
     assert {"Sau lớp 9", "Sau lớp 12", "Học nghề", "Học phí & hỗ trợ", "Trường Cao đẳng",
             "Đi làm việc ở nước ngoài", "Chọn nghề"} <= set(groups)
 

@@ -66,8 +66,71 @@ def test_export_csv_of_one_school_holds_only_its_responses(seeded, tmp_path):
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert len(rows) == 18 and {r["school_code Mã trường"] for r in rows} == {"DH01"}
-    assert rows[0]["field:cntt Công nghệ thông tin"] == "1"
+    assert len(rows) == 18 and {r["Mã trường"] for r in rows} == {"DH01"}
+    assert rows[0]["Bạn quan tâm đến ngành nghề nào?/Công nghệ thông tin"] == "1"
+    assert f"Cơ sở dữ liệu: {seeded['CAREERBOT_DB']}" in out.stderr  # which file it read
+
+
+def test_export_codes_gives_the_analysts_variant(seeded, tmp_path):
+    target = tmp_path / "codes.csv"
+    out = careerbot(seeded, "export", "--school", "DH01", "--survey", "needs", "-o",
+                    str(target), "--year", YEAR, "--codes")
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert rows[0]["school_code"] == "DH01" and rows[0]["field/cntt"] == "1"
+    assert rows[0]["submitted_at"].endswith("+07:00")
+
+
+def test_the_cli_export_is_the_file_telegram_export_sends(seeded, tmp_path):
+    """One code path: the bytes /export builds in its worker are the CLI's bytes."""
+    from bot.bootstrap import services
+    from bot.config import Settings
+    from bot.people.staff import Scope
+    from bot.reports import reporting
+
+    target = tmp_path / "all.xlsx"
+    assert careerbot(seeded, "export", "--all", "-o", str(target), "--year", YEAR
+                     ).returncode == 0
+    settings = Settings(db_path=Path(seeded["CAREERBOT_DB"]),
+                        knowledge_dir=Path(seeded["CAREERBOT_KNOWLEDGE_DIR"]))
+    with services(settings) as svc:
+        args = reporting.export_args(svc, Scope("all", "Toàn tỉnh", None, None),
+                                     list(svc.surveys.surveys), "xlsx", YEAR)
+    sent = reporting.export_file(*args)
+    got, mine = openpyxl.load_workbook(target), openpyxl.load_workbook(io.BytesIO(sent.data))
+    assert [[[c.value for c in r] for r in ws.iter_rows()] for ws in got.worksheets] == \
+        [[[c.value for c in r] for r in ws.iter_rows()] for ws in mine.worksheets]
+
+
+def test_export_where_there_is_no_database_says_so_and_creates_none(env, tmp_path):
+    target = tmp_path / "x.csv"
+    out = careerbot(env, "export", "--all", "--survey", "needs", "-o", str(target))
+    assert out.returncode == 1
+    line = one_clear_line(out)
+    assert "Không có cơ sở dữ liệu" in line and env["CAREERBOT_DB"] in line
+    assert "CAREERBOT_DB" in line.replace(env["CAREERBOT_DB"], "")
+    assert not Path(env["CAREERBOT_DB"]).exists() and not target.exists()
+    assert careerbot(env, "report", "--all").returncode == 1
+    assert not Path(env["CAREERBOT_DB"]).exists()
+
+
+def test_a_command_run_below_the_bots_folder_finds_the_database_its_env_names(
+        seeded, tmp_path, monkeypatch):
+    """The server and the CLI read the same .env, found upwards from where they run, and a
+    relative CAREERBOT_DB in it is the file beside the .env."""
+    from handlers.cli.common import _settings, database_path, load_configuration
+
+    home = Path(seeded["CAREERBOT_DB"]).parent
+    (home / ".env").write_text("CAREERBOT_DB=careerbot.db\n"
+                               f"CAREERBOT_KNOWLEDGE_DIR={seeded['CAREERBOT_KNOWLEDGE_DIR']}\n",
+                               encoding="utf-8")
+    below = home / "bao-cao" / "2026"
+    below.mkdir(parents=True)
+    monkeypatch.delenv("CAREERBOT_DB", raising=False)
+    monkeypatch.delenv("CAREERBOT_KNOWLEDGE_DIR", raising=False)
+    monkeypatch.chdir(below)
+    assert load_configuration() == home / ".env"
+    assert database_path(_settings()) == Path(seeded["CAREERBOT_DB"])
 
 
 def test_export_xlsx_of_every_survey_for_the_whole_province(seeded, tmp_path):
@@ -133,8 +196,14 @@ def test_report_csv_to_a_file(seeded, tmp_path):
                     "-o", str(target))
     assert out.returncode == 0, out.stderr
     rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    # 5 answers of lớp 9: below the minimum of 20, no verdict
     assert rows[1] == ["01", "Tỷ lệ học sinh lớp 9 dự định học sơ cấp, trung cấp", "40,00%",
-                       "40,00%", "2/5", "Đạt"]
+                       "40,00%", "2/5", "chưa đủ số liệu (n = 5)"]
+    out = careerbot({**seeded, "CAREERBOT_REPORT_MIN_RESPONSES": "5"}, "report", "--school",
+                    "TT01", "--year", YEAR, "--format", "csv", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    assert rows[1][-1] == "Đạt"
 
 
 def test_report_defaults_to_this_school_year(seeded):

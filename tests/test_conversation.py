@@ -142,3 +142,46 @@ async def test_a_cancelled_intent_releases_its_lane():
         await task
     assert len(lanes) == 0
     assert await lanes.run(1, lambda: asyncio.sleep(0, result="ran")) == "ran"
+
+
+# --- each channel reads its own lines ------------------------------------------------------------
+def test_lines_marked_for_a_channel_reach_only_that_channel():
+    from bot.channel_text import for_channel
+
+    text = "chung\n[telegram] chỉ Telegram\n[web,terminal] web và dòng lệnh\ncuối"
+    assert for_channel(text, "telegram") == "chung\nchỉ Telegram\ncuối"
+    assert for_channel(text, "web") == "chung\nweb và dòng lệnh\ncuối"
+    assert for_channel("[một] ngoặc thường", "web") == "[một] ngoặc thường"
+
+
+async def test_help_and_the_privacy_answer_describe_the_channel_asked_on(core):
+    talk, svc = core
+    telegram = await svc.accounts.resolve("telegram", "4242")
+    web = await svc.accounts.resolve("web", "visitor-help")
+    assert "/tatthongbao" in texts(await talk.handle(telegram, i.Help()))
+    on_web = texts(await talk.handle(web, i.Help()))
+    assert "/tatthongbao" not in on_web and "cookie" in on_web and "[" not in on_web
+    privacy = texts(await talk.handle_text(web, "bot có lưu id telegram ko z"))
+    assert "ID Telegram" not in privacy and "cookie" in privacy
+    assert "số ID Telegram" in texts(await talk.handle_text(telegram, "bot lưu những gì của tôi"))
+    details = texts(await talk.handle(web, i.Details("bot.privacy")))
+    assert "Telegram" not in details and "180 ngày" in details
+
+
+async def test_text_typed_at_a_button_question_is_answered_then_the_question_comes_back(core):
+    talk, svc = core
+    web = await svc.accounts.resolve("web", "visitor-typed")
+    await svc.users.set_audience(web.user_id, "student9")
+    listing = await talk.handle(web, i.SurveyList())
+    consent = await talk.handle(web, next(c.intent for c in listing.choices
+                                          if isinstance(c.intent, i.SurveyOpen)))
+    assert "khoảng 10 câu" in texts(consent)
+    first = await talk.handle(web, choose(consent, messages.SURVEY_AGREE))
+    assert "Câu 1/10" in texts(first)
+    answered = await talk.handle_text(web, "học trung cấp có mất học phí không")
+    shown = flatten(answered)
+    assert shown[0].parts[0].kind.value == "title"  # the question was answered first
+    assert messages.SURVEY_USE_BUTTONS in texts(shown[-1]) and "Câu 1/10" in texts(shown[-1])
+    assert any(isinstance(c.intent, i.SurveyAnswer) for c in shown[-1].choices)
+    typed = await talk.handle_text(web, "Lop 9")  # a choice typed: taken as the tap
+    assert "Câu 2/10" in texts(typed) and not typed.replace

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,12 +39,18 @@ def survey() -> Survey:
 
 
 def _read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
-    """Header keys (each header cell up to its first space) and the rows keyed by them."""
+    """The header row and the rows keyed by it."""
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8")[1:], newline="")))
     head = rows[0]
-    keys = [h.split(" ", 1)[0] for h in head]
-    return head, [dict(zip(keys, row, strict=True)) for row in rows[1:]]
+    return head, [dict(zip(head, row, strict=True)) for row in rows[1:]]
+
+
+def _codes_csv(survey: Survey, records: Any, schools: Any = None
+               ) -> tuple[list[str], list[dict[str, str]]]:
+    """The analysts' variant: question ids and choice codes as headers."""
+    return _read_csv(csv_bytes(survey, records, SCHOOLS if schools is None else schools,
+                               codes=True))
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+84 912 345 678", "-5", "@SUM(A1)", "\tx", "\rx",
@@ -69,54 +76,105 @@ def test_other_text_is_left_unchanged(text):
     assert neutralize(text) == text
 
 
-def test_the_csv_has_a_bom_and_headers_that_carry_codes_and_labels(db, survey):
+def test_csv_headers_are_the_full_question_labels_as_kobo_exports_them(db, survey):
     records = load_records(db, survey.id, {"DH01"}, YEAR)
     head, rows = _read_csv(csv_bytes(survey, records, SCHOOLS))
-    assert head[:5] == ["response_id Mã phiếu", "school_code Mã trường",
-                        "school_name Tên trường", "school_year Năm học",
-                        "submitted_at Thời điểm gửi"]
-    assert "plan Sau khi tốt nghiệp, bạn dự định làm gì?" in head
-    assert "plan_code Sau khi tốt nghiệp, bạn dự định làm gì? (mã)" in head
-    assert "field:cntt Công nghệ thông tin" in head and "countries:jp Nhật Bản" in head
-    assert head == header(survey) and len(rows) == 18
-    assert len(set(h.split(" ", 1)[0] for h in head)) == len(head)  # keys are unique
+    assert head[:6] == ["Mã phiếu", "Mã trường", "Tên trường", "Năm học", "Thời điểm gửi",
+                        "Kênh"]
+    abroad = "Bạn có quan tâm đến việc đi làm việc hoặc học tập ở nước ngoài không?"
+    assert abroad in head  # whole, not cut at 40 characters
+    assert "Sau khi tốt nghiệp, bạn dự định làm gì?" in head
+    field = "Bạn quan tâm đến ngành nghề nào?"
+    at = head.index(field)  # a multiple choice: the chosen labels, then one 0/1 per choice
+    assert head[at + 1:at + 3] == [f"{field}/Công nghệ thông tin", f"{field}/Điện - điện tử"]
+    assert "Bạn quan tâm đến nước nào?/Nhật Bản" in head
+    assert head == header(survey) and len(rows) == 18 and len(set(head)) == len(head)
+    first = rows[0]
+    assert first["Năm học này bạn học lớp mấy?"] == "Lớp 9"
+    assert first["Sau khi tốt nghiệp, bạn dự định làm gì?"] == "Học trung cấp"
+    assert first[field] == "Công nghệ thông tin, Điện - điện tử, Cơ khí - ô tô"
+    assert (first[f"{field}/Công nghệ thông tin"], first[f"{field}/May - thời trang"]) == \
+        ("1", "0")
+
+
+def test_the_codes_variant_has_ids_and_codes_for_analysts(db, survey):
+    records = load_records(db, survey.id, {"DH01"}, YEAR)
+    head, rows = _codes_csv(survey, records)
+    assert head[:6] == ["response_id", "school_code", "school_name", "school_year",
+                        "submitted_at", "channel"]
+    assert head[head.index("field"):head.index("field") + 3] == ["field", "field/cntt",
+                                                                 "field/dien"]
+    assert rows[0]["field"] == "cntt dien co_khi" and rows[0]["plan"] == "trung_cap"
+    assert head == header(survey, codes=True) and len(set(head)) == len(head)
+
+
+def test_times_are_in_the_schools_time_zone_with_the_offset(db, survey):
+    records = load_records(db, survey.id, {"DH01"}, YEAR)
+    stored = records[0].submitted_at
+    assert stored is not None and stored.endswith("+00:00")
+    _, rows = _codes_csv(survey, records)
+    shown = rows[0]["submitted_at"]
+    assert shown.endswith("+07:00")
+    assert dt.datetime.fromisoformat(shown) == dt.datetime.fromisoformat(stored)
+    _, elsewhere = _read_csv(csv_bytes(survey, records, SCHOOLS, codes=True, zone="UTC"))
+    assert elsewhere[0]["submitted_at"].endswith("+00:00")
+    ws = _workbook(xlsx_bytes([(survey, records)], SCHOOLS, None)).worksheets[1]
+    assert ws.cell(2, 5).value == rows[0]["submitted_at"]
 
 
 def test_csv_cells_hold_labels_codes_zero_one_numbers_and_neutralized_text(db, survey):
     records = load_records(db, survey.id, {"DH01"}, YEAR)
-    _, rows = _read_csv(csv_bytes(survey, records, SCHOOLS))
+    _, rows = _codes_csv(survey, records)
     first, second, last = rows[0], rows[1], rows[-1]
     assert first["response_id"] == str(records[0].id) and first["school_code"] == "DH01"
     assert first["school_name"] == SCHOOL_A.name and first["school_year"] == YEAR
     assert first["submitted_at"].startswith("2026-11-")
-    assert (first["grade"], first["grade_code"]) == ("Lớp 9", "9")
-    assert (first["plan"], first["plan_code"]) == ("Học trung cấp", "trung_cap")
+    assert first["grade"] == "9" and first["plan"] == "trung_cap"
     assert first["school"] == "DH01"
     assert first["class"] == "'=1+1"  # typed by a student: must never run as a formula
     assert first["contact"] == "'@Nguyễn Văn An 9A1"
     assert (first["hours"], second["hours"]) == ("2.5", "3")
-    assert [first[f"field:{c}"] for c in ("cntt", "dien", "co_khi", "du_lich", "y_te", "may",
+    assert [first[f"field/{c}"] for c in ("cntt", "dien", "co_khi", "du_lich", "y_te", "may",
                                           "chua_biet")] == ["1", "1", "1", "0", "0", "0", "0"]
-    assert (first["countries:jp"], first["countries:kr"], first["countries:tw"]) == \
+    assert (first["countries/jp"], first["countries/kr"], first["countries/tw"]) == \
         ("1", "1", "0")
     # not asked (countries hidden after "no"), skipped (field, class): empty, never 0
-    assert last["abroad_code"] == "no" and last["countries:jp"] == "" and last["field:cntt"] == ""
+    assert last["abroad"] == "no" and last["countries/jp"] == "" and last["field/cntt"] == ""
+    assert last["countries"] == "" and last["field"] == ""
     assert last["class"] == "" and last["hours"] == "" and last["contact"] == ""
 
 
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_a_separator_inside_an_answer_never_makes_a_formula_cell(survey, separator):
+    """Vietnamese Excel reads CSV with ";": "Lan 9A1;=cmd|..." must stay one text cell, and
+    stay text even read by a tool that splits on every separator regardless of quotes."""
+    typed = f"Lan 9A1{separator}=cmd|' /C calc'!A0"
+    record = ResponseRecord(7, "needs", "DH01", YEAR, None, {"class": typed, "hours": 2})
+    raw = csv_bytes(survey, [record], SCHOOLS).decode("utf-8-sig")
+    line = raw.splitlines()[1]
+    assert line.startswith('"') and line.count('"') >= 2 * len(header(survey))  # all quoted
+    for sep in (",", ";", "\t"):
+        for read in csv.reader(io.StringIO(raw, newline=""), delimiter=sep):
+            assert not any(cell.lstrip().startswith(("=", "+", "-", "@")) for cell in read)
+        for naive in raw.split(sep):  # no quotes honoured at all
+            assert not naive.strip().strip('"').lstrip().startswith(("=", "+", "@")), naive
+    _, rows = _codes_csv(survey, [record])
+    assert rows[0]["class"] == f"Lan 9A1{separator}'=cmd|' /C calc'!A0"  # still readable
+
+
 def test_the_csv_of_school_a_holds_no_response_of_school_b(db, survey):
-    _, rows = _read_csv(csv_bytes(survey, load_records(db, survey.id, {"DH01"}, YEAR), SCHOOLS))
+    _, rows = _codes_csv(survey, load_records(db, survey.id, {"DH01"}, YEAR))
     assert {r["school_code"] for r in rows} == {"DH01"}
-    _, everyone = _read_csv(csv_bytes(survey, load_records(db, survey.id, None, YEAR), SCHOOLS))
+    _, everyone = _codes_csv(survey, load_records(db, survey.id, None, YEAR))
     assert {r["school_code"] for r in everyone} == {"DH01", "TT01"} and len(everyone) == 25
 
 
 def test_school_names_and_unknown_schools_are_exported_safely(survey):
     record = ResponseRecord(7, "needs", "X1", YEAR, None, {"grade": "12"})
     schools = {"X1": School("X1", "=cmd|' /C calc'!A0", None, None, None)}
-    _, rows = _read_csv(csv_bytes(survey, [record], schools))
+    _, rows = _codes_csv(survey, [record], schools)
     assert rows[0]["school_name"] == "'=cmd|' /C calc'!A0" and rows[0]["submitted_at"] == ""
-    _, rows = _read_csv(csv_bytes(survey, [record], {}))
+    _, rows = _codes_csv(survey, [record], {})
     assert rows[0]["school_name"] == "" and rows[0]["plan"] == ""
 
 
@@ -147,14 +205,14 @@ def test_the_xlsx_has_a_summary_and_one_sheet_per_survey_with_a_bold_frozen_head
 
 def test_xlsx_cells_are_typed_and_formula_looking_text_stays_text(db, survey):
     records = load_records(db, survey.id, {"DH01"}, YEAR)
-    ws = _workbook(xlsx_bytes([(survey, records)], SCHOOLS, None)).worksheets[1]
-    column = {c.value.split(" ", 1)[0]: c.column for c in ws[1]}
+    ws = _workbook(xlsx_bytes([(survey, records)], SCHOOLS, None, codes=True)).worksheets[1]
+    column = {c.value: c.column for c in ws[1]}
     first = {key: ws.cell(2, col) for key, col in column.items()}
     assert first["class"].value == "'=1+1" and first["class"].data_type == "s"
     assert first["contact"].value == "'@Nguyễn Văn An 9A1"
     assert first["response_id"].value == records[0].id
-    assert first["hours"].value == 2.5 and first["field:cntt"].value == 1
-    assert first["field:may"].value == 0 and first["plan"].value == "Học trung cấp"
+    assert first["hours"].value == 2.5 and first["field/cntt"].value == 1
+    assert first["field/may"].value == 0 and first["plan"].value == "trung_cap"
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
@@ -169,7 +227,7 @@ def test_xlsx_column_widths_follow_the_content_and_are_capped(db, survey):
 def test_the_xlsx_summary_carries_the_report_when_given(db, survey, kb):
     records = load_records(db, survey.id, {"DH01"}, YEAR)
     scope = Scope("school", SCHOOL_A.name, frozenset({"DH01"}), "Đức Hòa")
-    report = build_report(survey, records, scope, kb.districts, YEAR)
+    report = build_report(survey, records, scope, kb.districts, YEAR, minimum=5)
     summary = _workbook(xlsx_bytes([(survey, records)], SCHOOLS, report))["Tổng hợp"]
     values = [[c.value for c in row] for row in summary.iter_rows()]
     head = values.index(["STT", "Các chỉ tiêu", "Chỉ tiêu đăng ký (%)", "Kết quả khảo sát (%)",

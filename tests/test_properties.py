@@ -41,7 +41,7 @@ from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import GREETING_CHARS, Engine, Kind
 from bot.answering.text import analyze, canonical, content_tokens, is_greeting, normalize, tokens
 from bot.people.schools import School
-from bot.reports.export import csv_bytes, neutralize, xlsx_bytes
+from bot.reports.export import csv_bytes, neutralize, neutralize_parts, xlsx_bytes
 from bot.surveys import model as survey
 from bot.surveys.model import (
     MAX_TEXT,
@@ -238,6 +238,16 @@ def as_a_spreadsheet_reads(cell: str) -> str:
 def runs_as_formula(cell: str) -> bool:
     return not cell.startswith("'") and (
         cell.startswith(_FORMULA_START) or as_a_spreadsheet_reads(cell).startswith(_FORMULA_START))
+
+
+def formula_in_a_misread_cell(cell: str) -> bool:
+    """A cell cut from a CSV line by the wrong separator: it may start with our own line break
+    or a tab from the text around it (not themselves a formula there); what counts is whether
+    =, +, - or @ comes first after them, with no apostrophe before."""
+    text = cell
+    while text[:1] in ("\t", "\r", "\n") or (text and unicodedata.category(text[0])[0] in "CZ"):
+        text = text[1:]
+    return not text.startswith("'") and runs_as_formula(text)
 
 
 def squeeze(text: str) -> str:
@@ -671,6 +681,16 @@ def records(draw: st.DrawFn) -> tuple[list[ResponseRecord], dict[str, School]]:
 
 
 @budget(1.0)
+@given(text=st.tuples(SPREADSHEET_TEXT, st.sampled_from([",", ";", "\t", "\n", "\r\n"]),
+                     SPREADSHEET_TEXT).map("".join))
+def test_neutralize_parts_leaves_no_formula_after_any_separator(text):
+    out = neutralize_parts(text)
+    for piece in re.split(r"[,;\t\r\n]", out):
+        assert not runs_as_formula(piece), ascii(out)
+    assert out.replace("'", "") == text.replace("'", "")  # only apostrophes were added
+
+
+@budget(1.0)
 @given(text=SPREADSHEET_TEXT)
 def test_neutralize_never_leaves_a_formula_character_first_and_only_adds_an_apostrophe(text):
     out = neutralize(text)
@@ -690,7 +710,15 @@ def test_csv_cells_never_start_a_formula_and_keep_the_typed_answer(data):
         for cell in row:
             assert not runs_as_formula(cell), ascii(cell)  # "'" first is fine
         typed = record.answers.get("note")
-        assert row[-1] == ("" if typed is None else neutralize(typed))
+        assert row[-1] == ("" if typed is None else neutralize_parts(typed))
+    # read with another separator (Vietnamese Excel: ";"), or split with no regard for quotes:
+    # no piece starts a formula either
+    text = raw.decode("utf-8-sig")
+    for sep in (";", "\t"):
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep):
+            assert not any(formula_in_a_misread_cell(cell) for cell in row), ascii(row)
+    for piece in re.split(r"[,;\t\r\n]", text):  # every separator at once, quotes ignored
+        assert not formula_in_a_misread_cell(piece.strip('"')), ascii(piece)
 
 
 @budget(0.1)

@@ -163,9 +163,10 @@ def survey() -> Survey:
 
 
 def _report(db: Any, survey: Survey, scope: Scope, kb: KnowledgeBase,
-            year: str = YEAR) -> Report:
+            year: str = YEAR, minimum: int = 1) -> Report:
+    """The report; `minimum` 1 judges every grade however few answered (the fixture is small)."""
     records = load_records(db, survey.id, scope.school_codes, year)
-    return build_report(survey, records, scope, kb.districts, year)
+    return build_report(survey, records, scope, kb.districts, year, minimum)
 
 
 # --- figures -------------------------------------------------------------------------------------
@@ -277,7 +278,7 @@ def test_an_unknown_former_district_falls_back_to_the_province_total(db, survey,
 def test_without_a_target_table_the_report_has_results_but_no_verdict_against_targets(
         db, staff, survey):
     records = load_records(db, survey.id, {"DH01"}, YEAR)
-    report = build_report(survey, records, staff.school_scope("DH01"), None, YEAR)
+    report = build_report(survey, records, staff.school_scope("DH01"), None, YEAR, 1)
     assert [i.target for i in report.indicators] == [None, None]
     assert [i.verdict for i in report.indicators] == [NO_TARGET, NO_TARGET]
     assert report.indicators[0].result == pytest.approx(40.0)
@@ -394,3 +395,48 @@ def test_the_chart_draws_a_grade_without_respondents_and_leaves_no_figure_open(d
         _png_size(chart_png(_report(db, survey, staff.school_scope("EMPTY1"), kb)))
     assert plt.get_fignums() == before
 
+
+
+# --- too few answers, levels a school does not teach ---------------------------------------------
+def test_fewer_answers_than_the_minimum_get_no_verdict_but_their_count(db, staff, survey, kb):
+    report = _report(db, survey, staff.school_scope("DH01"), kb, minimum=20)
+    assert [i.verdict for i in report.indicators] == ["chưa đủ số liệu (n = 10)",
+                                                      "chưa đủ số liệu (n = 8)"]
+    assert report.indicators[0].result == pytest.approx(40.0)  # the figure is still shown
+    text = report_text(report)
+    table = text.split("II. Kết quả so với chỉ tiêu")[1].split("III.")[0]
+    assert "Đạt" not in table and "Chưa đạt" not in table
+    assert "chưa đủ số liệu (n = 10)" in text and "ít nhất 20 học sinh" in text
+    assert "chưa đủ số liệu (n = 8)" in report_html(report)
+    # 18 answers with a minimum of 10: lớp 9 (10) is judged, lớp 12 (8) is not
+    mixed = _report(db, survey, staff.school_scope("DH01"), kb, minimum=10)
+    assert [i.verdict for i in mixed.indicators] == [NOT_MET, "chưa đủ số liệu (n = 8)"]
+
+
+@pytest.mark.parametrize(("name", "levels"), [
+    ("Trường THCS An Lạc", {"thcs"}), ("Trường THPT Cần Giuộc", {"thpt"}),
+    ("Trường Trung học cơ sở Mỹ Yên", {"thcs"}),
+    ("Trường THCS-THPT Đức Hòa (thử)", {"thcs", "thpt"}),
+    ("Trường chưa rõ cấp", None)])
+def test_the_levels_a_school_teaches_are_read_from_its_name(name, levels):
+    from bot.reports.report import levels_of
+
+    found = levels_of([School("X1", name, None, None, None)])
+    assert found == (None if levels is None else frozenset(levels))
+
+
+def test_a_thcs_school_has_no_lop_12_indicator_bar(db, survey, kb):
+    from bot.reports.chart import drawn
+    from bot.reports.report import NOT_APPLICABLE, levels_of
+
+    thcs = School("DH01", "Trường THCS Đức Hòa", None, "Đức Hòa", None)
+    records = [r for r in load_records(db, survey.id, {"DH01"}, YEAR)
+               if r.answers.get("grade") == "9"]
+    scope = Scope("school", thcs.name, frozenset({"DH01"}), "Đức Hòa")
+    report = build_report(survey, records, scope, kb.districts, YEAR, 1, levels_of([thcs]))
+    thcs_row, thpt_row = report.indicators
+    assert thcs_row.applies and not thpt_row.applies and thpt_row.verdict == NOT_APPLICABLE
+    assert drawn(report) == [thcs_row]
+    _png_size(chart_png(report))  # one group of bars draws
+    both = build_report(survey, records, scope, kb.districts, YEAR, 1)  # level unknown
+    assert len(drawn(both)) == 2

@@ -4,6 +4,8 @@ services on a fresh database: sessions, the guards, the views' JSON, intents and
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -473,10 +475,9 @@ async def test_a_whole_survey_through_the_web_is_exported_with_the_web_channel(s
     [record] = load_records(svc.db, "needs", {SCHOOL.code})
     assert record.channel == "web" and record.answers["grade"] == "9"
     assert record.answers["class"] == "9A1" and len(record.answers["field"]) == 2
-    head, *rows = csv_bytes(svc.surveys.get("needs"), [record],
-                            {SCHOOL.code: SCHOOL}).decode("utf-8-sig").splitlines()
-    assert "channel Kênh" in head.split(",")
-    assert rows[0].split(",")[head.split(",").index("channel Kênh")] == "web"
+    [row] = csv.DictReader(io.StringIO(csv_bytes(svc.surveys.get("needs"), [record],
+                                                 {SCHOOL.code: SCHOOL}).decode("utf-8-sig")))
+    assert row["Kênh"] == "web"
 
 
 async def test_a_reload_or_a_restart_mid_survey_brings_back_the_question(svc, visitor):
@@ -561,3 +562,33 @@ async def test_a_body_that_arrives_in_pieces_is_read_whole(visitor):
     refused = await visitor.client.post("/api/message", data=big(), headers={
         "Content-Type": "application/json", "Origin": visitor.origin})
     assert refused.status == 413 and (await refused.json())["error"] == messages.WEB_TOO_BIG
+
+
+async def test_my_data_file_keeps_vietnamese_readable_and_says_it_is_utf8(svc, visitor):
+    await visitor.open()
+    await visitor.say("học trung cấp có mất học phí không")
+    [mine] = await visitor.say("/dulieucuatoi")
+    [offered] = mine["files"]
+    response = await visitor.client.get(offered["url"])
+    assert response.status == 200 and response.charset == "utf-8"
+    assert response.content_type == "application/json"
+    body = await response.read()
+    assert "học trung cấp có mất học phí không".encode() in body and b"\\u" not in body
+    assert json.loads(body)["questions"][0]["text"] == "học trung cấp có mất học phí không"
+
+
+async def test_the_widget_learns_whether_its_site_may_frame_the_chat(svc, clients, caplog):
+    client = clients[0]
+
+    async def allowed(origin: str | None) -> bool:
+        response = await client.get("/widget/allowed",
+                                    headers={"Origin": origin} if origin else {})
+        assert response.status == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+        return bool((await response.json())["allowed"])
+
+    assert await allowed(SCHOOL_SITE) and await allowed(None)
+    with caplog.at_level("WARNING"):
+        assert not await allowed("https://truong-khac.example.vn")
+        assert not await allowed("https://truong-khac.example.vn")
+    said = [r.getMessage() for r in caplog.records if "truong-khac" in r.getMessage()]
+    assert len(said) == 1 and "CAREERBOT_WEB_ORIGINS" in said[0]  # logged once, with the fix

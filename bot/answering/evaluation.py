@@ -133,3 +133,97 @@ def engine_answerer(engine: Engine) -> Answerer:
                       result.entry.id if result.entry else None,
                       tuple(e.id for e in result.also))
     return answer
+
+
+# Whole conversations (tests/data/conv_*.yaml): each turn is read after the bot's own previous
+# answers, as in a chat, so a wrong answer early can carry a later turn off course.
+NO_ANSWER_TAGS = ("oos", "social")
+
+
+@dataclass(frozen=True)
+class Turn:
+    q: str
+    id: str | None  # None: the bot should not answer with a topic (out of scope, social)
+    tag: str
+    ok: tuple[str, ...] = ()  # other topics a careful human would accept
+
+    def right(self, answered: str | None) -> bool:
+        return answered is None if self.id is None else answered in (self.id, *self.ok)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    persona: str
+    turns: tuple[Turn, ...]
+
+
+def load_conversations(*paths: Path) -> tuple[Conversation, ...]:
+    chats = []
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for raw in data["conversations"]:
+            chats.append(Conversation(raw.get("persona", "student"), tuple(
+                Turn(t["q"], t.get("id"), t.get("tag", "open"), tuple(t.get("ok") or ()))
+                for t in raw["turns"])))
+    return tuple(chats)
+
+
+# A chat answerer starts a fresh conversation and returns what answers its turns, in order.
+ChatAnswerer = Callable[[], Callable[[str], Answer]]
+
+
+@dataclass
+class ConversationMetrics:
+    turns_right: float = 0.0      # turns expecting a topic: answered with it
+    rejected: float = 0.0         # turns expecting no topic: none answered
+    chats_right: int = 0          # conversations right at every turn
+    chats: int = 0
+    per_tag: dict[str, float] = field(default_factory=dict)
+    tag_sizes: dict[str, int] = field(default_factory=dict)
+    per_persona: dict[str, float] = field(default_factory=dict)  # all turns right
+    misses: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+
+
+def evaluate_conversations(start: ChatAnswerer, chats: tuple[Conversation, ...]
+                           ) -> ConversationMetrics:
+    m = ConversationMetrics(chats=len(chats))
+    by_tag: dict[str, list[bool]] = defaultdict(list)
+    by_persona: dict[str, list[bool]] = defaultdict(list)
+    topic_turns: list[bool] = []
+    no_answer_turns: list[bool] = []
+    for chat in chats:
+        answer = start()
+        throughout = True
+        for turn in chat.turns:
+            got = answer(turn.q).answered
+            ok = turn.right(got)
+            throughout &= ok
+            by_tag[turn.tag].append(ok)
+            by_persona[chat.persona].append(ok)
+            (no_answer_turns if turn.id is None else topic_turns).append(ok)
+            if not ok:
+                m.misses.append((turn.q, turn.tag, turn.id, got))
+        m.chats_right += throughout
+    m.turns_right = sum(topic_turns) / (len(topic_turns) or 1)
+    m.rejected = sum(no_answer_turns) / (len(no_answer_turns) or 1)
+    m.per_tag = {t: sum(v) / len(v) for t, v in sorted(by_tag.items())}
+    m.tag_sizes = {t: len(v) for t, v in sorted(by_tag.items())}
+    m.per_persona = {p: sum(v) / len(v) for p, v in sorted(by_persona.items())}
+    return m
+
+
+def engine_chat(engine: Engine) -> ChatAnswerer:
+    """The engine as a chat keeps it: each turn read after the topic answered last."""
+    def start() -> Callable[[str], Answer]:
+        previous: str | None = None
+
+        def turn(q: str) -> Answer:
+            nonlocal previous
+            result = engine.ask(q, previous)
+            if result.entry is not None:
+                previous = result.entry.id
+            return Answer(result.ranked[0].entry.id if result.ranked else None,
+                          result.entry.id if result.entry else None,
+                          tuple(e.id for e in result.also))
+        return turn
+    return start

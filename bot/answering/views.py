@@ -45,8 +45,12 @@ def answer_view(reply: Reply, ask_id: int | None, back_group: str = "",
 
 
 def details_view(reply: Reply) -> View:
-    return View((Part(Block.TITLE, messages.DETAILS_TITLE.format(title=reply.title or "")),
-                 Part(Block.TEXT, reply.details or "")))
+    """The details, then the documents with their full titles (the answer shows short ones)."""
+    parts = [Part(Block.TITLE, messages.DETAILS_TITLE.format(title=reply.title or "")),
+             Part(Block.TEXT, reply.details or "")]
+    if reply.references:
+        parts.append(Part(Block.SOURCES, messages.SOURCES, tuple(reply.references)))
+    return View(tuple(parts))
 
 
 def _menu_and_counsel(counsel: bool) -> Row:
@@ -92,8 +96,12 @@ def _pairs(choices: list[Choice]) -> tuple[Row, ...]:
 
 
 def menu_view(kb: KnowledgeBase, replace: bool = False) -> View:
+    """The topic groups, then one's own data (a web page has no command menu to find it in)."""
+    mine = (Choice(messages.MY_DATA_BUTTON, i.PrivacyView()),
+            Choice(messages.ERASE_BUTTON, i.PrivacyErase()))
     return View((Part(Block.TEXT, messages.MENU_TITLE),),
-                _pairs([Choice(g.title, i.Group(g.id)) for g in kb.menu]), replace=replace)
+                (*_pairs([Choice(g.title, i.Group(g.id)) for g in kb.menu]), mine),
+                replace=replace)
 
 
 def group_view(kb: KnowledgeBase, group: MenuGroup) -> View:

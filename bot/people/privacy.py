@@ -36,13 +36,14 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {  # columns holding a user id
     "menu_resets": ("user_id",),
     "accounts": ("user_id",),
     "inbox": ("user_id",),
+    "zalo_windows": ("user_id",),
 }
 OWNED_THROUGH: dict[str, tuple[str, str]] = {  # rows that are a person's through a parent row
     "answers": ("response_id", "responses"),
     "ticket_messages": ("ticket_id", "tickets"),
     "feedback": ("ask_id", "asks"),  # a vote on the person's question
 }
-NO_PERSON = ("schools",)
+NO_PERSON = ("schools", "zalo_tokens")  # zalo_tokens: the OA's own access/refresh tokens
 NOT_A_PERSON = {
     ("tickets", "closed_by"): "'user' or 'counsellor', never an id",
     ("ticket_messages", "chat_message_id"): "a message's number inside a chat",
@@ -105,6 +106,12 @@ def my_data(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
     }
 
 
+def data_file(data: dict[str, Any]) -> bytes:
+    """/dulieucuatoi's file: UTF-8 JSON with Vietnamese as it reads (no \\u escapes), indented
+    for a person opening it in any text editor."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+
 def describe(data: dict[str, Any], surveys: SurveySet,
              school_name: Callable[[str], str | None]) -> str:
     """The /dulieucuatoi summary: what is kept, in counts a person can check."""
@@ -144,6 +151,7 @@ def erase(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
         ("deliveries", "DELETE FROM deliveries WHERE user_id = ?"),
         ("announcements", "DELETE FROM announcements WHERE created_by = ? AND status = 'draft'"),
         ("inbox", "DELETE FROM inbox WHERE user_id = ?"),
+        ("zalo_windows", "DELETE FROM zalo_windows WHERE user_id = ?"),
         ("accounts", "DELETE FROM accounts WHERE user_id = ?"),
         ("users", "DELETE FROM users WHERE id = ?"),
     ]

@@ -23,7 +23,8 @@ def describe_scope(svc: Services, member: StaffMember) -> str:
     """"trường THCS A", "khu vực Xã Một (Đức Hòa)", "toàn tỉnh": what a member covers."""
     if member.role == "school" and member.school_code:
         school = svc.schools.get(member.school_code)
-        return messages.SCOPE_SCHOOL.format(name=school.name if school else member.school_code)
+        return messages.school_named(school.name if school else member.school_code or "?",
+                                     bold=False)
     if member.role == "area":
         return messages.SCOPE_AREA.format(name=member.area.name if member.area
                                           else messages.UNKNOWN)

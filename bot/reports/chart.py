@@ -16,12 +16,17 @@ matplotlib.use("Agg")  # headless: a server has no display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.reports.report import Report, percent
+from bot.reports.report import Indicator, Report, percent
 
 TITLE = "Dự định của học sinh so với chỉ tiêu"
 WIDTH_PX, HEIGHT_PX, DPI = 900, 500, 100
 TARGET_COLOUR = "#9e9e9e"
 RESULT_COLOUR = "#1f77b4"
+
+
+def drawn(report: Report) -> list[Indicator]:
+    """The indicators drawn: not those that cannot apply (no lớp 12 bars for a THCS school)."""
+    return [i for i in report.indicators if i.applies]
 
 
 def chart_png(report: Report) -> bytes:
@@ -31,17 +36,20 @@ def chart_png(report: Report) -> bytes:
     try:
         ax = fig.add_subplot()
         width = 0.38
-        xs = list(range(len(report.indicators)))
+        shown = drawn(report)
+        xs = list(range(len(shown)))
         for offset, name, colour, values in (
-                (-width / 2, "Chỉ tiêu đăng ký", TARGET_COLOUR,
-                 [i.target for i in report.indicators]),
-                (width / 2, "Kết quả khảo sát", RESULT_COLOUR,
-                 [i.result for i in report.indicators])):
+                (-width / 2, "Chỉ tiêu đăng ký", TARGET_COLOUR, [i.target for i in shown]),
+                (width / 2, "Kết quả khảo sát", RESULT_COLOUR, [i.result for i in shown])):
             bars = ax.bar([x + offset for x in xs], [v or 0.0 for v in values], width,
                           label=name, color=colour)
             ax.bar_label(bars, labels=[percent(v) if v is not None else "chưa có dữ liệu"
                                        for v in values], padding=3, fontsize=10)
-        ax.set_xticks(xs, ["\n".join(textwrap.wrap(i.label, 34)) for i in report.indicators])
+        # how many answered, under each indicator: 40 % of 2 students is no 40 % of 200
+        ax.set_xticks(xs, ["\n".join(textwrap.wrap(i.label, 34)) + f"\n(n = {i.denominator})"
+                           for i in shown])
+        if len(shown) == 1:
+            ax.set_xlim(-1, 1)
         ax.set_ylim(0, 110)  # headroom above 100 % for the bar labels
         ax.set_yticks(range(0, 101, 20))
         ax.set_ylabel("Tỷ lệ (%)")

@@ -1,32 +1,39 @@
 """Survey responses as spreadsheets: CSV (UTF-8 with BOM) and XLSX, the same columns in both.
 
-Every header cell is "<key> <label>": the key (no spaces) is for programs, the label for people;
-a program splits each header at the first space. The columns are
+The headers read as KoBo/ODK exports read, so a school secretary and a province's analyst find
+what they know: by default the full question text (never cut), in the analysts' variant
+(`codes=True`) the question ids and the choices' codes. The columns are
 
-    response_id Mã phiếu | school_code Mã trường | school_name Tên trường | school_year Năm học |
-    submitted_at Thời điểm gửi
+    Mã phiếu | Mã trường | Tên trường | Năm học | Thời điểm gửi | Kênh
+    (codes: response_id | school_code | school_name | school_year | submitted_at | channel)
 
 then, per question in the survey's order:
 
-- single: "<qid> <question>" holds the choice's label and "<qid>_code <question> (mã)" its code;
-- multi: one column "<qid>:<code> <choice label>" per choice, 1 if chosen, 0 if not;
-- scale, number: "<qid> <question>" holds the number;
-- text, school: "<qid> <question>" holds the text (school: the school's code).
+- single: the chosen choice's label (codes: its code);
+- multi: the chosen labels in one column (codes: the codes, space separated), then one column
+  per choice named "question/choice", 1 if chosen, 0 if not;
+- scale, number: the number; text, school: the text (school: the school's code).
 
+Times are in the school's time zone with their offset ("2026-10-01 15:05:00+07:00").
 A question the respondent did not answer (skipped, or hidden by a skip rule) leaves its cells
 empty, multi columns included, so an empty cell never reads as "not chosen". Text that a
 spreadsheet would run as a formula (=, +, -, @, tab, carriage return first, also behind
 invisible or spacing characters, also in their full-width forms) gets a leading apostrophe:
-answers are typed by students, and a cell like =HYPERLINK(...) must stay text.
+answers are typed by students, and a cell like =HYPERLINK(...) must stay text. In the CSV every
+field is quoted, and a formula character after a separator a spreadsheet may split on (comma,
+semicolon, tab, line break) gets one too: Vietnamese Excel reads CSV with ";".
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.people.schools import School
 from bot.reports.report import Report, indicator_rows
@@ -37,7 +44,8 @@ from bot.surveys.responses import ResponseRecord
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"  # letters by category, blank on screen
-_HEADER_TEXT = 40  # question texts are long: the header keeps their start
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+_SPLIT_ON = re.compile(r"[,;\t\r\n]")  # what a spreadsheet may split a CSV line on
 _MAX_WIDTH = 50  # XLSX column width cap (characters)
 _MIN_WIDTH = 6
 SUMMARY_TITLE = "Tổng hợp"
@@ -76,49 +84,84 @@ def neutralize(text: str) -> str:
     return "'" + text if risky else text
 
 
-def _short(text: str, limit: int = _HEADER_TEXT) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def neutralize_parts(text: str) -> str:
+    """neutralize() for the text and for every piece of it after a character a spreadsheet
+    may split a CSV line on: "Lan 9A1;=cmd|..." read with ";" must not hold a formula."""
+    text = neutralize(text)  # first the whole: a tab or CR first is a formula character itself
+    pieces = _SPLIT_ON.split(text)
+    if len(pieces) == 1:
+        return text
+    seps = _SPLIT_ON.findall(text)
+    out = [pieces[0]]
+    for sep, piece in zip(seps, pieces[1:], strict=True):
+        out += [sep, neutralize(piece)]
+    return "".join(out)
 
 
-def header(survey: Survey) -> list[str]:
-    """The header row shared by the CSV and every XLSX survey sheet."""
-    cells = ["response_id Mã phiếu", "school_code Mã trường", "school_name Tên trường",
-             "school_year Năm học", "submitted_at Thời điểm gửi", "channel Kênh"]
+FIXED = (("response_id", "Mã phiếu"), ("school_code", "Mã trường"),
+         ("school_name", "Tên trường"), ("school_year", "Năm học"),
+         ("submitted_at", "Thời điểm gửi"), ("channel", "Kênh"))
+
+
+def header(survey: Survey, codes: bool = False) -> list[str]:
+    """The header row shared by the CSV and every XLSX survey sheet (each name once)."""
+    cells = [key if codes else label for key, label in FIXED]
     for q in survey.questions:  # each question type says which columns it fills
-        cells += kind(q.type).columns(q, _short(q.text))
-    return cells
+        cells += kind(q.type).columns(q, codes)
+    seen: dict[str, int] = {}
+    unique = []
+    for cell in cells:  # two questions with the same text: the second is numbered
+        n = seen[cell] = seen.get(cell, 0) + 1
+        unique.append(cell if n == 1 else f"{cell} ({n})")
+    return unique
 
 
-def _answer_cells(q: Question, answers: Mapping[str, Any]) -> list[Cell]:
+def local_time(stamp: str | None, zone: str = DEFAULT_ZONE) -> str:
+    """A stored UTC time in the school's time zone, with its offset."""
+    if not stamp:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return neutralize(stamp)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(ZoneInfo(zone)).isoformat(sep=" ", timespec="seconds")
+
+
+def _answer_cells(q: Question, answers: Mapping[str, Any], codes: bool) -> list[Cell]:
     kind_of = kind(q.type)
     if q.id not in answers or answers[q.id] is None:
-        return [""] * len(kind_of.columns(q, ""))
-    return [neutralize(c) if isinstance(c, str) else c for c in kind_of.cells(q, answers[q.id])]
+        return [""] * len(kind_of.columns(q, codes))
+    return [neutralize(c) if isinstance(c, str) else c
+            for c in kind_of.cells(q, answers[q.id], codes)]
 
 
-def rows(survey: Survey, records: Sequence[ResponseRecord], schools: Mapping[str, School]
-         ) -> list[list[Cell]]:
+def rows(survey: Survey, records: Sequence[ResponseRecord], schools: Mapping[str, School],
+         codes: bool = False, zone: str = DEFAULT_ZONE) -> list[list[Cell]]:
     """One row per response, in the header's column order (values typed: str, int, float)."""
     out: list[list[Cell]] = []
     for r in records:
         school = schools.get(r.school_code) if r.school_code else None
         row: list[Cell] = [r.id, neutralize(r.school_code or ""),
                            neutralize(school.name if school else ""), r.school_year,
-                           r.submitted_at or "", r.channel]
+                           local_time(r.submitted_at, zone), r.channel]
         for q in survey.questions:
-            row += _answer_cells(q, r.answers)
+            row += _answer_cells(q, r.answers, codes)
         out.append(row)
     return out
 
 
 def csv_bytes(survey: Survey, records: Sequence[ResponseRecord],
-              schools: Mapping[str, School]) -> bytes:
-    """The responses as CSV; the BOM makes Excel read UTF-8 (Vietnamese) correctly."""
+              schools: Mapping[str, School], codes: bool = False,
+              zone: str = DEFAULT_ZONE) -> bytes:
+    """The responses as CSV; the BOM makes Excel read UTF-8 (Vietnamese) correctly. Every
+    field is quoted, so a separator inside an answer never starts a new cell."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header(survey))
-    writer.writerows(rows(survey, records, schools))
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow([neutralize_parts(h) for h in header(survey, codes)])
+    writer.writerows([[neutralize_parts(c) if isinstance(c, str) else c for c in row]
+                      for row in rows(survey, records, schools, codes, zone)])
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
@@ -196,7 +239,8 @@ def _summary(ws: Any, sheets: Sequence[tuple[Survey, Sequence[ResponseRecord]]],
 
 
 def xlsx_bytes(sheets: Sequence[tuple[Survey, Sequence[ResponseRecord]]],
-               schools: Mapping[str, School], report: Report | None = None) -> bytes:
+               schools: Mapping[str, School], report: Report | None = None,
+               codes: bool = False, zone: str = DEFAULT_ZONE) -> bytes:
     """A workbook: "Tổng hợp" (counts, and the report's indicators) then one sheet per survey."""
     from openpyxl import Workbook
 
@@ -207,7 +251,7 @@ def xlsx_bytes(sheets: Sequence[tuple[Survey, Sequence[ResponseRecord]]],
     _summary(summary, sheets, report)
     for survey, records in sheets:
         ws = wb.create_sheet(sheet_title(survey.title, taken))
-        _fill(ws, header(survey), rows(survey, records, schools))
+        _fill(ws, header(survey, codes), rows(survey, records, schools, codes, zone))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

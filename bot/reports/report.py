@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.answering.knowledge import DistrictTargets
+from bot.people.schools import School
 from bot.people.staff import Scope
 from bot.surveys.model import Survey
 from bot.surveys.responses import ResponseRecord
@@ -27,6 +29,11 @@ MET = "Đạt"
 NOT_MET = "Chưa đạt"
 NO_DATA = "Chưa có dữ liệu"
 NO_TARGET = "Không có chỉ tiêu"
+TOO_FEW = "chưa đủ số liệu (n = {n})"
+NOT_APPLICABLE = "Không áp dụng"
+MIN_RESPONSES = 20  # fewer answers of a grade than this: no Đạt / Chưa đạt (configurable)
+THCS, THPT = "thcs", "thpt"
+_LEVEL_WORDS = {THCS: ("thcs", "trung học cơ sở"), THPT: ("thpt", "trung học phổ thông")}
 TOP_TRADES = 5
 HTML_LIMIT = 3500  # Telegram allows 4096 characters; leave room for a header or a button text
 _EPSILON = 1e-9  # 2/5 of 100 must meet a 40.00 target despite binary floating point
@@ -39,8 +46,9 @@ class Indicator:
     target: float | None  # percent, 0-100
     result: float | None  # percent, 0-100; None when nobody of that grade answered
     numerator: int
-    denominator: int
+    denominator: int  # respondents of the grade: how many answered
     verdict: str
+    applies: bool = True  # False: no such grade in the scope (lớp 12 of a THCS school)
 
 
 @dataclass(frozen=True)
@@ -66,20 +74,40 @@ def percent(value: float) -> str:
     return f"{value:.2f}".replace(".", ",") + "%"
 
 
-def _verdict(result: float | None, target: float | None) -> str:
+def levels_of(schools: Sequence[School | None]) -> frozenset[str] | None:
+    """The levels (THCS, THPT) the schools teach, read from their names; None: any level (no
+    school named, or a name that says neither)."""
+    found: set[str] = set()
+    for school in schools:
+        if school is None:
+            continue
+        name = unicodedata.normalize("NFC", school.name).casefold()
+        says = {level for level, words in _LEVEL_WORDS.items() if any(w in name for w in words)}
+        if not says:
+            return None
+        found |= says
+    return frozenset(found) or None
+
+
+def _verdict(result: float | None, target: float | None, answered: int, minimum: int) -> str:
     if result is None:
         return NO_DATA
+    if answered < minimum:  # a handful of answers proves nothing either way
+        return TOO_FEW.format(n=answered)
     if target is None:
         return NO_TARGET
     return MET if result + _EPSILON >= target else NOT_MET
 
 
 def _indicator(label: str, records: Sequence[ResponseRecord], grade_q: str, grade: str,
-               plan_q: str, plans: Sequence[str], target: float | None) -> Indicator:
+               plan_q: str, plans: Sequence[str], target: float | None, minimum: int,
+               applies: bool) -> Indicator:
     of_grade = [r for r in records if str(r.answers.get(grade_q)) == grade]
     hits = sum(1 for r in of_grade if str(r.answers.get(plan_q)) in plans)
     result = 100.0 * hits / len(of_grade) if of_grade else None
-    return Indicator(label, target, result, hits, len(of_grade), _verdict(result, target))
+    verdict = _verdict(result, target, len(of_grade), minimum) if applies or of_grade \
+        else NOT_APPLICABLE
+    return Indicator(label, target, result, hits, len(of_grade), verdict, applies)
 
 
 def _counts(survey: Survey, records: Sequence[ResponseRecord], qid: str
@@ -101,8 +129,11 @@ def _counts(survey: Survey, records: Sequence[ResponseRecord], qid: str
 
 
 def build_report(survey: Survey, records: Sequence[ResponseRecord], scope: Scope,
-                 targets: DistrictTargets | None, school_year: str) -> Report:
-    """The report of one scope and school year (responses outside them are ignored)."""
+                 targets: DistrictTargets | None, school_year: str,
+                 minimum: int = MIN_RESPONSES, levels: frozenset[str] | None = None) -> Report:
+    """The report of one scope and school year (responses outside them are ignored).
+    `minimum`: the fewest answers of a grade judged Đạt / Chưa đạt; `levels`: the levels the
+    scope's schools teach (levels_of), None for any."""
     m = survey.report
     if m is None:
         raise ValueError(f"khảo sát '{survey.id}' không có phần report")
@@ -123,8 +154,10 @@ def build_report(survey: Survey, records: Sequence[ResponseRecord], scope: Scope
     thcs = (district.thcs if district else targets.thcs_total) if targets else None
     thpt = (district.thpt if district else targets.thpt_total) if targets else None
     indicators = [
-        _indicator(THCS_LABEL, mine, m.grade, m.thcs, m.plan, m.vocational, thcs),
-        _indicator(THPT_LABEL, mine, m.grade, m.thpt, m.plan, m.college, thpt),
+        _indicator(THCS_LABEL, mine, m.grade, m.thcs, m.plan, m.vocational, thcs, minimum,
+                   levels is None or THCS in levels),
+        _indicator(THPT_LABEL, mine, m.grade, m.thpt, m.plan, m.college, thpt, minimum,
+                   levels is None or THPT in levels),
     ]
     counsellor = sum(1 for r in mine if str(r.answers.get(m.counsellor)) == m.counsellor_yes)
 
@@ -139,6 +172,9 @@ def build_report(survey: Survey, records: Sequence[ResponseRecord], scope: Scope
         if scope.district and district is None:
             notes.append(f"Không tìm thấy chỉ tiêu của huyện cũ “{scope.district}”: "
                          "dùng chỉ tiêu chung của cả tỉnh.")
+    if any(0 < ind.denominator < minimum for ind in indicators):
+        notes.append(f"Chỉ đánh giá Đạt / Chưa đạt khi có ít nhất {minimum} học sinh của khối "
+                     "trả lời phiếu: ít hơn thì tỷ lệ chưa nói lên điều gì.")
     notes.append("Từ 01/7/2025 không còn cấp huyện (chính quyền địa phương hai cấp): chỉ tiêu "
                  "theo huyện cũ chỉ dùng để so sánh.")
     notes.append("Kết quả khảo sát là dự định của học sinh khi trả lời phiếu, không phải kết "

@@ -54,8 +54,8 @@ class ReportScreens(Screens):
         year = self._year()
         try:  # built in the worker process; the bot keeps answering everyone meanwhile
             job = svc.builds.start(account.user_id, reporting.export_file,
-                                   str(svc.settings.db_path), scope, surveys, intent.format,
-                                   year, reporting.report_survey(svc), svc.kb.districts)
+                                   *reporting.export_args(svc, scope, surveys, intent.format,
+                                                          year))
         except BuildBusy:
             return notice_only(messages.BUILD_BUSY, alert=True)
 
@@ -79,8 +79,7 @@ class ReportScreens(Screens):
             return text_view(messages.REPORT_NONE)
         try:
             job = svc.builds.start(account.user_id, reporting.report_with_chart,
-                                   str(svc.settings.db_path), survey, scope, svc.kb.districts,
-                                   self._year())
+                                   *reporting.report_args(svc, scope, self._year()))
         except BuildBusy:
             return text_view(messages.BUILD_BUSY)
 

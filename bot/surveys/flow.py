@@ -90,7 +90,7 @@ class SurveyFlow:
                                  (_b(messages.SURVEY_KEEP, "l"),)))])
         if response is not None:
             done = len(survey.relevant(s, response.answers))
-            total = len(survey.visible(s, response.answers))
+            total = len(survey.applicable(s, response.answers, response.skipped))
             return Step([Screen(messages.SURVEY_RESUME.format(title=s.title, done=done,
                                                               total=total),
                                 ((_b(messages.SURVEY_CONTINUE, "g", s.id),),
@@ -98,8 +98,10 @@ class SurveyFlow:
         return Step([self._consent(s)])
 
     def _consent(self, s: Survey) -> View:
+        # "khoảng N câu": skip rules may leave some out
         text = messages.SURVEY_CONSENT.format(title=s.title, description=s.description,
-                                              minutes=s.minutes, count=len(s.questions))
+                                              minutes=s.minutes,
+                                              count=len(survey.applicable(s, {})))
         return Screen(text, ((_b(messages.SURVEY_AGREE, "c", s.id),),
                              (Choice(messages.SURVEY_PRIVACY, intents.Topic("bot.privacy", "")),),
                              (_b(messages.SURVEY_LATER, "l"),)))
@@ -242,6 +244,36 @@ class SurveyFlow:
         step = await self._store(s, response, q, value)
         return dataclasses.replace(step, replace=False)  # a typed answer: a new message
 
+    def reminder(self, user_id: int) -> View | None:
+        """When a question with buttons waits and the person typed something else: how to
+        answer it, or pause, with the question again below (a new message); None if none
+        waits."""
+        response = self.responses.awaiting_text(user_id)
+        if response is None or response.current is None:
+            return None
+        s = self.surveys.get(response.survey_id)
+        q = s.question(response.current) if s else None
+        if s is None or q is None or kind(q.type).typed:
+            return None
+        screen = self.question_screen(s, response, q)
+        text = f"{messages.SURVEY_USE_BUTTONS}\n\n{screen.parts[0].text}"
+        return View((Part(Block.TEXT, text),), screen.rows)
+
+    def typed_choice(self, user_id: int, text: str) -> tuple[str, str, str] | None:
+        """A typed message that names one choice of the single-choice question waiting (its
+        label or code, accents and case aside): (survey, question, code) to answer with."""
+        response = self.responses.awaiting_text(user_id)
+        if response is None or response.current is None:
+            return None
+        s = self.surveys.get(response.survey_id)
+        q = s.question(response.current) if s else None
+        if s is None or q is None or q.type != "single":
+            return None
+        said = canonical(text)
+        found = [c for c in survey.choices_for(q, response.answers)
+                 if said and said in (canonical(c.label), canonical(c.code))]
+        return (s.id, q.id, found[0].code) if len(found) == 1 else None
+
     def awaits_text(self, user_id: int) -> bool:
         response = self.responses.awaiting_text(user_id)
         if response is None or response.current is None:
@@ -352,7 +384,7 @@ class SurveyFlow:
 
     def question_screen(self, s: Survey, response: Response, q: Question) -> View:
         answers = response.answers
-        index, total = survey.position(s, answers, q.id)
+        index, total = survey.position(s, answers, q.id, response.skipped)
         lines = [messages.SURVEY_HEAD.format(title=s.title, index=index, total=total), "",
                  f"**{q.text}**"]
         if q.hint:

@@ -160,9 +160,26 @@ def previous_question(survey: Survey, answers: Answers, current: str) -> Questio
     return shown[index - 1] if index > 0 else None
 
 
-def position(survey: Survey, answers: Answers, qid: str) -> tuple[int, int]:
-    """("Câu 3/12"): the question's number among the visible ones, and how many there are."""
-    ids = [q.id for q in visible(survey, answers)]
+def _may_match(rule: Mapping[str, tuple[str, ...]], answers: Answers,
+               decided: frozenset[str]) -> bool:
+    """Like _matches, but a condition on a question not decided yet (neither answered nor
+    skipped) may still hold."""
+    return all(_matches({qid: codes}, answers) or (qid not in answers and qid not in decided)
+               for qid, codes in rule.items())
+
+
+def applicable(survey: Survey, answers: Answers, skipped: frozenset[str] = frozenset()
+               ) -> list[Question]:
+    """The questions that apply to this respondent so far: those shown, and those a later
+    answer may still bring (a skip rule on a question not reached yet). The total only goes
+    down as answers rule questions out, so "Câu 9/9" is never followed by "Câu 10/10"."""
+    return [q for q in survey.questions if _may_match(q.when, answers, skipped)]
+
+
+def position(survey: Survey, answers: Answers, qid: str,
+             skipped: frozenset[str] = frozenset()) -> tuple[int, int]:
+    """("Câu 3/12"): the question's number among those that apply, and how many apply."""
+    ids = [q.id for q in applicable(survey, answers, skipped)]
     return (ids.index(qid) + 1 if qid in ids else len(ids), len(ids))
 
 

@@ -27,7 +27,7 @@ from bot.reports import reporting
 from bot.storage.database import DatabaseCorrupt
 from bot.storage.files import write_private
 from bot.surveys.model import Survey, school_year
-from handlers.cli.common import _settings
+from handlers.cli.common import _settings, database_path
 
 ALL_SCOPE_NAME = "Toàn tỉnh"
 _YEAR = re.compile(r"^(\d{4})-(\d{4})$")
@@ -44,9 +44,15 @@ _HEADER_HELP = "code,name,commune,former_district,province (hoặc ma,ten,xa,huy
 
 # --- shared pieces -----------------------------------------------------------------------------
 @contextmanager
-def _services() -> Iterator[Services]:
-    """The bot's services (no Telegram token needed), closed however the command ends."""
+def _services(existing: bool = True) -> Iterator[Services]:
+    """The bot's services (no Telegram token needed), closed however the command ends.
+    `existing`: the command reads what the bot stored, so a missing database is a mistake
+    (the wrong folder, CAREERBOT_DB unset), said as such rather than answered from an empty
+    file made on the spot. Says which file it used, as `careerbot web` does."""
     settings = _settings()
+    path = database_path(settings)
+    if existing and str(path) != ":memory:" and not path.is_file():
+        raise click.ClickException(messages.CLI_NO_DATABASE.format(path=path))
     try:
         services = bootstrap.build_services(settings)
     except knowledge.KnowledgeError as exc:
@@ -134,9 +140,11 @@ def _done(message: str, data_on_stdout: bool) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Tệp kết quả ('-': in ra stdout).")
 @click.option("--year", metavar="NĂM", help="Năm học, ví dụ 2026-2027 (mặc định: năm học này).")
+@click.option("--codes", is_flag=True,
+              help="Cho người phân tích số liệu: tiêu đề cột là mã câu hỏi, ô là mã lựa chọn.")
 def export_command(school: str | None, area: str | None, all_schools: bool,
                    survey_ids: tuple[str, ...], fmt: str | None, output: Path,
-                   year: str | None) -> None:
+                   year: str | None, codes: bool) -> None:
     """Xuất các phiếu đã gửi ra CSV (một khảo sát) hoặc Excel (nhiều khảo sát)."""
     fmt = fmt or {".csv": "csv", ".xlsx": "xlsx"}.get(output.suffix.lower())
     if fmt is None:
@@ -150,12 +158,14 @@ def export_command(school: str | None, area: str | None, all_schools: bool,
             or list(services.surveys.surveys)
         if not surveys:
             raise click.ClickException("Chưa có khảo sát nào để xuất.")
-        document = reporting.export_document(services, scope, surveys, fmt, the_year)
+        # export_file() with export_args(), as /export hands them to its worker: the same file
+        document = reporting.export_document(services, scope, surveys, fmt, the_year, codes)
     _write(output, document.data)
     count = document.count
     names = ", ".join(s.id for s in surveys)
     _done(f"Đã xuất {count} phiếu (khảo sát {names}; {scope.name}; năm học {the_year}) "
           f"vào {output}.", str(output) == "-")
+    click.echo(messages.CLI_DATABASE.format(path=database_path(_settings())), err=True)
     if count == 0:
         click.echo("Lưu ý: chưa có phiếu nào đã gửi trong phạm vi này.", err=True)
 
@@ -195,6 +205,7 @@ def report_command(school: str | None, area: str | None, all_schools: bool, year
         _done(f"Đã ghi báo cáo ({report.total} phiếu) vào {output}.", False)
     if chart_path is not None:
         _done(f"Đã lưu biểu đồ vào {chart_path}.", to_stdout)
+    click.echo(messages.CLI_DATABASE.format(path=database_path(_settings())), err=True)
 
 
 # --- schools -----------------------------------------------------------------------------------
@@ -306,7 +317,7 @@ def schools_import(file: Path) -> None:
     if problems:
         click.echo(f"Không nhập trường nào: {len(problems)} lỗi.", err=True)
         raise SystemExit(1)
-    with _services() as services:
+    with _services(existing=False) as services:  # the first step on a new server
         targets = services.kb.districts
         for s in schools:
             if targets and s.former_district and targets.by_name(s.former_district) is None:
@@ -339,7 +350,8 @@ def staff_group() -> None:
 def _describe(services: Services, member: StaffMember) -> str:
     if member.role == "school" and member.school_code:
         school = services.schools.get(member.school_code)
-        return f"trường {school.name if school else '?'} ({member.school_code})"
+        return f"{messages.school_named(school.name if school else '?', bold=False)} " \
+               f"({member.school_code})"
     if member.role == "area":
         return f"khu vực {member.area.name}" if member.area \
             else "khu vực chưa rõ (cần mã mời mới)"
@@ -394,14 +406,15 @@ def staff_invite(school: str | None, area: str | None, admin: bool) -> None:
     if sum((school is not None, area is not None, admin)) != 1:
         raise click.UsageError("Chọn đúng một trong --school MÃ, --area TÊN hoặc --admin.")
     role: Role = "school" if school is not None else "area" if area is not None else "admin"
-    with _services() as services:
+    with _services(existing=False) as services:  # an admin's invite may come before any data
         what = "quản trị (toàn tỉnh)"
         if school is not None:
             found = services.schools.get(school.strip())
             if found is None:
                 raise click.ClickException(f"Không có trường mã “{school}” (xem danh sách: "
                                            "careerbot schools list).")
-            school, what = found.code, f"cán bộ trường {found.name} ({found.code})"
+            school, what = found.code, \
+                f"cán bộ {messages.school_named(found.name, bold=False)} ({found.code})"
         try:
             place = services.staff.find_area(area) if area is not None else None
             if place is not None:

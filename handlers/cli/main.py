@@ -5,21 +5,23 @@ Exceptions become one clear line at this edge (click.ClickException), never a tr
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 import click
-from dotenv import load_dotenv
 
 from bot import messages
 from bot.answering import knowledge
 from bot.answering.answers import plain_text
+from bot.channel_text import for_channel
 from bot.config import Settings
 from bot.surveys import model as survey
-from handlers.cli.common import _assistant, _settings
+from handlers.cli.common import _assistant, _settings, database_path, load_configuration
 from handlers.cli.data import export_command, report_command, schools_group, staff_group
 
 
@@ -43,7 +45,7 @@ knowledge_option = click.option(
 def main(ctx: click.Context) -> None:
     """careerbot – trợ lý hướng nghiệp trên Telegram và dòng lệnh."""
     _utf8_streams()
-    load_dotenv(Path.cwd() / ".env", override=False)
+    load_configuration()
     if ctx.invoked_subcommand is None:
         ctx.invoke(run)
 
@@ -85,6 +87,7 @@ def ask(question: str, as_json: bool, explain: bool, previous: str | None,
         if not q.strip() and question != "-":
             raise click.ClickException(messages.ERR_EMPTY_QUESTION)
         reply, ms, _ = assistant.timed_answer(q, before)
+        reply = dataclasses.replace(reply, text=for_channel(reply.text, "terminal"))
         if as_json:
             click.echo(json.dumps(reply.as_json(ms), ensure_ascii=False))
         else:
@@ -203,6 +206,9 @@ def _serve_web(settings: Settings, host: str, port: int) -> None:
 
     logs.configure(settings.log_level, settings.log_json, settings.token,
                    settings.webhook_secret)
+    # which file, as the data commands say it: a log line, so JSON logs stay JSON
+    logging.getLogger("careerbot").info(messages.CLI_DATABASE.format(
+        path=database_path(settings)), extra={"event": "start"})
     try:
         with hold(settings.db_path):  # one process writes the database
             svc = build_services(settings)

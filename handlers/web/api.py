@@ -8,6 +8,7 @@ conversation decide, hand back its Views as JSON.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import mimetypes
@@ -27,7 +28,7 @@ from bot.outreach.outbox import Deliver
 from bot.people.accounts import Account
 from bot.people.flood import Verdict
 from bot.views import View, deferred, flatten
-from handlers.web.guard import RateLimit, client_ip, is_https
+from handlers.web.guard import Origins, RateLimit, client_ip, is_https
 from handlers.web.sessions import (
     STREAMS_PER_SESSION,
     Session,
@@ -209,11 +210,28 @@ async def open_chat(request: web.Request) -> web.Response:
     school = data.get("school", "")
     start = i.intent_from_json({"type": "start", "payload": school}) \
         if isinstance(school, str) and school else None
-    intent = start or _unfinished_survey(ctx, who.account) or (None if history else i.Start())
+    resume = _unfinished_survey(ctx, who.account)
+    if resume is not None:
+        # A survey left half done comes first, link or not: its question, not the welcome.
+        views = await _joined(ctx, who, start) if start is not None else []
+        answered = await _answer(ctx, who, lambda: ctx.conversation.handle(who.account, resume))
+        return who.reply({"history": history, **answered, "views": views + answered["views"],
+                          "last": who.session.seq})
+    intent = start or (None if history else i.Start())
     if intent is None:
         return who.reply({"history": history, "views": [], "last": who.session.seq})
     answered = await _answer(ctx, who, lambda: ctx.conversation.handle(who.account, intent))
     return who.reply({"history": history, **answered, "last": who.session.seq})
+
+
+async def _joined(ctx: Web, who: Visitor, start: i.Intent) -> list[dict[str, Any]]:
+    """The school link's effect (joining the school) without the welcome that follows it."""
+    async def head() -> View:
+        shown = await ctx.conversation.handle(who.account, start)
+        return dataclasses.replace(shown, more=())
+
+    views: list[dict[str, Any]] = (await _answer(ctx, who, head))["views"]
+    return views
 
 
 def _unfinished_survey(ctx: Web, account: Account) -> i.Intent | None:
@@ -276,7 +294,9 @@ async def file(request: web.Request) -> web.Response:
     if attachment is None:
         raise error(404, messages.WEB_FILE_GONE)
     kind = mimetypes.guess_type(attachment.filename)[0] or "application/octet-stream"
-    response = web.Response(body=attachment.data, content_type=kind, headers={
+    # Vietnamese stays readable in whatever opens the file: say it is UTF-8
+    charset = "utf-8" if kind.startswith("text/") or kind == "application/json" else None
+    response = web.Response(body=attachment.data, content_type=kind, charset=charset, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
         "Cache-Control": "no-store"})
     return response
@@ -323,6 +343,28 @@ async def events(request: web.Request) -> web.StreamResponse:
     finally:
         session.streams.discard(queue)
         ctx.streams -= 1
+    return response
+
+
+_REFUSED_LOGGED: set[str] = set()  # each refused site logged once per process
+_REFUSED_LOG_MAX = 1_000
+
+
+async def embed_check(request: web.Request) -> web.Response:
+    """Whether the page the widget sits on may frame the chat (CAREERBOT_WEB_ORIGINS). The
+    widget asks before it opens the frame, so a site not yet listed shows a sentence instead of
+    the browser's broken-page icon, and the operator learns which site to add. Readable from
+    any site (no cookie, no data): the answer is also in the page's CSP header."""
+    origin = request.headers.get("Origin", "")
+    allowed = not origin or Origins(request.app[WEB].svc.settings.web_origins).allows(
+        request, origin)
+    if not allowed and origin not in _REFUSED_LOGGED and len(origin) <= 200:
+        if len(_REFUSED_LOGGED) < _REFUSED_LOG_MAX:
+            _REFUSED_LOGGED.add(origin)
+        log.warning("the widget was opened on %s, a site not in CAREERBOT_WEB_ORIGINS: add it "
+                    "there to let it show the chat", origin, extra={"event": "origin"})
+    response = json_response({"allowed": allowed})
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 

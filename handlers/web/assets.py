@@ -29,7 +29,7 @@ SCRIPT_STRINGS = {
     "too_long": messages.WEB_TOO_LONG.format(limit="4.096"),
 }
 WIDGET_STRINGS = {"open": messages.WEB_OPEN_CHAT, "close": messages.WEB_CLOSE,
-                  "title": messages.WEB_TITLE}
+                  "title": messages.WEB_TITLE, "refused": messages.WEB_SITE_NOT_ALLOWED}
 
 
 @dataclass(frozen=True)

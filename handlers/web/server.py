@@ -115,6 +115,7 @@ def build_app(svc: Services, conversation: Conversation | None = None, *,
     app.router.add_post("/api/intent", api.intent)
     app.router.add_get("/api/events", api.events)
     app.router.add_get(r"/api/file/{number:\d{1,9}}", api.file)
+    app.router.add_get("/widget/allowed", api.embed_check)  # outside /api: any site may ask
     for path in ("/api/open", "/api/message", "/api/intent", "/api/events"):
         app.router.add_route("OPTIONS", path, _preflight)
 

@@ -51,9 +51,9 @@ class Kind(Protocol):
 
     def label(self, question: Question, value: Any) -> str: ...
 
-    def columns(self, question: Question, text: str) -> list[str]: ...
+    def columns(self, question: Question, codes: bool) -> list[str]: ...
 
-    def cells(self, question: Question, value: Any) -> list[Cell]: ...
+    def cells(self, question: Question, value: Any, codes: bool) -> list[Cell]: ...
 
 
 class Base:
@@ -78,14 +78,20 @@ class Base:
     def label(self, question: Question, value: Any) -> str:
         return str(value)
 
-    def columns(self, question: Question, text: str) -> list[str]:
-        """Export header cells, "<key> <label>"; `text` is the question, shortened."""
-        return [f"{question.id} {text}"]
+    def columns(self, question: Question, codes: bool) -> list[str]:
+        """Export header cells: the question's full text as KoBo exports it, or its id in the
+        analysts' codes-only variant."""
+        return [heading(question, codes)]
 
-    def cells(self, question: Question, value: Any) -> list[Cell]:
+    def cells(self, question: Question, value: Any, codes: bool) -> list[Cell]:
         """An answer's export cells, one per column (an unanswered question leaves them
         empty, which the export does)."""
         return [str(value)]
+
+
+def heading(question: Question, codes: bool) -> str:
+    """A question's column: its id for analysts, else its whole text (never cut)."""
+    return question.id if codes else " ".join(question.text.split())
 
 
 def as_number(value: Any) -> Cell:

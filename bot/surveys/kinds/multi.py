@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import messages
 from bot.surveys import model
-from bot.surveys.kinds import Base, Cell, Context, Screen
+from bot.surveys.kinds import Base, Cell, Context, Screen, heading
 
 
 class Multi(Base):
@@ -27,9 +27,16 @@ class Multi(Base):
     def label(self, question: model.Question, value: Any) -> str:
         return ", ".join(c.label for c in question.choices if c.code in set(value)) or "—"
 
-    def columns(self, question: model.Question, text: str) -> list[str]:
-        return [f"{question.id}:{c.code} {c.label}" for c in question.choices]
+    def columns(self, question: model.Question, codes: bool) -> list[str]:
+        """As KoBo: one column with the chosen choices, then one 0/1 column per choice named
+        "question/choice"."""
+        head = heading(question, codes)
+        return [head, *(f"{head}/{c.code if codes else c.label}" for c in question.choices)]
 
-    def cells(self, question: model.Question, value: Any) -> list[Cell]:
+    def cells(self, question: model.Question, value: Any, codes: bool) -> list[Cell]:
         chosen = {str(v) for v in value} if isinstance(value, list) else {str(value)}
-        return [1 if c.code in chosen else 0 for c in question.choices]
+        picked = [c for c in question.choices if c.code in chosen]
+        # KoBo separates codes with a space; labels hold spaces, so they take a comma
+        together = " ".join(c.code for c in picked) if codes \
+            else ", ".join(c.label for c in picked)
+        return [together, *(1 if c.code in chosen else 0 for c in question.choices)]

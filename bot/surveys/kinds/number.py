@@ -22,5 +22,5 @@ class Number(Base):
     def label(self, question: model.Question, value: Any) -> str:
         return model.format_number(float(value))
 
-    def cells(self, question: model.Question, value: Any) -> list[Cell]:
+    def cells(self, question: model.Question, value: Any, codes: bool) -> list[Cell]:
         return [as_number(value)]

@@ -19,5 +19,5 @@ class Scale(Base):
             school: Callable[[str], str | None]) -> Any:
         return model.check_scale(code)
 
-    def cells(self, question: model.Question, value: Any) -> list[Cell]:
+    def cells(self, question: model.Question, value: Any, codes: bool) -> list[Cell]:
         return [as_number(value)]

@@ -24,8 +24,5 @@ class Single(Base):
         choice = question.choice(str(value))
         return choice.label if choice else str(value)
 
-    def columns(self, question: model.Question, text: str) -> list[str]:
-        return [f"{question.id} {text}", f"{question.id}_code {text} (mã)"]
-
-    def cells(self, question: model.Question, value: Any) -> list[Cell]:
-        return [self.label(question, value), str(value)]
+    def cells(self, question: model.Question, value: Any, codes: bool) -> list[Cell]:
+        return [str(value) if codes else self.label(question, value)]

@@ -161,6 +161,13 @@
     if (focus) node.focus({ preventScroll: true });
   }
 
+  // A redrawn chat (a reload, a restart): where the visitor left off is the newest message,
+  // or the survey question waiting for them, not the oldest.
+  function revealNewest() {
+    var newest = log.lastElementChild;
+    if (newest) newest.scrollIntoView({ block: 'start' });
+  }
+
   function post(path, body) {
     return fetch(path + suffix, {
       method: 'POST',
@@ -265,6 +272,9 @@
   // first answer with a phone's keyboard).
   if (embed) log.focus({ preventScroll: true });
   run('/api/open', { school: school }, null).then(function (data) {
-    if (data) listen();
+    if (data) {
+      revealNewest();
+      listen();
+    }
   });
 })();

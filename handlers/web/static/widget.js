@@ -12,6 +12,8 @@
   var base = new URL(me.src, location.href).origin;
   var school = me.getAttribute('data-school') || '';
   var frame = null;
+  var refused = null;
+  var allowed = null; // unknown until the first tap asks the server
 
   // A phone showing a page made for desktops (no viewport tag) lays it out ~980 px wide and
   // zooms out: an iframe there would be unreadable, so the chat opens in its own tab instead,
@@ -64,11 +66,41 @@
     return base + '/' + (query.length ? '?' + query.join('&') : '');
   }
 
+  // A site not in CAREERBOT_WEB_ORIGINS may not frame the chat: the frame would show the
+  // browser's broken-page icon. Ask first (the server logs the site), then say so instead.
+  function check(then) {
+    if (allowed !== null || !window.fetch) { then(); return; }
+    fetch(base + '/widget/allowed', { credentials: 'omit' })
+      .then(function (r) { return r.json(); })
+      .then(function (data) { allowed = data.allowed !== false; then(); },
+            function () { allowed = true; then(); });
+  }
+
+  function showRefused() {
+    if (!refused) {
+      refused = document.createElement('div');
+      refused.id = 'careerbot-refused';
+      refused.setAttribute('role', 'status');
+      refused.textContent = S.refused;
+      css(refused, { position: 'fixed', right: '16px', bottom: '88px', maxWidth: '300px',
+        padding: '12px 14px', borderRadius: '12px', background: '#fff', color: '#1b1f1d',
+        font: '15px/1.4 system-ui, sans-serif', boxShadow: '0 4px 24px rgba(0,0,0,.3)',
+        zIndex: '2147483000' });
+      document.body.appendChild(refused);
+    }
+    refused.style.display = 'block';
+    bubble.textContent = '✕';
+    bubble.setAttribute('aria-label', S.close);
+    bubble.setAttribute('aria-expanded', 'true');
+  }
+
   function open() {
     if (zoom() > 1.3) {
       window.open(chatUrl(false), '_blank', 'noopener');
       return;
     }
+    if (allowed === null) { check(open); return; }
+    if (!allowed) { showRefused(); return; }
     if (!frame) {
       frame = document.createElement('iframe');
       frame.id = 'careerbot-frame';
@@ -88,15 +120,18 @@
   }
 
   function close() {
-    frame.style.display = 'none';
+    if (frame) frame.style.display = 'none';
+    if (refused) refused.style.display = 'none';
     bubble.textContent = '💬';
     bubble.setAttribute('aria-label', S.open);
     bubble.setAttribute('aria-expanded', 'false');
     bubble.focus();
   }
 
+  function shown(node) { return node && node.style.display !== 'none'; }
+
   bubble.addEventListener('click', function () {
-    if (frame && frame.style.display !== 'none') close(); else open();
+    if (shown(frame) || shown(refused)) close(); else open();
   });
   // The chat's own close button and Escape key (inside the iframe) ask to close.
   window.addEventListener('message', function (e) {

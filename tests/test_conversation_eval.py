@@ -1,0 +1,63 @@
+"""The whole-conversation measure: turns read in order, each after the bot's own answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.answering.evaluation import (
+    Answer,
+    evaluate_conversations,
+    load_conversations,
+)
+
+CHATS = """
+conversations:
+  - persona: student
+    turns:
+      - {q: "hoc phi trung cap", id: tuition.trung-cap-free, tag: open}
+      - {q: "hoc o dau", id: college.admission, ok: [college.long-an], tag: follow}
+      - {q: "cam on", id: null, tag: social}
+  - persona: parent
+    turns:
+      - {q: "di nhat", id: overseas.markets, tag: open}
+      - {q: "con han", id: overseas.markets, tag: entity}
+"""
+
+
+def scripted(replies: dict[str, str | None]) -> Callable[[], Callable[[str], Answer]]:
+    """A chat answerer with a fixed reply per message."""
+    def start() -> Callable[[str], Answer]:
+        def turn(q: str) -> Answer:
+            got = replies.get(q)
+            return Answer(got, got)
+        return turn
+    return start
+
+
+def test_conversation_metrics_count_turns_chats_and_tags(tmp_path: Path) -> None:
+    path = tmp_path / "conv.yaml"
+    path.write_text(CHATS, encoding="utf-8")
+    chats = load_conversations(path)
+    assert [len(c.turns) for c in chats] == [3, 2]
+    m = evaluate_conversations(scripted({
+        "hoc phi trung cap": "tuition.trung-cap-free",
+        "hoc o dau": "college.long-an",  # accepted through `ok`
+        "cam on": None,
+        "di nhat": "overseas.markets",
+        "con han": "overseas.costs",  # wrong: the entity swap lost the topic
+    }), chats)
+    assert m.turns_right == 3 / 4
+    assert m.rejected == 1.0
+    assert (m.chats_right, m.chats) == (1, 2)
+    assert m.per_tag == {"entity": 0.0, "follow": 1.0, "open": 1.0, "social": 1.0}
+    assert m.per_persona == {"parent": 0.5, "student": 1.0}
+    assert m.misses == [("con han", "entity", "overseas.markets", "overseas.costs")]
+
+
+def test_a_social_turn_answered_with_a_topic_is_not_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "conv.yaml"
+    path.write_text(CHATS, encoding="utf-8")
+    m = evaluate_conversations(scripted({"cam on": "bot.survey"}), load_conversations(path))
+    assert m.rejected == 0.0
+    assert m.chats_right == 0
