@@ -183,8 +183,9 @@ def _v9_outbox(db: sqlite_utils.Database) -> None:
     db.table("outbox").create({
         "id": int, "destination": str, "kind": str, "ticket_id": int, "user_id": int,
         "text": str, "source": str, "state": str, "attempts": int, "created_at": str,
-    }, pk="id", not_null={"destination", "kind", "state", "attempts", "created_at"},
-        defaults={"state": "pending", "attempts": 0},
+        "urgent": int,
+    }, pk="id", not_null={"destination", "kind", "state", "attempts", "created_at", "urgent"},
+        defaults={"state": "pending", "attempts": 0, "urgent": 0},
         foreign_keys=[("user_id", "users", "id")])
     db.table("outbox").create_index(["destination", "id"])
     # A message received twice is relayed once: looked up among the ticket's relayed ones.
