@@ -14,7 +14,7 @@ from typing import TextIO
 import click
 from dotenv import load_dotenv
 
-from bot import messages
+from bot import messages, wellformed
 from bot.answering import knowledge
 from bot.answering.answers import plain_text
 from bot.config import Settings
@@ -80,8 +80,10 @@ def ask(question: str, as_json: bool, explain: bool, previous: str | None,
     assistant = _assistant(knowledge_dir)
     questions = _questions(sys.stdin) if question == "-" else iter([(question, previous)])
     asked = False
-    for q, before in questions:
+    for raw, before in questions:
         asked = True
+        # Bad bytes in argv or stdin, or "\ud800" in a JSON line: lone surrogates, cleaned here.
+        q, before = wellformed.scrub(raw), before and wellformed.scrub(before)
         if not q.strip() and question != "-":
             raise click.ClickException(messages.ERR_EMPTY_QUESTION)
         reply, ms, _ = assistant.timed_answer(q, before)
