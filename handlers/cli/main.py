@@ -25,7 +25,8 @@ from handlers.cli.data import export_command, report_command, schools_group, sta
 
 def _utf8_streams() -> None:
     # A Windows console or a C locale must not turn Vietnamese into an encoding error.
-    for stream in (sys.stdout, sys.stderr):
+    # Bad bytes typed or piped in (the terminal chat, `ask -`) become U+FFFD, not a crash.
+    for stream in (sys.stdout, sys.stderr, sys.stdin):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8", errors="replace")
