@@ -93,7 +93,7 @@ async def test_a_line_with_a_lone_surrogate_is_cleaned_where_it_is_read(tmp_path
         chat = TerminalChat(Conversation(svc), account, io.StringIO("9A\udc81 \ud800x\n"),
                             io.StringIO())
         line = chat.read()
-        assert line == "9A\ufffd \ufffdx" and line.encode("utf-8")
+        assert ascii(line) == ascii("9A\ufffd \ufffdx")  # ascii(): a report can show it
     finally:
         svc.close()
 

@@ -285,6 +285,19 @@ async def test_a_lone_surrogate_is_cleaned_and_never_breaks_the_chat_or_a_reload
     assert stored.startswith("hoc ph") and stored.encode("utf-8")  # well-formed
 
 
+async def test_a_delivered_view_with_a_lone_surrogate_never_breaks_a_reload(make):
+    svc, browser = await make()
+    page = Visitor(await browser())
+    await page.open()
+    account = svc.accounts.find("web", session_key(_cookie(page.client)))
+    assert await svc.outbox.send(account.user_id, View((Part(Block.TEXT, "Cô tr\ud800ả lời"),)))
+    for _ in range(2):  # every reload, and after the transcript is rebuilt from the database
+        reload = await page.call("/api/open", {"school": ""})
+        assert "Cô tr\ufffdả lời" in [text_of(v).strip() for v in reload["history"]]
+    [kept] = [r[0] for r in svc.db.execute("SELECT text FROM inbox")]
+    assert kept == "Cô tr\ufffdả lời"
+
+
 async def test_a_typed_survey_answer_with_a_lone_surrogate_is_kept(make):
     svc, browser = await make()
     page = Visitor(await browser())

@@ -160,7 +160,9 @@ def record(session: Session, view: View, tapped: int | None = None, *, pushed: b
     out: list[dict[str, Any]] = []
     known = tapped is not None and session.has(tapped)
     for n, shown in enumerate(flatten(view)):
-        data = shown.as_json()
+        # Well-formed whatever the view carries (a reply relayed from another channel): the
+        # transcript is redrawn on every reload and kept in the database.
+        data = wellformed.scrub_data(shown.as_json())
         data["files"] = [{**meta, "url": f"/api/file/{session.keep_file(f)}"}
                          for meta, f in zip(data["files"], shown.files, strict=True)]
         if n == 0 and shown.strip and known and tapped is not None:
