@@ -33,6 +33,7 @@ from handlers.web import api, server
 from handlers.web.server import build_app
 from handlers.web.sessions import session_key
 from tests.test_web_api import SCHOOL, Visitor, _answer, _start_survey, choices, text_of
+from tests.web_process import WebServer
 
 SCHOOL_SITE = "https://thcs-a.example.edu.vn"
 
@@ -487,3 +488,15 @@ async def test_a_full_disk_tells_new_visitors_to_try_again_later(make):
     assert (await failed.json())["error"] == messages.WEB_TRY_LATER
     assert failed.headers["Retry-After"] == server.RETRY_AFTER
     assert "thử lại sau" in messages.WEB_TRY_LATER
+
+
+def test_careerbot_web_alone_cuts_off_half_sent_headers(tmp_path):
+    """The same through `careerbot web` (aiohttp's run_app, not the runner of `careerbot run`)."""
+    web = WebServer(tmp_path / "alone.db").start()
+    try:
+        with socket.create_connection(("127.0.0.1", web.port), timeout=5) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: te")
+            s.settimeout(server.HEADER_SECONDS + 15)  # bounded: never waits for ever
+            assert s.recv(1024) == b""  # closed by the server, nothing answered
+    finally:
+        assert web.stop() == 0, web.output()
