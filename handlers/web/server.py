@@ -150,6 +150,10 @@ def build_app(svc: Services, conversation: Conversation | None = None, *,
                   new_sessions, network)
     app[api.WEB] = ctx
     svc.outbox.register("web", api.deliverer(ctx))
+    if settings.public_origin is None:
+        log.warning("CAREERBOT_PUBLIC_ORIGIN is not set: the web chat answers only loopback "
+                    "host names (127.0.0.1, localhost); set it behind a reverse proxy",
+                    extra={"event": "start"})
     for path, asset in assets.load().items():
         app.router.add_get(path, _static(asset))
     app.router.add_post("/api/open", api.open_chat)
