@@ -246,6 +246,8 @@ async def test_one_address_gets_only_its_share_of_streams_and_the_rest_poll(make
     polled = await (await pages[2].client.get(f"/api/poll?after={last}")).json()
     assert [text_of(v) for v in polled["views"]] == ["Thầy trả lời nè "]
     assert polled["every"] == api.POLL_EVERY
+    cross = await pages[2].client.get("/api/poll", headers={"Sec-Fetch-Site": "cross-site"})
+    assert cross.status == 403  # another site's page cannot read it with the visitor's cookie
     for response in held[:2]:
         response.close()
     await asyncio.sleep(0.05)

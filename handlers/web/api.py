@@ -387,6 +387,8 @@ async def events(request: web.Request) -> web.StreamResponse:
 async def poll(request: web.Request) -> web.Response:
     """What a live stream would have carried, for a page that has none: the entries pushed
     after the last one it saw, and how long to wait before asking again."""
+    if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+        raise error(403, messages.WEB_ORIGIN_REFUSED)  # as the stream: the chat's page only
     who = await visitor(request)
     after = _int(request.query.get("after"))
     return who.reply({"views": who.session.pushed_after(after), "last": who.session.seq,
