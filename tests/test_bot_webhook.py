@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 
@@ -129,3 +130,20 @@ async def test_webhook_text_with_a_lone_surrogate_is_cleaned_and_answered(webhoo
     await bot.services.writer.sync()
     [stored] = [r[0] for r in bot.services.db.execute("SELECT text FROM asks")]
     assert stored.startswith("hoc trung c") and stored.encode("utf-8")  # well-formed
+
+
+async def test_webhook_a_half_sent_body_gets_408(webhook_bot, api, monkeypatch):
+    from handlers.telegram import webhook
+
+    monkeypatch.setattr(webhook, "BODY_SECONDS", 0.5)
+    _, url = webhook_bot
+    await api.wait_for(lambda c: c.method == "setWebhook")
+    port = int(url.split(":")[2].split("/")[0])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"POST /careerbot-hook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\nContent-Type: application/json"
+                 f"\r\nContent-Length: 500\r\n\r\n{{\"update_id\": 1".encode())
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readline(), 10.0)
+    assert head.startswith(b"HTTP/1.1 408")
+    writer.close()
