@@ -441,6 +441,10 @@ EXPORT_NO_SCHOOL = "Không có trường mã {code}."
 NOT_YOUR_SCHOOL = "Trường mã {code} không thuộc phạm vi của bạn ({scope}): mình không làm gì cả."
 REPORT_CAPTION = "Dự định của học sinh so với chỉ tiêu · {scope}"
 REPORT_NONE = "Chưa có khảo sát nào có phần báo cáo."
+REPORT_SUSPECT = (
+    "Có {count} phiếu đáng ngờ: gửi dồn dập từ cùng một địa chỉ mạng trong một giờ, vượt mức "
+    "một lớp học có thể gửi. Các phiếu vẫn được tính; nhà trường nên kiểm tra lại."
+)
 WORKING = "⏳ Đang chuẩn bị…"
 BUILD_BUSY = "⏳ Đang tạo tệp trước của bạn, vui lòng chờ tệp đó xong rồi thử lại."
 BUILD_FAILED = "Xin lỗi, mình chưa tạo được tệp này 🙏. Bạn thử lại sau ít phút nhé."
@@ -521,3 +525,15 @@ WEB_PORT_BUSY = "Không mở được trò chuyện trên web ở {host}:{port}:
 WEB_BUSY = "Có quá nhiều người đang kết nối. Bạn tải lại trang sau ít phút nhé."
 # Zalo OA (handlers/zalo): Zalo shows at most 5 buttons in a message; a longer menu is numbered.
 ZALO_NUMBERED_HINT = "Bạn gõ số (1–{count}) để chọn:"
+WEB_POLLING = (
+    "Đang có nhiều kết nối từ mạng của bạn: tin nhắn mới sẽ hiện sau ít giây thay vì ngay lập tức."
+)
+WEB_HOST_REFUSED = "Địa chỉ này không phải của trợ lý hướng nghiệp."
+WEB_TRY_LATER = (
+    "Máy chủ đang tạm hết chỗ lưu dữ liệu nên chưa nhận thêm được 🙏. Bạn thử lại sau ít phút nhé."
+)
+WEB_STAFF_ELSEWHERE = (
+    "Việc của cán bộ (đăng ký bằng mã, tải khảo sát, báo cáo, thông báo) làm trong Telegram, và "
+    "sắp tới trên trang quản lý có đăng nhập, không làm trong khung trò chuyện công khai này: "
+    "máy tính ở trường nhiều người dùng chung. Bạn mở bot careerbot trên Telegram nhé."
+)
