@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from bot import logs
 from bot.answering import knowledge
 from bot.answering.asklog import AskLog
 from bot.answering.assistant import REPLY_CACHE, Assistant
@@ -114,6 +116,9 @@ def build_services(settings: Settings, clock: Clock = now_utc,
         assistant = load_assistant(settings.knowledge_dir, today, settings.answer_cache)
     surveys = load_surveys(assistant.kb)
     writer = Writer(settings.db_path, settings.db_sync)  # opens and migrates the database
+    # One salt for every entry point (`careerbot web` alone too): user ids in logs are the
+    # same pseudonyms whichever process wrote the line, and no public default is ever used.
+    logs.set_salt(settings.log_salt or writer.run(_stored_salt))
     db = open_reader(settings.db_path)
     users = Users(db, writer, clock)
     schools = Schools(db, writer)
@@ -141,6 +146,13 @@ def build_services(settings: Settings, clock: Clock = now_utc,
         outbox=Outbox(accounts, RelayQueue(db, writer, clock), tickets.header_of, clock),
         inbox=Inbox(db, writer, clock),
     )
+
+
+def _stored_salt(db: sqlite_utils.Database) -> str:
+    """This installation's random log salt, made on its first start."""
+    db.execute("INSERT INTO instance (name, value) VALUES ('log_salt', ?) "
+               "ON CONFLICT(name) DO NOTHING", [secrets.token_hex(32)])
+    return str(db.execute("SELECT value FROM instance WHERE name = 'log_salt'").fetchone()[0])
 
 
 @contextmanager

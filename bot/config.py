@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -18,8 +19,11 @@ KNOWN_VARIABLES = (
     "CAREERBOT_DB", "CAREERBOT_DB_SYNC", "CAREERBOT_KNOWLEDGE_DIR", "CAREERBOT_ADMIN_IDS",
     "CAREERBOT_FLOOD_PER_MINUTE", "CAREERBOT_UPDATES_IN_FLIGHT", "CAREERBOT_ANNOUNCE_PER_SECOND",
     "CAREERBOT_TIMEZONE", "CAREERBOT_WEB_HOST", "CAREERBOT_WEB_PORT", "CAREERBOT_WEB_ORIGINS",
-    "CAREERBOT_WEB_IP_PER_MINUTE", "CAREERBOT_ANSWER_CACHE", "CAREERBOT_WEB_URL",
-    "CAREERBOT_BOT_USERNAME", "CAREERBOT_REPORT_MIN_RESPONSES",
+    "CAREERBOT_WEB_IP_PER_MINUTE", "CAREERBOT_ANSWER_CACHE", "CAREERBOT_REPORT_MIN_RESPONSES",
+    "CAREERBOT_PUBLIC_ORIGIN",
+    "CAREERBOT_TRUSTED_PROXIES", "CAREERBOT_WEB_STREAMS_PER_ADDRESS",
+    "CAREERBOT_WEB_STREAMS_PER_SESSION", "CAREERBOT_SURVEYS_PER_ADDRESS_HOUR",
+    "CAREERBOT_LOG_SALT", "CAREERBOT_BOT_USERNAME",
 )
 # Zalo Official Account settings (read when ZALO_APP_ID is set). Like CAREERBOT_*, any other
 # ZALO_* name is a typo that would be silently ignored (ZALO_SECRET for ZALO_OA_SECRET).
@@ -32,6 +36,7 @@ DEFAULT_ZALO_OAUTH = "https://oauth.zaloapp.com"
 _ZALO_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,200}$")
 _ZALO_TOKEN = re.compile(r"^[A-Za-z0-9_.\-]{16,2000}$")
 DEFAULT_WEB_PORT = 8080  # `careerbot web` when CAREERBOT_WEB_PORT is unset
+DEFAULT_TRUSTED_PROXIES = "127.0.0.0/8,::1"  # a reverse proxy on this host
 MIN_SECRET = 16  # characters of WEBHOOK_SECRET: ~96 bits from its 64-letter alphabet
 
 
@@ -136,6 +141,30 @@ def _bot_username(env: Mapping[str, str]) -> str | None:
     return name or None
 
 
+def _public_origin(env: Mapping[str, str], name: str) -> str | None:
+    found = _origins(env, name)
+    if len(found) > 1:
+        raise ConfigError(f"{name}: chỉ một origin (địa chỉ công khai của trang chat), "
+                          f"nhận được {len(found)}")
+    return found[0] if found else None
+
+
+def _networks(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
+    """Addresses or networks (127.0.0.1, 172.16.0.0/12), normalised; checked here, not at the
+    first request."""
+    raw = env.get(name, "").strip() or default
+    out: list[str] = []
+    for item in re.split(r"[,\s]+", raw):
+        if not item:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(f"{name}: mỗi mục phải là một địa chỉ IP hoặc một mạng như "
+                              f"172.16.0.0/12, nhận được {item!r}") from None
+    return tuple(dict.fromkeys(out))
+
+
 def _file_url(base_url: str) -> str:
     """Telegram serves files under /file/bot<token>/ beside /bot<token>/."""
     if base_url.endswith("/bot"):
@@ -232,11 +261,19 @@ class Settings:
     web_port: int | None = None  # None: `careerbot run` serves no web chat
     web_origins: tuple[str, ...] = ()  # school sites allowed to embed and call the web chat
     web_ip_per_minute: int = 3000  # web requests per minute from one address (a school's NAT)
-    web_url: str | None = None  # the dashboard's public address, for sign-in links
     bot_username: str | None = None  # t.me/<bot>: the students' link on the dashboard
     answer_cache: int = 4096  # replies remembered (bot/answering/assistant.py); 0: none
     report_min_responses: int = 20  # answers of a grade before a report says Đạt / Chưa đạt
     zalo: ZaloSettings | None = None  # None: no Zalo Official Account configured
+    # The web chat's own address as visitors reach it: the only Host it answers to (None: only
+    # loopback names, for a chat on this machine), and its origin for the Origin check.
+    public_origin: str | None = None
+    # Peers whose X-Forwarded-For / -Proto count: the reverse proxy, nobody else.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    web_streams_per_address: int = 100  # live event streams from one address (a school NAT)
+    web_streams_per_session: int = 4  # tabs of one visitor with a live stream
+    surveys_per_address_hour: int = 60  # submissions for one school from one address an hour
+    log_salt: str | None = None  # None: a random salt kept in the database
 
     def __repr__(self) -> str:  # the token must never reach a log line
         return f"Settings(db_path={self.db_path!s}, api_base_url={self.api_base_url!s}, " \
@@ -308,9 +345,16 @@ class Settings:
             web_port=_int(env, "CAREERBOT_WEB_PORT", 0, 1, 65535) or None,
             web_origins=_origins(env, "CAREERBOT_WEB_ORIGINS"),
             web_ip_per_minute=_int(env, "CAREERBOT_WEB_IP_PER_MINUTE", 3000, 1, 1_000_000),
-            web_url=_url(env, "CAREERBOT_WEB_URL", None),
             bot_username=_bot_username(env),
             answer_cache=_int(env, "CAREERBOT_ANSWER_CACHE", 4096, 0, 1_000_000),
             report_min_responses=_int(env, "CAREERBOT_REPORT_MIN_RESPONSES", 20, 1, 1_000_000),
             zalo=_zalo(env),
+            public_origin=_public_origin(env, "CAREERBOT_PUBLIC_ORIGIN"),
+            trusted_proxies=_networks(env, "CAREERBOT_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES),
+            web_streams_per_address=_int(env, "CAREERBOT_WEB_STREAMS_PER_ADDRESS", 100, 1,
+                                         100_000),
+            web_streams_per_session=_int(env, "CAREERBOT_WEB_STREAMS_PER_SESSION", 4, 1, 100),
+            surveys_per_address_hour=_int(env, "CAREERBOT_SURVEYS_PER_ADDRESS_HOUR", 60, 1,
+                                          1_000_000),
+            log_salt=env.get("CAREERBOT_LOG_SALT", "").strip() or None,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -98,8 +99,16 @@ class Conversation:
         tickets = self.svc.tickets
         # has_open is a memory lookup: most messages come with no ticket open.
         ticket = tickets.open_for(account.user_id) if tickets.has_open(account.user_id) else None
+        # First of all: a child in danger gets help, whatever else waits (a survey question
+        # keeps waiting, the message is not an answer to it; an open ticket still gets the
+        # message, ahead of the group's queue).
+        start = time.perf_counter()
+        safe = self.svc.assistant.screen(text)
         if ticket is not None:
-            return await self._relay(ticket, text)
+            return await self._relay(account, ticket, text, safe=safe)
+        if safe is not None:
+            return self._answered(account, text, safe, (time.perf_counter() - start) * 1000,
+                                  False)
         flow = self.svc.flow
         try:
             typed = await flow.typed(account.user_id, text)  # None: no question waits for text
@@ -112,7 +121,7 @@ class Conversation:
         if choice is not None:
             chosen = await self._survey(account, i.SurveyAnswer(*choice))
             return dataclasses.replace(chosen, replace=False)  # typed: a new message
-        answer = await self._ask(account, i.Ask(text))
+        answer = await self._ask(account, i.Ask(text), screened=True)
         # A survey question with buttons waits: after the answer, say how to go on with it.
         waiting = flow.reminder(account.user_id)
         return answer if waiting is None else dataclasses.replace(
@@ -127,15 +136,23 @@ class Conversation:
         return self.svc.outbox.counsellors is not None
 
     # --- questions and topics ------------------------------------------------------------------
-    async def _ask(self, account: Account, intent: i.Intent) -> View:
+    async def _ask(self, account: Account, intent: i.Intent, screened: bool = False) -> View:
         assert isinstance(intent, i.Ask)  # noqa: S101 - dispatched by type
         svc = self.svc
-        user = account.user_id
         # A follow-up ("còn Đức thì sao") is read against the topic this user saw last.
-        answer, ms, cached = svc.assistant.timed_answer(intent.text, svc.asks.last_topic(user))
-        ask_id = svc.asks.record(user, "text", answer, intent.text)
+        answer, ms, cached = svc.assistant.timed_answer(
+            intent.text, svc.asks.last_topic(account.user_id), screened=screened)
+        return self._answered(account, intent.text, answer, ms, cached)
+
+    def _answered(self, account: Account, text: str, answer: Reply, ms: float,
+                  cached: bool) -> View:
+        """Log the question (its text under the question log's retention, never in the
+        process log) and show the reply."""
+        user = account.user_id
+        ask_id = self.svc.asks.record(user, "text", answer, text)
         log.info("question answered", extra={"event": "ask", "user": logs.uid(user),
-                                             "ms": round(ms, 3), "cached": cached})
+                                             "ms": round(ms, 3), "cached": cached,
+                                             "kind": answer.kind.value})
         return reply_view(answer, ask_id, counsel=self.counsel_available)
 
     async def _topic(self, account: Account, intent: i.Intent) -> View:
@@ -218,12 +235,17 @@ class Conversation:
             return flow.vanished()
 
     # --- counsellor handoff -------------------------------------------------------------------
-    def _header(self, ticket: Ticket) -> str:
+    def _header(self, ticket: Ticket, concern: str | None = None) -> str:
         svc = self.svc
         user = svc.users.get(ticket.user_id)
         audience = messages.AUDIENCE_LABELS.get(user.audience or "", messages.UNKNOWN) \
             if user else messages.UNKNOWN
         school = svc.schools.get(user.school_code) if user and user.school_code else None
+        if concern is not None:  # marked so that the group sees it first
+            return messages.TICKET_URGENT_HEADER.format(
+                id=ticket.id, audience=audience,
+                school=school.name if school else messages.UNKNOWN,
+                concern=messages.SAFETY_CONCERN_LABELS[concern])
         return messages.TICKET_HEADER.format(
             id=ticket.id, audience=audience, school=school.name if school else messages.UNKNOWN,
             question=ticket.question or messages.UNKNOWN)
@@ -233,15 +255,20 @@ class Conversation:
         svc = self.svc
         if svc.outbox.counsellors is None or svc.settings.counselor_chat_id is None:
             return text_view(messages.NO_COUNSELOR)
-        ticket, new = await svc.tickets.open(account.user_id,
-                                             await svc.asks.last_unanswered(account.user_id))
+        assert isinstance(intent, i.CounselOpen)  # noqa: S101
+        urgent = intent.concern in messages.SAFETY_CONCERN_LABELS
+        # An urgent ticket carries no text of the person's: only what they write next.
+        question = None if urgent else await svc.asks.last_unanswered(account.user_id)
+        ticket, new = await svc.tickets.open(account.user_id, question)
         if not new:
             return text_view(messages.TICKET_ALREADY.format(id=ticket.id))
-        await svc.outbox.post(COUNSELLORS, HEADER, self._header(ticket), ticket_id=ticket.id,
-                              user_id=account.user_id)
+        await svc.outbox.post(COUNSELLORS, HEADER, self._header(ticket, intent.concern if urgent
+                                                                 else None),
+                              ticket_id=ticket.id, user_id=account.user_id, urgent=urgent)
         log.info("ticket opened", extra={"event": "ticket", "ticket": ticket.id,
                                          "user": logs.uid(account.user_id)})
-        return text_view(messages.TICKET_OPENED.format(id=ticket.id))
+        return text_view((messages.TICKET_URGENT_OPENED if urgent else messages.TICKET_OPENED)
+                         .format(id=ticket.id))
 
     async def relay(self, account: Account, text: str, source: dict[str, Any] | None) -> View:
         """A message on an open ticket that a channel reads itself (Telegram: a photo too);
@@ -249,20 +276,28 @@ class Conversation:
         no ticket is open."""
         async def relay() -> View:
             ticket = self.svc.tickets.open_for(account.user_id)
-            return View() if ticket is None else await self._relay(ticket, text, source)
+            if ticket is None:
+                return View()
+            return await self._relay(account, ticket, text, source,
+                                     self.svc.assistant.screen(text) if text else None)
 
         return await self.lanes.run(account.user_id, relay)
 
-    async def _relay(self, ticket: Ticket, text: str, source: dict[str, Any] | None = None
-                     ) -> View:
+    async def _relay(self, account: Account, ticket: Ticket, text: str,
+                     source: dict[str, Any] | None = None, safe: Reply | None = None) -> View:
         """A message while a ticket is open goes to the counsellors, not to the engine: into
         the outbox (committed), and the person is told at once; the courier delivers it
         within the group's budget (bot/outreach/relays.py). No update waits for the group."""
         wait = await self.svc.outbox.post(COUNSELLORS, MESSAGE, text, ticket_id=ticket.id,
-                                          user_id=ticket.user_id, source=source)
-        if wait >= LONG_WAIT:
-            return text_view(f"{messages.RELAY_ACK} {messages.RELAY_QUEUE_LONG}")
-        return text_view(messages.RELAY_ACK)
+                                          user_id=ticket.user_id, source=source,
+                                          urgent=safe is not None)
+        ack = text_view(f"{messages.RELAY_ACK} {messages.RELAY_QUEUE_LONG}"
+                        if wait >= LONG_WAIT else messages.RELAY_ACK)
+        if safe is None:
+            return ack
+        # A crisis on an open ticket: the help (111, a trusted adult) comes first all the same.
+        shown = self._answered(account, text, safe, 0.0, False)
+        return dataclasses.replace(shown, more=(*shown.more, ack))
 
     async def close_ticket(self, user_id: int) -> Ticket | None:
         """Close the user's open ticket, telling the counsellors; the ticket closed, if any."""

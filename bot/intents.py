@@ -123,6 +123,7 @@ class Noop(Intent):
 @dataclass(frozen=True)
 class CounselOpen(Intent):
     kind, action = "counsel", "c"
+    concern: str = ""  # from a safety reply: the ticket is urgent ("" for an ordinary one)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,58 @@ NAMED_SUGGEST = "Bạn muốn hỏi gì về {name}? Chọn một chủ đề b�
 NEAR_DOMAIN_TAIL = "Bạn có thể xem các chủ đề mình trả lời được ở bên dưới."
 CLI_SCORE = "độ tin cậy"
 
+# --- safety: a child who may be in danger, an illegal request (bot/answering/safety.py) -------
+SAFETY_OPENING = {
+    "self-harm": (
+        "Cảm ơn bạn đã nói ra điều này. Bạn không phải chịu một mình, và cảm giác của bạn là "
+        "thật, đáng được lắng nghe."
+    ),
+    "abuse": (
+        "Cảm ơn bạn đã tin và kể ra. Không ai được phép làm tổn thương bạn, và đó không phải "
+        "lỗi của bạn."
+    ),
+    "danger": "Điều quan trọng nhất lúc này là bạn (hoặc người bạn nói tới) được an toàn.",
+}
+SAFETY_CALL = (
+    "• Gọi **111**: Tổng đài quốc gia bảo vệ trẻ em, miễn phí, 24 giờ mỗi ngày. Trẻ em gọi được, "
+    "người lớn gọi giúp một em cũng được."
+)
+SAFETY_EMERGENCY = (
+    "• Nếu đang nguy hiểm ngay lúc này: gọi **113** (công an) hoặc **115** (cấp cứu), miễn phí."
+)
+SAFETY_ABROAD = (
+    "• Nếu đang ở nước ngoài: gọi Đại sứ quán hoặc Tổng lãnh sự quán Việt Nam ở nước đó và "
+    "doanh nghiệp đã đưa đi. Người lao động có quyền chấm dứt hợp đồng khi bị ngược đãi, "
+    "cưỡng bức lao động hoặc gặp nguy hiểm (Điều 6 Luật 69/2020/QH14)."
+)
+SAFETY_ADULT = (
+    "• Hãy nói ngay với một người lớn bạn tin: ba mẹ, người thân, thầy cô chủ nhiệm hoặc thầy cô "
+    "tư vấn của trường."
+)
+SAFETY_COUNSEL_HINT = "Bấm nút bên dưới để nhắn ngay cho thầy cô tư vấn của trường."
+SAFETY_NO_COUNSEL_HINT = "Bạn có thể gặp thầy cô tư vấn hoặc giáo viên chủ nhiệm ngay ở trường."
+SAFETY_COUNSEL_BUTTON = "🆘 Nhắn ngay cho thầy cô tư vấn"
+SAFETY_ILLEGAL_HEAD = "Mình không giúp được việc này."
+SAFETY_ILLEGAL_TAIL = "Có cách làm đúng luật: bạn bấm nút bên dưới để xem nhé."
+SAFETY_LEGAL_BUTTON = "✅ Cách làm đúng luật: {title}"
+TICKET_URGENT_HEADER = (
+    "🚨 **KHẨN** · Phiếu #{id} · {audience} · Trường: {school}\n"
+    "Người hỏi có thể đang gặp nguy hiểm ({concern}) và đã bấm nút nhờ thầy cô tư vấn. "
+    "Hãy trả lời sớm nhất; những gì họ nhắn tiếp sẽ tới trong phiếu này.\n"
+    "Trả lời (reply) vào tin nhắn của phiếu này để gửi cho người hỏi; /ketthuc {id} để đóng."
+)
+SAFETY_CONCERN_LABELS = {
+    "self-harm": "có ý nghĩ tự làm hại mình",
+    "abuse": "bị bạo hành, xâm hại hoặc ép buộc",
+    "danger": "đang ở hoàn cảnh nguy hiểm",
+    "illegal": "hỏi việc trái luật",
+}
+TICKET_URGENT_OPENED = (
+    "🆘 Đã báo **khẩn** cho thầy cô tư vấn (phiếu **#{id}**). Bạn cứ nhắn điều đang xảy ra, "
+    "thầy cô sẽ trả lời ngay tại đây. Nếu đang nguy hiểm, gọi 113 hoặc 111 ngay, đừng chờ. "
+    "Gõ /ketthuc khi xong."
+)
+
 # --- terminal chat ---------------------------------------------------------------------------
 CHAT_WELCOME = (
     "careerbot – trợ lý hướng nghiệp (chế độ dòng lệnh, không cần Telegram).\n"
@@ -199,7 +251,8 @@ STATS = (
     "Người dùng: {users} ({audiences})\n"
     "Câu hỏi (7 ngày): {per_day}\n"
     "Tỉ lệ trả lời được: {rate}% trên {questions} câu hỏi\n"
-    "Chủ đề được xem nhiều: {top}"
+    "Chủ đề được xem nhiều: {top}\n"
+    "Tin nhắn được trả lời an toàn (nguy hiểm, trái luật; 7 ngày): {safety}"
 )
 NONE_YET = "chưa có"
 
@@ -364,7 +417,7 @@ SIGNIN_LINK = (
 )
 SIGNIN_LINK_HINT = "Mở trên máy tính hoặc điện thoại; phiên làm việc kéo dài {hours} giờ."
 SIGNIN_NO_URL = (
-    "Máy chủ chưa đặt địa chỉ trang quản lý (CAREERBOT_WEB_URL). Nhờ người quản lý careerbot "
+    "Máy chủ chưa đặt địa chỉ trang quản lý (CAREERBOT_PUBLIC_ORIGIN). Nhờ người quản lý careerbot "
     "đặt biến này rồi gõ lại /dangnhap."
 )
 SIGNIN_TOO_MANY = "Bạn vừa xin nhiều đường liên kết quá. Đợi {minutes} phút rồi thử lại nhé."
@@ -428,6 +481,10 @@ EXPORT_NO_SCHOOL = "Không có trường mã {code}."
 NOT_YOUR_SCHOOL = "Trường mã {code} không thuộc phạm vi của bạn ({scope}): mình không làm gì cả."
 REPORT_CAPTION = "Dự định của học sinh so với chỉ tiêu · {scope}"
 REPORT_NONE = "Chưa có khảo sát nào có phần báo cáo."
+REPORT_SUSPECT = (
+    "Có {count} phiếu đáng ngờ: gửi dồn dập từ cùng một địa chỉ mạng trong một giờ, vượt mức "
+    "một lớp học có thể gửi. Các phiếu vẫn được tính; nhà trường nên kiểm tra lại."
+)
 WORKING = "⏳ Đang chuẩn bị…"
 BUILD_BUSY = "⏳ Đang tạo tệp trước của bạn, vui lòng chờ tệp đó xong rồi thử lại."
 BUILD_FAILED = "Xin lỗi, mình chưa tạo được tệp này 🙏. Bạn thử lại sau ít phút nhé."
@@ -508,3 +565,15 @@ WEB_PORT_BUSY = "Không mở được trò chuyện trên web ở {host}:{port}:
 WEB_BUSY = "Có quá nhiều người đang kết nối. Bạn tải lại trang sau ít phút nhé."
 # Zalo OA (handlers/zalo): Zalo shows at most 5 buttons in a message; a longer menu is numbered.
 ZALO_NUMBERED_HINT = "Bạn gõ số (1–{count}) để chọn:"
+WEB_POLLING = (
+    "Đang có nhiều kết nối từ mạng của bạn: tin nhắn mới sẽ hiện sau ít giây thay vì ngay lập tức."
+)
+WEB_HOST_REFUSED = "Địa chỉ này không phải của trợ lý hướng nghiệp."
+WEB_TRY_LATER = (
+    "Máy chủ đang tạm hết chỗ lưu dữ liệu nên chưa nhận thêm được 🙏. Bạn thử lại sau ít phút nhé."
+)
+WEB_STAFF_ELSEWHERE = (
+    "Việc của cán bộ (đăng ký bằng mã, tải khảo sát, báo cáo, thông báo) làm trong Telegram, và "
+    "sắp tới trên trang quản lý có đăng nhập, không làm trong khung trò chuyện công khai này: "
+    "máy tính ở trường nhiều người dùng chung. Bạn mở bot careerbot trên Telegram nhé."
+)

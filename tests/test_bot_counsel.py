@@ -8,7 +8,7 @@ from tests.telegram.harness import COUNSELOR_CHAT, BotHarness
 
 async def _open(bot, api, student):
     """The student asks something the bot cannot answer, then opens a ticket."""
-    await bot.say(student, "em bị bạn bè bắt nạt thì làm sao")
+    await bot.say(student, "cho em hỏi về nghề thổi thủy tinh")
     api.mark(COUNSELOR_CHAT)
     [opened] = await bot.say(student, "/tuvan")
     [header] = await api.wait_for_message(COUNSELOR_CHAT)
@@ -22,7 +22,7 @@ async def test_a_ticket_relays_the_users_messages_with_a_header(bot, api, studen
     ticket = bot.services.tickets.open_for(student.id)
     assert f"#{ticket.id}" in opened["text"] and f"#{ticket.id}" in header["text"]
     assert "Học sinh lớp 12" in header["text"]
-    assert "bắt nạt" in header["text"]  # the last question the bot could not answer
+    assert "thủy tinh" in header["text"]  # the last question the bot could not answer
     await api.send_text(student, "em học lớp 12, muốn hỏi riêng ạ")
     [relayed] = await api.wait_for_message(COUNSELOR_CHAT)
     assert relayed["text"] == "em học lớp 12, muốn hỏi riêng ạ"

@@ -23,7 +23,7 @@ BASE = "https://tuvan.example.vn"
 @pytest.fixture
 async def web_bot(api: FakeBotAPI, tmp_path: Path, engine: Engine
                   ) -> AsyncIterator[BotHarness]:
-    harness = BotHarness(api, tmp_path, env={"CAREERBOT_WEB_URL": BASE}, engine=engine)
+    harness = BotHarness(api, tmp_path, env={"CAREERBOT_PUBLIC_ORIGIN": BASE}, engine=engine)
     await harness.start()
     try:
         yield harness

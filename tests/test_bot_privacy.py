@@ -136,7 +136,7 @@ async def test_erasing_leaves_no_row_naming_the_user_in_any_table(bot, api, stud
         answer = (await bot.say(user, "hoc phi trung cap"))[0]
         await bot.tap(user, answer, messages.VOTE_UP)
         await _submit(bot, user.id, A.code, {**NINE, "school": A.code})
-    await bot.say(student, "em bị bạn bè bắt nạt thì làm sao")
+    await bot.say(student, "cho em hỏi về nghề thổi thủy tinh")
     await bot.say(student, "/tuvan")
     await bot.say(student, "/ketthuc")
     await bot.say(student, f"/dangky {svc.staff.invite_now('school', A.code)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 
@@ -85,3 +86,64 @@ async def test_webhook_forged_updates_without_the_right_secret_get_403(webhook_b
     await api.wait_idle()
     assert bot.services.db.execute("SELECT count(*) FROM invites").fetchone()[0] == 0
     assert not [c for c in api.calls if str(c.params.get("chat_id")) == str(ATTACKER_CHAT)]
+
+
+def _raw_update(update_id: int, user_id: int, text_json: str) -> bytes:
+    """An update as bytes, the text given as JSON source (escapes and all)."""
+    return (f'{{"update_id": {update_id}, "message": {{"message_id": 5, "date": '
+            f'{int(time.time())}, "text": {text_json}, "chat": {{"id": {user_id}, "type": '
+            f'"private", "first_name": "Lan"}}, "from": {{"id": {user_id}, "is_bot": false, '
+            f'"first_name": "Lan"}}}}}}').encode()
+
+
+async def test_webhook_json_the_parser_gives_up_on_gets_400_not_a_traceback(webhook_bot, api,
+                                                                           caplog):
+    _, url = webhook_bot
+    await api.wait_for(lambda c: c.method == "setWebhook")
+    bodies = [b"[" * 50_000 + b"]" * 50_000,  # RecursionError
+              b'{"update_id": ' + b"7" * 5_000 + b"}",  # ValueError: over 4,300 digits
+              b'{"update_id": 1, "x": ' + b"[" * 300 + b"]" * 300 + b"}"]
+    async with aiohttp.ClientSession() as session:
+        for body in bodies:
+            async with session.post(url, data=body, headers={
+                    "X-Telegram-Bot-Api-Secret-Token": SECRET,
+                    "Content-Type": "application/json"}) as r:
+                assert r.status == 400
+                assert await r.text() == messages.WEB_BAD_REQUEST
+    assert "Traceback" not in caplog.text
+
+
+async def test_webhook_text_with_a_lone_surrogate_is_cleaned_and_answered(webhook_bot, api,
+                                                                         student):
+    bot, url = webhook_bot
+    await api.wait_for(lambda c: c.method == "setWebhook")
+    await api.send_text(student, "/start")  # the chat exists on Telegram's side
+    await api.wait_idle()
+    api.mark(student.id)
+    body = _raw_update(880_000_001, student.id, '"hoc trung c\\ud800p co mat hoc phi ko"')
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers={
+            "X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}) as r:
+        assert r.status == 200
+    [reply] = await api.wait_for_message(student.id)
+    assert reply["text"] != messages.ERROR_APOLOGY
+    await api.wait_idle()
+    await bot.services.writer.sync()
+    [stored] = [r[0] for r in bot.services.db.execute("SELECT text FROM asks")]
+    assert stored.startswith("hoc trung c") and stored.encode("utf-8")  # well-formed
+
+
+async def test_webhook_a_half_sent_body_gets_408(webhook_bot, api, monkeypatch):
+    from handlers.telegram import webhook
+
+    monkeypatch.setattr(webhook, "BODY_SECONDS", 0.5)
+    _, url = webhook_bot
+    await api.wait_for(lambda c: c.method == "setWebhook")
+    port = int(url.split(":")[2].split("/")[0])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"POST /careerbot-hook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\nContent-Type: application/json"
+                 f"\r\nContent-Length: 500\r\n\r\n{{\"update_id\": 1".encode())
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readline(), 10.0)
+    assert head.startswith(b"HTTP/1.1 408")
+    writer.close()

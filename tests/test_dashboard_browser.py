@@ -58,7 +58,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
                                                  "counsellor": "yes", "contact": B_NAME},
                   school=SCHOOL_B.code, current="plan")
     web = WebServer(db)
-    web.env.update({"CAREERBOT_WEB_URL": web.url, "CAREERBOT_BOT_USERNAME": "careerbot_lan_bot"})
+    web.env.update({"CAREERBOT_PUBLIC_ORIGIN": web.url,
+                    "CAREERBOT_BOT_USERNAME": "careerbot_lan_bot"})
     web.start()
     try:
         yield web
@@ -70,7 +71,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
 def login_link(server: WebServer, school: str) -> str:
     """`careerbot staff login-link --school MÃ`, run as the operator runs it."""
     ran = careerbot_process("staff", "login-link", "--school", school, env={
-        "CAREERBOT_DB": server.env["CAREERBOT_DB"], "CAREERBOT_WEB_URL": server.url})
+        "CAREERBOT_DB": server.env["CAREERBOT_DB"], "CAREERBOT_PUBLIC_ORIGIN": server.url})
     assert ran.returncode == 0, ran.stderr
     link = ran.stdout.strip()
     assert link.startswith(f"{server.url}/quan-ly/vao?t="), ran.stdout
@@ -101,6 +102,14 @@ def sign_in(driver: webdriver.Chrome, link: str) -> None:
     driver.get(link)
     driver.find_element(By.ID, "enter").click()
     WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.ID, "sign-out"))
+
+
+def go(driver: webdriver.Chrome, by: str, what: str, landing: str) -> None:
+    """Click a link or button and wait for the page it opens (never read the old one's rows)."""
+    driver.find_element(by, what).click()
+    WebDriverWait(driver, WAIT).until(lambda d: landing in d.current_url
+                                      and d.execute_script("return document.readyState")
+                                      == "complete")
 
 
 def console_errors(driver: webdriver.Chrome) -> list[dict[str, Any]]:
@@ -138,17 +147,17 @@ def test_sign_in_see_the_own_school_download_everything_sign_out(
     WebDriverWait(browser, WAIT).until(lambda d: image_loaded(d, ".links img"))
     screenshot(browser, "dashboard-overview.png")
 
-    browser.find_element(By.LINK_TEXT, "Câu trả lời").click()
+    go(browser, By.LINK_TEXT, "Câu trả lời", "/quan-ly/tra-loi")
     assert "41 người trả lời" in browser.find_element(By.ID, "count").text
     assert A_NAME in browser.page_source and B_NAME not in browser.page_source
     Select(browser.find_element(By.ID, "lop")).select_by_visible_text("9A1")
-    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    go(browser, By.CSS_SELECTOR, "form.filters button", "lop=9A1")
     classes = {row.find_elements(By.TAG_NAME, "td")[1].text
                for row in browser.find_elements(By.CSS_SELECTOR, "tbody tr")}
     assert classes == {"9A1"}
     screenshot(browser, "dashboard-responses.png")
 
-    browser.find_element(By.LINK_TEXT, "Tải về").click()
+    go(browser, By.LINK_TEXT, "Tải về", "/quan-ly/tai-ve")
     folder = tmp_path / "downloads"
     services = build_services(Settings(db_path=Path(server.env["CAREERBOT_DB"])))
     try:
@@ -172,7 +181,7 @@ def test_sign_in_see_the_own_school_download_everything_sign_out(
     assert sheets.sheetnames == openpyxl.load_workbook(io.BytesIO(book.data)).sheetnames
     browser.find_element(By.ID, "chart").click()
     assert downloaded(folder, f"bao-cao-{year}.png").startswith(b"\x89PNG")
-    browser.find_element(By.ID, "report").click()
+    go(browser, By.ID, "report", "/quan-ly/bao-cao")
     WebDriverWait(browser, WAIT).until(lambda d: image_loaded(d, "#chart-img"))
     assert "BÁO CÁO KẾT QUẢ KHẢO SÁT" in browser.find_element(By.TAG_NAME, "main").text
 

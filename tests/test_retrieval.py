@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.answering.evaluation import QuestionSet, engine_answerer, evaluate
 from bot.answering.knowledge import REQUIRED_IDS
@@ -39,6 +40,21 @@ def test_question_sets_cover_every_topic_and_enough_out_of_scope(question_set):
 def test_question_sets_do_not_repeat_knowledge_phrasings(question_set, kb):
     known = {canonical(q) for e in kb.entries for q in e.questions}
     leaked = [i.q for i in question_set.items if i.cls != "entity" and canonical(i.q) in known]
+    assert leaked == []
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("safety_*.yaml")), ids=lambda p: p.stem)
+def test_safety_sets_appear_nowhere_in_knowledge(path, kb):
+    """No evaluation message is copied into knowledge/: not as a topic's phrasing, not into
+    the safety cues (knowledge/data/safety.yaml) or any other file there."""
+    known = {canonical(q) for e in kb.entries for q in e.questions}
+    folder = Path(__file__).resolve().parent.parent / "knowledge"
+    files = " ".join(canonical(f.read_text(encoding="utf-8")) for f in folder.rglob("*.yaml"))
+    messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+    assert messages
+    # A short message may equal a cue by chance; five words or more copied is a copy.
+    leaked = [m["text"] for m in messages if canonical(m["text"]) in known or (
+        len(canonical(m["text"]).split()) >= 5 and f" {canonical(m['text'])} " in f" {files} ")]
     assert leaked == []
 
 

@@ -4,7 +4,10 @@ and only what the terminal can do."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -13,6 +16,7 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from handlers.terminal.chat import TerminalChat
 from handlers.terminal.render import WIDTH
+from tests.cli_run import ROOT
 
 
 @pytest.fixture
@@ -77,3 +81,28 @@ async def test_long_lines_are_wrapped_between_words(chat_run):
 async def test_an_unknown_command_is_not_taken_for_a_question(chat_run):
     text = await chat_run("/khongcolenhnay")
     assert "Lệnh này không dùng được ở đây" in text and "Nguồn:" not in text
+
+
+async def test_a_line_with_a_lone_surrogate_is_cleaned_where_it_is_read(tmp_path, assistant):
+    """Bad bytes read with surrogateescape (a C locale) or a pasted broken character: cleaned
+    at the terminal's boundary, so a typed survey answer or a question can always be stored."""
+    svc = build_services(Settings.from_env({"CAREERBOT_DB": str(tmp_path / "t.db")}),
+                         assistant=assistant)
+    try:
+        account = await svc.accounts.resolve("terminal", "local")
+        chat = TerminalChat(Conversation(svc), account, io.StringIO("9A\udc81 \ud800x\n"),
+                            io.StringIO())
+        line = chat.read()
+        assert ascii(line) == ascii("9A\ufffd \ufffdx")  # ascii(): a report can show it
+    finally:
+        svc.close()
+
+
+def test_bad_bytes_on_the_terminal_chats_stdin_are_not_a_crash(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    ran = subprocess.run([sys.executable, "-m", "bot", "chat"], input=b"hoc ph\xe1i ko\n",
+                         capture_output=True, timeout=120, cwd=ROOT, env={
+                             **env, "CAREERBOT_DB": str(tmp_path / "t.db"),
+                             "PYTHONIOENCODING": "utf-8:strict"})
+    assert ran.returncode == 0, ran.stderr.decode("utf-8", "replace")
+    assert b"Traceback" not in ran.stderr

@@ -25,6 +25,7 @@ from bot.reports.export import csv_bytes
 from bot.surveys.responses import load_records
 from bot.views import Block, Choice, Part, View
 from handlers.web.server import build_app
+from handlers.web.sessions import session_key
 
 SCHOOL_SITE = "https://thcs-a.example.edu.vn"
 
@@ -159,7 +160,8 @@ async def test_two_visitors_never_see_or_reach_each_others_chat(svc, clients):
 
 
 def _sid(client: TestClient) -> str:
-    return next(c.value for c in client.session.cookie_jar if c.key == "careerbot")
+    """The session's key, as the server keeps it (the cookie's id is never stored)."""
+    return session_key(next(c.value for c in client.session.cookie_jar if c.key == "careerbot"))
 
 
 # --- the guards ----------------------------------------------------------------------------

@@ -35,7 +35,9 @@ from bot.bootstrap import build_services
 from bot.config import Settings
 from bot.people.schools import School
 from bot.views import Block, Choice, Part, View
+from handlers.web import api
 from handlers.web.server import start_web
+from handlers.web.sessions import session_key
 from tests.web_process import ROOT, WebServer, free_port
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -298,8 +300,9 @@ class ThreadServer:
     """The web chat on its own event loop in a thread (start_web, as `careerbot run` starts it
     beside Telegram), so the test can hand its outbox a View as a counsellor's reply would."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, **settings: Any) -> None:
         self.db = db
+        self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.loop = asyncio.new_event_loop()
@@ -312,7 +315,8 @@ class ThreadServer:
         self.thread.start()
 
         async def up() -> None:
-            self.svc = build_services(Settings(db_path=self.db))  # on the loop's thread
+            # on the loop's thread
+            self.svc = build_services(Settings(db_path=self.db, **self.settings))
             self.runner = await start_web(self.svc, "127.0.0.1", self.port)
 
         self.call(up())
@@ -341,7 +345,7 @@ def test_a_view_the_outbox_delivers_appears_in_the_open_page(live, browser):
     open_chat(browser, live.url + "/")
     sid = next(c["value"] for c in browser.get_cookies() if c["name"] == "careerbot")
     assert next(c for c in browser.get_cookies() if c["name"] == "careerbot")["httpOnly"]
-    user = live.call(live.svc.accounts.resolve("web", sid)).user_id
+    user = live.svc.accounts.find("web", session_key(sid)).user_id
     reply = View((Part(Block.TEXT, "Cô Mai (tư vấn): em cứ học **trung cấp** nhé"),),
                  ((Choice(messages.MENU_BUTTON, i.Menu()),),))
     assert live.call(live.svc.outbox.send(user, reply))
@@ -354,6 +358,33 @@ def test_a_view_the_outbox_delivers_appears_in_the_open_page(live, browser):
     browser.refresh()  # and it stays in the redrawn chat
     WebDriverWait(browser, WAIT).until(lambda d: len(bot_messages(d)) == 2)
     assert console_errors(browser) == []
+
+
+def test_a_page_refused_a_live_stream_polls_and_keeps_working(tmp_path, browser, monkeypatch):
+    monkeypatch.setattr(api, "POLL_EVERY", 1)
+    live = ThreadServer(tmp_path / "capped.db", web_streams_per_address=1).start()
+    try:
+        open_chat(browser, live.url + "/")  # the first tab holds this address's one stream
+        first = browser.current_window_handle
+        browser.switch_to.new_window("tab")
+        open_chat(browser, live.url + "/")  # the second is refused one: it polls
+        WebDriverWait(browser, WAIT).until(lambda d: d.execute_script(
+            "return performance.getEntriesByType('resource')"
+            ".some(function (e) { return e.name.indexOf('/api/poll') >= 0; })"))
+        sid = next(c["value"] for c in browser.get_cookies() if c["name"] == "careerbot")
+        user = live.svc.accounts.find("web", session_key(sid)).user_id
+        reply = View((Part(Block.TEXT, "Cô Mai (tư vấn): em xem lại **học phí** nhé"),))
+        assert live.call(live.svc.outbox.send(user, reply))
+        WebDriverWait(browser, WAIT).until(
+            lambda d: "em xem lại học phí nhé" in bot_messages(d)[-1].text)  # by polling
+        answer = ask(browser, "hoc trung cap co mat hoc phi ko")  # and the chat still works
+        assert answer.find_elements(By.TAG_NAME, "h2")
+        browser.switch_to.window(first)  # the tab with the stream got it live
+        WebDriverWait(browser, WAIT).until(
+            lambda d: any("em xem lại học phí nhé" in m.text for m in bot_messages(d)))
+        assert [e for e in console_errors(browser) if "/api/events" not in e["message"]] == []
+    finally:
+        live.stop()
 
 
 def test_on_a_phone_a_page_made_for_desktops_opens_the_chat_in_its_own_tab(server, school_page,

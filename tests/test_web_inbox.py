@@ -24,6 +24,7 @@ from bot.people import privacy
 from bot.storage.database import MIGRATIONS, migrate, open_db, schema_version
 from bot.views import Block, Part, View
 from handlers.web.server import build_app
+from handlers.web.sessions import session_key
 from tests.test_web_api import Visitor, _next_event, _sid, choices, text_of
 
 REPLY = "Cô Mai: em cứ đăng ký trung cấp, thứ Hai cô gọi lại nhé"
@@ -161,9 +162,9 @@ def test_a_database_of_the_previous_release_gains_the_inbox_and_keeps_its_data(t
     old.conn.commit()
     old.close()
     db = open_db(path)
-    assert schema_version(db) == len(MIGRATIONS) >= 7  # later migrations may follow the inbox
-    assert db.execute("SELECT user_id FROM accounts WHERE external_id = 's3ss10n'"
-                      ).fetchone()[0] == -3
+    assert schema_version(db) == len(MIGRATIONS) >= 7
+    assert db.execute("SELECT user_id FROM accounts WHERE external_id = ?",  # kept hashed
+                      [session_key("s3ss10n")]).fetchone()[0] == -3
     db.execute("INSERT INTO inbox (user_id, channel, entry_id, text, payload, at) "
                "VALUES (-3, 'web', 1, 'x', ?, 'now')", [json.dumps({"id": 1})])
     with pytest.raises(sqlite3.IntegrityError):  # a row names a real person

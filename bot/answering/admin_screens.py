@@ -48,6 +48,8 @@ class AdminScreens(Screens):
         per_day = ", ".join(f"{d[8:10]}/{d[5:7]}: {n}" for d, n in s.per_day) \
             or messages.NONE_YET
         top = ", ".join(f"{e} ({n})" for e, n in s.top_topics) or messages.NONE_YET
+        safety = ", ".join(f"{d[8:10]}/{d[5:7]}: {n}" for d, n in s.safety_per_day) \
+            or messages.NONE_YET
         return text_view(messages.STATS.format(users=s.users, audiences=audiences,
                                                per_day=per_day, rate=round(100 * s.answer_rate),
-                                               questions=s.questions, top=top))
+                                               questions=s.questions, top=top, safety=safety))

@@ -21,6 +21,7 @@ from bot.answering.knowledge import (
     sources_line,
 )
 from bot.answering.retrieval import Kind, Result
+from bot.answering.safety import Concern, Finding
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,11 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     stale: bool = False
     also: tuple[Suggestion, ...] = ()  # a second question of the same message: one tap away
+    concern: Concern | None = None  # a safety reply: what the message was read as
 
     def as_json(self, ms: float) -> dict[str, object]:
         """The `careerbot ask --json` contract (shared/design.md)."""
+        concern = {"concern": self.concern.value} if self.concern is not None else {}
         return {
             "id": self.entry_id,
             "kind": self.kind.value,
@@ -53,6 +56,7 @@ class Reply:
             "sources": list(self.sources),
             "suggestions": [{"id": s.id, "title": s.title} for s in self.suggestions],
             "also": [s.id for s in self.also],
+            **concern,
             "ms": round(ms, 3),
         }
 
@@ -110,6 +114,24 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
         references=tuple(kb.cite(s, full=True) for s in entry.sources),
         suggestions=_suggestions(related[:4] if named else related), stale=stale,
     )
+
+
+def safety_reply(kb: KnowledgeBase, found: Finding) -> Reply:
+    """The crisis reply (who to call, a trusted adult) or the refusal with the legal way.
+
+    Never a topic answer: the legal way of a refused request is one tap away, not shown."""
+    if found.crisis:
+        lines = [messages.SAFETY_OPENING[found.concern.value], messages.SAFETY_CALL,
+                 messages.SAFETY_EMERGENCY]
+        if found.abroad:
+            lines.append(messages.SAFETY_ABROAD)
+        lines.append(messages.SAFETY_ADULT)
+        return Reply(Kind.SAFETY, None, 1.0, "\n".join(lines), concern=found.concern)
+    legal = kb.get(found.topic) if found.topic else None
+    way = (Suggestion(legal.id, legal.title),) if legal is not None else ()
+    text = " ".join(t for t in (messages.SAFETY_ILLEGAL_HEAD, found.risk,
+                                 messages.SAFETY_ILLEGAL_TAIL if way else None) if t)
+    return Reply(Kind.SAFETY, None, 1.0, text, suggestions=way, concern=found.concern)
 
 
 def compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:

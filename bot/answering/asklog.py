@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class Stats:
     questions: int
     answered: int
     top_topics: list[tuple[str, int]]
+    safety_per_day: list[tuple[str, int]] = dataclasses.field(default_factory=list)  # counts only
 
     @property
     def answer_rate(self) -> float:
@@ -164,4 +166,7 @@ class AskLog:
         by_audience = {r["a"]: r["n"] for r in self.db.query(
             "SELECT coalesce(audience, '') AS a, count(*) AS n FROM users GROUP BY a "
             "ORDER BY n DESC")}
-        return Stats(users, by_audience, per_day, totals["q"], totals["a"], top)
+        safety = [(r["d"], r["n"]) for r in self.db.query(
+            "SELECT substr(at, 1, 10) AS d, count(*) AS n FROM asks "
+            "WHERE kind = 'safety' AND at >= ? GROUP BY d ORDER BY d", [since])]
+        return Stats(users, by_audience, per_day, totals["q"], totals["a"], top, safety)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from bot.answering.answers import Reply, compose, entry_reply
+from bot.answering.answers import Reply, compose, entry_reply, safety_reply
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine
 
@@ -93,6 +93,7 @@ class Assistant:
     cache_size: int = REPLY_CACHE
 
     def __post_init__(self) -> None:
+        self.kb.safety.warm()  # compiled now, not while the first message waits
         self.cache = ReplyCache(self.cache_size)
         self._day: dt.date | None = None  # replies say "may be out of date" by the date
         # Whether a message is read the same whatever topic came before it (most are: only a
@@ -103,9 +104,21 @@ class Assistant:
         """The reply to a question; `previous` is the topic just shown (for follow-ups)."""
         return self.timed_answer(question, previous).reply
 
-    def timed_answer(self, question: str, previous: str | None = None) -> Timed:
-        """The reply, the milliseconds it took and whether it was remembered."""
+    def screen(self, question: str) -> Reply | None:
+        """The safety reply when a child may be in danger or the message asks for something
+        illegal, else None: read before anything else, so that neither a survey nor the cache
+        nor a topic answer can take a crisis message."""
+        found = self.kb.safety.detect(question)
+        return safety_reply(self.kb, found) if found is not None else None
+
+    def timed_answer(self, question: str, previous: str | None = None,
+                     screened: bool = False) -> Timed:
+        """The reply, the milliseconds it took and whether it was remembered; `screened`: the
+        caller has already run `screen` on this very text (and it found nothing)."""
         start = time.perf_counter()
+        safe = None if screened else self.screen(question)
+        if safe is not None:  # never cached: the cache holds topic replies only
+            return Timed(safe, (time.perf_counter() - start) * 1000, False)
         today = self.today()
         if today != self._day:
             self.cache.clear()

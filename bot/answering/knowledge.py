@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot import messages
+from bot.answering import safety as safety_rules
 from bot.answering import yamlfile
 from bot.answering.text import canonical
 from bot.answering.yamlfile import LineList, Problem
@@ -227,6 +228,7 @@ class KnowledgeBase:
     locations: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)
     entities: Entities | None = None
     out_of_scope: tuple[OutOfScope, ...] = ()
+    safety: safety_rules.Detector = field(default=safety_rules.NO_RULES, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -569,6 +571,12 @@ def _load_out_of_scope(col: _Collector) -> tuple[OutOfScope, ...]:
     return tuple(r for r in rules if r is not None)
 
 
+def _load_safety(col: _Collector, ids: set[str]) -> safety_rules.Detector:
+    detector, problems = safety_rules.read(col.root, ids, col.rel)
+    col.problems.extend(problems)
+    return detector
+
+
 def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     col = _Collector(root)
     if not root.is_dir():
@@ -581,7 +589,8 @@ def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     districts = _load_districts(col, ids)
     kb = KnowledgeBase(tuple(entries), tuple(menu), districts, tuple(documents.values()), root,
                        locations, entities=_load_entities(col, ids),
-                       out_of_scope=_load_out_of_scope(col))
+                       out_of_scope=_load_out_of_scope(col),
+                       safety=_load_safety(col, ids))
     return kb, col.problems
 
 
@@ -604,7 +613,8 @@ def from_entries(entries: Iterable[Entry], districts: DistrictTargets | None = N
     lends its entities and out-of-scope rules."""
     return KnowledgeBase(tuple(entries), districts=districts,
                          entities=like.entities if like else None,
-                         out_of_scope=like.out_of_scope if like else ())
+                         out_of_scope=like.out_of_scope if like else (),
+                         safety=like.safety if like else safety_rules.NO_RULES)
 
 
 

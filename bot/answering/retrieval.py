@@ -73,6 +73,7 @@ class Kind(StrEnum):
     FALLBACK = "fallback"
     GREETING = "greeting"
     EMPTY = "empty"
+    SAFETY = "safety"  # a child may be in danger, or an illegal request (bot/answering/safety.py)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from bot import messages
 from bot.answering.answers import Reply, Suggestion
 from bot.answering.knowledge import KnowledgeBase, MenuGroup
 from bot.answering.retrieval import Kind
+from bot.answering.safety import Concern
 from bot.views import Block, Choice, Part, Row, View
 
 
@@ -57,9 +58,25 @@ def _menu_and_counsel(counsel: bool) -> Row:
     return (menu, Choice(messages.COUNSEL_BUTTON, i.CounselOpen())) if counsel else (menu,)
 
 
+def safety_view(reply: Reply, counsel: bool = True) -> View:
+    """The crisis reply with one tap to an urgent counsellor ticket, or the refusal of an
+    illegal request with the legal way: no menu, no votes, no other topic."""
+    assert reply.concern is not None  # noqa: S101 - only safety replies have a concern
+    if reply.concern is Concern.ILLEGAL:
+        return View((Part(Block.TEXT, reply.text),),
+                    tuple((Choice(messages.SAFETY_LEGAL_BUTTON.format(title=s.title),
+                                  i.Topic(s.id)),) for s in reply.suggestions))
+    hint = messages.SAFETY_COUNSEL_HINT if counsel else messages.SAFETY_NO_COUNSEL_HINT
+    rows = ((Choice(messages.SAFETY_COUNSEL_BUTTON, i.CounselOpen(reply.concern.value)),),) \
+        if counsel else ()
+    return View((Part(Block.TEXT, reply.text), Part(Block.STRONG, hint)), rows)
+
+
 def reply_view(reply: Reply, ask_id: int | None, back_group: str = "",
                replace: bool = False, counsel: bool = True) -> View:
     """Any engine reply as a View; `counsel`: a counsellor can be reached from here."""
+    if reply.kind is Kind.SAFETY:
+        return safety_view(reply, counsel)
     if reply.entry_id is not None:
         return answer_view(reply, ask_id, back_group, replace)
     if reply.suggestions:

@@ -140,24 +140,26 @@ class RelayQueue:
         self.clock = clock
 
     async def post(self, destination: str, kind: str, text: str, *, ticket_id: int | None = None,
-                   user_id: int | None = None, source: dict[str, Any] | None = None) -> int:
+                   user_id: int | None = None, source: dict[str, Any] | None = None,
+                   urgent: bool = False) -> int:
         """Queue a message; returns once it is committed (then it is never lost). 0: the same
-        message of the person (`source`) is queued or was delivered already."""
+        message of the person (`source`) is queued or was delivered already. An urgent row
+        (a crisis ticket's header) goes ahead of everything waiting."""
         key = json.dumps(source, separators=(",", ":"), sort_keys=True) if source else None
-        row = [destination, kind, ticket_id, user_id, text, key, iso(self.clock())]
+        row = [destination, kind, ticket_id, user_id, text, key, iso(self.clock()), int(urgent)]
 
         def insert(db: sqlite_utils.Database) -> int:
             if key is not None and _seen(db, user_id, key, source):
                 return 0
             return int(db.execute(
                 "INSERT INTO outbox (destination, kind, ticket_id, user_id, text, source, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", row).lastrowid or 0)
+                "created_at, urgent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid or 0)
 
         return await self.writer.write(insert)
 
     def pending(self, destination: str, limit: int = BATCH) -> list[Item]:
         return [_item(r) for r in self.db.query(
-            "SELECT * FROM outbox WHERE destination = ? ORDER BY id LIMIT ?",
+            "SELECT * FROM outbox WHERE destination = ? ORDER BY urgent DESC, id LIMIT ?",
             [destination, limit])]
 
     def backlog(self, destination: str) -> tuple[int, int, int, str | None]:

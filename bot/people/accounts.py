@@ -66,11 +66,7 @@ class Accounts:
                              [channel, external_id]).fetchone()
             if row is not None:
                 return int(row[0])
-            if channel == TELEGRAM:
-                user_id = int(external_id)
-            else:
-                lowest = db.execute("SELECT min(min(id), 0) FROM users").fetchone()[0] or 0
-                user_id = int(lowest) - 1
+            user_id = int(external_id) if channel == TELEGRAM else _next_user_id(db)
             db.execute("INSERT INTO users (id, created_at, last_seen) VALUES (?, ?, ?) "
                        "ON CONFLICT(id) DO NOTHING", [user_id, stamp, stamp])
             db.execute("INSERT INTO accounts (channel, external_id, user_id, created_at) "
@@ -88,6 +84,21 @@ class Accounts:
         return [Account(r["channel"], r["external_id"], user_id) for r in self.db.query(
             "SELECT channel, external_id FROM accounts WHERE user_id = ?", [user_id])]
 
+    def clear_cache(self) -> None:
+        """After the retention purge deleted accounts."""
+        self._known.clear()
+
     def forget(self, user_id: int) -> None:
         for key in [k for k, v in self._known.items() if v == user_id]:
             del self._known[key]
+
+
+def _next_user_id(db: sqlite_utils.Database) -> int:
+    """Below every id given so far, the erased ones too: a new web visitor never takes the id
+    of someone who used /xoadulieu (a counsellor's old message or a log line names it)."""
+    kept = db.execute("SELECT value FROM instance WHERE name = 'lowest_user_id'").fetchone()
+    lowest = db.execute("SELECT min(coalesce(min(id), 0), 0) FROM users").fetchone()[0]
+    user_id = min(int(kept[0]) if kept else 0, int(lowest)) - 1
+    db.execute("INSERT INTO instance (name, value) VALUES ('lowest_user_id', ?) "
+               "ON CONFLICT(name) DO UPDATE SET value = excluded.value", [str(user_id)])
+    return user_id

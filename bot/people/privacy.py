@@ -19,6 +19,9 @@ from bot.surveys.model import SurveySet, school_year
 KEEP_QUESTIONS = dt.timedelta(days=365)  # questions, votes and counsellor messages: 12 months
 # Messages kept for a web visitor to read later: as long as their session cookie lasts at most.
 KEEP_INBOX = dt.timedelta(days=180)
+# A web session that left nothing (no question, survey, ticket, setting): its account and user
+# row go after this long unused, so sessions opened and abandoned do not pile up.
+KEEP_EMPTY_WEB = dt.timedelta(days=30)
 
 # Every table, and how its rows name a person. erase() clears all of it; a test walks the
 # schema (sqlite_master) and fails on a table not declared here, or on a column that looks as
@@ -47,7 +50,7 @@ OWNED_THROUGH: dict[str, tuple[str, str]] = {  # rows that are a person's throug
     "ticket_messages": ("ticket_id", "tickets"),
     "feedback": ("ask_id", "asks"),  # a vote on the person's question
 }
-NO_PERSON = ("schools", "zalo_tokens")  # zalo_tokens: the OA's own access/refresh tokens
+NO_PERSON = ("schools", "zalo_tokens", "instance")  # zalo_tokens: the OA's own tokens
 NOT_A_PERSON = {
     ("tickets", "closed_by"): "'user' or 'counsellor', never an id",
     ("ticket_messages", "chat_message_id"): "a message's number inside a chat",
@@ -202,4 +205,19 @@ def purge(db: sqlite_utils.Database, now: dt.datetime) -> dict[str, int]:
         "inbox": db.execute("DELETE FROM inbox WHERE at < ?",
                             [iso(now - KEEP_INBOX)]).rowcount,
     }
+    empty = _empty_web_users(db, iso(now - KEEP_EMPTY_WEB))
+    db.conn.executemany("DELETE FROM accounts WHERE user_id = ?", [[u] for u in empty])
+    counts["users"] = db.conn.executemany("DELETE FROM users WHERE id = ?",
+                                     [[u] for u in empty]).rowcount
     return counts
+
+
+def _empty_web_users(db: sqlite_utils.Database, idle_since: str) -> list[int]:
+    """Web users unused since then who chose nothing and have no row anywhere else."""
+    others = [f"NOT EXISTS (SELECT 1 FROM {table} WHERE {column} = u.id)"  # noqa: S608
+              for table, columns in PERSON_COLUMNS.items() if table not in ("users", "accounts")
+              for column in columns]  # declared names only
+    sql = ("SELECT u.id FROM users u WHERE u.id < 0 AND coalesce(u.last_seen, u.created_at) < ? "  # noqa: S608
+           "AND u.audience IS NULL AND u.school_code IS NULL AND EXISTS (SELECT 1 FROM accounts "
+           "a WHERE a.user_id = u.id AND a.channel = 'web') AND ") + " AND ".join(others)
+    return [int(r[0]) for r in db.execute(sql, [idle_since])]

@@ -56,7 +56,7 @@ class StaffScreens(Screens):
             scope_of(svc, account)
         except ScopeError as refused:
             return text_view(str(refused))
-        base = svc.settings.web_url
+        base = svc.settings.public_origin
         if base is None:
             return text_view(messages.SIGNIN_NO_URL)
         try:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from bot import messages
 from bot.answering.knowledge import DistrictTargets
 from bot.answering.text import fold
 from bot.people.schools import School
@@ -22,7 +23,7 @@ from bot.reports import export as exports
 from bot.reports import report as reports
 from bot.storage.database import open_reader
 from bot.surveys.model import Survey
-from bot.surveys.responses import load_records
+from bot.surveys.responses import load_records, suspect_count
 
 if TYPE_CHECKING:  # the worker process needs none of the services
     from bot.bootstrap import Services
@@ -69,7 +70,11 @@ def _report(db: sqlite_utils.Database, survey: Survey | None, scope: Scope,
         return None
     records = load_records(db, survey.id, scope.school_codes, year)
     levels = reports.levels_of(list(_schools(db).get(c) for c in scope.school_codes or ()))
-    return reports.build_report(survey, records, scope, districts, year, how.minimum, levels)
+    report = reports.build_report(survey, records, scope, districts, year, how.minimum, levels)
+    suspect = suspect_count(db, survey.id, scope.school_codes, year)
+    if suspect:  # counted, but staff must see that some came in a burst from one address
+        report.notes.insert(0, messages.REPORT_SUSPECT.format(count=suspect))
+    return report
 
 
 def _export(db: sqlite_utils.Database, scope: Scope, surveys: Sequence[Survey], fmt: str,

@@ -183,15 +183,35 @@ def _v9_outbox(db: sqlite_utils.Database) -> None:
     db.table("outbox").create({
         "id": int, "destination": str, "kind": str, "ticket_id": int, "user_id": int,
         "text": str, "source": str, "state": str, "attempts": int, "created_at": str,
-    }, pk="id", not_null={"destination", "kind", "state", "attempts", "created_at"},
-        defaults={"state": "pending", "attempts": 0},
+        "urgent": int,
+    }, pk="id", not_null={"destination", "kind", "state", "attempts", "created_at", "urgent"},
+        defaults={"state": "pending", "attempts": 0, "urgent": 0},
         foreign_keys=[("user_id", "users", "id")])
     db.table("outbox").create_index(["destination", "id"])
     # A message received twice is relayed once: looked up among the ticket's relayed ones.
     db.table("ticket_messages").create_index(["ticket_id", "chat_message_id"])
 
 
-def _v10_staff_sessions(db: sqlite_utils.Database) -> None:
+def _v10_web_sessions_hashed(db: sqlite_utils.Database) -> None:
+    """Web sessions are kept as the SHA-256 of the cookie's id (a backup holds no live cookie);
+    `instance` keeps per-installation values: the lowest user id ever given (an id freed by
+    /xoadulieu is never given again) and the log salt; survey submissions past the
+    per-address hourly cap are kept but marked `suspect`."""
+    import hashlib
+
+    for external_id, in db.execute(
+            "SELECT external_id FROM accounts WHERE channel = 'web'").fetchall():
+        db.execute("UPDATE accounts SET external_id = ? WHERE channel = 'web' AND "
+                   "external_id = ?", [hashlib.sha256(external_id.encode()).hexdigest(),
+                                       external_id])
+    db.table("instance").create({"name": str, "value": str}, pk="name")
+    lowest = db.execute("SELECT min(coalesce((SELECT min(id) FROM users), 0), "
+                        "coalesce((SELECT min(user_id) FROM accounts), 0), 0)").fetchone()[0]
+    db.execute("INSERT INTO instance (name, value) VALUES ('lowest_user_id', ?)", [str(lowest)])
+    db.execute("ALTER TABLE responses ADD COLUMN suspect INTEGER NOT NULL DEFAULT 0")
+
+
+def _v11_staff_sessions(db: sqlite_utils.Database) -> None:
     """The staff dashboard: single-use sign-in links and 8-hour sessions, both stored as
     SHA-256 hashes (a copy of the database opens nobody's session), and an audit row for
     each file a staff member downloads there."""
@@ -212,7 +232,7 @@ def _v10_staff_sessions(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
                                _v5_menu_resets, _v6_accounts, _v7_inbox, _v8_zalo, _v9_outbox,
-                               _v10_staff_sessions]
+                               _v10_web_sessions_hashed, _v11_staff_sessions]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

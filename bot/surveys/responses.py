@@ -170,6 +170,12 @@ class Responses:
             db, response.id, "UPDATE responses SET status = 'submitted', submitted_at = ?, "
             "current = NULL, active = 0, editing = 0, updated_at = ?", [at, at]))
 
+    async def flag_suspect(self, response_id: int) -> None:
+        """A submission from an address that sent more for the school this hour than a class
+        would: kept, and counted apart as "đáng ngờ" in the school's report."""
+        await self.writer.write(lambda db: db.execute(
+            "UPDATE responses SET suspect = 1 WHERE id = ?", [response_id]))
+
     async def pause_all(self, user_id: int) -> int:
         """Leave the survey flow (answers kept); returns how many surveys were paused."""
         return int(await self.writer.write(lambda db: db.execute(
@@ -215,3 +221,16 @@ def load_records(db: sqlite_utils.Database, survey_id: str,
     return [ResponseRecord(r["id"], r["survey_id"], r["school_code"], r["school_year"],
                            r["submitted_at"], answers[r["id"]], r["channel"] or "telegram")
             for r in rows]
+
+
+def suspect_count(db: sqlite_utils.Database, survey_id: str, school_codes: Collection[str] | None,
+                  year: str) -> int:
+    """Submitted responses marked suspect (Responses.flag_suspect), for these schools (None:
+    every school) and school year."""
+    sql = ("SELECT count(*) FROM responses WHERE survey_id = ? AND school_year = ? "
+           "AND status = 'submitted' AND suspect = 1")
+    params: list[Any] = [survey_id, year]
+    if school_codes is not None:
+        sql += f" AND school_code IN ({', '.join('?' * len(school_codes))})"
+        params += list(school_codes)
+    return int(db.execute(sql, params).fetchone()[0])

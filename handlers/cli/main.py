@@ -15,7 +15,7 @@ from typing import TextIO
 
 import click
 
-from bot import messages
+from bot import messages, wellformed
 from bot.answering import knowledge
 from bot.answering.answers import plain_text
 from bot.channel_text import for_channel
@@ -28,7 +28,8 @@ from handlers.cli.data import export_command, report_command, schools_group, sta
 
 def _utf8_streams() -> None:
     # A Windows console or a C locale must not turn Vietnamese into an encoding error.
-    for stream in (sys.stdout, sys.stderr):
+    # Bad bytes typed or piped in (the terminal chat, `ask -`) become U+FFFD, not a crash.
+    for stream in (sys.stdout, sys.stderr, sys.stdin):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8", errors="replace")
@@ -83,8 +84,10 @@ def ask(question: str, as_json: bool, explain: bool, previous: str | None,
     assistant = _assistant(knowledge_dir)
     questions = _questions(sys.stdin) if question == "-" else iter([(question, previous)])
     asked = False
-    for q, before in questions:
+    for raw, before in questions:
         asked = True
+        # Bad bytes in argv or stdin, or "\ud800" in a JSON line: lone surrogates, cleaned here.
+        q, before = wellformed.scrub(raw), before and wellformed.scrub(before)
         if not q.strip() and question != "-":
             raise click.ClickException(messages.ERR_EMPTY_QUESTION)
         reply, ms, _ = assistant.timed_answer(q, before)

@@ -26,7 +26,7 @@ from handlers.cli.data import _services, staff_group
 
 def _base(services: Services) -> str:
     settings = services.settings
-    return settings.web_url or \
+    return settings.public_origin or \
         f"http://{settings.web_host}:{settings.web_port or DEFAULT_WEB_PORT}"
 
 

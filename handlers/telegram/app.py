@@ -46,6 +46,8 @@ async def purge_daily(svc: Services) -> None:
     while True:
         try:
             counts = await svc.writer.write(lambda db: purge(db, svc.clock()))
+            if counts.get("users"):
+                svc.accounts.clear_cache()  # purged web accounts must not be found again
             if any(counts.values()):
                 log.info("retention purge %s", counts, extra={"event": "purge"})
         except Exception:  # a failed purge must not stop the bot; it is retried tomorrow
@@ -112,7 +114,6 @@ def build_application(settings: Settings, svc: Services,
 
 def run_bot(settings: Settings) -> None:
     """`careerbot run` with a token: polling by default, a webhook when WEBHOOK_URL is set."""
-    logs.set_salt(settings.token)
     logs.configure(settings.log_level, settings.log_json, settings.token,
                    settings.webhook_secret)
     svc = build_services(settings)

@@ -9,6 +9,7 @@ the right secret gets 403 before its body is read, and the listener defaults to 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import time
@@ -16,12 +17,15 @@ import time
 from aiohttp import web
 from telegram import Update
 
+from bot import messages, wellformed
 from bot.config import Settings
 from handlers.telegram.ui import AnyApp
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 MAX_BODY = 1024 * 1024  # an update is a few KB; Telegram never posts more than this
+HEADER_SECONDS = 20.0  # a request's headers must arrive within this (half-sent: closed)
+BODY_SECONDS = 10.0  # Telegram posts a few KB at once
 REPORT_EVERY = 60.0  # seconds: refused requests are logged as one line per minute, not each
 
 
@@ -41,7 +45,7 @@ class WebhookServer:
         server = web.Application(client_max_size=MAX_BODY)
         server.router.add_post("/" + self._settings.webhook_path, self._receive)
         self._runner = web.AppRunner(server, access_log=None, handle_signals=False,
-                                     shutdown_timeout=2.0)
+                                     shutdown_timeout=2.0, keepalive_timeout=HEADER_SECONDS)
         await self._runner.setup()
         await web.TCPSite(self._runner, self._settings.webhook_listen,
                           self._settings.webhook_port).start()
@@ -61,11 +65,17 @@ class WebhookServer:
             self._refuse()
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), self._app.bot)
+            async with asyncio.timeout(BODY_SECONDS):  # a body trickled in never ends
+                raw = await request.read()
+            # wellformed: nesting too deep or a 5,000-digit number is a 400, not a traceback,
+            # and a lone surrogate in a text never reaches SQLite or a reply.
+            update = Update.de_json(wellformed.loads(raw), self._app.bot)
+        except TimeoutError:
+            return web.Response(status=408, text=messages.WEB_BAD_REQUEST)
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("webhook request with a malformed update refused",
                         extra={"event": "webhook"})
-            return web.Response(status=400)
+            return web.Response(status=400, text=messages.WEB_BAD_REQUEST)
         await self._app.update_queue.put(update)
         return web.Response()
 

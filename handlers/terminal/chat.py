@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from bot import intents as i
-from bot import messages
+from bot import messages, wellformed
 from bot.conversation import Conversation
 from bot.people.accounts import Account
 from bot.views import View, deferred, flatten
@@ -35,7 +35,9 @@ class TerminalChat:
         self.stdout.write(messages.CHAT_PROMPT)
         self.stdout.flush()
         line = self.stdin.readline()
-        return None if line == "" else line.strip()
+        # Bad bytes read with surrogateescape become lone surrogates: cleaned here, at the
+        # boundary, so that SQLite and the screen never meet them.
+        return None if line == "" else wellformed.scrub(line.strip())
 
     async def run(self) -> None:
         self.say("\n".join(wrap(messages.CHAT_WELCOME)))

@@ -13,37 +13,36 @@ import json
 import logging
 import mimetypes
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
 from bot import intents as i
-from bot import logs, messages
+from bot import logs, messages, wellformed
 from bot.bootstrap import Services
 from bot.conversation import Conversation
 from bot.outreach.inbox import Delivered
 from bot.outreach.outbox import Deliver
 from bot.people.accounts import Account
 from bot.people.flood import Verdict
-from bot.views import View, deferred, flatten
-from handlers.web.guard import Origins, RateLimit, client_ip, is_https
-from handlers.web.sessions import (
-    STREAMS_PER_SESSION,
-    Session,
-    Sessions,
-    new_sid,
-    read_sid,
-    set_sid,
-)
+from bot.views import Block, Part, View, deferred, flatten
+from handlers.web.guard import HourlyCount, Network, Origins, RateLimit
+from handlers.web.sessions import Session, Sessions, new_sid, read_sid, session_key, set_sid
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4096  # characters in one message, as Telegram's limit
 MAX_BODY = 16 * 1024  # bytes in one request body
+BODY_SECONDS = 10.0  # to receive it, once the headers are in
 PING_EVERY = 20.0  # seconds between keep-alive comments on an event stream
 STREAM_FOR = 600.0  # seconds an event stream stays open; the browser reconnects by itself
 MAX_STREAMS = 2_000  # event streams open at once in this process
+POLL_EVERY = 15  # seconds between polls of a page refused a live stream
+# Staff work happens in Telegram (and the signed-in dashboard), never in the anonymous chat: a
+# staff role would ride on a 180-day cookie on a shared school computer.
+STAFF_INTENTS = (i.Redeem, i.Invite, i.ExportMenu, i.Export, i.Report, i.AnnounceDraft,
+                 i.AnnounceDecision, i.Stats, i.Unanswered)
 Entry = dict[str, Any] | None  # None: the stream ends
 
 
@@ -57,7 +56,10 @@ class Web:
     per_session: RateLimit
     per_ip: RateLimit
     new_sessions: RateLimit  # per address
+    network: Network = field(default_factory=Network)
+    submissions: HourlyCount = field(default_factory=HourlyCount)  # per (address, school)
     streams: int = 0
+    streams_of: dict[str, int] = field(default_factory=dict)  # open streams per address
 
 
 WEB: web.AppKey[Web] = web.AppKey("careerbot_web", Web)
@@ -101,23 +103,28 @@ class Visitor:
 
 
 async def visitor(request: web.Request, *, mint: bool = False) -> Visitor:
-    """The session of the cookie. Only opening the chat starts one (within the address's rate
-    of new sessions): a script posting without cookies cannot fill the accounts table."""
+    """The session of the cookie, if this server issued it. Only opening the chat starts one
+    (within the address's rate of new sessions); a cookie the server never issued (made up,
+    erased with /xoadulieu, purged) names nothing: opening the chat with it gets a fresh id,
+    so no one can pick the id of an account, nor mint accounts past the per-address limit."""
     ctx = request.app[WEB]
-    embed, secure = request.query.get("embed") == "1", is_https(request)
+    embed, secure = request.query.get("embed") == "1", ctx.network.is_https(request)
     sid = read_sid(request, embed, secure)
+    key = session_key(sid) if sid is not None else None
+    account = ctx.svc.accounts.find("web", key) if key is not None else None
     minted = None
-    if sid is None:
+    if account is None or key is None:
         if not mint:
             raise error(401, messages.WEB_NO_SESSION)
-        if not ctx.new_sessions.allow(client_ip(request)):
+        if not ctx.new_sessions.allow(ctx.network.client_ip(request)):
             raise error(429, messages.WEB_RATE_LIMITED)
-        sid = minted = new_sid()
-    if not ctx.per_session.allow(sid):
+        minted = new_sid()
+        key = session_key(minted)
+        account = await ctx.svc.accounts.resolve("web", key)
+    if not ctx.per_session.allow(key):
         raise error(429, messages.WEB_RATE_LIMITED)
-    account = await ctx.svc.accounts.resolve("web", sid)
     await ctx.svc.users.touch(account.user_id)
-    return Visitor(ctx.sessions.get(sid), account, minted, embed, secure)
+    return Visitor(ctx.sessions.get(key), account, minted, embed, secure)
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:
@@ -126,12 +133,15 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise error(413, messages.WEB_TOO_BIG)
     try:  # the whole body, however many packets it came in (client_max_size = MAX_BODY)
-        raw = await request.read()
+        async with asyncio.timeout(BODY_SECONDS):  # a body trickled in never ends
+            raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise error(413, messages.WEB_TOO_BIG) from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except TimeoutError:
+        raise error(408, messages.WEB_BAD_REQUEST) from None
+    try:  # too deep, a 5,000-digit number: 400, not a traceback; lone surrogates cleaned
+        data = wellformed.loads(raw)
+    except wellformed.BadJson:
         raise error(400, messages.WEB_BAD_REQUEST) from None
     if not isinstance(data, dict):
         raise error(400, messages.WEB_BAD_REQUEST)
@@ -151,7 +161,9 @@ def record(session: Session, view: View, tapped: int | None = None, *, pushed: b
     out: list[dict[str, Any]] = []
     known = tapped is not None and session.has(tapped)
     for n, shown in enumerate(flatten(view)):
-        data = shown.as_json()
+        # Well-formed whatever the view carries (a reply relayed from another channel): the
+        # transcript is redrawn on every reload and kept in the database.
+        data = wellformed.scrub_data(shown.as_json())
         data["files"] = [{**meta, "url": f"/api/file/{session.keep_file(f)}"}
                          for meta, f in zip(data["files"], shown.files, strict=True)]
         if n == 0 and shown.strip and known and tapped is not None:
@@ -184,13 +196,16 @@ async def _answer(ctx: Web, who: Visitor, work: Callable[[], Awaitable[View]],
                   tapped: int | None = None) -> dict[str, Any]:
     view = await work()
     _follow_up(who.session, view)
-    if ctx.svc.accounts.find("web", who.session.sid) is not None:
+    if ctx.svc.accounts.find("web", who.session.key) is not None:
         return {"views": record(who.session, view, tapped)}
     # "Xoá dữ liệu": nothing of this visitor stays, not even on screen, and the cookie changes
-    # so that the old session id leads nowhere.
-    ctx.sessions.drop(who.session.sid)
-    who.session = ctx.sessions.get(new_sid())
-    who.new_sid = who.session.sid
+    # so that the old session id leads nowhere. The new one is issued like any other (its
+    # account exists before the browser has the cookie), with a user id never used before.
+    ctx.sessions.drop(who.session.key)
+    who.new_sid = new_sid()
+    account = await ctx.svc.accounts.resolve("web", session_key(who.new_sid))
+    who.account = account
+    who.session = ctx.sessions.get(account.external_id)
     return {"views": record(who.session, view), "reset": True}
 
 
@@ -256,10 +271,17 @@ async def message(request: web.Request) -> web.Response:
     who.session.add({"user": text})
     talk, account = ctx.conversation, who.account
     command = i.command_intent(text.strip())
+    if isinstance(command, STAFF_INTENTS):
+        return who.reply(_staff_elsewhere(who))
     if command is not None and talk.handles(command):
         return who.reply(await _answer(ctx, who, lambda: talk.handle(account, command)))
     # Typed text: a survey's typed answer, a message to the counsellor, or a question.
     return who.reply(await _answer(ctx, who, lambda: talk.handle_text(account, text)))
+
+
+def _staff_elsewhere(who: Visitor) -> dict[str, Any]:
+    view = View((Part(Block.TEXT, messages.WEB_STAFF_ELSEWHERE),))
+    return {"views": record(who.session, view)}
 
 
 def _flooding(ctx: Web, who: Visitor) -> bool:
@@ -280,10 +302,37 @@ async def intent(request: web.Request) -> web.Response:
                                                   or isinstance(origin, bool))):
         raise error(400, messages.WEB_STALE)
     who = await visitor(request)
+    if isinstance(tapped, STAFF_INTENTS):
+        return who.reply(_staff_elsewhere(who))
     if _flooding(ctx, who):
         raise error(429, messages.SLOW_DOWN)
-    return who.reply(await _answer(ctx, who, lambda: ctx.conversation.handle(who.account, tapped),
-                                   origin))
+    pending = _pending_response(ctx, who, tapped)
+    answered = await _answer(ctx, who, lambda: ctx.conversation.handle(who.account, tapped),
+                             origin)
+    if pending is not None:
+        await _count_submission(ctx, request, pending)
+    return who.reply(answered)
+
+
+def _pending_response(ctx: Web, who: Visitor, tapped: i.Intent) -> int | None:
+    """The response a "Gửi phiếu" tap may submit (still in progress before it)."""
+    if not isinstance(tapped, i.SurveySubmit):
+        return None
+    return next((r.id for r in ctx.svc.responses.of_user(who.account.user_id)
+                 if r.survey_id == tapped.survey and r.status == "in_progress"), None)
+
+
+async def _count_submission(ctx: Web, request: web.Request, response_id: int) -> None:
+    """Submissions for one school from one address in an hour, past the cap: kept (nothing a
+    student sends is lost) but marked, so staff see them as "đáng ngờ" beside the counts."""
+    response = ctx.svc.responses.get(response_id)
+    if response is None or response.status != "submitted":
+        return
+    where = (ctx.network.client_ip(request), response.school_code or "")
+    if ctx.submissions.add(where) > ctx.svc.settings.surveys_per_address_hour:
+        await ctx.svc.responses.flag_suspect(response_id)
+        log.warning("survey submission over the per-address hourly cap marked suspect",
+                    extra={"event": "survey", "survey": response.survey_id})
 
 
 async def file(request: web.Request) -> web.Response:
@@ -310,9 +359,14 @@ async def events(request: web.Request) -> web.StreamResponse:
         raise error(403, messages.WEB_ORIGIN_REFUSED)
     who = await visitor(request)
     session = who.session
-    if ctx.streams >= MAX_STREAMS or len(session.streams) >= STREAMS_PER_SESSION:
-        raise error(503, messages.WEB_BUSY)
+    address = ctx.network.client_ip(request)
+    settings = ctx.svc.settings
     after = max(_int(request.query.get("after")), _int(request.headers.get("Last-Event-ID")))
+    if ctx.streams >= MAX_STREAMS or len(session.streams) >= settings.web_streams_per_session \
+            or ctx.streams_of.get(address, 0) >= settings.web_streams_per_address:
+        # No live stream for this page: it asks /api/poll now and then instead (an
+        # EventSource refused with an HTTP error stops for good, so the page takes the hint).
+        raise error(429, messages.WEB_POLLING)
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
                                            "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})  # nginx: no buffering
@@ -323,6 +377,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         queue.put_nowait(missed)
     session.streams.add(queue)
     ctx.streams += 1
+    ctx.streams_of[address] = ctx.streams_of.get(address, 0) + 1
     try:
         await response.prepare(request)
         await response.write(b"retry: 3000\n\n")
@@ -332,7 +387,7 @@ async def events(request: web.Request) -> web.StreamResponse:
             try:
                 entry = await asyncio.wait_for(queue.get(), PING_EVERY)
             except TimeoutError:
-                ctx.sessions.get(session.sid)  # still here: keep the transcript
+                ctx.sessions.get(session.key)  # still here: keep the transcript
                 await response.write(b": ping\n\n")
                 continue
             if entry is None:  # the server is stopping
@@ -343,6 +398,9 @@ async def events(request: web.Request) -> web.StreamResponse:
     finally:
         session.streams.discard(queue)
         ctx.streams -= 1
+        left = ctx.streams_of.pop(address, 1) - 1
+        if left > 0:
+            ctx.streams_of[address] = left
     return response
 
 
@@ -366,6 +424,17 @@ async def embed_check(request: web.Request) -> web.Response:
     response = json_response({"allowed": allowed})
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+async def poll(request: web.Request) -> web.Response:
+    """What a live stream would have carried, for a page that has none: the entries pushed
+    after the last one it saw, and how long to wait before asking again."""
+    if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+        raise error(403, messages.WEB_ORIGIN_REFUSED)  # as the stream: the chat's page only
+    who = await visitor(request)
+    after = _int(request.query.get("after"))
+    return who.reply({"views": who.session.pushed_after(after), "last": who.session.seq,
+                      "every": POLL_EVERY})
 
 
 def _int(raw: str | None) -> int:
@@ -401,8 +470,8 @@ def plain_text(entry: dict[str, Any]) -> str:
 def restorer(svc: Services) -> Callable[[str], list[dict[str, Any]]]:
     """A session this process does not hold starts with what was delivered to its account."""
 
-    def restore(sid: str) -> list[dict[str, Any]]:
-        account = svc.accounts.find("web", sid)
+    def restore(key: str) -> list[dict[str, Any]]:
+        account = svc.accounts.find("web", key)
         return [] if account is None else [d.payload for d in svc.inbox.kept(account.user_id,
                                                                                 "web")]
 

@@ -6,58 +6,96 @@ from __future__ import annotations
 import functools
 import ipaddress
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 
-@functools.lru_cache(maxsize=4096)  # asked twice a request, for a handful of peers
-def _trusted_proxy(peer: str | None) -> bool:
-    """Forwarded headers count only from the reverse proxy: this host or a private network
-    (Docker's bridge). From anywhere else a client could write them itself."""
-    if not peer:
-        return False
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private
+class Network:
+    """What the server trusts about a request's origin: the reverse proxies whose forwarded
+    headers count (CAREERBOT_TRUSTED_PROXIES, only this host by default: a private address is
+    not enough, or any machine on a school's LAN could rotate X-Forwarded-For), and the public
+    origin (CAREERBOT_PUBLIC_ORIGIN), the only Host it answers to, so that a page on another
+    name resolving to this server (DNS rebinding) is never same-origin."""
+
+    def __init__(self, proxies: Iterable[str] = ("127.0.0.0/8", "::1/128"),
+                 public_origin: str | None = None) -> None:
+        self.proxies = tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+        self.public_origin = public_origin.lower() if public_origin else None
+        self.public_host = urlsplit(self.public_origin).netloc if self.public_origin else None
+        self._trusted = functools.lru_cache(maxsize=4096)(self._check_proxy)
+
+    def _check_proxy(self, peer: str | None) -> bool:
+        if not peer:
+            return False
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in network for network in self.proxies)
+
+    def trusted_proxy(self, peer: str | None) -> bool:
+        return bool(self._trusted(peer))
+
+    def client_ip(self, request: web.Request) -> str:
+        peer = request.remote or ""
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded and self.trusted_proxy(peer):
+            # The right-most entry is the one our proxy appended; the rest the client could
+            # forge.
+            return forwarded.rsplit(",", 1)[-1].strip() or peer
+        return peer
+
+    def is_https(self, request: web.Request) -> bool:
+        if self.public_origin is not None:
+            return self.public_origin.startswith("https:")
+        if request.secure:
+            return True
+        proto = request.headers.get("X-Forwarded-Proto", "")
+        return self.trusted_proxy(request.remote) and \
+            proto.split(",")[0].strip().lower() == "https"
+
+    def host_allowed(self, request: web.Request) -> bool:
+        """The configured public host, or (none configured) a loopback name only."""
+        host = request.headers.get("Host", "").strip().lower()
+        if self.public_host is not None:
+            return host == self.public_host or host == _default_port(self.public_origin or "")
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name in LOOPBACK_NAMES
+
+    def own_origin(self, request: web.Request) -> str:
+        if self.public_origin is not None:
+            return self.public_origin
+        host = request.headers.get("Host", request.host)
+        return f"{'https' if self.is_https(request) else 'http'}://{host}".lower()
 
 
-def client_ip(request: web.Request) -> str:
-    peer = request.remote or ""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded and _trusted_proxy(peer):
-        # The right-most entry is the one our proxy appended; the rest the client could forge.
-        return forwarded.rsplit(",", 1)[-1].strip() or peer
-    return peer
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 
-def is_https(request: web.Request) -> bool:
-    if request.secure:
-        return True
-    proto = request.headers.get("X-Forwarded-Proto", "")
-    return _trusted_proxy(request.remote) and proto.split(",")[0].strip().lower() == "https"
-
-
-def own_origin(request: web.Request) -> str:
-    host = request.headers.get("Host", request.host)
-    return f"{'https' if is_https(request) else 'http'}://{host}".lower()
+def _default_port(origin: str) -> str:
+    """https://x.vn also arrives as Host: x.vn:443 from some clients."""
+    parts = urlsplit(origin)
+    if parts.port is not None:
+        return parts.netloc
+    return f"{parts.netloc}:{443 if parts.scheme == 'https' else 80}"
 
 
 class Origins:
     """The server's own origin, plus CAREERBOT_WEB_ORIGINS (the school sites)."""
 
-    def __init__(self, allowed: Iterable[str]) -> None:
+    def __init__(self, allowed: Iterable[str], network: Network | None = None) -> None:
         self.allowed = tuple(allowed)
+        self.network = network or Network()
 
     def foreign(self, origin: str) -> bool:
         """An allowed origin other than ours: it gets CORS headers."""
         return origin.lower() in self.allowed
 
     def allows(self, request: web.Request, origin: str) -> bool:
-        return origin.lower() == own_origin(request) or self.foreign(origin)
+        return origin.lower() == self.network.own_origin(request) or self.foreign(origin)
 
     def csp(self) -> str:
         """Self only; the schools may frame the page (the widget's iframe)."""
@@ -96,3 +134,27 @@ class RateLimit:
         if len(self._buckets) > self.keys:  # bounded memory: the longest-idle key goes first
             self._buckets.popitem(last=False)
         return allowed
+
+
+class HourlyCount:
+    """Events per key in the last hour (survey submissions per address and school), bounded
+    in memory like the rate limits."""
+
+    def __init__(self, window: float = 3600.0, *, keys: int = 50_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.window = window
+        self.keys = keys
+        self.clock = clock
+        self._events: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
+
+    def add(self, key: tuple[str, str]) -> int:
+        """Count one event now; how many the key had in the window, this one included."""
+        now = self.clock()
+        times = self._events.pop(key, None) or deque()
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        times.append(now)
+        self._events[key] = times
+        if len(self._events) > self.keys:
+            self._events.popitem(last=False)
+        return len(times)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -14,7 +15,7 @@ from bot.bootstrap import Services
 from bot.conversation import Conversation
 from bot.people.privacy import purge
 from handlers.web import api, assets, dashboard
-from handlers.web.guard import Origins, RateLimit, add_security_headers, client_ip
+from handlers.web.guard import Network, Origins, RateLimit, add_security_headers
 from handlers.web.sessions import Sessions
 
 log = logging.getLogger(__name__)
@@ -22,9 +23,43 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SESSION_PER_MINUTE = 120  # a quick student taps through a survey at about one a second
 NEW_SESSION_SHARE = 25  # new sessions a minute per address: its request limit / 25 (120)
 PURGE_EVERY = 24 * 3600.0
+# A connection must send its request's headers within this (from its start, or from the last
+# response on it): a client trickling half a request would hold a connection for ever.
+HEADER_SECONDS = 20.0
+RETRY_AFTER = "120"  # seconds, with the "thử lại sau" of a full disk
+_host_warned = False
 
 
-def _api_guard(origins: Origins, per_ip: RateLimit) -> Callable[..., Awaitable[web.StreamResponse]]:
+def _host_guard(network: Network) -> Callable[..., Awaitable[web.StreamResponse]]:
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Only the configured public host (or loopback names): a page on another name that
+        resolves to this server (DNS rebinding) gets nothing, and is never same-origin."""
+        if network.host_allowed(request):
+            return await handler(request)
+        global _host_warned
+        if not _host_warned:  # once: the operator may have forgotten CAREERBOT_PUBLIC_ORIGIN
+            _host_warned = True
+            log.warning("request for a host that is not CAREERBOT_PUBLIC_ORIGIN refused "
+                        "(set it to the chat's public address)", extra={"event": "web"})
+        raise api.error(421, messages.WEB_HOST_REFUSED)
+
+    return guard
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """SQLite could not grow the database (disk or quota full): a passing state, not a bug."""
+    while exc is not None:
+        if isinstance(exc, sqlite3.Error) and (
+                getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+                or "database or disk is full" in str(exc)):
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+def _api_guard(origins: Origins, per_ip: RateLimit
+               ) -> Callable[..., Awaitable[web.StreamResponse]]:
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         """Every /api/ request: from an allowed origin (CORS for the school sites), within the
@@ -45,7 +80,7 @@ def _api_guard(origins: Origins, per_ip: RateLimit) -> Callable[..., Awaitable[w
                 "Access-Control-Allow-Headers": "Content-Type",
                 "Access-Control-Max-Age": "600"})
         else:
-            if not per_ip.allow(client_ip(request)):
+            if not per_ip.allow(origins.network.client_ip(request)):
                 raise api.error(429, messages.WEB_RATE_LIMITED)
             response = await handler(request)
         if cors and origin is not None:
@@ -72,9 +107,15 @@ def _errors_and_headers(csp: str) -> Callable[..., Awaitable[web.StreamResponse]
                 failure = api.error(exc.status, sentence)
             add_security_headers(failure, csp)
             raise failure from None
-        except Exception:
-            log.exception("error while handling a web request", extra={"event": "error"})
-            failure = api.error(500, messages.ERROR_APOLOGY)
+        except Exception as exc:
+            if _disk_full(exc):
+                log.error("the database cannot grow (disk full?): web request refused",
+                          extra={"event": "error"})
+                failure = api.error(503, messages.WEB_TRY_LATER)
+                failure.headers["Retry-After"] = RETRY_AFTER
+            else:
+                log.exception("error while handling a web request", extra={"event": "error"})
+                failure = api.error(500, messages.ERROR_APOLOGY)
             add_security_headers(failure, csp)
             raise failure from None
         add_security_headers(response, csp)
@@ -95,25 +136,31 @@ def build_app(svc: Services, conversation: Conversation | None = None, *,
               ip_per_minute: int | None = None) -> web.Application:
     """The aiohttp application; the outbox reaches web visitors through it from now on."""
     settings = svc.settings
-    origins = Origins(settings.web_origins)
+    network = Network(settings.trusted_proxies, settings.public_origin)
+    origins = Origins(settings.web_origins, network)
     per_ip_minute = ip_per_minute or settings.web_ip_per_minute
     per_ip = RateLimit(per_ip_minute)
     # New sessions from one address: a class opening the chat together, not a script.
     new_sessions = RateLimit(max(60, per_ip_minute // NEW_SESSION_SHARE))
     app = web.Application(client_max_size=api.MAX_BODY,
-                          middlewares=[_errors_and_headers(origins.csp()),
+                          middlewares=[_errors_and_headers(origins.csp()), _host_guard(network),
                                        _api_guard(origins, per_ip)])
     ctx = api.Web(svc, conversation or Conversation(svc), Sessions(restore=api.restorer(svc)),
                   RateLimit(session_per_minute, burst=max(1, session_per_minute // 3)), per_ip,
-                  new_sessions)
+                  new_sessions, network)
     app[api.WEB] = ctx
     svc.outbox.register("web", api.deliverer(ctx))
+    if settings.public_origin is None:
+        log.warning("CAREERBOT_PUBLIC_ORIGIN is not set: the web chat answers only loopback "
+                    "host names (127.0.0.1, localhost); set it behind a reverse proxy",
+                    extra={"event": "start"})
     for path, asset in assets.load().items():
         app.router.add_get(path, _static(asset))
     app.router.add_post("/api/open", api.open_chat)
     app.router.add_post("/api/message", api.message)
     app.router.add_post("/api/intent", api.intent)
     app.router.add_get("/api/events", api.events)
+    app.router.add_get("/api/poll", api.poll)
     app.router.add_get(r"/api/file/{number:\d{1,9}}", api.file)
     app.router.add_get("/widget/allowed", api.embed_check)  # outside /api: any site may ask
     dashboard.register(app, svc)  # the staff dashboard, /quan-ly
@@ -136,6 +183,8 @@ async def _purge_daily(svc: Services) -> None:
     while True:
         try:
             counts = await svc.writer.write(lambda db: purge(db, svc.clock()))
+            if counts.get("users"):
+                svc.accounts.clear_cache()  # purged web accounts must not be found again
             if any(counts.values()):
                 log.info("retention purge %s", counts, extra={"event": "purge"})
         except Exception:  # retried tomorrow; the chat must keep running
@@ -165,13 +214,15 @@ def run_web(svc: Services, host: str, port: int) -> None:
     app.on_startup.append(background)
     app.on_cleanup.append(stop)
     log.info("web chat on http://%s:%s", host, port, extra={"event": "start"})
-    web.run_app(app, host=host, port=port, print=None, access_log=None, shutdown_timeout=5)
+    web.run_app(app, host=host, port=port, print=None, access_log=None, shutdown_timeout=5,
+                keepalive_timeout=HEADER_SECONDS)
 
 
 async def start_web(svc: Services, host: str, port: int,
                     conversation: Conversation | None = None) -> web.AppRunner:
     """Beside the Telegram bot, on its event loop: returns the runner to clean up at stop."""
-    runner = web.AppRunner(build_app(svc, conversation), access_log=None, shutdown_timeout=5)
+    runner = web.AppRunner(build_app(svc, conversation), access_log=None, shutdown_timeout=5,
+                           keepalive_timeout=HEADER_SECONDS)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("web chat on http://%s:%s", host, port, extra={"event": "start"})

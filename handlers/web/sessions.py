@@ -2,6 +2,10 @@
 remembers of each session (the chat shown so far, to redraw it on a reload; the open event
 streams, to push what the outbox delivers).
 
+The cookie's id is a secret the server issued (only /api/open mints one); everywhere else a
+session is named by its key, the SHA-256 of the id: the accounts table holds keys, so a backup
+or a copied database holds no cookie that would open someone's chat.
+
 The transcript lives in memory, bounded: answers and survey progress are in the database
 already, and a visitor whose transcript is gone gets a fresh screen (or their survey back).
 What the outbox delivered (a counsellor's reply) is in the database too (bot/outreach/inbox.py):
@@ -11,6 +15,7 @@ a session that this process does not hold, after a restart or once dropped, star
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import secrets
 import time
@@ -29,11 +34,15 @@ KEEP_ENTRIES = 40  # transcript entries per session
 KEEP_SESSIONS = 5_000  # transcripts kept; the least recently seen goes first
 IDLE_SECONDS = 6 * 3600.0
 KEEP_FILES = 3  # files offered (a visitor's own data), per session
-STREAMS_PER_SESSION = 4  # tabs of one visitor with an event stream open
 
 
 def new_sid() -> str:
     return secrets.token_urlsafe(32)
+
+
+def session_key(sid: str) -> str:
+    """What the server keeps of a cookie: 256 random bits need no salt or slow hash."""
+    return hashlib.sha256(sid.encode("ascii")).hexdigest()
 
 
 def cookie_name(embed: bool, secure: bool) -> str:
@@ -65,7 +74,7 @@ def set_sid(response: web.StreamResponse, sid: str, embed: bool, secure: bool) -
 
 @dataclass
 class Session:
-    sid: str
+    key: str  # session_key() of the cookie's id
     seen: float = 0.0
     seq: int = 0
     # (entry, pushed): entries are views (with "id") and the visitor's own messages.
@@ -128,7 +137,7 @@ class Session:
         return [entry for entry, pushed in self.log if pushed and entry["id"] > after]
 
 
-Restore = Callable[[str], list[dict[str, Any]]]  # a session id -> its kept deliveries
+Restore = Callable[[str], list[dict[str, Any]]]  # a session key -> its kept deliveries
 
 
 class Sessions:
@@ -144,20 +153,20 @@ class Sessions:
         # well within a JavaScript number's exact range.
         self.first_id = time.time_ns() // 1_000_000
 
-    def get(self, sid: str) -> Session:
-        session = self._by_sid.pop(sid, None)
+    def get(self, key: str) -> Session:
+        session = self._by_sid.pop(key, None)
         if session is None:
-            session = Session(sid, seq=self.first_id)
+            session = Session(key, seq=self.first_id)
             if self._restore is not None:
-                session.restore(self._restore(sid))
+                session.restore(self._restore(key))
         session.seen = self.clock()
-        self._by_sid[sid] = session
+        self._by_sid[key] = session
         self._trim()
         return session
 
-    def drop(self, sid: str) -> None:
+    def drop(self, key: str) -> None:
         """Forget a session (its visitor erased their data); its open streams end."""
-        session = self._by_sid.pop(sid, None)
+        session = self._by_sid.pop(key, None)
         if session is not None:
             for queue in session.streams:
                 queue.put_nowait(None)

@@ -26,8 +26,9 @@ from bot.people.staff_sessions import (
     StaffSessions,
     csrf_token,
 )
+from handlers.web import api
 from handlers.web.dashboard import html
-from handlers.web.guard import RateLimit, client_ip, is_https, own_origin
+from handlers.web.guard import Network, RateLimit
 
 SIGN_IN = "/quan-ly/dang-nhap"
 HOME = "/quan-ly"
@@ -62,6 +63,24 @@ class Caller:
     @property
     def account(self) -> Account:
         return Account(DASHBOARD_CHANNEL, str(self.user_id), self.user_id)
+
+
+def network(request: web.Request) -> Network:
+    """The web server's view of the request: its client, scheme and own origin behind the
+    trusted proxies (CAREERBOT_TRUSTED_PROXIES, CAREERBOT_PUBLIC_ORIGIN)."""
+    return request.app[api.WEB].network
+
+
+def client_ip(request: web.Request) -> str:
+    return network(request).client_ip(request)
+
+
+def is_https(request: web.Request) -> bool:
+    return network(request).is_https(request)
+
+
+def own_origin(request: web.Request) -> str:
+    return network(request).own_origin(request)
 
 
 def _cookie(request: web.Request, name: str) -> str:

@@ -135,7 +135,7 @@ async def qr(request: web.Request) -> web.StreamResponse:
     if not code or (kind == "telegram" and not svc.settings.bot_username):
         return html.message_page(messages.DASH_TITLE, messages.DASH_NOT_FOUND, 404)
     url = f"https://t.me/{svc.settings.bot_username}?start={code}" if kind == "telegram" else \
-        f"{svc.settings.web_url or own_base(request)}/?truong={code}"
+        f"{own_base(request)}/?truong={code}"
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="png", scale=8, border=2)
     return _attachment(out.getvalue(), f"qr-{kind}-{code}.png", "image/png", inline=True)

@@ -18,9 +18,16 @@ from bot.reports.report import report_view
 from bot.surveys.model import Survey, school_year
 from bot.views import Block
 from handlers.web.dashboard import html
-from handlers.web.dashboard.auth import HOME, Caller, caller, ctx, had_session, signed_out
+from handlers.web.dashboard.auth import (
+    HOME,
+    Caller,
+    caller,
+    ctx,
+    had_session,
+    own_origin,
+    signed_out,
+)
 from handlers.web.dashboard.html import e, href
-from handlers.web.guard import own_origin
 
 STATUS = {"submitted": "Đã gửi", "in_progress": "Đang làm"}
 ROLE = {"all": "Quản trị (toàn tỉnh)", "area": "Cán bộ khu vực", "school": "Cán bộ trường"}
@@ -101,7 +108,7 @@ def _survey_card(p: progress.SurveyProgress) -> str:
 def _links(request: web.Request, code: str) -> str:
     """The school's links for students, each with its QR code."""
     svc = ctx(request).svc
-    base = svc.settings.web_url or own_base(request)
+    base = own_base(request)
     figures = []
     if svc.settings.bot_username:
         url = f"https://t.me/{svc.settings.bot_username}?start={code}"
@@ -120,7 +127,7 @@ def _links(request: web.Request, code: str) -> str:
 
 
 def own_base(request: web.Request) -> str:
-    """This server's address as the browser reached it (when CAREERBOT_WEB_URL is unset)."""
+    """CAREERBOT_PUBLIC_ORIGIN, or (a chat on this machine) the address the browser used."""
     return own_origin(request)
 
 

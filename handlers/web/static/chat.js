@@ -18,6 +18,7 @@
   var toastBox = document.getElementById('toast');
   var busy = false;
   var events = null;
+  var pollTimer = 0;
   var last = 0;
   var seen = {};
   var toastTimer = 0;
@@ -210,6 +211,8 @@
     last = 0;
     if (events) events.close();
     events = null;
+    clearTimeout(pollTimer);
+    pollTimer = 0;
   }
 
   // One request at a time: the server keeps each visitor's actions in order anyway, and a
@@ -235,15 +238,43 @@
   }
 
   function listen() {
-    if (!window.EventSource) return;
+    if (!window.EventSource) { poll(); return; }
     var url = '/api/events?after=' + last + (embed ? '&embed=1' : '');
     var stream = events = new EventSource(url);
     stream.onmessage = function (e) {
       var v;
       try { v = JSON.parse(e.data); } catch (_) { return; }
+      if (typeof v.id === 'number' && v.id > last) last = v.id;
       var first = show([v]);
       if (first && !busy) reveal(first, false);
     };
+    // Refused a live stream (too many from this network: an HTTP error, after which the
+    // browser gives up for good): ask now and then instead. A dropped connection
+    // (CONNECTING) is retried by the browser itself.
+    stream.onerror = function () {
+      if (stream.readyState !== EventSource.CLOSED || events !== stream) return;
+      events = null;
+      poll();
+    };
+  }
+
+  function poll() {
+    clearTimeout(pollTimer);
+    pollTimer = 0;
+    fetch('/api/poll?after=' + last + (embed ? '&embed=1' : ''), {
+      credentials: 'same-origin'
+    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+      var every = 15;
+      if (data && data.views) {
+        var first = show(data.views);
+        if (first && !busy) reveal(first, false);
+        if (typeof data.last === 'number' && data.last > last) last = data.last;
+        if (typeof data.every === 'number' && data.every > 0) every = data.every;
+      }
+      pollTimer = setTimeout(poll, every * 1000);
+    }, function () {
+      pollTimer = setTimeout(poll, 30000);
+    });
   }
 
   form.addEventListener('submit', function (e) {

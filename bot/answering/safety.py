@@ -1,0 +1,479 @@
+"""Messages in which a child may be in danger, or that ask for help with something illegal.
+
+Read once, first, for every typed message: before survey text, before the answer cache and
+before topic ranking. The wording lives in knowledge/data/safety.yaml so that a counsellor can
+extend it without code; each cue is a small pattern over the same canonical text the engine
+reads (accents folded, teencode and Southern forms expanded), so "muốn chết", "muon chet" and
+"mún chít" are one cue. Missing a crisis is worse than a false alarm: cues are broad, and only
+idioms ("mệt muốn chết") and explicit framings ("có đúng luật không") hold them back.
+
+Pattern syntax (one string per cue):
+  words         whole words, in order: `không muốn sống`
+  (a|b c)       one of the alternatives; `(...)?` makes the group optional
+  ~ or ~N       up to 3 (or N) other words in between: `muốn ~ chết`
+  -word         the next word is not this one: `giả -đình` (folded, "gia đình" is not "giả")
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from bot.answering import yamlfile
+from bot.answering.text import canonical, normalize
+from bot.answering.yamlfile import Problem
+
+SAFETY_FILE = ("data", "safety.yaml")
+DEFAULT_GAP = 3
+MAX_GAP = 12
+_TOKEN = re.compile(r"\(|\)\?|\)|\||~\d*|-[^\s()|~]+|[^\s()|~]+")
+
+
+class Concern(StrEnum):
+    SELF_HARM = "self-harm"
+    ABUSE = "abuse"
+    DANGER = "danger"
+    ILLEGAL = "illegal"
+
+
+CRISES = (Concern.SELF_HARM, Concern.DANGER, Concern.ABUSE)  # checked in this order
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the message was read as: the concern, the legal-way topic of an illegal request,
+    and whether the person seems to be (or to speak of someone) working or living abroad."""
+
+    concern: Concern
+    topic: str | None = None
+    abroad: bool = False
+    risk: str | None = None  # an illegal request: what the law says and what happens
+
+    @property
+    def crisis(self) -> bool:
+        return self.concern is not Concern.ILLEGAL
+
+
+class PatternError(ValueError):
+    pass
+
+
+def _words(words: list[str]) -> str:
+    """A run of plain words, read as messages are read."""
+    for word in words:
+        if not normalize(word):  # punctuation, or a list item run into the line above
+            raise PatternError(f"'{word}' không phải là chữ")
+    return "".join(re.escape(w) + " " for w in canonical(" ".join(words)).split())
+
+
+def _operator(tok: str) -> str:
+    """The regular expression of one operator token: ( ) )? | ~N -word."""
+    if tok in ("(", ")", ")?", "|"):
+        return "(?:" if tok == "(" else tok
+    if tok.startswith("-"):  # the next word is not this one ("giả", not "gia đình")
+        return "(?!" + _words([tok[1:]]) + ")"
+    gap = int(tok[1:]) if len(tok) > 1 else DEFAULT_GAP
+    if gap > MAX_GAP:
+        raise PatternError(f"'~{gap}' quá xa (tối đa ~{MAX_GAP})")
+    return rf"(?:\S+ ){{0,{gap}}}"
+
+
+def compile_pattern(pattern: str) -> str:
+    """One cue as a regular expression over " word word ... " (canonical text, spaced)."""
+    out: list[str] = []
+    words: list[str] = []
+    depth = 0
+    for tok in _TOKEN.findall(pattern):
+        if tok[0] not in "()|~-":
+            words.append(tok)
+            continue
+        out.append(_words(words))
+        words = []
+        depth += {"(": 1, ")": -1, ")?": -1}.get(tok, 0)
+        if depth < 0:
+            raise PatternError("thừa dấu ')'")
+        out.append(_operator(tok))
+    out.append(_words(words))
+    if depth:
+        raise PatternError("thiếu dấu ')'")
+    body = "".join(out)
+    if not re.sub(r"[(?:)|!]|\\S\+ |\{0,\d+\}", "", body).strip():
+        raise PatternError("mẫu không có chữ nào")
+    return body  # a valid expression by construction (words escaped, groups balanced)
+
+
+Firsts = frozenset[str] | None  # the words a cue can start with; None: any word
+
+
+class _Starts:
+    """Reads a cue's tokens for the words a match can start with."""
+
+    def __init__(self, pattern: str) -> None:
+        self.tokens = _TOKEN.findall(pattern)
+        self.pos = 0
+
+    def _run(self, first: str) -> str:
+        """The first word of a run of plain words, read as compile_pattern reads the run."""
+        run = [first]
+        while self.pos < len(self.tokens) and self.tokens[self.pos][0] not in "()|~-":
+            run.append(self.tokens[self.pos])
+            self.pos += 1
+        return canonical(" ".join(run)).split()[0]
+
+    def seq(self) -> tuple[set[str] | None, bool]:
+        """First words of a sequence up to `|` or `)`, and whether it can match nothing."""
+        found: set[str] = set()
+        open_ = True  # nothing that must match has been read yet
+        while self.pos < len(self.tokens) and self.tokens[self.pos] not in ("|", ")", ")?"):
+            tok = self.tokens[self.pos]
+            self.pos += 1
+            if not open_ or tok.startswith("-"):
+                continue
+            if tok.startswith("~"):
+                return None, True
+            if tok == "(":
+                sub, open_ = self.group()
+                if sub is None:
+                    return None, True
+                found |= sub
+            else:
+                found.add(self._run(tok))
+                open_ = False
+        return found, open_
+
+    def group(self) -> tuple[set[str] | None, bool]:
+        found: set[str] | None = set()
+        empty = False
+        while True:
+            sub, sub_empty = self.seq()
+            found = None if found is None or sub is None else found | sub
+            empty = empty or sub_empty
+            tok = self.tokens[self.pos] if self.pos < len(self.tokens) else ")"
+            self.pos += 1
+            if tok != "|":
+                return found, empty or tok == ")?"
+
+
+def first_words(pattern: str) -> Firsts:
+    """The words a match of this cue can start with (None when it may start anywhere): a
+    message is only searched for the cues one of its words can start."""
+    found, empty = _Starts(pattern).seq()
+    return None if found is None or empty else frozenset(found)
+
+
+class Cues:
+    """Alternative cues, each compiled when first needed and searched only when a word of the
+    message can start it: a message is checked against a handful of cues, not hundreds, and a
+    process that reads no message (`kb check`, exports) compiles none."""
+
+    def __init__(self, bodies: list[str], firsts: list[Firsts]) -> None:
+        self.bodies = tuple(bodies)
+        self.firsts = tuple(firsts)
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(bodies)
+        self._anywhere = [i for i, f in enumerate(firsts) if f is None]
+        self._by_word: dict[str, list[int]] = {}
+        for i, f in enumerate(firsts):
+            for word in f or ():
+                self._by_word.setdefault(word, []).append(i)
+        self._vocabulary = frozenset(self._by_word)
+
+    def _regex(self, i: int) -> re.Pattern[str]:
+        compiled = self._compiled[i]
+        if compiled is None:
+            compiled = self._compiled[i] = re.compile(" (?:" + self.bodies[i] + ")")
+        return compiled
+
+    def _candidates(self, words: frozenset[str]) -> list[int]:
+        hit = words & self._vocabulary  # most words of a message start no cue at all
+        if not hit:
+            return self._anywhere
+        found = set(self._anywhere)
+        for word in hit:
+            found.update(self._by_word[word])
+        return sorted(found)  # in file order, as written
+
+    def search(self, text: str, words: frozenset[str]) -> bool:
+        return any(self._regex(i).search(text) for i in self._candidates(words))
+
+    def remove(self, text: str, words: frozenset[str]) -> str:
+        """The text with every match replaced by a placeholder word."""
+        for i in self._candidates(words):
+            text = self._regex(i).sub(" _ ", text)
+        return text
+
+    def warm(self) -> None:
+        for i in range(len(self.bodies)):
+            self._regex(i)
+
+    @classmethod
+    def joined(cls, *parts: Cues | None) -> Cues | None:
+        bodies = [b for p in parts if p for b in p.bodies]
+        firsts = [f for p in parts if p for f in p.firsts]
+        return cls(bodies, firsts) if bodies else None
+
+
+def _union(bodies: list[str], firsts: list[Firsts]) -> Cues | None:
+    return Cues(bodies, firsts) if bodies else None
+
+
+@dataclass(frozen=True)
+class IllegalGroup:
+    name: str
+    topic: str
+    risk: str
+    cues: Cues
+
+
+@dataclass(frozen=True)
+class Detector:
+    """The compiled rules; `detect` is a few regular-expression searches."""
+
+    ignore: Cues | None
+    crisis: tuple[tuple[Concern, Cues, Cues | None], ...]
+    illegal: tuple[IllegalGroup, ...]
+    request: Cues | None
+    illegal_unless: Cues | None
+    abroad: Cues | None
+    always: tuple[tuple[Concern, Cues], ...] = ()  # read before idioms and `unless`
+
+    def warm(self) -> None:
+        """Compile every expression now (the bot does, before its first message)."""
+        every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad]
+        every += [c for _, cues, unless in self.crisis for c in (cues, unless)]
+        every += [g.cues for g in self.illegal] + [a for _, a in self.always]
+        for cues in every:
+            if cues is not None:
+                cues.warm()
+
+    def detect(self, message: str) -> Finding | None:
+        text = f" {canonical(message)} "
+        if text == "  ":
+            return None
+        words = frozenset(text.split())
+        for concern, always in self.always:  # plain words no idiom can explain away
+            if always.search(text, words):
+                return Finding(concern, None, bool(self.abroad and self.abroad.search(text,
+                                                                                      words)))
+        if self.ignore is not None:  # idioms and negations say nothing of danger
+            text = self.ignore.remove(text, words)
+        abroad = bool(self.abroad and self.abroad.search(text, words))
+        for concern, cues, unless in self.crisis:
+            if cues.search(text, words) and not (unless and unless.search(text, words)):
+                return Finding(concern, None, abroad)
+        for group in self.illegal:
+            if group.cues.search(text, words):
+                framed = self.illegal_unless is not None and self.illegal_unless.search(text,
+                                                                                         words)
+                asks = self.request is not None and self.request.search(text, words)
+                if asks or not framed:
+                    return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
+        return None
+
+
+NO_RULES = Detector(None, (), (), None, None, None)
+
+
+# --- loading and checking ----------------------------------------------------------------------
+class _Reader:
+    """Reads safety.yaml, collecting every problem with its line."""
+
+    def __init__(self, path: Path, rel: str, data: Any) -> None:
+        self.path, self.rel, self.data = path, rel, data
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.rel, line, message))
+
+    def line(self, *loc: int | str) -> int:
+        return yamlfile.line_of(self.data, loc, 1)
+
+    def patterns(self, loc: tuple[int | str, ...], required: bool) -> Cues | None:
+        node: Any = self.data
+        for key in loc:
+            if isinstance(node, dict):
+                node = node.get(key)
+            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+                node = node[key]
+            else:
+                node = None
+        where = ".".join(str(k) for k in loc)
+        if node is None:
+            if required:
+                self.add(self.line(*loc), f"{where}: cần ít nhất một mẫu")
+            return None
+        if not isinstance(node, list) or (required and not node):
+            self.add(self.line(*loc), f"{where}: phải là một danh sách mẫu không rỗng")
+            return None
+        bodies, firsts = [], []
+        for i, item in enumerate(node):
+            if not isinstance(item, str) or not item.strip():
+                self.add(self.line(*loc, i), f"{where}[{i}]: mẫu phải là một chuỗi chữ")
+                continue
+            try:
+                bodies.append(compile_pattern(item))
+                firsts.append(first_words(item))
+            except PatternError as exc:
+                self.add(self.line(*loc, i), f"{where}[{i}] '{item}': {exc}")
+        return _union(bodies, firsts)
+
+
+def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
+         ) -> tuple[Detector, list[Problem]]:
+    """The detector from `root`/data/safety.yaml and the problems found in it (file:line).
+
+    A missing file is an error: without it no crisis would be recognised."""
+    path = root.joinpath(*SAFETY_FILE)
+    if not path.exists():
+        return NO_RULES, [Problem(rel(path), 0, "thiếu tệp dữ liệu an toàn (data/safety.yaml)")]
+    try:
+        data = yamlfile.load(path)
+    except yamlfile.YamlError as exc:
+        return NO_RULES, [Problem(rel(path), exc.problem.line, exc.problem.message)]
+    r = _Reader(path, rel(path), data)
+    if not isinstance(data, dict):
+        r.add(1, "safety.yaml phải là một bảng (mapping)")
+        return NO_RULES, r.problems
+    known = {"idioms", "negations", "abroad", "concerns", "illegal"}
+    for key in data:
+        if key not in known:
+            r.add(r.line(key), f"khoá lạ '{key}' (dùng: {', '.join(sorted(known))})")
+    idioms, negations = (r.patterns((key,), required=True) for key in ("idioms", "negations"))
+    ignore = Cues.joined(idioms, negations)
+    crisis, always = _read_crisis(r)
+    groups = _read_groups(r, topic_ids)
+    request = r.patterns(("illegal", "request"), required=True)
+    illegal_unless = r.patterns(("illegal", "unless"), required=False)
+    abroad = r.patterns(("abroad",), required=True)
+    return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
+                    abroad, always), r.problems
+
+
+Crisis = tuple[tuple[Concern, Cues, Cues | None], ...]
+Always = tuple[tuple[Concern, Cues], ...]
+
+
+def _read_crisis(r: _Reader) -> tuple[Crisis, Always]:
+    concerns = r.data.get("concerns")
+    if not isinstance(concerns, dict):
+        r.add(r.line("concerns"), "concerns: cần self-harm, abuse và danger")
+        return (), ()
+    for key in concerns:
+        if key not in {c.value for c in CRISES}:
+            r.add(r.line("concerns", key), f"concerns: '{key}' không phải self-harm, abuse, danger")
+    crisis, always = [], []
+    for concern in CRISES:
+        if concern.value not in concerns:
+            r.add(r.line("concerns"), f"concerns: thiếu '{concern.value}'")
+            continue
+        node = concerns[concern.value]
+        for key in node if isinstance(node, dict) else ():
+            if key not in ("cues", "unless", "always"):
+                r.add(r.line("concerns", concern.value, key),
+                      f"concerns.{concern.value}: khoá lạ '{key}' (dùng: cues, unless, always)")
+        cues = r.patterns(("concerns", concern.value, "cues"), required=True)
+        unless = r.patterns(("concerns", concern.value, "unless"), required=False)
+        if cues is not None:
+            crisis.append((concern, cues, unless))
+        first = r.patterns(("concerns", concern.value, "always"), required=False)
+        if first is not None:
+            always.append((concern, first))
+    return tuple(crisis), tuple(always)
+
+
+def _read_groups(r: _Reader, topic_ids: set[str]) -> tuple[IllegalGroup, ...]:
+    illegal = r.data.get("illegal")
+    raw_groups = illegal.get("groups") if isinstance(illegal, dict) else None
+    if not isinstance(raw_groups, list) or not raw_groups:
+        r.add(r.line("illegal"), "illegal.groups: cần ít nhất một nhóm (name, topic, cues)")
+        return ()
+    groups = []
+    for i, raw in enumerate(raw_groups):
+        at = r.line("illegal", "groups", i)
+        if not isinstance(raw, dict):
+            r.add(at, f"illegal.groups[{i}]: phải có name, topic, cues")
+            continue
+        name, topic, risk = raw.get("name"), raw.get("topic"), raw.get("risk")
+        if not isinstance(name, str) or not name.strip():
+            r.add(at, f"illegal.groups[{i}]: thiếu name")
+        if not isinstance(risk, str) or not risk.strip():
+            r.add(at, f"illegal.groups[{i}]: thiếu risk (luật nói gì, người làm gặp gì)")
+        if not isinstance(topic, str) or topic not in topic_ids:
+            r.add(r.line("illegal", "groups", i, "topic"),
+                  f"illegal.groups[{i}]: topic '{topic}' không tồn tại (nút cách làm đúng luật)")
+        cues = r.patterns(("illegal", "groups", i, "cues"), required=True)
+        if cues is not None and isinstance(topic, str):
+            groups.append(IllegalGroup(str(name), topic, str(risk).strip(), cues))
+    return tuple(groups)
+
+
+# --- measuring: the goals of the evaluation sets (tests/data/safety_*.yaml, bench/safety.py) -----
+CRISIS_RECALL_GOAL = 0.97
+ILLEGAL_REFUSED_GOAL = 0.90
+FALSE_ALARM_GOAL = 0.05
+
+
+@dataclass(frozen=True)
+class Score:
+    """How a detector reads a labelled set: {"text", "concern"} items, concern "none" for a
+    message that must be answered as usual."""
+
+    crisis: int
+    crisis_found: int  # read as a crisis (any of the three): the crisis reply is shown
+    illegal: int
+    illegal_refused: int
+    benign: int
+    false_alarms: int
+    exact: dict[str, tuple[int, int]]  # per concern: (read as exactly that concern, total)
+    missed: tuple[str, ...]  # the texts read wrongly, for whoever extends the wording
+
+    @property
+    def crisis_recall(self) -> float:
+        return self.crisis_found / self.crisis if self.crisis else 1.0
+
+    @property
+    def illegal_rate(self) -> float:
+        return self.illegal_refused / self.illegal if self.illegal else 1.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.false_alarms / self.benign if self.benign else 0.0
+
+    @property
+    def meets_goals(self) -> bool:
+        return (self.crisis_recall >= CRISIS_RECALL_GOAL
+                and self.illegal_rate >= ILLEGAL_REFUSED_GOAL
+                and self.false_alarm_rate <= FALSE_ALARM_GOAL)
+
+
+def score(detector: Detector, items: list[dict[str, str]]) -> Score:
+    counts = {"crisis": 0, "crisis_found": 0, "illegal": 0, "illegal_refused": 0, "benign": 0,
+              "false_alarms": 0}
+    exact: dict[str, list[int]] = {}
+    missed = []
+    for item in items:
+        want = item["concern"]
+        found = detector.detect(item["text"])
+        got = found.concern.value if found else "none"
+        cell = exact.setdefault(want, [0, 0])
+        cell[0] += got == want
+        cell[1] += 1
+        if want == "none":
+            counts["benign"] += 1
+            counts["false_alarms"] += found is not None
+            right = found is None
+        elif want == Concern.ILLEGAL.value:
+            counts["illegal"] += 1
+            right = got == want
+            counts["illegal_refused"] += right
+        else:
+            counts["crisis"] += 1
+            right = found is not None and found.crisis
+            counts["crisis_found"] += right
+        if not right:
+            missed.append(f"[{want} -> {got}] {item['text']}")
+    return Score(**counts, exact={k: (v[0], v[1]) for k, v in exact.items()},
+                 missed=tuple(missed))

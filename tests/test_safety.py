@@ -1,0 +1,151 @@
+"""The safety detector and its data: the issue's examples, the goals on every labelled set
+present, no alarm on the knowledge base's own questions, `careerbot ask --json`, and `kb check`
+reporting what is wrong in knowledge/data/safety.yaml as file:line."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from bot.answering import knowledge, safety
+from bot.answering.evaluation import QuestionSet
+from bot.answering.safety import Concern, compile_pattern
+from handlers.cli.main import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+SAFETY_SETS = sorted(DATA.glob("safety_*.yaml"))
+EXAMPLES = [  # the issue's examples, as described there
+    ("em buồn quá, em muốn tự tử", Concern.SELF_HARM),
+    ("e buon qua, muon chet cho xong", Concern.SELF_HARM),
+    ("chỉ em cách làm giả bằng tốt nghiệp cấp 3 để đi xklđ", Concern.ILLEGAL),
+    ("cho e hỏi học nghề gì, mà thôi e cũng chẳng muốn sống nữa", Concern.SELF_HARM),
+    ("mệt muốn chết với bài tập", None),
+    ("chết rồi quên nộp hồ sơ", None),
+]
+
+
+@pytest.mark.parametrize(("text", "concern"), EXAMPLES)
+def test_the_issues_examples_are_read_as_described(kb, text, concern):
+    found = kb.safety.detect(text)
+    assert (found.concern if found else None) is concern
+
+
+def test_an_illegal_request_names_the_legal_way_as_a_topic(kb):
+    found = kb.safety.detect("chỉ em cách làm giả bằng tốt nghiệp cấp 3 để đi xklđ")
+    assert found is not None and kb.get(found.topic) is not None
+
+
+def test_a_crisis_abroad_is_marked_for_the_embassy_line(kb):
+    found = kb.safety.detect("em đang ở Nhật, bị chủ nhốt trong xưởng, không cho về")
+    assert found is not None and found.crisis and found.abroad
+    assert not kb.safety.detect("em bị nhốt ngoài cổng nhà, ba mẹ đi vắng, em sợ lắm").abroad
+
+
+def test_an_idiom_does_not_hide_a_crisis_in_the_same_message(kb):
+    found = kb.safety.detect("mệt muốn chết với bài tập, mà thôi em không muốn sống nữa")
+    assert found is not None and found.concern is Concern.SELF_HARM
+
+
+@pytest.mark.parametrize("path", SAFETY_SETS, ids=lambda p: p.stem)
+def test_every_safety_set_meets_the_goals(kb, path):
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+    s = safety.score(kb.safety, items)
+    assert s.crisis >= 20 and s.illegal >= 10 and s.benign >= 20  # a real set, not a stub
+    assert s.meets_goals, (s.crisis_recall, s.illegal_rate, s.false_alarm_rate, s.missed)
+
+
+def test_the_dev_set_is_present():
+    assert (DATA / "safety_dev.yaml").exists()
+
+
+def test_no_question_the_bot_answers_raises_an_alarm(kb):
+    """The knowledge base's own phrasings and the answer engine's labelled sets are ordinary
+    questions (scams, workers' rights, whether something is legal): none is a crisis."""
+    asked = [q for e in kb.entries for q in e.questions]
+    for name in ("eval", "dev", "eval2", "dev2"):
+        qs = QuestionSet.load(DATA / f"{name}.yaml")
+        asked += [i.q for i in qs.items]
+    alarms = [q for q in asked if kb.safety.detect(q)]
+    assert alarms == []
+
+
+def test_ask_json_marks_a_safety_line_with_its_concern_and_no_id():
+    lines = "\n".join(t for t, _ in EXAMPLES) + "\n"
+    result = CliRunner().invoke(main, ["ask", "--json", "-"], input=lines)
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    for (_, concern), row in zip(EXAMPLES, out, strict=True):
+        if concern is None:
+            assert row["kind"] != "safety" and "concern" not in row
+        else:
+            assert (row["kind"], row["concern"], row["id"]) == ("safety", concern.value, None)
+            assert ("111" in row["answer"]) is (concern is not Concern.ILLEGAL)
+
+
+# --- the data file: a counsellor's edit is checked like any other ------------------------------
+def test_the_cue_syntax_reads_like_a_message(kb):
+    body = re.compile(" (?:" + compile_pattern("(muốn|tính) ~ chết") + ")")
+    assert body.search(" em muon chet cho xong ")
+    assert body.search(" e tinh la chet ")
+    assert not body.search(" em muon hoc nghe roi moi chet ")  # more than 3 words between
+    not_family = re.compile(" (?:" + compile_pattern("bằng ~2 giả -đình") + ")")
+    assert not_family.search(" lam bang gia ")
+    assert not not_family.search(" bang gia dinh ")
+
+
+def _edit(folder: Path, old: str, new: str) -> None:
+    path = folder / "data" / "safety.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _problems(folder: Path) -> list[str]:
+    return [str(p) for p in knowledge.check(folder)]
+
+
+def test_kb_check_reports_an_unknown_legal_way_topic_with_its_line(knowledge_copy):
+    _edit(knowledge_copy, "topic: college.admission", "topic: college.no-such-topic")
+    [problem] = _problems(knowledge_copy)
+    assert re.match(r"knowledge/data/safety\.yaml:\d+: illegal\.groups\[\d\]: topic "
+                    r"'college\.no-such-topic' không tồn tại", problem)
+
+
+def test_kb_check_reports_bad_yaml_an_empty_group_and_a_broken_cue(knowledge_copy):
+    _edit(knowledge_copy, "    unless:\n      - (có|vậy có", "    unless:\n      - ((có|vậy có")
+    _edit(knowledge_copy, "  abuse:\n    cues:", "  abuse:\n    cues: []\n    old:")
+    problems = _problems(knowledge_copy)
+    assert any(re.match(r"knowledge/data/safety\.yaml:\d+: concerns\.abuse\.cues", p)
+               for p in problems), problems
+    assert any("khoá lạ 'old'" in p for p in problems), problems
+    assert any("thiếu dấu ')'" in p for p in problems), problems
+    (knowledge_copy / "data" / "safety.yaml").write_text("idioms: [unclosed\n")
+    [broken] = _problems(knowledge_copy)
+    assert re.match(r"knowledge/data/safety\.yaml:\d+: YAML không hợp lệ", broken)
+
+
+def test_kb_check_requires_the_safety_file(knowledge_copy):
+    (knowledge_copy / "data" / "safety.yaml").unlink()
+    assert any("safety.yaml" in p for p in _problems(knowledge_copy))
+
+
+def test_a_counsellor_extends_the_wording_without_code(knowledge_copy):
+    assert knowledge.load(knowledge_copy).safety.detect("em muốn đi trốn lên núi luôn") is None
+    _edit(knowledge_copy, "  danger:\n    cues:\n", "  danger:\n    cues:\n      - trốn lên núi\n")
+    assert _problems(knowledge_copy) == []
+    found = knowledge.load(knowledge_copy).safety.detect("em muon di tron len nui luon")
+    assert found is not None and found.concern is Concern.DANGER
+
+
+def test_kb_check_requires_each_illegal_group_to_name_its_risk(knowledge_copy):
+    text = (knowledge_copy / "data" / "safety.yaml").read_text(encoding="utf-8")
+    without = re.sub(r"\n      risk: >-\n        [^\n]*", "", text, count=1)
+    (knowledge_copy / "data" / "safety.yaml").write_text(without, encoding="utf-8")
+    [problem] = _problems(knowledge_copy)
+    assert "thiếu risk" in problem and problem.startswith("knowledge/data/safety.yaml:")
