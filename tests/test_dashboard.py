@@ -410,7 +410,13 @@ async def test_area_staff_see_their_schools_and_admins_the_unanswered(
     await svc.accounts.resolve("telegram", "42")
     await signed_in(svc, admin, 42)
     assert SCHOOL_C.name in await admin.get("/quan-ly/truong")
-    assert "Câu hỏi chưa trả lời" in await admin.get("/quan-ly/cau-hoi")
+    await svc.writer.write(lambda db: db.execute(
+        "INSERT INTO asks (user_id, at, source, text, kind) VALUES (42, ?, 'text', '', "
+        "'safety')", [svc.clock().isoformat()]))
+    questions = await admin.get("/quan-ly/cau-hoi")
+    assert "Câu hỏi chưa trả lời" in questions and "an toàn" in questions
+    day = svc.clock().astimezone(dt.UTC).strftime("%Y-%m-%d")
+    assert re.search(rf"<td>{day}</td><td class=\"n\">1</td>", questions), questions[-900:]
     await signed_in(svc, school, await member(svc, 1001, school=SCHOOL_A.code))
     await school.get("/quan-ly/truong", status=404)
     await school.get("/quan-ly/cau-hoi", status=403)

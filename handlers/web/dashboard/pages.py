@@ -32,6 +32,7 @@ from handlers.web.dashboard.html import e, href
 STATUS = {"submitted": "Đã gửi", "in_progress": "Đang làm"}
 ROLE = {"all": "Quản trị (toàn tỉnh)", "area": "Cán bộ khu vực", "school": "Cán bộ trường"}
 DAYS_SHOWN = 14
+SAFETY_DAYS = 7
 
 
 async def allowed(request: web.Request) -> tuple[Caller, Scope] | web.StreamResponse:
@@ -292,5 +293,13 @@ async def unanswered(request: web.Request) -> web.StreamResponse:
     rows = [(e(a.text), str(a.count), e(progress.local(a.last_at, zone))) for a in asked]
     body = html.table(("Câu hỏi", "Số lần", "Lần gần nhất"), rows, numeric=(1,)) if rows else \
         "<p class=\"muted\">Chưa có câu hỏi nào bot không trả lời được.</p>"
+    # Counts only: what was written stays out of every page (bot/answering/safety.py).
+    safety = (await ctx(request).svc.asks.stats(days=SAFETY_DAYS)).safety_per_day
+    body += (f"<h3>Tin nhắn được trả lời an toàn ({SAFETY_DAYS} ngày qua)</h3>"
+             "<p class=\"muted\">Tin có dấu hiệu khủng hoảng hoặc việc nguy hiểm; chỉ có số "
+             "lượng, không có nội dung.</p>" + (
+                 html.table(("Ngày", "Số tin"), [(e(d), str(n)) for d, n in safety],
+                            numeric=(1,)) if safety else
+                 "<p id=\"safety-none\" class=\"muted\">Không có.</p>"))
     return html.page(frame(request, who, scope, "Câu hỏi chưa trả lời", body))
 
