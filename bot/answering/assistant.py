@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from bot.answering.answers import Reply, compose, entry_reply
+from bot.answering.context import Context
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine
 
 Clock = Callable[[], dt.date]
 REPLY_CACHE = 4096  # replies kept (CAREERBOT_ANSWER_CACHE); 0 computes every one
-Key = tuple[str, str | None]  # (the message as typed, the previous topic that matters or None)
+# (the message as typed, the previous topic if it matters, the entities named so far)
+Key = tuple[str, str | None, tuple[str | None, str | None, str | None]]
 
 
 class Timed(NamedTuple):
@@ -99,22 +101,24 @@ class Assistant:
         # bare name or a short follow-up uses it), so one reply serves every previous topic.
         self._alone: dict[str, bool] = {}
 
-    def answer(self, question: str, previous: str | None = None) -> Reply:
-        """The reply to a question; `previous` is the topic just shown (for follow-ups)."""
+    def answer(self, question: str, previous: str | Context | None = None) -> Reply:
+        """The reply to a question; `previous` is the conversation so far (or the topic just
+        shown); `Reply.context` is the conversation after it."""
         return self.timed_answer(question, previous).reply
 
-    def timed_answer(self, question: str, previous: str | None = None) -> Timed:
+    def timed_answer(self, question: str, previous: str | Context | None = None) -> Timed:
         """The reply, the milliseconds it took and whether it was remembered."""
         start = time.perf_counter()
         today = self.today()
         if today != self._day:
             self.cache.clear()
             self._day = today
-        key = (question, self._context(question, previous))
+        ctx = Context.of(previous)
+        key = (question, self._context(question, ctx.topic), ctx.entities)
         reply = self.cache.get(key)
         cached = reply is not None
         if reply is None:
-            reply = compose(self.kb, self.engine.ask(question, previous), today)
+            reply = compose(self.kb, self.engine.ask(question, ctx), today)
             self.cache.put(key, reply)
         return Timed(reply, (time.perf_counter() - start) * 1000, cached)
 

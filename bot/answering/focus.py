@@ -5,6 +5,7 @@ little (it still says which grade, district or household), greetings not at all.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -146,10 +147,25 @@ def _weight(f: _Found, asking_sentences: set[int], last: int) -> float:
     return NEAR_ASKING if f.sentence in asking_sentences else STORY
 
 
+def _confirms(found: list[_Found]) -> list[_Found]:
+    """"Tôi nghe nói học trung cấp được miễn học phí. Có đúng không bạn?": a question that only
+    asks to confirm makes the sentence before it the one that asks."""
+    confirming = text.lexicon().confirming
+    asking = [f for f in found if f.asking]
+    if not asking or any(set(text.content_tokens(f.text)) - confirming for f in asking):
+        return found
+    first = min(f.sentence for f in asking)
+    told = [f.sentence for f in found if f.sentence < first and not f.greeting]
+    if not told:
+        return found
+    point = max(told)
+    return [dataclasses.replace(f, asking=True) if f.sentence == point else f for f in found]
+
+
 @lru_cache(maxsize=4096)
 def clauses(message: str) -> tuple[Clause, ...]:
     """The message as weighted clauses, in order."""
-    found = _pieces(message)
+    found = _confirms(_pieces(message))
     if not found:
         return ()
     content = sum(len(text.content_tokens(f.text)) for f in found if not f.greeting)

@@ -25,7 +25,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.answering import focus, text
-from bot.answering.entities import Bare, Districts, Names, NearDomain
+from bot.answering.context import Context
+from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain
+from bot.answering.facets import FacetCues
 from bot.answering.knowledge import District, Entry, KnowledgeBase, Named
 
 DISTRICT_TERM = "__district__"
@@ -95,6 +97,8 @@ class Result:
     named: Named | None = None  # the country (or level) the message was only about
     note: str | None = None  # said with the answer: an ambiguous name, a near-domain pointer
     cap: float = 1.0  # the score shown never exceeds this (the answer threshold, unless answered)
+    lead: Named | None = None  # the country asked about (named or carried): its line comes first
+    context: Context = Context()  # the conversation after this message
 
     @property
     def entry(self) -> Entry | None:
@@ -163,6 +167,8 @@ class Engine:
         self._districts = Districts(kb)
         self._names = Names(kb)
         self._near = NearDomain(kb.out_of_scope)
+        self._mentions = Mentions(kb)
+        self._facets = FacetCues(kb.facets)
         self._index = {e.id: i for i, e in enumerate(self.entries)}
         self._clauses: dict[str, _Clause] = {}
         self._found: dict[str, tuple[District, ...]] = {}  # districts named in a message
@@ -467,18 +473,24 @@ class Engine:
         return 1 / (1 + math.exp(-z))
 
     # --- classification ----------------------------------------------------------------------
-    def ask(self, question: str, previous: str | None = None) -> Result:
+    def ask(self, question: str, previous: str | Context | None = None) -> Result:
         """Classify the question: an answer, did-you-mean suggestions, a greeting or a fallback.
 
-        `previous` is the topic just shown to the user: a short follow-up ("còn Đức thì sao",
-        "có được vay không") is read against it.
+        `previous` is the conversation so far (or just the topic shown last): a short follow-up
+        ("còn Đức thì sao", "có được vay không", "học ở đâu") is read against it, and the
+        country, district or level named earlier carries over. `Result.context` is the
+        conversation after this message.
         """
+        ctx = Context.of(previous)
+        return self._carry(question, self._ask(question, ctx), ctx)
+
+    def _ask(self, question: str, ctx: Context) -> Result:
         if not focus.clauses(question):
             return Result(Kind.EMPTY, question, ())
         if self._greets(question):
             thanks = any(t in text.canonical(question) for t in ("cam on", "thank"))
             return Result(Kind.GREETING, question, (), thanks=thanks)
-        before = self.kb.get(previous) if previous else None
+        before = self.kb.get(ctx.topic) if ctx.topic else None
         bare = self._names.bare(question)
         if bare is not None:
             named = self._bare(question, bare, before)
@@ -489,6 +501,10 @@ class Engine:
             q = self._query(question)
             return Result(Kind.FALLBACK, question, tuple(self._rank(q)), q.districts,
                           note=near.reply, cap=self._below_answer())
+        if before is not None and before.facets:
+            faceted = self._facet(question, before)
+            if faceted is not None:
+                return faceted
         q, result = self._plain(question)
         if before is not None and self._reads_as_followup(question, q, result):
             return self._in_context(question, q, before) or result
@@ -506,6 +522,8 @@ class Engine:
             return True  # never a follow-up: no need to rank it here
         if self._near.match(text.canonical(focus.asked(question))) is not None:
             return True
+        if self._facets.asked(text.canonical(question)).facets or self._mentioned(question):
+            return False  # a facet or an entity after a topic: the topic's table decides
         q, result = self._plain(question)
         return not self._reads_as_followup(question, q, result)
 
@@ -559,7 +577,11 @@ class Engine:
     def _bare(self, question: str, bare: Bare, before: Entry | None) -> Result | None:
         t = self.tuning
         if bare.district is not None and self.kb.districts is not None:
-            entry = self.kb.get(self.kb.districts.topic)
+            # After a topic that answers per district ("hộ khẩu Tân Trụ" after the province's
+            # college support), that topic; otherwise the district's streaming targets.
+            topic = (before.facet("district") if before is not None else None) \
+                or self.kb.districts.topic
+            entry = self.kb.get(topic)
             return Result(Kind.ANSWER, question, self._fixed([entry], t.name_score),
                           (bare.district,), note=bare.district.note)
         named = bare.named
@@ -568,9 +590,14 @@ class Engine:
         topics = [self.kb.get(i) for i in named.topics]
         if bare.group == "countries":
             # "còn Đài Loan thì sao" right after the costs of going abroad: same question,
-            # another country. Otherwise the country's own line.
-            if before is not None and before.id.split(".")[0] == named.topics[0].split(".")[0]:
-                topics = [before, *(e for e in topics if e is not before)]
+            # another country (the topic's facet table says which). A bare name with no
+            # "còn" after a topic that does not declare it: the country's own line.
+            target = self.kb.get(before.facet("country") or "") if before is not None else None
+            if target is None and before is not None and focus.is_followup(question) \
+                    and before.id.split(".")[0] == named.topics[0].split(".")[0]:
+                target = before
+            if target is not None:
+                topics = [target, *(e for e in topics if e is not target)]
             return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
         if before is not None:
             return None  # "còn cao đẳng thì sao": the previous question decides, see _in_context
@@ -580,6 +607,78 @@ class Engine:
                       named=named, cap=self._below_answer())
 
     # --- follow-ups --------------------------------------------------------------------------
+    def _mentioned(self, question: str) -> tuple[str, ...]:
+        """The entity facets a message names: country, level, district."""
+        canon = text.canonical(question)
+        found = [f for f, group in (("country", "countries"), ("level", "levels"))
+                 if self._mentions.find(canon, group) is not None]
+        if self._districts_in(canon):
+            found.append("district")
+        return tuple(found)
+
+    def _facet(self, question: str, before: Entry) -> Result | None:
+        """A short follow-up asking one facet of the topic just shown ("đăng ký ở đâu", "vay
+        được nhiêu", "mất bao lâu", "còn Hàn Quốc thì sao"): the topic's facet table answers,
+        provided the message's other words name nothing the two topics do not know."""
+        if len(self._own_words(question)) > self.tuning.followup_words:
+            return None
+        canon = text.canonical(question)
+        asked = self._facets.asked(canon)
+        wanted = (*self._mentioned(question), *asked.facets)
+        facet = next((f for f in wanted if before.facet(f)), None)
+        if facet is None:
+            return None
+        target = self.kb.get(before.facet(facet) or "")
+        if target is None:
+            return None
+        allowed = self._facets.neutral | text.lexicon().question_words
+        allowed |= {tok.text for tok in text.analyze(question) if tok.stop}
+        allowed |= self._entity_words(canon)
+        known = self._doc_terms[self._index[before.id]] | self._doc_terms[self._index[target.id]]
+        if any(w not in allowed and w not in known for w in asked.rest):
+            return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
+        return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
+                      self._districts_in(canon))
+
+    def _entity_words(self, canon: str) -> set[str]:
+        words: set[str] = set()
+        for group in Mentions.GROUPS:
+            named = self._mentions.find(canon, group)
+            if named is not None:
+                for name in (named.name, *named.aliases):
+                    words.update(text.canonical(name).split())
+        for district in self._districts_in(canon):
+            for name in (district.name, *district.aliases):
+                words.update(text.canonical(name).split())
+        return words
+
+    def _carry(self, question: str, result: Result, ctx: Context) -> Result:
+        """The conversation after this message, and the entity the answer leads with."""
+        if result.kind is Kind.EMPTY:
+            return dataclasses.replace(result, context=ctx)
+        canon = text.canonical(question)
+        country = self._mentions.find(canon, "countries")
+        level = self._mentions.find(canon, "levels")
+        districts = result.districts or self._districts_in(canon)
+        entry = result.entry
+        after = Context(
+            topic=entry.id if entry is not None else ctx.topic,
+            country=country.name if country is not None else ctx.country,
+            district=districts[0].name if districts else ctx.district,
+            level=level.name if level is not None else ctx.level)
+        changes: dict[str, object] = {"context": after}
+        if entry is not None and result.named is None:
+            lead = country or self._mentions.named("countries", ctx.country)
+            if lead is not None and lead.line and entry.id in lead.topics:
+                changes["lead"] = lead
+            carried = self.kb.districts
+            if not result.districts and ctx.district and carried is not None \
+                    and entry.id == carried.topic:
+                district = carried.by_name(ctx.district)
+                if district is not None:
+                    changes["districts"] = (district,)
+        return dataclasses.replace(result, **changes)  # type: ignore[arg-type]
+
     def _own_words(self, question: str) -> list[str]:
         """The content words of a message ("còn", "vậy", "thì sao" are stopwords)."""
         return [tok.text for tok in text.analyze(question) if not tok.stop]
