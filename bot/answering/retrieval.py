@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.answering import focus, text
-from bot.answering.context import Context
+from bot.answering.context import EMPTY, Context
 from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain
 from bot.answering.facets import FacetCues
 from bot.answering.knowledge import District, Entry, KnowledgeBase, Named
@@ -98,7 +98,7 @@ class Result:
     note: str | None = None  # said with the answer: an ambiguous name, a near-domain pointer
     cap: float = 1.0  # the score shown never exceeds this (the answer threshold, unless answered)
     lead: Named | None = None  # the country asked about (named or carried): its line comes first
-    context: Context = Context()  # the conversation after this message
+    context: Context = EMPTY  # the conversation after this message
 
     @property
     def entry(self) -> Entry | None:
