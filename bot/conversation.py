@@ -119,8 +119,9 @@ class Conversation:
         assert isinstance(intent, i.Ask)  # noqa: S101 - dispatched by type
         svc = self.svc
         user = account.user_id
-        # A follow-up ("còn Đức thì sao") is read against the topic this user saw last.
-        answer, ms, cached = svc.assistant.timed_answer(intent.text, svc.asks.last_topic(user))
+        # A follow-up ("còn Đức thì sao", "học ở đâu") is read against this user's
+        # conversation: the topic shown last and the country, district, level named so far.
+        answer, ms, cached = svc.assistant.timed_answer(intent.text, svc.asks.context(user))
         ask_id = svc.asks.record(user, "text", answer, intent.text)
         log.info("question answered", extra={"event": "ask", "user": logs.uid(user),
                                              "ms": round(ms, 3), "cached": cached})

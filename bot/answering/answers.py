@@ -35,7 +35,7 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     stale: bool = False
     also: tuple[Suggestion, ...] = ()  # a second question of the same message: one tap away
-    context: Context | None = None  # the conversation after this reply (None: a topic view)
+    context: Context | None = None  # the entities named so far after it (None: a topic view)
 
     def as_json(self, ms: float) -> dict[str, object]:
         """The `careerbot ask --json` contract (shared/design.md)."""
@@ -117,7 +117,10 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
 
 
 def compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
-    return dataclasses.replace(_compose(kb, result, today), context=result.context)
+    # The entities only: the topic after a reply is its own (see Reply.after), so a reply
+    # shared across previous topics carries none of them.
+    return dataclasses.replace(_compose(kb, result, today),
+                               context=dataclasses.replace(result.context, topic=None))
 
 
 def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:

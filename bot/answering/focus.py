@@ -23,6 +23,10 @@ SHORT = 14  # content words: a message this short is one thought, weighed as a w
 # Sentences end at . ! ? … ; or a new line; a dot between digits is a decimal point.
 _SENTENCE = re.compile(r"((?<!\d)\.(?!\d)|[!?…;\n]|\.\.+)")
 _CLAUSE = re.compile(r",(?!\d)|:")  # "40,12" is a decimal comma
+# Two questions in one sentence: "... không và ... ở đâu", "... với lại ...", "... còn ...".
+_JOINED = re.compile(r"\s+(?:và|va|với lại|voi lai|vs lại|vs lai|với cả|voi ca|còn|thêm là)\s+",
+                     re.IGNORECASE)
+JOINED_PART_WORDS = 2  # content words each joined question needs
 
 
 @dataclass(frozen=True)
@@ -182,3 +186,18 @@ def asked(message: str) -> str:
     parts = clauses(message)
     asking = [c.text for c in parts if c.asking]
     return " ".join(asking) if asking else " ".join(c.text for c in parts if c.weight > 0)
+
+
+@lru_cache(maxsize=4096)
+def joined(message: str) -> tuple[str, ...]:
+    """The questions of a message that joins them with "và", "với lại", "còn" ("học trung cấp
+    có miễn học phí không và học ở đâu"), each asking on its own; () when it does not."""
+    if not _JOINED.search(message):
+        return ()
+    parts = [p.strip(" ,.?!") for p in _JOINED.split(message)]
+    parts = [p for p in parts if p]
+    if len(parts) < 2 or any(
+            len(text.content_tokens(p)) < JOINED_PART_WORDS or not _has_cue(_words(p))
+            for p in parts):
+        return ()
+    return tuple(parts)

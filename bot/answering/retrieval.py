@@ -32,6 +32,9 @@ from bot.answering.knowledge import District, Entry, KnowledgeBase, Named
 
 DISTRICT_TERM = "__district__"
 GREETING_CHARS = 200  # a longer message (once normalised) is never only a greeting
+FACET_REST = 2  # words of its own a facet follow-up may have beside cue and names
+EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
+EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
 
 
@@ -399,7 +402,8 @@ class Engine:
             best[owner] = max(best[owner], float(score) / 100)
         return best
 
-    def rank(self, question: str, limit: int = 5, previous: str | None = None) -> list[Scored]:
+    def rank(self, question: str, limit: int = 5, previous: str | Context | None = None
+             ) -> list[Scored]:
         """Entries ranked for the question, best first, each with its calibrated score."""
         result = self.ask(question, previous)
         return list(result.ranked[:limit]) if result.ranked else self._rank(
@@ -490,6 +494,10 @@ class Engine:
         if self._greets(question):
             thanks = any(t in text.canonical(question) for t in ("cam on", "thank"))
             return Result(Kind.GREETING, question, (), thanks=thanks)
+        joined = focus.joined(question)
+        found = self._joined(question, joined, ctx) if joined else None
+        if found is not None:
+            return found
         before = self.kb.get(ctx.topic) if ctx.topic else None
         bare = self._names.bare(question)
         if bare is not None:
@@ -522,7 +530,7 @@ class Engine:
             return True  # never a follow-up: no need to rank it here
         if self._near.match(text.canonical(focus.asked(question))) is not None:
             return True
-        if self._facets.asked(text.canonical(question)).facets or self._mentioned(question):
+        if self._asked_facets(question) is not None:
             return False  # a facet or an entity after a topic: the topic's table decides
         q, result = self._plain(question)
         return not self._reads_as_followup(question, q, result)
@@ -567,6 +575,9 @@ class Engine:
         if len(q.unigrams) > self.tuning.bare_words or len(ranked) < 2:
             return False
         w = self.tuning.rank_weights
+        if ranked[0].features.get("fuzzy", 0.0) >= EXACT and \
+                ranked[1].features.get("fuzzy", 0.0) < EXACT - EXACT_MARGIN:
+            return False  # one topic has this very phrasing ("hướng nghiệp là gì")
         first, second = (sum(w[f] * s.features[f] for f in w) for s in ranked[:2])
         return second >= self.tuning.bare_ratio * first
 
@@ -620,37 +631,48 @@ class Engine:
         """A short follow-up asking one facet of the topic just shown ("đăng ký ở đâu", "vay
         được nhiêu", "mất bao lâu", "còn Hàn Quốc thì sao"): the topic's facet table answers,
         provided the message's other words name nothing the two topics do not know."""
+        asked = self._asked_facets(question)
+        if asked is None:
+            return None
+        wanted, rest = asked
+        facet = next((f for f in wanted if before.facet(f)), None)
+        target = self.kb.get(before.facet(facet) or "") if facet is not None else None
+        if target is None:
+            return None
+        known = self._doc_terms[self._index[before.id]] | self._doc_terms[self._index[target.id]]
+        if facet != "district" and self._districts_in(text.canonical(question)):
+            return None  # a district named beside a facet: the ranking reads it
+        if any(w not in known for w in rest):
+            return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
+        return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
+                      self._districts_in(text.canonical(question)))
+
+    def _asked_facets(self, question: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """The facets a short message asks (cue facets first, then the entities it names)
+        and its words that are neither cue, name, question word nor neutral; None when it
+        cannot be a facet follow-up whatever came before (too long, nothing asked, a VET
+        level or too many words of its own: "cao đẳng học mấy năm" stands alone)."""
         if len(self._own_words(question)) > self.tuning.followup_words:
             return None
         canon = text.canonical(question)
         asked = self._facets.asked(canon)
-        wanted = (*self._mentioned(question), *asked.facets)
-        facet = next((f for f in wanted if before.facet(f)), None)
-        if facet is None:
-            return None
-        target = self.kb.get(before.facet(facet) or "")
-        if target is None:
+        wanted = (*asked.facets, *self._mentioned(question))
+        if not wanted:
             return None
         allowed = self._facets.neutral | text.lexicon().question_words
         allowed |= {tok.text for tok in text.analyze(question) if tok.stop}
-        allowed |= self._entity_words(canon)
-        known = self._doc_terms[self._index[before.id]] | self._doc_terms[self._index[target.id]]
-        if any(w not in allowed and w not in known for w in asked.rest):
-            return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
-        return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
-                      self._districts_in(canon))
-
-    def _entity_words(self, canon: str) -> set[str]:
-        words: set[str] = set()
-        for group in Mentions.GROUPS:
-            named = self._mentions.find(canon, group)
-            if named is not None:
-                for name in (named.name, *named.aliases):
-                    words.update(text.canonical(name).split())
+        level = self._mentions.find(canon, "levels")
+        country = self._mentions.find(canon, "countries")
+        if level is not None and "level" not in wanted[: len(asked.facets)]:
+            return None
+        names: list[str] = [*((country.name, *country.aliases) if country else ())]
         for district in self._districts_in(canon):
-            for name in (district.name, *district.aliases):
-                words.update(text.canonical(name).split())
-        return words
+            names.extend((district.name, *district.aliases))
+        allowed |= {w for name in names for w in text.canonical(name).split()}
+        rest = tuple(w for w in asked.rest if w not in allowed)
+        if len(rest) > FACET_REST:
+            return None
+        return wanted, rest
 
     def _carry(self, question: str, result: Result, ctx: Context) -> Result:
         """The conversation after this message, and the entity the answer leads with."""
@@ -730,6 +752,27 @@ class Engine:
         return result if result.kind is not Kind.FALLBACK else None
 
     # --- two questions in one message --------------------------------------------------------
+    def _joined(self, question: str, parts: tuple[str, ...], ctx: Context) -> Result | None:
+        """Questions joined by "và", "với lại", "còn": each read after the one before it (the
+        second is often a follow-up of the first); the first answered is the answer, the
+        others are offered ("Bạn cũng hỏi"). A part no topic answers (military service beside
+        working in Korea) does not sink the others."""
+        results: list[Result] = []
+        for part in parts:
+            found = self._carry(part, self._ask(part, ctx), ctx)
+            ctx = found.context
+            results.append(found)
+        answered = [r for r in results if r.entry is not None]
+        if not answered:
+            return None
+        main = answered[0]
+        assert main.entry is not None  # noqa: S101 - answered holds answers only
+        also: list[Entry] = []
+        for r in answered[1:]:
+            if r.entry is not None and r.entry.id != main.entry.id and r.entry not in also:
+                also.append(r.entry)
+        return dataclasses.replace(main, question=question, also=tuple(also[:2]))
+
     def _split(self, question: str, whole: Result) -> Result:
         """A message that asks several things: answer it and offer what else it asks ("Bạn cũng
         hỏi: ..."). Each asking clause is ranked alone, then, if unsure, with the rest of the
