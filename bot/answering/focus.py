@@ -27,6 +27,8 @@ _CLAUSE = re.compile(r",(?!\d)|:")  # "40,12" is a decimal comma
 _JOINED = re.compile(r"\s+(?:và|va|với lại|voi lai|vs lại|vs lai|với cả|voi ca|còn|thêm là)\s+",
                      re.IGNORECASE)
 JOINED_PART_WORDS = 2  # content words each joined question needs
+JOINED_CHARS = 240  # a longer message is a story: its asking clauses are split elsewhere
+JOINED_PARTS = 3
 
 
 @dataclass(frozen=True)
@@ -192,11 +194,11 @@ def asked(message: str) -> str:
 def joined(message: str) -> tuple[str, ...]:
     """The questions of a message that joins them with "và", "với lại", "còn" ("học trung cấp
     có miễn học phí không và học ở đâu"), each asking on its own; () when it does not."""
-    if not _JOINED.search(message):
+    if len(message) > JOINED_CHARS or not _JOINED.search(message):
         return ()
     parts = [p.strip(" ,.?!") for p in _JOINED.split(message)]
     parts = [p for p in parts if p]
-    if len(parts) < 2 or any(
+    if not 2 <= len(parts) <= JOINED_PARTS or any(
             len(text.content_tokens(p)) < JOINED_PART_WORDS or not _has_cue(_words(p))
             for p in parts):
         return ()

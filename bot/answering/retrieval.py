@@ -172,6 +172,7 @@ class Engine:
         self._near = NearDomain(kb.out_of_scope)
         self._mentions = Mentions(kb)
         self._facets = FacetCues(kb.facets)
+        self._answer_words: dict[str, frozenset[str]] = {}
         self._index = {e.id: i for i, e in enumerate(self.entries)}
         self._clauses: dict[str, _Clause] = {}
         self._found: dict[str, tuple[District, ...]] = {}  # districts named in a message
@@ -618,9 +619,13 @@ class Engine:
                       named=named, cap=self._below_answer())
 
     # --- follow-ups --------------------------------------------------------------------------
+    def _canon(self, question: str) -> str:
+        """The message's canonical text, from its clauses (each analysed once and kept)."""
+        return " ".join(self._clause(c.text).canon for c in focus.clauses(question))
+
     def _mentioned(self, question: str) -> tuple[str, ...]:
         """The entity facets a message names: country, level, district."""
-        canon = text.canonical(question)
+        canon = self._canon(question)
         found = [f for f, group in (("country", "countries"), ("level", "levels"))
                  if self._mentions.find(canon, group) is not None]
         if self._districts_in(canon):
@@ -639,13 +644,22 @@ class Engine:
         target = self.kb.get(before.facet(facet) or "") if facet is not None else None
         if target is None:
             return None
-        known = self._doc_terms[self._index[before.id]] | self._doc_terms[self._index[target.id]]
-        if facet != "district" and self._districts_in(text.canonical(question)):
+        known = self._known_words(before) | self._known_words(target)
+        if facet != "district" and self._districts_in(self._canon(question)):
             return None  # a district named beside a facet: the ranking reads it
         if any(w not in known for w in rest):
             return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
-                      self._districts_in(text.canonical(question)))
+                      self._districts_in(self._canon(question)))
+
+    def _known_words(self, entry: Entry) -> frozenset[str]:
+        """The words a topic knows: its phrasings, title, tags and short answer."""
+        found = self._answer_words.get(entry.id)
+        if found is None:
+            found = self._doc_terms[self._index[entry.id]] | frozenset(
+                text.content_tokens(entry.answer))
+            self._answer_words[entry.id] = found
+        return found
 
     def _asked_facets(self, question: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         """The facets a short message asks (cue facets first, then the entities it names)
@@ -654,7 +668,7 @@ class Engine:
         level or too many words of its own: "cao đẳng học mấy năm" stands alone)."""
         if len(self._own_words(question)) > self.tuning.followup_words:
             return None
-        canon = text.canonical(question)
+        canon = self._canon(question)
         asked = self._facets.asked(canon)
         wanted = (*asked.facets, *self._mentioned(question))
         if not wanted:
@@ -678,7 +692,7 @@ class Engine:
         """The conversation after this message, and the entity the answer leads with."""
         if result.kind is Kind.EMPTY:
             return dataclasses.replace(result, context=ctx)
-        canon = text.canonical(question)
+        canon = self._canon(question)
         country = self._mentions.find(canon, "countries")
         level = self._mentions.find(canon, "levels")
         districts = result.districts or self._districts_in(canon)
