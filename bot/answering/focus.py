@@ -27,7 +27,7 @@ _CLAUSE = re.compile(r",(?!\d)|:")  # "40,12" is a decimal comma
 _JOINED = re.compile(r"\s+(?:và|va|với lại|voi lai|vs lại|vs lai|với cả|voi ca|còn|thêm là)\s+",
                      re.IGNORECASE)
 JOINED_PART_WORDS = 2  # content words each joined question needs
-JOINED_CHARS = 240  # a longer message is a story: its asking clauses are split elsewhere
+JOINED_CHARS = 500  # a longer message is a story: its asking clauses are split elsewhere
 JOINED_PARTS = 3
 
 

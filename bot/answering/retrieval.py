@@ -28,10 +28,12 @@ from bot.answering import focus, text
 from bot.answering.context import EMPTY, Context
 from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain
 from bot.answering.facets import FacetCues
+from bot.answering.intent_model import IntentModel, Prediction
 from bot.answering.knowledge import District, Entry, KnowledgeBase, Named
 
 DISTRICT_TERM = "__district__"
 GREETING_CHARS = 200  # a longer message (once normalised) is never only a greeting
+MODEL_SURE = 0.5  # the learned model's best topic is added to the candidates from here
 FACET_REST = 2  # words of its own a facet follow-up may have beside cue and names
 EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
 EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
@@ -63,6 +65,10 @@ class Tuning:
     followup_cover: float  # an entry must cover this share of the follow-up's own words
     also_clauses: int  # asking clauses looked at for a second question
     also_candidates: int  # ... and the candidates ranked for each
+    model_weight: float = 0.0  # the learned model's share of the fused score (0: off)
+    model_sharpness: float = 4.0
+    model_answer_threshold: float = 0.4
+    model_suggest_threshold: float = 0.25
 
     @classmethod
     @cache
@@ -163,9 +169,20 @@ def _accented(raw: str) -> tuple[tuple[str, str], ...]:
 class Engine:
     """The answer engine over one knowledge base; build once, ask many times."""
 
-    def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None,
+                 model: IntentModel | None = None) -> None:
         self.kb = kb
         self.tuning = tuning or Tuning.default()
+        # The learned model is loaded (from its cache, or trained) only when it has a weight.
+        if model is None and self.tuning.model_weight > 0:
+            model = IntentModel.load(kb)
+        self.model = model if self.tuning.model_weight > 0 else None
+        self._predicted: dict[str, Prediction] = {}
+        fused = self.model is not None
+        self._answer_at = (self.tuning.model_answer_threshold if fused
+                           else self.tuning.answer_threshold)
+        self._suggest_at = (self.tuning.model_suggest_threshold if fused
+                            else self.tuning.suggest_threshold)
         self.entries = kb.entries
         self._districts = Districts(kb)
         self._names = Names(kb)
@@ -260,6 +277,7 @@ class Engine:
         self._clauses.clear()
         self._found.clear()
         self._plain_reads.clear()
+        self._predicted.clear()
         _accented.cache_clear()
         focus.clauses.cache_clear()
 
@@ -455,8 +473,35 @@ class Engine:
         ranked = sorted(range(len(top)), key=lambda j: -order(j))
         if own is not None:
             ranked = [j for j in ranked if rows[j]["own"] >= self.tuning.followup_cover]
-        return [Scored(self.entries[top[j]], self._calibrate(rows[j]), rows[j])
-                for j in ranked[:limit]]
+        scored = [Scored(self.entries[top[j]], self._calibrate(rows[j]), rows[j])
+                  for j in ranked[:limit]]
+        return self._fuse(q, scored) if self.model is not None else scored
+
+    def _prediction(self, canon: str) -> Prediction:
+        assert self.model is not None  # noqa: S101 - only called with a model
+        found = self._predicted.get(canon)
+        if found is None:
+            found = self.model.predict(canon, self.tuning.model_sharpness)
+            if len(self._predicted) >= CLAUSE_CACHE:
+                self._predicted.clear()
+            self._predicted[canon] = found
+        return found
+
+    def _fuse(self, q: _Query, scored: list[Scored]) -> list[Scored]:
+        """The lexical score blended with the learned model's probability; the model's own
+        best topic joins the candidates when it is sure of it."""
+        w = self.tuning.model_weight
+        pred = self._prediction(q.canon)
+        fused = [Scored(s.entry, (1 - w) * s.score + w * pred.topics.get(s.entry.id, 0.0),
+                        {**s.features, "model": pred.topics.get(s.entry.id, 0.0)})
+                 for s in scored]
+        best = max(pred.topics.items(), key=lambda kv: kv[1], default=None)
+        if best is not None and best[1] >= MODEL_SURE and all(
+                s.entry.id != best[0] for s in scored):
+            entry = self.kb.get(best[0])
+            if entry is not None:
+                fused.append(Scored(entry, w * best[1], {"model": best[1]}))
+        return sorted(fused, key=lambda s: -s.score)
 
     def _candidates(self, bm25: np.ndarray, prior: dict[int, float] | None, wanted: int
                     ) -> list[int]:
@@ -559,14 +604,14 @@ class Engine:
         return not any(not t.stop and t.text in self._vocab_set for t in toks)
 
     def _below_answer(self) -> float:
-        return self.tuning.answer_threshold - 0.0001
+        return self._answer_at - 0.0001
 
     def _classify(self, question: str, q: _Query, ranked: tuple[Scored, ...],
                   in_context: bool = False) -> Result:
-        if not ranked or ranked[0].score < self.tuning.suggest_threshold:
+        if not ranked or ranked[0].score < self._suggest_at:
             return Result(Kind.FALLBACK, question, ranked, q.districts, cap=self._below_answer())
         # A bare keyword is ambiguous on its own; after a topic, that topic settles it.
-        if ranked[0].score < self.tuning.answer_threshold or (
+        if ranked[0].score < self._answer_at or (
                 not in_context and self._ambiguous(q, ranked)):
             return Result(Kind.SUGGEST, question, ranked, q.districts, cap=self._below_answer())
         return Result(Kind.ANSWER, question, ranked, q.districts)
@@ -579,7 +624,7 @@ class Engine:
         if ranked[0].features.get("fuzzy", 0.0) >= EXACT and \
                 ranked[1].features.get("fuzzy", 0.0) < EXACT - EXACT_MARGIN:
             return False  # one topic has this very phrasing ("hướng nghiệp là gì")
-        first, second = (sum(w[f] * s.features[f] for f in w) for s in ranked[:2])
+        first, second = (sum(w[f] * s.features.get(f, 0.0) for f in w) for s in ranked[:2])
         return second >= self.tuning.bare_ratio * first
 
     # --- a message that is only a name -------------------------------------------------------
