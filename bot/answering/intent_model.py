@@ -185,17 +185,16 @@ def default_cache_dir() -> Path:
 
 
 def knowledge_key(kb: KnowledgeBase) -> str:
-    """A hash of everything the model learns from: the knowledge files (or the entries of an
-    in-memory base), the lexicon, the model's version and scikit-learn's."""
+    """A hash of everything the model learns from, as loaded: the topics, the out-of-scope
+    rules and examples, the lexicon, the model's version and scikit-learn's."""
     import sklearn
 
     h = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__}".encode())
     h.update(resources.files("bot").joinpath("data/lexicon.yaml").read_bytes())
-    if kb.root is not None and kb.root.is_dir():
-        for path in sorted(kb.root.rglob("*.yaml")):
-            h.update(str(path.relative_to(kb.root)).encode())
-            h.update(path.read_bytes())
-    else:
-        for entry in kb.entries:
-            h.update(entry.model_dump_json().encode())
+    for entry in kb.entries:
+        h.update(entry.model_dump_json().encode())
+    for rule in kb.out_of_scope:
+        h.update(rule.model_dump_json().encode())
+    for example in _off_topic(kb):
+        h.update(example.encode())
     return h.hexdigest()[:24]
