@@ -160,3 +160,19 @@ def test_ask_json_previous_still_works_and_overrides_a_sessions_topic():
     )
     assert rows[0]["id"] == "overseas.costs"
     assert rows[2]["id"] == "overseas.loan"
+
+
+def test_a_reply_is_shared_across_conversations_it_does_not_depend_on(kb, engine):
+    from bot.answering.assistant import Assistant
+    from bot.answering.context import Context
+    from tests.conftest import TODAY
+
+    assistant = Assistant(kb, engine, lambda: TODAY)
+    question = "hoc trung cap co mat hoc phi ko"
+    first = assistant.timed_answer(question, Context())
+    # The level named by the first message is kept, yet the same question after it is the
+    # same reply; a country named before it is not (the answer may lead with it).
+    after = first.reply.after(Context())
+    assert after.level == "Trung cấp" and after.topic == "tuition.trung-cap-free"
+    assert assistant.timed_answer(question, after).cached
+    assert not assistant.timed_answer(question, Context(country="Hàn Quốc")).cached

@@ -35,7 +35,7 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     stale: bool = False
     also: tuple[Suggestion, ...] = ()  # a second question of the same message: one tap away
-    context: Context | None = None  # the entities named so far after it (None: a topic view)
+    context: Context | None = None  # the entities its message named (None: a topic view)
 
     def as_json(self, ms: float) -> dict[str, object]:
         """The `careerbot ask --json` contract (shared/design.md)."""
@@ -52,10 +52,14 @@ class Reply:
 
     def after(self, before: Context) -> Context:
         """The conversation once this reply is shown: its topic (or the one before, if it shows
-        none) and the entities named so far. The topic is taken from the reply, not from
-        `context`: a cached reply serves every previous topic it does not depend on."""
-        named = self.context if self.context is not None else before
-        return dataclasses.replace(named, topic=self.entry_id or before.topic)
+        none) and the entities named so far (those its message named, else the ones before).
+        Only what the message itself says is kept in the reply: a cached reply serves every
+        conversation it does not depend on."""
+        named = self.context or Context()
+        return Context(topic=self.entry_id or before.topic,
+                       country=named.country or before.country,
+                       district=named.district or before.district,
+                       level=named.level or before.level)
 
 
 def district_lines(kb: KnowledgeBase, districts: tuple[District, ...]) -> list[str]:
@@ -117,10 +121,9 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
 
 
 def compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
-    # The entities only: the topic after a reply is its own (see Reply.after), so a reply
-    # shared across previous topics carries none of them.
-    return dataclasses.replace(_compose(kb, result, today),
-                               context=dataclasses.replace(result.context, topic=None))
+    # The entities the message named only (see Reply.after): a reply shared across
+    # conversations carries nothing of any one of them.
+    return dataclasses.replace(_compose(kb, result, today), context=result.mentioned)
 
 
 def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:

@@ -24,10 +24,6 @@ class Context:
             return previous
         return cls(topic=previous)
 
-    @property
-    def entities(self) -> tuple[str | None, str | None, str | None]:
-        return (self.country, self.district, self.level)
-
     def shown(self, topic: str | None) -> Context:
         """The context after a topic is shown (a menu tap, an answer)."""
         return self if topic is None else replace(self, topic=topic)

@@ -108,6 +108,7 @@ class Result:
     cap: float = 1.0  # the score shown never exceeds this (the answer threshold, unless answered)
     lead: Named | None = None  # the country asked about (named or carried): its line comes first
     context: Context = EMPTY  # the conversation after this message
+    mentioned: Context = EMPTY  # the entities this message itself names (no topic)
 
     @property
     def entry(self) -> Entry | None:
@@ -742,12 +743,13 @@ class Engine:
         level = self._mentions.find(canon, "levels")
         districts = result.districts or self._districts_in(canon)
         entry = result.entry
-        after = Context(
-            topic=entry.id if entry is not None else ctx.topic,
-            country=country.name if country is not None else ctx.country,
-            district=districts[0].name if districts else ctx.district,
-            level=level.name if level is not None else ctx.level)
-        changes: dict[str, object] = {"context": after}
+        here = Context(country=country.name if country is not None else None,
+                       district=districts[0].name if districts else None,
+                       level=level.name if level is not None else None)
+        after = Context(topic=entry.id if entry is not None else ctx.topic,
+                        country=here.country or ctx.country,
+                        district=here.district or ctx.district, level=here.level or ctx.level)
+        changes: dict[str, object] = {"context": after, "mentioned": here}
         if entry is not None and result.named is None:
             lead = country or self._mentions.named("countries", ctx.country)
             if lead is not None and lead.line and entry.id in lead.topics:
