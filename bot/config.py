@@ -20,6 +20,16 @@ KNOWN_VARIABLES = (
     "CAREERBOT_TIMEZONE", "CAREERBOT_WEB_HOST", "CAREERBOT_WEB_PORT", "CAREERBOT_WEB_ORIGINS",
     "CAREERBOT_WEB_IP_PER_MINUTE", "CAREERBOT_ANSWER_CACHE",
 )
+# Zalo Official Account settings (read when ZALO_APP_ID is set). Like CAREERBOT_*, any other
+# ZALO_* name is a typo that would be silently ignored (ZALO_SECRET for ZALO_OA_SECRET).
+ZALO_VARIABLES = (
+    "ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET", "ZALO_REFRESH_TOKEN",
+    "ZALO_ACCESS_TOKEN", "ZALO_API_BASE_URL", "ZALO_OAUTH_BASE_URL",
+)
+DEFAULT_ZALO_API = "https://openapi.zalo.me"
+DEFAULT_ZALO_OAUTH = "https://oauth.zaloapp.com"
+_ZALO_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,200}$")
+_ZALO_TOKEN = re.compile(r"^[A-Za-z0-9_.\-]{16,2000}$")
 DEFAULT_WEB_PORT = 8080  # `careerbot web` when CAREERBOT_WEB_PORT is unset
 MIN_SECRET = 16  # characters of WEBHOOK_SECRET: ~96 bits from its 64-letter alphabet
 
@@ -74,8 +84,10 @@ def _check_names(env: Mapping[str, str]) -> None:
     from rapidfuzz import process
 
     for name in sorted(env):
-        if name.startswith("CAREERBOT_") and name not in KNOWN_VARIABLES:
-            closest = process.extractOne(name, KNOWN_VARIABLES)
+        for prefix, known in (("CAREERBOT_", KNOWN_VARIABLES), ("ZALO_", ZALO_VARIABLES)):
+            if not name.startswith(prefix) or name in known:
+                continue
+            closest = process.extractOne(name, known)
             hint = f" Có phải {closest[0]}?" if closest else ""
             raise ConfigError(f"{name}: không có biến này trong cấu hình careerbot "
                               f"(xem .env.example).{hint}")
@@ -123,6 +135,67 @@ def _file_url(base_url: str) -> str:
 
 
 @dataclass(frozen=True)
+class ZaloSettings:
+    """A Zalo Official Account: the app (id, secret key for token refresh), the OA secret key
+    that signs webhooks, and the tokens that seed the first refresh."""
+
+    app_id: str
+    app_secret: str
+    oa_secret: str
+    refresh_token: str | None = None  # seeds the first refresh; afterwards SQLite holds it
+    access_token: str | None = None
+    api_base_url: str = DEFAULT_ZALO_API
+    oauth_base_url: str = DEFAULT_ZALO_OAUTH
+
+    def __repr__(self) -> str:  # secrets and tokens must never reach a log line
+        return f"ZaloSettings(app_id={self.app_id}, api_base_url={self.api_base_url}, " \
+               f"oauth_base_url={self.oauth_base_url})"
+
+
+def _secret(env: Mapping[str, str], name: str, shape: re.Pattern[str], what: str) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not shape.match(raw):
+        raise ConfigError(f"{name}: {what}")
+    return raw
+
+
+def _zalo(env: Mapping[str, str]) -> ZaloSettings | None:
+    app_id = env.get("ZALO_APP_ID", "").strip()
+    # The base URLs have defaults (.env.example fills them in): only a key or token set
+    # without an app means a half-configured OA.
+    others = [n for n in ZALO_VARIABLES if n != "ZALO_APP_ID" and "_URL" not in n
+              and env.get(n, "").strip()]
+    if not app_id:
+        if others:
+            raise ConfigError(f"ZALO_APP_ID: bắt buộc khi đặt {others[0]} (id ứng dụng trên "
+                              "developers.zalo.me)")
+        return None
+    if not re.fullmatch(r"\d{1,25}", app_id):
+        raise ConfigError(f"ZALO_APP_ID: phải là dãy số (id ứng dụng Zalo), nhận được {app_id!r}")
+    key_hint = "chỉ gồm chữ, số, _ và -, 8–200 ký tự (sao chép từ developers.zalo.me)"
+    app_secret = _secret(env, "ZALO_APP_SECRET", _ZALO_SECRET, key_hint)
+    oa_secret = _secret(env, "ZALO_OA_SECRET", _ZALO_SECRET, key_hint)
+    if app_secret is None:
+        raise ConfigError("ZALO_APP_SECRET: bắt buộc khi đặt ZALO_APP_ID (khoá bí mật của "
+                          "ứng dụng)")
+    if oa_secret is None:
+        raise ConfigError("ZALO_OA_SECRET: bắt buộc khi đặt ZALO_APP_ID (khoá bí mật của OA, "
+                          "dùng để kiểm tra chữ ký webhook)")
+    code_hint = "không đúng dạng mã Zalo (16–2000 ký tự chữ, số, _ . -, không khoảng trắng)"
+    return ZaloSettings(
+        app_id=app_id,
+        app_secret=app_secret,
+        oa_secret=oa_secret,
+        refresh_token=_secret(env, "ZALO_REFRESH_TOKEN", _ZALO_TOKEN, code_hint),
+        access_token=_secret(env, "ZALO_ACCESS_TOKEN", _ZALO_TOKEN, code_hint),
+        api_base_url=_url(env, "ZALO_API_BASE_URL", DEFAULT_ZALO_API) or DEFAULT_ZALO_API,
+        oauth_base_url=_url(env, "ZALO_OAUTH_BASE_URL", DEFAULT_ZALO_OAUTH) or DEFAULT_ZALO_OAUTH,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     token: str | None = None
     api_base_url: str = DEFAULT_API
@@ -151,6 +224,7 @@ class Settings:
     web_origins: tuple[str, ...] = ()  # school sites allowed to embed and call the web chat
     web_ip_per_minute: int = 3000  # web requests per minute from one address (a school's NAT)
     answer_cache: int = 4096  # replies remembered (bot/answering/assistant.py); 0: none
+    zalo: ZaloSettings | None = None  # None: no Zalo Official Account configured
 
     def __repr__(self) -> str:  # the token must never reach a log line
         return f"Settings(db_path={self.db_path!s}, api_base_url={self.api_base_url!s}, " \
@@ -223,4 +297,5 @@ class Settings:
             web_origins=_origins(env, "CAREERBOT_WEB_ORIGINS"),
             web_ip_per_minute=_int(env, "CAREERBOT_WEB_IP_PER_MINUTE", 3000, 1, 1_000_000),
             answer_cache=_int(env, "CAREERBOT_ANSWER_CACHE", 4096, 0, 1_000_000),
+            zalo=_zalo(env),
         )

@@ -422,3 +422,5 @@ WEB_METHOD = "Địa chỉ này không nhận kiểu yêu cầu đó."
 WEB_ONLY = "Chưa có TELEGRAM_BOT_TOKEN: chỉ chạy trò chuyện trên web (cổng {port})."
 WEB_PORT_BUSY = "Không mở được trò chuyện trên web ở {host}:{port}: {error}"
 WEB_BUSY = "Có quá nhiều người đang kết nối. Bạn tải lại trang sau ít phút nhé."
+# Zalo OA (handlers/zalo): Zalo shows at most 5 buttons in a message; a longer menu is numbered.
+ZALO_NUMBERED_HINT = "Bạn gõ số (1–{count}) để chọn:"

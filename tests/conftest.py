@@ -43,14 +43,19 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 NEW_TOPIC = ROOT / "tests" / "data" / "topic_34.yaml"
 NEW_TOPIC_ID = "guidance.library-hours"
+NEW_TOPIC_DOCUMENT = ("- type: Thông báo\n  issuer: Nhà trường (mục thử)\n"
+                      "  title: Lịch mở cửa thư viện\n")
 
 
 def add_new_topic(folder: Path) -> str:
-    """Add the valid topic of tests/data/topic_34.yaml to a knowledge folder, and to its menu;
-    return its id."""
+    """Add the valid topic of tests/data/topic_34.yaml to a knowledge folder, its document to
+    data/documents.yaml and the topic to its menu; return its id."""
     guidance = folder / "guidance.yaml"
     guidance.write_text(guidance.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
                         + NEW_TOPIC.read_text(encoding="utf-8"), encoding="utf-8")
+    documents = folder / "data" / "documents.yaml"
+    documents.write_text(documents.read_text(encoding="utf-8").rstrip("\n") + "\n"
+                         + NEW_TOPIC_DOCUMENT, encoding="utf-8")
     menu = folder / "menu.yaml"
     text = menu.read_text(encoding="utf-8")
     group = "- id: career\n  title: Chọn nghề\n  topics: ["

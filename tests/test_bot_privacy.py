@@ -151,6 +151,9 @@ async def test_erasing_leaves_no_row_naming_the_user_in_any_table(bot, api, stud
     await svc.writer.write(lambda db: db.execute(
         "INSERT INTO inbox (user_id, channel, entry_id, text, payload, at) "
         "VALUES (?, 'web', 1, 'x', '{}', 'x')", [student.id]))
+    await svc.writer.write(lambda db: db.execute(
+        "INSERT INTO zalo_windows (user_id, last_message_at, sent_since) VALUES (?, 1, 0)",
+        [student.id]))
     await svc.writer.sync()
     before = privacy.rows_about(svc.db, student.id)
     empty = [table for table, rows in before.items() if not rows]

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from bot.answering import knowledge
-from bot.answering.knowledge import MAX_ANSWER, MAX_DETAILS, REQUIRED_IDS
+from bot.answering.knowledge import (
+    MAX_ANSWER,
+    MAX_DETAILS,
+    MAX_SOURCES,
+    MAX_SOURCES_LINE,
+    REQUIRED_IDS,
+)
 from bot.answering.text import canonical
 
 
@@ -172,3 +178,120 @@ def test_every_facet_table_names_known_facets_and_topics(kb):
     for e in tables:
         for facet, topic in e.facets:
             assert facet in kb.facets.names and topic in ids, (e.id, facet)
+# --- sources: few, short, registered, and honest about what was replaced -------------------
+def _sources_line(kb, entry) -> str:
+    return knowledge.sources_line(kb.cite(s) for s in entry.sources)
+
+
+def test_answers_cite_at_most_three_sources_in_a_line_a_phone_can_show(kb):
+    for e in kb.entries:
+        assert len(e.sources) <= MAX_SOURCES, e.id
+        assert len(_sources_line(kb, e)) <= MAX_SOURCES_LINE, (e.id, _sources_line(kb, e))
+
+
+def test_every_cited_document_is_registered_with_its_issuer(kb):
+    for e in kb.entries:
+        for s in e.sources:
+            doc = kb.document(s)
+            assert doc is not None, (e.id, s)
+            assert (s.type, s.issuer) == (doc.type, doc.issuer), (e.id, s)
+
+
+def test_entries_citing_a_replaced_document_name_its_replacement_in_the_caveat(kb):
+    replaced = {d.number: d.replaced_by for d in kb.documents if d.replaced_by}
+    assert {"81/2021/NĐ-CP": "238/2025/NĐ-CP", "74/2014/QH13": "124/2025/QH15"}.items() \
+        <= replaced.items()
+    citing = [(e, replaced[s.number]) for e in kb.entries for s in e.sources
+              if s.number in replaced]
+    assert citing
+    for e, by in citing:
+        assert e.caveat and "/".join(by.split("/")[:2]) in e.caveat, (e.id, by)
+
+
+def test_the_draft_plan_is_shown_short_under_the_answer_and_in_full_with_the_details(kb):
+    from bot.answering.answers import entry_reply
+    from bot.answering.views import details_view
+
+    entry = kb.get("streaming.targets")
+    reply = entry_reply(kb, entry, entry.reviewed)
+    draft = next(d for d in kb.documents if d.seed == "001_f9ddfa278fe470e2.txt")
+    assert draft.short and draft.type == "Kế hoạch (dự thảo)"
+    assert any(draft.short in s and "dự thảo" in s for s in reply.sources)
+    assert not any(draft.title in s for s in reply.sources)
+    shown = details_view(reply).parts[-1]
+    assert any(draft.title in s for s in shown.items)
+
+
+def test_check_reports_a_fourth_source_on_its_line(knowledge_copy, kb):
+    path = knowledge_copy / "support.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  sources:\n", text.index("id: support.student-loan")) + len("  sources:\n")
+    extra = "    - type: Luật\n      number: 69/2020/QH14\n      issuer: Quốc hội\n" * 3
+    path.write_text(text[:start] + extra + text[start:], encoding="utf-8")
+    line = text[:start].count("\n") + 1 + 3 * 3  # the fourth source
+    problems = _problems(knowledge_copy)
+    assert f"knowledge/support.yaml:{line}: support.student-loan: " \
+           f"{3 + len(kb.get('support.student-loan').sources)} nguồn, " \
+           f"tối đa {MAX_SOURCES}" in problems
+    assert len([p for p in problems if "support.student-loan" in p]) == 1, problems
+
+
+def test_check_reports_a_sources_line_too_long_for_a_phone(knowledge_copy):
+    _edit(knowledge_copy / "data" / "documents.yaml", "short: Hướng nghiệp, phân luồng năm 2025",
+          "short: " + "rất dài " * 40)
+    problems = [p for p in _problems(knowledge_copy) if "dòng nguồn dài" in p]
+    assert problems and all(re.match(r"knowledge/\w+\.yaml:\d+: [\w.-]+: dòng nguồn dài \d+ ký tự, "
+                                      rf"tối đa {MAX_SOURCES_LINE}", p) for p in problems)
+    assert any("streaming.targets" in p for p in problems)
+
+
+def test_check_reports_a_document_missing_from_the_registry(knowledge_copy):
+    path = knowledge_copy / "overseas.yaml"
+    text = path.read_text(encoding="utf-8")
+    _edit(path, "number: 69/2020/QH14", "number: 69/2099/QH14")
+    line = text[:text.index("number: 69/2020/QH14")].count("\n") + 1
+    problems = _problems(knowledge_copy)
+    assert problems == [f"knowledge/overseas.yaml:{line}: overseas.overview: '69/2099/QH14' "
+                        "không có trong data/documents.yaml"]
+
+
+def test_check_reports_a_document_attributed_to_another_body(knowledge_copy):
+    path = knowledge_copy / "overseas.yaml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("seed: 002_c2db045c1a23c625.txt")
+    issuer = text.rindex("issuer: ", 0, at)
+    old = text[issuer:text.index("\n", issuer)]
+    path.write_text(text[:issuer] + "issuer: UBND tỉnh Long An" + text[issuer + len(old):],
+                    encoding="utf-8")
+    line = text[:issuer].count("\n") + 1
+    problems = _problems(knowledge_copy)
+    assert len(problems) == 1, problems
+    assert re.fullmatch(rf"knowledge/overseas\.yaml:{line}: overseas\.[\w-]+: nguồn "
+                        r"'002_c2db045c1a23c625\.txt' ghi issuer 'UBND tỉnh Long An', "
+                        r"data/documents\.yaml ghi 'UBND thị xã Duyên Hải \(ngoài Long An\)'",
+                        problems[0])
+
+
+def test_check_reports_a_replaced_document_cited_without_its_replacement_in_the_caveat(
+        knowledge_copy):
+    path = knowledge_copy / "vet.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  caveat: >-\n", text.index("id: vet.levels"))
+    end = text.index("  details:", start)
+    path.write_text(text[:start] + "  caveat: Hỏi phòng tuyển sinh của trường.\n" + text[end:],
+                    encoding="utf-8")
+    problems = _problems(knowledge_copy)
+    assert problems and all(re.match(r"knowledge/vet\.yaml:\d+: vet\.levels: '[^']+' đã được thay "
+                                     r"bằng [^ ]+ từ \d\d/\d\d/\d{4}: caveat phải nói điều này",
+                                     p) for p in problems), problems
+    assert any("'74/2014/QH13' đã được thay bằng 124/2025/QH15 từ 01/01/2026" in p
+               for p in problems)
+
+
+def test_check_reports_a_replacement_missing_from_the_registry(knowledge_copy):
+    path = knowledge_copy / "data" / "documents.yaml"
+    _edit(path, "replaced_by: 124/2025/QH15", "replaced_by: 999/2026/QH15")
+    problems = _problems(knowledge_copy)
+    assert any(re.match(r"knowledge/data/documents\.yaml:\d+: '74/2014/QH13': replaced_by "
+                        r"'999/2026/QH15' không có trong data/documents\.yaml", p)
+               for p in problems), problems

@@ -161,7 +161,7 @@ def test_a_database_of_the_previous_release_gains_the_inbox_and_keeps_its_data(t
     old.conn.commit()
     old.close()
     db = open_db(path)
-    assert schema_version(db) == len(MIGRATIONS) == 7
+    assert schema_version(db) == len(MIGRATIONS) >= 7  # later migrations may follow the inbox
     assert db.execute("SELECT user_id FROM accounts WHERE external_id = 's3ss10n'"
                       ).fetchone()[0] == -3
     db.execute("INSERT INTO inbox (user_id, channel, entry_id, text, payload, at) "

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 from bot import messages
 from bot.answering.context import Context
-from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, format_percent
+from bot.answering.knowledge import (
+    District,
+    Entry,
+    KnowledgeBase,
+    Named,
+    format_percent,
+    sources_line,
+)
 from bot.answering.retrieval import Kind, Result
 
 
@@ -31,7 +38,8 @@ class Reply:
     text: str
     title: str | None = None
     details: str | None = None
-    sources: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # short citations, for the line under the answer
+    references: tuple[str, ...] = ()  # the same documents with full titles, for the details
     suggestions: tuple[Suggestion, ...] = ()
     stale: bool = False
     also: tuple[Suggestion, ...] = ()  # a second question of the same message: one tap away
@@ -72,7 +80,7 @@ def district_lines(kb: KnowledgeBase, districts: tuple[District, ...]) -> list[s
             thpt=format_percent(d.thpt), thcs_label=targets.thcs_label,
             thpt_label=targets.thpt_label, thcs_total=format_percent(targets.thcs_total),
             thpt_total=format_percent(targets.thpt_total),
-        )
+        ) + (f"\n⚠️ {d.warning}" if d.warning else "")
         for d in districts
     ]
 
@@ -115,7 +123,9 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
             related.append(e)
     return Reply(
         kind=Kind.ANSWER, entry_id=entry.id, score=score, text="\n".join(parts),
-        title=entry.title, details=entry.details, sources=tuple(s.cite() for s in entry.sources),
+        title=entry.title, details=entry.details,
+        sources=tuple(kb.cite(s) for s in entry.sources),
+        references=tuple(kb.cite(s, full=True) for s in entry.sources),
         suggestions=_suggestions(related[:4] if named else related), stale=stale,
     )
 
@@ -151,7 +161,7 @@ def plain_text(reply: Reply, numbered: bool = False) -> str:
     """A reply as plain text for a terminal: answer, sources, suggestions."""
     lines = [reply.text]
     if reply.sources:
-        lines.append(f"📚 {messages.SOURCES}: " + "; ".join(reply.sources))
+        lines.append(sources_line(reply.sources))
     if reply.also:
         lines.append(f"❓ {messages.ALSO}:")
     for i, s in enumerate(reply.also, 1):

@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
 )
 
+from bot import messages
 from bot.answering import yamlfile
 from bot.answering.text import canonical
 from bot.answering.yamlfile import LineList, Problem
@@ -26,6 +27,8 @@ from bot.answering.yamlfile import LineList, Problem
 MAX_ANSWER = 600
 MAX_DETAILS = 3000
 MIN_QUESTIONS = 6
+MAX_SOURCES = 3  # an answer cites what it rests on, not everything nearby
+MAX_SOURCES_LINE = 300  # the sources line as the user sees it, on a phone
 STALE_AFTER = dt.timedelta(days=365)
 
 # The topics that evaluation sets refer to by id (shared/knowledge-topics.md): never drop one.
@@ -131,6 +134,7 @@ class District(_Model):
     thcs: float = Field(ge=0, le=100)
     thpt: float = Field(ge=0, le=100)
     note: Text | None = None  # shown with the figures when the bare name is ambiguous
+    warning: Text | None = None  # shown with the figures always: a doubtful figure
 
 
 class DistrictTargets(_Model):
@@ -204,14 +208,47 @@ class Facets(_Model):
 
 
 class Document(_Model):
-    """A province document (seed) that entries may cite by file name."""
+    """A document entries may cite (knowledge/data/documents.yaml): a province document (seed)
+    or a national one (number). `short` is the title users see in an answer's sources line;
+    the full title is shown with the details. `replaced_by` names the number of the document
+    that replaced it (from `replaced_on`): entries citing it must say so in their caveat."""
 
-    seed: Text
+    seed: Text | None = None
+    number: Text | None = None
     type: Text
     issuer: Text
     title: Text
-    number: Text | None = None
+    short: Text | None = None
     date: Text | None = None
+    in_force: VnDate | None = None
+    replaced_by: Text | None = None
+    replaced_on: VnDate | None = None
+
+    @property
+    def key(self) -> str:
+        return self.seed or self.number or self.title
+
+    def cite(self, full: bool = False) -> str:
+        """Short: 'Kế hoạch (dự thảo) “Phân luồng học sinh năm 2025”, UBND tỉnh Long An, 01/2025';
+        full: every field, and what replaced it."""
+        head = self.type + (f" số {self.number}" if self.number else "")
+        label = self.title if full else (self.short or (None if self.number else self.title))
+        if label:
+            head += f" “{label}”"
+        parts = [head, self.issuer]
+        if self.date and (full or not self.number):
+            parts.append(f"ngày {self.date}" if self.date.count("/") == 2 else self.date)
+        if full and self.in_force:
+            parts.append(f"hiệu lực từ {self.in_force}")
+        if full and self.replaced_by:
+            parts.append(f"đã được thay bằng {self.replaced_by}"
+                         + (f" từ {self.replaced_on}" if self.replaced_on else ""))
+        return ", ".join(parts)
+
+
+def sources_line(cites: Iterable[str]) -> str:
+    """The sources line exactly as a user reads it under an answer (every channel)."""
+    return f"📚 {messages.SOURCES}: " + "; ".join(cites)
 
 
 @dataclass(frozen=True)
@@ -228,10 +265,21 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+        object.__setattr__(self, "_documents", {d.key: d for d in self.documents})
 
     def get(self, entry_id: str) -> Entry | None:
         by_id: dict[str, Entry] = self._by_id  # type: ignore[attr-defined]
         return by_id.get(entry_id)
+
+    def document(self, source: Source) -> Document | None:
+        """The registered document a source cites (by seed, number, else title)."""
+        documents: dict[str, Document] = self._documents  # type: ignore[attr-defined]
+        return _find_document(documents, source)
+
+    def cite(self, source: Source, full: bool = False) -> str:
+        """A source as users read it: the registry's short title (full: its whole title)."""
+        doc = self.document(source)
+        return doc.cite(full) if doc is not None else source.cite()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -341,20 +389,67 @@ def _check_sizes(col: _Collector, path: Path, entry: Entry, at: Where) -> None:
         col.add(path, at("reviewed"), f"{entry.id}: reviewed trước valid_from")
 
 
-def _check_links(col: _Collector, path: Path, entry: Entry, at: Where, ids: set[str],
-                 documents: dict[str, Document]) -> None:
+def _find_document(documents: dict[str, Document], src: Source) -> Document | None:
+    for key in (src.seed, src.number, src.title):
+        if key and key in documents:
+            return documents[key]
+    return None
+
+
+def _check_links(col: _Collector, path: Path, entry: Entry, at: Where, ids: set[str]) -> None:
     for i, rel in enumerate(entry.related):
         if rel not in ids:
             col.add(path, at("related", i), f"{entry.id}: related '{rel}' không tồn tại")
         elif rel == entry.id:
             col.add(path, at("related", i), f"{entry.id}: related trỏ về chính nó")
+
+
+def _check_sources(col: _Collector, path: Path, entry: Entry, at: Where,
+                   documents: dict[str, Document]) -> None:
+    """Each source is a registered document, attributed as the registry says; at most
+    MAX_SOURCES in a line a phone can show; a replaced document only with a caveat naming
+    what replaced it."""
+    if len(entry.sources) > MAX_SOURCES:
+        col.add(path, at("sources", MAX_SOURCES), f"{entry.id}: {len(entry.sources)} nguồn, "
+                                                  f"tối đa {MAX_SOURCES}")
+    cites = []
     for i, src in enumerate(entry.sources):
         if not (src.number or src.seed or src.title):
             col.add(path, at("sources", i),
                     f"{entry.id}: nguồn cần number, seed hoặc title để người đọc tra được")
-        if src.seed and src.seed not in documents:
-            col.add(path, at("sources", i, "seed"),
-                    f"{entry.id}: seed '{src.seed}' không có trong data/documents.yaml")
+            continue
+        doc = _find_document(documents, src)
+        if doc is None:
+            what = f"seed '{src.seed}'" if src.seed else f"'{src.number or src.title}'"
+            col.add(path, at("sources", i, "seed" if src.seed else "number" if src.number
+                             else "title"),
+                    f"{entry.id}: {what} không có trong data/documents.yaml")
+            cites.append(src.cite())
+            continue
+        cites.append(doc.cite())
+        for name in ("type", "issuer"):
+            if getattr(src, name) != getattr(doc, name):
+                col.add(path, at("sources", i, name),
+                        f"{entry.id}: nguồn '{doc.key}' ghi {name} '{getattr(src, name)}', "
+                        f"data/documents.yaml ghi '{getattr(doc, name)}'")
+        if doc.replaced_by and not _names(entry.caveat, doc.replaced_by):
+            col.add(path, at("sources", i),
+                    f"{entry.id}: '{doc.key}' đã được thay bằng {doc.replaced_by}"
+                    f"{f' từ {doc.replaced_on}' if doc.replaced_on else ''}: "
+                    f"caveat phải nói điều này (nêu {_core(doc.replaced_by)})")
+    line = sources_line(cites)
+    if len(line) > MAX_SOURCES_LINE:
+        col.add(path, at("sources"), f"{entry.id}: dòng nguồn dài {len(line)} ký tự, tối đa "
+                                     f"{MAX_SOURCES_LINE} (dùng short trong data/documents.yaml)")
+
+
+def _core(number: str) -> str:
+    """'238/2025/NĐ-CP' -> '238/2025': how a caveat names a document in few characters."""
+    return "/".join(number.split("/")[:2])
+
+
+def _names(text: str | None, number: str) -> bool:
+    return bool(text) and _core(number) in (text or "")
 
 
 def _check_phrasings(col: _Collector, path: Path, file: str, entry: Entry, at: Where,
@@ -385,7 +480,8 @@ def _check_entries(col: _Collector, entries: list[Entry], locations: dict[str, t
             return yamlfile.line_of(_raw, loc, _line)
 
         _check_sizes(col, path, entry, at)
-        _check_links(col, path, entry, at, ids, documents)
+        _check_links(col, path, entry, at, ids)
+        _check_sources(col, path, entry, at, documents)
         _check_phrasings(col, path, file, entry, at, phrasings)
     for missing in sorted(set(REQUIRED_IDS) - ids):
         col.add(col.root, 0, f"thiếu mục bắt buộc '{missing}'")
@@ -425,9 +521,24 @@ def _load_documents(col: _Collector) -> dict[str, Document]:
     data = col.load_yaml(path)
     if not isinstance(data, LineList):
         return {}
-    docs = [col.model(Document, raw, path, line) for raw, line in zip(data, data.item_lines,
-                                                                       strict=True)]
-    return {d.seed: d for d in docs if d is not None}
+    documents: dict[str, Document] = {}
+    lines: dict[str, int] = {}
+    for raw, line in zip(data, data.item_lines, strict=True):
+        doc = col.model(Document, raw, path, line)
+        if doc is None:
+            continue
+        if doc.key in documents:
+            col.add(path, line, f"trùng văn bản '{doc.key}' (đã có ở dòng {lines[doc.key]})")
+            continue
+        documents[doc.key] = doc
+        lines[doc.key] = line
+    for key, doc in documents.items():
+        if doc.replaced_by and doc.replaced_by not in documents:
+            col.add(path, lines[key], f"'{key}': replaced_by '{doc.replaced_by}' không có "
+                                      f"trong data/documents.yaml")
+        if bool(doc.replaced_by) != bool(doc.replaced_on):
+            col.add(path, lines[key], f"'{key}': replaced_by và replaced_on phải đi cùng nhau")
+    return documents
 
 
 def _load_districts(col: _Collector, ids: set[str]) -> DistrictTargets | None:

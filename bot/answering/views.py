@@ -44,8 +44,12 @@ def answer_view(reply: Reply, ask_id: int | None, back_group: str = "",
 
 
 def details_view(reply: Reply) -> View:
-    return View((Part(Block.TITLE, messages.DETAILS_TITLE.format(title=reply.title or "")),
-                 Part(Block.TEXT, reply.details or "")))
+    """The details, then the documents with their full titles (the answer shows short ones)."""
+    parts = [Part(Block.TITLE, messages.DETAILS_TITLE.format(title=reply.title or "")),
+             Part(Block.TEXT, reply.details or "")]
+    if reply.references:
+        parts.append(Part(Block.SOURCES, messages.SOURCES, tuple(reply.references)))
+    return View(tuple(parts))
 
 
 def _menu_and_counsel(counsel: bool) -> Row:

@@ -36,13 +36,14 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {  # columns holding a user id
     "menu_resets": ("user_id",),
     "accounts": ("user_id",),
     "inbox": ("user_id",),
+    "zalo_windows": ("user_id",),
 }
 OWNED_THROUGH: dict[str, tuple[str, str]] = {  # rows that are a person's through a parent row
     "answers": ("response_id", "responses"),
     "ticket_messages": ("ticket_id", "tickets"),
     "feedback": ("ask_id", "asks"),  # a vote on the person's question
 }
-NO_PERSON = ("schools",)
+NO_PERSON = ("schools", "zalo_tokens")  # zalo_tokens: the OA's own access/refresh tokens
 NOT_A_PERSON = {
     ("tickets", "closed_by"): "'user' or 'counsellor', never an id",
     ("ticket_messages", "chat_message_id"): "a message's number inside a chat",
@@ -144,6 +145,7 @@ def erase(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
         ("deliveries", "DELETE FROM deliveries WHERE user_id = ?"),
         ("announcements", "DELETE FROM announcements WHERE created_by = ? AND status = 'draft'"),
         ("inbox", "DELETE FROM inbox WHERE user_id = ?"),
+        ("zalo_windows", "DELETE FROM zalo_windows WHERE user_id = ?"),
         ("accounts", "DELETE FROM accounts WHERE user_id = ?"),
         ("users", "DELETE FROM users WHERE id = ?"),
     ]

@@ -164,8 +164,21 @@ def _v7_inbox(db: sqlite_utils.Database) -> None:
     db.table("inbox").create_index(["at"])
 
 
+def _v8_zalo(db: sqlite_utils.Database) -> None:
+    """Zalo OA: the current access/refresh token pair (the refresh token is single-use, so the
+    new pair must be on disk before it is used) and each person's reply window."""
+    db.table("zalo_tokens").create({
+        "id": int, "access_token": str, "refresh_token": str, "expires_at": float,
+        "seed_hash": str, "updated_at": str,
+    }, pk="id", not_null={"refresh_token", "updated_at"})
+    db.table("zalo_windows").create({
+        "user_id": int, "last_message_at": float, "sent_since": int,
+    }, pk="user_id", not_null={"last_message_at", "sent_since"}, defaults={"sent_since": 0},
+        foreign_keys=[("user_id", "users", "id")])
+
+
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
-                               _v5_menu_resets, _v6_accounts, _v7_inbox]
+                               _v5_menu_resets, _v6_accounts, _v7_inbox, _v8_zalo]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
