@@ -38,7 +38,7 @@ from bot.answering.evaluation import (  # noqa: E402
     load_conversations,
 )
 from bot.answering.knowledge import KnowledgeBase  # noqa: E402
-from bot.answering.retrieval import Engine  # noqa: E402
+from bot.answering.retrieval import Engine, Tuning  # noqa: E402
 
 
 class NaiveBaseline:
@@ -157,10 +157,61 @@ def conversations(engine: Engine) -> None:
         print("  per persona: " + ", ".join(f"{p} {v:.3f}" for p, v in m.per_persona.items()))
 
 
+# The learned model's fusion as found by bench/fuse.py on dev data (weight, answer, suggest);
+# used here when bot/data/engine.yaml leaves the model off, so both engines are measured.
+FUSED = (0.1, 0.2, 0.1)
+
+
+def learned_model(kb: KnowledgeBase, questions: list[str], longs: list[str],
+                  repeat: int) -> None:
+    """The engine with the learned intent model: train and cached-load time, quality on the
+    same sets (aggregate figures) and conversations, time per question."""
+    import dataclasses
+    import tempfile
+
+    from bot.answering.intent_model import IntentModel
+
+    with tempfile.TemporaryDirectory() as cache:
+        start = time.perf_counter()
+        IntentModel.load(kb, Path(cache))
+        trained = time.perf_counter() - start
+        start = time.perf_counter()
+        model = IntentModel.load(kb, Path(cache))
+        cached = time.perf_counter() - start
+    base = Tuning.default()
+    weight, answer, suggest = ((base.model_weight, base.model_answer_threshold,
+                                base.model_suggest_threshold) if base.model_weight > 0
+                               else FUSED)
+    tuning = dataclasses.replace(base, model_weight=weight, model_answer_threshold=answer,
+                                 model_suggest_threshold=suggest)
+    engine = Engine(kb, tuning, model)
+    print(f"\nLearned intent model (weight {weight}, answer {answer}, suggest {suggest}): "
+          f"load+train {trained:.2f} s, cached load {cached:.3f} s")
+    head = " ".join(f"{c:>9}" for c in CLASSES)
+    print(f"{'':24} {'top-1':>6} {'right':>6} {'reject':>6} {head}")
+    for name in ("eval", "eval2"):
+        m = evaluate(engine_answerer(engine), QuestionSet.load(ROOT / f"tests/data/{name}.yaml"))
+        print(quality_row(f"fused on {name}", m))
+    conversations(engine)
+    ours = time_per_question(engine.ask, questions, repeat, engine.clear_caches)
+    lex = Engine(kb)
+    plain = time_per_question(lex.ask, questions, repeat, lex.clear_caches)
+    ours_long = time_per_question(engine.ask, longs, repeat, engine.clear_caches)
+    plain_long = time_per_question(lex.ask, longs, repeat, lex.clear_caches)
+    print(f"time per question (ms): fused median {statistics.median(ours):.3f} p95 "
+          f"{p95(ours):.3f}; lexical median {statistics.median(plain):.3f} p95 "
+          f"{p95(plain):.3f} (ratio {statistics.median(ours) / statistics.median(plain):.2f}x)")
+    print(f"1,000 characters (ms): fused median {statistics.median(ours_long):.3f} p95 "
+          f"{p95(ours_long):.3f}; lexical median {statistics.median(plain_long):.3f} p95 "
+          f"{p95(plain_long):.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-model", action="store_true",
+                        help="skip the learned intent model's figures")
     args = parser.parse_args()
 
     kb = knowledge.load()
@@ -218,6 +269,9 @@ def main() -> None:
         name = f"{label} ({len(base)} entries)"
         print(f"{name:26} {build:8.2f} {row[0]:8.3f} {row[1]:8.3f} {row[2]:10.3f} {row[3]:10.3f} "
               f"{row[0] / row[2]:9.2f}x {row[1] / row[3]:9.2f}x")
+
+    if not args.no_model:
+        learned_model(kb, questions, longs, args.repeat)
 
     print("\nTargets: median <= 1 ms on the real knowledge base: "
           f"{'met' if results[0][0] <= 1 else 'MISSED'} ({results[0][0]:.3f} ms)")

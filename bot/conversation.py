@@ -139,9 +139,10 @@ class Conversation:
     async def _ask(self, account: Account, intent: i.Intent, screened: bool = False) -> View:
         assert isinstance(intent, i.Ask)  # noqa: S101 - dispatched by type
         svc = self.svc
-        # A follow-up ("còn Đức thì sao") is read against the topic this user saw last.
+        # A follow-up ("còn Đức thì sao", "học ở đâu") is read against this user's
+        # conversation: the topic shown last and the country, district, level named so far.
         answer, ms, cached = svc.assistant.timed_answer(
-            intent.text, svc.asks.last_topic(account.user_id), screened=screened)
+            intent.text, svc.asks.context(account.user_id), screened=screened)
         return self._answered(account, intent.text, answer, ms, cached)
 
     def _answered(self, account: Account, text: str, answer: Reply, ms: float,

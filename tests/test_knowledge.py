@@ -160,6 +160,24 @@ def test_phrasings_are_unique_after_normalisation(kb):
             seen[canonical(q)] = e.id
 
 
+def test_check_reports_an_unknown_facet_name_and_an_unknown_facet_topic(knowledge_copy):
+    _edit(knowledge_copy / "overseas.yaml", "facets: {where: overseas.loan,",
+          "facets: {wherever: overseas.nowhere,")
+    problems = _problems(knowledge_copy)
+    assert any(re.search(r"overseas\.yaml:\d+: overseas\.loan: facets: .*'wherever'", p)
+               for p in problems), problems
+    assert any(re.search(r"overseas\.yaml:\d+: overseas\.loan: facets\.wherever: "
+                         r"mục 'overseas\.nowhere' không tồn tại", p) for p in problems), problems
+
+
+def test_every_facet_table_names_known_facets_and_topics(kb):
+    assert kb.facets is not None
+    ids = {e.id for e in kb.entries}
+    tables = [e for e in kb.entries if e.facets]
+    assert len(tables) >= 20
+    for e in tables:
+        for facet, topic in e.facets:
+            assert facet in kb.facets.names and topic in ids, (e.id, facet)
 # --- sources: few, short, registered, and honest about what was replaced -------------------
 def _sources_line(kb, entry) -> str:
     return knowledge.sources_line(kb.cite(s) for s in entry.sources)

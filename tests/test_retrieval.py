@@ -168,3 +168,13 @@ def test_a_follow_up_asking_only_where_or_how_much_stays_on_the_previous_topic(e
     where = engine.ask("ở đâu", "college.admission")
     assert where.kind is Kind.ANSWER and where.entry is not None
     assert where.entry.id == "college.admission"
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("conv_*.yaml")), ids=lambda p: p.stem)
+def test_conversation_sets_do_not_repeat_knowledge_phrasings(path, kb):
+    """The whole-conversation sets are judged too: none of their turns is a phrasing."""
+    from bot.answering.evaluation import load_conversations
+
+    known = {canonical(q) for e in kb.entries for q in e.questions}
+    turns = [t.q for chat in load_conversations(path) for t in chat.turns]
+    assert turns and [q for q in turns if canonical(q) in known] == []

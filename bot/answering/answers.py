@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from bot import messages
+from bot.answering.context import Context
 from bot.answering.knowledge import (
     District,
     Entry,
@@ -44,6 +45,7 @@ class Reply:
     stale: bool = False
     also: tuple[Suggestion, ...] = ()  # a second question of the same message: one tap away
     concern: Concern | None = None  # a safety reply: what the message was read as
+    context: Context | None = None  # the entities its message named (None: a topic view)
 
     def as_json(self, ms: float) -> dict[str, object]:
         """The `careerbot ask --json` contract (shared/design.md)."""
@@ -59,6 +61,17 @@ class Reply:
             **concern,
             "ms": round(ms, 3),
         }
+
+    def after(self, before: Context) -> Context:
+        """The conversation once this reply is shown: its topic (or the one before, if it shows
+        none) and the entities named so far (those its message named, else the ones before).
+        Only what the message itself says is kept in the reply: a cached reply serves every
+        conversation it does not depend on."""
+        named = self.context or Context()
+        return Context(topic=self.entry_id or before.topic,
+                       country=named.country or before.country,
+                       district=named.district or before.district,
+                       level=named.level or before.level)
 
 
 def district_lines(kb: KnowledgeBase, districts: tuple[District, ...]) -> list[str]:
@@ -82,20 +95,25 @@ def _suggestions(entries: list[Entry]) -> tuple[Suggestion, ...]:
 
 def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 1.0,
                 districts: tuple[District, ...] = (), named: Named | None = None,
-                note: str | None = None) -> Reply:
+                note: str | None = None, lead: Named | None = None) -> Reply:
     """The reply that shows one entry: short answer, warnings, sources, related topics.
 
-    With `named` (the message was only a country's name) the country's own line comes first and
-    its other topics are offered; `note` says what an ambiguous name was taken to mean."""
+    What was asked comes first (a student on a phone reads the first lines only): a named
+    district's own figures, the country's own line. With `named` (the message was only a
+    country's name) its other topics are offered; with `lead` (a country named in a longer
+    question, or earlier in the conversation) the general answer follows its line; `note`
+    says what an ambiguous name was taken to mean."""
     parts: list[str] = []
+    if kb.districts is not None and entry.id == kb.districts.topic:
+        parts.extend(district_lines(kb, districts))
     if named is not None and named.line:
         parts.append(named.line)
         if entry.id != named.topics[0]:  # the same question about another country
             parts.append(entry.short)
     else:
+        if lead is not None and lead.line:
+            parts.append(lead.line)
         parts.append(entry.short)
-    if kb.districts is not None and entry.id == kb.districts.topic:
-        parts.extend(district_lines(kb, districts))
     if note:
         parts.append(f"ℹ️ {note}")
     stale = entry.is_stale(today)
@@ -135,9 +153,15 @@ def safety_reply(kb: KnowledgeBase, found: Finding) -> Reply:
 
 
 def compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
+    # The entities the message named only (see Reply.after): a reply shared across
+    # conversations carries nothing of any one of them.
+    return dataclasses.replace(_compose(kb, result, today), context=result.mentioned)
+
+
+def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
     if result.kind is Kind.ANSWER and result.entry is not None:
         reply = entry_reply(kb, result.entry, today, result.score, result.districts,
-                            result.named, result.note)
+                            result.named, result.note, result.lead)
         return dataclasses.replace(reply, also=_suggestions(list(result.also)))
     if result.kind is Kind.SUGGEST:
         text = messages.NAMED_SUGGEST.format(name=result.named.name) if result.named \

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot.answering.answers import Reply
+from bot.answering.context import EMPTY, Context
 from bot.answering.text import canonical, normalize
 from bot.storage.database import iso, now_utc
 from bot.storage.writer import Writer
@@ -61,7 +62,8 @@ class AskLog:
         self.clock = clock
         self._last_id: int = writer.run(
             lambda db: db.execute("SELECT coalesce(max(id), 0) FROM asks").fetchone()[0])
-        self._topics: dict[int, tuple[str, dt.datetime]] = {}
+        # Each user's conversation (topic shown last, entities named) and when it last changed.
+        self._topics: dict[int, tuple[Context, dt.datetime]] = {}
         self._no_topic: set[int] = set()  # looked up: the log has no topic for them yet
 
     def record(self, user_id: int, source: str, reply: Reply, question: str | None = None
@@ -73,22 +75,29 @@ class AskLog:
                canonical(question)[:500] if question else None,
                reply.entry_id, reply.kind.value, reply.score]
         self.writer.defer_insert("asks", ASK_COLUMNS, row)
-        if reply.entry_id is not None:
+        before = self.context(user_id)
+        after = reply.after(before)
+        if after != before or (reply.entry_id is not None):
             if len(self._topics) >= CONTEXT_USERS:
-                self._topics.clear()  # bounded memory; the log still has them
-            self._topics[user_id] = (reply.entry_id, self.clock())
+                self._topics.clear()  # bounded memory; the log still has the topics
+            self._topics[user_id] = (after, self.clock())
             self._no_topic.discard(user_id)
         return self._last_id
 
     def last_topic(self, user_id: int) -> str | None:
-        """The topic this user was shown last (within CONTEXT_FOR): what a follow-up means.
+        """The topic this user was shown last (within CONTEXT_FOR): what a follow-up means."""
+        return self.context(user_id).topic
+
+    def context(self, user_id: int) -> Context:
+        """This user's conversation (within CONTEXT_FOR): the topic shown last and the
+        country, district and level named so far; every channel reads messages with it.
 
         Kept in memory and, for a restart, in the question log itself (the user's answered
-        questions and topic views)."""
+        questions and topic views: the topic survives a restart, the entities do not)."""
         remembered = self._topics.get(user_id)
         if remembered is None:  # rows this process logged are in memory: no need to sync
             if user_id in self._no_topic:
-                return None  # asked already; record() says when they get one
+                return EMPTY  # asked already; record() says when they get one
             rows = list(self.db.query(
                 "SELECT entry_id, at FROM asks WHERE user_id = ? AND entry_id IS NOT NULL "
                 "ORDER BY id DESC LIMIT 1", [user_id]))
@@ -96,11 +105,12 @@ class AskLog:
                 if len(self._no_topic) >= CONTEXT_USERS:
                     self._no_topic.clear()
                 self._no_topic.add(user_id)
-                return None
-            remembered = (rows[0]["entry_id"], dt.datetime.fromisoformat(rows[0]["at"]))
+                return EMPTY
+            remembered = (Context(topic=rows[0]["entry_id"]),
+                          dt.datetime.fromisoformat(rows[0]["at"]))
             self._topics[user_id] = remembered
-        topic, at = remembered
-        return topic if self.clock() - at <= CONTEXT_FOR else None
+        context, at = remembered
+        return context if self.clock() - at <= CONTEXT_FOR else EMPTY
 
     def forget(self, user_id: int) -> None:
         """The user erased their data: no context survives it."""

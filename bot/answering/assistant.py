@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from bot.answering.answers import Reply, compose, entry_reply, safety_reply
+from bot.answering.context import Context
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine
 
 Clock = Callable[[], dt.date]
 REPLY_CACHE = 4096  # replies kept (CAREERBOT_ANSWER_CACHE); 0 computes every one
-Key = tuple[str, str | None]  # (the message as typed, the previous topic that matters or None)
+# (the message as typed, the previous topic if it matters, the country and district named so
+# far: the reply may lead with them; the level only follows the conversation)
+Key = tuple[str, str | None, tuple[str | None, str | None]]
 
 
 class Timed(NamedTuple):
@@ -100,8 +103,9 @@ class Assistant:
         # bare name or a short follow-up uses it), so one reply serves every previous topic.
         self._alone: dict[str, bool] = {}
 
-    def answer(self, question: str, previous: str | None = None) -> Reply:
-        """The reply to a question; `previous` is the topic just shown (for follow-ups)."""
+    def answer(self, question: str, previous: str | Context | None = None) -> Reply:
+        """The reply to a question; `previous` is the conversation so far (or the topic just
+        shown); `Reply.context` is the conversation after it."""
         return self.timed_answer(question, previous).reply
 
     def screen(self, question: str) -> Reply | None:
@@ -111,7 +115,7 @@ class Assistant:
         found = self.kb.safety.detect(question)
         return safety_reply(self.kb, found) if found is not None else None
 
-    def timed_answer(self, question: str, previous: str | None = None,
+    def timed_answer(self, question: str, previous: str | Context | None = None,
                      screened: bool = False) -> Timed:
         """The reply, the milliseconds it took and whether it was remembered; `screened`: the
         caller has already run `screen` on this very text (and it found nothing)."""
@@ -123,11 +127,12 @@ class Assistant:
         if today != self._day:
             self.cache.clear()
             self._day = today
-        key = (question, self._context(question, previous))
+        ctx = Context.of(previous)
+        key = (question, self._context(question, ctx.topic), (ctx.country, ctx.district))
         reply = self.cache.get(key)
         cached = reply is not None
         if reply is None:
-            reply = compose(self.kb, self.engine.ask(question, previous), today)
+            reply = compose(self.kb, self.engine.ask(question, ctx), today)
             self.cache.put(key, reply)
         return Timed(reply, (time.perf_counter() - start) * 1000, cached)
 

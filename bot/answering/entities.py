@@ -124,3 +124,41 @@ class NearDomain:
                     and canon not in unless:
                 return rule
         return None
+
+
+class Mentions:
+    """The first country and the first VET level a message names anywhere in it (the
+    conversation carries them: "mất bao lâu" after a question about Korea is about Korea)."""
+
+    GROUPS = ("countries", "levels")
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._groups: dict[str, tuple[re.Pattern[str], dict[str, Named]]] = {}
+        if kb.entities is None:
+            return
+        groups = kb.entities.groups()
+        for group in self.GROUPS:
+            forms: dict[str, Named] = {}
+            for item in groups[group]:
+                for name in (item.name, *item.aliases):
+                    key = text.canonical(name)
+                    if key:
+                        forms.setdefault(key, item)
+            if forms:
+                body = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+                self._groups[group] = (re.compile(f"(?:^| )({body})(?= |$)"), forms)
+
+    def find(self, canon: str, group: str) -> Named | None:
+        found = self._groups.get(group)
+        if found is None:
+            return None
+        pattern, forms = found
+        match = pattern.search(canon)
+        return forms[match.group(1)] if match else None
+
+    def named(self, group: str, name: str | None) -> Named | None:
+        """The entity of a group by its name (as kept in a conversation's context)."""
+        found = self._groups.get(group)
+        if found is None or name is None:
+            return None
+        return next((n for n in found[1].values() if n.name == name), None)

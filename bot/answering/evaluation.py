@@ -213,15 +213,17 @@ def evaluate_conversations(start: ChatAnswerer, chats: tuple[Conversation, ...]
 
 
 def engine_chat(engine: Engine) -> ChatAnswerer:
-    """The engine as a chat keeps it: each turn read after the topic answered last."""
+    """The engine as a chat keeps it: each turn read with the conversation so far (the topic
+    answered last, the country, district and level named)."""
+    from bot.answering.context import Context
+
     def start() -> Callable[[str], Answer]:
-        previous: str | None = None
+        context = Context()
 
         def turn(q: str) -> Answer:
-            nonlocal previous
-            result = engine.ask(q, previous)
-            if result.entry is not None:
-                previous = result.entry.id
+            nonlocal context
+            result = engine.ask(q, context)
+            context = result.context
             return Answer(result.ranked[0].entry.id if result.ranked else None,
                           result.entry.id if result.entry else None,
                           tuple(e.id for e in result.also))

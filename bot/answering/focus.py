@@ -5,6 +5,7 @@ little (it still says which grade, district or household), greetings not at all.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +23,12 @@ SHORT = 14  # content words: a message this short is one thought, weighed as a w
 # Sentences end at . ! ? … ; or a new line; a dot between digits is a decimal point.
 _SENTENCE = re.compile(r"((?<!\d)\.(?!\d)|[!?…;\n]|\.\.+)")
 _CLAUSE = re.compile(r",(?!\d)|:")  # "40,12" is a decimal comma
+# Two questions in one sentence: "... không và ... ở đâu", "... với lại ...", "... còn ...".
+_JOINED = re.compile(r"\s+(?:và|va|với lại|voi lai|vs lại|vs lai|với cả|voi ca|còn|thêm là)\s+",
+                     re.IGNORECASE)
+JOINED_PART_WORDS = 2  # content words each joined question needs
+JOINED_CHARS = 500  # a longer message is a story: its asking clauses are split elsewhere
+JOINED_PARTS = 3
 
 
 @dataclass(frozen=True)
@@ -146,10 +153,25 @@ def _weight(f: _Found, asking_sentences: set[int], last: int) -> float:
     return NEAR_ASKING if f.sentence in asking_sentences else STORY
 
 
+def _confirms(found: list[_Found]) -> list[_Found]:
+    """"Tôi nghe nói học trung cấp được miễn học phí. Có đúng không bạn?": a question that only
+    asks to confirm makes the sentence before it the one that asks."""
+    confirming = text.lexicon().confirming
+    asking = [f for f in found if f.asking]
+    if not asking or any(set(text.content_tokens(f.text)) - confirming for f in asking):
+        return found
+    first = min(f.sentence for f in asking)
+    told = [f.sentence for f in found if f.sentence < first and not f.greeting]
+    if not told:
+        return found
+    point = max(told)
+    return [dataclasses.replace(f, asking=True) if f.sentence == point else f for f in found]
+
+
 @lru_cache(maxsize=4096)
 def clauses(message: str) -> tuple[Clause, ...]:
     """The message as weighted clauses, in order."""
-    found = _pieces(message)
+    found = _confirms(_pieces(message))
     if not found:
         return ()
     content = sum(len(text.content_tokens(f.text)) for f in found if not f.greeting)
@@ -166,3 +188,18 @@ def asked(message: str) -> str:
     parts = clauses(message)
     asking = [c.text for c in parts if c.asking]
     return " ".join(asking) if asking else " ".join(c.text for c in parts if c.weight > 0)
+
+
+@lru_cache(maxsize=4096)
+def joined(message: str) -> tuple[str, ...]:
+    """The questions of a message that joins them with "và", "với lại", "còn" ("học trung cấp
+    có miễn học phí không và học ở đâu"), each asking on its own; () when it does not."""
+    if len(message) > JOINED_CHARS or not _JOINED.search(message):
+        return ()
+    parts = [p.strip(" ,.?!") for p in _JOINED.split(message)]
+    parts = [p for p in parts if p]
+    if not 2 <= len(parts) <= JOINED_PARTS or any(
+            len(text.content_tokens(p)) < JOINED_PART_WORDS or not _has_cue(_words(p))
+            for p in parts):
+        return ()
+    return tuple(parts)

@@ -10,7 +10,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from bot import messages
 from bot.answering import safety as safety_rules
@@ -94,6 +101,17 @@ class Entry(_Model):
     valid_from: dt.date
     reviewed: dt.date
     related: tuple[EntryId, ...] = ()
+    # Follow-ups: which topic answers a facet ("where", "how-much", "country"...) asked right
+    # after this one; facet names and their cue words are in data/facets.yaml.
+    facets: tuple[tuple[str, EntryId], ...] = ()
+
+    @field_validator("facets", mode="before")
+    @classmethod
+    def _facet_table(cls, raw: Any) -> Any:
+        return tuple(raw.items()) if isinstance(raw, dict) else raw
+
+    def facet(self, name: str) -> str | None:
+        return next((topic for facet, topic in self.facets if facet == name), None)
 
     @property
     def short(self) -> str:
@@ -174,6 +192,22 @@ class OutOfScope(_Model):
     reply: Text
 
 
+class Facets(_Model):
+    """knowledge/data/facets.yaml: what a follow-up may ask about the topic just shown.
+
+    `cues`: facet -> phrases that ask for it (matched as whole words on the canonical text);
+    the entity facets (country, district, level) are named by the entity, not by cues.
+    `neutral`: words that do not name another topic ("mất", "học"), allowed beside a cue."""
+
+    cues: dict[str, tuple[Text, ...]]
+    entity_facets: tuple[Text, ...] = ("country", "district", "level")
+    neutral: tuple[Text, ...] = ()
+
+    @property
+    def names(self) -> set[str]:
+        return {*self.cues, *self.entity_facets}
+
+
 class Document(_Model):
     """A document entries may cite (knowledge/data/documents.yaml): a province document (seed)
     or a national one (number). `short` is the title users see in an answer's sources line;
@@ -229,6 +263,7 @@ class KnowledgeBase:
     entities: Entities | None = None
     out_of_scope: tuple[OutOfScope, ...] = ()
     safety: safety_rules.Detector = field(default=safety_rules.NO_RULES, compare=False)
+    facets: Facets | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -575,6 +610,30 @@ def _load_safety(col: _Collector, ids: set[str]) -> safety_rules.Detector:
     detector, problems = safety_rules.read(col.root, ids, col.rel)
     col.problems.extend(problems)
     return detector
+def _load_facets(col: _Collector, entries: list[Entry], locations: Locations,
+                 raws: dict[str, Any]) -> Facets | None:
+    """The facet catalogue, and every entry's facet table checked against it."""
+    path = col.root / "data" / "facets.yaml"
+    facets = None
+    if path.exists():
+        raw = col.load_yaml(path)
+        facets = col.model(Facets, raw, path, 1) if raw is not None else None
+    names = facets.names if facets is not None else set()
+    ids = {e.id for e in entries}
+    for entry in entries:
+        if not entry.facets:
+            continue
+        file, line = locations[entry.id]
+        for facet, topic in entry.facets:
+            at = yamlfile.line_of(raws[entry.id], ("facets", facet), line)
+            if facet not in names:
+                col.add(col.root.parent / file, at,
+                        f"{entry.id}: facets: không có khía cạnh '{facet}' trong "
+                        "data/facets.yaml")
+            if topic not in ids:
+                col.add(col.root.parent / file, at,
+                        f"{entry.id}: facets.{facet}: mục '{topic}' không tồn tại")
+    return facets
 
 
 def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
@@ -590,7 +649,8 @@ def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     kb = KnowledgeBase(tuple(entries), tuple(menu), districts, tuple(documents.values()), root,
                        locations, entities=_load_entities(col, ids),
                        out_of_scope=_load_out_of_scope(col),
-                       safety=_load_safety(col, ids))
+                       safety=_load_safety(col, ids),
+                       facets=_load_facets(col, entries, locations, raws))
     return kb, col.problems
 
 
@@ -614,7 +674,8 @@ def from_entries(entries: Iterable[Entry], districts: DistrictTargets | None = N
     return KnowledgeBase(tuple(entries), districts=districts,
                          entities=like.entities if like else None,
                          out_of_scope=like.out_of_scope if like else (),
-                         safety=like.safety if like else safety_rules.NO_RULES)
+                         safety=like.safety if like else safety_rules.NO_RULES,
+                         facets=like.facets if like else None)
 
 
 

@@ -25,11 +25,18 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.answering import focus, text
-from bot.answering.entities import Bare, Districts, Names, NearDomain
+from bot.answering.context import EMPTY, Context
+from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain
+from bot.answering.facets import FacetCues
+from bot.answering.intent_model import IntentModel, Prediction
 from bot.answering.knowledge import District, Entry, KnowledgeBase, Named
 
 DISTRICT_TERM = "__district__"
 GREETING_CHARS = 200  # a longer message (once normalised) is never only a greeting
+MODEL_SURE = 0.5  # the learned model's best topic is added to the candidates from here
+FACET_REST = 2  # words of its own a facet follow-up may have beside cue and names
+EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
+EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
 
 
@@ -58,6 +65,10 @@ class Tuning:
     followup_cover: float  # an entry must cover this share of the follow-up's own words
     also_clauses: int  # asking clauses looked at for a second question
     also_candidates: int  # ... and the candidates ranked for each
+    model_weight: float = 0.0  # the learned model's share of the fused score (0: off)
+    model_sharpness: float = 4.0
+    model_answer_threshold: float = 0.4
+    model_suggest_threshold: float = 0.25
 
     @classmethod
     @cache
@@ -96,6 +107,9 @@ class Result:
     named: Named | None = None  # the country (or level) the message was only about
     note: str | None = None  # said with the answer: an ambiguous name, a near-domain pointer
     cap: float = 1.0  # the score shown never exceeds this (the answer threshold, unless answered)
+    lead: Named | None = None  # the country asked about (named or carried): its line comes first
+    context: Context = EMPTY  # the conversation after this message
+    mentioned: Context = EMPTY  # the entities this message itself names (no topic)
 
     @property
     def entry(self) -> Entry | None:
@@ -157,13 +171,27 @@ def _accented(raw: str) -> tuple[tuple[str, str], ...]:
 class Engine:
     """The answer engine over one knowledge base; build once, ask many times."""
 
-    def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None,
+                 model: IntentModel | None = None) -> None:
         self.kb = kb
         self.tuning = tuning or Tuning.default()
+        # The learned model is loaded (from its cache, or trained) only when it has a weight.
+        if model is None and self.tuning.model_weight > 0:
+            model = IntentModel.load(kb)
+        self.model = model if self.tuning.model_weight > 0 else None
+        self._predicted: dict[str, Prediction] = {}
+        fused = self.model is not None
+        self._answer_at = (self.tuning.model_answer_threshold if fused
+                           else self.tuning.answer_threshold)
+        self._suggest_at = (self.tuning.model_suggest_threshold if fused
+                            else self.tuning.suggest_threshold)
         self.entries = kb.entries
         self._districts = Districts(kb)
         self._names = Names(kb)
         self._near = NearDomain(kb.out_of_scope)
+        self._mentions = Mentions(kb)
+        self._facets = FacetCues(kb.facets)
+        self._answer_words: dict[str, frozenset[str]] = {}
         self._index = {e.id: i for i, e in enumerate(self.entries)}
         self._clauses: dict[str, _Clause] = {}
         self._found: dict[str, tuple[District, ...]] = {}  # districts named in a message
@@ -251,6 +279,7 @@ class Engine:
         self._clauses.clear()
         self._found.clear()
         self._plain_reads.clear()
+        self._predicted.clear()
         _accented.cache_clear()
         focus.clauses.cache_clear()
 
@@ -394,7 +423,8 @@ class Engine:
             best[owner] = max(best[owner], float(score) / 100)
         return best
 
-    def rank(self, question: str, limit: int = 5, previous: str | None = None) -> list[Scored]:
+    def rank(self, question: str, limit: int = 5, previous: str | Context | None = None
+             ) -> list[Scored]:
         """Entries ranked for the question, best first, each with its calibrated score."""
         result = self.ask(question, previous)
         return list(result.ranked[:limit]) if result.ranked else self._rank(
@@ -445,8 +475,35 @@ class Engine:
         ranked = sorted(range(len(top)), key=lambda j: -order(j))
         if own is not None:
             ranked = [j for j in ranked if rows[j]["own"] >= self.tuning.followup_cover]
-        return [Scored(self.entries[top[j]], self._calibrate(rows[j]), rows[j])
-                for j in ranked[:limit]]
+        scored = [Scored(self.entries[top[j]], self._calibrate(rows[j]), rows[j])
+                  for j in ranked[:limit]]
+        return self._fuse(q, scored) if self.model is not None else scored
+
+    def _prediction(self, canon: str) -> Prediction:
+        assert self.model is not None  # noqa: S101 - only called with a model
+        found = self._predicted.get(canon)
+        if found is None:
+            found = self.model.predict(canon, self.tuning.model_sharpness)
+            if len(self._predicted) >= CLAUSE_CACHE:
+                self._predicted.clear()
+            self._predicted[canon] = found
+        return found
+
+    def _fuse(self, q: _Query, scored: list[Scored]) -> list[Scored]:
+        """The lexical score blended with the learned model's probability; the model's own
+        best topic joins the candidates when it is sure of it."""
+        w = self.tuning.model_weight
+        pred = self._prediction(q.canon)
+        fused = [Scored(s.entry, (1 - w) * s.score + w * pred.topics.get(s.entry.id, 0.0),
+                        {**s.features, "model": pred.topics.get(s.entry.id, 0.0)})
+                 for s in scored]
+        best = max(pred.topics.items(), key=lambda kv: kv[1], default=None)
+        if best is not None and best[1] >= MODEL_SURE and all(
+                s.entry.id != best[0] for s in scored):
+            entry = self.kb.get(best[0])
+            if entry is not None:
+                fused.append(Scored(entry, w * best[1], {"model": best[1]}))
+        return sorted(fused, key=lambda s: -s.score)
 
     def _candidates(self, bm25: np.ndarray, prior: dict[int, float] | None, wanted: int
                     ) -> list[int]:
@@ -468,18 +525,28 @@ class Engine:
         return 1 / (1 + math.exp(-z))
 
     # --- classification ----------------------------------------------------------------------
-    def ask(self, question: str, previous: str | None = None) -> Result:
+    def ask(self, question: str, previous: str | Context | None = None) -> Result:
         """Classify the question: an answer, did-you-mean suggestions, a greeting or a fallback.
 
-        `previous` is the topic just shown to the user: a short follow-up ("còn Đức thì sao",
-        "có được vay không") is read against it.
+        `previous` is the conversation so far (or just the topic shown last): a short follow-up
+        ("còn Đức thì sao", "có được vay không", "học ở đâu") is read against it, and the
+        country, district or level named earlier carries over. `Result.context` is the
+        conversation after this message.
         """
+        ctx = Context.of(previous)
+        return self._carry(question, self._ask(question, ctx), ctx)
+
+    def _ask(self, question: str, ctx: Context) -> Result:
         if not focus.clauses(question):
             return Result(Kind.EMPTY, question, ())
         if self._greets(question):
             thanks = any(t in text.canonical(question) for t in ("cam on", "thank"))
             return Result(Kind.GREETING, question, (), thanks=thanks)
-        before = self.kb.get(previous) if previous else None
+        joined = focus.joined(question)
+        found = self._joined(question, joined, ctx) if joined else None
+        if found is not None:
+            return found
+        before = self.kb.get(ctx.topic) if ctx.topic else None
         bare = self._names.bare(question)
         if bare is not None:
             named = self._bare(question, bare, before)
@@ -490,6 +557,10 @@ class Engine:
             q = self._query(question)
             return Result(Kind.FALLBACK, question, tuple(self._rank(q)), q.districts,
                           note=near.reply, cap=self._below_answer())
+        if before is not None and before.facets:
+            faceted = self._facet(question, before)
+            if faceted is not None:
+                return faceted
         q, result = self._plain(question)
         if before is not None and self._reads_as_followup(question, q, result):
             return self._in_context(question, q, before) or result
@@ -507,6 +578,8 @@ class Engine:
             return True  # never a follow-up: no need to rank it here
         if self._near.match(text.canonical(focus.asked(question))) is not None:
             return True
+        if self._asked_facets(question) is not None:
+            return False  # a facet or an entity after a topic: the topic's table decides
         q, result = self._plain(question)
         return not self._reads_as_followup(question, q, result)
 
@@ -533,14 +606,14 @@ class Engine:
         return not any(not t.stop and t.text in self._vocab_set for t in toks)
 
     def _below_answer(self) -> float:
-        return self.tuning.answer_threshold - 0.0001
+        return self._answer_at - 0.0001
 
     def _classify(self, question: str, q: _Query, ranked: tuple[Scored, ...],
                   in_context: bool = False) -> Result:
-        if not ranked or ranked[0].score < self.tuning.suggest_threshold:
+        if not ranked or ranked[0].score < self._suggest_at:
             return Result(Kind.FALLBACK, question, ranked, q.districts, cap=self._below_answer())
         # A bare keyword is ambiguous on its own; after a topic, that topic settles it.
-        if ranked[0].score < self.tuning.answer_threshold or (
+        if ranked[0].score < self._answer_at or (
                 not in_context and self._ambiguous(q, ranked)):
             return Result(Kind.SUGGEST, question, ranked, q.districts, cap=self._below_answer())
         return Result(Kind.ANSWER, question, ranked, q.districts)
@@ -550,7 +623,10 @@ class Engine:
         if len(q.unigrams) > self.tuning.bare_words or len(ranked) < 2:
             return False
         w = self.tuning.rank_weights
-        first, second = (sum(w[f] * s.features[f] for f in w) for s in ranked[:2])
+        if ranked[0].features.get("fuzzy", 0.0) >= EXACT and \
+                ranked[1].features.get("fuzzy", 0.0) < EXACT - EXACT_MARGIN:
+            return False  # one topic has this very phrasing ("hướng nghiệp là gì")
+        first, second = (sum(w[f] * s.features.get(f, 0.0) for f in w) for s in ranked[:2])
         return second >= self.tuning.bare_ratio * first
 
     # --- a message that is only a name -------------------------------------------------------
@@ -560,7 +636,11 @@ class Engine:
     def _bare(self, question: str, bare: Bare, before: Entry | None) -> Result | None:
         t = self.tuning
         if bare.district is not None and self.kb.districts is not None:
-            entry = self.kb.get(self.kb.districts.topic)
+            # After a topic that answers per district ("hộ khẩu Tân Trụ" after the province's
+            # college support), that topic; otherwise the district's streaming targets.
+            topic = (before.facet("district") if before is not None else None) \
+                or self.kb.districts.topic
+            entry = self.kb.get(topic)
             return Result(Kind.ANSWER, question, self._fixed([entry], t.name_score),
                           (bare.district,), note=bare.district.note)
         named = bare.named
@@ -569,9 +649,14 @@ class Engine:
         topics = [self.kb.get(i) for i in named.topics]
         if bare.group == "countries":
             # "còn Đài Loan thì sao" right after the costs of going abroad: same question,
-            # another country. Otherwise the country's own line.
-            if before is not None and before.id.split(".")[0] == named.topics[0].split(".")[0]:
-                topics = [before, *(e for e in topics if e is not before)]
+            # another country (the topic's facet table says which). A bare name with no
+            # "còn" after a topic that does not declare it: the country's own line.
+            target = self.kb.get(before.facet("country") or "") if before is not None else None
+            if target is None and before is not None and focus.is_followup(question) \
+                    and before.id.split(".")[0] == named.topics[0].split(".")[0]:
+                target = before
+            if target is not None:
+                topics = [target, *(e for e in topics if e is not target)]
             return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
         if before is not None:
             return None  # "còn cao đẳng thì sao": the previous question decides, see _in_context
@@ -581,6 +666,103 @@ class Engine:
                       named=named, cap=self._below_answer())
 
     # --- follow-ups --------------------------------------------------------------------------
+    def _canon(self, question: str) -> str:
+        """The message's canonical text, from its clauses (each analysed once and kept)."""
+        return " ".join(self._clause(c.text).canon for c in focus.clauses(question))
+
+    def _mentioned(self, question: str) -> tuple[str, ...]:
+        """The entity facets a message names: country, level, district."""
+        canon = self._canon(question)
+        found = [f for f, group in (("country", "countries"), ("level", "levels"))
+                 if self._mentions.find(canon, group) is not None]
+        if self._districts_in(canon):
+            found.append("district")
+        return tuple(found)
+
+    def _facet(self, question: str, before: Entry) -> Result | None:
+        """A short follow-up asking one facet of the topic just shown ("đăng ký ở đâu", "vay
+        được nhiêu", "mất bao lâu", "còn Hàn Quốc thì sao"): the topic's facet table answers,
+        provided the message's other words name nothing the two topics do not know."""
+        asked = self._asked_facets(question)
+        if asked is None:
+            return None
+        wanted, rest = asked
+        facet = next((f for f in wanted if before.facet(f)), None)
+        target = self.kb.get(before.facet(facet) or "") if facet is not None else None
+        if target is None:
+            return None
+        known = self._known_words(before) | self._known_words(target)
+        if facet != "district" and self._districts_in(self._canon(question)):
+            return None  # a district named beside a facet: the ranking reads it
+        if any(w not in known for w in rest):
+            return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
+        return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
+                      self._districts_in(self._canon(question)))
+
+    def _known_words(self, entry: Entry) -> frozenset[str]:
+        """The words a topic knows: its phrasings, title, tags and short answer."""
+        found = self._answer_words.get(entry.id)
+        if found is None:
+            found = self._doc_terms[self._index[entry.id]] | frozenset(
+                text.content_tokens(entry.answer))
+            self._answer_words[entry.id] = found
+        return found
+
+    def _asked_facets(self, question: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """The facets a short message asks (cue facets first, then the entities it names)
+        and its words that are neither cue, name, question word nor neutral; None when it
+        cannot be a facet follow-up whatever came before (too long, nothing asked, a VET
+        level or too many words of its own: "cao đẳng học mấy năm" stands alone)."""
+        if len(self._own_words(question)) > self.tuning.followup_words:
+            return None
+        canon = self._canon(question)
+        asked = self._facets.asked(canon)
+        wanted = (*asked.facets, *self._mentioned(question))
+        if not wanted:
+            return None
+        allowed = self._facets.neutral | text.lexicon().question_words
+        allowed |= {tok.text for tok in text.analyze(question) if tok.stop}
+        level = self._mentions.find(canon, "levels")
+        country = self._mentions.find(canon, "countries")
+        if level is not None and "level" not in wanted[: len(asked.facets)]:
+            return None
+        names: list[str] = [*((country.name, *country.aliases) if country else ())]
+        for district in self._districts_in(canon):
+            names.extend((district.name, *district.aliases))
+        allowed |= {w for name in names for w in text.canonical(name).split()}
+        rest = tuple(w for w in asked.rest if w not in allowed)
+        if len(rest) > FACET_REST:
+            return None
+        return wanted, rest
+
+    def _carry(self, question: str, result: Result, ctx: Context) -> Result:
+        """The conversation after this message, and the entity the answer leads with."""
+        if result.kind is Kind.EMPTY:
+            return dataclasses.replace(result, context=ctx)
+        canon = self._canon(question)
+        country = self._mentions.find(canon, "countries")
+        level = self._mentions.find(canon, "levels")
+        districts = result.districts or self._districts_in(canon)
+        entry = result.entry
+        here = Context(country=country.name if country is not None else None,
+                       district=districts[0].name if districts else None,
+                       level=level.name if level is not None else None)
+        after = Context(topic=entry.id if entry is not None else ctx.topic,
+                        country=here.country or ctx.country,
+                        district=here.district or ctx.district, level=here.level or ctx.level)
+        changes: dict[str, object] = {"context": after, "mentioned": here}
+        if entry is not None and result.named is None:
+            lead = country or self._mentions.named("countries", ctx.country)
+            if lead is not None and lead.line and entry.id in lead.topics:
+                changes["lead"] = lead
+            carried = self.kb.districts
+            if not result.districts and ctx.district and carried is not None \
+                    and entry.id == carried.topic:
+                district = carried.by_name(ctx.district)
+                if district is not None:
+                    changes["districts"] = (district,)
+        return dataclasses.replace(result, **changes)  # type: ignore[arg-type]
+
     def _own_words(self, question: str) -> list[str]:
         """The content words of a message ("còn", "vậy", "thì sao" are stopwords)."""
         return [tok.text for tok in text.analyze(question) if not tok.stop]
@@ -632,6 +814,27 @@ class Engine:
         return result if result.kind is not Kind.FALLBACK else None
 
     # --- two questions in one message --------------------------------------------------------
+    def _joined(self, question: str, parts: tuple[str, ...], ctx: Context) -> Result | None:
+        """Questions joined by "và", "với lại", "còn": each read after the one before it (the
+        second is often a follow-up of the first); the first answered is the answer, the
+        others are offered ("Bạn cũng hỏi"). A part no topic answers (military service beside
+        working in Korea) does not sink the others."""
+        results: list[Result] = []
+        for part in parts:
+            found = self._carry(part, self._ask(part, ctx), ctx)
+            ctx = found.context
+            results.append(found)
+        answered = [r for r in results if r.entry is not None]
+        if not answered:
+            return None
+        main = answered[0]
+        assert main.entry is not None  # noqa: S101 - answered holds answers only
+        also: list[Entry] = []
+        for r in answered[1:]:
+            if r.entry is not None and r.entry.id != main.entry.id and r.entry not in also:
+                also.append(r.entry)
+        return dataclasses.replace(main, question=question, also=tuple(also[:2]))
+
     def _split(self, question: str, whole: Result) -> Result:
         """A message that asks several things: answer it and offer what else it asks ("Bạn cũng
         hỏi: ..."). Each asking clause is ranked alone, then, if unsure, with the rest of the

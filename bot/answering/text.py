@@ -140,10 +140,15 @@ class Lexicon:
     greeting_phrases: frozenset[tuple[str, ...]] = frozenset()  # the same, as word tuples
     asking: tuple[tuple[str, ...], ...] = ()  # normalised phrases that mark a question
     asking_final: frozenset[str] = frozenset()  # ... and words that do so at a clause's end
+    # Folded content words of a question that only asks to confirm what was said before it
+    # ("Có đúng không?", "Vậy có tin được không?"): the sentence before is the point.
+    confirming: frozenset[str] = frozenset()
     followup: tuple[tuple[str, ...], ...] = ()  # normalised phrases that mark a follow-up
     filler: frozenset[str] = frozenset()  # folded words that may surround a bare name
     literal_when_accented: frozenset[str] = frozenset()  # see analyze()
     literal_before: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    # ... and after one of these words: "có được vay không" borrows, "được vậy" is rare
+    literal_after: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     followup_start: tuple[tuple[str, ...], ...] = ()  # ... and those that open one
 
     @classmethod
@@ -177,11 +182,15 @@ class Lexicon:
             greetings=re.compile("(?!)"),  # filled in below, once expansion works
             asking=tuple(tuple(normalize(str(p)).split()) for p in data.get("asking") or ()),
             asking_final=frozenset(normalize(str(w)) for w in data.get("asking_final") or ()),
+            confirming=frozenset(_fold_word(normalize(str(w)))
+                                 for w in data.get("confirming") or ()),
             followup=tuple(tuple(normalize(str(p)).split()) for p in data.get("followup") or ()),
             literal_when_accented=frozenset(normalize(str(w)) for w in
                                             data.get("literal_when_accented") or ()),
             literal_before={normalize(str(w)): frozenset(normalize(str(n)) for n in nexts)
                             for w, nexts in (data.get("literal_before") or {}).items()},
+            literal_after={normalize(str(w)): frozenset(normalize(str(n)) for n in before)
+                           for w, before in (data.get("literal_after") or {}).items()},
             followup_start=tuple(tuple(normalize(str(p)).split())
                                  for p in data.get("followup_start") or ()),
             filler=frozenset(w for p in data.get("filler") or ()
@@ -321,7 +330,8 @@ def analyze(text: str) -> tuple[Token, ...]:
             _is_unaccented(word) and word in lex.unaccented_stopwords
             and not (accented and word in lex.literal_when_accented)
             and not (word in lex.literal_before and (
-                i == 0 or (i + 1 < len(words) and words[i + 1] in lex.literal_before[word]))))
+                i == 0 or (i + 1 < len(words) and words[i + 1] in lex.literal_before[word])))
+            and not (i > 0 and words[i - 1] in lex.literal_after.get(word, ())))
         toks.append(Token(_fold_word(word), stop))
     return tuple(_apply_phrases(toks, lex))
 
@@ -369,5 +379,8 @@ def is_greeting(text: str) -> bool:
     # As the matcher sees it ("ad ơi" -> "admin oi"), and as typed, folded ("ok thank you",
     # where the expanded "ok cam on you" would leave "you" after the longest match "ok cảm ơn").
     typed = " ".join(_fold_word(w) for w in normalize(text).split())
+    # The folded reading only for a message typed without accents: "vay được nhiêu" (how much
+    # can one borrow) is not "vậy được nhiều".
     return _only_greetings(expanded, stop, lex) or (
-        typed != expanded and _only_greetings(typed, stop | lex.unaccented_stopwords, lex))
+        typed != expanded and normalize(text).isascii()
+        and _only_greetings(typed, stop | lex.unaccented_stopwords, lex))

@@ -18,6 +18,7 @@ import click
 from bot import messages, wellformed
 from bot.answering import knowledge
 from bot.answering.answers import plain_text
+from bot.answering.context import EMPTY, Context
 from bot.channel_text import for_channel
 from bot.config import Settings
 from bot.surveys import model as survey
@@ -53,8 +54,9 @@ def main(ctx: click.Context) -> None:
 
 
 # --- answering ---------------------------------------------------------------------------------
-def _questions(stream: TextIO) -> Iterator[tuple[str, str | None]]:
-    """Each line: a question, or a JSON object {"question": ..., "previous": "topic.id"}."""
+def _questions(stream: TextIO) -> Iterator[tuple[str, str | None, str | None]]:
+    """Each line: a question, or a JSON object {"question": ..., "previous": "topic.id",
+    "session": "any-id"}; yields (question, previous, session)."""
     for line in stream:
         text = line.rstrip("\r\n")
         if text.lstrip().startswith("{"):
@@ -63,10 +65,20 @@ def _questions(stream: TextIO) -> Iterator[tuple[str, str | None]]:
             except json.JSONDecodeError:
                 data = None
             if isinstance(data, dict) and isinstance(data.get("question"), str):
-                previous = data.get("previous")
-                yield data["question"], previous if isinstance(previous, str) else None
+                previous, session = data.get("previous"), data.get("session")
+                yield (data["question"], previous if isinstance(previous, str) else None,
+                       str(session) if isinstance(session, (str, int)) else None)
                 continue
-        yield text, None
+        yield text, None, None
+
+
+def _context(sessions: dict[str, Context], session: str | None, previous: str | None
+             ) -> Context:
+    """The conversation a line is read in: its session's (a given `previous` topic wins)."""
+    if session is None:
+        return Context.of(previous)
+    context = sessions.get(session, EMPTY)
+    return context if previous is None else dataclasses.replace(context, topic=previous)
 
 
 @main.command()
@@ -80,25 +92,34 @@ def ask(question: str, as_json: bool, explain: bool, previous: str | None,
     """Trả lời QUESTION; với QUESTION là '-' thì đọc mỗi dòng một câu hỏi từ stdin.
 
     Một dòng cũng có thể là JSON {"question": "...", "previous": "mã.chủ.đề"}: câu hỏi tiếp nối
-    chủ đề vừa xem."""
+    chủ đề vừa xem; hoặc {"question": "...", "session": "mã-bất-kỳ"}: các dòng cùng session là
+    một cuộc trò chuyện, đọc theo thứ tự, nhớ chủ đề và tên nước, huyện, trình độ như khi chat."""
     assistant = _assistant(knowledge_dir)
-    questions = _questions(sys.stdin) if question == "-" else iter([(question, previous)])
+    questions = _questions(sys.stdin) if question == "-" else iter([(question, previous, None)])
+    sessions: dict[str, Context] = {}  # one conversation per session id, as the chat keeps it
     asked = False
-    for raw, before in questions:
+    for raw, before, session in questions:
         asked = True
         # Bad bytes in argv or stdin, or "\ud800" in a JSON line: lone surrogates, cleaned here.
         q, before = wellformed.scrub(raw), before and wellformed.scrub(before)
         if not q.strip() and question != "-":
             raise click.ClickException(messages.ERR_EMPTY_QUESTION)
-        reply, ms, _ = assistant.timed_answer(q, before)
+        context = _context(sessions, session, before)
+        reply, ms, _ = assistant.timed_answer(q, context)
+        if session is not None:
+            sessions[session] = reply.after(context)
         reply = dataclasses.replace(reply, text=for_channel(reply.text, "terminal"))
         if as_json:
-            click.echo(json.dumps(reply.as_json(ms), ensure_ascii=False))
+            out = reply.as_json(ms)
+            if session is not None:
+                out["session"] = session
+                out["context"] = sessions[session].as_json()
+            click.echo(json.dumps(out, ensure_ascii=False))
         else:
             click.echo(plain_text(reply))
             click.echo(f"({messages.CLI_SCORE} {reply.score:.2f}, {ms:.2f} ms)")
         if explain:
-            for s in assistant.engine.rank(q, previous=before):
+            for s in assistant.engine.rank(q, previous=context):
                 feats = " ".join(f"{k}={v:.2f}" for k, v in s.features.items())
                 click.echo(f"    {s.score:.3f} {s.entry.id:28} {feats}", err=as_json)
         sys.stdout.flush()

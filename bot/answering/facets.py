@@ -1,0 +1,44 @@
+"""Which facet of the topic just shown a short follow-up asks for ("ở đâu", "bao nhiêu",
+"mất bao lâu", "ai được", "đăng ký sao", "liên hệ ai"): cues are data (knowledge/data/facets.yaml),
+matched as whole words on the canonical text; each topic says in its `facets:` table which topic
+answers the facet after it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.answering import text
+from bot.answering.knowledge import Facets
+
+
+@dataclass(frozen=True)
+class Asked:
+    facets: tuple[str, ...]  # the facets the message asks for, in the order they are written
+    rest: tuple[str, ...]  # its canonical words outside every cue
+
+
+class FacetCues:
+    def __init__(self, facets: Facets | None) -> None:
+        self._patterns: list[tuple[str, re.Pattern[str]]] = []
+        self.neutral: frozenset[str] = frozenset()
+        if facets is None:
+            return
+        for name, cues in facets.cues.items():
+            forms = sorted({text.canonical(c) for c in cues} - {""}, key=len, reverse=True)
+            if forms:
+                body = "|".join(re.escape(f) for f in forms)
+                self._patterns.append((name, re.compile(f"(?:^| )(?:{body})(?= |$)")))
+        self.neutral = frozenset(w for n in facets.neutral for w in text.canonical(n).split())
+
+    def asked(self, canon: str) -> Asked:
+        found: list[tuple[int, str]] = []
+        covered = [False] * len(canon)
+        for name, pattern in self._patterns:
+            for match in pattern.finditer(canon):
+                found.append((match.start(), name))
+                for k in range(match.start(), match.end()):
+                    covered[k] = True
+        rest = "".join(" " if covered[k] else ch for k, ch in enumerate(canon)).split()
+        ordered = tuple(dict.fromkeys(name for _, name in sorted(found)))
+        return Asked(ordered, tuple(rest))

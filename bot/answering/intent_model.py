@@ -1,0 +1,200 @@
+"""A learned intent model beside the lexical ranking: which topic a message asks, or none.
+
+Trained at load time from the knowledge base itself (each topic's phrasings and title, the
+same with typos, wrapped in greetings and family stories so that story words stop mattering)
+plus an out-of-scope class (knowledge/data/out_of_scope.yaml phrases asked as questions, and
+knowledge/data/off_topic.yaml). Features are TF-IDF on character n-grams within words and on
+word n-grams of the engine's canonical text; a logistic regression gives the probabilities.
+The fitted model is cached on disk keyed by a hash of the knowledge folder and the lexicon, so a
+knowledge edit retrains without a code change; the cache is safe to delete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import random
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from bot.answering import text
+from bot.answering.knowledge import KnowledgeBase
+
+log = logging.getLogger(__name__)
+MODEL_VERSION = "1"
+OUT = "__out__"  # the out-of-scope class
+SEED = 18
+# Wrappers: what people write around a question (greetings, family stories). Kept short and
+# generic; the point is that these words stop mattering.
+OPENINGS = ("", "chào ad, ", "dạ cho em hỏi ", "xin chào, cho tôi hỏi ", "ad ơi ",
+            "chào bạn, tôi là phụ huynh. ", "con tôi học lớp 9 ở bến lức. ",
+            "em học lớp 12, nhà khó khăn. ", "nhà tôi làm ruộng, con tôi 17 tuổi. ")
+ENDINGS = ("", " ạ", " vậy ad", ", cảm ơn bạn nhiều")
+OUT_TEMPLATES = ("{} là bao nhiêu", "cho hỏi {} thế nào", "{} ở đâu", "{}", "chỉ em {} với")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    topics: dict[str, float]  # topic id -> probability
+    out: float  # probability that no topic answers
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    if len(word) < 4:
+        return word
+    k = rng.randrange(1, len(word) - 1)
+    return word[:k] + word[k + 1:] if rng.random() < 0.5 else \
+        word[:k - 1] + word[k] + word[k - 1] + word[k + 1:]
+
+
+def training_set(kb: KnowledgeBase) -> tuple[list[str], list[str]]:
+    """(canonical texts, labels), deterministic for one knowledge base."""
+    rng = random.Random(SEED)  # noqa: S311 - reproducible variants, not secrets
+    texts: list[str] = []
+    labels: list[str] = []
+
+    def add(raw: str, label: str) -> None:
+        texts.append(features_text(raw))
+        labels.append(label)
+
+    for entry in kb.entries:
+        for q in (entry.title, *entry.questions):
+            add(q, entry.id)
+            add(f"{rng.choice(OPENINGS)}{q}{rng.choice(ENDINGS)}", entry.id)
+            add(f"{rng.choice(OPENINGS[5:])}{q}", entry.id)
+            words = q.split()
+            add(" ".join(_typo(w, rng) if rng.random() < 0.3 else w for w in words), entry.id)
+    for rule in kb.out_of_scope:
+        for phrase in rule.any:
+            add(rng.choice(OUT_TEMPLATES).format(phrase), OUT)
+    for example in _off_topic(kb):
+        add(example, OUT)
+        add(f"{rng.choice(OPENINGS)}{example}", OUT)
+    return texts, labels
+
+
+def features_text(raw: str) -> str:
+    """What the model reads: the content words of the canonical text, as the engine's query
+    has them (`_Query.canon`)."""
+    return " ".join(text.content_tokens(raw))
+
+
+def _off_topic(kb: KnowledgeBase) -> list[str]:
+    if kb.root is None or not (kb.root / "data" / "off_topic.yaml").exists():
+        return []
+    data = yaml.safe_load((kb.root / "data" / "off_topic.yaml").read_text(encoding="utf-8"))
+    return [str(x) for x in (data or {}).get("examples") or ()]
+
+
+class IntentModel:
+    """The fitted vectorizers' analyzers, vocabularies and IDF weights and the classifier's
+    weights. Predicting one message uses them directly: scikit-learn's per-call checks cost
+    milliseconds, the arithmetic microseconds."""
+
+    def __init__(self, vectorizers: list[Any], classifier: Any) -> None:
+        self._parts = [(v.build_analyzer(), v.vocabulary_, v.idf_.astype(np.float32))
+                       for v in vectorizers]
+        self._offsets = np.cumsum([0, *(len(v.vocabulary_) for v in vectorizers)])[:-1]
+        self._weights = np.ascontiguousarray(classifier.coef_.T, dtype=np.float32)
+        self._bias = classifier.intercept_.astype(np.float32)
+        self._classes: list[str] = [str(c) for c in classifier.classes_]
+
+    @classmethod
+    def train(cls, kb: KnowledgeBase) -> IntentModel:
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
+        texts, labels = training_set(kb)
+        vectorizers = [
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                            dtype=np.float32),
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                            token_pattern=r"\S+", dtype=np.float32)]  # noqa: S106
+        matrix = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
+        classifier = LinearSVC(C=0.5).fit(matrix, labels)
+        return cls(vectorizers, classifier)
+
+    def scores(self, canon: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """The classifier's decision value per class (TF-IDF, sublinear, l2 per part)."""
+        out = self._bias.copy()
+        for (analyze, vocabulary, idf), offset in zip(self._parts, self._offsets, strict=True):
+            counts: dict[int, int] = {}
+            for gram in analyze(canon):
+                k = vocabulary.get(gram)
+                if k is not None:
+                    counts[k] = counts.get(k, 0) + 1
+            if not counts:
+                continue
+            idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+            values = tf * idf[idx]
+            values /= np.linalg.norm(values)
+            out += values @ self._weights[idx + offset]
+        result: np.ndarray[Any, np.dtype[np.float32]] = out
+        return result
+
+    def predict(self, canon: str, sharpness: float = 4.0) -> Prediction:
+        """Probabilities from the decision values (a softmax; `sharpness` is its scale)."""
+        z = self.scores(canon) * sharpness
+        z = np.exp(z - z.max())
+        probs = z / z.sum()
+        by = dict(zip(self._classes, (float(p) for p in probs), strict=True))
+        return Prediction({c: p for c, p in by.items() if c != OUT}, by.get(OUT, 0.0))
+
+    # --- cache -----------------------------------------------------------------------------
+    @classmethod
+    def load(cls, kb: KnowledgeBase, cache_dir: Path | None = None) -> IntentModel:
+        """The model for this knowledge base: from the cache when its key matches, else
+        trained (and cached when the folder is writable)."""
+        folder = cache_dir or default_cache_dir()
+        path = folder / f"intent-{knowledge_key(kb)}.pickle"
+        try:
+            with path.open("rb") as f:
+                model = pickle.load(f)  # noqa: S301 - our own cache file, keyed by content
+            if isinstance(model, IntentModel):
+                return model
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass
+        model = cls.train(kb)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as tmp:
+                pickle.dump(model, tmp)
+            os.replace(tmp.name, path)
+        except OSError:
+            log.warning("intent model cache not writable", extra={"event": "model"})
+        return model
+
+
+def default_cache_dir() -> Path:
+    """CAREERBOT_MODEL_CACHE, else $XDG_CACHE_HOME/careerbot, else ~/.cache/careerbot."""
+    env = os.environ.get("CAREERBOT_MODEL_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "careerbot"
+
+
+def knowledge_key(kb: KnowledgeBase) -> str:
+    """A hash of everything the model learns from, as loaded: the topics, the out-of-scope
+    rules and examples, the lexicon, the model's version and scikit-learn's."""
+    import sklearn
+
+    h = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__}".encode())
+    h.update(resources.files("bot").joinpath("data/lexicon.yaml").read_bytes())
+    for entry in kb.entries:
+        h.update(entry.model_dump_json().encode())
+    for rule in kb.out_of_scope:
+        h.update(rule.model_dump_json().encode())
+    for example in _off_topic(kb):
+        h.update(example.encode())
+    return h.hexdigest()[:24]
