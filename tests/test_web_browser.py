@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import http.server
 import io
 import json
 import os
@@ -36,7 +35,7 @@ from bot.views import Block, Choice, Part, View
 from handlers.web import api
 from handlers.web.server import start_web
 from handlers.web.sessions import session_key
-from tests.browser import chromium
+from tests.browser import chromium, static_site
 from tests.web_process import ROOT, WebServer, free_port
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -59,27 +58,14 @@ def _open_school_page(browser: webdriver.Chrome, site: str, root: Path, server: 
     return WebDriverWait(browser, WAIT).until(
         lambda d: d.find_element(By.ID, "careerbot-bubble"))
 
+
+
 @pytest.fixture(scope="module")
 def school_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A plain page on the school's site; the test writes its one line into it."""
     root = tmp_path_factory.mktemp("school-site")
-    port = free_port()
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer((SCHOOL_HOST, port), Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{SCHOOL_HOST}:{port}", root
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with static_site(SCHOOL_HOST, root) as site:
+        yield site, root
 
 
 @pytest.fixture(scope="module")
