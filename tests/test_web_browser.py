@@ -59,7 +59,6 @@ def _open_school_page(browser: webdriver.Chrome, site: str, root: Path, server: 
         lambda d: d.find_element(By.ID, "careerbot-bubble"))
 
 
-
 @pytest.fixture(scope="module")
 def school_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A plain page on the school's site; the test writes its one line into it."""
