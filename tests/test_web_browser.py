@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import http.server
 import io
 import json
 import os
@@ -21,8 +20,6 @@ from typing import Any
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
@@ -38,15 +35,13 @@ from bot.views import Block, Choice, Part, View
 from handlers.web import api
 from handlers.web.server import start_web
 from handlers.web.sessions import session_key
+from tests.browser import chromium, static_site
 from tests.web_process import ROOT, WebServer, free_port
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SCHOOL = School("THCSAL", "THCS An Lạc", "Xã An Lạc", "Bến Lức", "Long An")
 SCHOOL_HOST = "127.0.0.2"  # another site than 127.0.0.1, as a school's own domain is
 WAIT = 30  # seconds, an upper bound for one step on a busy 2-core machine
-CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--disable-background-networking", "--disable-component-update",
-               "--no-first-run", "--disable-sync")
 
 
 # --- the servers ---------------------------------------------------------------------------
@@ -63,27 +58,13 @@ def _open_school_page(browser: webdriver.Chrome, site: str, root: Path, server: 
     return WebDriverWait(browser, WAIT).until(
         lambda d: d.find_element(By.ID, "careerbot-bubble"))
 
+
 @pytest.fixture(scope="module")
 def school_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A plain page on the school's site; the test writes its one line into it."""
     root = tmp_path_factory.mktemp("school-site")
-    port = free_port()
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer((SCHOOL_HOST, port), Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{SCHOOL_HOST}:{port}", root
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with static_site(SCHOOL_HOST, root) as site:
+        yield site, root
 
 
 @pytest.fixture(scope="module")
@@ -104,19 +85,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, school_page: tuple[str, Pat
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
     """A fresh Chromium profile per test, a 360x640 phone screen."""
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in CHROME_ARGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": 360, "height": 640, "deviceScaleFactor": 1, "mobile": True})
-    try:
+    with chromium(tmp_path / "chrome-profile") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 # --- what a visitor does -------------------------------------------------------------------
