@@ -16,8 +16,6 @@ from typing import Any
 import openpyxl
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -27,6 +25,7 @@ from bot.config import Settings
 from bot.people.schools import School
 from bot.reports import reporting
 from bot.surveys.model import school_year
+from tests.browser import chromium
 from tests.cli_run import careerbot_process
 from tests.seed import seed_needs_responses, seed_response
 from tests.web_process import ROOT, WebServer
@@ -37,9 +36,6 @@ SCHOOL_B = School("THCSBD", "THCS Bình Đức", "Xã Bình Đức", "Bến Lứ
 A_NAME = "Nguyễn Văn An"  # a name only school A's rows hold
 B_NAME = "Trần Thị Bích Bê"  # and one only school B's
 WAIT = 30
-CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--disable-background-networking", "--disable-component-update",
-               "--no-first-run", "--disable-sync")
 
 
 @pytest.fixture(scope="module")
@@ -81,21 +77,11 @@ def login_link(server: WebServer, school: str) -> str:
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
     """A fresh Chromium profile per test, a school PC's screen; files land in tmp_path."""
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in CHROME_ARGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
-    options.add_argument("--window-size=1280,900")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     (tmp_path / "downloads").mkdir()
-    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {
-        "behavior": "allow", "downloadPath": str(tmp_path / "downloads")})
-    try:
+    with chromium(tmp_path / "chrome-profile", 1280, 900) as driver:
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {
+            "behavior": "allow", "downloadPath": str(tmp_path / "downloads")})
         yield driver
-    finally:
-        driver.quit()
 
 
 def sign_in(driver: webdriver.Chrome, link: str) -> None:
