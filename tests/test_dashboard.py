@@ -329,7 +329,7 @@ async def test_school_staff_see_only_their_school(svc: Services, browsers: list[
     assert qr.status == 200 and (await qr.read()).startswith(b"\x89PNG")
 
 
-async def test_pages_of_two_thousand_are_paginated(svc: Services, browsers: list[Staff]) -> None:
+async def test_the_responses_page_shows_fifty_a_page(svc: Services, browsers: list[Staff]) -> None:
     seed_needs_responses(svc.settings.db_path, 120, [SCHOOL_A.code], year_of(svc),
                          first_user=8_000_000, seed=3)
     a = browsers[0]
