@@ -38,8 +38,9 @@ async def test_staff_get_a_single_use_link_and_students_do_not(web_bot: BotHarne
     teacher, student = api.private_user(700101), api.private_user(700102)
     code = svc.staff.invite_now("school", SCHOOL.code)
     await web_bot.say(teacher, f"/dangky {code}")
-    menu = {c["command"] for c in api.commands_for(f"chat:{teacher.id}")}
-    assert "dangnhap" in menu
+    # The staff menu is set after the reply: wait for it rather than race it.
+    await api.wait_for(lambda c: "dangnhap" in {
+        m["command"] for m in api.commands_for(f"chat:{teacher.id}")}, timeout=20)
     [sent] = await web_bot.say(teacher, "/dangnhap")
     found = re.search(rf"{re.escape(BASE)}/quan-ly/vao\?t=([A-Za-z0-9_-]{{43}})", sent["text"])
     assert found, sent["text"]
