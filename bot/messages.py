@@ -448,6 +448,28 @@ DASH_SIGN_OUT = "Đăng xuất"
 DASH_SESSION_OVER = "Phiên làm việc đã hết. Đăng nhập lại để tiếp tục."
 DASH_NOT_FOUND = "Không có trang này."
 DASH_BUILD_BUSY = "Tệp trước của thầy cô đang được tạo. Đợi một chút rồi tải lại."
+DASH_COLLEAGUES_TITLE = "Đường liên kết đăng nhập cho cán bộ"
+DASH_COLLEAGUES_HELP = (
+    "Tạo đường liên kết đăng nhập cho một đồng nghiệp (ví dụ thầy cô không dùng Telegram). "
+    "Đường liên kết chỉ hiện một lần, dùng được một lần và hết hạn sau {minutes} phút; mỗi lần "
+    "tạo được ghi lại (ai tạo, cho ai, lúc nào)."
+)
+DASH_COLLEAGUES_NONE = "Chưa có cán bộ nào trong phạm vi của thầy cô."
+DASH_COLLEAGUES_ONLY = (
+    "Chỉ quản trị viên và cán bộ khu vực được tạo đường liên kết cho đồng nghiệp."
+)
+DASH_COLLEAGUE_NOT_YOURS = (
+    "Không tạo được: người này không phải cán bộ trong phạm vi của thầy cô."
+)
+DASH_COLLEAGUE_TOO_MANY = (
+    "Đã tạo quá nhiều đường liên kết cho cán bộ này. Đợi {minutes} phút rồi thử lại."
+)
+DASH_COLLEAGUE_LINK_MADE = "Đường liên kết đăng nhập cho cán bộ {user_id} ({role}, {where})"
+DASH_COLLEAGUE_LINK_NOTE = (
+    "Sao chép và gửi riêng cho người đó (tin nhắn, email), không dán vào nhóm chung. Đường "
+    "liên kết chỉ hiện lần này, dùng được một lần và hết hạn sau {minutes} phút."
+)
+DASH_COLLEAGUE_BUTTON = "Tạo đường liên kết"
 INVITE_USAGE = (
     "Cách dùng: /moi truong MÃ_TRƯỜNG, /moi khuvuc Tên xã hoặc huyện cũ (đủ dấu, như danh "
     "sách trường; xã trùng tên: Tên xã, Huyện cũ), hoặc /moi admin."

@@ -434,3 +434,114 @@ async def test_an_unknown_dashboard_page_is_a_page_not_json(browsers: list[Staff
     response = await browsers[0].client.get("/quan-ly/khong-co-trang-nay")
     assert response.status == 404 and response.content_type == "text/html"
     assert messages.DASH_NOT_FOUND in await response.text()
+
+
+# --- a sign-in link made on the dashboard for a colleague ----------------------------------------
+LINK_IN_PAGE = re.compile(r'<textarea id="link"[^>]*>http://[^<]*/quan-ly/vao\?t=([A-Za-z0-9_-]{43})'
+                          r"</textarea>")
+
+
+def links_for(svc: Services, user_id: int) -> int:
+    return int(svc.db.execute("SELECT count(*) FROM staff_links WHERE user_id = ?",
+                              [user_id]).fetchone()[0])
+
+
+def link_audit(svc: Services) -> list[tuple[int, str]]:
+    return [(r["user_id"], r["what"]) for r in svc.db.query(
+        "SELECT user_id, what FROM staff_downloads WHERE what LIKE 'sign-in-link:%' ORDER BY id")]
+
+
+async def make_link(staff: Staff, user: str, csrf: str) -> ClientResponse:
+    return await staff.post("/quan-ly/can-bo/lien-ket", {"csrf": csrf, "user": user})
+
+
+async def test_an_admin_makes_a_link_a_colleague_signs_in_with_once(
+        svc: Services, browsers: list[Staff]) -> None:
+    admin, colleague, later = browsers
+    await svc.accounts.resolve("telegram", "42")
+    await signed_in(svc, admin, 42)
+    uid = await member(svc, 1001, school=SCHOOL_A.code)
+    listing = await admin.get("/quan-ly/can-bo")
+    assert "1001" in listing and SCHOOL_A.name in listing and "cán bộ trường" in listing
+    made = await make_link(admin, "1001", form_token(listing))
+    page = await made.text()
+    assert made.status == 200, page[:500]
+    found = LINK_IN_PAGE.search(page)
+    assert found, page[-1500:]
+    assert "một lần" in page and "10 phút" in page
+    token = found[1]
+    assert (await colleague.follow_link(token)).status == 303
+    overview = await colleague.get("/quan-ly")
+    assert SCHOOL_A.name in overview and "Cán bộ trường" in overview
+    again = await later.follow_link(token)
+    assert again.status == 403 and messages.DASH_LINK_USED in await again.text()
+    assert link_audit(svc) == [(42, f"sign-in-link:{uid}")]
+    # The token is nowhere in the database: the link's hash only, the audit names no token.
+    dump = "\n".join(svc.db.iterdump())
+    assert token not in dump and "dashboard:42" in dump
+
+
+async def test_school_staff_may_not_make_links(svc: Services, browsers: list[Staff]) -> None:
+    school = browsers[0]
+    await signed_in(svc, school, await member(svc, 1001, school=SCHOOL_A.code))
+    colleague = await member(svc, 1002, school=SCHOOL_A.code)
+    csrf = await school.csrf()
+    assert "/quan-ly/can-bo" not in await school.get("/quan-ly")
+    refused = await school.get("/quan-ly/can-bo", status=403)
+    assert messages.DASH_COLLEAGUES_ONLY in refused
+    response = await make_link(school, str(colleague), csrf)
+    assert response.status == 403
+    assert links_for(svc, colleague) == 0 and link_audit(svc) == []
+
+
+async def test_area_staff_make_links_only_for_school_staff_of_their_area(
+        svc: Services, browsers: list[Staff]) -> None:
+    area = browsers[0]
+    await signed_in(svc, area, await member(svc, 2001, role="area", area="Bến Lức"))
+    mine = await member(svc, 1001, school=SCHOOL_B.code)
+    outside = await member(svc, 3001, school=SCHOOL_C.code)
+    other_area = await member(svc, 2002, role="area", area="Bến Lức")
+    listing = await area.get("/quan-ly/can-bo")
+    users = re.findall(r'name="user" value="(\d+)"', listing)
+    assert users == [str(mine)], users
+    csrf = form_token(listing)
+    for forged in (outside, other_area, 42, 999_999):
+        response = await make_link(area, str(forged), csrf)
+        assert response.status == 403, forged
+        assert messages.DASH_COLLEAGUE_NOT_YOURS in await response.text()
+    assert svc.db.execute("SELECT count(*) FROM staff_links").fetchone()[0] == 1  # their own
+    assert link_audit(svc) == []
+    assert (await make_link(area, str(mine), csrf)).status == 200
+    assert links_for(svc, mine) == 1 and link_audit(svc) == [(2001, f"sign-in-link:{mine}")]
+
+
+async def test_made_up_user_ids_in_the_form_create_nothing(svc: Services,
+                                                           browsers: list[Staff]) -> None:
+    admin = browsers[0]
+    await svc.accounts.resolve("telegram", "42")
+    await signed_in(svc, admin, 42)
+    student = await svc.accounts.resolve("telegram", "555")
+    csrf = await admin.csrf()
+    before = svc.db.execute("SELECT count(*) FROM staff_links").fetchone()[0]
+    for forged in ("123456", str(student.user_id), "1001 OR 1=1", "", "đ" * 20):
+        response = await make_link(admin, forged, csrf)
+        assert response.status == 403, forged
+    assert svc.db.execute("SELECT count(*) FROM staff_links").fetchone()[0] == before
+    assert link_audit(svc) == []
+
+
+async def test_making_a_link_needs_the_form_token_and_is_rate_limited(
+        svc: Services, browsers: list[Staff]) -> None:
+    admin = browsers[0]
+    await svc.accounts.resolve("telegram", "42")
+    await signed_in(svc, admin, 42)
+    uid = await member(svc, 1001, school=SCHOOL_A.code)
+    csrf = await admin.csrf()
+    assert (await admin.post("/quan-ly/can-bo/lien-ket", {"user": str(uid)})).status == 403
+    assert (await admin.post("/quan-ly/can-bo/lien-ket", {"user": str(uid), "csrf": csrf},
+                             Origin="https://evil.example")).status == 403
+    assert links_for(svc, uid) == 0 and link_audit(svc) == []
+    others = [await member(svc, 1100 + n, school=SCHOOL_A.code) for n in range(5)]
+    statuses = [(await make_link(admin, str(u), csrf)).status for u in [uid, *others]]
+    assert statuses[:5] == [200] * 5 and statuses[-1] == 429
+    assert len(link_audit(svc)) == 5 and links_for(svc, others[-1]) == 0

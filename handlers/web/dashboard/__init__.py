@@ -8,7 +8,7 @@ from aiohttp import web
 
 from bot.bootstrap import Services
 from bot.people.staff_sessions import StaffSessions
-from handlers.web.dashboard import auth, files, html, pages
+from handlers.web.dashboard import auth, colleagues, files, html, pages
 from handlers.web.guard import RateLimit
 
 
@@ -45,6 +45,8 @@ def register(app: web.Application, svc: Services) -> None:
     get("/quan-ly/tai-ve", pages.downloads)
     get("/quan-ly/truong", pages.schools)
     get("/quan-ly/cau-hoi", pages.unanswered)
+    get(colleagues.PAGE, colleagues.colleagues)
+    post(colleagues.MAKE, colleagues.make_link)
     get("/quan-ly/bao-cao", files.report_page)
     get(r"/quan-ly/tai-ve/{format:csv}/{survey:[a-z0-9_]{1,40}}", files.export)
     get(r"/quan-ly/tai-ve/{format:xlsx}", files.export)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
@@ -34,6 +34,7 @@ SIGN_IN = "/quan-ly/dang-nhap"
 HOME = "/quan-ly"
 LINK_PER_MINUTE = 20  # sign-in links opened from one address a minute
 CODES_PER_MINUTE = 5  # invite codes tried from one address a minute
+MADE_PER_MINUTE = 10  # links for colleagues one staff member makes a minute
 
 
 @dataclass
@@ -42,6 +43,8 @@ class Dashboard:
     sessions: StaffSessions
     links: RateLimit
     codes: RateLimit
+    made: RateLimit = field(default_factory=lambda: RateLimit(
+        MADE_PER_MINUTE, burst=MADE_PER_MINUTE // 2))
 
 
 DASHBOARD: web.AppKey[Dashboard] = web.AppKey("careerbot_dashboard", Dashboard)
@@ -131,7 +134,7 @@ def signed_out(request: web.Request, note: str = "") -> web.StreamResponse:
     return response
 
 
-async def _form(request: web.Request) -> dict[str, str]:
+async def form_of(request: web.Request) -> dict[str, str]:
     if request.content_type != "application/x-www-form-urlencoded":
         return {}
     data = await request.post()
@@ -212,7 +215,7 @@ async def sign_in_code(request: web.Request) -> web.StreamResponse:
     dash = ctx(request)
     if not dash.codes.allow(client_ip(request)):
         return _sign_in_page(request, error=messages.DASH_SLOW_DOWN, status=429)
-    form = await _form(request)
+    form = await form_of(request)
     if not _pre_session_ok(request, form):
         return _sign_in_page(request, error=messages.DASH_FORM_EXPIRED, status=403)
     code = form.get("code", "").strip().upper()
@@ -263,7 +266,7 @@ async def use_link(request: web.Request) -> web.StreamResponse:
     dash = ctx(request)
     if not dash.links.allow(client_ip(request)):
         return html.message_page(messages.DASH_SIGNIN_TITLE, messages.DASH_SLOW_DOWN, 429)
-    form = await _form(request)
+    form = await form_of(request)
     if not _pre_session_ok(request, form):
         return _sign_in_page(request, error=messages.DASH_FORM_EXPIRED, status=403)
     used = await dash.sessions.use_link(form.get("t", ""))
@@ -284,7 +287,7 @@ async def sign_out(request: web.Request) -> web.StreamResponse:
     who = await caller(request)
     if who is None:
         return signed_out(request, "het")
-    form = await _form(request)
+    form = await form_of(request)
     if not session_form_ok(request, who, form):
         return html.message_page(messages.DASH_SIGN_OUT, messages.DASH_FORM_EXPIRED, 403,
                                  link=(HOME, messages.DASH_TITLE))

@@ -64,6 +64,8 @@ def frame(request: web.Request, who: Caller, scope: Scope, title: str, body: str
         items.append(("/quan-ly/truong", "Các trường"))
     if who.admin:
         items.append(("/quan-ly/cau-hoi", "Câu hỏi chưa trả lời"))
+    if who.admin or who.scope.kind == "area":  # handlers/web/dashboard/colleagues.py
+        items.append(("/quan-ly/can-bo", "Cán bộ"))
     current = ' aria-current="page"'
     nav = "".join(f"<a href=\"{href(path, truong=code)}\""
                   f"{current if request.path == path else ''}>{e(label)}</a>"
