@@ -475,7 +475,17 @@ async def test_an_admin_makes_a_link_a_colleague_signs_in_with_once(
     assert SCHOOL_A.name in overview and "Cán bộ trường" in overview
     again = await later.follow_link(token)
     assert again.status == 403 and messages.DASH_LINK_USED in await again.text()
-    assert link_audit(svc) == [(42, f"sign-in-link:{uid}")]
+    # One without Telegram (a negative id, bot/people/accounts.py) gets one the same way.
+    code = svc.staff.invite_now("school", SCHOOL_B.code)
+    web_only = (await svc.accounts.resolve("dashboard", "no-telegram")).user_id
+    await svc.staff.redeem(code, web_only)
+    assert web_only < 0 and f'value="{web_only}"' in await admin.get("/quan-ly/can-bo")
+    made = await make_link(admin, str(web_only), form_token(listing))
+    found = LINK_IN_PAGE.search(await made.text())
+    assert made.status == 200 and found
+    assert (await later.follow_link(found[1])).status == 303
+    assert SCHOOL_B.name in await later.get("/quan-ly")
+    assert link_audit(svc) == [(42, f"sign-in-link:{uid}"), (42, f"sign-in-link:{web_only}")]
     # The token is nowhere in the database: the link's hash only, the audit names no token.
     dump = "\n".join(svc.db.iterdump())
     assert token not in dump and "dashboard:42" in dump
@@ -523,7 +533,7 @@ async def test_made_up_user_ids_in_the_form_create_nothing(svc: Services,
     student = await svc.accounts.resolve("telegram", "555")
     csrf = await admin.csrf()
     before = svc.db.execute("SELECT count(*) FROM staff_links").fetchone()[0]
-    for forged in ("123456", str(student.user_id), "1001 OR 1=1", "", "đ" * 20):
+    for forged in ("123456", "-123456", str(student.user_id), "1001 OR 1=1", "đ" * 20):
         response = await make_link(admin, forged, csrf)
         assert response.status == 403, forged
     assert svc.db.execute("SELECT count(*) FROM staff_links").fetchone()[0] == before

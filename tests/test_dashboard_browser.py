@@ -4,6 +4,7 @@ against `careerbot web` in its own process, signing in with links printed by
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import os
@@ -222,3 +223,38 @@ def test_pages_fit_a_phone_and_print_without_the_menu(server: WebServer,
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     assert browser.execute_script(menu) == "none"
     assert browser.find_element(By.CSS_SELECTOR, "tbody tr").is_displayed()
+
+
+def test_an_admin_makes_a_colleague_a_link_in_the_browser(server: WebServer,
+                                                          browser: webdriver.Chrome) -> None:
+    login_link(server, SCHOOL_B.code)  # registers a school B member (this link goes unused)
+    services = build_services(Settings(db_path=Path(server.env["CAREERBOT_DB"])))
+
+    async def register_admin() -> int:
+        code = await services.staff.invite("admin")
+        made = await services.accounts.resolve("dashboard", "admin-in-the-browser")
+        await services.staff.redeem(code, made.user_id)
+        return made.user_id
+
+    try:
+        member = next(m for m in reversed(services.staff.members()) if m.role == "school")
+        admin = asyncio.run(register_admin())
+    finally:
+        services.close()
+    ran = careerbot_process("staff", "login-link", "--user", str(admin), env={
+        "CAREERBOT_DB": server.env["CAREERBOT_DB"], "CAREERBOT_PUBLIC_ORIGIN": server.url})
+    assert ran.returncode == 0, ran.stderr
+    sign_in(browser, ran.stdout.strip())
+    go(browser, By.LINK_TEXT, "Cán bộ", "/quan-ly/can-bo")
+    go(browser, By.ID, f"link-{member.user_id}", "/quan-ly/can-bo/lien-ket")
+    link = browser.find_element(By.ID, "link").get_attribute("value") or ""
+    assert link.startswith(f"{server.url}/quan-ly/vao?t="), link
+    assert "10 phút" in browser.find_element(By.TAG_NAME, "body").text
+    assert not console_errors(browser)
+    browser.delete_all_cookies()  # the colleague, on their own PC
+    sign_in(browser, link)
+    assert SCHOOL_B.name in browser.find_element(By.TAG_NAME, "body").text
+    browser.delete_all_cookies()
+    browser.get(link)
+    browser.find_element(By.ID, "enter").click()
+    WebDriverWait(browser, WAIT).until(lambda d: messages.DASH_LINK_USED in d.page_source)

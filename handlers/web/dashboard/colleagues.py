@@ -9,6 +9,8 @@ role and school."""
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 from bot import messages
@@ -35,6 +37,7 @@ from handlers.web.dashboard.pages import frame
 
 PAGE = "/quan-ly/can-bo"
 MAKE = "/quan-ly/can-bo/lien-ket"
+_USER_ID = re.compile(r"-?[0-9]{1,15}")
 
 
 def may_make_links(who: Caller) -> bool:
@@ -109,7 +112,8 @@ async def make_link(request: web.Request) -> web.StreamResponse:
     if not dash.made.allow(str(who.user_id)):
         return _refused(messages.DASH_SLOW_DOWN, 429)
     sent = form.get("user", "").strip()
-    member = dash.svc.staff.member(int(sent)) if sent.isdigit() and len(sent) < 16 else None
+    # Ids of staff without Telegram are negative (bot/people/accounts.py).
+    member = dash.svc.staff.member(int(sent)) if _USER_ID.fullmatch(sent) else None
     if member is None or not may_link(who, member):
         return _refused(messages.DASH_COLLEAGUE_NOT_YOURS, 403)
     try:  # a member whose school or area no longer resolves gets no link that opens nothing
