@@ -116,7 +116,7 @@ async def make_link(request: web.Request) -> web.StreamResponse:
     member = dash.svc.staff.member(int(sent)) if _USER_ID.fullmatch(sent) else None
     if member is None or not may_link(who, member):
         return _refused(messages.DASH_COLLEAGUE_NOT_YOURS, 403)
-    try:  # a member whose school or area no longer resolves gets no link that opens nothing
+    try:  # their school or area no longer resolves: a link would open nothing
         target = scope_of(dash.svc, Account(DASHBOARD_CHANNEL, str(member.user_id),
                                             member.user_id))
     except ScopeError:
