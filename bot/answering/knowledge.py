@@ -606,8 +606,9 @@ def _load_out_of_scope(col: _Collector) -> tuple[OutOfScope, ...]:
     return tuple(r for r in rules if r is not None)
 
 
-def _load_safety(col: _Collector, ids: set[str]) -> safety_rules.Detector:
-    detector, problems = safety_rules.read(col.root, ids, col.rel)
+def _load_safety(col: _Collector, entries: list[Entry]) -> safety_rules.Detector:
+    ordinary = [q for e in entries for q in (e.title, *e.questions)]  # the model's ordinary
+    detector, problems = safety_rules.read(col.root, {e.id for e in entries}, col.rel, ordinary)
     col.problems.extend(problems)
     return detector
 def _load_facets(col: _Collector, entries: list[Entry], locations: Locations,
@@ -649,7 +650,7 @@ def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     kb = KnowledgeBase(tuple(entries), tuple(menu), districts, tuple(documents.values()), root,
                        locations, entities=_load_entities(col, ids),
                        out_of_scope=_load_out_of_scope(col),
-                       safety=_load_safety(col, ids),
+                       safety=_load_safety(col, entries),
                        facets=_load_facets(col, entries, locations, raws))
     return kb, col.problems
 
