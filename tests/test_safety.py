@@ -71,7 +71,7 @@ def test_no_question_the_bot_answers_raises_an_alarm(kb):
     asked = [q for e in kb.entries for q in e.questions]
     for name in ("eval", "dev", "eval2", "dev2"):
         qs = QuestionSet.load(DATA / f"{name}.yaml")
-        asked += [i.q for i in qs.items]
+        asked += [i.q for i in qs.items] + list(qs.out_of_scope)  # football, medicine, weather
     alarms = [q for q in asked if kb.safety.detect(q)]
     assert alarms == []
 
