@@ -16,6 +16,10 @@ not scikit-learn's per-call checks.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import pickle
+import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+log = logging.getLogger(__name__)
+MODEL_VERSION = "1"  # bump when _fit changes: the disk cache is keyed by it
 NONE = "none"  # the class of ordinary messages
 C = 10.0  # light regularisation: few examples, each one meant
 CLASS_WEIGHT = "balanced"  # the ordinary class is much larger (every knowledge-base question)
@@ -105,8 +111,35 @@ class SafetyModel:
             with _LOCK:
                 fitted = _TRAINED.get(self._key)
                 if fitted is None:
-                    fitted = _TRAINED[self._key] = _fit([c for c, _ in self.examples],
-                                                        [lb for _, lb in self.examples])
+                    fitted = _TRAINED[self._key] = self._cached()
+        return fitted
+
+    def _cached(self) -> _Fitted:
+        """The fit from the disk cache (the intent model's folder) when its key matches the
+        training data and scikit-learn's version, else fitted now and cached: a bot process or
+        a test starts in milliseconds, not seconds."""
+        import sklearn
+
+        from bot.answering.intent_model import default_cache_dir
+
+        key = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__} {self._key}".encode())
+        path = default_cache_dir() / f"safety-{key.hexdigest()[:24]}.pickle"
+        try:
+            with path.open("rb") as f:
+                fitted = pickle.load(f)  # noqa: S301 - our own cache file, keyed by content
+            if isinstance(fitted, _Fitted):
+                return fitted
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass
+        fitted = _fit([c for c, _ in self.examples], [lb for _, lb in self.examples])
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False,
+                                             suffix=".tmp") as tmp:
+                pickle.dump(fitted, tmp)
+            os.replace(tmp.name, path)
+        except OSError:
+            log.warning("safety model cache not writable", extra={"event": "model"})
         return fitted
 
     def warm(self) -> None:
