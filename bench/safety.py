@@ -1,6 +1,6 @@
 """Benchmark the safety detector (bot/answering/safety.py, knowledge/data/safety.yaml).
 
-For each labelled set present (tests/data/safety_dev.yaml: the half to tune on;
+For each labelled set present (tests/data/safety_dev.yaml and safety_dev2.yaml: tuned on;
 tests/data/safety_eval.yaml: the judging half, never tuned on): crisis recall (goal >= 0.97),
 illegal requests refused (goal >= 0.90), benign look-alikes raised as an alarm (goal <= 0.05),
 and per concern how many were read as exactly that concern. Then time: the detector against
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bot.answering import knowledge, safety, text  # noqa: E402
 from bot.answering.retrieval import Engine  # noqa: E402
 
-SETS = ("safety_dev", "safety_eval")
+SETS = ("safety_dev", "safety_dev2", "safety_eval")
 
 
 def load(name: str) -> list[dict[str, str]] | None:

@@ -4,6 +4,7 @@ reporting what is wrong in knowledge/data/safety.yaml as file:line."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -70,7 +71,7 @@ def test_no_question_the_bot_answers_raises_an_alarm(kb):
     asked = [q for e in kb.entries for q in e.questions]
     for name in ("eval", "dev", "eval2", "dev2"):
         qs = QuestionSet.load(DATA / f"{name}.yaml")
-        asked += [i.q for i in qs.items]
+        asked += [i.q for i in qs.items] + list(qs.out_of_scope)  # football, medicine, weather
     alarms = [q for q in asked if kb.safety.detect(q)]
     assert alarms == []
 
@@ -136,10 +137,10 @@ def test_kb_check_requires_the_safety_file(knowledge_copy):
 
 
 def test_a_counsellor_extends_the_wording_without_code(knowledge_copy):
-    assert knowledge.load(knowledge_copy).safety.detect("em muốn đi trốn lên núi luôn") is None
-    _edit(knowledge_copy, "  danger:\n    cues:\n", "  danger:\n    cues:\n      - trốn lên núi\n")
+    assert knowledge.load(knowledge_copy).safety.detect("em tính lên núi ở ẩn luôn") is None
+    _edit(knowledge_copy, "  danger:\n    cues:\n", "  danger:\n    cues:\n      - lên núi ở ẩn\n")
     assert _problems(knowledge_copy) == []
-    found = knowledge.load(knowledge_copy).safety.detect("em muon di tron len nui luon")
+    found = knowledge.load(knowledge_copy).safety.detect("em tinh len nui o an luon")
     assert found is not None and found.concern is Concern.DANGER
 
 
@@ -149,3 +150,44 @@ def test_kb_check_requires_each_illegal_group_to_name_its_risk(knowledge_copy):
     (knowledge_copy / "data" / "safety.yaml").write_text(without, encoding="utf-8")
     [problem] = _problems(knowledge_copy)
     assert "thiếu risk" in problem and problem.startswith("knowledge/data/safety.yaml:")
+
+
+# --- the learned second opinion (bot/answering/safety_model.py) --------------------------------
+MODEL_ONLY = [  # wordings no cue of safety.yaml holds; written for this test
+    ("tuần tới chắc mình không còn ở đây nữa, khỏi lo học hành cho mình", Concern.SELF_HARM),
+    ("người quản lý ở xưởng cứ đòi em chiều ổng mới cho qua thử việc", Concern.ABUSE),
+]
+
+
+@pytest.mark.parametrize(("text", "concern"), MODEL_ONLY)
+def test_the_model_reads_a_crisis_that_no_cue_holds(kb, text, concern):
+    assert dataclasses.replace(kb.safety, model=None).detect(text) is None
+    found = kb.safety.detect(text)
+    assert found is not None and found.concern is concern
+
+
+def test_a_crisis_the_model_sees_outweighs_an_illegal_cue(kb):
+    text = "thuốc chuột uống vô thì bao lâu mới đi"
+    assert dataclasses.replace(kb.safety, model=None).detect(text).concern is Concern.ILLEGAL
+    assert kb.safety.detect(text).concern is Concern.SELF_HARM
+
+
+def test_the_model_needs_a_signal_word(kb):
+    """Without a concept word the model is not asked, however the sentence is styled."""
+    model = kb.safety.model
+    assert model is not None
+    text = " em muon hoc nghe gi cho de xin viec "
+    assert not model.signalled(text, frozenset(text.split()))
+    assert model.read(text, frozenset(text.split())) is None
+
+
+def test_kb_check_reports_the_models_settings_and_examples_with_their_lines(knowledge_copy):
+    _edit(knowledge_copy, "  threshold: 0.5", "  threshold: 1.5\n  speed: fast")
+    _edit(knowledge_copy, "examples:\n  self-harm:", "examples:\n  sadness: [a]\n  self-harm:")
+    _edit(knowledge_copy, "  none:\n", "  none: [chỉ một câu]\n  old_none:\n")
+    problems = _problems(knowledge_copy)
+    for expected in (r"model\.threshold: phải là một số giữa 0 và 1", r"model: khoá lạ 'speed'",
+                     r"examples: khoá lạ 'sadness'", r"examples\.none: cần một danh sách",
+                     r"examples: khoá lạ 'old_none'"):
+        assert any(re.match(rf"knowledge/data/safety\.yaml:\d+: {expected}", p)
+                   for p in problems), (expected, problems)

@@ -606,8 +606,23 @@ def _load_out_of_scope(col: _Collector) -> tuple[OutOfScope, ...]:
     return tuple(r for r in rules if r is not None)
 
 
-def _load_safety(col: _Collector, ids: set[str]) -> safety_rules.Detector:
-    detector, problems = safety_rules.read(col.root, ids, col.rel)
+def _off_topic(root: Path) -> list[str]:
+    """data/off_topic.yaml's examples (checked by the intent model's loader, read here as-is)."""
+    path = root / "data" / "off_topic.yaml"
+    try:
+        data = yamlfile.load(path) if path.exists() else None
+    except yamlfile.YamlError:
+        return []
+    examples = data.get("examples") if isinstance(data, dict) else None
+    return [x for x in examples or () if isinstance(x, str)]
+
+
+def _load_safety(col: _Collector, entries: list[Entry], oos: tuple[OutOfScope, ...]
+                 ) -> safety_rules.Detector:
+    # The model's ordinary class: what the bot answers, and near- and off-topic messages.
+    ordinary = [q for e in entries for q in (e.title, *e.questions)]
+    ordinary += [p for rule in oos for p in rule.any] + _off_topic(col.root)
+    detector, problems = safety_rules.read(col.root, {e.id for e in entries}, col.rel, ordinary)
     col.problems.extend(problems)
     return detector
 def _load_facets(col: _Collector, entries: list[Entry], locations: Locations,
@@ -646,10 +661,10 @@ def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     ids = {e.id for e in entries}
     menu = _load_menu(col, ids)
     districts = _load_districts(col, ids)
+    oos = _load_out_of_scope(col)
     kb = KnowledgeBase(tuple(entries), tuple(menu), districts, tuple(documents.values()), root,
                        locations, entities=_load_entities(col, ids),
-                       out_of_scope=_load_out_of_scope(col),
-                       safety=_load_safety(col, ids),
+                       out_of_scope=oos, safety=_load_safety(col, entries, oos),
                        facets=_load_facets(col, entries, locations, raws))
     return kb, col.problems
 

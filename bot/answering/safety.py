@@ -17,13 +17,14 @@ Pattern syntax (one string per cue):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from bot.answering import yamlfile
+from bot.answering.safety_model import NONE, SafetyModel
 from bot.answering.text import canonical, normalize
 from bot.answering.yamlfile import Problem
 
@@ -239,9 +240,13 @@ class Detector:
     illegal_unless: Cues | None
     abroad: Cues | None
     always: tuple[tuple[Concern, Cues], ...] = ()  # read before idioms and `unless`
+    model: SafetyModel | None = None  # the learned second opinion (safety_model.py)
 
     def warm(self) -> None:
-        """Compile every expression now (the bot does, before its first message)."""
+        """Compile every expression and fit the model now (the bot does, before its first
+        message)."""
+        if self.model is not None:
+            self.model.warm()
         every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad]
         every += [c for _, cues, unless in self.crisis for c in (cues, unless)]
         every += [g.cues for g in self.illegal] + [a for _, a in self.always]
@@ -264,14 +269,47 @@ class Detector:
         for concern, cues, unless in self.crisis:
             if cues.search(text, words) and not (unless and unless.search(text, words)):
                 return Finding(concern, None, abroad)
+        refusal = self._illegal(text, words, abroad)
+        if refusal is not None:
+            return refusal
+        return self._second_opinion(text, words, abroad)
+
+    def _illegal(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
         for group in self.illegal:
             if group.cues.search(text, words):
                 framed = self.illegal_unless is not None and self.illegal_unless.search(text,
                                                                                          words)
                 asks = self.request is not None and self.request.search(text, words)
                 if asks or not framed:
+                    seen = self.model.read(text, words) if self.model is not None else None
+                    if seen is not None and seen[0] in CRISES:  # a crisis outweighs a refusal
+                        return Finding(Concern(seen[0]), None, abroad)
                     return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
         return None
+
+    def _second_opinion(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
+        """What the model reads in a message no cue caught. A question about the law or a
+        victim's rights (`unless`) holds back abuse, danger and illegal readings, never a
+        first-person crisis of self-harm."""
+        if self.model is None:
+            return None
+        seen = self.model.read(text, words)
+        if seen is None:
+            return None
+        concern = Concern(seen[0])
+        if concern is Concern.ILLEGAL:
+            if not self.illegal:
+                return None
+            framed = self.illegal_unless is not None and self.illegal_unless.search(text, words)
+            asks = self.request is not None and self.request.search(text, words)
+            if framed and not asks:
+                return None
+            group = self.illegal[0]  # the model names no group: the papers' legal way
+            return Finding(concern, group.topic, abroad, group.risk)
+        unless = next((u for c, _, u in self.crisis if c is concern), None)
+        if concern is not Concern.SELF_HARM and unless is not None and unless.search(text, words):
+            return None
+        return Finding(concern, None, abroad)
 
 
 NO_RULES = Detector(None, (), (), None, None, None)
@@ -321,9 +359,10 @@ class _Reader:
         return _union(bodies, firsts)
 
 
-def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
-         ) -> tuple[Detector, list[Problem]]:
+def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
+         ordinary: Sequence[str] = ()) -> tuple[Detector, list[Problem]]:
     """The detector from `root`/data/safety.yaml and the problems found in it (file:line).
+    `ordinary`: questions the bot answers (the knowledge base's), the model's ordinary class.
 
     A missing file is an error: without it no crisis would be recognised."""
     path = root.joinpath(*SAFETY_FILE)
@@ -337,7 +376,7 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
     if not isinstance(data, dict):
         r.add(1, "safety.yaml phải là một bảng (mapping)")
         return NO_RULES, r.problems
-    known = {"idioms", "negations", "abroad", "concerns", "illegal"}
+    known = {"idioms", "negations", "abroad", "concerns", "illegal", "examples", "model"}
     for key in data:
         if key not in known:
             r.add(r.line(key), f"khoá lạ '{key}' (dùng: {', '.join(sorted(known))})")
@@ -348,8 +387,87 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str
     request = r.patterns(("illegal", "request"), required=True)
     illegal_unless = r.patterns(("illegal", "unless"), required=False)
     abroad = r.patterns(("abroad",), required=True)
+    model = _read_model(r, ordinary, ignore)
     return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
-                    abroad, always), r.problems
+                    abroad, always, model), r.problems
+
+
+EXAMPLE_KEYS = (*(c.value for c in Concern), NONE)
+MIN_EXAMPLES = 5
+
+
+def _as_read(message: str, ignore: Cues | None) -> str:
+    """A message as the model reads it in `detect`: canonical, idioms and negations removed."""
+    text = f" {canonical(message)} "
+    if ignore is not None:
+        text = ignore.remove(text, frozenset(text.split()))
+    return text.strip()
+
+
+def _read_model(r: _Reader, ordinary: Sequence[str], ignore: Cues | None
+                ) -> SafetyModel | None:
+    """The learned second opinion: `examples` (a list of messages per concern and `none`)
+    and `model` (`threshold`, `signals`). Both are optional; when one is there, both are."""
+    if r.data.get("examples") is None and r.data.get("model") is None:
+        return None
+    pairs = _read_examples(r, ignore)
+    pairs += [(c, NONE) for c in (_as_read(q, ignore) for q in ordinary) if c]
+    settings = _read_settings(r)
+    return SafetyModel.build(pairs, *settings) if settings is not None else None
+
+
+def _read_examples(r: _Reader, ignore: Cues | None) -> list[tuple[str, str]]:
+    examples = r.data.get("examples")
+    pairs: list[tuple[str, str]] = []
+    if not isinstance(examples, dict):
+        r.add(r.line("examples"), "examples: cần một bảng (self-harm, abuse, danger, illegal, "
+                                  "none), mỗi khoá là một danh sách câu")
+        return pairs
+    for key in examples:
+        if key not in EXAMPLE_KEYS:
+            r.add(r.line("examples", key),
+                  f"examples: khoá lạ '{key}' (dùng: {', '.join(EXAMPLE_KEYS)})")
+    for key in EXAMPLE_KEYS:
+        node = examples.get(key)
+        if not isinstance(node, list) or len(node) < MIN_EXAMPLES:
+            r.add(r.line("examples", key) if key in examples else r.line("examples"),
+                  f"examples.{key}: cần một danh sách ít nhất {MIN_EXAMPLES} câu")
+            continue
+        for i, item in enumerate(node):
+            canon = _as_read(item, ignore) if isinstance(item, str) else ""
+            if not canon:
+                r.add(r.line("examples", key, i), f"examples.{key}[{i}]: phải là một câu chữ")
+                continue
+            pairs.append((canon, key))
+    return pairs
+
+
+def _read_settings(r: _Reader) -> tuple[list[str], float] | None:
+    """(signals, threshold) from `model`, or None when they are missing or wrong."""
+    settings = r.data.get("model")
+    if not isinstance(settings, dict):
+        r.add(r.line("model"), "model: cần threshold (0..1) và signals (danh sách từ)")
+        return None
+    for key in settings:
+        if key not in ("threshold", "signals"):
+            r.add(r.line("model", key), f"model: khoá lạ '{key}' (dùng: threshold, signals)")
+    threshold = settings.get("threshold")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
+            or not 0 < threshold < 1:
+        r.add(r.line("model", "threshold"), "model.threshold: phải là một số giữa 0 và 1")
+        threshold = None
+    signals: list[str] = []
+    raw_signals = settings.get("signals")
+    if not isinstance(raw_signals, list) or not raw_signals:
+        r.add(r.line("model", "signals"), "model.signals: cần một danh sách từ không rỗng")
+        raw_signals = []
+    for i, item in enumerate(raw_signals):
+        canon = canonical(item) if isinstance(item, str) else ""
+        if not canon:
+            r.add(r.line("model", "signals", i), f"model.signals[{i}]: phải là một từ")
+            continue
+        signals.append(canon)
+    return (signals, float(threshold)) if threshold is not None and signals else None
 
 
 Crisis = tuple[tuple[Concern, Cues, Cues | None], ...]
