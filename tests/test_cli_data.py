@@ -126,8 +126,11 @@ def test_a_command_run_below_the_bots_folder_finds_the_database_its_env_names(
                                encoding="utf-8")
     below = home / "bao-cao" / "2026"
     below.mkdir(parents=True)
-    monkeypatch.delenv("CAREERBOT_DB", raising=False)
-    monkeypatch.delenv("CAREERBOT_KNOWLEDGE_DIR", raising=False)
+    for name in ("CAREERBOT_DB", "CAREERBOT_KNOWLEDGE_DIR"):
+        # Set, then removed: monkeypatch records the variable, so what load_configuration
+        # writes into os.environ is undone after this test (it leaked into later bot processes).
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     monkeypatch.chdir(below)
     assert load_configuration() == home / ".env"
     assert database_path(_settings()) == Path(seeded["CAREERBOT_DB"])

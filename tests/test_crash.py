@@ -37,6 +37,7 @@ async def test_sigkill_mid_survey_keeps_every_acknowledged_answer(api, student, 
         api.mark(student.id)
         await api.send_text(student, "/khaosat")
         [listing] = await api.wait_for_message(student.id, timeout=30)
+        assert any(b.startswith("Sở thích") for b in buttons(listing)), listing
         survey_button = next(b for b in buttons(listing) if b.startswith("Sở thích"))
         consent = await _tap(api, student, listing, survey_button)
         question = await _tap(api, student, consent, messages.SURVEY_AGREE)
