@@ -373,12 +373,17 @@ def test_assistant_answers_serialise_to_json_with_exactly_the_contract_keys(
     reply = assistant.answer(question)
     assert isinstance(reply, Reply)
     payload = reply.as_json(ms)
+    # A safety reply (a child may be in danger, or an illegal request) also says what it
+    # read the message as: "concern" (shared/design.md's contract).
+    safety = payload["kind"] == "safety"
     assert set(payload) == {"id", "kind", "score", "answer", "sources", "suggestions", "also",
-                            "ms"}
+                            "ms"} | ({"concern"} if safety else set())
+    if safety:
+        assert payload["concern"] in {"self-harm", "abuse", "danger", "illegal"}
     assert json.loads(json.dumps(payload, ensure_ascii=False, allow_nan=False)) == payload
     assert payload["id"] is None or isinstance(payload["id"], str)
     # A consumer tells an answer from a suggestion by `kind`, and `score` agrees with it.
-    assert payload["kind"] in {"answer", "suggest", "fallback", "greeting", "empty"}
+    assert payload["kind"] in {"answer", "suggest", "fallback", "greeting", "empty", "safety"}
     assert (payload["id"] is not None) == (payload["kind"] == "answer")
     if payload["kind"] != "answer":
         assert payload["score"] < assistant.engine.tuning.answer_threshold

@@ -205,3 +205,11 @@ def test_kb_check_reports_the_models_settings_and_examples_with_their_lines(know
                      r"examples: khoá lạ 'old_none'"):
         assert any(re.match(rf"knowledge/data/safety\.yaml:\d+: {expected}", p)
                    for p in problems), (expected, problems)
+
+
+@pytest.mark.parametrize("text", ["GA0GA", "em bắt xe ra ga Sài Gòn rồi"])
+def test_a_station_is_not_a_forced_marriage(kb, text):
+    # "gả" (to marry off) folds onto "ga" (a station) once accents are dropped; found by the
+    # property test on the JSON contract with a random "GA0GA".
+    assert kb.safety.detect(text) is None
+    assert kb.safety.detect("bà nội bắt gả em cho ông kia") is not None
