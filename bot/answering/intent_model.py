@@ -27,6 +27,7 @@ import yaml
 
 from bot.answering import text
 from bot.answering.knowledge import KnowledgeBase
+from bot.answering.sparse_linear import decision
 
 log = logging.getLogger(__name__)
 MODEL_VERSION = "1"
@@ -125,20 +126,8 @@ class IntentModel:
 
     def scores(self, canon: str) -> np.ndarray[Any, np.dtype[np.float32]]:
         """The classifier's decision value per class (TF-IDF, sublinear, l2 per part)."""
-        out = self._bias.copy()
-        for (analyze, vocabulary, idf), offset in zip(self._parts, self._offsets, strict=True):
-            counts: dict[int, int] = {}
-            for gram in analyze(canon):
-                k = vocabulary.get(gram)
-                if k is not None:
-                    counts[k] = counts.get(k, 0) + 1
-            if not counts:
-                continue
-            idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
-            values = tf * idf[idx]
-            values /= np.linalg.norm(values)
-            out += values @ self._weights[idx + offset]
+        out = decision(canon, self._parts, self._offsets, self._weights, self._bias,
+                       np.float32)
         result: np.ndarray[Any, np.dtype[np.float32]] = out
         return result
 

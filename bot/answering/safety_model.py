@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from bot.answering.sparse_linear import decision
+
 log = logging.getLogger(__name__)
 MODEL_VERSION = "1"  # bump when _fit changes: the disk cache is keyed by it
 NONE = "none"  # the class of ordinary messages
@@ -34,6 +36,7 @@ C = 10.0  # light regularisation: few examples, each one meant
 CLASS_WEIGHT = "balanced"  # the ordinary class is much larger (every knowledge-base question)
 _LOCK = threading.Lock()
 _TRAINED: dict[str, _Fitted] = {}  # one fit per training data in a process (tests load often)
+
 
 
 @dataclass
@@ -45,20 +48,7 @@ class _Fitted:
     classes: list[str]
 
     def probabilities(self, canon: str) -> dict[str, float]:
-        out = self.bias.copy()
-        for (analyze, vocabulary, idf), offset in zip(self.parts, self.offsets, strict=True):
-            counts: dict[int, int] = {}
-            for gram in analyze(canon):
-                k = vocabulary.get(gram)
-                if k is not None:
-                    counts[k] = counts.get(k, 0) + 1
-            if not counts:
-                continue
-            idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
-            values = tf * idf[idx]
-            values /= np.linalg.norm(values)
-            out += values @ self.weights[idx + offset]
+        out = decision(canon, self.parts, self.offsets, self.weights, self.bias, np.float64)
         z = np.exp(out - out.max())
         probs = z / z.sum()
         return dict(zip(self.classes, (float(p) for p in probs), strict=True))
