@@ -82,7 +82,10 @@ async def export(request: web.Request) -> web.StreamResponse:
     return _attachment(built.data, built.filename, kind)
 
 
-async def report_page(request: web.Request) -> web.StreamResponse:
+async def _report(request: web.Request, build: Callable[..., T], link: bool
+                  ) -> tuple[Any, Any, T] | web.StreamResponse:
+    """The caller, their scope and the report built for it in the worker, or the page that
+    says why not (signed out, busy, no survey to report on)."""
     got = await allowed(request)
     if isinstance(got, web.StreamResponse):
         return got
@@ -90,32 +93,32 @@ async def report_page(request: web.Request) -> web.StreamResponse:
     svc = ctx(request).svc
     survey = reporting.report_survey(svc)
     built = None if survey is None else await _build(
-        request, who.user_id, progress.report_table, str(svc.settings.db_path), survey, scope,
+        request, who.user_id, build, str(svc.settings.db_path), survey, scope,
         svc.kb.districts, this_year(request))
     if isinstance(built, web.Response):
         return built
     if built is None:
         return html.message_page(messages.DASH_TITLE, messages.REPORT_NONE, 404,
-                                 link=(HOME, messages.DASH_TITLE))
+                                 **({"link": (HOME, messages.DASH_TITLE)} if link else {}))
+    return who, scope, built
+
+
+async def report_page(request: web.Request) -> web.StreamResponse:
+    got = await _report(request, progress.report_table, link=True)
+    if isinstance(got, web.StreamResponse):
+        return got
+    who, scope, built = got
     await ctx(request).sessions.record_download(who.user_id, "bao-cao", scope.name,
                                                 scope.school_codes)
     return html.page(report_html(request, who, scope, built))
 
 
 async def chart(request: web.Request) -> web.StreamResponse:
-    got = await allowed(request)
+    got = await _report(request, reporting.report_with_chart, link=False)
     if isinstance(got, web.StreamResponse):
         return got
-    who, scope = got
-    svc = ctx(request).svc
-    survey = reporting.report_survey(svc)
-    built = None if survey is None else await _build(
-        request, who.user_id, reporting.report_with_chart, str(svc.settings.db_path), survey,
-        scope, svc.kb.districts, this_year(request))
-    if isinstance(built, web.Response):
-        return built
-    if built is None:
-        return html.message_page(messages.DASH_TITLE, messages.REPORT_NONE, 404)
+    who, scope, built = got
+    assert built is not None  # noqa: S101 - _report answers 404 when there is nothing to build
     _, png = built
     await ctx(request).sessions.record_download(who.user_id, "bao-cao.png", scope.name,
                                                 scope.school_codes)
