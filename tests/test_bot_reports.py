@@ -17,6 +17,9 @@ from tests.telegram.harness import buttons
 
 A = School("THCSA", "THCS A", "Xã Một", "Đức Hòa", "Long An")
 B = School("THCSB", "THCS B", "Xã Hai", "Tân Thạnh", "Long An")
+# Files are built in a worker process that starts on first use: an upper bound for a loaded
+# machine, not a timing check.
+BUILD_WAIT = 60.0
 
 
 async def _submit(bot, user_id: int, school: str, answers: dict) -> None:
@@ -56,7 +59,7 @@ async def test_school_staff_export_their_schools_answers_as_csv(data, api, stude
     csv_button = next(b for b in buttons(choose) if b.startswith("CSV · Nhu cầu"))
     api.mark(student.id)
     await api.press_button(student, choose, csv_button)
-    await api.wait_for_message(student.id)
+    await api.wait_for_message(student.id, timeout=BUILD_WAIT)
     [(name, payload, caption)] = api.documents(student.id)
     assert name.endswith(".csv") and "2 phiếu" in caption
     text = payload.decode("utf-8")
@@ -76,7 +79,7 @@ async def test_the_excel_export_has_one_sheet_per_survey_and_a_summary(data, api
     [choose] = await bot.say(student, "/export")
     api.mark(student.id)
     await api.press_button(student, choose, messages.EXPORT_XLSX)
-    await api.wait_for_message(student.id)
+    await api.wait_for_message(student.id, timeout=BUILD_WAIT)
     [(name, payload, _)] = api.documents(student.id)
     book = openpyxl.load_workbook(io.BytesIO(payload))
     assert name.endswith(".xlsx")
@@ -119,7 +122,7 @@ async def test_the_report_compares_intentions_with_the_districts_targets_and_has
         data, api, student):
     bot = data
     await _staff_of(bot, student, "THCSA")
-    report, photo = await bot.say(student, "/baocao", count=2)
+    report, photo = await bot.say(student, "/baocao", count=2, timeout=BUILD_WAIT)
     text = report["text"]
     assert "40,39%" in text and "44,95%" in text  # Đức Hòa's targets
     assert "50,00% (1/2)" in text and "Đạt" in text  # 1 of 2 lớp 9 students plans trung cấp
@@ -131,7 +134,7 @@ async def test_the_report_compares_intentions_with_the_districts_targets_and_has
 async def test_an_admin_can_report_on_any_school(data, api, admin):
     bot = data
     await bot.say(admin, "/start")
-    report, _ = await bot.say(admin, "/baocao THCSB", count=2)
+    report, _ = await bot.say(admin, "/baocao THCSB", count=2, timeout=BUILD_WAIT)
     assert "THCS B" in report["text"] and "65,22%" in report["text"]  # Tân Thạnh's target
 
 
@@ -145,7 +148,7 @@ async def test_erased_answers_disappear_from_later_exports(data, api, student):
     api.mark(student.id)
     await api.press_button(student, choose, next(b for b in buttons(choose)
                                                  if b.startswith("CSV · Nhu cầu")))
-    await api.wait_for_message(student.id)
+    await api.wait_for_message(student.id, timeout=BUILD_WAIT)
     [(_, payload, caption)] = api.documents(student.id)
     assert "1 phiếu" in caption and "=1+1" not in payload.decode("utf-8")
 

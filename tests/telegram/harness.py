@@ -105,13 +105,15 @@ class BotHarness:
         await self.start()
 
     # --- a user's side of the conversation ------------------------------------------------
-    async def say(self, user: User, text: str, count: int = 1, chat: Any = None
-                  ) -> list[SentMessage]:
-        """Send a message; return the next `count` messages/edits the bot makes in that chat."""
+    async def say(self, user: User, text: str, count: int = 1, chat: Any = None,
+                  timeout: float = 10.0) -> list[SentMessage]:
+        """Send a message; return the next `count` messages/edits the bot makes in that chat
+        (waiting up to `timeout` seconds: a file built in the worker process may take longer
+        on a loaded machine)."""
         chat_id = chat.id if chat is not None else user.id
         self.api.mark(chat_id)
         await self.api.send_text(user, text, chat=chat)
-        return await self.api.wait_for_message(chat_id, count)
+        return await self.api.wait_for_message(chat_id, count, timeout=timeout)
 
     async def tap(self, user: User, message: SentMessage, text: str, count: int = 1
                   ) -> list[SentMessage]:
