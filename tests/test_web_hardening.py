@@ -12,6 +12,7 @@ import json
 import secrets
 import socket
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -110,12 +111,18 @@ async def test_one_address_with_made_up_cookies_makes_no_more_accounts_than_its_
     client = await browser()
     page = Visitor(client)
     statuses = []
+    start = time.monotonic()
     for _ in range(100):  # 2,499 accounts in 20 s were made this way
         client.session.cookie_jar.clear()
         _plant(client, secrets.token_urlsafe(32))
         statuses.append((await page.post("/api/open", {"school": ""})).status)
+    elapsed = time.monotonic() - start
     assert 429 in statuses
-    assert _web_accounts(svc) == statuses.count(200) <= 60  # the new-session burst
+    # No more accounts than new sessions, and no more of those than the new-session bucket
+    # holds (its burst) plus what it refills while this loop runs on a slow machine.
+    per_minute = max(60, svc.settings.web_ip_per_minute // server.NEW_SESSION_SHARE)
+    bound = per_minute // 2 + per_minute / 60 * elapsed
+    assert _web_accounts(svc) == statuses.count(200) <= bound
 
 
 async def test_the_database_holds_no_live_cookie(make, tmp_path):
