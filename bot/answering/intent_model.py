@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
 import random
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -27,6 +24,7 @@ import yaml
 
 from bot.answering import text
 from bot.answering.knowledge import KnowledgeBase
+from bot.answering.model_cache import cached, default_cache_dir
 from bot.answering.sparse_linear import decision
 
 log = logging.getLogger(__name__)
@@ -145,32 +143,8 @@ class IntentModel:
         """The model for this knowledge base: from the cache when its key matches, else
         trained (and cached when the folder is writable)."""
         folder = cache_dir or default_cache_dir()
-        path = folder / f"intent-{knowledge_key(kb)}.pickle"
-        try:
-            with path.open("rb") as f:
-                model = pickle.load(f)  # noqa: S301 - our own cache file, keyed by content
-            if isinstance(model, IntentModel):
-                return model
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass
-        model = cls.train(kb)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as tmp:
-                pickle.dump(model, tmp)
-            os.replace(tmp.name, path)
-        except OSError:
-            log.warning("intent model cache not writable", extra={"event": "model"})
-        return model
-
-
-def default_cache_dir() -> Path:
-    """CAREERBOT_MODEL_CACHE, else $XDG_CACHE_HOME/careerbot, else ~/.cache/careerbot."""
-    env = os.environ.get("CAREERBOT_MODEL_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "careerbot"
+        return cached(folder / f"intent-{knowledge_key(kb)}.pickle", cls,
+                      lambda: cls.train(kb), "intent model")
 
 
 def knowledge_key(kb: KnowledgeBase) -> str:

@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.answering.model_cache import cached, default_cache_dir
 from bot.answering.sparse_linear import decision
 
 log = logging.getLogger(__name__)
@@ -110,27 +108,11 @@ class SafetyModel:
         a test starts in milliseconds, not seconds."""
         import sklearn
 
-        from bot.answering.intent_model import default_cache_dir
-
         key = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__} {self._key}".encode())
         path = default_cache_dir() / f"safety-{key.hexdigest()[:24]}.pickle"
-        try:
-            with path.open("rb") as f:
-                fitted = pickle.load(f)  # noqa: S301 - our own cache file, keyed by content
-            if isinstance(fitted, _Fitted):
-                return fitted
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass
-        fitted = _fit([c for c, _ in self.examples], [lb for _, lb in self.examples])
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False,
-                                             suffix=".tmp") as tmp:
-                pickle.dump(fitted, tmp)
-            os.replace(tmp.name, path)
-        except OSError:
-            log.warning("safety model cache not writable", extra={"event": "model"})
-        return fitted
+        return cached(path, _Fitted, lambda: _fit([c for c, _ in self.examples],
+                                                  [lb for _, lb in self.examples]),
+                      "safety model")
 
     def warm(self) -> None:
         self._fitted()
