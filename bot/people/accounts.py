@@ -17,7 +17,7 @@ from bot.storage.database import iso, now_utc
 from bot.storage.writer import Writer
 
 TELEGRAM = "telegram"
-CHANNELS = (TELEGRAM, "web", "terminal", "dashboard")  # dashboard: staff without Telegram
+CHANNELS = (TELEGRAM, "web", "terminal", "dashboard", "zalo")  # dashboard: staff without Telegram
 Clock = Callable[[], dt.datetime]
 
 

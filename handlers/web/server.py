@@ -14,6 +14,7 @@ from bot import messages
 from bot.bootstrap import Services
 from bot.conversation import Conversation
 from bot.people.privacy import purge
+from handlers import zalo
 from handlers.web import api, assets, dashboard
 from handlers.web.guard import Network, Origins, RateLimit, add_security_headers
 from handlers.web.sessions import Sessions
@@ -164,6 +165,7 @@ def build_app(svc: Services, conversation: Conversation | None = None, *,
     app.router.add_get(r"/api/file/{number:\d{1,9}}", api.file)
     app.router.add_get("/widget/allowed", api.embed_check)  # outside /api: any site may ask
     dashboard.register(app, svc)  # the staff dashboard, /quan-ly
+    zalo.install(app, svc, ctx.conversation)  # POST /zalo/webhook when ZALO_APP_ID is set
     for path in ("/api/open", "/api/message", "/api/intent", "/api/events"):
         app.router.add_route("OPTIONS", path, _preflight)
 

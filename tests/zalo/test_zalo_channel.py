@@ -1,0 +1,300 @@
+"""The Zalo OA channel end to end: signed webhook events into careerbot's web server (with
+ZALO_APP_ID set), the conversation, and what the OA API stand-in delivered to the person."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot import intents as i
+from bot import logs, messages
+from bot.answering.assistant import Assistant
+from bot.people.schools import School
+from bot.reports.export import csv_bytes
+from bot.surveys.responses import load_records
+from handlers.zalo.channel import ZaloChannel
+from handlers.zalo.client import MAX_BUTTONS, TEXT_LIMIT
+from handlers.zalo.render import button_payload, read_tap
+from tests.zalo.harness import ZaloServer, intents
+from tests.zalo.oaapi import OA_SECRET, FakeClock, FakeZaloOA, Sent
+
+SCHOOL = School("THCSAL", "THCS An Lạc", "Xã An Lạc", "Bến Lức", "Long An")
+
+
+@pytest.fixture
+async def oa(zalo: FakeZaloOA, clock: FakeClock, tmp_path: Path, assistant: Assistant
+             ) -> AsyncIterator[ZaloServer]:
+    server = ZaloServer(zalo, clock, tmp_path / "careerbot.db", assistant)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def text(sent: list[Sent]) -> str:
+    return "\n".join(m.text or "" for m in sent)
+
+
+# --- the webhook --------------------------------------------------------------------------------
+async def test_a_signed_question_is_answered_with_its_sources(oa, zalo):
+    sent = await oa.say("u1", "học trung cấp có mất học phí không")
+    assert sent and "📚 Nguồn" in text(sent)
+    assert "Nghị định" in text(sent) or "Luật" in text(sent)
+    assert all(len(m.text or "") <= TEXT_LIMIT for m in sent)
+    assert "**" not in text(sent)  # Zalo shows no markup: the marks are dropped
+    [call] = zalo.message_calls()
+    assert call.body["recipient"] == {"user_id": "u1"}
+
+
+@pytest.mark.parametrize("signature", [None, "mac=" + "0" * 64, "nonsense"])
+async def test_a_forged_or_missing_signature_gets_403_and_no_answer(oa, zalo, signature):
+    event = zalo.event("user_send_text", "u1", text="học phí trung cấp")
+    assert await oa.post(event, signature=signature) == 403
+    assert zalo.sent == [] and oa.services.accounts.find("zalo", "u1") is None
+
+
+async def test_an_event_signed_with_another_key_gets_403(oa, zalo):
+    event = zalo.event("user_send_text", "u1", text="học phí trung cấp")
+    assert await oa.post(event, secret=OA_SECRET + "x") == 403
+    assert zalo.sent == []
+
+
+async def test_a_replayed_event_older_than_ten_minutes_gets_403(oa, zalo, clock):
+    event = zalo.event("user_send_text", "u1", text="học phí trung cấp")
+    clock.advance(11 * 60)
+    assert await oa.post(event) == 403
+    assert zalo.sent == []
+
+
+async def test_the_webhook_answers_200_before_the_reply_is_sent(oa, zalo):
+    zalo.delay_next(1.0)  # a slow Zalo: the reply takes a second
+    event = zalo.event("user_send_text", "u1", text="học phí trung cấp")
+    status, _ = await zalo.send_event(oa.url, event)
+    assert status == 200 and zalo.sent == []  # answered before the reply went out
+    await oa.channel.drain()
+    assert zalo.texts_to("u1")
+
+
+async def test_a_duplicate_delivery_is_answered_once_even_after_a_restart(oa, zalo):
+    first = await oa.say("u1", "học phí trung cấp", msg_id="m-1")
+    assert first
+    assert await oa.say("u1", "học phí trung cấp", msg_id="m-1") == []
+    await oa.restart()
+    assert await oa.say("u1", "học phí trung cấp", msg_id="m-1") == []
+    assert await oa.say("u1", "học phí trung cấp", msg_id="m-2")
+
+
+@pytest.mark.parametrize("kind", ["user_send_image", "user_send_sticker", "user_send_file",
+                                  "user_send_location"])
+async def test_pictures_stickers_files_and_places_get_the_text_only_reply(oa, zalo, kind):
+    [reply] = await oa.event(kind, "u1")
+    assert reply.text == messages.ZALO_TEXT_ONLY
+
+
+async def test_an_unknown_event_gets_200_and_nothing_is_sent_or_logged_of_it(oa, zalo, caplog):
+    event = {**zalo.event("user_send_text", "u1", text="bí mật của em"),
+             "event_name": "user_seen_message"}
+    with caplog.at_level(logging.INFO):
+        assert await oa.post(event) == 200
+    assert zalo.sent == []
+    assert "bí mật" not in caplog.text and "user_seen_message" in caplog.text
+
+
+async def test_a_crisis_message_gets_the_safety_reply(oa):
+    sent = await oa.say("u1", "em không muốn sống nữa")
+    assert "111" in text(sent)
+    assert any(isinstance(x, i.CounselOpen) for m in sent for x in intents(m)) or \
+        "tư vấn" in text(sent)
+
+
+# --- buttons ------------------------------------------------------------------------------------
+async def test_a_tapped_button_comes_back_as_its_intent(oa, zalo):
+    await oa.event("follow", "u1")
+    welcome, *_ = await oa.say("u1", "chào")
+    assert messages.WELCOME.split("\n")[0].replace("**", "") in (welcome.text or "")
+    assert len(welcome.buttons) <= MAX_BUTTONS
+    assert {b["type"] for b in welcome.buttons} == {"oa.query.hide"}
+    assert i.ChooseAudience("student9") in intents(welcome)
+    [saved] = await oa.tap("u1", welcome, "Học sinh lớp 9")
+    assert "Học sinh lớp 9" in (saved.text or "")
+    assert oa.services.users.get(oa.account("u1")).audience == "student9"
+
+
+async def test_a_forged_or_outdated_payload_gets_the_stale_button_message(oa):
+    for forged in ("#cb:{not json", '#cb:{"type":"nothing"}', '#cb:{"type":"vote","x":1}'):
+        [reply] = await oa.say("u1", forged)
+        assert reply.text == messages.STALE_BUTTON
+
+
+async def test_a_menu_of_more_than_five_is_numbered_and_a_typed_number_chooses(oa):
+    [menu] = await oa.say("u1", "/menu")
+    assert menu.buttons == [] and "1." in (menu.text or "")
+    assert messages.ZALO_NUMBERED_HINT.split("(")[0] in (menu.text or "")
+    options = oa.channel.numbered_menu(oa.account("u1"))
+    assert len(options) > MAX_BUTTONS
+    group = next(n for n, o in enumerate(options, start=1) if isinstance(o, i.Group))
+    [shown] = await oa.say("u1", str(group))
+    assert shown.text and shown.text != menu.text
+    assert any(isinstance(x, i.Topic) for x in oa.channel.numbered_menu(oa.account("u1"))
+               + intents(shown))
+
+
+async def test_button_titles_are_cut_to_zalos_limit(oa, zalo):
+    sent = await oa.say("u1", "học phí trung cấp")
+    for message in sent:
+        assert all(len(b["title"]) <= 100 for b in message.buttons)
+        assert all(len(b["payload"]) <= 1000 for b in message.buttons)
+
+
+# --- surveys and schools ------------------------------------------------------------------------
+async def _answer(oa: ZaloServer, user: str, question: Sent) -> Sent:
+    """The first choice of a single question, two of a multiple one, a typed answer otherwise;
+    the next question."""
+    shown = intents(question) or oa.channel.numbered_menu(oa.account(user))
+    kinds = [x for x in shown if isinstance(x, i.SurveyAnswer)]
+    toggles = [x for x in shown if isinstance(x, i.SurveyToggle)]
+    if kinds:
+        return (await _choose(oa, user, question, kinds[0]))[-1]
+    if toggles:
+        for toggle in toggles[:2]:
+            await _choose(oa, user, question, toggle)
+        done = next(x for x in (intents(question) or oa.channel.numbered_menu(oa.account(user)))
+                    if isinstance(x, i.SurveyDone))
+        return (await oa.say(user, button_payload(done)))[-1]
+    typed = "9A1" if "lớp nào" in (question.text or "") else "Lan, 0900000000"
+    return (await oa.say(user, typed))[-1]
+
+
+async def _choose(oa: ZaloServer, user: str, question: Sent, intent: i.Intent) -> list[Sent]:
+    """Tap it if it is a button, else type its number."""
+    if intent in intents(question):
+        return await oa.say(user, button_payload(intent))
+    number = oa.channel.numbered_menu(oa.account(user)).index(intent) + 1
+    return await oa.say(user, str(number))
+
+
+def _submit(oa: ZaloServer, user: str, question: Sent) -> i.Intent | None:
+    shown = intents(question) or oa.channel.numbered_menu(oa.account(user))
+    return next((x for x in shown if isinstance(x, i.SurveySubmit)), None)
+
+
+async def test_a_whole_survey_on_zalo_resumes_after_a_restart_and_is_exported_as_zalo(oa):
+    oa.services.schools.add(SCHOOL)
+    await oa.say("u1", SCHOOL.code)  # typed as the school's poster says
+    await oa.say("u1", button_payload(i.ChooseAudience("student9")))
+    listing = (await oa.say("u1", "/khaosat"))[-1]
+    needs = next(x for x in intents(listing) + oa.channel.numbered_menu(oa.account("u1"))
+                 if isinstance(x, i.SurveyOpen) and x.survey == "needs")
+    consent = (await oa.say("u1", button_payload(needs)))[-1]
+    question = (await oa.tap("u1", consent, "✅"))[-1]
+    question = await _answer(oa, "u1", question)
+    await oa.restart()  # a whole survey is resumable: the next answer goes on from here
+    question = await _answer(oa, "u1", question)
+    for _ in range(40):
+        submit = _submit(oa, "u1", question)
+        if submit is not None:
+            break
+        question = await _answer(oa, "u1", question)
+    assert submit is not None
+    thanks = await oa.say("u1", button_payload(submit))
+    assert "Cảm ơn" in text(thanks)
+    [record] = load_records(oa.services.db, "needs", {SCHOOL.code})
+    assert record.channel == "zalo" and record.answers["grade"] == "9"
+    assert record.answers["class"] == "9A1" and len(record.answers["field"]) == 2
+    [row] = csv.DictReader(io.StringIO(csv_bytes(oa.services.surveys.get("needs"), [record],
+                                                 {SCHOOL.code: SCHOOL}).decode("utf-8-sig")))
+    assert row["Kênh"] == "zalo"
+
+
+@pytest.mark.parametrize("typed", ["THCSAL", "thcsal", "/truong THCSAL"])
+async def test_typing_the_school_code_joins_the_school(oa, typed):
+    oa.services.schools.add(SCHOOL)
+    sent = await oa.say("u1", typed)
+    assert "THCS An Lạc" in text(sent)
+    assert oa.services.users.get(oa.account("u1")).school_code == "THCSAL"
+
+
+async def test_a_word_that_is_no_school_code_is_a_question(oa):
+    oa.services.schools.add(SCHOOL)
+    sent = await oa.say("u1", "xkld")
+    assert "THCS An Lạc" not in text(sent)
+    assert oa.services.users.get(oa.account("u1")).school_code is None
+
+
+async def test_my_data_comes_as_text_in_the_chat(oa):
+    await oa.say("u1", "học phí trung cấp ở long an")
+    sent = await oa.say("u1", "/dulieucuatoi")
+    assert "học phí trung cấp ở long an" in text(sent)  # the file's content, as text
+
+
+async def test_staff_commands_are_sent_to_telegram(oa):
+    [reply] = await oa.say("u1", "/dangky ABC123")
+    assert reply.text == messages.ZALO_STAFF_ELSEWHERE
+
+
+# --- follow / unfollow --------------------------------------------------------------------------
+async def test_a_follower_is_welcomed_when_zalo_allows_and_unfollow_sends_nothing(oa, zalo):
+    assert await oa.event("follow", "u1") == []  # Zalo lets an OA answer, not write first
+    sent = await oa.say("u1", "học phí trung cấp")
+    assert "Chào bạn" in (sent[0].text or "") and "📚" in text(sent)
+    assert await oa.event("unfollow", "u1") == []
+    assert oa.services.users.get(oa.account("u1")).blocked
+
+
+# --- tokens -------------------------------------------------------------------------------------
+async def test_an_access_token_expiring_mid_conversation_is_refreshed_once(oa, zalo):
+    assert await oa.say("u1", "học phí trung cấp")
+    zalo.expire_access_tokens()
+    before = len(zalo.sent)
+    sent = await oa.say("u1", "vay vốn đi xuất khẩu lao động")
+    assert sent and zalo.refreshes == 1
+    texts = [m.text for m in zalo.sent[before:]]
+    assert len(texts) == len(set(texts))  # nothing sent twice
+
+
+async def test_a_rotated_refresh_token_is_used_after_a_restart(oa, zalo):
+    seeded = zalo.refresh_token
+    zalo.expire_access_tokens()
+    assert await oa.say("u1", "học phí trung cấp")
+    assert zalo.refreshes == 1  # the seeded refresh token is spent now
+    await oa.restart()  # the settings still name the spent one
+    assert await oa.say("u1", "vay vốn")
+    assert zalo.refreshes == 1  # the stored access token still works
+    zalo.expire_access_tokens()
+    assert await oa.say("u1", "cao đẳng")
+    assert zalo.refreshes == 2  # refreshed with the rotated token, not the seeded one
+    refreshed = [r.body["refresh_token"] for r in zalo.requests if r.host == "oauth"]
+    assert refreshed[0] == seeded and refreshed[1] != seeded
+
+
+async def test_zalo_secrets_and_tokens_never_reach_a_log_line(oa, zalo, caplog):
+    zalo.expire_access_tokens()
+    await oa.say("u1", "học phí trung cấp")
+    [pair] = oa.services.db.query("SELECT access_token, refresh_token FROM zalo_tokens")
+    record = logging.LogRecord("x", logging.INFO, "", 0, "keys %s %s %s %s", (
+        pair["access_token"], pair["refresh_token"], OA_SECRET, zalo.app_secret), None)
+    logs.RedactTokens().filter(record)
+    line = record.getMessage()
+    assert pair["access_token"] not in line and pair["refresh_token"] not in line
+    assert OA_SECRET not in line and zalo.app_secret not in line
+
+
+# --- rendering ----------------------------------------------------------------------------------
+def test_the_channel_declares_zalos_limits():
+    assert ZaloChannel.name == "zalo"
+    assert (ZaloChannel.limits.text, ZaloChannel.limits.buttons,
+            ZaloChannel.limits.button_title) == (2000, 5, 100)
+
+
+def test_a_payload_reads_back_as_the_intent_it_carries():
+    intent = i.SurveyAnswer("needs", "grade", "9")
+    assert read_tap(button_payload(intent)) == intent
+    assert read_tap("học phí") is None
+    assert json.loads(button_payload(intent)[4:])["type"] == intent.kind
