@@ -17,6 +17,7 @@ from bot import logs, messages
 from bot.answering.assistant import Assistant
 from bot.people.schools import School
 from bot.reports.export import csv_bytes
+from bot.screens import text_view
 from bot.surveys.responses import load_records
 from handlers.zalo.channel import ZaloChannel
 from handlers.zalo.client import MAX_BUTTONS, TEXT_LIMIT
@@ -298,3 +299,30 @@ def test_a_payload_reads_back_as_the_intent_it_carries():
     assert read_tap(button_payload(intent)) == intent
     assert read_tap("học phí") is None
     assert json.loads(button_payload(intent)[4:])["type"] == intent.kind
+
+
+# --- what the bot sends on its own ----------------------------------------------------------------
+async def test_an_announcement_outside_the_window_is_kept_and_sent_when_they_write(oa, zalo,
+                                                                                    clock):
+    assert await oa.say("u1", "học phí trung cấp")
+    user_id = oa.account("u1")
+    clock.advance(49 * 3600)  # two days later: Zalo no longer lets the OA write to them
+    calls = len(zalo.message_calls())
+    announced = text_view("📢 Thông báo: hạn nộp hồ sơ là 30/6.")
+    assert await oa.services.outbox.send(user_id, announced) is False
+    assert len(zalo.message_calls()) == calls  # not even tried
+    await oa.services.writer.sync()
+    [kept] = oa.services.db.query("SELECT text, state FROM outbox WHERE destination = 'zalo'")
+    assert kept == {"text": "📢 Thông báo: hạn nộp hồ sơ là 30/6.", "state": "undelivered"}
+    first, *rest = await oa.say("u1", "cao đẳng")
+    assert messages.ZALO_HELD_HEAD in (first.text or "") and "30/6" in (first.text or "")
+    assert rest  # and their question is answered after it
+    await oa.services.writer.sync()
+    assert not list(oa.services.db.query("SELECT 1 FROM outbox WHERE destination = 'zalo'"))
+
+
+async def test_inside_the_window_the_outbox_reaches_the_person_once(oa, zalo):
+    assert await oa.say("u1", "học phí trung cấp")
+    assert await oa.services.outbox.send(oa.account("u1"), text_view("Cô Mai trả lời em.")) \
+        is True
+    assert zalo.texts_to("u1").count("Cô Mai trả lời em.") == 1
