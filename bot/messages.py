@@ -180,7 +180,9 @@ HELP = (  # a line starting "[web] " is for that channel only (bot/channel_text.
     "• /huy: huỷ việc đang làm\n"
     "[web] • Không cần đăng nhập: trình duyệt này giữ một mã phiên ngẫu nhiên (cookie) để nhớ "
     "cuộc trò chuyện. Xoá dữ liệu thì mã đó cũng bị bỏ.\n"
-    "[terminal] • /thoat: thoát"
+    "[terminal] • /thoat: thoát\n"
+    "[zalo] • Gõ mã trường (hoặc /truong MÃ) để tham gia trường của bạn; gõ số để chọn trong "
+    "danh sách đánh số"
 )
 CANCELLED = "Đã huỷ. Bạn cứ hỏi tiếp, hoặc bấm /menu."
 NOTHING_TO_CANCEL = "Không có việc gì đang làm dở. Bạn cứ hỏi nhé!"

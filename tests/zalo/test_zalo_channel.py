@@ -19,9 +19,9 @@ from bot.people.schools import School
 from bot.reports.export import csv_bytes
 from bot.screens import text_view
 from bot.surveys.responses import load_records
+from handlers.zalo import render
 from handlers.zalo.channel import ZaloChannel
 from handlers.zalo.client import MAX_BUTTONS, TEXT_LIMIT
-from handlers.zalo import render
 from handlers.zalo.render import button_payload, read_tap
 from tests.zalo.harness import ZaloServer, intents
 from tests.zalo.oaapi import OA_SECRET, FakeClock, FakeZaloOA, Sent
