@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from web_load import Result, cpu_seconds, visit  # noqa: E402
+from web_load import Result, cpu_seconds, load  # noqa: E402
 
 from bot.answering.evaluation import QuestionSet  # noqa: E402
 from tests.web_process import WebServer  # noqa: E402
@@ -84,22 +84,6 @@ async def run_zalo(api: FakeZaloOA, url: str, plans: list[list[str]], pid: int, 
     return result
 
 
-async def run_web(url: str, plans: list[list[str]], pid: int) -> Result:
-    from aiohttp import ClientSession, DummyCookieJar, TCPConnector
-
-    result = Result()
-    rng = random.Random(0)
-    async with ClientSession(connector=TCPConnector(limit=len(plans) + 10),
-                             cookie_jar=DummyCookieJar()) as http:
-        await asyncio.gather(*(visit(http, url, plan[:1], (0, 0), rng, Result())
-                               for plan in plans[:20]))
-        start, cpu = time.perf_counter(), cpu_seconds(pid)
-        await asyncio.gather(*(visit(http, url, plan, (0, 0), rng, result) for plan in plans))
-        result.elapsed = time.perf_counter() - start
-        result.cpu = cpu_seconds(pid) - cpu
-    return result
-
-
 def row(name: str, r: Result) -> str:
     cpu_ms = r.cpu * 1000 / len(r.latencies) if r.latencies else float("nan")
     return (f"  {name:14} {r.throughput:9.0f} {r.percentile(50):9.1f} {r.percentile(95):9.1f}"
@@ -126,8 +110,9 @@ async def measure(args: argparse.Namespace, questions: list[str], db: Path
                     if name == ZALO:
                         r = await run_zalo(api, server.url + "/zalo/webhook", plans,
                                            server.proc.pid, str(round_no))
-                    else:
-                        r = await run_web(server.url, plans, server.proc.pid)
+                    else:  # bench/web_load.py's visitors, the same questions (same seed)
+                        r = await load(server.url, args.people, args.questions, questions,
+                                       (0.0, 0.0), args.seed + round_no, server.proc.pid)
                     results[name].append(r)
         finally:
             await asyncio.to_thread(server.stop)
