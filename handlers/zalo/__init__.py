@@ -69,7 +69,7 @@ def install(app: web.Application, svc: Services, conversation: Conversation) -> 
 
     async def close(app: web.Application) -> None:
         if wiring.channel is not None:
-            await wiring.channel.drain()
+            await wiring.channel.close()
         if wiring.session is not None:
             await wiring.session.close()
 

@@ -19,6 +19,7 @@ from bot.people.schools import School
 from bot.reports.export import csv_bytes
 from bot.screens import text_view
 from bot.surveys.responses import load_records
+from bot.views import Block, Choice, Part, View
 from handlers.zalo import render
 from handlers.zalo.channel import ZaloChannel
 from handlers.zalo.client import MAX_BUTTONS, TEXT_LIMIT
@@ -330,3 +331,25 @@ async def test_inside_the_window_the_outbox_reaches_the_person_once(oa, zalo):
     assert await oa.services.outbox.send(oa.account("u1"), text_view("Cô Mai trả lời em.")) \
         is True
     assert zalo.texts_to("u1").count("Cô Mai trả lời em.") == 1
+
+
+async def test_a_long_view_is_split_at_2000_characters_with_the_buttons_on_the_last(oa, zalo):
+    assert await oa.say("u1", "học phí trung cấp")
+    before = len(zalo.sent)
+    paragraph = "Học nghề là một con đường tốt sau lớp 9. " * 12
+    long = View((Part(Block.TEXT, "\n\n".join([paragraph] * 9)),),
+                ((Choice("📋 Menu", i.Menu()),),))
+    assert await oa.services.outbox.send(oa.account("u1"), long)
+    sent = zalo.sent[before:]
+    assert len(sent) >= 3 and all(len(m.text or "") <= TEXT_LIMIT for m in sent)
+    assert [bool(m.buttons) for m in sent] == [False] * (len(sent) - 1) + [True]
+    assert "".join((m.text or "").replace("\n", "").replace(" ", "") for m in sent) == \
+        "\n\n".join([paragraph] * 9).replace("\n", "").replace(" ", "")
+
+
+async def test_a_zalo_server_error_is_retried_and_the_answer_arrives_once(oa, zalo):
+    zalo.fail_next(502)
+    sent = await oa.say("u1", "học phí trung cấp")
+    assert sent and "📚" in text(sent)
+    assert len({m.text for m in sent}) == len(sent)
+    assert [r.status for r in zalo.message_calls()][:2] == [502, 200]
