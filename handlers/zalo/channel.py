@@ -117,12 +117,13 @@ class ZaloChannel:
     async def handle_event(self, event: dict[str, Any]) -> None:
         name = event.get("event_name")
         message = event.get("message")
+        who = _person(event)
         msg_id = message.get("msg_id") if isinstance(message, dict) else None
-        if isinstance(msg_id, str) and msg_id and not await self.store.first_time(
-                msg_id, self.svc.clock().timestamp()):
+        if not isinstance(msg_id, str) or not msg_id:  # follow, unfollow: no message id
+            msg_id = f"{str(name)[:40]}:{who}:{str(event.get('timestamp'))[:20]}"
+        if not await self.store.first_time(msg_id[:200], self.svc.clock().timestamp()):
             log.info("zalo event delivered twice: dropped", extra={"event": "zalo"})
             return
-        who = _person(event)
         if name == "follow" and who:
             await self._followed(await self.svc.accounts.resolve(CHANNEL, who))
         elif name == "unfollow" and who:

@@ -353,3 +353,23 @@ async def test_a_zalo_server_error_is_retried_and_the_answer_arrives_once(oa, za
     assert sent and "📚" in text(sent)
     assert len({m.text for m in sent}) == len(sent)
     assert [r.status for r in zalo.message_calls()][:2] == [502, 200]
+
+
+async def test_a_follow_delivered_twice_is_handled_once(oa, zalo):
+    event = zalo.event("follow", "u1")
+    assert await oa.post(event) == 200 and await oa.post(event) == 200
+    welcome, *rest = await oa.say("u1", "học phí trung cấp")
+    assert "Chào bạn" in (welcome.text or "")
+    assert not any("Chào bạn" in (m.text or "") for m in rest)
+
+
+async def test_one_persons_messages_are_answered_in_the_order_they_came(oa, zalo):
+    zalo.delay_next(0.5)  # Zalo is slow with the first answer
+    questions = ["học phí trung cấp", "/menu"]
+    for question in questions:  # the second arrives while the first is being answered
+        status, _ = await zalo.send_event(oa.url, zalo.event("user_send_text", "u1",
+                                                             text=question))
+        assert status == 200
+    await oa.channel.drain()
+    texts = zalo.texts_to("u1")
+    assert "📚" in (texts[0] or "") and messages.MENU_TITLE in (texts[-1] or "")
