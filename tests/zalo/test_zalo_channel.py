@@ -373,3 +373,9 @@ async def test_one_persons_messages_are_answered_in_the_order_they_came(oa, zalo
     await oa.channel.drain()
     texts = zalo.texts_to("u1")
     assert "📚" in (texts[0] or "") and messages.MENU_TITLE in (texts[-1] or "")
+
+
+async def test_help_on_zalo_has_zalos_lines_and_not_the_webs(oa):
+    said = text(await oa.say("u1", "/help"))
+    assert "/truong" in said and "gõ số" in said
+    assert "cookie" not in said and "/thoat" not in said
