@@ -41,6 +41,7 @@ USER_MEDIA = frozenset({"user_send_image", "user_send_sticker", "user_send_file"
 STAFF_INTENTS = (i.Redeem, i.Invite, i.ExportMenu, i.Export, i.Report, i.AnnounceDraft,
                  i.AnnounceDecision, i.Stats, i.Unanswered, i.SignIn)
 _SCHOOL_CODE = re.compile(r"(/truong\s+)?([A-Za-z0-9][A-Za-z0-9_-]{1,31})", re.I)
+MEMORY_BOUND = 100_000  # people remembered in memory (menus, welcomes owed) on a busy day
 STOP_GRACE = 5.0  # seconds the events in hand get at a stop
 _NUMBER = re.compile(r"\s*(\d{1,2})\s*\.?\s*")
 
@@ -147,18 +148,20 @@ class ZaloChannel:
         if verdict.allowed:
             await self._show(account, welcome_view())
         else:  # Zalo lets an OA answer, not write first: welcome them when they write
+            if len(self._greet) > MEMORY_BOUND:
+                self._greet.clear()
             self._greet.add(account.user_id)
 
     async def _text(self, account: Account, text: str) -> None:
-        if account.user_id in self._greet:
-            self._greet.discard(account.user_id)
-            if not text.strip().startswith("/"):
-                await self._show(account, welcome_view())
         tapped = render.read_tap(text)
         if tapped is render.STALE:
             await self._show(account, text_view(messages.STALE_BUTTON))
             return
         incoming: Incoming = tapped if isinstance(tapped, i.Intent) else self._typed(account, text)
+        if account.user_id in self._greet:  # their first message since they followed
+            self._greet.discard(account.user_id)
+            if isinstance(incoming, str) and not incoming.strip().startswith("/"):
+                await self._show(account, welcome_view())
         await self._show(account, await self._receive(account, incoming))
 
     def _typed(self, account: Account, text: str) -> Incoming:
@@ -216,6 +219,8 @@ class ZaloChannel:
                 continue
             delivery = await self.client.send(account, text, buttons)
             if buttons:  # this message's menu is the one a typed number answers
+                if len(self._numbered) > MEMORY_BOUND:
+                    self._numbered.clear()
                 self._numbered[account.user_id] = delivery.numbered
             if not delivery.delivered:
                 shown = False
