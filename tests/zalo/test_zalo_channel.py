@@ -19,7 +19,7 @@ from bot.people.schools import School
 from bot.reports.export import csv_bytes
 from bot.screens import text_view
 from bot.surveys.responses import load_records
-from bot.views import Block, Choice, Part, View
+from bot.views import Attachment, Block, Choice, Part, View
 from handlers.zalo import render
 from handlers.zalo.channel import ZaloChannel
 from handlers.zalo.client import MAX_BUTTONS, TEXT_LIMIT
@@ -379,3 +379,10 @@ async def test_help_on_zalo_has_zalos_lines_and_not_the_webs(oa):
     said = text(await oa.say("u1", "/help"))
     assert "/truong" in said and "gõ số" in said
     assert "cookie" not in said and "/thoat" not in said
+
+
+def test_a_file_too_long_for_three_messages_becomes_a_note():
+    short = View(files=(Attachment("dulieu.json", b'{"a": 1}'),))
+    assert '{"a": 1}' in render.text_of(short)
+    long = View(files=(Attachment("dulieu.json", ("x" * 7000).encode()),))
+    assert render.text_of(long) == messages.ZALO_FILE_NOTE.format(filename="dulieu.json")
