@@ -17,7 +17,6 @@ from typing import Any
 from bot import intents as i
 from bot import logs, messages
 from bot.answering import deeplinks
-from bot.answering.admin_screens import AdminScreens
 from bot.answering.answers import Reply
 from bot.answering.views import (
     details_view,
@@ -26,17 +25,14 @@ from bot.answering.views import (
     reply_view,
     welcome_view,
 )
-from bot.bootstrap import Services
 from bot.channel_text import view_for_channel
 from bot.lanes import Lanes
-from bot.outreach.announce_screens import AnnounceScreens
 from bot.outreach.relays import COUNSELLORS, HEADER, LONG_WAIT, MESSAGE, NOTICE
 from bot.outreach.tickets import Ticket
 from bot.people import privacy
 from bot.people.accounts import Account
-from bot.people.staff_screens import StaffScreens
-from bot.reports.screens import ReportScreens
-from bot.screens import Handler, text_view
+from bot.screens import Handler, Handlers, text_view
+from bot.services import Services
 from bot.surveys.responses import ResponseGone
 from bot.views import ROLE_ENDED, Attachment, Block, Choice, Part, View, notice_only
 
@@ -53,7 +49,8 @@ def _field(intent: i.Intent, name: str) -> str:
 
 
 class Conversation:
-    def __init__(self, svc: Services) -> None:
+    def __init__(self, svc: Services, screens: Handlers) -> None:
+        """`screens`: the staff and admin screens' handlers (bot/bootstrap.py builds them)."""
         self.svc = svc
         self.lanes = Lanes()
         self._handlers: dict[type[i.Intent], Handler] = {
@@ -74,11 +71,7 @@ class Conversation:
             i.PrivacyView: self._my_data,
             i.PrivacyErase: self._ask_to_erase,
             i.PrivacyConfirm: self._erase,
-            # Staff and admin screens, one module per capability.
-            **StaffScreens(svc).handlers(),
-            **ReportScreens(svc).handlers(),
-            **AnnounceScreens(svc).handlers(),
-            **AdminScreens(svc).handlers(),
+            **screens,  # staff and admin screens, one module per capability
         }
 
     # --- the entry points ----------------------------------------------------------------------

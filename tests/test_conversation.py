@@ -8,9 +8,8 @@ import pytest
 
 from bot import intents as i
 from bot import messages
-from bot.bootstrap import build_services
+from bot.bootstrap import build_conversation, build_services
 from bot.config import Settings
-from bot.conversation import Conversation
 from bot.lanes import Lanes
 from bot.people.schools import School
 from bot.views import View, flatten
@@ -23,7 +22,7 @@ async def core(tmp_path, assistant):
     svc = build_services(Settings.from_env({"CAREERBOT_DB": str(tmp_path / "c.db")}),
                          assistant=assistant)
     svc.schools.add(SCHOOL)
-    yield Conversation(svc), svc
+    yield build_conversation(svc), svc
     svc.close()
 
 

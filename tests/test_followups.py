@@ -8,9 +8,8 @@ import json
 
 import pytest
 
-from bot.bootstrap import build_services
+from bot.bootstrap import build_conversation, build_services
 from bot.config import Settings
-from bot.conversation import Conversation
 from bot.views import View, flatten
 from tests.cli_run import careerbot
 
@@ -23,7 +22,7 @@ async def chat(tmp_path, assistant):
     account = await svc.accounts.resolve("web", "visitor-f")
 
     async def say(*messages: str) -> list[str]:
-        talk = Conversation(svc)
+        talk = build_conversation(svc)
         return [_text(await talk.handle_text(account, m)) for m in messages]
 
     yield say

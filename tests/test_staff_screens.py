@@ -12,9 +12,8 @@ import pytest
 
 from bot import intents as i
 from bot import messages
-from bot.bootstrap import build_services
+from bot.bootstrap import Running, build_conversation, build_services
 from bot.config import Settings
-from bot.conversation import Conversation
 from bot.people.accounts import TELEGRAM, Account
 from bot.people.schools import School
 from bot.surveys.model import school_year
@@ -33,7 +32,7 @@ async def core(tmp_path, assistant):
                                             "CAREERBOT_ADMIN_IDS": str(ADMIN)}),
                          assistant=assistant)
     svc.schools.add(A, B)
-    yield Conversation(svc), svc
+    yield build_conversation(svc), svc
     svc.close()
 
 
@@ -265,7 +264,7 @@ async def test_staff_work_is_refused_in_the_anonymous_web_chat(core):
     _, svc = core
     seed_needs_responses(svc.settings.db_path, 4, ["THCSA", "THCSB"],
                          school_year(svc.local_now().date()))
-    client = await _client(build_app(svc))
+    client = await _client(build_app(Running(svc)))
     try:
         web = Visitor(client)
         await web.open()

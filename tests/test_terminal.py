@@ -11,9 +11,8 @@ import sys
 
 import pytest
 
-from bot.bootstrap import build_services
+from bot.bootstrap import build_conversation, build_services
 from bot.config import Settings
-from bot.conversation import Conversation
 from handlers.terminal.chat import TerminalChat
 from handlers.terminal.render import WIDTH
 from tests.cli_run import ROOT
@@ -28,7 +27,7 @@ def chat_run(tmp_path, assistant):
     async def run(*lines: str) -> str:
         out = io.StringIO()
         account = await svc.accounts.resolve("terminal", "local")
-        chat = TerminalChat(Conversation(svc), account, io.StringIO("\n".join(lines) + "\n"),
+        chat = TerminalChat(build_conversation(svc), account, io.StringIO("\n".join(lines) + "\n"),
                             out)
         await chat.run()
         return out.getvalue()
@@ -90,7 +89,7 @@ async def test_a_line_with_a_lone_surrogate_is_cleaned_where_it_is_read(tmp_path
                          assistant=assistant)
     try:
         account = await svc.accounts.resolve("terminal", "local")
-        chat = TerminalChat(Conversation(svc), account, io.StringIO("9A\udc81 \ud800x\n"),
+        chat = TerminalChat(build_conversation(svc), account, io.StringIO("9A\udc81 \ud800x\n"),
                             io.StringIO())
         line = chat.read()
         assert ascii(line) == ascii("9A\ufffd \ufffdx")  # ascii(): a report can show it

@@ -16,7 +16,7 @@ from bot.screens import Handlers, Screens, text_view
 from bot.views import Block, Choice, Notice, Part, View, notice_only
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
+    from bot.services import Services
 
 
 class AnnounceScreens(Screens):

@@ -20,8 +20,9 @@ from telegram.ext import (
 )
 
 from bot import logs, messages
-from bot.bootstrap import Services
+from bot.people.accounts import TELEGRAM
 from bot.people.flood import Verdict
+from bot.services import Services
 from handlers.telegram.menus import reset_revoked_menu
 from handlers.telegram.outcomes import expected
 from handlers.telegram.talk import commands
@@ -37,7 +38,7 @@ async def note_user_and_guard_flood(update: Update, context: ContextTypes.DEFAUL
     if chat is None or user is None or chat.type != ChatType.PRIVATE:
         return
     svc = services(context)
-    await svc.users.touch(user.id)
+    await svc.users.touch(user.id, (TELEGRAM, str(user.id)))
     await reset_revoked_menu(context.bot, svc, user.id)
     if svc.is_admin(user.id) and user.id not in context.bot_data.setdefault("admin_menus", set()):
         await _set_admin_commands(context.bot, user.id)

@@ -21,12 +21,12 @@ from aiohttp import web
 
 from bot import intents as i
 from bot import logs, messages, wellformed
-from bot.bootstrap import Services
+from bot.channels import Limits
 from bot.conversation import Conversation
 from bot.outreach.inbox import Delivered
-from bot.outreach.outbox import Deliver
 from bot.people.accounts import Account
 from bot.people.flood import Verdict
+from bot.services import Services
 from bot.views import Block, Part, View, deferred, flatten
 from handlers.web.guard import HourlyCount, Network, Origins, RateLimit
 from handlers.web.sessions import Session, Sessions, new_sid, read_sid, session_key, set_sid
@@ -442,19 +442,24 @@ def _int(raw: str | None) -> int:
 
 
 # --- the outbox's web channel ----------------------------------------------------------------
-def deliverer(ctx: Web) -> Deliver:
-    """How the core reaches a web visitor later: into the transcript, down every open event
-    stream of the session, and into the database (committed before it counts as delivered),
-    so a visitor with no page open sees it on their next open, even after a restart."""
+class WebChannel:
+    """The web chat as a channel of the core (bot/channels.py): how the core reaches a web
+    visitor later: into the transcript, down every open event stream of the session, and into
+    the database (committed before it counts as delivered), so a visitor with no page open
+    sees it on their next open, even after a restart."""
 
-    async def deliver(account: Account, view: View) -> bool:
-        entries = record(ctx.sessions.get(account.external_id), view, pushed=True)
-        await ctx.svc.inbox.keep(account.user_id, "web", [
+    name = "web"
+    limits = Limits(text=4096, buttons=0, button_title=0)
+
+    def __init__(self, ctx: Web) -> None:
+        self.ctx = ctx
+
+    async def deliver(self, account: Account, view: View) -> bool:
+        entries = record(self.ctx.sessions.get(account.external_id), view, pushed=True)
+        await self.ctx.svc.inbox.keep(account.user_id, "web", [
             Delivered(entry["id"], plain_text(entry), entry) for entry in entries
             if entry["id"] is not None])  # a toast is shown once, never redrawn
         return True
-
-    return deliver
 
 
 def plain_text(entry: dict[str, Any]) -> str:
