@@ -126,14 +126,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if intent is None or not talk.handles(intent):
         await query.answer(messages.STALE_BUTTON, show_alert=True)
         return
-    await show(update, context, await talk.handle(account, intent))
+    await show(update, context, await talk.answer(account, intent))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     account, message = account_of(update), update.message
     if account is None or message is None or message.text is None:
         return
-    await show(update, context, await conversation(context).handle_text(account, message.text))
+    await show(update, context, await conversation(context).answer(account, message.text))
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -143,7 +143,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     intent = i.command_intent(message.text)
     if intent is not None:
-        await show(update, context, await conversation(context).handle(account, intent))
+        await show(update, context, await conversation(context).answer(account, intent))
 
 
 def commands(*names: str) -> CommandHandler[Any, None]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
 
+from bot.intents import Intent
 from bot.surveys.model import Answers, InvalidAnswer, Question, Survey
 from bot.views import Choice, Row
 
@@ -31,7 +32,7 @@ class Context:
     survey: Survey
     question: Question
     answers: Answers
-    choice: Callable[..., Choice]  # (label, op, *args) -> a survey Choice
+    choice: Callable[[str, Intent], Choice]  # (label, what a tap does) -> a Choice
     school_name: Callable[[str], str | None]
 
     @property
