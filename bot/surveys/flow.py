@@ -111,7 +111,7 @@ class SurveyFlow:
         user = self.users.get(user_id)
         school = user.school_code if user else None
         response = await self.responses.start(user_id, s.id, s.version, self.year, school, None)
-        school_q = next((q for q in s.questions if q.type == "school"), None)
+        school_q = next((q for q in s.questions if kind(q.type).holds_school), None)
         if school and school_q is not None:  # joined through the school's link: already known
             response = await self.responses.save(response, school_q.id, school, [school_q.id],
                                                  None, school_code=school)
@@ -151,7 +151,7 @@ class SurveyFlow:
         """Save an answer, then show the next question (or stay, for multiple choice)."""
         answers = {**response.answers, question.id: value}
         keep = [q.id for q in survey.visible(s, answers)]
-        school = value if question.type == "school" else None
+        school = value if kind(question.type).holds_school else None
         if stay:
             response = await self.responses.save(response, question.id, value, keep,
                                                  question.id, response.editing, school)
@@ -198,7 +198,7 @@ class SurveyFlow:
             return found
         s, response, q = found
         allowed = {c.code for c in survey.choices_for(q, response.answers)}
-        if q.type != "multi" or code not in allowed:
+        if not kind(q.type).toggles or code not in allowed:
             return Step([self._screen(s, response)], notice=messages.SURVEY_STALE_CHOICE,
                         alert=True)
         chosen = set(response.answers.get(q.id) or [])
@@ -229,7 +229,7 @@ class SurveyFlow:
         if s is None or q is None or not kind(q.type).typed:
             return None
         try:
-            if q.type == "school":
+            if kind(q.type).holds_school:
                 return self._school_search(s, response, q, text)
             value = kind(q.type).parse(q, text)
         except InvalidAnswer as bad:
@@ -260,7 +260,7 @@ class SurveyFlow:
             return None
         s = self.surveys.get(response.survey_id)
         q = s.question(response.current) if s else None
-        if s is None or q is None or q.type != "single":
+        if s is None or q is None or not kind(q.type).typed_choice:
             return None
         said = canonical(text)
         found = [c for c in survey.choices_for(q, response.answers)
@@ -402,7 +402,7 @@ class SurveyFlow:
         return school.name if school else None
 
     def _answer_label(self, q: Question, value: Any) -> str:
-        if q.type == "school" and isinstance(value, str):
+        if kind(q.type).holds_school and isinstance(value, str):
             school = self.schools.get(value)
             return school.name if school else value
         return survey.label(q, value)

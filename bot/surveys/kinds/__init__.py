@@ -2,11 +2,14 @@
 shows, which taps it takes, how a typed answer is read, how an answer reads back and which
 spreadsheet columns it fills in an export.
 
-Adding a type is one module here and one line in KINDS (plus its name in model.QuestionType).
+Adding a type is one module here, named for the type, holding its `KIND`: the registry finds
+it, and a question's `type` is valid when a module of that name exists.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -42,6 +45,10 @@ class Context:
 
 class Kind(Protocol):
     typed: bool  # answered by typing a message rather than by a tap
+    holds_school: bool  # the answer is a school code: the response's school, read by name
+    toggles: bool  # several choices, each tap turns one on or off, a last tap moves on
+    typed_choice: bool  # a typed choice label ("lớp 9") counts as tapping it
+    has_choices: bool  # the question lists its choices (at least two) in the survey file
 
     def screen(self, ctx: Context) -> Screen: ...
 
@@ -61,6 +68,10 @@ class Base:
     """Defaults: no tap accepted, no typing, the value shown as it is, one export column."""
 
     typed = False
+    holds_school = False
+    toggles = False
+    typed_choice = False
+    has_choices = False
 
     def screen(self, ctx: Context) -> Screen:
         return Screen()
@@ -110,13 +121,17 @@ def as_number(value: Any) -> Cell:
 
 @cache
 def _kinds() -> dict[str, Kind]:
-    # Imported here: each type module imports this one for Base, Context and Screen.
-    from bot.surveys.kinds import multi, number, scale, school, single, text
+    """Every module of this package is a question type, named for it, holding its KIND.
+    Imported here: each type module imports this one for Base, Context and Screen."""
+    found: dict[str, Kind] = {}
+    for module in pkgutil.iter_modules(__path__):
+        found[module.name] = importlib.import_module(f"{__name__}.{module.name}").KIND
+    return found
 
-    return {
-        "single": single.Single(), "multi": multi.Multi(), "scale": scale.Scale(),
-        "text": text.Text(), "number": number.Number(), "school": school.School(),
-    }
+
+def names() -> tuple[str, ...]:
+    """The question types (a survey question's `type`)."""
+    return tuple(sorted(_kinds()))
 
 
 def kind(name: str) -> Kind:

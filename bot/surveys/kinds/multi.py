@@ -11,6 +11,9 @@ from bot.surveys.kinds import Base, Cell, Context, Screen, heading
 
 
 class Multi(Base):
+    has_choices = True
+    toggles = True
+
     def screen(self, ctx: Context) -> Screen:
         q, s = ctx.question, ctx.survey
         out = Screen()
@@ -41,3 +44,6 @@ class Multi(Base):
         together = " ".join(c.code for c in picked) if codes \
             else ", ".join(c.label for c in picked)
         return [together, *(1 if c.code in chosen else 0 for c in question.choices)]
+
+
+KIND = Multi()

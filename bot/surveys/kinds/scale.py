@@ -23,3 +23,6 @@ class Scale(Base):
 
     def cells(self, question: model.Question, value: Any, codes: bool) -> list[Cell]:
         return [as_number(value)]
+
+
+KIND = Scale()

@@ -13,6 +13,7 @@ from bot.surveys.kinds import Base, Context, Screen
 
 
 class School(Base):
+    holds_school = True
     typed = True
 
     def screen(self, ctx: Context) -> Screen:
@@ -29,3 +30,6 @@ class School(Base):
         if school(code) is None:
             raise model.InvalidAnswer(messages.SURVEY_STALE_CHOICE)
         return code
+
+
+KIND = School()

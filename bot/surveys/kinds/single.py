@@ -11,6 +11,9 @@ from bot.surveys.kinds import Base, Cell, Context, Screen
 
 
 class Single(Base):
+    has_choices = True
+    typed_choice = True
+
     def screen(self, ctx: Context) -> Screen:
         q, s = ctx.question, ctx.survey
         return Screen(rows=[(ctx.choice(("✅ " if ctx.current == c.code else "") + c.label,
@@ -27,3 +30,6 @@ class Single(Base):
 
     def cells(self, question: model.Question, value: Any, codes: bool) -> list[Cell]:
         return [str(value) if codes else self.label(question, value)]
+
+
+KIND = Single()
