@@ -28,12 +28,14 @@ class Jobs:
         self.svc = svc
         self.tasks: set[asyncio.Task[None]] = set()
         self.started = False
-        svc.outbox.announcer = self.announce
 
     async def start(self) -> None:
         if self.started:
             return
         self.started = True
+        # From now on announcements can be accepted: this process delivers them, on every
+        # channel it runs (a terminal chat alone starts no jobs, and refuses /thongbao).
+        self.svc.outbox.announcer = self.announce
         self._spawn(purge_daily(self.svc))
         self._spawn(housekeeping(self.svc))
         self.svc.outbox.start()  # the counsellors' courier: what an earlier run left goes first
@@ -46,6 +48,7 @@ class Jobs:
         self._spawn(deliver_announcement(self.svc, item))
 
     async def stop(self) -> None:
+        self.svc.outbox.announcer = None
         await self.svc.outbox.stop()  # the send in progress finishes and is recorded
         for task in list(self.tasks):
             task.cancel()

@@ -12,8 +12,7 @@ import pytest
 
 from bot import intents as i
 from bot import messages
-from bot.bootstrap import Running, build_conversation, build_services
-from bot.config import Settings
+from bot.bootstrap import Running, build_conversation
 from bot.people.accounts import TELEGRAM, Account
 from bot.people.schools import School
 from bot.surveys.model import school_year
@@ -27,18 +26,18 @@ ADMIN = 4242
 
 
 @pytest.fixture
-async def core(tmp_path, assistant):
-    svc = build_services(Settings.from_env({"CAREERBOT_DB": str(tmp_path / "s.db"),
-                                            "CAREERBOT_ADMIN_IDS": str(ADMIN)}),
-                         assistant=assistant)
+def svc_env():
+    return {"CAREERBOT_ADMIN_IDS": str(ADMIN)}
+
+
+@pytest.fixture
+def core(svc):
     svc.schools.add(A, B)
-    yield build_conversation(svc), svc
-    svc.close()
+    return build_conversation(svc), svc
 
 
 async def telegram_user(svc, user_id: int) -> Account:
-    await svc.users.touch(user_id)
-    return Account(TELEGRAM, str(user_id), user_id)
+    return await svc.accounts.resolve(TELEGRAM, str(user_id))
 
 
 async def school_staff(talk, svc, user_id: int, school: str = "THCSA") -> Account:
