@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import logging
+from typing import Any
 
 import pytest
 
@@ -219,7 +220,7 @@ async def test_an_announcement_is_previewed_whole_and_sent_only_if_still_allowed
     for user in (801, 802):
         await svc.users.touch(user)
         await svc.users.set_school(user, "THCSA")
-    started = []
+    started: list[Any] = []
     svc.outbox.announcer = started.append
     teacher = await school_staff(talk, svc, 700012)
     preview = await talk.handle(teacher, i.AnnounceDraft("Hạn nộp hồ sơ <thứ Sáu>"))
