@@ -98,6 +98,7 @@ async def test_announcements_are_delivered_by_a_process_that_runs_only_the_web_c
         staff = await svc.accounts.resolve("telegram", str(ADMIN))
         preview = await talk.handle(staff, i.AnnounceDraft("lop9 Họp phụ huynh lớp 9"))
         send = next(c.intent for c in preview.choices if c.label == messages.ANNOUNCE_SEND)
+        assert isinstance(send, i.AnnounceDecision)
         assert said(await talk.handle(staff, send)) == \
             messages.ANNOUNCE_STARTED.format(count=1)
         for _ in range(200):  # delivered by the core's job, paced
