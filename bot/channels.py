@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from bot.views import View
 
 
+TEXT_LIMIT = 4096  # characters per message where no running channel says less
+
+
 @dataclass(frozen=True)
 class Account:
     """A person on one channel: (channel, external id) -> the internal user id (made by
@@ -87,6 +90,12 @@ class Channels:
     def get(self, name: str) -> Channel | None:
         """The adapter delivering on `name` in this process, if one runs."""
         return self._live.get(name)
+
+    def text_limit(self) -> int:
+        """The longest message every running channel takes whole (an announcement goes to
+        all of them); TEXT_LIMIT when none says."""
+        return min((c.limits.text for c in self._live.values() if c.limits.text),
+                   default=TEXT_LIMIT)
 
     @property
     def names(self) -> tuple[str, ...]:

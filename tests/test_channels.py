@@ -182,3 +182,21 @@ def test_a_question_type_is_valid_when_a_module_of_its_name_exists():
     assert Question(id="q1", text="Tuổi?", type="number").type == "number"
     with pytest.raises(ValidationError, match="kiểu câu hỏi"):
         Question(id="q2", text="Kéo thanh trượt", type="slider")
+
+
+async def test_an_announcement_must_fit_the_smallest_message_of_the_running_channels(svc):
+    core = Running(svc)
+    await core.start()
+    try:
+        student = await svc.accounts.resolve("telegram", "801")
+        await svc.users.set_audience(student.user_id, "student9")
+        staff = await svc.accounts.resolve("telegram", str(ADMIN))
+        text = "lop9 " + "Họp phụ huynh. " * 200  # 3,000 characters: Telegram takes it
+        first = await core.conversation.handle(staff, i.AnnounceDraft(text))
+        assert any(c.label == messages.ANNOUNCE_SEND for c in first.choices)
+        svc.channels.add(Recorder("zalo"))  # 2,000 characters a message
+        refused = await core.conversation.handle(staff, i.AnnounceDraft(text))
+        assert not refused.choices
+        assert said(refused).startswith(messages.ANNOUNCE_TOO_LONG.split("{")[0])
+    finally:
+        await core.stop()

@@ -41,7 +41,7 @@ class AnnounceScreens(Screens):
         if count == 0:
             return text_view(messages.ANNOUNCE_NOBODY)
         who = messages.ANNOUNCE_WHO[audience]
-        limit = announce.text_limit(scope.name, count, who)
+        limit = announce.text_limit(scope.name, count, who, svc.channels.text_limit())
         if announce.length(text) > limit:  # refused whole, never cut: the sender decides
             return text_view(messages.ANNOUNCE_TOO_LONG.format(length=announce.length(text),
                                                                limit=limit))

@@ -18,7 +18,6 @@ from telegram.ext import (
 )
 
 from bot import messages
-from bot.outreach.announcements import TELEGRAM_LIMIT
 from bot.outreach.relays import COUNSELLORS, HEADER, Parcel, Unavailable, Undeliverable
 from bot.outreach.tickets import Ticket
 from bot.people.accounts import TELEGRAM
@@ -26,6 +25,7 @@ from bot.services import Services
 from bot.views import Block, Part, View
 from handlers.telegram.callbacks import row_id
 from handlers.telegram.outcomes import expected
+from handlers.telegram.render import TELEGRAM_LIMIT
 from handlers.telegram.talk import account_of, commands, conversation, show
 from handlers.telegram.ui import AnyApp, UserState, services
 from handlers.telegram.views import inline
