@@ -21,7 +21,7 @@ from bot.conversation import Conversation
 from bot.people.accounts import TELEGRAM, Account
 from bot.screens import Later
 from bot.views import BECAME_STAFF, ROLE_ENDED, View, deferred, flatten
-from handlers.telegram.callbacks import decode
+from handlers.telegram.callbacks import WIRE, decode
 from handlers.telegram.menus import reset_menu, set_staff_menu
 from handlers.telegram.render import TELEGRAM_LIMIT
 from handlers.telegram.ui import edit, in_background, markup, reply
@@ -159,7 +159,7 @@ def is_core_button(data: object) -> bool:
     return intent is not None and type(intent) in CORE_BUTTONS
 
 
-CORE_BUTTONS = frozenset(k for k in i.INTENTS if k.action)
+CORE_BUTTONS = frozenset(WIRE)
 
 
 class TelegramChannel:
