@@ -8,7 +8,6 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot import intents as i
 from bot import messages
-from bot.answering.assistant import Assistant
 from bot.bootstrap import Running, build_services
 from bot.config import ConfigError, Settings
 from bot.people.schools import School
@@ -32,14 +30,9 @@ SCHOOL_SITE = "https://thcs-a.example.edu.vn"
 
 
 @pytest.fixture
-async def svc(tmp_path: Path, assistant: Assistant) -> AsyncIterator[Services]:
-    settings = Settings(db_path=tmp_path / "web.db", web_origins=(SCHOOL_SITE,),
-                        flood_per_minute=1000)
-    services = build_services(settings, assistant=assistant)
-    try:
-        yield services
-    finally:
-        services.close()
+def svc_env() -> dict[str, str]:
+    """The shared `svc` (tests/conftest.py) with a school's site allowed to embed the chat."""
+    return {"CAREERBOT_WEB_ORIGINS": SCHOOL_SITE, "CAREERBOT_FLOOD_PER_MINUTE": "1000"}
 
 
 class Visitor:
