@@ -19,7 +19,7 @@ from bot.answering.text import canonical
 from bot.people.schools import Schools
 from bot.people.users import Users
 from bot.surveys import model as survey
-from bot.surveys.kinds import Context, kind
+from bot.surveys.kinds import Context, kind, label
 from bot.surveys.model import InvalidAnswer, Question, Survey, SurveySet
 from bot.surveys.responses import Response, Responses
 from bot.views import Block, Choice, Notice, Part, Row, View
@@ -405,7 +405,7 @@ class SurveyFlow:
         if kind(q.type).holds_school and isinstance(value, str):
             school = self.schools.get(value)
             return school.name if school else value
-        return survey.label(q, value)
+        return label(q, value)
 
     def _summary(self, s: Survey, response: Response) -> View:
         lines = [messages.SURVEY_SUMMARY.format(title=s.title), ""]

@@ -49,6 +49,15 @@ class Scale(_Model):
     high: Text = "Rất thích"
 
 
+# The question types, one module each in bot/surveys/kinds, which register here as the package
+# loads (bot/surveys/__init__.py): a type's name -> whether its questions list their choices.
+TYPES: dict[str, bool] = {}
+
+
+def register_type(name: str, has_choices: bool) -> None:
+    TYPES[name] = has_choices
+
+
 class Question(_Model):
     id: Code
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
@@ -66,17 +75,13 @@ class Question(_Model):
     @field_validator("type")
     @classmethod
     def _known_type(cls, value: str) -> str:
-        from bot.surveys.kinds import names  # the registered types; they import this module
-
-        if value not in names():
-            raise ValueError(f"kiểu câu hỏi phải là một trong: {', '.join(names())}")
+        if value not in TYPES:
+            raise ValueError(f"kiểu câu hỏi phải là một trong: {', '.join(sorted(TYPES))}")
         return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
-        from bot.surveys.kinds import kind
-
-        listed = kind(self.type).has_choices
+        listed = TYPES.get(self.type, False)
         if listed and len(self.choices) < 2:
             raise ValueError("câu hỏi lựa chọn cần ít nhất 2 lựa chọn")
         if not listed and self.choices:
@@ -280,15 +285,6 @@ def check_scale(code: str) -> int:
 
 
 # --- showing answers and scores ------------------------------------------------------------------
-def label(question: Question, value: Any) -> str:
-    """An answer as a person reads it (each question type says how, bot/surveys/kinds)."""
-    if value is None:
-        return "—"
-    from bot.surveys.kinds import kind
-
-    return kind(question.type).label(question, value)
-
-
 def scores(survey: Survey, answers: Answers) -> list[tuple[str, int]]:
     """Scored surveys: total per dimension, highest first (ties in the survey's order)."""
     order = list(survey.results)

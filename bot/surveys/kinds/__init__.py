@@ -12,11 +12,10 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Protocol
 
 from bot.intents import Intent
-from bot.surveys.model import Answers, InvalidAnswer, Question, Survey
+from bot.surveys.model import Answers, InvalidAnswer, Question, Survey, register_type
 from bot.views import Choice, Row
 
 Cell = str | int | float  # a spreadsheet cell; text is made formula-safe by the export
@@ -119,20 +118,29 @@ def as_number(value: Any) -> Cell:
     return int(number) if number.is_integer() else number
 
 
-@cache
-def _kinds() -> dict[str, Kind]:
-    """Every module of this package is a question type, named for it, holding its KIND.
-    Imported here: each type module imports this one for Base, Context and Screen."""
-    found: dict[str, Kind] = {}
-    for module in pkgutil.iter_modules(__path__):
-        found[module.name] = importlib.import_module(f"{__name__}.{module.name}").KIND
-    return found
+def label(question: Question, value: Any) -> str:
+    """An answer as a person reads it (each question type says how)."""
+    return "—" if value is None else kind(question.type).label(question, value)
 
 
 def names() -> tuple[str, ...]:
     """The question types (a survey question's `type`)."""
-    return tuple(sorted(_kinds()))
+    return tuple(sorted(_KINDS))
 
 
 def kind(name: str) -> Kind:
-    return _kinds()[name]
+    return _KINDS[name]
+
+
+def _load() -> dict[str, Kind]:
+    """Every module of this package is a question type, named for it, holding its KIND; each
+    is registered with the model, which validates a question's `type` against them. Loaded at
+    the end of this module: each type module imports this one for Base, Context and Screen."""
+    found: dict[str, Kind] = {}
+    for module in pkgutil.iter_modules(__path__):
+        found[module.name] = importlib.import_module(f"{__name__}.{module.name}").KIND
+        register_type(module.name, found[module.name].has_choices)
+    return found
+
+
+_KINDS = _load()
