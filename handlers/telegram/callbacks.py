@@ -23,6 +23,7 @@ WIRE: dict[type[i.Intent], tuple[str, ...]] = {
     i.ChooseAudience: ("a",), i.Menu: ("m",), i.Group: ("g",), i.Topic: ("t",),
     i.Details: ("d",), i.Vote: ("v",), i.Noop: ("n",), i.CounselOpen: ("c",),
     i.PrivacyConfirm: ("p",), i.Export: ("x",), i.AnnounceDecision: ("b",),
+    i.PrivacyView: ("u",), i.PrivacyErase: ("w",),  # the menu's "your data" buttons
     i.SurveyOpen: ("s", "o"), i.SurveyConsent: ("s", "c"), i.SurveyRetake: ("s", "R"),
     i.SurveyResume: ("s", "g"), i.SurveyAnswer: ("s", "a"), i.SurveyToggle: ("s", "t"),
     i.SurveyDone: ("s", "x"), i.SurveyBack: ("s", "b"), i.SurveySkip: ("s", "k"),
