@@ -24,7 +24,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.bootstrap import build_services
+from bot.bootstrap import Running, build_services
 from bot.config import Settings
 from bot.people.schools import School
 from bot.people.staff_sessions import StaffSessions
@@ -80,7 +80,7 @@ async def run(respondents: int, requests: int) -> None:
         token = await StaffSessions(svc.db, svc.writer, svc.clock).new_link(1001)
         results: dict[str, tuple[list[float], int]] = {}
         try:
-            async with TestClient(TestServer(build_app(svc)),
+            async with TestClient(TestServer(build_app(Running(svc))),
                                   cookie_jar=CookieJar(unsafe=True)) as client:
                 page = await (await client.get(f"/quan-ly/vao?t={token}")).text()
                 csrf = re.search(r'name="csrf" value="([^"]+)"', page)

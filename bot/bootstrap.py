@@ -1,24 +1,31 @@
-"""Every service the bot needs, built once from the settings (the handlers' single entry point)."""
+"""The one wiring point: every service built once from the settings, the conversation with
+its screens, the channels this installation knows, and `running`, which every entry point
+(`careerbot run`, `careerbot web`, `careerbot chat`, the data commands, tests) goes through:
+it holds the database lock, sets the log salt, and owns the process's background jobs."""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
 import secrets
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+import bot
 from bot import logs
 from bot.answering import knowledge
 from bot.answering.asklog import AskLog
 from bot.answering.assistant import REPLY_CACHE, Assistant
 from bot.answering.retrieval import Engine
+from bot.channels import Channels, Known
 from bot.config import Settings
+from bot.conversation import Conversation
+from bot.jobs import Jobs
 from bot.outreach.announcements import Announcements
 from bot.outreach.inbox import Inbox
 from bot.outreach.outbox import Outbox
@@ -29,63 +36,25 @@ from bot.people.flood import FloodGuard
 from bot.people.schools import Schools
 from bot.people.staff import Staff
 from bot.people.users import Users
-from bot.reports.builds import Builds
+from bot.screens import Handlers, Screens
+from bot.services import Clock, Services
 from bot.storage.database import now_utc, open_reader
+from bot.storage.dblock import hold
 from bot.storage.writer import Writer
 from bot.surveys.flow import SurveyFlow
 from bot.surveys.model import SurveySet
 from bot.surveys.model import check as survey_check
 from bot.surveys.responses import Responses
 
-Clock = Callable[[], dt.datetime]
-
-if TYPE_CHECKING:
-    from bot.conversation import Conversation
-
-
-@dataclass
-class Services:
-    settings: Settings
-    assistant: Assistant
-    db: sqlite_utils.Database  # reads, on the event-loop thread
-    writer: Writer  # every write, committed in batches by its own thread
-    users: Users
-    asks: AskLog
-    tickets: Tickets
-    schools: Schools
-    surveys: SurveySet
-    responses: Responses
-    staff: Staff
-    flow: SurveyFlow
-    announcements: Announcements
-    flood: FloodGuard
-    clock: Clock
-    accounts: Accounts
-    outbox: Outbox
-    inbox: Inbox  # what the outbox delivered for a channel to show later (web visitors)
-    builds: Builds = field(default_factory=Builds)  # exports and charts, off the event loop
-
-    @property
-    def kb(self) -> knowledge.KnowledgeBase:
-        return self.assistant.kb
-
-    def local_now(self) -> dt.datetime:
-        return self.clock().astimezone(ZoneInfo(self.settings.timezone))
-
-    def is_admin(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self.settings.admin_ids
-
-    def forget_user(self, user_id: int) -> None:
-        """After /xoadulieu: drop what memory still holds about the user."""
-        self.users.forget(user_id)
-        self.tickets.forget(user_id)
-        self.asks.forget(user_id)
-        self.accounts.forget(user_id)
-
-    def close(self) -> None:
-        self.builds.close()
-        self.writer.close()
-        self.db.close()
+# The channels people have accounts on: registering a channel is one line here (its adapter in
+# handlers/<name>/ adds its `deliver` to svc.channels when it starts).
+CHANNELS = (
+    Known("telegram", keeps_ids=True),  # Telegram ids were the user ids before accounts
+    Known("web"),
+    Known("terminal"),
+    Known("dashboard"),  # staff signed in to /quan-ly without Telegram
+    Known("zalo"),
+)
 
 
 def load_surveys(kb: knowledge.KnowledgeBase) -> SurveySet:
@@ -124,7 +93,8 @@ def build_services(settings: Settings, clock: Clock = now_utc,
     schools = Schools(db, writer)
     responses = Responses(db, writer, clock)
     titles = {e.id: e.title for e in assistant.kb.entries}
-    accounts = Accounts(db, writer, clock)
+    channels = Channels(CHANNELS)
+    accounts = Accounts(db, writer, channels, clock)
     tickets = Tickets(db, writer, clock)
     return Services(
         settings=settings,
@@ -143,6 +113,7 @@ def build_services(settings: Settings, clock: Clock = now_utc,
         flood=FloodGuard(settings.flood_per_minute),
         clock=clock,
         accounts=accounts,
+        channels=channels,
         outbox=Outbox(accounts, RelayQueue(db, writer, clock), tickets.header_of, clock),
         inbox=Inbox(db, writer, clock),
     )
@@ -155,19 +126,57 @@ def _stored_salt(db: sqlite_utils.Database) -> str:
     return str(db.execute("SELECT value FROM instance WHERE name = 'log_salt'").fetchone()[0])
 
 
-@contextmanager
-def services(settings: Settings, clock: Clock = now_utc,
-             assistant: Assistant | None = None) -> Iterator[Services]:
-    """The services, closed however the caller ends."""
-    built = build_services(settings, clock, assistant)
-    try:
-        yield built
-    finally:
-        built.close()
+def screen_modules() -> list[str]:
+    """Every `*screens` module of the core: a new staff screen is one module, found here."""
+    return sorted(m.name for m in pkgutil.walk_packages(bot.__path__, "bot.")
+                  if m.name.rsplit(".", 1)[-1].endswith("screens") and m.name != "bot.screens")
+
+
+def screen_table(svc: Services) -> Handlers:
+    """What each screen module handles, one table (two modules claiming one intent: an error)."""
+    for name in screen_modules():
+        importlib.import_module(name)
+    table: Handlers = {}
+    for kind in Screens.registry:
+        for intent, handler in kind(svc).handlers().items():
+            if intent in table:
+                raise ValueError(f"{intent.__name__} is handled by two screens")
+            table[intent] = handler
+    return table
 
 
 def build_conversation(svc: Services) -> Conversation:
-    """The one core every channel talks to."""
-    from bot.conversation import Conversation  # conversation imports Services from here
+    """The one core every channel talks to, with every screen's handlers."""
+    return Conversation(svc, screen_table(svc))
 
-    return Conversation(svc)
+
+class Running:
+    """One process's core: its services, its conversation, its background jobs."""
+
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+        self.conversation = build_conversation(svc)
+        self.jobs = Jobs(svc)
+
+    async def start(self) -> None:
+        """Start the background jobs; a second call (another channel of the process) does
+        nothing."""
+        await self.jobs.start()
+
+    async def stop(self) -> None:
+        await self.jobs.stop()
+
+
+@contextmanager
+def running(settings: Settings, *, lock: bool = True, clock: Clock = now_utc,
+            assistant: Assistant | None = None) -> Iterator[Running]:
+    """The process's core, for a `with` block: the database lock held (lock=False: a command
+    that shares the database with a running bot), the services built (log salt set), closed
+    however the block ends. Channels add themselves to `svc.channels`; the jobs start when the
+    event loop does (`await app.start()`)."""
+    with hold(settings.db_path) if lock else nullcontext():
+        built = build_services(settings, clock, assistant)
+        try:
+            yield Running(built)
+        finally:
+            built.close()

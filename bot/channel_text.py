@@ -14,8 +14,7 @@ import re
 
 from bot.views import Part, View
 
-CHANNELS = ("telegram", "web", "terminal", "zalo")
-_CHANNEL = "(?:" + "|".join(CHANNELS) + ")"
+_CHANNEL = "[a-z]+"  # a channel's name (bot/bootstrap.CHANNELS): a new channel needs no line here
 _MARK = re.compile(rf"^\[({_CHANNEL}(?:,{_CHANNEL})*)\] ?")
 
 
@@ -31,6 +30,12 @@ def for_channel(text: str, channel: str) -> str:
         elif channel in mark[1].split(","):
             kept.append(line[mark.end():])
     return "\n".join(kept)
+
+
+def named(text: str) -> set[str]:
+    """The channels the text's marks name."""
+    return {name for line in text.split("\n") if (mark := _MARK.match(line))
+            for name in mark[1].split(",")}
 
 
 def marked(text: str) -> bool:

@@ -1,5 +1,9 @@
 """The one entry every channel calls: who did what -> what to show.
 
+`receive(account, text_or_intent)` is what a channel calls with what a person sent: it does
+what every channel needs (note the person, the flood guard, typed "/lenh args" commands, the
+counsellor relay) and returns a View. `admit` and `answer` are its two halves, for a channel
+whose framework dispatches in between (Telegram guards every update before its handlers run);
 `handle(account, intent)` and `handle_text(account, text)` return a View. One user's intents
 run one at a time whatever the channel (a survey answer is stored before the next question is
 computed; a double tap cannot race with itself). The core knows nothing of Telegram, the web
@@ -17,7 +21,6 @@ from typing import Any
 from bot import intents as i
 from bot import logs, messages
 from bot.answering import deeplinks
-from bot.answering.admin_screens import AdminScreens
 from bot.answering.answers import Reply
 from bot.answering.views import (
     details_view,
@@ -26,19 +29,17 @@ from bot.answering.views import (
     reply_view,
     welcome_view,
 )
-from bot.bootstrap import Services
 from bot.channel_text import view_for_channel
 from bot.lanes import Lanes
-from bot.outreach.announce_screens import AnnounceScreens
 from bot.outreach.relays import COUNSELLORS, HEADER, LONG_WAIT, MESSAGE, NOTICE
 from bot.outreach.tickets import Ticket
 from bot.people import privacy
 from bot.people.accounts import Account
-from bot.people.staff_screens import StaffScreens
-from bot.reports.screens import ReportScreens
-from bot.screens import Handler, text_view
+from bot.people.flood import Verdict
+from bot.screens import Handler, Handlers, text_view
+from bot.services import Services
 from bot.surveys.responses import ResponseGone
-from bot.views import ROLE_ENDED, Attachment, Block, Choice, Part, View, notice_only
+from bot.views import FLOODED, ROLE_ENDED, Attachment, Block, Choice, Part, View, notice_only
 
 log = logging.getLogger(__name__)
 SURVEY_INTENTS = (
@@ -48,12 +49,20 @@ SURVEY_INTENTS = (
 )
 
 
+def flooded(verdict: Verdict) -> View:
+    """What the flood guard's verdict shows: "slow down" once, then nothing; the signal tells
+    a channel that refuses such a request outright (the web's 429)."""
+    shown = notice_only(messages.SLOW_DOWN) if verdict is Verdict.WARN else View()
+    return dataclasses.replace(shown, signals=frozenset({FLOODED}))
+
+
 def _field(intent: i.Intent, name: str) -> str:
     return str(getattr(intent, name))
 
 
 class Conversation:
-    def __init__(self, svc: Services) -> None:
+    def __init__(self, svc: Services, screens: Handlers) -> None:
+        """`screens`: the staff and admin screens' handlers (bot/bootstrap.py builds them)."""
         self.svc = svc
         self.lanes = Lanes()
         self._handlers: dict[type[i.Intent], Handler] = {
@@ -74,14 +83,37 @@ class Conversation:
             i.PrivacyView: self._my_data,
             i.PrivacyErase: self._ask_to_erase,
             i.PrivacyConfirm: self._erase,
-            # Staff and admin screens, one module per capability.
-            **StaffScreens(svc).handlers(),
-            **ReportScreens(svc).handlers(),
-            **AnnounceScreens(svc).handlers(),
-            **AdminScreens(svc).handlers(),
+            **screens,  # staff and admin screens, one module per capability
         }
 
     # --- the entry points ----------------------------------------------------------------------
+    async def receive(self, account: Account, said: str | i.Intent) -> View:
+        """What a person sent on any channel: a typed text (a command, an answer, a question,
+        a message to the counsellor) or the Intent of a tapped choice."""
+        verdict = await self.admit(account)
+        if verdict is not Verdict.ALLOW:
+            return flooded(verdict)
+        return await self.answer(account, said)
+
+    async def admit(self, account: Account) -> Verdict:
+        """Note the person (created on first contact, last seen) and count the message or tap
+        against the flood guard: a tap costs what a message costs."""
+        await self.svc.users.touch(account.user_id, (account.channel, account.external_id))
+        verdict = self.svc.flood.check(account.user_id)
+        if verdict is Verdict.WARN:
+            log.info("flood guard", extra={"event": "flood", "user": logs.uid(account.user_id)})
+        return verdict
+
+    async def answer(self, account: Account, said: str | i.Intent) -> View:
+        """A typed "/lenh args" the core knows is its Intent (bot/intents.COMMANDS); any other
+        text is read by `handle_text`, which relays it on an open counsellor ticket."""
+        if isinstance(said, str):
+            command = i.command_intent(said)
+            if command is None or not self.handles(command):
+                return await self.handle_text(account, said)
+            said = command
+        return await self.handle(account, said)
+
     async def handle(self, account: Account, intent: i.Intent) -> View:
         handler = self._handlers.get(type(intent))
         if handler is None:

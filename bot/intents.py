@@ -1,9 +1,9 @@
 """What the user did, with no channel in it.
 
 Each Intent is a small frozen dataclass. Channels encode them their own way: Telegram as
-callback_data within 64 bytes (`wire()` gives the action letter and the arguments, the same
-format older buttons already carry), the web page as JSON objects (`intent_to_json` /
-`intent_from_json`). Decoding is defensive: anything malformed, stale or foreign is None.
+callback_data within 64 bytes (handlers/telegram/callbacks.py, the letters older buttons
+carry), the web page as JSON objects (`intent_to_json` / `intent_from_json`). Decoding is
+defensive (`build` checks every argument): anything malformed, stale or foreign is None.
 """
 
 from __future__ import annotations
@@ -31,27 +31,10 @@ def _names(cls: type) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Intent:
-    """Base: `kind` names the intent in JSON, `action` (and `op`) on the wire."""
+    """Base: `kind` names the intent (in JSON too)."""
 
     kind: ClassVar[str] = ""
-    action: ClassVar[str] = ""  # the callback action letter ("" = never a button)
-    op: ClassVar[str] = ""  # survey intents: the operation letter after the action
     free: ClassVar[tuple[str, ...]] = ()  # fields that carry typed text, not a button argument
-
-    def args(self) -> tuple[str, ...]:
-        out: list[str] = []
-        for name in _names(type(self)):
-            value = getattr(self, name)
-            if isinstance(value, bool):
-                out.append(_BOOL_WIRE.get((type(self).kind, name), ("0", "1"))[int(value)])
-            else:
-                out.append(str(value))
-        return tuple(out)
-
-    def wire(self) -> tuple[str, ...]:
-        """(action, [op], args...) as callback_data carries them."""
-        head = (self.action, self.op) if self.op else (self.action,)
-        return (*head, *self.args())
 
 
 # --- questions and topics ----------------------------------------------------------------------
@@ -79,50 +62,50 @@ class Cancel(Intent):
 
 @dataclass(frozen=True)
 class ChooseAudience(Intent):
-    kind, action = "audience", "a"
+    kind = "audience"
     code: str = ""
 
 
 @dataclass(frozen=True)
 class Menu(Intent):
-    kind, action = "menu", "m"
+    kind = "menu"
 
 
 @dataclass(frozen=True)
 class Group(Intent):
-    kind, action = "group", "g"
+    kind = "group"
     id: str = ""
 
 
 @dataclass(frozen=True)
 class Topic(Intent):
-    kind, action = "topic", "t"
+    kind = "topic"
     id: str = ""
     back: str = ""  # the menu group "Quay lại" leads to, "" for none
 
 
 @dataclass(frozen=True)
 class Details(Intent):
-    kind, action = "details", "d"
+    kind = "details"
     id: str = ""
 
 
 @dataclass(frozen=True)
 class Vote(Intent):
-    kind, action = "vote", "v"
+    kind = "vote"
     ask_id: int = 0
     up: bool = True
 
 
 @dataclass(frozen=True)
 class Noop(Intent):
-    kind, action = "noop", "n"
+    kind = "noop"
 
 
 # --- counsellor --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CounselOpen(Intent):
-    kind, action = "counsel", "c"
+    kind = "counsel"
     concern: str = ""  # from a safety reply: the ticket is urgent ("" for an ordinary one)
 
 
@@ -139,31 +122,31 @@ class SurveyList(Intent):
 
 @dataclass(frozen=True)
 class SurveyOpen(Intent):
-    kind, action, op = "survey_open", "s", "o"
+    kind = "survey_open"
     survey: str = ""
 
 
 @dataclass(frozen=True)
 class SurveyConsent(Intent):
-    kind, action, op = "survey_consent", "s", "c"
+    kind = "survey_consent"
     survey: str = ""
 
 
 @dataclass(frozen=True)
 class SurveyRetake(Intent):
-    kind, action, op = "survey_retake", "s", "R"
+    kind = "survey_retake"
     survey: str = ""
 
 
 @dataclass(frozen=True)
 class SurveyResume(Intent):
-    kind, action, op = "survey_resume", "s", "g"
+    kind = "survey_resume"
     survey: str = ""
 
 
 @dataclass(frozen=True)
 class SurveyAnswer(Intent):
-    kind, action, op = "survey_answer", "s", "a"
+    kind = "survey_answer"
     survey: str = ""
     question: str = ""
     code: str = ""
@@ -171,7 +154,7 @@ class SurveyAnswer(Intent):
 
 @dataclass(frozen=True)
 class SurveyToggle(Intent):
-    kind, action, op = "survey_toggle", "s", "t"
+    kind = "survey_toggle"
     survey: str = ""
     question: str = ""
     code: str = ""
@@ -180,57 +163,57 @@ class SurveyToggle(Intent):
 
 @dataclass(frozen=True)
 class SurveyDone(Intent):
-    kind, action, op = "survey_done", "s", "x"
+    kind = "survey_done"
     survey: str = ""
     question: str = ""
 
 
 @dataclass(frozen=True)
 class SurveyBack(Intent):
-    kind, action, op = "survey_back", "s", "b"
+    kind = "survey_back"
     survey: str = ""
     question: str = ""
 
 
 @dataclass(frozen=True)
 class SurveySkip(Intent):
-    kind, action, op = "survey_skip", "s", "k"
+    kind = "survey_skip"
     survey: str = ""
     question: str = ""
 
 
 @dataclass(frozen=True)
 class SurveyPause(Intent):
-    kind, action, op = "survey_pause", "s", "p"
+    kind = "survey_pause"
 
 
 @dataclass(frozen=True)
 class SurveyLater(Intent):
-    kind, action, op = "survey_later", "s", "l"
+    kind = "survey_later"
 
 
 @dataclass(frozen=True)
 class SurveyEditMenu(Intent):
-    kind, action, op = "survey_edit_menu", "s", "e"
+    kind = "survey_edit_menu"
     survey: str = ""
 
 
 @dataclass(frozen=True)
 class SurveyEdit(Intent):
-    kind, action, op = "survey_edit", "s", "E"
+    kind = "survey_edit"
     survey: str = ""
     question: str = ""
 
 
 @dataclass(frozen=True)
 class SurveySummary(Intent):
-    kind, action, op = "survey_summary", "s", "v"
+    kind = "survey_summary"
     survey: str = ""
 
 
 @dataclass(frozen=True)
 class SurveySubmit(Intent):
-    kind, action, op = "survey_submit", "s", "S"
+    kind = "survey_submit"
     survey: str = ""
 
 
@@ -247,7 +230,7 @@ class PrivacyErase(Intent):
 
 @dataclass(frozen=True)
 class PrivacyConfirm(Intent):
-    kind, action = "privacy_confirm", "p"
+    kind = "privacy_confirm"
     erase: bool = False
 
 
@@ -278,7 +261,7 @@ class ExportMenu(Intent):
 
 @dataclass(frozen=True)
 class Export(Intent):
-    kind, action = "export", "x"
+    kind = "export"
     format: str = "csv"
     survey: str = "all"
     school: str = ""
@@ -298,7 +281,7 @@ class AnnounceDraft(Intent):
 
 @dataclass(frozen=True)
 class AnnounceDecision(Intent):
-    kind, action = "announce", "b"
+    kind = "announce"
     send: bool = False
     id: int = 0
 
@@ -313,14 +296,6 @@ class Unanswered(Intent):
     kind = "unanswered"
 
 
-# Booleans on the wire, as the buttons of earlier releases carry them.
-_BOOL_WIRE: dict[tuple[str, str], tuple[str, str]] = {
-    ("vote", "up"): ("-", "+"),
-    ("survey_toggle", "on"): ("0", "1"),
-    ("privacy_confirm", "erase"): ("keep", "del"),
-    ("announce", "send"): ("drop", "send"),
-}
-
 INTENTS: tuple[type[Intent], ...] = (
     Ask, Start, Help, Cancel, ChooseAudience, Menu, Group, Topic, Details, Vote, Noop,
     CounselOpen, CounselClose, SurveyList, SurveyOpen, SurveyConsent, SurveyRetake, SurveyResume,
@@ -330,18 +305,19 @@ INTENTS: tuple[type[Intent], ...] = (
     Stats, Unanswered, SignIn,
 )
 _BY_KIND = {cls.kind: cls for cls in INTENTS}
-_BY_WIRE = {(cls.action, cls.op): cls for cls in INTENTS if cls.action}
+
+
+def names(cls: type[Intent]) -> tuple[str, ...]:
+    """An intent's argument names, in order."""
+    return _names(cls)
 
 
 def _field_value(cls: type[Intent], name: str, kind: type | str, raw: Any) -> Any:
     """One argument, validated; raises ValueError for anything a button could not carry."""
     annotation = kind if isinstance(kind, str) else kind.__name__
     if annotation == "bool":
-        wire = _BOOL_WIRE.get((cls.kind, name), ("0", "1"))
         if isinstance(raw, bool):
             return raw
-        if raw in wire:
-            return raw == wire[1]
         raise ValueError(name)
     if annotation == "int":
         value = int(raw) if isinstance(raw, int | str) and not isinstance(raw, bool) else None
@@ -356,7 +332,9 @@ def _field_value(cls: type[Intent], name: str, kind: type | str, raw: Any) -> An
     return raw
 
 
-def _build(cls: type[Intent], values: dict[str, Any]) -> Intent | None:
+def build(cls: type[Intent], values: dict[str, Any]) -> Intent | None:
+    """The intent of these argument values, each checked as a button could carry it; None
+    for anything malformed."""
     kwargs: dict[str, Any] = {}
     try:
         for f in dataclasses.fields(cls):
@@ -365,23 +343,6 @@ def _build(cls: type[Intent], values: dict[str, Any]) -> Intent | None:
     except (ValueError, TypeError):
         return None
     return cls(**kwargs)
-
-
-def from_wire(parts: tuple[str, ...]) -> Intent | None:
-    """The Intent of a button's (action, [op], args...), or None."""
-    if not parts:
-        return None
-    action, rest = parts[0], parts[1:]
-    cls = _BY_WIRE.get((action, rest[0] if rest else "")) if action == "s" else \
-        _BY_WIRE.get((action, ""))
-    if cls is None:
-        return None
-    if cls.op:
-        rest = rest[1:]
-    names = _names(cls)
-    if len(rest) > len(names):
-        return None
-    return _build(cls, dict(zip(names, rest, strict=False)))
 
 
 def intent_to_json(intent: Intent) -> dict[str, Any]:
@@ -399,7 +360,7 @@ def intent_from_json(data: Any) -> Intent | None:
     names = set(_names(cls))
     if set(data) - names - {"type"}:
         return None
-    return _build(cls, {k: v for k, v in data.items() if k != "type"})
+    return build(cls, {k: v for k, v in data.items() if k != "type"})
 
 
 # Typed commands, one table for every channel that has them (Telegram's /menu, the terminal's,

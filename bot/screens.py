@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from bot import intents as i
 from bot import messages
@@ -13,7 +13,7 @@ from bot.people.accounts import Account
 from bot.views import Block, Part, View
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Account, i.Intent], Awaitable[View]]
@@ -23,7 +23,14 @@ Later = Callable[[], Awaitable[View]]
 
 class Screens:
     """The screens of one capability: `handlers()` maps each intent they take to a method,
-    for Conversation to dispatch to."""
+    for Conversation to dispatch to. Every subclass registers itself (bot/bootstrap.py imports
+    each `*screens` module and builds the table)."""
+
+    registry: ClassVar[list[type[Screens]]] = []
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        Screens.registry.append(cls)
 
     def __init__(self, svc: Services) -> None:
         self.svc = svc

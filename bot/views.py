@@ -108,6 +108,7 @@ class View:
 # Signals a View may carry: a channel acts on those it knows and ignores the rest.
 ROLE_ENDED = "role-ended"  # the person is no longer staff (Telegram resets its command menu)
 BECAME_STAFF = "became-staff"  # the person is staff now (Telegram shows the staff commands)
+FLOODED = "flooded"  # the flood guard stopped the message (the web answers 429)
 
 
 def text(*lines: str, kind: Block = Block.TEXT) -> Part:

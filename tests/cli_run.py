@@ -38,6 +38,7 @@ def careerbot(*args: str, stdin: str = "", env: Mapping[str, str | None] | None 
     """
     saved = dict(os.environ)
     root = logging.getLogger()
+    assert logging.lastResort is not None
     root.addHandler(logging.lastResort)  # writes to sys.stderr, the runner's while it runs
     try:
         with tempfile.TemporaryDirectory() as cwd, contextlib.chdir(cwd):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from bot.answering import knowledge
 from bot.answering.assistant import Assistant
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine
+from bot.bootstrap import running
+from bot.config import Settings
+from bot.services import Services
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -31,6 +35,21 @@ def engine(kb: KnowledgeBase) -> Engine:
 @pytest.fixture(scope="session")
 def assistant(kb: KnowledgeBase, engine: Engine) -> Assistant:
     return Assistant(kb, engine, lambda: TODAY)
+
+
+@pytest.fixture
+def svc_env() -> dict[str, str]:
+    """Settings for `svc` beyond its database (a test module overrides it: admin ids...)."""
+    return {}
+
+
+@pytest.fixture
+def svc(tmp_path: Path, assistant: Assistant, svc_env: dict[str, str]) -> Iterator[Services]:
+    """Fresh services, wired as every entry point wires them (bot/bootstrap.running), on a
+    new database in tmp_path, sharing the session's knowledge engine."""
+    settings = Settings.from_env({"CAREERBOT_DB": str(tmp_path / "careerbot.db"), **svc_env})
+    with running(settings, lock=False, assistant=assistant) as core:
+        yield core.svc
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -152,8 +153,8 @@ async def test_restore_is_refused_while_the_bot_runs_and_works_once_it_stopped(a
         await api.wait_for_message(student.id, timeout=30)
     finally:
         await stop_bot(proc)
-    out = careerbot("restore", str(tmp_path / "b.db"), "--yes", env=env)
-    assert out.returncode == 0, out.stderr
+    restored = careerbot("restore", str(tmp_path / "b.db"), "--yes", env=env)
+    assert restored.returncode == 0, restored.stderr
     db = open_reader(db_path)
     try:
         assert [r[0] for r in db.execute("SELECT code FROM schools")] == ["OLD1"]
@@ -188,9 +189,10 @@ def test_a_corrupt_database_fails_the_health_check_and_every_start_in_one_line(t
     assert bad.startswith("LỖI") and "bị hỏng" in bad and "careerbot restore" in bad
     token = {"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJ", "TELEGRAM_API_BASE_URL":
              "http://127.0.0.1:9/bot"}
-    starts = [careerbot_process("run", env={**env, **token}),  # the bot: a process of its own
-              careerbot("export", "--all", "-o", str(tmp_path / "x.xlsx"), env=env),
-              careerbot("backup", str(tmp_path / "b.db"), env=env)]
+    starts: list[Any] = [
+        careerbot_process("run", env={**env, **token}),  # the bot: a process of its own
+        careerbot("export", "--all", "-o", str(tmp_path / "x.xlsx"), env=env),
+        careerbot("backup", str(tmp_path / "b.db"), env=env)]
     for out in starts:
         assert out.returncode == 1 and "Traceback" not in out.stderr, out
         [line] = out.stderr.strip().splitlines()

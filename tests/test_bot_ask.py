@@ -107,7 +107,7 @@ async def test_a_long_answer_is_split_under_telegrams_limit(api, student, tmp_pa
         assert all(len(p["text"]) <= 4096 for p in parts)
         shown = " ".join(p["text"] for p in parts)
         assert shown.count("<&>") == long_details.count("<&>")
-        assert all(p.parse_mode == "HTML" and "&lt;&amp;&gt;" in p.raw_text for p in parts)
+        assert all(p.parse_mode == "HTML" and "&lt;&amp;&gt;" in (p.raw_text or "") for p in parts)
     finally:
         await harness.stop()
 

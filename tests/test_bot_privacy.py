@@ -53,6 +53,17 @@ async def test_erasing_removes_every_row_and_the_answers_leave_later_reports(bot
     assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 30  # only the other's
 
 
+async def test_the_menus_data_buttons_show_the_data_and_ask_before_erasing(bot, api, student):
+    await bot.say(student, "xkld la gi")
+    [menu] = await bot.say(student, "/menu")
+    summary, _document = await bot.tap(student, menu, messages.MY_DATA_BUTTON, count=2)
+    assert "Câu hỏi đã gửi: 1" in summary["text"]
+    [(name, _, _)] = api.documents(student.id)
+    assert name == messages.MY_DATA_FILE
+    [confirm] = await bot.tap(student, menu, messages.ERASE_BUTTON)
+    assert buttons(confirm) == [messages.ERASE_YES, messages.ERASE_NO]
+
+
 async def test_declining_the_erasure_keeps_the_data(bot, student):
     await bot.say(student, "xkld la gi")
     [confirm] = await bot.say(student, "/xoadulieu")

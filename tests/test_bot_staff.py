@@ -87,7 +87,7 @@ async def test_an_area_invite_never_covers_a_commune_that_differs_only_by_its_to
                                                                                    admin):
     bot.services.schools.add(TAN_HOA, TAN_HOA_ACUTE)
     [created] = await bot.say(admin, "/moi khuvuc Xã Tân Hòa")
-    code = re.search(r"/dangky ([A-Z0-9]{10})", created["text"])[1]
+    code = re.search(r"/dangky ([A-Z0-9]{10})", created["text"])[1]  # type: ignore[index]
     officer = api.private_user(700020)
     [joined] = await bot.say(officer, f"/dangky {code}")
     scope = bot.services.staff.scope(officer.id, is_admin=False)

@@ -59,7 +59,7 @@ def test_webhook_listens_on_loopback_unless_told_otherwise():
 @pytest.fixture
 async def webhook_bot(api, tmp_path):
     port = _free_port()
-    harness = BotHarness(api, tmp_path, env=_webhook_env(port))
+    harness = BotHarness(api, tmp_path, env={**_webhook_env(port)})
     await harness.start()
     try:
         yield harness, f"http://127.0.0.1:{port}/careerbot-hook"

@@ -83,7 +83,7 @@ def test_export_codes_gives_the_analysts_variant(seeded, tmp_path):
 
 def test_the_cli_export_is_the_file_telegram_export_sends(seeded, tmp_path):
     """One code path: the bytes /export builds in its worker are the CLI's bytes."""
-    from bot.bootstrap import services
+    from bot.bootstrap import running
     from bot.config import Settings
     from bot.people.staff import Scope
     from bot.reports import reporting
@@ -93,9 +93,9 @@ def test_the_cli_export_is_the_file_telegram_export_sends(seeded, tmp_path):
                      ).returncode == 0
     settings = Settings(db_path=Path(seeded["CAREERBOT_DB"]),
                         knowledge_dir=Path(seeded["CAREERBOT_KNOWLEDGE_DIR"]))
-    with services(settings) as svc:
-        args = reporting.export_args(svc, Scope("all", "Toàn tỉnh", None, None),
-                                     list(svc.surveys.surveys), "xlsx", YEAR)
+    with running(settings, lock=False) as app:
+        args = reporting.export_args(app.svc, Scope("all", "Toàn tỉnh", None, None),
+                                     list(app.svc.surveys.surveys), "xlsx", YEAR)
     sent = reporting.export_file(*args)
     got, mine = openpyxl.load_workbook(target), openpyxl.load_workbook(io.BytesIO(sent.data))
     assert [[[c.value for c in r] for r in ws.iter_rows()] for ws in got.worksheets] == \

@@ -8,9 +8,7 @@ import pytest
 
 from bot import intents as i
 from bot import messages
-from bot.bootstrap import build_services
-from bot.config import Settings
-from bot.conversation import Conversation
+from bot.bootstrap import build_conversation
 from bot.lanes import Lanes
 from bot.people.schools import School
 from bot.views import View, flatten
@@ -19,12 +17,9 @@ SCHOOL = School("THCS-LA1", "THCS Thị trấn Bến Lức", "Bến Lức", "B�
 
 
 @pytest.fixture
-async def core(tmp_path, assistant):
-    svc = build_services(Settings.from_env({"CAREERBOT_DB": str(tmp_path / "c.db")}),
-                         assistant=assistant)
+def core(svc):
     svc.schools.add(SCHOOL)
-    yield Conversation(svc), svc
-    svc.close()
+    return build_conversation(svc), svc
 
 
 def texts(view: View) -> str:

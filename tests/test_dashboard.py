@@ -20,13 +20,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot import intents as i
 from bot import messages
 from bot.answering.assistant import Assistant
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Running, build_conversation, build_services
 from bot.config import Settings
-from bot.conversation import Conversation
 from bot.people.accounts import Account
 from bot.people.schools import School
 from bot.people.staff_sessions import StaffSessions
 from bot.reports import reporting
+from bot.services import Services
 from bot.surveys.model import school_year
 from handlers.web.server import build_app
 from tests.seed import seed_needs_responses, seed_response
@@ -78,7 +78,7 @@ async def svc(tmp_path: Path, assistant: Assistant, clock: Clock) -> AsyncIterat
 
 @pytest.fixture
 async def server(svc: Services) -> AsyncIterator[TestServer]:
-    server = TestServer(build_app(svc))
+    server = TestServer(build_app(Running(svc)))
     await server.start_server()
     try:
         yield server
@@ -287,7 +287,7 @@ async def test_dangnhap_gives_staff_a_link_and_others_nothing(svc: Services,
     # answers loopback names, as it does without one.
     bot = dataclasses.replace(svc, settings=dataclasses.replace(
         svc.settings, public_origin="http://127.0.0.1"))
-    conversation = Conversation(bot)
+    conversation = build_conversation(bot)
     uid = await member(svc, 1001, school=SCHOOL_A.code)
     view = await conversation.handle(Account("telegram", str(uid), uid), i.SignIn())
     text = "\n".join(p.text for p in view.parts)

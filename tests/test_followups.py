@@ -8,26 +8,21 @@ import json
 
 import pytest
 
-from bot.bootstrap import build_services
-from bot.config import Settings
-from bot.conversation import Conversation
+from bot.bootstrap import build_conversation
 from bot.views import View, flatten
 from tests.cli_run import careerbot
 
 
 @pytest.fixture
-async def chat(tmp_path, assistant):
+async def chat(svc):
     """Send messages as one user of the chat core; returns each reply's text."""
-    svc = build_services(Settings.from_env({"CAREERBOT_DB": str(tmp_path / "f.db")}),
-                         assistant=assistant)
     account = await svc.accounts.resolve("web", "visitor-f")
 
     async def say(*messages: str) -> list[str]:
-        talk = Conversation(svc)
+        talk = build_conversation(svc)
         return [_text(await talk.handle_text(account, m)) for m in messages]
 
-    yield say
-    svc.close()
+    return say
 
 
 def _text(view: View) -> str:

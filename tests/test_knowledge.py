@@ -153,7 +153,7 @@ def test_loading_a_broken_folder_raises_with_every_problem(knowledge_copy):
 
 
 def test_phrasings_are_unique_after_normalisation(kb):
-    seen = {}
+    seen: dict[str, object] = {}
     for e in kb.entries:
         for q in e.questions:
             assert canonical(q) not in seen, (q, seen.get(canonical(q)))

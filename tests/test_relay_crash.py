@@ -39,7 +39,7 @@ async def _write(api, students) -> dict[int, list[str]]:
 
 def _relayed(api) -> list[str]:
     """The relayed texts in the group, in order (parts of combined messages included)."""
-    out = []
+    out: list[str] = []
     for message in api.sent(COUNSELOR_CHAT):
         text = message.get("text", "")
         if text.startswith("📨"):
@@ -98,7 +98,7 @@ async def test_relays_survive_kill_9_even_in_the_middle_of_a_send(api, counsello
         await api.wait_for(lambda c: sum(m.get("text", "").startswith("🎫")
                                          for m in api.sent(COUNSELOR_CHAT)) == STUDENTS)
         api.stall_chat(COUNSELOR_CHAT)  # a send is in flight when the process dies
-        acknowledged = {s.id: [] for s in students}
+        acknowledged: dict[int, list[object]] = {s.id: [] for s in students}
         for n in range(MESSAGES):
             for student in students:
                 text = f"tin {n} của học sinh {student.id}"

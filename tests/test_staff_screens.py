@@ -7,14 +7,13 @@ import asyncio
 import csv
 import io
 import logging
+from typing import Any
 
 import pytest
 
 from bot import intents as i
 from bot import messages
-from bot.bootstrap import build_services
-from bot.config import Settings
-from bot.conversation import Conversation
+from bot.bootstrap import Running, build_conversation
 from bot.people.accounts import TELEGRAM, Account
 from bot.people.schools import School
 from bot.surveys.model import school_year
@@ -28,18 +27,18 @@ ADMIN = 4242
 
 
 @pytest.fixture
-async def core(tmp_path, assistant):
-    svc = build_services(Settings.from_env({"CAREERBOT_DB": str(tmp_path / "s.db"),
-                                            "CAREERBOT_ADMIN_IDS": str(ADMIN)}),
-                         assistant=assistant)
+def svc_env():
+    return {"CAREERBOT_ADMIN_IDS": str(ADMIN)}
+
+
+@pytest.fixture
+def core(svc):
     svc.schools.add(A, B)
-    yield Conversation(svc), svc
-    svc.close()
+    return build_conversation(svc), svc
 
 
 async def telegram_user(svc, user_id: int) -> Account:
-    await svc.users.touch(user_id)
-    return Account(TELEGRAM, str(user_id), user_id)
+    return await svc.accounts.resolve(TELEGRAM, str(user_id))
 
 
 async def school_staff(talk, svc, user_id: int, school: str = "THCSA") -> Account:
@@ -221,7 +220,7 @@ async def test_an_announcement_is_previewed_whole_and_sent_only_if_still_allowed
     for user in (801, 802):
         await svc.users.touch(user)
         await svc.users.set_school(user, "THCSA")
-    started = []
+    started: list[Any] = []
     svc.outbox.announcer = started.append
     teacher = await school_staff(talk, svc, 700012)
     preview = await talk.handle(teacher, i.AnnounceDraft("Hạn nộp hồ sơ <thứ Sáu>"))
@@ -265,7 +264,7 @@ async def test_staff_work_is_refused_in_the_anonymous_web_chat(core):
     _, svc = core
     seed_needs_responses(svc.settings.db_path, 4, ["THCSA", "THCSB"],
                          school_year(svc.local_now().date()))
-    client = await _client(build_app(svc))
+    client = await _client(build_app(Running(svc)))
     try:
         web = Visitor(client)
         await web.open()

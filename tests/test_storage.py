@@ -46,9 +46,11 @@ async def test_a_database_of_the_previous_release_gains_accounts_and_keeps_its_d
         {"channel": "telegram", "external_id": "4242", "user_id": 4242}]
     writer = Writer(path)
     try:
+        from bot.bootstrap import CHANNELS
+        from bot.channels import Channels
         from bot.people.accounts import Accounts
 
-        accounts = Accounts(open_reader(path), writer)
+        accounts = Accounts(open_reader(path), writer, Channels(CHANNELS))
         telegram = await accounts.resolve("telegram", "4242")
         assert telegram.user_id == 4242  # the Telegram user keeps their data
         web = await accounts.resolve("web", "s3ss10n")

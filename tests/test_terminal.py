@@ -11,30 +11,25 @@ import sys
 
 import pytest
 
-from bot.bootstrap import build_services
-from bot.config import Settings
-from bot.conversation import Conversation
+from bot.bootstrap import build_conversation
 from handlers.terminal.chat import TerminalChat
 from handlers.terminal.render import WIDTH
 from tests.cli_run import ROOT
 
 
 @pytest.fixture
-def chat_run(tmp_path, assistant):
+def chat_run(svc):
     """Run the terminal chat on `lines` with a fresh database; return what it printed."""
-    svc = build_services(Settings.from_env({"CAREERBOT_DB": str(tmp_path / "t.db")}),
-                         assistant=assistant)
 
     async def run(*lines: str) -> str:
         out = io.StringIO()
         account = await svc.accounts.resolve("terminal", "local")
-        chat = TerminalChat(Conversation(svc), account, io.StringIO("\n".join(lines) + "\n"),
+        chat = TerminalChat(build_conversation(svc), account, io.StringIO("\n".join(lines) + "\n"),
                             out)
         await chat.run()
         return out.getvalue()
 
-    yield run
-    svc.close()
+    return run
 
 
 async def test_the_menu_lists_each_group_once(chat_run, kb):
@@ -83,19 +78,14 @@ async def test_an_unknown_command_is_not_taken_for_a_question(chat_run):
     assert "Lệnh này không dùng được ở đây" in text and "Nguồn:" not in text
 
 
-async def test_a_line_with_a_lone_surrogate_is_cleaned_where_it_is_read(tmp_path, assistant):
+async def test_a_line_with_a_lone_surrogate_is_cleaned_where_it_is_read(svc):
     """Bad bytes read with surrogateescape (a C locale) or a pasted broken character: cleaned
     at the terminal's boundary, so a typed survey answer or a question can always be stored."""
-    svc = build_services(Settings.from_env({"CAREERBOT_DB": str(tmp_path / "t.db")}),
-                         assistant=assistant)
-    try:
-        account = await svc.accounts.resolve("terminal", "local")
-        chat = TerminalChat(Conversation(svc), account, io.StringIO("9A\udc81 \ud800x\n"),
-                            io.StringIO())
-        line = chat.read()
-        assert ascii(line) == ascii("9A\ufffd \ufffdx")  # ascii(): a report can show it
-    finally:
-        svc.close()
+    account = await svc.accounts.resolve("terminal", "local")
+    chat = TerminalChat(build_conversation(svc), account, io.StringIO("9A\udc81 \ud800x\n"),
+                        io.StringIO())
+    line = chat.read()
+    assert ascii(line) == ascii("9A\ufffd \ufffdx")  # ascii(): a report can show it
 
 
 def test_bad_bytes_on_the_terminal_chats_stdin_are_not_a_crash(tmp_path):

@@ -8,7 +8,6 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,11 +16,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot import intents as i
 from bot import messages
-from bot.answering.assistant import Assistant
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Running, build_services
 from bot.config import ConfigError, Settings
 from bot.people.schools import School
 from bot.reports.export import csv_bytes
+from bot.services import Services
 from bot.surveys.responses import load_records
 from bot.views import Block, Choice, Part, View
 from handlers.web.server import build_app
@@ -31,14 +30,9 @@ SCHOOL_SITE = "https://thcs-a.example.edu.vn"
 
 
 @pytest.fixture
-async def svc(tmp_path: Path, assistant: Assistant) -> AsyncIterator[Services]:
-    settings = Settings(db_path=tmp_path / "web.db", web_origins=(SCHOOL_SITE,),
-                        flood_per_minute=1000)
-    services = build_services(settings, assistant=assistant)
-    try:
-        yield services
-    finally:
-        services.close()
+def svc_env() -> dict[str, str]:
+    """The shared `svc` (tests/conftest.py) with a school's site allowed to embed the chat."""
+    return {"CAREERBOT_WEB_ORIGINS": SCHOOL_SITE, "CAREERBOT_FLOOD_PER_MINUTE": "1000"}
 
 
 class Visitor:
@@ -80,7 +74,7 @@ async def _client(app: Any, server: TestServer | None = None) -> TestClient:
 @pytest.fixture
 async def clients(svc: Services) -> AsyncIterator[list[TestClient]]:
     """Two browsers on one server."""
-    server = TestServer(build_app(svc))
+    server = TestServer(build_app(Running(svc)))
     first = await _client(None, server)
     second = await _client(None, server)
     try:
@@ -211,7 +205,7 @@ async def test_a_message_over_4096_characters_or_a_body_over_16_kb_is_refused(vi
 
 
 async def test_a_session_sending_too_fast_is_slowed_down(svc):
-    client = await _client(build_app(svc, session_per_minute=9))
+    client = await _client(build_app(Running(svc), session_per_minute=9))
     try:
         fast = Visitor(client)
         await fast.open()
@@ -225,7 +219,7 @@ async def test_a_session_sending_too_fast_is_slowed_down(svc):
 
 
 async def test_an_address_sending_too_fast_is_slowed_down_whatever_its_sessions(svc):
-    client = TestClient(TestServer(build_app(svc, ip_per_minute=10)),
+    client = TestClient(TestServer(build_app(Running(svc), ip_per_minute=10)),
                         cookie_jar=DummyCookieJar())  # a new session on every open
     await client.start_server()
     try:
@@ -238,7 +232,7 @@ async def test_an_address_sending_too_fast_is_slowed_down_whatever_its_sessions(
 
 
 async def test_only_opening_the_chat_starts_a_session_and_only_so_many_per_address(svc):
-    client = TestClient(TestServer(build_app(svc, ip_per_minute=2500)),
+    client = TestClient(TestServer(build_app(Running(svc), ip_per_minute=2500)),
                         cookie_jar=DummyCookieJar())
     await client.start_server()
     try:
@@ -257,7 +251,7 @@ async def test_only_opening_the_chat_starts_a_session_and_only_so_many_per_addre
 async def test_the_flood_guard_slows_down_messages_and_taps_alike(tmp_path, assistant):
     services = build_services(Settings(db_path=tmp_path / "f.db", flood_per_minute=3),
                               assistant=assistant)
-    client = await _client(build_app(services))
+    client = await _client(build_app(Running(services)))
     try:
         visitor = Visitor(client)
         await visitor.open()  # opening is not a message
@@ -489,7 +483,7 @@ async def test_a_reload_or_a_restart_mid_survey_brings_back_the_question(svc, vi
     assert again["history"][-1]["id"] == second["id"] and again["views"] == []
     # A restart: a new application on the same database (no transcript), the same cookie.
     cookies = visitor.client.session.cookie_jar
-    restarted = TestClient(TestServer(build_app(svc)), cookie_jar=cookies)
+    restarted = TestClient(TestServer(build_app(Running(svc))), cookie_jar=cookies)
     await restarted.start_server()
     try:
         data = await Visitor(restarted).open()

@@ -28,7 +28,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from bot import intents as i
 from bot import messages
 from bot.answering import knowledge
-from bot.bootstrap import build_services
+from bot.bootstrap import Running, build_services
 from bot.config import Settings
 from bot.people.schools import School
 from bot.views import Block, Choice, Part, View
@@ -287,7 +287,7 @@ class ThreadServer:
         async def up() -> None:
             # on the loop's thread
             self.svc = build_services(Settings(db_path=self.db, **self.settings))
-            self.runner = await start_web(self.svc, "127.0.0.1", self.port)
+            self.runner = await start_web(Running(self.svc), "127.0.0.1", self.port)
 
         self.call(up())
         return self

@@ -24,10 +24,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot import logs, messages
 from bot.answering.assistant import Assistant
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Running, build_services
 from bot.config import ConfigError, Settings
 from bot.people import privacy
 from bot.reports import reporting
+from bot.services import Services
 from bot.storage.database import MIGRATIONS, migrate
 from bot.views import Block, Part, View
 from handlers.web import api, server
@@ -53,7 +54,7 @@ async def make(tmp_path: Path, assistant: Assistant) -> AsyncIterator[Any]:
     async def build(**extra: Any) -> tuple[Services, Any]:
         svc = build_services(_settings(tmp_path, **extra), assistant=assistant)
         made.append(svc)
-        test_server = TestServer(build_app(svc))
+        test_server = TestServer(build_app(Running(svc)))
 
         async def browser() -> TestClient:
             client = TestClient(test_server, cookie_jar=CookieJar(unsafe=True))
@@ -165,7 +166,7 @@ async def test_the_migration_hashes_existing_sessions_and_their_cookies_still_wo
     old.conn.commit()
     old.close()
     svc = build_services(_settings(tmp_path), assistant=assistant)
-    client = TestClient(TestServer(build_app(svc)), cookie_jar=CookieJar(unsafe=True))
+    client = TestClient(TestServer(build_app(Running(svc))), cookie_jar=CookieJar(unsafe=True))
     await client.start_server()
     try:
         assert svc.db.execute("SELECT external_id FROM accounts WHERE user_id = -7"
@@ -446,7 +447,7 @@ async def listening(tmp_path, assistant, monkeypatch):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    runner = await server.start_web(svc, "127.0.0.1", port)
+    runner = await server.start_web(Running(svc), "127.0.0.1", port)
     try:
         yield port
     finally:

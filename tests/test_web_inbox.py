@@ -17,10 +17,11 @@ from aiohttp import CookieJar
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.answering.assistant import Assistant
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Running, build_services
 from bot.config import Settings
 from bot.outreach.inbox import KEEP_PER_USER, Delivered
 from bot.people import privacy
+from bot.services import Services
 from bot.storage.database import MIGRATIONS, migrate, open_db, schema_version
 from bot.views import Block, Part, View
 from handlers.web.server import build_app
@@ -43,7 +44,7 @@ class Server:
 
     async def start(self) -> Visitor:
         self.svc = build_services(self.settings, assistant=self.assistant)
-        self.client = TestClient(TestServer(build_app(self.svc)), cookie_jar=self.cookies)
+        self.client = TestClient(TestServer(build_app(Running(self.svc))), cookie_jar=self.cookies)
         await self.client.start_server()
         return Visitor(self.client)
 

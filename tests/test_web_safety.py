@@ -9,7 +9,14 @@ from aiohttp import ClientSession, CookieJar
 from bot import messages
 from tests.telegram.botapi import FakeBotAPI
 from tests.telegram.harness import COUNSELOR_CHAT
-from tests.test_web_api import Visitor, clients, labels, svc, text_of, visitor  # noqa: F401
+from tests.test_web_api import (  # noqa: F401
+    Visitor,
+    clients,
+    labels,
+    svc_env,
+    text_of,
+    visitor,
+)
 from tests.test_web_counsel import Page, both  # noqa: F401
 
 

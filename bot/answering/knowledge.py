@@ -379,10 +379,11 @@ Where = Callable[..., int]  # the YAML line of a field of one entry
 
 
 def _check_sizes(col: _Collector, path: Path, entry: Entry, at: Where) -> None:
-    from bot.channel_text import CHANNELS, for_channel
+    from bot.channel_text import for_channel, named
 
-    # lines for one channel only ("[web] ..."): what one person reads is what must fit
-    shown = max(len(for_channel(entry.short, channel)) for channel in CHANNELS)
+    # lines for one channel only ("[web] ..."): what one person reads is what must fit ("":
+    # a channel no mark names)
+    shown = max(len(for_channel(entry.short, channel)) for channel in {"", *named(entry.short)})
     if shown > MAX_ANSWER:
         col.add(path, at("answer"), f"{entry.id}: answer + caveat dài {shown} "
                                     f"ký tự, tối đa {MAX_ANSWER}")

@@ -16,7 +16,7 @@ from bot.screens import Handlers, Screens, text_view
 from bot.views import Block, Choice, Notice, Part, View, notice_only
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
+    from bot.services import Services
 
 
 class AnnounceScreens(Screens):
@@ -41,7 +41,7 @@ class AnnounceScreens(Screens):
         if count == 0:
             return text_view(messages.ANNOUNCE_NOBODY)
         who = messages.ANNOUNCE_WHO[audience]
-        limit = announce.text_limit(scope.name, count, who)
+        limit = announce.text_limit(scope.name, count, who, svc.channels.text_limit())
         if announce.length(text) > limit:  # refused whole, never cut: the sender decides
             return text_view(messages.ANNOUNCE_TOO_LONG.format(length=announce.length(text),
                                                                limit=limit))

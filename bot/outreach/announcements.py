@@ -44,21 +44,20 @@ class Announcement:
                    row["status"])
 
 
-TELEGRAM_LIMIT = 4096  # a message's length after entity parsing, in UTF-16 code units
-
-
 def length(text: str) -> int:
-    """A text's length as Telegram counts it (an emoji may count twice)."""
+    """A text's length in UTF-16 code units, as Telegram counts it after entity parsing (an
+    emoji may count twice): never more than any channel counts."""
     return len(text.encode("utf-16-le")) // 2
 
 
-def text_limit(scope_name: str, count: int, who: str) -> int:
+def text_limit(scope_name: str, count: int, who: str, room: int) -> int:
     """The longest announcement text that fits both the confirm screen (HTML) and the message
-    each recipient gets; the bot adds its own lines to both (marks are not counted)."""
+    each recipient gets, in `room` characters (the running channels' smallest message); the
+    bot adds its own lines to both (marks are not counted)."""
     header = messages.ANNOUNCE_HEADER.format(scope=scope_name, text="")
     confirm = messages.ANNOUNCE_CONFIRM.replace("**", "").format(
         count=count, who=who, scope=scope_name, text="")
-    return TELEGRAM_LIMIT - max(length(header), length(confirm))
+    return room - max(length(header), length(confirm))
 
 
 def parse_command(text: str) -> tuple[str | None, str | None, str]:

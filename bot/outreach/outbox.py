@@ -2,10 +2,11 @@
 announcement), delivered on the channel of each of their accounts, and to a paced destination
 (the counsellors' group), queued durably and delivered by that destination's courier.
 
-Each channel registers how it delivers a View to one of its accounts; the core only says whom
-and what. A channel that cannot deliver now (the web visitor has no page open) keeps it for
-later or says it failed, so the sender can tell. A channel that reaches a paced destination
-attaches its Desk (bot/outreach/relays.py); every channel posts there through `post`.
+Each channel delivers through its own `deliver` (bot/channels.py, found in the registry); the
+core only says whom and what. A channel that cannot deliver now (the web visitor has no page
+open) keeps it for later or says it failed, so the sender can tell. A channel that reaches a
+paced destination attaches its Desk (bot/outreach/relays.py); every channel posts there
+through `post`.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot import logs, messages
+from bot.channels import Blocked, Uncertain
 from bot.outreach.relays import COUNSELLORS, NOTICE, Courier, Desk, Item, RelayQueue
 from bot.pacing import Budget
 from bot.people.accounts import Account, Accounts
@@ -28,24 +30,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
-Deliver = Callable[[Account, View], Awaitable[bool]]
 
 
 class Outbox:
     def __init__(self, accounts: Accounts, queue: RelayQueue,
                  header_of: Callable[[int], int | None], clock: Clock = now_utc) -> None:
         self.accounts = accounts
+        self.channels = accounts.channels
         self.queue = queue
         self.header_of = header_of  # a ticket's header in the counsellors' chat
         self.clock = clock
-        self._channels: dict[str, Deliver] = {}
         self._couriers: dict[str, Courier] = {}
         # Set by the channel that paces an announcement's delivery to everyone and resumes it
         # after a restart (today Telegram, which has the bulk limits); None: none can be sent.
         self.announcer: Callable[[Announcement], None] | None = None
-
-    def register(self, channel: str, deliver: Deliver) -> None:
-        self._channels[channel] = deliver
 
     # --- paced destinations (bot/outreach/relays.py) -------------------------------------------
     def attach(self, destination: str, desk: Desk, per_minute: int) -> None:
@@ -91,19 +89,30 @@ class Outbox:
             await self.send(item.user_id, View((Part(Block.TEXT, messages.TICKET_CANT_RELAY),)))
 
     def can_reach(self, account: Account) -> bool:
-        return account.channel in self._channels
+        return self.channels.get(account.channel) is not None
 
     async def send(self, user_id: int, view: View) -> bool:
         """Deliver to every account of the user on a registered channel; True if any took it."""
-        delivered = False
+        return await self.reach(user_id, view) == "sent"
+
+    async def reach(self, user_id: int, view: View) -> str:
+        """Deliver to every account of the user on a registered channel: "sent" if any took
+        it, else "unknown" (it may have arrived), "blocked" (the person blocked the bot) or
+        "failed"."""
+        outcomes: set[str] = set()
         for account in self.accounts.of_user(user_id):
-            deliver = self._channels.get(account.channel)
-            if deliver is None:
+            channel = self.channels.get(account.channel)
+            if channel is None:
                 continue
             try:
-                delivered = await deliver(account, view) or delivered
+                outcomes.add("sent" if await channel.deliver(account, view) else "failed")
+            except Blocked:
+                outcomes.add("blocked")
+            except Uncertain:
+                outcomes.add("unknown")
             except Exception:  # one channel failing must not stop the others
                 log.exception("delivery failed", extra={"event": "outbox",
                                                         "user": logs.uid(user_id),
                                                         "channel": account.channel})
-        return delivered
+                outcomes.add("failed")
+        return next((o for o in ("sent", "unknown", "blocked") if o in outcomes), "failed")

@@ -10,7 +10,7 @@ from bot.people.accounts import Account
 from bot.people.staff import Scope
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
+    from bot.services import Services
 
 
 def scope_of(svc: Services, account: Account, school: str = "") -> Scope:

@@ -1,41 +1,34 @@
 """Accounts: a person on one channel (channel, external id) mapped to one internal user id.
 
-Telegram users keep their Telegram id as their internal id (existing data stays theirs); people
-on other channels (the web chat) get negative ids, which Telegram never uses for a person. The
-data model, exports and privacy commands are then the same for every channel.
+A channel that keeps its ids (Telegram: its users' ids were the internal ids before accounts
+existed, so existing data stays theirs) maps an external id to the same number; people on other
+channels get new negative ids. Which channel an account is on is read from the account, never
+from the id. The data model, exports and privacy commands are the same for every channel.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import sqlite_utils
 
+from bot.channels import Account, Channels
 from bot.storage.database import iso, now_utc
 from bot.storage.writer import Writer
 
+__all__ = ["TELEGRAM", "Account", "Accounts"]  # Account lives in bot/channels.py
 TELEGRAM = "telegram"
-CHANNELS = (TELEGRAM, "web", "terminal", "dashboard", "zalo")  # dashboard: staff without Telegram
 Clock = Callable[[], dt.datetime]
-
-
-@dataclass(frozen=True)
-class Account:
-    """A person on one channel: (channel, external id) -> the internal user id."""
-
-    channel: str
-    external_id: str
-    user_id: int
 
 
 class Accounts:
     """Finds or creates the account of a person on a channel."""
 
-    def __init__(self, db: sqlite_utils.Database, writer: Writer, clock: Clock = now_utc
-                 ) -> None:
+    def __init__(self, db: sqlite_utils.Database, writer: Writer, channels: Channels,
+                 clock: Clock = now_utc) -> None:
         self.db = db
+        self.channels = channels  # the registry: an account is on one of these
         self.writer = writer
         self.clock = clock
         self._known: dict[tuple[str, str], int] = {}
@@ -54,19 +47,20 @@ class Accounts:
 
     async def resolve(self, channel: str, external_id: str) -> Account:
         """The account, created (with its user row) on first contact."""
-        if channel not in CHANNELS:
+        if channel not in self.channels:
             raise ValueError(f"unknown channel {channel!r}")
         found = self.find(channel, external_id)
         if found is not None:
             return found
         stamp = iso(self.clock())
+        keeps_ids = self.channels.keeps_ids(channel)
 
         def create(db: sqlite_utils.Database) -> int:
             row = db.execute("SELECT user_id FROM accounts WHERE channel = ? AND external_id = ?",
                              [channel, external_id]).fetchone()
             if row is not None:
                 return int(row[0])
-            user_id = int(external_id) if channel == TELEGRAM else _next_user_id(db)
+            user_id = int(external_id) if keeps_ids else _next_user_id(db)
             db.execute("INSERT INTO users (id, created_at, last_seen) VALUES (?, ?, ?) "
                        "ON CONFLICT(id) DO NOTHING", [user_id, stamp, stamp])
             db.execute("INSERT INTO accounts (channel, external_id, user_id, created_at) "

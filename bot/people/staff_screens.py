@@ -17,7 +17,7 @@ from bot.screens import Handlers, Screens, text_view
 from bot.views import BECAME_STAFF, Block, Part, View
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
+    from bot.services import Services
 
 
 def describe_scope(svc: Services, member: StaffMember) -> str:

@@ -40,8 +40,10 @@ class Users:
         self.clock = clock
         self._touched: dict[int, dt.datetime] = {}
 
-    async def touch(self, user_id: int) -> None:
-        """Create the user on first contact and note, coarsely, when they were last seen."""
+    async def touch(self, user_id: int, account: tuple[str, str] | None = None) -> None:
+        """Create the user on first contact and note, coarsely, when they were last seen;
+        `account` (channel, external id): the account to record with a new user (a channel
+        whose people reach the core before bot/people/accounts.py resolved them: Telegram)."""
         now = self.clock()
         last = self._touched.get(user_id)
         if last is not None and now - last < TOUCH_EVERY:
@@ -53,10 +55,10 @@ class Users:
                 "INSERT INTO users (id, created_at, last_seen) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET last_seen = excluded.last_seen, blocked = 0",
                 [user_id, stamp, stamp])
-            if user_id > 0:  # a Telegram user: their account (bot/accounts.py) is their id
+            if account is not None:
                 db.execute("INSERT INTO accounts (channel, external_id, user_id, created_at) "
-                           "VALUES ('telegram', ?, ?, ?) ON CONFLICT DO NOTHING",
-                           [str(user_id), user_id, stamp])
+                           "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                           [*account, user_id, stamp])
 
         await self.writer.write(store)
         if len(self._touched) > 100_000:  # bounded memory on a busy day

@@ -26,8 +26,8 @@ from bot.surveys.model import Survey
 from bot.surveys.responses import load_records, suspect_count
 
 if TYPE_CHECKING:  # the worker process needs none of the services
-    from bot.bootstrap import Services
     from bot.config import Settings
+    from bot.services import Services
 
 
 @dataclass(frozen=True)

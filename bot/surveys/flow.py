@@ -19,7 +19,7 @@ from bot.answering.text import canonical
 from bot.people.schools import Schools
 from bot.people.users import Users
 from bot.surveys import model as survey
-from bot.surveys.kinds import Context, kind
+from bot.surveys.kinds import Context, kind, label
 from bot.surveys.model import InvalidAnswer, Question, Survey, SurveySet
 from bot.surveys.responses import Response, Responses
 from bot.views import Block, Choice, Notice, Part, Row, View
@@ -41,13 +41,6 @@ def Step(screens: list[View] | None = None, notice: str | None = None,
 def Screen(text: str, rows: tuple[Row, ...] = ()) -> View:
     """One screen of text (with **bold** / __italic__ marks) and its choices."""
     return View((Part(Block.TEXT, text),), rows)
-
-
-def _b(text: str, op: str, *args: str | int) -> Choice:
-    intent = intents.from_wire(("s", op, *(str(a) for a in args)))
-    if intent is None:
-        raise ValueError(f"not a survey action: {op} {args}")
-    return Choice(text, intent)
 
 
 class SurveyFlow:
@@ -75,7 +68,7 @@ class SurveyFlow:
         for s in available:
             response = self.responses.find(user_id, s.id, self.year)
             status = messages.SURVEY_STATUS[response.status if response else "new"]
-            rows.append((_b(f"{s.title} ({status})", "o", s.id),))
+            rows.append((Choice(f"{s.title} ({status})", intents.SurveyOpen(s.id)),))
         return Screen(messages.SURVEY_LIST, tuple(rows))
 
     async def open(self, user_id: int, survey_id: str) -> View:
@@ -86,15 +79,15 @@ class SurveyFlow:
         response = self.responses.find(user_id, s.id, self.year)
         if response is not None and response.status == "submitted":
             return Step([Screen(messages.SURVEY_ALREADY.format(title=s.title, year=self.year),
-                                ((_b(messages.SURVEY_RETAKE, "R", s.id),),
-                                 (_b(messages.SURVEY_KEEP, "l"),)))])
+                                ((Choice(messages.SURVEY_RETAKE, intents.SurveyRetake(s.id)),),
+                                 (Choice(messages.SURVEY_KEEP, intents.SurveyLater()),)))])
         if response is not None:
             done = len(survey.relevant(s, response.answers))
             total = len(survey.applicable(s, response.answers, response.skipped))
             return Step([Screen(messages.SURVEY_RESUME.format(title=s.title, done=done,
                                                               total=total),
-                                ((_b(messages.SURVEY_CONTINUE, "g", s.id),),
-                                 (_b(messages.SURVEY_RESTART, "R", s.id),)))])
+                                ((Choice(messages.SURVEY_CONTINUE, intents.SurveyResume(s.id)),),
+                                 (Choice(messages.SURVEY_RESTART, intents.SurveyRetake(s.id)),)))])
         return Step([self._consent(s)])
 
     def _consent(self, s: Survey) -> View:
@@ -102,9 +95,9 @@ class SurveyFlow:
         text = messages.SURVEY_CONSENT.format(title=s.title, description=s.description,
                                               minutes=s.minutes,
                                               count=len(survey.applicable(s, {})))
-        return Screen(text, ((_b(messages.SURVEY_AGREE, "c", s.id),),
+        return Screen(text, ((Choice(messages.SURVEY_AGREE, intents.SurveyConsent(s.id)),),
                              (Choice(messages.SURVEY_PRIVACY, intents.Topic("bot.privacy", "")),),
-                             (_b(messages.SURVEY_LATER, "l"),)))
+                             (Choice(messages.SURVEY_LATER, intents.SurveyLater()),)))
 
     async def begin(self, user_id: int, survey_id: str, *, confirmed_retake: bool = False
                     ) -> View:
@@ -118,7 +111,7 @@ class SurveyFlow:
         user = self.users.get(user_id)
         school = user.school_code if user else None
         response = await self.responses.start(user_id, s.id, s.version, self.year, school, None)
-        school_q = next((q for q in s.questions if q.type == "school"), None)
+        school_q = next((q for q in s.questions if kind(q.type).holds_school), None)
         if school and school_q is not None:  # joined through the school's link: already known
             response = await self.responses.save(response, school_q.id, school, [school_q.id],
                                                  None, school_code=school)
@@ -158,7 +151,7 @@ class SurveyFlow:
         """Save an answer, then show the next question (or stay, for multiple choice)."""
         answers = {**response.answers, question.id: value}
         keep = [q.id for q in survey.visible(s, answers)]
-        school = value if question.type == "school" else None
+        school = value if kind(question.type).holds_school else None
         if stay:
             response = await self.responses.save(response, question.id, value, keep,
                                                  question.id, response.editing, school)
@@ -205,7 +198,7 @@ class SurveyFlow:
             return found
         s, response, q = found
         allowed = {c.code for c in survey.choices_for(q, response.answers)}
-        if q.type != "multi" or code not in allowed:
+        if not kind(q.type).toggles or code not in allowed:
             return Step([self._screen(s, response)], notice=messages.SURVEY_STALE_CHOICE,
                         alert=True)
         chosen = set(response.answers.get(q.id) or [])
@@ -236,7 +229,7 @@ class SurveyFlow:
         if s is None or q is None or not kind(q.type).typed:
             return None
         try:
-            if q.type == "school":
+            if kind(q.type).holds_school:
                 return self._school_search(s, response, q, text)
             value = kind(q.type).parse(q, text)
         except InvalidAnswer as bad:
@@ -267,7 +260,7 @@ class SurveyFlow:
             return None
         s = self.surveys.get(response.survey_id)
         q = s.question(response.current) if s else None
-        if s is None or q is None or q.type != "single":
+        if s is None or q is None or not kind(q.type).typed_choice:
             return None
         said = canonical(text)
         found = [c for c in survey.choices_for(q, response.answers)
@@ -292,7 +285,7 @@ class SurveyFlow:
             return Step([Screen(messages.SURVEY_SCHOOL_NONE.format(query=query[:60]))],
                         new_message=True)
         by_code = {sc.code: sc for sc in schools}
-        rows: list[Row] = [(_b(by_code[code].name, "a", s.id, q.id, code),)
+        rows: list[Row] = [(Choice(by_code[code].name, intents.SurveyAnswer(s.id, q.id, code)),)
                                           for _, _, code in hits]
         return Step([Screen(messages.SURVEY_SCHOOL_PICK, tuple(rows))], new_message=True)
 
@@ -330,8 +323,8 @@ class SurveyFlow:
             return Step(notice=messages.SURVEY_GONE, alert=True)
         rows: list[Row] = []
         for i, q in enumerate(survey.visible(s, response.answers), 1):
-            rows.append((_b(f"Câu {i}: {q.text}", "E", s.id, q.id),))
-        rows.append((_b(messages.SURVEY_TO_SUMMARY, "v", s.id),))
+            rows.append((Choice(f"Câu {i}: {q.text}", intents.SurveyEdit(s.id, q.id)),))
+        rows.append((Choice(messages.SURVEY_TO_SUMMARY, intents.SurveySummary(s.id)),))
         return Step([Screen(messages.SURVEY_EDIT_HEAD, tuple(rows))])
 
     async def edit_question(self, user_id: int, survey_id: str, qid: str) -> View:
@@ -392,15 +385,15 @@ class SurveyFlow:
         hint = messages.SURVEY_TYPE_HINT.get(q.type)
         if hint:
             lines.append(hint.format(low=q.scale.low, high=q.scale.high))
-        shown = kind(q.type).screen(Context(s, q, answers, _b, self._school_name))
+        shown = kind(q.type).screen(Context(s, q, answers, Choice, self._school_name))
         lines.extend(shown.lines)
         rows = list(shown.rows)
         nav = []
         if survey.previous_question(s, answers, q.id) is not None:
-            nav.append(_b(messages.SURVEY_BACK, "b", s.id, q.id))
+            nav.append(Choice(messages.SURVEY_BACK, intents.SurveyBack(s.id, q.id)))
         if not q.required:
-            nav.append(_b(messages.SURVEY_SKIP, "k", s.id, q.id))
-        nav.append(_b(messages.SURVEY_PAUSE, "p"))
+            nav.append(Choice(messages.SURVEY_SKIP, intents.SurveySkip(s.id, q.id)))
+        nav.append(Choice(messages.SURVEY_PAUSE, intents.SurveyPause()))
         rows.append(tuple(nav))
         return Screen("\n".join(lines), tuple(rows))
 
@@ -409,10 +402,10 @@ class SurveyFlow:
         return school.name if school else None
 
     def _answer_label(self, q: Question, value: Any) -> str:
-        if q.type == "school" and isinstance(value, str):
+        if kind(q.type).holds_school and isinstance(value, str):
             school = self.schools.get(value)
             return school.name if school else value
-        return survey.label(q, value)
+        return label(q, value)
 
     def _summary(self, s: Survey, response: Response) -> View:
         lines = [messages.SURVEY_SUMMARY.format(title=s.title), ""]
@@ -420,9 +413,9 @@ class SurveyFlow:
             value = response.answers.get(q.id)
             lines.append(f"{i}. {q.text}")
             lines.append(f"   → **{self._answer_label(q, value)}**")
-        keyboard: tuple[Row, ...] = ((_b(messages.SURVEY_SEND, "S", s.id),
-                               _b(messages.SURVEY_EDIT, "e", s.id)),
-                              (_b(messages.SURVEY_PAUSE, "p"),))
+        keyboard: tuple[Row, ...] = ((Choice(messages.SURVEY_SEND, intents.SurveySubmit(s.id)),
+                               Choice(messages.SURVEY_EDIT, intents.SurveyEditMenu(s.id))),
+                              (Choice(messages.SURVEY_PAUSE, intents.SurveyPause()),))
         return Screen("\n".join(lines), keyboard)
 
     def _thanks(self, s: Survey, answers: dict[str, Any]) -> list[View]:

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from bot.answering import yamlfile
 from bot.answering.yamlfile import LineDict, Problem
@@ -24,7 +31,6 @@ Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,12}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 TopicId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(\.[a-z0-9-]+)+$")]
 Answers = Mapping[str, Any]
-QuestionType = Literal["single", "multi", "scale", "text", "number", "school"]
 MAX_TEXT = 300
 
 
@@ -43,10 +49,19 @@ class Scale(_Model):
     high: Text = "Rất thích"
 
 
+# The question types, one module each in bot/surveys/kinds, which register here as the package
+# loads (bot/surveys/__init__.py): a type's name -> whether its questions list their choices.
+TYPES: dict[str, bool] = {}
+
+
+def register_type(name: str, has_choices: bool) -> None:
+    TYPES[name] = has_choices
+
+
 class Question(_Model):
     id: Code
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
-    type: QuestionType
+    type: str  # one of the question types, bot/surveys/kinds (one module each)
     required: bool = True
     choices: tuple[Choice, ...] = ()
     when: dict[Code, tuple[Code, ...]] = {}
@@ -57,11 +72,19 @@ class Question(_Model):
     dimension: Code | None = None  # scored surveys: which dimension the item measures
     hint: Text | None = None
 
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in TYPES:
+            raise ValueError(f"kiểu câu hỏi phải là một trong: {', '.join(sorted(TYPES))}")
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> Question:
-        if self.type in ("single", "multi") and len(self.choices) < 2:
+        listed = TYPES.get(self.type, False)
+        if listed and len(self.choices) < 2:
             raise ValueError("câu hỏi lựa chọn cần ít nhất 2 lựa chọn")
-        if self.type not in ("single", "multi") and self.choices:
+        if not listed and self.choices:
             raise ValueError(f"câu hỏi kiểu {self.type} không có choices")
         codes = [c.code for c in self.choices]
         if len(codes) != len(set(codes)):
@@ -262,15 +285,6 @@ def check_scale(code: str) -> int:
 
 
 # --- showing answers and scores ------------------------------------------------------------------
-def label(question: Question, value: Any) -> str:
-    """An answer as a person reads it (each question type says how, bot/surveys/kinds)."""
-    if value is None:
-        return "—"
-    from bot.surveys.kinds import kind
-
-    return kind(question.type).label(question, value)
-
-
 def scores(survey: Survey, answers: Answers) -> list[tuple[str, int]]:
     """Scored surveys: total per dimension, highest first (ties in the survey's order)."""
     order = list(survey.results)

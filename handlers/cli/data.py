@@ -11,7 +11,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,11 @@ import click
 
 from bot import bootstrap, messages
 from bot.answering import knowledge
-from bot.bootstrap import Services
 from bot.people.schools import CODE, School
 from bot.people.staff import INVITE_DAYS, Role, Scope, ScopeError, StaffMember
 from bot.reports import report as reports
 from bot.reports import reporting
+from bot.services import Services
 from bot.storage.database import DatabaseCorrupt
 from bot.storage.files import write_private
 from bot.surveys.model import Survey, school_year
@@ -53,8 +53,9 @@ def _services(existing: bool = True) -> Iterator[Services]:
     path = database_path(settings)
     if existing and str(path) != ":memory:" and not path.is_file():
         raise click.ClickException(messages.CLI_NO_DATABASE.format(path=path))
-    try:
-        services = bootstrap.build_services(settings)
+    stack = ExitStack()
+    try:  # no lock: the data commands share the database with a running bot
+        services = stack.enter_context(bootstrap.running(settings, lock=False)).svc
     except knowledge.KnowledgeError as exc:
         first = exc.problems[0] if exc.problems else "?"
         raise click.ClickException(f"Kiến thức hoặc khảo sát có lỗi: {first} — chạy "
@@ -64,10 +65,8 @@ def _services(existing: bool = True) -> Iterator[Services]:
     except (OSError, sqlite3.Error, RuntimeError) as exc:
         raise click.ClickException(f"Không mở được cơ sở dữ liệu {settings.db_path}: {exc}") \
             from exc
-    try:
+    with stack:
         yield services
-    finally:
-        services.close()
 
 
 def _scope_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -133,13 +133,14 @@ def chat(knowledge_dir: Path | None) -> None:
     """Trò chuyện với trợ lý ngay trong terminal (không cần Telegram)."""
     import asyncio
 
-    from bot.bootstrap import build_conversation, services
+    from bot.bootstrap import running
     from handlers.terminal.chat import TerminalChat
 
-    with services(_settings(), assistant=_assistant(knowledge_dir)) as svc:
+    # No lock: a terminal chat may run beside the bot; the jobs are the bot's (or the web's).
+    with running(_settings(), lock=False, assistant=_assistant(knowledge_dir)) as core:
         async def talk() -> None:
-            account = await svc.accounts.resolve("terminal", "local")
-            await TerminalChat(build_conversation(svc), account).run()
+            account = await core.svc.accounts.resolve("terminal", "local")
+            await TerminalChat(core.conversation, account).run()
 
         asyncio.run(talk())
 
@@ -197,12 +198,11 @@ def run() -> None:
         ctx.invoke(chat, knowledge_dir=None)
         return
     from bot.storage.database import DatabaseCorrupt
-    from bot.storage.dblock import DatabaseBusy, hold
+    from bot.storage.dblock import DatabaseBusy
     from handlers.telegram.app import run_bot
 
     try:
-        with hold(settings.db_path):  # one bot per database, and restore waits for it to stop
-            run_bot(settings)
+        run_bot(settings)  # holds the database's lock: restore waits for it to stop
     except (DatabaseBusy, DatabaseCorrupt) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the web chat's port is taken
@@ -224,9 +224,9 @@ def web(host: str | None, port: int | None) -> None:
 
 def _serve_web(settings: Settings, host: str, port: int) -> None:
     from bot import logs
-    from bot.bootstrap import build_services
+    from bot.bootstrap import running
     from bot.storage.database import DatabaseCorrupt
-    from bot.storage.dblock import DatabaseBusy, hold
+    from bot.storage.dblock import DatabaseBusy
     from handlers.web.server import run_web
 
     logs.configure(settings.log_level, settings.log_json, settings.token,
@@ -235,14 +235,11 @@ def _serve_web(settings: Settings, host: str, port: int) -> None:
     logging.getLogger("careerbot").info(messages.CLI_DATABASE.format(
         path=database_path(settings)), extra={"event": "start"})
     try:
-        with hold(settings.db_path):  # one process writes the database
-            svc = build_services(settings)
-            try:
-                run_web(svc, host, port)
-            finally:
-                svc.close()
-            # One line at the end, whatever LOG_LEVEL says (bench/web_load.py reads it).
-            click.echo(f"careerbot web stopped; {svc.assistant.cache.stats().line()}", err=True)
+        with running(settings) as core:  # one process writes the database
+            run_web(core, host, port)
+        # One line at the end, whatever LOG_LEVEL says (bench/web_load.py reads it).
+        click.echo(f"careerbot web stopped; {core.svc.assistant.cache.stats().line()}",
+                   err=True)
     except (DatabaseBusy, DatabaseCorrupt) as exc:
         raise click.ClickException(str(exc)) from exc
     except knowledge.KnowledgeError as exc:

@@ -8,7 +8,6 @@ import secrets
 
 import click
 
-from bot.bootstrap import Services
 from bot.config import DEFAULT_WEB_PORT
 from bot.people.access import scope_of
 from bot.people.accounts import Account
@@ -21,6 +20,7 @@ from bot.people.staff_sessions import (
     StaffSessions,
     TooManyLinks,
 )
+from bot.services import Services
 from handlers.cli.data import _services, staff_group
 
 

@@ -5,16 +5,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram.ext import AIORateLimiter, Application
 
 from bot import logs
-from bot.bootstrap import Services, build_conversation, build_services
+from bot.bootstrap import Running, running
 from bot.config import Settings
-from bot.people.accounts import TELEGRAM
-from bot.people.privacy import purge
 from handlers.telegram import (
     announce,
     ask,
@@ -36,41 +33,20 @@ from handlers.telegram.ui import AnyApp
 log = logging.getLogger(__name__)
 
 
-# Order matters for messages: a counsellor conversation first, then a survey waiting for a typed
-# answer, and only then the answer engine.
-PURGE_EVERY = 24 * 3600.0  # seconds: the retention rules are applied once a day
-
-
-async def purge_daily(svc: Services) -> None:
-    """Apply the retention rules promised in bot.privacy, at start and then every day."""
-    while True:
-        try:
-            counts = await svc.writer.write(lambda db: purge(db, svc.clock()))
-            if counts.get("users"):
-                svc.accounts.clear_cache()  # purged web accounts must not be found again
-            if any(counts.values()):
-                log.info("retention purge %s", counts, extra={"event": "purge"})
-        except Exception:  # a failed purge must not stop the bot; it is retried tomorrow
-            log.exception("retention purge failed", extra={"event": "purge"})
-        await asyncio.sleep(PURGE_EVERY)
-
-
 async def _post_init(app: AnyApp) -> None:
     await common.set_commands(app)
-    svc: Services = app.bot_data["services"]
-    app.bot_data.setdefault("background", []).append(asyncio.create_task(purge_daily(svc)))
-    svc.outbox.start()  # the counsellors' courier: what an earlier run left goes first
-    await announce.resume_all(app)
-    if svc.settings.web_port is not None:  # the web chat too, on this event loop
+    core: Running = app.bot_data["core"]
+    await core.start()  # the process's jobs: purge, courier, announcements (bot/jobs.py)
+    settings = core.svc.settings
+    if settings.web_port is not None:  # the web chat too, on this event loop
         from handlers.web.server import start_web
 
-        app.bot_data["web"] = await start_web(svc, svc.settings.web_host, svc.settings.web_port,
-                                              app.bot_data.get("conversation"))
+        app.bot_data["web"] = await start_web(core, settings.web_host, settings.web_port)
 
 
 async def _post_stop(app: AnyApp) -> None:
-    svc: Services = app.bot_data["services"]
-    await svc.outbox.stop()  # the send in progress finishes and is recorded
+    core: Running = app.bot_data["core"]
+    await core.stop()  # the send in progress finishes and is recorded
     for task in [*app.bot_data.get("background", []), *app.bot_data.get("jobs", set())]:
         task.cancel()
     web = app.bot_data.pop("web", None)
@@ -81,7 +57,7 @@ async def _post_stop(app: AnyApp) -> None:
 FEATURES = (common, start, counsel, survey, privacy, staff, announce, ask)
 
 
-def build_application(settings: Settings, svc: Services,
+def build_application(settings: Settings, core: Running,
                       rate_limiter: AIORateLimiter | None = None) -> AnyApp:
     """The bot: handlers of every feature, rate limiter, per-user ordering, command list."""
     if not settings.token:
@@ -103,9 +79,11 @@ def build_application(settings: Settings, svc: Services,
         .post_stop(_post_stop)
         .build()
     )
+    svc = core.svc
+    app.bot_data["core"] = core
     app.bot_data["services"] = svc
-    app.bot_data["conversation"] = build_conversation(svc)
-    svc.outbox.register(TELEGRAM, lambda account, view: talk.deliver(app.bot, account, view))
+    app.bot_data["conversation"] = core.conversation
+    svc.channels.add(talk.TelegramChannel(app.bot))
     for feature in FEATURES:
         feature.register(app, svc)
     common.register_last(app, svc)
@@ -116,10 +94,7 @@ def run_bot(settings: Settings) -> None:
     """`careerbot run` with a token: polling by default, a webhook when WEBHOOK_URL is set."""
     logs.configure(settings.log_level, settings.log_json, settings.token,
                    settings.webhook_secret)
-    svc = build_services(settings)
-    app = build_application(settings, svc)
-    log.info("careerbot starting", extra={"event": "start"})
-    try:
+    with running(settings) as core:  # one bot per database: the lock is held until it stops
+        app = build_application(settings, core)
+        log.info("careerbot starting", extra={"event": "start"})
         lifecycle.run(app, settings)
-    finally:
-        svc.close()

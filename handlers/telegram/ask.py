@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.bootstrap import Services
+from bot.services import Services
 from handlers.telegram.talk import is_core_button, on_button, on_text
 from handlers.telegram.ui import AnyApp
 

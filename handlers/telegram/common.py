@@ -19,12 +19,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import logs, messages
-from bot.bootstrap import Services
+from bot import messages
 from bot.people.flood import Verdict
+from bot.services import Services
 from handlers.telegram.menus import reset_revoked_menu
 from handlers.telegram.outcomes import expected
-from handlers.telegram.talk import commands
+from handlers.telegram.talk import account_of, commands, conversation
 from handlers.telegram.ui import AnyApp, services
 
 log = logging.getLogger(__name__)
@@ -32,24 +32,25 @@ ADMIN_NOTICE_EVERY = 60.0  # seconds: at most one error report a minute to the a
 
 
 async def note_user_and_guard_flood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Group -1: create/refresh the user's row, and slow down anyone sending too fast."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+    """Group -1: the first half of the core's `receive` (note the user, the flood guard) for
+    every update of a private chat, before any feature's handler runs."""
+    chat, account = update.effective_chat, account_of(update)
+    if chat is None or account is None or chat.type != ChatType.PRIVATE:
         return
-    svc = services(context)
-    await svc.users.touch(user.id)
-    await reset_revoked_menu(context.bot, svc, user.id)
-    if svc.is_admin(user.id) and user.id not in context.bot_data.setdefault("admin_menus", set()):
-        await _set_admin_commands(context.bot, user.id)
-        context.bot_data["admin_menus"].add(user.id)
+    svc, user_id = services(context), account.user_id
     query = update.callback_query
-    if update.message is None and query is None:  # edits and the like start no work
-        return
-    verdict = svc.flood.check(user.id)  # a tap costs what a message costs: it counts the same
+    counted = update.message is not None or query is not None  # edits and the like: no work
+    if counted:
+        verdict = await conversation(context).admit(account)  # a tap costs what a message does
+    else:
+        await svc.users.touch(user_id, (account.channel, account.external_id))
+        verdict = Verdict.ALLOW
+    await reset_revoked_menu(context.bot, svc, user_id)
+    if svc.is_admin(user_id) and user_id not in context.bot_data.setdefault("admin_menus", set()):
+        await _set_admin_commands(context.bot, user_id)
+        context.bot_data["admin_menus"].add(user_id)
     if verdict is Verdict.ALLOW:
         return
-    if verdict is Verdict.WARN:
-        log.info("flood guard", extra={"event": "flood", "user": logs.uid(user.id)})
     if query is not None:
         await query.answer(messages.SLOW_DOWN)  # every tap is answered: no spinner left turning
     elif verdict is Verdict.WARN and update.message is not None:

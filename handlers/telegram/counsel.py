@@ -18,13 +18,14 @@ from telegram.ext import (
 )
 
 from bot import messages
-from bot.bootstrap import Services
-from bot.outreach.announcements import TELEGRAM_LIMIT
 from bot.outreach.relays import COUNSELLORS, HEADER, Parcel, Unavailable, Undeliverable
 from bot.outreach.tickets import Ticket
+from bot.people.accounts import TELEGRAM
+from bot.services import Services
 from bot.views import Block, Part, View
 from handlers.telegram.callbacks import row_id
 from handlers.telegram.outcomes import expected
+from handlers.telegram.render import TELEGRAM_LIMIT
 from handlers.telegram.talk import account_of, commands, conversation, show
 from handlers.telegram.ui import AnyApp, UserState, services
 from handlers.telegram.views import inline
@@ -97,8 +98,9 @@ async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text(messages.TICKET_UNKNOWN)
         return
     text = stripped if stripped is not None else message.text or message.caption
-    if ticket.user_id < 0 or stripped is not None:  # a web visitor, or a "#N ..." reply
-        if not text or not await _send_text(svc, context.bot, ticket.user_id, text):
+    on_telegram = any(a.channel == TELEGRAM for a in svc.accounts.of_user(ticket.user_id))
+    if not on_telegram or stripped is not None:  # another channel's person, or a "#N ..." reply
+        if not text or not await svc.outbox.send(ticket.user_id, View((Part(Block.TEXT, text),))):
             await message.reply_text(messages.TICKET_REPLY_FAILED)
             return
         await svc.tickets.log(ticket, "out", None, message.message_id, text)
@@ -111,17 +113,6 @@ async def relay_to_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if copied is not None:
         await svc.tickets.log(ticket, "out", copied.message_id, message.message_id,
                               message.text or message.caption)
-
-
-async def _send_text(svc: Services, bot: Bot, user_id: int, text: str) -> bool:
-    """A counsellor's text to the person: their own channel's outbox, or Telegram."""
-    if user_id < 0:
-        return await svc.outbox.send(user_id, View((Part(Block.TEXT, text),)))
-    try:
-        await bot.send_message(user_id, text)
-    except Forbidden:
-        return False
-    return True
 
 
 async def end_ticket_by_counsellor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,7 +9,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot import messages
-from bot.bootstrap import Services
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 

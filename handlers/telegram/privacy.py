@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes, filters
 
 from bot import messages
-from bot.bootstrap import Services
+from bot.services import Services
 from handlers.telegram.talk import commands
 from handlers.telegram.ui import AnyApp, services
 

@@ -5,7 +5,7 @@ handlers/telegram/menus.py."""
 
 from __future__ import annotations
 
-from bot.bootstrap import Services
+from bot.services import Services
 from handlers.telegram.talk import commands
 from handlers.telegram.ui import AnyApp
 

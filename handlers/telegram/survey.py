@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
 from bot import messages
-from bot.bootstrap import Services
+from bot.services import Services
 from handlers.telegram.ui import AnyApp, UserState
 
 

@@ -4,27 +4,31 @@ the core (questions, topics, the menu, /start, surveys)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import Sequence
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import CommandHandler, ContextTypes, filters
 
 from bot import intents as i
 from bot import messages
+from bot.channels import Blocked, Limits, Uncertain
 from bot.conversation import Conversation
 from bot.people.accounts import TELEGRAM, Account
 from bot.screens import Later
 from bot.views import BECAME_STAFF, ROLE_ENDED, View, deferred, flatten
-from handlers.telegram.callbacks import decode
+from handlers.telegram.callbacks import WIRE, decode
 from handlers.telegram.menus import reset_menu, set_staff_menu
+from handlers.telegram.render import TELEGRAM_LIMIT
 from handlers.telegram.ui import edit, in_background, markup, reply
 from handlers.telegram.views import view_screens
 
 log = logging.getLogger(__name__)
+RETRIES = 5  # sends of one message under Telegram's flood control
 
 
 def conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
@@ -122,14 +126,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if intent is None or not talk.handles(intent):
         await query.answer(messages.STALE_BUTTON, show_alert=True)
         return
-    await show(update, context, await talk.handle(account, intent))
+    await show(update, context, await talk.answer(account, intent))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     account, message = account_of(update), update.message
     if account is None or message is None or message.text is None:
         return
-    await show(update, context, await conversation(context).handle_text(account, message.text))
+    await show(update, context, await conversation(context).answer(account, message.text))
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -139,7 +143,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     intent = i.command_intent(message.text)
     if intent is not None:
-        await show(update, context, await conversation(context).handle(account, intent))
+        await show(update, context, await conversation(context).answer(account, intent))
 
 
 def commands(*names: str) -> CommandHandler[Any, None]:
@@ -155,13 +159,39 @@ def is_core_button(data: object) -> bool:
     return intent is not None and type(intent) in CORE_BUTTONS
 
 
-CORE_BUTTONS = frozenset(k for k in i.INTENTS if k.action)
+CORE_BUTTONS = frozenset(WIRE)
 
 
-async def deliver(bot: Any, account: Account, view: View) -> bool:
-    """The outbox's Telegram channel: a View sent to the account's private chat."""
-    for screen in (s for v in flatten(view) for s in view_screens(v)):
-        await bot.send_message(int(account.external_id), screen.text, parse_mode="HTML",
-                               reply_markup=markup(screen.keyboard),
-                               disable_web_page_preview=True)
-    return True
+class TelegramChannel:
+    """Telegram as a channel of the core (bot/channels.py): what the core sends on its own
+    initiative (a counsellor's reply, an announcement) reaches the account's private chat."""
+
+    name = TELEGRAM
+    limits = Limits(text=TELEGRAM_LIMIT, buttons=0, button_title=0)
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    async def deliver(self, account: Account, view: View) -> bool:
+        try:
+            for screen in (s for v in flatten(view) for s in view_screens(v)):
+                await self._send(int(account.external_id), screen.text, markup(screen.keyboard))
+        except Forbidden:  # the person blocked the bot
+            raise Blocked from None
+        except TimedOut:  # it may have arrived: never risk sending it twice
+            raise Uncertain from None
+        except BadRequest:  # chat not found, deactivated account...
+            return False
+        return True
+
+    async def _send(self, chat_id: int, text: str, keyboard: Any) -> None:
+        for _ in range(RETRIES - 1):
+            try:
+                await self.bot.send_message(chat_id, text, parse_mode="HTML",
+                                            reply_markup=keyboard,
+                                            disable_web_page_preview=True)
+                return
+            except RetryAfter as wait:  # Telegram's flood control: wait as told, then retry
+                await asyncio.sleep(float(getattr(wait, "retry_after", 1)))
+        await self.bot.send_message(chat_id, text, parse_mode="HTML", reply_markup=keyboard,
+                                    disable_web_page_preview=True)

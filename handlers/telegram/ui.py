@@ -13,7 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, ContextTypes, filters
 
-from bot.bootstrap import Services
+from bot.services import Services
 from handlers.telegram.render import Keyboard, Screen
 from handlers.telegram.views import marks
 

@@ -53,20 +53,18 @@ class TerminalChat:
             if not 1 <= number <= len(self.choices):
                 self.say(messages.CHAT_NO_SUCH_CHOICE.format(n=number))
                 return
-            await self.show(await self.conversation.handle(self.account,
-                                                           self.choices[number - 1]))
+            await self.show(await self.conversation.receive(self.account,
+                                                            self.choices[number - 1]))
             return
         details = [c for c in self.choices if isinstance(c, i.Details)]
         if line.lower() in DETAILS and details:
-            await self.show(await self.conversation.handle(self.account, details[0]))
+            await self.show(await self.conversation.receive(self.account, details[0]))
             return
         command = i.command_intent(line)
-        if command is not None and self.conversation.handles(command):
-            await self.show(await self.conversation.handle(self.account, command))
-        elif line.startswith("/"):
+        if line.startswith("/") and (command is None or not self.conversation.handles(command)):
             self.say(messages.CHAT_UNKNOWN_COMMAND)
-        else:
-            await self.show(await self.conversation.handle_text(self.account, line))
+        else:  # a command, a survey's typed answer, a message to the counsellor, a question
+            await self.show(await self.conversation.receive(self.account, line))
 
     async def show(self, view: View) -> None:
         offered: list[i.Intent] = []

@@ -20,14 +20,13 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot import intents as i
-from bot import logs, messages, wellformed
-from bot.bootstrap import Services
+from bot import messages, wellformed
+from bot.channels import Limits
 from bot.conversation import Conversation
 from bot.outreach.inbox import Delivered
-from bot.outreach.outbox import Deliver
 from bot.people.accounts import Account
-from bot.people.flood import Verdict
-from bot.views import Block, Part, View, deferred, flatten
+from bot.services import Services
+from bot.views import FLOODED, Block, Part, View, deferred, flatten
 from handlers.web.guard import HourlyCount, Network, Origins, RateLimit
 from handlers.web.sessions import Session, Sessions, new_sid, read_sid, session_key, set_sid
 
@@ -195,6 +194,8 @@ def _follow_up(session: Session, view: View) -> None:
 async def _answer(ctx: Web, who: Visitor, work: Callable[[], Awaitable[View]],
                   tapped: int | None = None) -> dict[str, Any]:
     view = await work()
+    if FLOODED in view.signals:  # the flood guard (bot/conversation.receive): nothing shown
+        raise error(429, messages.SLOW_DOWN)
     _follow_up(who.session, view)
     if ctx.svc.accounts.find("web", who.session.key) is not None:
         return {"views": record(who.session, view, tapped)}
@@ -266,30 +267,23 @@ async def message(request: web.Request) -> web.Response:
     if len(text) > MAX_TEXT:
         raise error(413, messages.WEB_TOO_LONG.format(limit=f"{MAX_TEXT:,}".replace(",", ".")))
     who = await visitor(request)
-    if _flooding(ctx, who):
-        raise error(429, messages.SLOW_DOWN)
-    who.session.add({"user": text})
-    talk, account = ctx.conversation, who.account
-    command = i.command_intent(text.strip())
-    if isinstance(command, STAFF_INTENTS):
+    if isinstance(i.command_intent(text), STAFF_INTENTS):
+        who.session.add({"user": text})
         return who.reply(_staff_elsewhere(who))
-    if command is not None and talk.handles(command):
-        return who.reply(await _answer(ctx, who, lambda: talk.handle(account, command)))
-    # Typed text: a survey's typed answer, a message to the counsellor, or a question.
-    return who.reply(await _answer(ctx, who, lambda: talk.handle_text(account, text)))
+
+    async def receive() -> View:
+        # A command, a survey's typed answer, a message to the counsellor, or a question.
+        view = await ctx.conversation.receive(who.account, text)
+        if FLOODED not in view.signals:
+            who.session.add({"user": text})
+        return view
+
+    return who.reply(await _answer(ctx, who, receive))
 
 
 def _staff_elsewhere(who: Visitor) -> dict[str, Any]:
     view = View((Part(Block.TEXT, messages.WEB_STAFF_ELSEWHERE),))
     return {"views": record(who.session, view)}
-
-
-def _flooding(ctx: Web, who: Visitor) -> bool:
-    """The flood guard Telegram uses, counting messages and taps alike."""
-    verdict = ctx.svc.flood.check(who.account.user_id)
-    if verdict is Verdict.WARN:
-        log.info("flood guard", extra={"event": "flood", "user": logs.uid(who.account.user_id)})
-    return verdict is not Verdict.ALLOW
 
 
 async def intent(request: web.Request) -> web.Response:
@@ -304,10 +298,8 @@ async def intent(request: web.Request) -> web.Response:
     who = await visitor(request)
     if isinstance(tapped, STAFF_INTENTS):
         return who.reply(_staff_elsewhere(who))
-    if _flooding(ctx, who):
-        raise error(429, messages.SLOW_DOWN)
     pending = _pending_response(ctx, who, tapped)
-    answered = await _answer(ctx, who, lambda: ctx.conversation.handle(who.account, tapped),
+    answered = await _answer(ctx, who, lambda: ctx.conversation.receive(who.account, tapped),
                              origin)
     if pending is not None:
         await _count_submission(ctx, request, pending)
@@ -442,19 +434,24 @@ def _int(raw: str | None) -> int:
 
 
 # --- the outbox's web channel ----------------------------------------------------------------
-def deliverer(ctx: Web) -> Deliver:
-    """How the core reaches a web visitor later: into the transcript, down every open event
-    stream of the session, and into the database (committed before it counts as delivered),
-    so a visitor with no page open sees it on their next open, even after a restart."""
+class WebChannel:
+    """The web chat as a channel of the core (bot/channels.py): how the core reaches a web
+    visitor later: into the transcript, down every open event stream of the session, and into
+    the database (committed before it counts as delivered), so a visitor with no page open
+    sees it on their next open, even after a restart."""
 
-    async def deliver(account: Account, view: View) -> bool:
-        entries = record(ctx.sessions.get(account.external_id), view, pushed=True)
-        await ctx.svc.inbox.keep(account.user_id, "web", [
+    name = "web"
+    limits = Limits(text=4096, buttons=0, button_title=0)
+
+    def __init__(self, ctx: Web) -> None:
+        self.ctx = ctx
+
+    async def deliver(self, account: Account, view: View) -> bool:
+        entries = record(self.ctx.sessions.get(account.external_id), view, pushed=True)
+        await self.ctx.svc.inbox.keep(account.user_id, "web", [
             Delivered(entry["id"], plain_text(entry), entry) for entry in entries
             if entry["id"] is not None])  # a toast is shown once, never redrawn
         return True
-
-    return deliver
 
 
 def plain_text(entry: dict[str, Any]) -> str:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -11,9 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot import messages
-from bot.bootstrap import Services
-from bot.conversation import Conversation
-from bot.people.privacy import purge
+from bot.bootstrap import Running
 from handlers import zalo
 from handlers.web import api, assets, dashboard
 from handlers.web.guard import Network, Origins, RateLimit, add_security_headers
@@ -23,7 +20,6 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SESSION_PER_MINUTE = 120  # a quick student taps through a survey at about one a second
 NEW_SESSION_SHARE = 25  # new sessions a minute per address: its request limit / 25 (120)
-PURGE_EVERY = 24 * 3600.0
 # A connection must send its request's headers within this (from its start, or from the last
 # response on it): a client trickling half a request would hold a connection for ever.
 HEADER_SECONDS = 20.0
@@ -132,10 +128,10 @@ def _static(asset: assets.Asset) -> Handler:
     return serve
 
 
-def build_app(svc: Services, conversation: Conversation | None = None, *,
-              session_per_minute: int = SESSION_PER_MINUTE,
+def build_app(core: Running, *, session_per_minute: int = SESSION_PER_MINUTE,
               ip_per_minute: int | None = None) -> web.Application:
     """The aiohttp application; the outbox reaches web visitors through it from now on."""
+    svc = core.svc
     settings = svc.settings
     network = Network(settings.trusted_proxies, settings.public_origin)
     origins = Origins(settings.web_origins, network)
@@ -146,11 +142,11 @@ def build_app(svc: Services, conversation: Conversation | None = None, *,
     app = web.Application(client_max_size=api.MAX_BODY,
                           middlewares=[_errors_and_headers(origins.csp()), _host_guard(network),
                                        _api_guard(origins, per_ip)])
-    ctx = api.Web(svc, conversation or Conversation(svc), Sessions(restore=api.restorer(svc)),
+    ctx = api.Web(svc, core.conversation, Sessions(restore=api.restorer(svc)),
                   RateLimit(session_per_minute, burst=max(1, session_per_minute // 3)), per_ip,
                   new_sessions, network)
     app[api.WEB] = ctx
-    svc.outbox.register("web", api.deliverer(ctx))
+    svc.channels.add(api.WebChannel(ctx))
     if settings.public_origin is None:
         log.warning("CAREERBOT_PUBLIC_ORIGIN is not set: the web chat answers only loopback "
                     "host names (127.0.0.1, localhost); set it behind a reverse proxy",
@@ -180,38 +176,15 @@ async def _preflight(request: web.Request) -> web.StreamResponse:
     return web.Response(status=204)  # answered by the guard; reached only if it allows
 
 
-async def _purge_daily(svc: Services) -> None:
-    """The retention rules, when the web chat runs without the Telegram bot (which does it)."""
-    while True:
-        try:
-            counts = await svc.writer.write(lambda db: purge(db, svc.clock()))
-            if counts.get("users"):
-                svc.accounts.clear_cache()  # purged web accounts must not be found again
-            if any(counts.values()):
-                log.info("retention purge %s", counts, extra={"event": "purge"})
-        except Exception:  # retried tomorrow; the chat must keep running
-            log.exception("retention purge failed", extra={"event": "purge"})
-        await asyncio.sleep(PURGE_EVERY)
-
-
-async def _housekeeping(svc: Services) -> None:
-    while True:
-        await asyncio.sleep(60)
-        svc.flood.forget_idle()
-
-
-def run_web(svc: Services, host: str, port: int) -> None:
+def run_web(core: Running, host: str, port: int) -> None:
     """`careerbot web`: serve until SIGINT / SIGTERM, then let the writer commit and close."""
-    app = build_app(svc)
-    tasks: list[asyncio.Task[None]] = []
+    app = build_app(core)
 
     async def background(app: web.Application) -> None:
-        tasks.extend([asyncio.create_task(_purge_daily(svc)),
-                      asyncio.create_task(_housekeeping(svc))])
+        await core.start()  # the process's jobs (bot/jobs.py)
 
     async def stop(app: web.Application) -> None:
-        for task in tasks:
-            task.cancel()
+        await core.stop()
 
     app.on_startup.append(background)
     app.on_cleanup.append(stop)
@@ -220,10 +193,10 @@ def run_web(svc: Services, host: str, port: int) -> None:
                 keepalive_timeout=HEADER_SECONDS)
 
 
-async def start_web(svc: Services, host: str, port: int,
-                    conversation: Conversation | None = None) -> web.AppRunner:
-    """Beside the Telegram bot, on its event loop: returns the runner to clean up at stop."""
-    runner = web.AppRunner(build_app(svc, conversation), access_log=None, shutdown_timeout=5,
+async def start_web(core: Running, host: str, port: int) -> web.AppRunner:
+    """Beside the Telegram bot, on its event loop: returns the runner to clean up at stop.
+    The process's jobs are the caller's to start and stop."""
+    runner = web.AppRunner(build_app(core), access_log=None, shutdown_timeout=5,
                            keepalive_timeout=HEADER_SECONDS)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from bot.answering import knowledge
 from bot.answering.assistant import Assistant
 from bot.answering.retrieval import Engine
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Running, build_services
 from bot.config import Settings
+from bot.services import Services
 from bot.storage.database import now_utc
 from handlers.telegram.app import build_application
 from handlers.telegram.lifecycle import Stop, start_receiving, stop_updates
@@ -76,7 +77,7 @@ class BotHarness:
     async def start(self) -> None:
         settings = self.settings()
         self.svc = build_services(settings, clock=self.clock, assistant=self.assistant(settings))
-        self.app = build_application(settings, self.svc)
+        self.app = build_application(settings, Running(self.svc))
         await self.app.initialize()
         if self.app.post_init:
             await self.app.post_init(self.app)

@@ -2,17 +2,20 @@
 shows, which taps it takes, how a typed answer is read, how an answer reads back and which
 spreadsheet columns it fills in an export.
 
-Adding a type is one module here and one line in KINDS (plus its name in model.QuestionType).
+Adding a type is one module here, named for the type, holding its `KIND`: the registry finds
+it, and a question's `type` is valid when a module of that name exists.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Protocol
 
-from bot.surveys.model import Answers, InvalidAnswer, Question, Survey
+from bot.intents import Intent
+from bot.surveys.model import Answers, InvalidAnswer, Question, Survey, register_type
 from bot.views import Choice, Row
 
 Cell = str | int | float  # a spreadsheet cell; text is made formula-safe by the export
@@ -31,7 +34,7 @@ class Context:
     survey: Survey
     question: Question
     answers: Answers
-    choice: Callable[..., Choice]  # (label, op, *args) -> a survey Choice
+    choice: Callable[[str, Intent], Choice]  # (label, what a tap does) -> a Choice
     school_name: Callable[[str], str | None]
 
     @property
@@ -41,6 +44,10 @@ class Context:
 
 class Kind(Protocol):
     typed: bool  # answered by typing a message rather than by a tap
+    holds_school: bool  # the answer is a school code: the response's school, read by name
+    toggles: bool  # several choices, each tap turns one on or off, a last tap moves on
+    typed_choice: bool  # a typed choice label ("lớp 9") counts as tapping it
+    has_choices: bool  # the question lists its choices (at least two) in the survey file
 
     def screen(self, ctx: Context) -> Screen: ...
 
@@ -60,6 +67,10 @@ class Base:
     """Defaults: no tap accepted, no typing, the value shown as it is, one export column."""
 
     typed = False
+    holds_school = False
+    toggles = False
+    typed_choice = False
+    has_choices = False
 
     def screen(self, ctx: Context) -> Screen:
         return Screen()
@@ -107,16 +118,29 @@ def as_number(value: Any) -> Cell:
     return int(number) if number.is_integer() else number
 
 
-@cache
-def _kinds() -> dict[str, Kind]:
-    # Imported here: each type module imports this one for Base, Context and Screen.
-    from bot.surveys.kinds import multi, number, scale, school, single, text
+def label(question: Question, value: Any) -> str:
+    """An answer as a person reads it (each question type says how)."""
+    return "—" if value is None else kind(question.type).label(question, value)
 
-    return {
-        "single": single.Single(), "multi": multi.Multi(), "scale": scale.Scale(),
-        "text": text.Text(), "number": number.Number(), "school": school.School(),
-    }
+
+def names() -> tuple[str, ...]:
+    """The question types (a survey question's `type`)."""
+    return tuple(sorted(_KINDS))
 
 
 def kind(name: str) -> Kind:
-    return _kinds()[name]
+    return _KINDS[name]
+
+
+def _load() -> dict[str, Kind]:
+    """Every module of this package is a question type, named for it, holding its KIND; each
+    is registered with the model, which validates a question's `type` against them. Loaded at
+    the end of this module: each type module imports this one for Base, Context and Screen."""
+    found: dict[str, Kind] = {}
+    for module in pkgutil.iter_modules(__path__):
+        found[module.name] = importlib.import_module(f"{__name__}.{module.name}").KIND
+        register_type(module.name, found[module.name].has_choices)
+    return found
+
+
+_KINDS = _load()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import intents as i
 from bot import messages
 from bot.surveys import model
 from bot.surveys.kinds import Base, Cell, Context, Screen, heading
 
 
 class Multi(Base):
+    has_choices = True
+    toggles = True
+
     def screen(self, ctx: Context) -> Screen:
         q, s = ctx.question, ctx.survey
         out = Screen()
@@ -19,9 +23,9 @@ class Multi(Base):
         for c in model.choices_for(q, ctx.answers):
             on = c.code in chosen
             # The choice says which state it sets, so a tap delivered twice changes nothing.
-            out.rows.append((ctx.choice(("✅ " if on else "▫️ ") + c.label, "t", s.id, q.id,
-                                        c.code, "0" if on else "1"),))
-        out.rows.append((ctx.choice(messages.SURVEY_DONE_MULTI, "x", s.id, q.id),))
+            out.rows.append((ctx.choice(("✅ " if on else "▫️ ") + c.label,
+                                        i.SurveyToggle(s.id, q.id, c.code, not on)),))
+        out.rows.append((ctx.choice(messages.SURVEY_DONE_MULTI, i.SurveyDone(s.id, q.id)),))
         return out
 
     def label(self, question: model.Question, value: Any) -> str:
@@ -40,3 +44,6 @@ class Multi(Base):
         together = " ".join(c.code for c in picked) if codes \
             else ", ".join(c.label for c in picked)
         return [together, *(1 if c.code in chosen else 0 for c in question.choices)]
+
+
+KIND = Multi()

@@ -24,3 +24,6 @@ class Number(Base):
 
     def cells(self, question: model.Question, value: Any, codes: bool) -> list[Cell]:
         return [as_number(value)]
+
+
+KIND = Number()

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot import intents as i
 from bot import messages
 from bot.surveys import model
 from bot.surveys.kinds import Base, Context, Screen
 
 
 class School(Base):
+    holds_school = True
     typed = True
 
     def screen(self, ctx: Context) -> Screen:
@@ -20,10 +22,14 @@ class School(Base):
         if name is None:
             return Screen()
         return Screen([messages.SURVEY_SCHOOL_KNOWN.format(name=name)],
-                      [(ctx.choice(messages.SURVEY_SCHOOL_THIS, "a", s.id, q.id, current),)])
+                      [(ctx.choice(messages.SURVEY_SCHOOL_THIS,
+                                   i.SurveyAnswer(s.id, q.id, current)),)])
 
     def tap(self, question: model.Question, answers: model.Answers, code: str,
             school: Callable[[str], str | None]) -> Any:
         if school(code) is None:
             raise model.InvalidAnswer(messages.SURVEY_STALE_CHOICE)
         return code
+
+
+KIND = School()

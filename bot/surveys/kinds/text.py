@@ -17,3 +17,6 @@ class Text(Base):
 
     def parse(self, question: model.Question, text: str) -> Any:
         return model.clean_text(question, text)
+
+
+KIND = Text()

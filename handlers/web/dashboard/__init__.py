@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.bootstrap import Services
 from bot.people.staff_sessions import StaffSessions
+from bot.services import Services
 from handlers.web.dashboard import auth, colleagues, files, html, pages
 from handlers.web.guard import RateLimit
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot import messages
-from bot.bootstrap import Services
 from bot.people.access import scope_of
 from bot.people.accounts import Account
 from bot.people.staff import InviteError, Scope, ScopeError
@@ -26,6 +25,7 @@ from bot.people.staff_sessions import (
     StaffSessions,
     csrf_token,
 )
+from bot.services import Services
 from handlers.web import api
 from handlers.web.dashboard import html
 from handlers.web.guard import Network, RateLimit

@@ -14,12 +14,12 @@ import re
 from aiohttp import web
 
 from bot import messages
-from bot.bootstrap import Services
 from bot.people.access import scope_of
 from bot.people.accounts import Account
 from bot.people.staff import ScopeError, StaffMember
 from bot.people.staff_screens import sign_in_url
 from bot.people.staff_sessions import DASHBOARD_CHANNEL, LINK_MINUTES, TooManyLinks
+from bot.services import Services
 from handlers.web.dashboard import html
 from handlers.web.dashboard.auth import (
     HOME,
