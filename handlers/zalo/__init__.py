@@ -14,9 +14,9 @@ import aiohttp
 from aiohttp import web
 
 from bot import logs
-from bot.bootstrap import Services
+from bot.channels import Account, Limits
 from bot.conversation import Conversation
-from bot.people.accounts import Account
+from bot.services import Services
 from bot.views import View
 from handlers.zalo import signature
 from handlers.zalo.channel import CHANNEL, ZaloChannel
@@ -29,8 +29,11 @@ PATH = "/zalo/webhook"
 
 
 class Wiring:
-    """The channel, built when the application starts (its HTTP session needs the loop)."""
+    """Zalo in the channel registry (bot/channels.py) from the start; the adapter behind it is
+    built when the application starts (its HTTP session needs the event loop)."""
 
+    name = CHANNEL
+    limits: Limits = ZaloChannel.limits
     channel: ZaloChannel | None = None
     session: aiohttp.ClientSession | None = None
 
@@ -50,7 +53,7 @@ def install(app: web.Application, svc: Services, conversation: Conversation) -> 
     logs.remember_secret(settings.app_secret, settings.oa_secret, settings.refresh_token,
                          settings.access_token)
     wiring = app[ZALO] = Wiring()
-    svc.outbox.register(CHANNEL, wiring.deliver)
+    svc.channels.add(wiring)
     app.router.add_post(PATH, webhook)
 
     def clock() -> float:  # the services' clock, in seconds

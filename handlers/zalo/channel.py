@@ -1,8 +1,8 @@
 """The Zalo OA channel: a webhook event in, the conversation's View out as Zalo messages.
 
 Each person's events are handled one after another, in the order they arrived; different
-people at once. Every incoming text or tap goes through `_receive` (who, flood guard, typed
-commands, then the conversation, which relays to an open counsellor ticket); what the bot sends
+people at once. Every incoming text or tap goes to `Conversation.receive` (who, flood guard,
+typed commands, the counsellor relay, then the answer); what the bot sends
 on its own (a counsellor's reply, an announcement) comes through `deliver`. Zalo's window
 decides what may go out: what it refuses is kept (store.py) and sent when the person writes
 again, and the counsellors are told when it was their reply.
@@ -14,18 +14,16 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from bot import intents as i
 from bot import logs, messages
 from bot.answering.views import welcome_view
-from bot.bootstrap import Services
+from bot.channels import Account, Limits
 from bot.conversation import Conversation
 from bot.outreach.relays import COUNSELLORS, NOTICE
-from bot.people.accounts import Account
-from bot.people.flood import Verdict
 from bot.screens import text_view
+from bot.services import Services
 from bot.views import View, deferred, flatten
 from handlers.zalo import render
 from handlers.zalo.client import MAX_BUTTONS, TEXT_LIMIT, TITLE_LIMIT, ZaloClient
@@ -44,15 +42,6 @@ _SCHOOL_CODE = re.compile(r"(/truong\s+)?([A-Za-z0-9][A-Za-z0-9_-]{1,31})", re.I
 MEMORY_BOUND = 100_000  # people remembered in memory (menus, welcomes owed) on a busy day
 STOP_GRACE = 5.0  # seconds the events in hand get at a stop
 _NUMBER = re.compile(r"\s*(\d{1,2})\s*\.?\s*")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one Zalo message holds (0 = unlimited)."""
-
-    text: int
-    buttons: int
-    button_title: int
 
 
 Incoming = str | i.Intent
@@ -183,27 +172,13 @@ class ZaloChannel:
         read = (render.read_intent(e) for e in self._numbered.get(user_id, ()))
         return [r for r in read if isinstance(r, i.Intent)]
 
-    # --- the conversation ------------------------------------------------------------------------
+    # --- the conversation ---------------------------------------------------------------------
     async def _receive(self, account: Account, incoming: Incoming) -> View:
-        """What every channel does with a person's text or tap (Conversation.receive to come):
-        note them, hold back a flood, staff work elsewhere, typed commands, then the core."""
-        svc, talk = self.svc, self.conversation
-        await svc.users.touch(account.user_id)
-        verdict = svc.flood.check(account.user_id)
-        if verdict is not Verdict.ALLOW:
-            if verdict is Verdict.WARN:
-                log.info("flood guard", extra={"event": "flood",
-                                               "user": logs.uid(account.user_id)})
-                return text_view(messages.SLOW_DOWN)
-            return View()
+        """Staff work is done elsewhere (as on the web chat); the rest is the core's."""
         intent = incoming if isinstance(incoming, i.Intent) else i.command_intent(incoming)
         if isinstance(intent, STAFF_INTENTS):
             return text_view(messages.ZALO_STAFF_ELSEWHERE)
-        if intent is not None and talk.handles(intent):
-            return await talk.handle(account, intent)
-        if isinstance(incoming, i.Intent):
-            return text_view(messages.STALE_BUTTON)
-        return await talk.handle_text(account, incoming)
+        return await self.conversation.receive(account, incoming)
 
     # --- views out -------------------------------------------------------------------------------
     async def deliver(self, account: Account, view: View) -> bool:

@@ -59,7 +59,7 @@ def text_of(view: View) -> str:
     """Everything the view says, as one plain text (split into messages by the client)."""
     blocks = [_plain(_part(p)) for p in view.parts if p.text or p.items]
     if view.notice is not None:
-        blocks.append(("❗ " if view.notice.alert else "✔️ ") + view.notice.text)
+        blocks.append(("❗ " if view.notice.alert else "") + view.notice.text)
     blocks.extend(_file(f) for f in view.files)
     return "\n\n".join(b.strip() for b in blocks if b.strip())
 

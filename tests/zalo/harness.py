@@ -11,7 +11,8 @@ from typing import Any
 from aiohttp.test_utils import TestServer
 
 from bot.answering.assistant import Assistant
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Running, build_services
+from bot.services import Services
 from bot.config import Settings, ZaloSettings
 from handlers.web.server import build_app
 from handlers.zalo import ZALO
@@ -53,7 +54,7 @@ class ZaloServer:
 
     async def start(self) -> None:
         self.svc = build_services(self.settings, clock=self.now, assistant=self.assistant)
-        self.server = TestServer(build_app(self.svc), host="127.0.0.1")
+        self.server = TestServer(build_app(Running(self.svc)), host="127.0.0.1")
         await self.server.start_server()
 
     async def stop(self) -> None:
