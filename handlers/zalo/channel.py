@@ -19,7 +19,7 @@ from typing import Any
 from bot import intents as i
 from bot import logs, messages
 from bot.answering.views import welcome_view
-from bot.channels import Account, Limits
+from bot.channels import Account, Blocked, Limits
 from bot.conversation import Conversation
 from bot.outreach.relays import COUNSELLORS, NOTICE
 from bot.screens import text_view
@@ -39,6 +39,7 @@ USER_MEDIA = frozenset({"user_send_image", "user_send_sticker", "user_send_file"
 STAFF_INTENTS = (i.Redeem, i.Invite, i.ExportMenu, i.Export, i.Report, i.AnnounceDraft,
                  i.AnnounceDecision, i.Stats, i.Unanswered, i.SignIn)
 _SCHOOL_CODE = re.compile(r"(/truong\s+)?([A-Za-z0-9][A-Za-z0-9_-]{1,31})", re.I)
+UNFOLLOWED = "zalo:-213"  # Zalo: the person does not follow the OA (any more)
 MEMORY_BOUND = 100_000  # people remembered in memory (menus, welcomes owed) on a busy day
 STOP_GRACE = 5.0  # seconds the events in hand get at a stop
 _NUMBER = re.compile(r"\s*(\d{1,2})\s*\.?\s*")
@@ -183,11 +184,15 @@ class ZaloChannel:
     # --- views out -------------------------------------------------------------------------------
     async def deliver(self, account: Account, view: View) -> bool:
         """The outbox's way to this person (a counsellor's reply, an announcement): False when
-        Zalo's rules or Zalo itself kept it from them."""
-        return await self._show(account, view)
+        Zalo's rules or Zalo itself kept it from them; Blocked when they no longer follow the
+        OA."""
+        failure = await self._show(account, view)
+        if failure == UNFOLLOWED:
+            raise Blocked
+        return failure is None
 
-    async def _show(self, account: Account, view: View) -> bool:
-        shown = True
+    async def _show(self, account: Account, view: View) -> str | None:
+        """Send the view's messages in order; why the rest was not sent, or None."""
         for one in flatten(view):
             text, buttons = render.text_of(one), render.buttons_of(one)
             if not text:
@@ -198,13 +203,12 @@ class ZaloChannel:
                     self._numbered.clear()
                 self._numbered[account.user_id] = delivery.numbered
             if not delivery.delivered:
-                shown = False
                 await self._undelivered(account, delivery.reason or "",
                                         [str(m.get("text", "")) for m in delivery.undelivered])
-                break
+                return delivery.reason or "failed"
         for later in deferred(view):
             self._later(account, later)
-        return shown
+        return None
 
     def _later(self, account: Account, later: Callable[[], Awaitable[View]]) -> None:
         async def run() -> None:

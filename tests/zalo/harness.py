@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestServer
 
 from bot.answering.assistant import Assistant
 from bot.bootstrap import Running, build_services
-from bot.services import Services
 from bot.config import Settings, ZaloSettings
+from bot.services import Services
 from handlers.web.server import build_app
 from handlers.zalo import ZALO
 from handlers.zalo.channel import ZaloChannel

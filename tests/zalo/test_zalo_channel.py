@@ -386,3 +386,9 @@ def test_a_file_too_long_for_three_messages_becomes_a_note():
     assert '{"a": 1}' in render.text_of(short)
     long = View(files=(Attachment("dulieu.json", ("x" * 7000).encode()),))
     assert render.text_of(long) == messages.ZALO_FILE_NOTE.format(filename="dulieu.json")
+
+
+async def test_a_person_who_unfollowed_the_oa_counts_as_blocked(oa, zalo):
+    assert await oa.say("u1", "học phí trung cấp")
+    assert await oa.event("unfollow", "u1") == []
+    assert await oa.services.outbox.reach(oa.account("u1"), text_view("Thông báo")) == "blocked"
