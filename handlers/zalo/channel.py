@@ -2,10 +2,10 @@
 
 Each person's events are handled one after another, in the order they arrived; different
 people at once. Every incoming text or tap goes to `Conversation.receive` (who, flood guard,
-typed commands, the counsellor relay, then the answer); what the bot sends
-on its own (a counsellor's reply, an announcement) comes through `deliver`. Zalo's window
-decides what may go out: what it refuses is kept (store.py) and sent when the person writes
-again, and the counsellors are told when it was their reply.
+typed commands, the counsellor relay, then the answer); what the bot sends on its own (a
+counsellor's reply, an announcement) comes through `deliver`. Zalo's window decides what may
+go out: what it refuses is kept (store.py) and sent when the person writes again, and the
+counsellors are told when it was their reply.
 """
 
 from __future__ import annotations
