@@ -47,6 +47,7 @@ class ZaloServer:
                                  zalo=zalo_settings(api), **settings)
         self.assistant = assistant
         self.svc: Services | None = None
+        self.core: Running | None = None
         self.server: TestServer | None = None
 
     def now(self) -> dt.datetime:
@@ -54,10 +55,13 @@ class ZaloServer:
 
     async def start(self) -> None:
         self.svc = build_services(self.settings, clock=self.now, assistant=self.assistant)
-        self.server = TestServer(build_app(Running(self.svc)), host="127.0.0.1")
+        self.core = Running(self.svc)
+        self.server = TestServer(build_app(self.core), host="127.0.0.1")
         await self.server.start_server()
 
     async def stop(self) -> None:
+        if self.core is not None:
+            await self.core.stop()  # the jobs, if a test started them
         if self.server is not None:
             await self.server.close()
             self.server = None

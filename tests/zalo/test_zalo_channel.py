@@ -3,6 +3,7 @@ ZALO_APP_ID set), the conversation, and what the OA API stand-in delivered to th
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -27,13 +28,15 @@ from handlers.zalo.render import button_payload, read_tap
 from tests.zalo.harness import ZaloServer, intents
 from tests.zalo.oaapi import OA_SECRET, FakeClock, FakeZaloOA, Sent
 
+ADMIN = 4242
 SCHOOL = School("THCSAL", "THCS An Lạc", "Xã An Lạc", "Bến Lức", "Long An")
 
 
 @pytest.fixture
 async def oa(zalo: FakeZaloOA, clock: FakeClock, tmp_path: Path, assistant: Assistant
              ) -> AsyncIterator[ZaloServer]:
-    server = ZaloServer(zalo, clock, tmp_path / "careerbot.db", assistant)
+    server = ZaloServer(zalo, clock, tmp_path / "careerbot.db", assistant,
+                        admin_ids=frozenset({ADMIN}))
     await server.start()
     try:
         yield server
@@ -112,9 +115,8 @@ async def test_an_unknown_event_gets_200_and_nothing_is_sent_or_logged_of_it(oa,
 
 async def test_a_crisis_message_gets_the_safety_reply(oa):
     sent = await oa.say("u1", "em không muốn sống nữa")
-    assert "111" in text(sent)
-    assert any(isinstance(x, i.CounselOpen) for m in sent for x in intents(m)) or \
-        "tư vấn" in text(sent)
+    assert "111" in text(sent)  # the national child helpline, free, 24/7
+    assert "📚" not in text(sent)  # no topic answer, no sources: help first
 
 
 # --- buttons ------------------------------------------------------------------------------------
@@ -392,3 +394,36 @@ async def test_a_person_who_unfollowed_the_oa_counts_as_blocked(oa, zalo):
     assert await oa.say("u1", "học phí trung cấp")
     assert await oa.event("unfollow", "u1") == []
     assert await oa.services.outbox.reach(oa.account("u1"), text_view("Thông báo")) == "blocked"
+
+
+async def test_an_announcement_reaches_who_zalo_allows_and_is_kept_for_the_others(oa, zalo):
+    """/thongbao through the core's job on a web-only process: one person wrote an hour ago,
+    the other two days ago (outside Zalo's window)."""
+    await oa.core.start()
+    for user in ("u-now", "u-old"):
+        assert await oa.say(user, "học phí trung cấp")
+        await oa.services.users.set_audience(oa.account(user), "student9")
+    long_ago = zalo.clock() - 49 * 3600
+    zalo.person_wrote("u-old", at=long_ago)
+    old = oa.account("u-old")
+    await oa.services.writer.write(lambda db: db.execute(
+        "UPDATE zalo_windows SET last_message_at = ? WHERE user_id = ?", [long_ago, old]))
+    talk = oa.core.conversation
+    staff = await oa.services.accounts.resolve("telegram", str(ADMIN))
+    preview = await talk.handle(staff, i.AnnounceDraft("lop9 Họp phụ huynh lớp 9 ngày 20/12"))
+    send = next(c.intent for c in preview.choices if c.label == messages.ANNOUNCE_SEND)
+    assert isinstance(send, i.AnnounceDecision)
+    await talk.handle(staff, send)
+    announcements = oa.services.announcements
+    for _ in range(400):  # delivered by the core's paced job
+        if announcements.get(send.id).status == "done":
+            break
+        await asyncio.sleep(0.05)
+    tally = announcements.tally(announcements.get(send.id))
+    assert tally["sent"] == 1 and tally["failed"] == 1
+    assert any("Họp phụ huynh" in (t or "") for t in zalo.texts_to("u-now"))
+    assert not any("Họp phụ huynh" in (t or "") for t in zalo.texts_to("u-old"))
+    [kept] = oa.services.db.query("SELECT user_id, state FROM outbox WHERE destination = 'zalo'")
+    assert kept == {"user_id": old, "state": "undelivered"}
+    first, *_ = await oa.say("u-old", "dạ")
+    assert messages.ZALO_HELD_HEAD in (first.text or "") and "Họp phụ huynh" in (first.text or "")
