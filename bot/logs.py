@@ -11,6 +11,9 @@ from typing import Any
 
 _TOKEN = re.compile(r"\d{6,20}:[A-Za-z0-9_-]{20,}")
 _salt = b"careerbot"
+# Secrets learnt while running (a channel's keys, an access token refreshed an hour ago): every
+# RedactTokens filter removes them too, whichever handler it sits on.
+_known_secrets: set[str] = set()
 
 
 def set_salt(secret: str | None) -> None:
@@ -26,6 +29,11 @@ def uid(user_id: int | None) -> str:
     return hashlib.blake2b(str(user_id).encode(), key=_salt[:32], digest_size=6).hexdigest()
 
 
+def remember_secret(*secrets: str | None) -> None:
+    """Never log these (Zalo's app and OA keys, its access and refresh tokens as they change)."""
+    _known_secrets.update(s for s in secrets if s and len(s) >= 8)
+
+
 class RedactTokens(logging.Filter):
     """Last line of defence: anything shaped like a bot token never leaves the process."""
 
@@ -34,7 +42,7 @@ class RedactTokens(logging.Filter):
         self.secrets = [s for s in secrets if s]
 
     def _clean(self, text: str) -> str:
-        for secret in self.secrets:
+        for secret in (*self.secrets, *_known_secrets):
             text = text.replace(secret, "<redacted>")
         return _TOKEN.sub("<redacted>", text)
 

@@ -180,7 +180,9 @@ HELP = (  # a line starting "[web] " is for that channel only (bot/channel_text.
     "• /huy: huỷ việc đang làm\n"
     "[web] • Không cần đăng nhập: trình duyệt này giữ một mã phiên ngẫu nhiên (cookie) để nhớ "
     "cuộc trò chuyện. Xoá dữ liệu thì mã đó cũng bị bỏ.\n"
-    "[terminal] • /thoat: thoát"
+    "[terminal] • /thoat: thoát\n"
+    "[zalo] • Gõ mã trường (hoặc /truong MÃ) để tham gia trường của bạn; gõ số để chọn trong "
+    "danh sách đánh số"
 )
 CANCELLED = "Đã huỷ. Bạn cứ hỏi tiếp, hoặc bấm /menu."
 NOTHING_TO_CANCEL = "Không có việc gì đang làm dở. Bạn cứ hỏi nhé!"
@@ -587,6 +589,25 @@ WEB_PORT_BUSY = "Không mở được trò chuyện trên web ở {host}:{port}:
 WEB_BUSY = "Có quá nhiều người đang kết nối. Bạn tải lại trang sau ít phút nhé."
 # Zalo OA (handlers/zalo): Zalo shows at most 5 buttons in a message; a longer menu is numbered.
 ZALO_NUMBERED_HINT = "Bạn gõ số (1–{count}) để chọn:"
+ZALO_TEXT_ONLY = (
+    "Mình chỉ đọc được tin chữ thôi 🙏. Bạn gõ câu hỏi bằng chữ, hoặc gõ /menu để xem các chủ đề."
+)
+ZALO_STAFF_ELSEWHERE = (
+    "Việc của cán bộ (đăng ký bằng mã, tải khảo sát, báo cáo, thông báo) làm trong Telegram "
+    "hoặc trên trang quản lý có đăng nhập, không làm trên Zalo. Thầy cô mở bot careerbot trên "
+    "Telegram nhé."
+)
+ZALO_HELD_HEAD = "📬 Tin nhắn gửi cho bạn lúc Zalo chưa cho phép gửi:"
+# To the counsellors' group: a reply to a Zalo user outside Zalo's window is kept, not sent.
+ZALO_REPLY_HELD = (
+    "🕑 Phiếu #{id}: tin trả lời chưa gửi được qua Zalo. Zalo chỉ cho trả lời trong 48 giờ sau "
+    "tin nhắn cuối của người hỏi (tối đa 8 tin). Tin đã được giữ lại và sẽ tự gửi khi người đó "
+    "nhắn lại."
+)
+ZALO_FILE_NOTE = (
+    "📎 Tệp {filename} quá dài để gửi qua Zalo. Những gì đang lưu về bạn được tóm tắt ở trên; "
+    "bạn có thể xoá hết bằng /xoadulieu."
+)
 WEB_POLLING = (
     "Đang có nhiều kết nối từ mạng của bạn: tin nhắn mới sẽ hiện sau ít giây thay vì ngay lập tức."
 )

@@ -50,7 +50,7 @@ OWNED_THROUGH: dict[str, tuple[str, str]] = {  # rows that are a person's throug
     "ticket_messages": ("ticket_id", "tickets"),
     "feedback": ("ask_id", "asks"),  # a vote on the person's question
 }
-NO_PERSON = ("schools", "zalo_tokens", "instance")  # zalo_tokens: the OA's own tokens
+NO_PERSON = ("schools", "zalo_tokens", "instance", "zalo_events")  # the OA's tokens; msg ids
 NOT_A_PERSON = {
     ("tickets", "closed_by"): "'user' or 'counsellor', never an id",
     ("ticket_messages", "chat_message_id"): "a message's number inside a chat",

@@ -230,9 +230,18 @@ def _v11_staff_sessions(db: sqlite_utils.Database) -> None:
     db.table("staff_downloads").create_index(["at"])
 
 
+def _v12_zalo_events(db: sqlite_utils.Database) -> None:
+    """Zalo webhook events already handled, by Zalo's msg_id: an event Zalo delivers twice,
+    before or after a restart, is handled once. Rows older than a few days are pruned."""
+    db.table("zalo_events").create({"msg_id": str, "at": float}, pk="msg_id",
+                                   not_null={"at"})
+    db.table("zalo_events").create_index(["at"])
+
+
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
                                _v5_menu_resets, _v6_accounts, _v7_inbox, _v8_zalo, _v9_outbox,
-                               _v10_web_sessions_hashed, _v11_staff_sessions]
+                               _v10_web_sessions_hashed, _v11_staff_sessions,
+                               _v12_zalo_events]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot import messages
 from bot.bootstrap import Running
+from handlers import zalo
 from handlers.web import api, assets, dashboard
 from handlers.web.guard import Network, Origins, RateLimit, add_security_headers
 from handlers.web.sessions import Sessions
@@ -160,6 +161,7 @@ def build_app(core: Running, *, session_per_minute: int = SESSION_PER_MINUTE,
     app.router.add_get(r"/api/file/{number:\d{1,9}}", api.file)
     app.router.add_get("/widget/allowed", api.embed_check)  # outside /api: any site may ask
     dashboard.register(app, svc)  # the staff dashboard, /quan-ly
+    zalo.install(app, svc, ctx.conversation)  # POST /zalo/webhook when ZALO_APP_ID is set
     for path in ("/api/open", "/api/message", "/api/intent", "/api/events"):
         app.router.add_route("OPTIONS", path, _preflight)
 

@@ -28,7 +28,7 @@ from typing import Any
 import aiohttp
 
 from bot import messages
-from bot.people.accounts import Account
+from bot.channels import Account
 from handlers.zalo.tokens import TokenError, TokenKeeper
 from handlers.zalo.window import WindowBook
 

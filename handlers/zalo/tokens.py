@@ -30,6 +30,7 @@ from typing import Any
 import aiohttp
 import sqlite_utils
 
+from bot import logs
 from bot.storage.database import iso, now_utc
 from bot.storage.writer import Writer
 
@@ -132,6 +133,7 @@ class TokenKeeper:
             seed_refresh, seed_access = self._seed_refresh, self._seed_access
             self._pair = await self._writer.write(
                 lambda db: _load_or_seed(db, seed_refresh, seed_access))
+            logs.remember_secret(self._pair.access_token, self._pair.refresh_token)
         return self._pair
 
     async def access_token(self) -> str:
@@ -151,6 +153,7 @@ class TokenKeeper:
             new = await self._request(pair.refresh_token)
             # On disk before use: the old refresh token is already dead at Zalo.
             await self._writer.write(lambda db: _save(db, new, None))
+            logs.remember_secret(new.access_token, new.refresh_token)
             self._pair = new
             self.refreshes += 1
             log.info("zalo access token refreshed")

@@ -1,0 +1,126 @@
+"""The counsellor handoff from Zalo, end to end: the real bot (`careerbot run`, against the
+Telegram Bot API stand-in) serving the web server with ZALO_APP_ID set, and the OA API
+stand-in. A counsellor's reply reaches the person inside Zalo's 48-hour window; outside it, it
+is kept (not sent), the group is told, and it goes out when the person writes again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot import intents as i
+from bot import messages
+from handlers.zalo import ZALO
+from handlers.zalo.channel import ZaloChannel
+from handlers.zalo.render import button_payload
+from handlers.zalo.window import WINDOW_SECONDS
+from tests.telegram.botapi import FakeBotAPI
+from tests.telegram.harness import COUNSELOR_CHAT, BotHarness
+from tests.telegram.protocol import Chat, User
+from tests.web_process import free_port
+from tests.zalo.harness import intents, zalo_env
+from tests.zalo.oaapi import FakeZaloOA, Sent
+
+
+class Person:
+    """A Zalo user writing to the OA served by the bot's web server."""
+
+    def __init__(self, zalo: FakeZaloOA, bot: BotHarness, url: str, user: str) -> None:
+        self.zalo, self.bot, self.url, self.user = zalo, bot, url, user
+
+    @property
+    def channel(self) -> ZaloChannel:
+        channel = self.bot.app.bot_data["web"].app[ZALO].channel
+        assert channel is not None
+        return channel
+
+    async def say(self, text: str) -> list[Sent]:
+        before = len(self.zalo.sent)
+        status, _ = await self.zalo.send_event(
+            self.url, self.zalo.event("user_send_text", self.user, text=text))
+        assert status == 200
+        await self.channel.drain()
+        return [m for m in self.zalo.sent[before:] if m.user_id == self.user]
+
+    def user_id(self) -> int:
+        account = self.bot.services.accounts.find("zalo", self.user)
+        assert account is not None
+        return account.user_id
+
+
+async def until(check: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Wait for something the bot does in the background (no timing is asserted)."""
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def person(api: FakeBotAPI, zalo: FakeZaloOA, tmp_path: Path, counsellors: Chat
+                 ) -> AsyncIterator[Person]:
+    port = free_port()
+    bot = BotHarness(api, tmp_path, env={"CAREERBOT_WEB_PORT": str(port),
+                                         "CAREERBOT_WEB_HOST": "127.0.0.1", **zalo_env(zalo)})
+    await bot.start()
+    try:
+        yield Person(zalo, bot, f"http://127.0.0.1:{port}/zalo/webhook", "z-lan")
+    finally:
+        await bot.stop()
+
+
+async def _open_ticket(person: Person, api: FakeBotAPI) -> dict[str, object]:
+    [fallback] = await person.say("cho em hỏi về nghề thổi thủy tinh")
+    counsel = next(x for x in intents(fallback) if isinstance(x, i.CounselOpen))
+    api.mark(COUNSELOR_CHAT)
+    [opened] = await person.say(button_payload(counsel))
+    [header] = await api.wait_for_message(COUNSELOR_CHAT, timeout=20)
+    ticket = person.bot.services.tickets.open_for(person.user_id())
+    assert ticket is not None and f"#{ticket.id}" in (opened.text or "")
+    assert f"#{ticket.id}" in header["text"]
+    [passed_on] = await person.say("em muốn hỏi riêng ạ")
+    assert passed_on.text == messages.RELAY_ACK
+    [relayed] = await api.wait_for_message(COUNSELOR_CHAT, timeout=20)
+    assert relayed["text"] == "em muốn hỏi riêng ạ"
+    return relayed
+
+
+async def test_a_counsellors_reply_reaches_the_zalo_user_inside_the_window(
+        person: Person, api: FakeBotAPI, zalo: FakeZaloOA, counsellor: User, counsellors: Chat):
+    relayed = await _open_ticket(person, api)
+    await api.send_text(counsellor, "Chào em, cô Mai đây.", chat=counsellors, reply_to=relayed)
+    await until(lambda: "Chào em, cô Mai đây." in zalo.texts_to(person.user))
+
+
+async def test_a_reply_outside_the_window_is_kept_the_group_told_and_sent_when_they_write(
+        person: Person, api: FakeBotAPI, zalo: FakeZaloOA, counsellor: User, counsellors: Chat):
+    relayed = await _open_ticket(person, api)
+    # Two days pass: the person last wrote 48 hours and a minute ago.
+    long_ago = zalo.clock() - WINDOW_SECONDS - 60
+    zalo.person_wrote(person.user, at=long_ago)
+    user_id = person.user_id()
+    await person.bot.services.writer.write(lambda db: db.execute(
+        "UPDATE zalo_windows SET last_message_at = ? WHERE user_id = ?", [long_ago, user_id]))
+    api.mark(COUNSELOR_CHAT)
+    calls = len(zalo.message_calls())
+    await api.send_text(counsellor, "Cô gửi em lịch tư vấn nhé.", chat=counsellors,
+                        reply_to=relayed)
+    told = await api.wait_for_message(COUNSELOR_CHAT, count=2, timeout=20)
+    said = "\n".join(m["text"] for m in told)
+    ticket = person.bot.services.tickets.open_for(user_id)
+    assert ticket is not None
+    assert messages.ZALO_REPLY_HELD.format(id=ticket.id) in said
+    assert len(zalo.message_calls()) == calls  # nothing was even tried at Zalo
+    kept = list(person.bot.services.db.query(
+        "SELECT text, state FROM outbox WHERE destination = 'zalo' AND user_id = ?", [user_id]))
+    assert kept == [{"text": "Cô gửi em lịch tư vấn nhé.", "state": "undelivered"}]
+    # The person writes again: the kept reply goes first, then their message is passed on.
+    held, ack = await person.say("dạ em cảm ơn cô")
+    assert messages.ZALO_HELD_HEAD in (held.text or "")
+    assert "Cô gửi em lịch tư vấn nhé." in (held.text or "")
+    assert ack.text == messages.RELAY_ACK
+    await person.bot.services.writer.sync()
+    assert not list(person.bot.services.db.query(
+        "SELECT 1 FROM outbox WHERE destination = 'zalo' AND user_id = ?", [user_id]))
