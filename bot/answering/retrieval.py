@@ -29,12 +29,13 @@ from bot.answering.context import EMPTY, Context
 from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain
 from bot.answering.facets import FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
-from bot.answering.knowledge import District, Entry, KnowledgeBase, Named
+from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, OutOfScope
 
 DISTRICT_TERM = "__district__"
 GREETING_CHARS = 200  # a longer message (once normalised) is never only a greeting
 MODEL_SURE = 0.5  # the learned model's best topic is added to the candidates from here
 FACET_REST = 2  # words of its own a facet follow-up may have beside cue and names
+NEAR_YIELD = 0.88  # a topic this sure answers a message that a near-domain rule also matches
 EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
 EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
@@ -65,6 +66,7 @@ class Tuning:
     followup_cover: float  # an entry must cover this share of the follow-up's own words
     also_clauses: int  # asking clauses looked at for a second question
     also_candidates: int  # ... and the candidates ranked for each
+    story_fuzzy: float = 0.9  # a story's asking clause contained in a phrasing: its closeness
     model_weight: float = 0.0  # the learned model's share of the fused score (0: off)
     model_sharpness: float = 4.0
     model_answer_threshold: float = 0.4
@@ -135,6 +137,7 @@ class _Query:
     districts: tuple[District, ...]
     trust: dict[str, float]  # 1.0 for a word as typed, less for a guessed typo correction
     marks: dict[str, str]  # folded syllable -> the accents it was typed with
+    story: bool = False  # the message tells a story around what it asks
 
 
 @dataclass(frozen=True)
@@ -346,8 +349,9 @@ class Engine:
         asked = asked or [t for t in terms if "_" not in t and t != DISTRICT_TERM]
         whole = " ".join(asked)
         pieces = [p for p in pieces if p != whole][: self.tuning.also_clauses]
+        story = weights is None and any(0 < c.weight < focus.NEAR_ASKING for c in parts)
         return _Query(dict(terms), tuple(asked), whole, (whole, *pieces), districts, trust,
-                      marks)
+                      marks, story)
 
     def _clashes(self, q: _Query, term: str) -> frozenset[int]:
         """Entries that spell this term's syllables with other accents than the question."""
@@ -407,21 +411,34 @@ class Engine:
                 found += w * q.trust.get(term, 1.0)
         return found / total if total else 0.0
 
-    def _fuzzy(self, q: _Query, candidates: list[int]) -> dict[int, float]:
-        """For each candidate, how close its nearest phrasing is to the question (0-1)."""
+    def _fuzzy(self, q: _Query, candidates: list[int]
+               ) -> tuple[dict[int, float], dict[int, float]]:
+        """For each candidate, how close its nearest phrasing is to the question (0-1), and
+        (for a message with a story) how close it is to a phrasing that holds every word of
+        an asking clause."""
         best = dict.fromkeys(candidates, 0.0)
+        held = dict.fromkeys(candidates, 0.0)
         if not q.canon:
-            return best
+            return best, held
         owners = [i for i in candidates for _ in self._phrasings[i]]
         choices = [p for i in candidates for p in self._phrasings[i]]
         if not choices:
-            return best
+            return best, held
         # One C call for all candidates' phrasings instead of one per candidate; a long
         # question is compared clause by clause too, so its length does not drown the match.
-        scores = process.cdist(list(q.pieces), choices, scorer=fuzz.token_sort_ratio).max(axis=0)
+        pieces = list(q.pieces)
+        scores = process.cdist(pieces, choices, scorer=fuzz.token_sort_ratio).max(axis=0)
         for owner, score in zip(owners, scores, strict=True):
             best[owner] = max(best[owner], float(score) / 100)
-        return best
+        if q.story:
+            # Around a story the asking clause is short ("muốn đi thì cần điều kiện gì"): a
+            # phrasing holding all its words says the answer is there, however long it is.
+            # Only the clause the question leads with: a later one is offered, not answered.
+            lead = pieces[1:2] or pieces[:1]
+            contained = process.cdist(lead, choices, scorer=fuzz.token_set_ratio)[0]
+            for owner, score in zip(owners, contained, strict=True):
+                held[owner] = max(held[owner], float(score) / 100)
+        return best, held
 
     def rank(self, question: str, limit: int = 5, previous: str | Context | None = None
              ) -> list[Scored]:
@@ -453,7 +470,7 @@ class Engine:
                 use_clashes and term in clashes and i in clashes[term])
 
         known = self._share(q, anywhere)
-        fuzzy = self._fuzzy(q, top)
+        fuzzy, held = self._fuzzy(q, top)
         rows: list[dict[str, float]] = []
         for i in top:
             row = {
@@ -475,7 +492,11 @@ class Engine:
         ranked = sorted(range(len(top)), key=lambda j: -order(j))
         if own is not None:
             ranked = [j for j in ranked if rows[j]["own"] >= self.tuning.followup_cover]
-        scored = [Scored(self.entries[top[j]], self._calibrate(rows[j]), rows[j])
+        # The ordering keeps the plain closeness; how sure the answer is also counts a story's
+        # asking clause held whole by a phrasing (story words no longer dilute the score).
+        story = self.tuning.story_fuzzy
+        scored = [Scored(self.entries[top[j]], self._calibrate(
+            {**rows[j], "fuzzy": max(rows[j]["fuzzy"], story * held[top[j]])}), rows[j])
                   for j in ranked[:limit]]
         return self._fuse(q, scored) if self.model is not None else scored
 
@@ -552,10 +573,10 @@ class Engine:
             named = self._bare(question, bare, before)
             if named is not None:
                 return named
-        near = self._near.match(text.canonical(focus.asked(question)))
+        near = self._near_domain(question)
         if near is not None:
-            q = self._query(question)
-            return Result(Kind.FALLBACK, question, tuple(self._rank(q)), q.districts,
+            q, plain = self._plain(question)
+            return Result(Kind.FALLBACK, question, plain.ranked, q.districts,
                           note=near.reply, cap=self._below_answer())
         if before is not None and before.facets:
             faceted = self._facet(question, before)
@@ -574,14 +595,23 @@ class Engine:
             return True
         if self._names.bare(question) is not None:
             return False
-        if len(self._own_words(question)) > self.tuning.followup_words:
-            return True  # never a follow-up: no need to rank it here
-        if self._near.match(text.canonical(focus.asked(question))) is not None:
+        if self._near_domain(question) is not None:
             return True
         if self._asked_facets(question) is not None:
             return False  # a facet or an entity after a topic: the topic's table decides
         q, result = self._plain(question)
         return not self._reads_as_followup(question, q, result)
+
+    def _near_domain(self, question: str) -> OutOfScope | None:
+        """The near-domain rule the message matches, unless a topic answers it with little
+        doubt: "trường có chỗ ở nội trú không" names lodging ("chỗ ở", as abroad) but the
+        boarding topic covers every word of it."""
+        near = self._near.match(text.canonical(focus.asked(question)))
+        if near is None:
+            return None
+        _, plain = self._plain(question)
+        sure = plain.kind is Kind.ANSWER and plain.score >= NEAR_YIELD
+        return None if sure else near
 
     def _plain(self, question: str) -> tuple[_Query, Result]:
         """The message's query and its classification without any previous topic."""
@@ -770,7 +800,9 @@ class Engine:
     def _reads_as_followup(self, question: str, q: _Query, result: Result) -> bool:
         """Short, and either it says so ("còn", "vậy", "thì sao") or alone it is unsure."""
         if len(self._own_words(question)) > self.tuning.followup_words:
-            return False
+            # A longer message no topic answers alone ("có người nói đóng 50tr trước là bao
+            # đậu, tin được không" after the scams): the topic just shown may place it.
+            return result.kind is not Kind.ANSWER
         if focus.is_followup(question):
             return True
         return result.kind is not Kind.ANSWER or result.score < self.tuning.followup_self

@@ -1,0 +1,72 @@
+"""How the engine reads a message inside a conversation (issue 18, round 3): a near-domain word
+beside a topic that clearly answers, a story around a short question, a longer message that
+only the topic just shown can place. The phrasings are this file's own (none from a set)."""
+
+from __future__ import annotations
+
+from bot.answering.context import Context
+from bot.answering.retrieval import Engine, Kind
+
+
+def _answered(engine: Engine, message: str, previous: str | Context | None = None) -> str | None:
+    result = engine.ask(message, previous)
+    return result.entry.id if result.entry is not None else None
+
+
+# --- near-domain rules yield to a topic that answers every word ---------------------------------
+def test_boarding_lodging_is_answered_though_lodging_abroad_is_out_of_scope(engine):
+    assert _answered(engine, "học trung cấp ở xa nhà thì trường có chỗ ở nội trú không") \
+        == "support.scholarship-boarding"
+
+
+def test_weather_abroad_is_still_refused_with_its_pointer(engine):
+    result = engine.ask("bên Hàn Quốc mùa đông thời tiết có lạnh lắm không")
+    assert result.kind is Kind.FALLBACK and result.note is not None
+
+
+def test_visiting_a_school_is_not_tourism(engine):
+    assert _answered(engine, "trường nghề có cho học sinh lớp 9 đi tham quan trường không") \
+        == "college.admission-fair"
+
+
+def test_a_tourist_visa_is_still_refused(engine):
+    result = engine.ask("xin visa du lịch Nhật đi chơi một tuần cần giấy tờ gì")
+    assert result.kind is Kind.FALLBACK and result.note is not None
+
+
+# --- a story around a short question -----------------------------------------------------------
+def test_a_short_question_after_a_family_story_is_answered(engine):
+    message = ("Chào bạn, tôi ở Đức Hòa. Thằng con tôi năm nay 19 tuổi, đã học xong cấp 3, nó "
+               "tính qua Đài Loan làm nhà máy. Đi thì cần những điều kiện gì vậy?")
+    assert _answered(engine, message) == "overseas.requirements"
+
+
+def test_a_students_story_before_who_may_is_answered(engine):
+    message = ("Dạ em chào anh chị. Nhà em ở Thủ Thừa, ba mẹ làm ruộng, em mới xong lớp 12 và "
+               "muốn đi làm sớm phụ gia đình. Em nghe có nghị quyết của tỉnh hỗ trợ học cao "
+               "đẳng. Ai được hưởng vậy ạ?")
+    assert _answered(engine, message) == "college.nq31-support"
+
+
+def test_a_story_with_an_out_of_scope_question_is_still_refused(engine):
+    message = ("Chào bạn, tôi ở Cần Đước, con tôi học lớp 11. Dạo này nó hay thức khuya chơi "
+               "game. Mà cho tôi hỏi giá lúa hôm nay bao nhiêu một ký vậy?")
+    assert _answered(engine, message) is None
+
+
+# --- a longer message after a topic ------------------------------------------------------------
+def test_a_longer_message_no_topic_answers_alone_is_read_after_the_topic_shown(engine):
+    message = "người ta hứa đóng trước 50 triệu là bao đậu không cần thi, tin được không"
+    assert _answered(engine, message) is None  # alone it is unsure ...
+    assert _answered(engine, message, "overseas.scams") == "overseas.scams"  # ... not here
+
+
+def test_a_longer_unrelated_message_after_a_topic_is_still_refused(engine):
+    message = "mà dạo này em buồn quá, bạn thân chuyển trường đi xa rồi không còn ai chơi"
+    assert _answered(engine, message, "overseas.scams") is None
+
+
+def test_a_longer_message_read_after_a_topic_is_not_shared_across_topics(engine):
+    # The reply cache keys such a message by the topic before it (Assistant._context).
+    assert not engine.reads_alone(
+        "người ta hứa đóng trước 50 triệu là bao đậu không cần thi, tin được không")
