@@ -70,3 +70,26 @@ def test_a_longer_message_read_after_a_topic_is_not_shared_across_topics(engine)
     # The reply cache keys such a message by the topic before it (Assistant._context).
     assert not engine.reads_alone(
         "người ta hứa đóng trước 50 triệu là bao đậu không cần thi, tin được không")
+
+
+# --- the topic just shown, asked for a detail its phrasings lack -------------------------------
+def test_a_detail_of_the_topic_just_shown_stays_on_it(engine):
+    message = "hằng năm hay tổ chức vô tháng mấy"
+    assert _answered(engine, message) is None  # alone: which event?
+    assert _answered(engine, message, "college.admission-fair") == "college.admission-fair"
+
+
+def test_an_off_topic_detail_after_a_topic_is_still_refused(engine):
+    assert _answered(engine, "ở Nhật có món gì ngon không", "overseas.markets") is None
+
+
+# --- thanks that close a conversation ----------------------------------------------------------
+def test_thanks_with_what_the_family_will_do_next_is_a_goodbye(engine):
+    result = engine.ask("Dạ cảm ơn bạn nhiều, để tối nay tôi bàn lại với ba nó",
+                        "overseas.rights")
+    assert result.kind is Kind.GREETING and result.thanks and result.entry is None
+
+
+def test_thanks_before_a_question_still_answers_it(engine):
+    result = engine.ask("cảm ơn, vậy đi Đài Loan có bị trừ lương không", "overseas.rights")
+    assert result.kind is Kind.ANSWER

@@ -86,6 +86,11 @@ def _has_cue(words: list[str]) -> bool:
     return _cues(lex.asking).anywhere(words)
 
 
+def asks(message: str) -> bool:
+    """Whether any part of the message asks something (a question mark or an asking cue)."""
+    return "?" in message or any(_has_cue(_words(p)) for p, _ in _sentences(message))
+
+
 def is_followup(message: str) -> bool:
     """The message says it follows on from what was shown: "còn ...", "vậy ...", "thì sao"."""
     lex = text.lexicon()

@@ -38,6 +38,8 @@ FACET_REST = 2  # words of its own a facet follow-up may have beside cue and nam
 NEAR_YIELD = 0.88  # a topic this sure answers a message that a near-domain rule also matches
 EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
 EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
+SHOWN = 1.0  # the prior of the topic just shown (its neighbours get less)
+THANKS = ("cam on", "thank", "thanks", "tks")  # canonical (folded) forms
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
 
 
@@ -64,6 +66,7 @@ class Tuning:
     followup_words: int  # a follow-up has at most this many words of its own
     followup_self: float  # ... and is read alone when alone it scores at least this
     followup_cover: float  # an entry must cover this share of the follow-up's own words
+    followup_cover_shown: float  # ... and the topic just shown this share
     also_clauses: int  # asking clauses looked at for a second question
     also_candidates: int  # ... and the candidates ranked for each
     story_fuzzy: float = 0.9  # a story's asking clause contained in a phrasing: its closeness
@@ -491,7 +494,11 @@ class Engine:
 
         ranked = sorted(range(len(top)), key=lambda j: -order(j))
         if own is not None:
-            ranked = [j for j in ranked if rows[j]["own"] >= self.tuning.followup_cover]
+            # The topic just shown needs less: a follow-up's new words are often details of
+            # it ("cả nước thì chỉ tiêu sao", "chọn sử địa thì sao") that its phrasings lack.
+            t = self.tuning
+            ranked = [j for j in ranked if rows[j]["own"] >= t.followup_cover or (
+                favour.get(top[j]) == SHOWN and rows[j]["own"] >= t.followup_cover_shown)]
         # The ordering keeps the plain closeness; how sure the answer is also counts a story's
         # asking clause held whole by a phrasing (story words no longer dilute the score).
         story = self.tuning.story_fuzzy
@@ -561,7 +568,7 @@ class Engine:
         if not focus.clauses(question):
             return Result(Kind.EMPTY, question, ())
         if self._greets(question):
-            thanks = any(t in text.canonical(question) for t in ("cam on", "thank"))
+            thanks = any(t in text.canonical(question) for t in THANKS)
             return Result(Kind.GREETING, question, (), thanks=thanks)
         joined = focus.joined(question)
         found = self._joined(question, joined, ctx) if joined else None
@@ -626,7 +633,13 @@ class Engine:
 
     def _greets(self, question: str) -> bool:
         return len(text.normalize(question)) <= GREETING_CHARS and (
-            text.is_greeting(question) or self._calls_out(question))
+            text.is_greeting(question) or self._calls_out(question) or self._thanks(question))
+
+    def _thanks(self, question: str) -> bool:
+        """"Dạ cảm ơn ad, để tôi bàn lại với con": thanks that close a conversation, with
+        words about what the family will do next but nothing asked."""
+        canon = f" {text.canonical(question)} "
+        return any(f" {t} " in canon for t in THANKS) and not focus.asks(question)
 
     def _calls_out(self, question: str) -> bool:
         """"hú ad ơi", "ê bot": calling the bot, with nothing the knowledge base knows."""
@@ -823,7 +836,7 @@ class Engine:
         for rel in before.related:
             if rel in self._index:
                 prior[self._index[rel]] = 0.7
-        prior[self._index[before.id]] = 1.0 if before.id in self._index else 0.0
+        prior[self._index[before.id]] = SHOWN if before.id in self._index else 0.0
         return prior
 
     def _in_context(self, question: str, q: _Query, before: Entry) -> Result | None:
