@@ -93,3 +93,23 @@ def test_thanks_with_what_the_family_will_do_next_is_a_goodbye(engine):
 def test_thanks_before_a_question_still_answers_it(engine):
     result = engine.ask("cảm ơn, vậy đi Đài Loan có bị trừ lương không", "overseas.rights")
     assert result.kind is Kind.ANSWER
+
+
+# --- "where" beside a district; district names are not countries --------------------------------
+def test_where_near_a_district_follows_the_topics_facet_table(engine):
+    assert _answered(engine, "vậy học ở đâu cho gần Cần Đước", "tuition.trung-cap-free") \
+        == "college.admission"
+    assert _answered(engine, "vay ở đâu gần Thủ Thừa", "overseas.loan") == "overseas.loan"
+
+
+def test_a_district_named_like_a_country_names_no_country(engine):
+    result = engine.ask("Học ở đâu cho gần Đức Hòa?", "vet.levels")
+    assert result.context.country is None and result.context.district is not None
+    assert result.entry is not None and result.entry.id == "college.admission"
+
+
+def test_boarding_lodging_is_not_living_abroad_even_when_the_topic_is_less_sure(engine):
+    # "chỗ ở nội trú": the near-domain rule for life abroad says `unless: [nội trú]`
+    result = engine.ask("nha e o xa, di hoc co cho o noi tru ko")
+    assert result.note is None and result.entry is not None
+    assert result.entry.id == "support.scholarship-boarding"

@@ -713,11 +713,21 @@ class Engine:
         """The message's canonical text, from its clauses (each analysed once and kept)."""
         return " ".join(self._clause(c.text).canon for c in focus.clauses(question))
 
+    def _no_districts(self, canon: str) -> str:
+        """The text without the district names it holds: "Đức Huệ" names no country."""
+        for district in self._districts_in(canon):
+            for name in sorted((district.name, *district.aliases), key=len, reverse=True):
+                form = text.canonical(name)
+                if form:
+                    canon = f" {canon} ".replace(f" {form} ", " ").strip()
+        return canon
+
     def _mentioned(self, question: str) -> tuple[str, ...]:
         """The entity facets a message names: country, level, district."""
         canon = self._canon(question)
         found = [f for f, group in (("country", "countries"), ("level", "levels"))
-                 if self._mentions.find(canon, group) is not None]
+                 if self._mentions.find(self._no_districts(canon) if group == "countries"
+                                        else canon, group) is not None]
         if self._districts_in(canon):
             found.append("district")
         return tuple(found)
@@ -735,8 +745,9 @@ class Engine:
         if target is None:
             return None
         known = self._known_words(before) | self._known_words(target)
-        if facet != "district" and self._districts_in(self._canon(question)):
+        if facet not in ("district", "where") and self._districts_in(self._canon(question)):
             return None  # a district named beside a facet: the ranking reads it
+        # ("học ở đâu cho gần Đức Huệ": a district beside "where" only says near what)
         if any(w not in known for w in rest):
             return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
@@ -766,7 +777,7 @@ class Engine:
         allowed = self._facets.neutral | text.lexicon().question_words
         allowed |= {tok.text for tok in text.analyze(question) if tok.stop}
         level = self._mentions.find(canon, "levels")
-        country = self._mentions.find(canon, "countries")
+        country = self._mentions.find(self._no_districts(canon), "countries")
         if level is not None and "level" not in wanted[: len(asked.facets)]:
             return None
         names: list[str] = [*((country.name, *country.aliases) if country else ())]
@@ -783,7 +794,7 @@ class Engine:
         if result.kind is Kind.EMPTY:
             return dataclasses.replace(result, context=ctx)
         canon = self._canon(question)
-        country = self._mentions.find(canon, "countries")
+        country = self._mentions.find(self._no_districts(canon), "countries")
         level = self._mentions.find(canon, "levels")
         districts = result.districts or self._districts_in(canon)
         entry = result.entry
