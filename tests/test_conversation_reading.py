@@ -113,3 +113,21 @@ def test_boarding_lodging_is_not_living_abroad_even_when_the_topic_is_less_sure(
     result = engine.ask("nha e o xa, di hoc co cho o noi tru ko")
     assert result.note is None and result.entry is not None
     assert result.entry.id == "support.scholarship-boarding"
+
+
+# --- a tie between two topics, settled by the topic just shown --------------------------------
+LOAN = "hộ cận nghèo có được vay vốn cho con đi không"
+
+
+def test_a_tie_goes_to_the_topic_beside_the_one_just_shown(engine):
+    assert _answered(engine, LOAN) == "support.student-loan"  # alone: a student loan
+    assert _answered(engine, LOAN, "overseas.costs") == "overseas.loan"  # after going abroad
+
+
+def test_a_clear_winner_is_not_moved_by_the_topic_just_shown(engine):
+    assert _answered(engine, "vay vốn ngân hàng chính sách để đóng học phí cao đẳng",
+                     "overseas.costs") == "support.student-loan"
+
+
+def test_a_message_with_a_tie_is_not_shared_across_topics(engine):
+    assert not engine.reads_alone(LOAN)

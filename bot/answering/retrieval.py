@@ -67,6 +67,7 @@ class Tuning:
     followup_self: float  # ... and is read alone when alone it scores at least this
     followup_cover: float  # an entry must cover this share of the follow-up's own words
     followup_cover_shown: float  # ... and the topic just shown this share
+    context_tie: float  # a topic beside the one just shown wins when this close to the best
     also_clauses: int  # asking clauses looked at for a second question
     also_candidates: int  # ... and the candidates ranked for each
     story_fuzzy: float = 0.9  # a story's asking clause contained in a phrasing: its closeness
@@ -585,14 +586,20 @@ class Engine:
             q, plain = self._plain(question)
             return Result(Kind.FALLBACK, question, plain.ranked, q.districts,
                           note=near.reply, cap=self._below_answer())
-        if before is not None and before.facets:
-            faceted = self._facet(question, before)
-            if faceted is not None:
-                return faceted
         q, result = self._plain(question)
-        if before is not None and self._reads_as_followup(question, q, result):
-            return self._in_context(question, q, before) or result
+        if before is not None:
+            return self._after(question, q, result, before)
         return self._split(question, result)
+
+    def _after(self, question: str, q: _Query, alone: Result, before: Entry) -> Result:
+        """A message read after a topic: a facet of it, a follow-up, or on its own (where the
+        topic shown may still settle a tie)."""
+        faceted = self._facet(question, before) if before.facets else None
+        if faceted is not None:
+            return faceted
+        if self._reads_as_followup(question, q, alone):
+            return self._in_context(question, q, before) or alone
+        return self._split(question, self._near_tie(alone, before))
 
     def reads_alone(self, question: str) -> bool:
         """Whether `ask` gives this message the same result whatever the previous topic: only
@@ -607,6 +614,8 @@ class Engine:
         if self._asked_facets(question) is not None:
             return False  # a facet or an entity after a topic: the topic's table decides
         q, result = self._plain(question)
+        if self._ties(result):
+            return False  # the topic just shown may settle which of two topics is meant
         return not self._reads_as_followup(question, q, result)
 
     def _near_domain(self, question: str) -> OutOfScope | None:
@@ -849,6 +858,33 @@ class Engine:
                 prior[self._index[rel]] = 0.7
         prior[self._index[before.id]] = SHOWN if before.id in self._index else 0.0
         return prior
+
+    def _near_tie(self, result: Result, before: Entry) -> Result:
+        """Two topics answer a message about equally ("có được vay tiền để cho nó đi không"
+        after the costs of working abroad: the student loan or the loan for going abroad):
+        the one beside the topic just shown (same group or related) is meant."""
+        group = before.id.split(".")[0]
+        near = {before.id, *before.related}
+
+        def beside(entry: Entry) -> bool:
+            return entry.id in near or entry.id.split(".")[0] == group
+
+        if beside(result.ranked[0].entry):
+            return result
+        for other in self._ties(result):
+            if beside(other.entry):
+                ranked = (other, *(s for s in result.ranked if s is not other))
+                return dataclasses.replace(result, ranked=ranked)
+        return result
+
+    def _ties(self, result: Result) -> tuple[Scored, ...]:
+        """The runners-up answered about as surely as the first topic."""
+        tie = self.tuning.context_tie
+        if result.kind is not Kind.ANSWER or len(result.ranked) < 2 or tie <= 0:
+            return ()
+        first = result.ranked[0].score
+        return tuple(s for s in result.ranked[1:3]
+                     if s.score >= self._answer_at and first - s.score <= tie)
 
     def _in_context(self, question: str, q: _Query, before: Entry) -> Result | None:
         asking = text.lexicon().question_words
