@@ -38,6 +38,7 @@ FACET_REST = 2  # words of its own a facet follow-up may have beside cue and nam
 NEAR_YIELD = 0.88  # a topic this sure answers a message that a near-domain rule also matches
 EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
 EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
+TIE_SURE = 0.95  # a first topic this sure has no tie to settle
 SHOWN = 1.0  # the prior of the topic just shown (its neighbours get less)
 THANKS = ("cam on", "thank", "thanks", "tks")  # canonical (folded) forms
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
@@ -883,6 +884,8 @@ class Engine:
         if result.kind is not Kind.ANSWER or len(result.ranked) < 2 or tie <= 0:
             return ()
         first = result.ranked[0].score
+        if first >= TIE_SURE:
+            return ()  # answered with next to no doubt: the topic before cannot move it
         return tuple(s for s in result.ranked[1:3]
                      if s.score >= self._answer_at and first - s.score <= tie)
 
