@@ -131,3 +131,27 @@ def test_a_clear_winner_is_not_moved_by_the_topic_just_shown(engine):
 
 def test_a_message_with_a_tie_is_not_shared_across_topics(engine):
     assert not engine.reads_alone(LOAN)
+
+
+# --- a long story: the clauses nearest the question count, a district named anywhere too -------
+STORY = ("Chào bạn, tôi ở Tân Trụ. Nhà tôi làm ruộng, có ba đứa con. Đứa lớn đã lập gia đình, "
+         "đứa giữa đi làm công nhân ở Bến Lức. Năm ngoái lúa mất mùa, heo cũng rớt giá. "
+         "Ông bà nội thì già yếu, hay đau ốm. Tôi thì bán thêm tạp hóa ở đầu ngõ. "
+         "Thằng út năm nay học xong lớp 9, học lực khá, nó thích sửa điện. "
+         "Cho tôi hỏi học trung cấp nghề có được miễn học phí không?")
+
+
+def test_only_the_story_nearest_the_question_is_weighed():
+    from bot.answering import focus
+
+    parts = focus.clauses(STORY)
+    story = [c for c in parts if 0 < c.weight < focus.NEAR_ASKING]
+    assert len(story) == focus.STORY_CLAUSES
+    assert story[-1].text.startswith("nó thích sửa điện")  # nearest the question: kept
+    assert not any("lập gia đình" in c.text for c in story)  # far from it: weight 0
+
+
+def test_a_long_story_is_answered_and_its_district_still_found(engine):
+    result = engine.ask(STORY)
+    assert result.entry is not None and result.entry.id == "tuition.trung-cap-free"
+    assert "Tân Trụ" in [d.name for d in result.districts]  # named in the first sentence

@@ -202,6 +202,9 @@ class Engine:
         self._answer_words: dict[str, frozenset[str]] = {}
         self._index = {e.id: i for i, e in enumerate(self.entries)}
         self._clauses: dict[str, _Clause] = {}
+        # term and its accents -> its posting without clashing entries (see _posting)
+        self._kept: dict[tuple[str, tuple[str, ...]],
+                         tuple[np.ndarray, np.ndarray, frozenset[int]]] = {}
         self._found: dict[str, tuple[District, ...]] = {}  # districts named in a message
         # A message read alone (its query and classification): reads_alone and ask both need
         # it, and a short follow-up asked after different topics needs it every time.
@@ -285,6 +288,7 @@ class Engine:
     def clear_caches(self) -> None:
         """Forget analysed text (benchmarks measure the work, not the memory)."""
         self._clauses.clear()
+        self._kept.clear()
         self._found.clear()
         self._plain_reads.clear()
         self._predicted.clear()
@@ -380,20 +384,14 @@ class Engine:
         docs: list[np.ndarray] = []
         parts: list[np.ndarray] = []
         for term, qtf in q.terms.items():
-            posting = self._postings.get(term)
-            if posting is None:
+            found = self._posting(q, term)
+            if found is None:
                 continue
-            weight = qtf * (self.tuning.bigram_weight if "_" in term else 1.0)
-            clash = self._clashes(q, term) if q.marks else frozenset()
-            ids, values = posting
+            ids, values, clash = found
             if clash:
                 clashes[term] = clash
-                mask = np.zeros(len(self.entries), dtype=bool)
-                mask[list(clash)] = True
-                keep = ~mask[ids]
-                ids, values = ids[keep], values[keep]
             docs.append(ids)
-            parts.append(weight * values)
+            parts.append(qtf * (self.tuning.bigram_weight if "_" in term else 1.0) * values)
         if not docs:
             return np.zeros(len(self.entries), dtype=np.float64), clashes
         # One pass over every posting (a long message has a hundred terms): each entry's
@@ -402,19 +400,46 @@ class Engine:
                              minlength=len(self.entries)).astype(np.float64, copy=False)
         return scores, clashes
 
-    def _share(self, q: _Query, known: Callable[[str], bool]) -> float:
-        """Share of the question's information (IDF-weighted syllables, question words left
-        out) for which `known` holds; guessed typo corrections count less."""
-        total = found = 0.0
+    def _posting(self, q: _Query, term: str
+                 ) -> tuple[np.ndarray, np.ndarray, frozenset[int]] | None:
+        """A term's posting without the entries that spell it with other accents than the
+        question (remembered by term and accents: a long message ranks its clauses often)."""
+        posting = self._postings.get(term)
+        if posting is None:
+            return None
+        key = (term, tuple(q.marks.get(s, "") for s in term.split("_")) if q.marks else ())
+        found = self._kept.get(key)
+        if found is None:
+            ids, values = posting
+            clash = self._clashes(q, term) if q.marks else frozenset()
+            if clash:
+                mask = np.zeros(len(self.entries), dtype=bool)
+                mask[list(clash)] = True
+                keep = ~mask[ids]
+                ids, values = ids[keep], values[keep]
+            found = (ids, values, clash)
+            if len(self._kept) >= CLAUSE_CACHE:
+                self._kept.clear()
+            self._kept[key] = found
+        return found
+
+    def _info(self, q: _Query) -> tuple[list[tuple[str, float, float]], float]:
+        """The question's information: (syllable, IDF x weight, trust) for each syllable
+        (question words left out), and their total."""
         asking = text.lexicon().question_words
-        for term, qtf in q.terms.items():
-            if "_" in term or term in asking:
-                continue
-            w = self._idf_of(term) * qtf
-            total += w
-            if known(term):
-                found += w * q.trust.get(term, 1.0)
-        return found / total if total else 0.0
+        info = [(term, self._idf_of(term) * qtf, q.trust.get(term, 1.0))
+                for term, qtf in q.terms.items() if "_" not in term and term not in asking]
+        return info, sum(w for _, w, _ in info)
+
+    @staticmethod
+    def _share(info: tuple[list[tuple[str, float, float]], float],
+               known: Callable[[str], bool]) -> float:
+        """Share of the question's information for which `known` holds; guessed typo
+        corrections count less."""
+        terms, total = info
+        if not total:
+            return 0.0
+        return sum(w * trust for term, w, trust in terms if known(term)) / total
 
     def _fuzzy(self, q: _Query, candidates: list[int]
                ) -> tuple[dict[int, float], dict[int, float]]:
@@ -474,18 +499,20 @@ class Engine:
             return lambda term: term in terms and not (
                 use_clashes and term in clashes and i in clashes[term])
 
-        known = self._share(q, anywhere)
+        info = self._info(q)
+        own_info = self._info(own) if own is not None else None
+        known = self._share(info, anywhere)
         fuzzy, held = self._fuzzy(q, top)
         rows: list[dict[str, float]] = []
         for i in top:
             row = {
                 "bm25": float(bm25[i]) / ideal if ideal else 0.0,
-                "coverage": self._share(q, covers(i)),
+                "coverage": self._share(info, covers(i)),
                 "fuzzy": fuzzy[i],
                 "known": known,
             }
-            if own is not None:
-                row["own"] = self._share(own, covers(i, use_clashes=False))
+            if own_info is not None:
+                row["own"] = self._share(own_info, covers(i, use_clashes=False))
             rows.append(row)
         w = self.tuning.rank_weights
         favour = prior or {}
