@@ -169,6 +169,11 @@ def _marks(word: str) -> str:
     return ("đ" if "đ" in word else "") + marks
 
 
+def _canon(clause: str) -> str:
+    """A clause as the matcher reads it (text.analyze is remembered)."""
+    return " ".join(tok.text for tok in text.analyze(clause))
+
+
 @lru_cache(maxsize=8192)
 def _accented(raw: str) -> tuple[tuple[str, str], ...]:
     """(folded syllable, its accents) for every accented word of a text."""
@@ -202,6 +207,7 @@ class Engine:
         self._answer_words: dict[str, frozenset[str]] = {}
         self._index = {e.id: i for i, e in enumerate(self.entries)}
         self._clauses: dict[str, _Clause] = {}
+        self._canons: dict[str, str] = {}  # message -> its canonical text (see _canon)
         # term and its accents -> its posting without clashing entries (see _posting)
         self._kept: dict[tuple[str, tuple[str, ...]],
                          tuple[np.ndarray, np.ndarray, frozenset[int]]] = {}
@@ -288,6 +294,7 @@ class Engine:
     def clear_caches(self) -> None:
         """Forget analysed text (benchmarks measure the work, not the memory)."""
         self._clauses.clear()
+        self._canons.clear()
         self._kept.clear()
         self._found.clear()
         self._plain_reads.clear()
@@ -301,7 +308,7 @@ class Engine:
         if found is not None:
             return found
         analyzed = text.analyze(clause)
-        canon = " ".join(tok.text for tok in analyzed)
+        canon = _canon(clause)
         names = self._districts.covered([tok.text for tok in analyzed])
         toks: list[str] = []
         trust: dict[str, float] = {}
@@ -336,11 +343,11 @@ class Engine:
         asked: list[str] = []
         pieces: list[str] = []
         marks: dict[str, str] = {}
-        analysed = [self._clause(c.text) for c in parts]
-        for k, (clause, done) in enumerate(zip(parts, analysed, strict=True)):
+        for k, clause in enumerate(parts):
             weight = clause.weight if weights is None else weights.get(k, clause.weight)
             if weight <= 0:
-                continue
+                continue  # not analysed: a greeting, a story far from the question
+            done = self._clause(clause.text)
             for term in done.terms:
                 terms[term] += weight
             for tok, confidence in done.trust.items():
@@ -351,7 +358,7 @@ class Engine:
                     pieces.append(" ".join(done.toks))
             for folded, mark in done.marks:
                 marks.setdefault(folded, mark)
-        districts = self._districts_in(" ".join(d.canon for d in analysed))
+        districts = self._districts_in(self._canon(question))  # named anywhere in it
         if districts:
             terms[DISTRICT_TERM] += 1.0
             trust[DISTRICT_TERM] = 1.0
@@ -650,7 +657,9 @@ class Engine:
         """The near-domain rule the message matches, unless a topic answers it with little
         doubt: "trường có chỗ ở nội trú không" names lodging ("chỗ ở", as abroad) but the
         boarding topic covers every word of it."""
-        near = self._near.match(text.canonical(focus.asked(question)))
+        parts = focus.clauses(question)
+        asked = [c for c in parts if c.asking] or [c for c in parts if c.weight > 0]
+        near = self._near.match(" ".join(_canon(c.text) for c in asked))  # as focus.asked
         if near is None:
             return None
         _, plain = self._plain(question)
@@ -748,7 +757,13 @@ class Engine:
     # --- follow-ups --------------------------------------------------------------------------
     def _canon(self, question: str) -> str:
         """The message's canonical text, from its clauses (each analysed once and kept)."""
-        return " ".join(self._clause(c.text).canon for c in focus.clauses(question))
+        found = self._canons.get(question)
+        if found is None:
+            found = " ".join(_canon(c.text) for c in focus.clauses(question))
+            if len(self._canons) >= CLAUSE_CACHE:
+                self._canons.clear()
+            self._canons[question] = found
+        return found
 
     def _no_districts(self, canon: str) -> str:
         """The text without the district names it holds: "Đức Huệ" names no country."""
