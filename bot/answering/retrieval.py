@@ -414,7 +414,14 @@ class Engine:
         posting = self._postings.get(term)
         if posting is None:
             return None
-        key = (term, tuple(q.marks.get(s, "") for s in term.split("_")) if q.marks else ())
+        marks = q.marks
+        if not marks:
+            key: tuple[str, tuple[str, ...]] = (term, ())
+        elif "_" in term:
+            first, second = term.split("_", 1)
+            key = (term, (marks.get(first, ""), marks.get(second, "")))
+        else:
+            key = (term, (marks.get(term, ""),))
         found = self._kept.get(key)
         if found is None:
             ids, values = posting
