@@ -80,11 +80,21 @@ def _cues(phrases: tuple[tuple[str, ...], ...]) -> Cues:
     return Cues(phrases)
 
 
+_ASKING: list[tuple[text.Lexicon, Cues, Cues]] = []  # built once per lexicon
+
+
+def _asking_cues(lex: text.Lexicon) -> tuple[Cues, Cues]:
+    """(the words that ask at the end of a clause, the phrases that ask anywhere)."""
+    if not _ASKING or _ASKING[0][0] is not lex:
+        _ASKING[:] = [(lex, _cues(tuple((w,) for w in lex.asking_final)), _cues(lex.asking))]
+    return _ASKING[0][1], _ASKING[0][2]
+
+
 def _has_cue(words: list[str]) -> bool:
-    lex = text.lexicon()
-    if words and _cues(tuple((w,) for w in lex.asking_final)).at(words, len(words) - 1):
+    final, anywhere = _asking_cues(text.lexicon())
+    if words and final.at(words, len(words) - 1):
         return True
-    return _cues(lex.asking).anywhere(words)
+    return anywhere.anywhere(words)
 
 
 def asks(message: str) -> bool:
