@@ -155,3 +155,12 @@ def test_a_long_story_is_answered_and_its_district_still_found(engine):
     result = engine.ask(STORY)
     assert result.entry is not None and result.entry.id == "tuition.trung-cap-free"
     assert "Tân Trụ" in [d.name for d in result.districts]  # named in the first sentence
+
+
+def test_a_confirming_question_ending_in_an_address_word_points_at_the_story():
+    from bot.answering import focus
+
+    parts = focus.clauses("Con tôi học xong lớp 9 ở Tân Trụ. Tôi nghe nói học trung cấp được "
+                          "miễn học phí. Có đúng vậy không cháu?")
+    asking = [c.text for c in parts if c.asking]
+    assert "Tôi nghe nói học trung cấp được miễn học phí" in asking
