@@ -53,6 +53,7 @@ def test_repeated_letters_are_collapsed():
     ("mk cx mún hc thcs", "mình cũng muốn học trung học cơ sở"),
     ("thi rớt lớp 10 rầu ntn", "thi trượt lớp 10 rồi như thế nào"),
     ("co fai dong hoc phi ko", "có phải đóng học phí không"),
+    ("qua bển bị chủ ăn hiếp", "qua bển bị chủ ngược đãi"),
 ])
 def test_teencode_and_southern_speech_expand_to_plain_vietnamese(teen, plain):
     assert canonical(teen) == canonical(plain)
