@@ -54,6 +54,7 @@ def test_repeated_letters_are_collapsed():
     ("thi rớt lớp 10 rầu ntn", "thi trượt lớp 10 rồi như thế nào"),
     ("co fai dong hoc phi ko", "có phải đóng học phí không"),
     ("qua bển bị chủ ăn hiếp", "qua bển bị chủ ngược đãi"),
+    ("cty xkld", "công ty xuất khẩu lao động"),
 ])
 def test_teencode_and_southern_speech_expand_to_plain_vietnamese(teen, plain):
     assert canonical(teen) == canonical(plain)
