@@ -55,6 +55,8 @@ def test_repeated_letters_are_collapsed():
     ("co fai dong hoc phi ko", "có phải đóng học phí không"),
     ("qua bển bị chủ ăn hiếp", "qua bển bị chủ ngược đãi"),
     ("cty xkld", "công ty xuất khẩu lao động"),
+    ("lấy bằng c3 ở ktx", "lấy bằng cấp 3 ở ký túc xá"),
+    ("đi nc ngoài", "đi nước ngoài"),
 ])
 def test_teencode_and_southern_speech_expand_to_plain_vietnamese(teen, plain):
     assert canonical(teen) == canonical(plain)
