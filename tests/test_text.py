@@ -57,6 +57,7 @@ def test_repeated_letters_are_collapsed():
     ("cty xkld", "công ty xuất khẩu lao động"),
     ("lấy bằng c3 ở ktx", "lấy bằng cấp 3 ở ký túc xá"),
     ("đi nc ngoài", "đi nước ngoài"),
+    ("mấy tủi đi lun", "mấy tuổi đi luôn"),
 ])
 def test_teencode_and_southern_speech_expand_to_plain_vietnamese(teen, plain):
     assert canonical(teen) == canonical(plain)
