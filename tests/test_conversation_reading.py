@@ -164,3 +164,16 @@ def test_a_confirming_question_ending_in_an_address_word_points_at_the_story():
                           "miễn học phí. Có đúng vậy không cháu?")
     asking = [c.text for c in parts if c.asking]
     assert "Tôi nghe nói học trung cấp được miễn học phí" in asking
+
+
+# --- a country named settles a tie towards going abroad -----------------------------------------
+def test_a_loan_to_go_to_a_named_country_is_the_overseas_loan(engine):
+    result = engine.ask("muốn qua Nhật làm thì vay ngân hàng chính sách được hông")
+    assert [s.entry.id for s in result.ranked[:2]] == ["overseas.loan", "support.student-loan"]
+    assert result.ranked[1].score > result.ranked[0].score  # a tie, settled by the country
+    assert result.entry is not None and result.entry.id == "overseas.loan"
+
+
+def test_without_a_country_the_same_loan_question_is_the_student_loan(engine):
+    assert _answered(engine, "muốn đi học thì vay ngân hàng chính sách được hông") \
+        == "support.student-loan"

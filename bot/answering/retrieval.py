@@ -629,9 +629,28 @@ class Engine:
             return Result(Kind.FALLBACK, question, plain.ranked, q.districts,
                           note=near.reply, cap=self._below_answer())
         q, result = self._plain(question)
+        result = self._country_tie(question, result)
         if before is not None:
             return self._after(question, q, result, before)
         return self._split(question, result)
+
+    def _country_tie(self, question: str, result: Result) -> Result:
+        """A country named ("vay ngân hàng chính sách để đi Hàn"): of two topics answered
+        about equally, the one among the topics about going abroad is meant."""
+        ties = self._ties(result)
+        if not ties:
+            return result
+        country = self._mentions.find(self._no_districts(self._canon(question)), "countries")
+        if country is None:
+            return result
+        groups = {t.split(".")[0] for t in country.topics}
+        if result.ranked[0].entry.id.split(".")[0] in groups:
+            return result
+        for other in ties:
+            if other.entry.id.split(".")[0] in groups:
+                ranked = (other, *(s for s in result.ranked if s is not other))
+                return dataclasses.replace(result, ranked=ranked)
+        return result
 
     def _after(self, question: str, q: _Query, alone: Result, before: Entry) -> Result:
         """A message read after a topic: a facet of it, a follow-up, or on its own (where the
