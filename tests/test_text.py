@@ -52,6 +52,12 @@ def test_repeated_letters_are_collapsed():
     ("hổng bít mần sao dị", "không biết làm sao vậy"),
     ("mk cx mún hc thcs", "mình cũng muốn học trung học cơ sở"),
     ("thi rớt lớp 10 rầu ntn", "thi trượt lớp 10 rồi như thế nào"),
+    ("co fai dong hoc phi ko", "có phải đóng học phí không"),
+    ("qua bển bị chủ ăn hiếp", "qua bển bị chủ ngược đãi"),
+    ("cty xkld", "công ty xuất khẩu lao động"),
+    ("lấy bằng c3 ở ktx", "lấy bằng cấp 3 ở ký túc xá"),
+    ("đi nc ngoài", "đi nước ngoài"),
+    ("mấy tủi đi lun", "mấy tuổi đi luôn"),
 ])
 def test_teencode_and_southern_speech_expand_to_plain_vietnamese(teen, plain):
     assert canonical(teen) == canonical(plain)

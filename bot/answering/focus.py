@@ -18,6 +18,7 @@ STORY = 0.25
 UNSURE_LAST = 1.0  # no clause asks anything: the last sentence is most likely the point
 UNSURE_REST = 0.4
 GREETING_WORDS = 10  # a longer clause is not only a greeting
+STORY_CLAUSES = 5  # story clauses weighed at most (the nearest the question); more: weight 0
 SHORT = 14  # content words: a message this short is one thought, weighed as a whole
 
 # Sentences end at . ! ? … ; or a new line; a dot between digits is a decimal point.
@@ -79,11 +80,26 @@ def _cues(phrases: tuple[tuple[str, ...], ...]) -> Cues:
     return Cues(phrases)
 
 
+_ASKING: list[tuple[text.Lexicon, Cues, Cues]] = []  # built once per lexicon
+
+
+def _asking_cues(lex: text.Lexicon) -> tuple[Cues, Cues]:
+    """(the words that ask at the end of a clause, the phrases that ask anywhere)."""
+    if not _ASKING or _ASKING[0][0] is not lex:
+        _ASKING[:] = [(lex, _cues(tuple((w,) for w in lex.asking_final)), _cues(lex.asking))]
+    return _ASKING[0][1], _ASKING[0][2]
+
+
 def _has_cue(words: list[str]) -> bool:
-    lex = text.lexicon()
-    if words and _cues(tuple((w,) for w in lex.asking_final)).at(words, len(words) - 1):
+    final, anywhere = _asking_cues(text.lexicon())
+    if words and final.at(words, len(words) - 1):
         return True
-    return _cues(lex.asking).anywhere(words)
+    return anywhere.anywhere(words)
+
+
+def asks(message: str) -> bool:
+    """Whether any part of the message asks something (a question mark or an asking cue)."""
+    return "?" in message or any(_has_cue(_words(p)) for p, _ in _sentences(message))
 
 
 def is_followup(message: str) -> bool:
@@ -168,19 +184,44 @@ def _confirms(found: list[_Found]) -> list[_Found]:
     return [dataclasses.replace(f, asking=True) if f.sentence == point else f for f in found]
 
 
+def _short(found: list[_Found]) -> bool:
+    """At most SHORT content words outside greetings (counting stops once past it: a long
+    message need not have every clause analysed here)."""
+    content = 0
+    for f in found:
+        if not f.greeting:
+            content += len(text.content_tokens(f.text))
+            if content > SHORT:
+                return False
+    return True
+
+
 @lru_cache(maxsize=4096)
 def clauses(message: str) -> tuple[Clause, ...]:
     """The message as weighted clauses, in order."""
     found = _confirms(_pieces(message))
     if not found:
         return ()
-    content = sum(len(text.content_tokens(f.text)) for f in found if not f.greeting)
-    if len(found) == 1 or content <= SHORT:
+    if len(found) == 1 or _short(found):
         return tuple(Clause(f.text, 0.0 if f.greeting and len(found) > 1 else 1.0,
                             f.asking or len(found) == 1) for f in found)
     asking_sentences = {f.sentence for f in found if f.asking}
     last = max((f.sentence for f in found if not f.greeting), default=-1)
-    return tuple(Clause(f.text, _weight(f, asking_sentences, last), f.asking) for f in found)
+    weights = [_weight(f, asking_sentences, last) for f in found]
+    return tuple(Clause(f.text, w, f.asking) for f, w in zip(found, _cap_story(found, weights),
+                                                               strict=True))
+
+
+def _cap_story(found: list[_Found], weights: list[float]) -> list[float]:
+    """At most STORY_CLAUSES story clauses count, those nearest the question: a long message
+    is mostly story, and the far end of it says little about what is asked (and costs)."""
+    story = [k for k, w in enumerate(weights) if 0 < w < NEAR_ASKING]
+    if len(story) <= STORY_CLAUSES:
+        return weights
+    asking = [k for k, w in enumerate(weights) if w >= NEAR_ASKING] or [len(weights)]
+    nearest = sorted(story, key=lambda k: min(abs(k - a) for a in asking))[:STORY_CLAUSES]
+    keep = set(nearest)
+    return [0.0 if k in story and k not in keep else w for k, w in enumerate(weights)]
 
 
 def asked(message: str) -> str:

@@ -29,14 +29,18 @@ from bot.answering.context import EMPTY, Context
 from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain
 from bot.answering.facets import FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
-from bot.answering.knowledge import District, Entry, KnowledgeBase, Named
+from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, OutOfScope
 
 DISTRICT_TERM = "__district__"
 GREETING_CHARS = 200  # a longer message (once normalised) is never only a greeting
 MODEL_SURE = 0.5  # the learned model's best topic is added to the candidates from here
 FACET_REST = 2  # words of its own a facet follow-up may have beside cue and names
+NEAR_YIELD = 0.88  # a topic this sure answers a message that a near-domain rule also matches
 EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
 EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
+TIE_SURE = 0.95  # a first topic this sure has no tie to settle
+SHOWN = 1.0  # the prior of the topic just shown (its neighbours get less)
+THANKS = ("cam on", "thank", "thanks", "tks")  # canonical (folded) forms
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
 
 
@@ -63,8 +67,11 @@ class Tuning:
     followup_words: int  # a follow-up has at most this many words of its own
     followup_self: float  # ... and is read alone when alone it scores at least this
     followup_cover: float  # an entry must cover this share of the follow-up's own words
+    followup_cover_shown: float  # ... and the topic just shown this share
+    context_tie: float  # a topic beside the one just shown wins when this close to the best
     also_clauses: int  # asking clauses looked at for a second question
     also_candidates: int  # ... and the candidates ranked for each
+    story_fuzzy: float = 0.9  # a story's asking clause contained in a phrasing: its closeness
     model_weight: float = 0.0  # the learned model's share of the fused score (0: off)
     model_sharpness: float = 4.0
     model_answer_threshold: float = 0.4
@@ -135,6 +142,7 @@ class _Query:
     districts: tuple[District, ...]
     trust: dict[str, float]  # 1.0 for a word as typed, less for a guessed typo correction
     marks: dict[str, str]  # folded syllable -> the accents it was typed with
+    story: bool = False  # the message tells a story around what it asks
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,11 @@ def _marks(word: str) -> str:
     """The diacritics of a word, in order: "lương" and "luồng" fold alike but differ here."""
     marks = "".join(ch for ch in unicodedata.normalize("NFD", word) if unicodedata.combining(ch))
     return ("đ" if "đ" in word else "") + marks
+
+
+def _canon(clause: str) -> str:
+    """A clause as the matcher reads it (text.analyze is remembered)."""
+    return " ".join(tok.text for tok in text.analyze(clause))
 
 
 @lru_cache(maxsize=8192)
@@ -194,6 +207,10 @@ class Engine:
         self._answer_words: dict[str, frozenset[str]] = {}
         self._index = {e.id: i for i, e in enumerate(self.entries)}
         self._clauses: dict[str, _Clause] = {}
+        self._canons: dict[str, str] = {}  # message -> its canonical text (see _canon)
+        # term and its accents -> its posting without clashing entries (see _posting)
+        self._kept: dict[tuple[str, tuple[str, ...]],
+                         tuple[np.ndarray, np.ndarray, frozenset[int]]] = {}
         self._found: dict[str, tuple[District, ...]] = {}  # districts named in a message
         # A message read alone (its query and classification): reads_alone and ask both need
         # it, and a short follow-up asked after different topics needs it every time.
@@ -277,6 +294,8 @@ class Engine:
     def clear_caches(self) -> None:
         """Forget analysed text (benchmarks measure the work, not the memory)."""
         self._clauses.clear()
+        self._canons.clear()
+        self._kept.clear()
         self._found.clear()
         self._plain_reads.clear()
         self._predicted.clear()
@@ -289,7 +308,7 @@ class Engine:
         if found is not None:
             return found
         analyzed = text.analyze(clause)
-        canon = " ".join(tok.text for tok in analyzed)
+        canon = _canon(clause)
         names = self._districts.covered([tok.text for tok in analyzed])
         toks: list[str] = []
         trust: dict[str, float] = {}
@@ -324,11 +343,11 @@ class Engine:
         asked: list[str] = []
         pieces: list[str] = []
         marks: dict[str, str] = {}
-        analysed = [self._clause(c.text) for c in parts]
-        for k, (clause, done) in enumerate(zip(parts, analysed, strict=True)):
+        for k, clause in enumerate(parts):
             weight = clause.weight if weights is None else weights.get(k, clause.weight)
             if weight <= 0:
-                continue
+                continue  # not analysed: a greeting, a story far from the question
+            done = self._clause(clause.text)
             for term in done.terms:
                 terms[term] += weight
             for tok, confidence in done.trust.items():
@@ -339,15 +358,16 @@ class Engine:
                     pieces.append(" ".join(done.toks))
             for folded, mark in done.marks:
                 marks.setdefault(folded, mark)
-        districts = self._districts_in(" ".join(d.canon for d in analysed))
+        districts = self._districts_in(self._canon(question))  # named anywhere in it
         if districts:
             terms[DISTRICT_TERM] += 1.0
             trust[DISTRICT_TERM] = 1.0
         asked = asked or [t for t in terms if "_" not in t and t != DISTRICT_TERM]
         whole = " ".join(asked)
         pieces = [p for p in pieces if p != whole][: self.tuning.also_clauses]
+        story = weights is None and any(0 < c.weight < focus.NEAR_ASKING for c in parts)
         return _Query(dict(terms), tuple(asked), whole, (whole, *pieces), districts, trust,
-                      marks)
+                      marks, story)
 
     def _clashes(self, q: _Query, term: str) -> frozenset[int]:
         """Entries that spell this term's syllables with other accents than the question."""
@@ -371,20 +391,14 @@ class Engine:
         docs: list[np.ndarray] = []
         parts: list[np.ndarray] = []
         for term, qtf in q.terms.items():
-            posting = self._postings.get(term)
-            if posting is None:
+            found = self._posting(q, term)
+            if found is None:
                 continue
-            weight = qtf * (self.tuning.bigram_weight if "_" in term else 1.0)
-            clash = self._clashes(q, term) if q.marks else frozenset()
-            ids, values = posting
+            ids, values, clash = found
             if clash:
                 clashes[term] = clash
-                mask = np.zeros(len(self.entries), dtype=bool)
-                mask[list(clash)] = True
-                keep = ~mask[ids]
-                ids, values = ids[keep], values[keep]
             docs.append(ids)
-            parts.append(weight * values)
+            parts.append(qtf * (self.tuning.bigram_weight if "_" in term else 1.0) * values)
         if not docs:
             return np.zeros(len(self.entries), dtype=np.float64), clashes
         # One pass over every posting (a long message has a hundred terms): each entry's
@@ -393,35 +407,82 @@ class Engine:
                              minlength=len(self.entries)).astype(np.float64, copy=False)
         return scores, clashes
 
-    def _share(self, q: _Query, known: Callable[[str], bool]) -> float:
-        """Share of the question's information (IDF-weighted syllables, question words left
-        out) for which `known` holds; guessed typo corrections count less."""
-        total = found = 0.0
-        asking = text.lexicon().question_words
-        for term, qtf in q.terms.items():
-            if "_" in term or term in asking:
-                continue
-            w = self._idf_of(term) * qtf
-            total += w
-            if known(term):
-                found += w * q.trust.get(term, 1.0)
-        return found / total if total else 0.0
+    def _posting(self, q: _Query, term: str
+                 ) -> tuple[np.ndarray, np.ndarray, frozenset[int]] | None:
+        """A term's posting without the entries that spell it with other accents than the
+        question (remembered by term and accents: a long message ranks its clauses often)."""
+        posting = self._postings.get(term)
+        if posting is None:
+            return None
+        marks = q.marks
+        if not marks:
+            key: tuple[str, tuple[str, ...]] = (term, ())
+        elif "_" in term:
+            first, second = term.split("_", 1)
+            key = (term, (marks.get(first, ""), marks.get(second, "")))
+        else:
+            key = (term, (marks.get(term, ""),))
+        found = self._kept.get(key)
+        if found is None:
+            ids, values = posting
+            clash = self._clashes(q, term) if q.marks else frozenset()
+            if clash:
+                mask = np.zeros(len(self.entries), dtype=bool)
+                mask[list(clash)] = True
+                keep = ~mask[ids]
+                ids, values = ids[keep], values[keep]
+            found = (ids, values, clash)
+            if len(self._kept) >= CLAUSE_CACHE:
+                self._kept.clear()
+            self._kept[key] = found
+        return found
 
-    def _fuzzy(self, q: _Query, candidates: list[int]) -> dict[int, float]:
-        """For each candidate, how close its nearest phrasing is to the question (0-1)."""
+    def _info(self, q: _Query) -> tuple[list[tuple[str, float, float]], float]:
+        """The question's information: (syllable, IDF x weight, trust) for each syllable
+        (question words left out), and their total."""
+        asking = text.lexicon().question_words
+        info = [(term, self._idf_of(term) * qtf, q.trust.get(term, 1.0))
+                for term, qtf in q.terms.items() if "_" not in term and term not in asking]
+        return info, sum(w for _, w, _ in info)
+
+    @staticmethod
+    def _share(info: tuple[list[tuple[str, float, float]], float],
+               known: Callable[[str], bool]) -> float:
+        """Share of the question's information for which `known` holds; guessed typo
+        corrections count less."""
+        terms, total = info
+        if not total:
+            return 0.0
+        return sum(w * trust for term, w, trust in terms if known(term)) / total
+
+    def _fuzzy(self, q: _Query, candidates: list[int]
+               ) -> tuple[dict[int, float], dict[int, float]]:
+        """For each candidate, how close its nearest phrasing is to the question (0-1), and
+        (for a message with a story) how close it is to a phrasing that holds every word of
+        an asking clause."""
         best = dict.fromkeys(candidates, 0.0)
+        held = dict.fromkeys(candidates, 0.0)
         if not q.canon:
-            return best
+            return best, held
         owners = [i for i in candidates for _ in self._phrasings[i]]
         choices = [p for i in candidates for p in self._phrasings[i]]
         if not choices:
-            return best
+            return best, held
         # One C call for all candidates' phrasings instead of one per candidate; a long
         # question is compared clause by clause too, so its length does not drown the match.
-        scores = process.cdist(list(q.pieces), choices, scorer=fuzz.token_sort_ratio).max(axis=0)
+        pieces = list(q.pieces)
+        scores = process.cdist(pieces, choices, scorer=fuzz.token_sort_ratio).max(axis=0)
         for owner, score in zip(owners, scores, strict=True):
             best[owner] = max(best[owner], float(score) / 100)
-        return best
+        if q.story:
+            # Around a story the asking clause is short ("muốn đi thì cần điều kiện gì"): a
+            # phrasing holding all its words says the answer is there, however long it is.
+            # Only the clause the question leads with: a later one is offered, not answered.
+            lead = pieces[1:2] or pieces[:1]
+            contained = process.cdist(lead, choices, scorer=fuzz.token_set_ratio)[0]
+            for owner, score in zip(owners, contained, strict=True):
+                held[owner] = max(held[owner], float(score) / 100)
+        return best, held
 
     def rank(self, question: str, limit: int = 5, previous: str | Context | None = None
              ) -> list[Scored]:
@@ -452,18 +513,20 @@ class Engine:
             return lambda term: term in terms and not (
                 use_clashes and term in clashes and i in clashes[term])
 
-        known = self._share(q, anywhere)
-        fuzzy = self._fuzzy(q, top)
+        info = self._info(q)
+        own_info = self._info(own) if own is not None else None
+        known = self._share(info, anywhere)
+        fuzzy, held = self._fuzzy(q, top)
         rows: list[dict[str, float]] = []
         for i in top:
             row = {
                 "bm25": float(bm25[i]) / ideal if ideal else 0.0,
-                "coverage": self._share(q, covers(i)),
+                "coverage": self._share(info, covers(i)),
                 "fuzzy": fuzzy[i],
                 "known": known,
             }
-            if own is not None:
-                row["own"] = self._share(own, covers(i, use_clashes=False))
+            if own_info is not None:
+                row["own"] = self._share(own_info, covers(i, use_clashes=False))
             rows.append(row)
         w = self.tuning.rank_weights
         favour = prior or {}
@@ -474,8 +537,16 @@ class Engine:
 
         ranked = sorted(range(len(top)), key=lambda j: -order(j))
         if own is not None:
-            ranked = [j for j in ranked if rows[j]["own"] >= self.tuning.followup_cover]
-        scored = [Scored(self.entries[top[j]], self._calibrate(rows[j]), rows[j])
+            # The topic just shown needs less: a follow-up's new words are often details of
+            # it ("cả nước thì chỉ tiêu sao", "chọn sử địa thì sao") that its phrasings lack.
+            t = self.tuning
+            ranked = [j for j in ranked if rows[j]["own"] >= t.followup_cover or (
+                favour.get(top[j]) == SHOWN and rows[j]["own"] >= t.followup_cover_shown)]
+        # The ordering keeps the plain closeness; how sure the answer is also counts a story's
+        # asking clause held whole by a phrasing (story words no longer dilute the score).
+        story = self.tuning.story_fuzzy
+        scored = [Scored(self.entries[top[j]], self._calibrate(
+            {**rows[j], "fuzzy": max(rows[j]["fuzzy"], story * held[top[j]])}), rows[j])
                   for j in ranked[:limit]]
         return self._fuse(q, scored) if self.model is not None else scored
 
@@ -540,7 +611,7 @@ class Engine:
         if not focus.clauses(question):
             return Result(Kind.EMPTY, question, ())
         if self._greets(question):
-            thanks = any(t in text.canonical(question) for t in ("cam on", "thank"))
+            thanks = any(t in text.canonical(question) for t in THANKS)
             return Result(Kind.GREETING, question, (), thanks=thanks)
         joined = focus.joined(question)
         found = self._joined(question, joined, ctx) if joined else None
@@ -552,19 +623,44 @@ class Engine:
             named = self._bare(question, bare, before)
             if named is not None:
                 return named
-        near = self._near.match(text.canonical(focus.asked(question)))
+        near = self._near_domain(question)
         if near is not None:
-            q = self._query(question)
-            return Result(Kind.FALLBACK, question, tuple(self._rank(q)), q.districts,
+            q, plain = self._plain(question)
+            return Result(Kind.FALLBACK, question, plain.ranked, q.districts,
                           note=near.reply, cap=self._below_answer())
-        if before is not None and before.facets:
-            faceted = self._facet(question, before)
-            if faceted is not None:
-                return faceted
         q, result = self._plain(question)
-        if before is not None and self._reads_as_followup(question, q, result):
-            return self._in_context(question, q, before) or result
+        result = self._country_tie(question, result)
+        if before is not None:
+            return self._after(question, q, result, before)
         return self._split(question, result)
+
+    def _country_tie(self, question: str, result: Result) -> Result:
+        """A country named ("vay ngân hàng chính sách để đi Hàn"): of two topics answered
+        about equally, the one among the topics about going abroad is meant."""
+        ties = self._ties(result)
+        if not ties:
+            return result
+        country = self._mentions.find(self._no_districts(self._canon(question)), "countries")
+        if country is None:
+            return result
+        groups = {t.split(".")[0] for t in country.topics}
+        if result.ranked[0].entry.id.split(".")[0] in groups:
+            return result
+        for other in ties:
+            if other.entry.id.split(".")[0] in groups:
+                ranked = (other, *(s for s in result.ranked if s is not other))
+                return dataclasses.replace(result, ranked=ranked)
+        return result
+
+    def _after(self, question: str, q: _Query, alone: Result, before: Entry) -> Result:
+        """A message read after a topic: a facet of it, a follow-up, or on its own (where the
+        topic shown may still settle a tie)."""
+        faceted = self._facet(question, before) if before.facets else None
+        if faceted is not None:
+            return faceted
+        if self._reads_as_followup(question, q, alone):
+            return self._in_context(question, q, before) or alone
+        return self._split(question, self._near_tie(alone, before))
 
     def reads_alone(self, question: str) -> bool:
         """Whether `ask` gives this message the same result whatever the previous topic: only
@@ -574,14 +670,27 @@ class Engine:
             return True
         if self._names.bare(question) is not None:
             return False
-        if len(self._own_words(question)) > self.tuning.followup_words:
-            return True  # never a follow-up: no need to rank it here
-        if self._near.match(text.canonical(focus.asked(question))) is not None:
+        if self._near_domain(question) is not None:
             return True
         if self._asked_facets(question) is not None:
             return False  # a facet or an entity after a topic: the topic's table decides
         q, result = self._plain(question)
+        if self._ties(result):
+            return False  # the topic just shown may settle which of two topics is meant
         return not self._reads_as_followup(question, q, result)
+
+    def _near_domain(self, question: str) -> OutOfScope | None:
+        """The near-domain rule the message matches, unless a topic answers it with little
+        doubt: "trường có chỗ ở nội trú không" names lodging ("chỗ ở", as abroad) but the
+        boarding topic covers every word of it."""
+        parts = focus.clauses(question)
+        asked = [c for c in parts if c.asking] or [c for c in parts if c.weight > 0]
+        near = self._near.match(" ".join(_canon(c.text) for c in asked))  # as focus.asked
+        if near is None:
+            return None
+        _, plain = self._plain(question)
+        sure = plain.kind is Kind.ANSWER and plain.score >= NEAR_YIELD
+        return None if sure else near
 
     def _plain(self, question: str) -> tuple[_Query, Result]:
         """The message's query and its classification without any previous topic."""
@@ -596,7 +705,13 @@ class Engine:
 
     def _greets(self, question: str) -> bool:
         return len(text.normalize(question)) <= GREETING_CHARS and (
-            text.is_greeting(question) or self._calls_out(question))
+            text.is_greeting(question) or self._calls_out(question) or self._thanks(question))
+
+    def _thanks(self, question: str) -> bool:
+        """"Dạ cảm ơn ad, để tôi bàn lại với con": thanks that close a conversation, with
+        words about what the family will do next but nothing asked."""
+        canon = f" {text.canonical(question)} "
+        return any(f" {t} " in canon for t in THANKS) and not focus.asks(question)
 
     def _calls_out(self, question: str) -> bool:
         """"hú ad ơi", "ê bot": calling the bot, with nothing the knowledge base knows."""
@@ -668,13 +783,29 @@ class Engine:
     # --- follow-ups --------------------------------------------------------------------------
     def _canon(self, question: str) -> str:
         """The message's canonical text, from its clauses (each analysed once and kept)."""
-        return " ".join(self._clause(c.text).canon for c in focus.clauses(question))
+        found = self._canons.get(question)
+        if found is None:
+            found = " ".join(_canon(c.text) for c in focus.clauses(question))
+            if len(self._canons) >= CLAUSE_CACHE:
+                self._canons.clear()
+            self._canons[question] = found
+        return found
+
+    def _no_districts(self, canon: str) -> str:
+        """The text without the district names it holds: "Đức Huệ" names no country."""
+        for district in self._districts_in(canon):
+            for name in sorted((district.name, *district.aliases), key=len, reverse=True):
+                form = text.canonical(name)
+                if form:
+                    canon = f" {canon} ".replace(f" {form} ", " ").strip()
+        return canon
 
     def _mentioned(self, question: str) -> tuple[str, ...]:
         """The entity facets a message names: country, level, district."""
         canon = self._canon(question)
         found = [f for f, group in (("country", "countries"), ("level", "levels"))
-                 if self._mentions.find(canon, group) is not None]
+                 if self._mentions.find(self._no_districts(canon) if group == "countries"
+                                        else canon, group) is not None]
         if self._districts_in(canon):
             found.append("district")
         return tuple(found)
@@ -692,8 +823,9 @@ class Engine:
         if target is None:
             return None
         known = self._known_words(before) | self._known_words(target)
-        if facet != "district" and self._districts_in(self._canon(question)):
+        if facet not in ("district", "where") and self._districts_in(self._canon(question)):
             return None  # a district named beside a facet: the ranking reads it
+        # ("học ở đâu cho gần Đức Huệ": a district beside "where" only says near what)
         if any(w not in known for w in rest):
             return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
@@ -723,7 +855,7 @@ class Engine:
         allowed = self._facets.neutral | text.lexicon().question_words
         allowed |= {tok.text for tok in text.analyze(question) if tok.stop}
         level = self._mentions.find(canon, "levels")
-        country = self._mentions.find(canon, "countries")
+        country = self._mentions.find(self._no_districts(canon), "countries")
         if level is not None and "level" not in wanted[: len(asked.facets)]:
             return None
         names: list[str] = [*((country.name, *country.aliases) if country else ())]
@@ -740,7 +872,7 @@ class Engine:
         if result.kind is Kind.EMPTY:
             return dataclasses.replace(result, context=ctx)
         canon = self._canon(question)
-        country = self._mentions.find(canon, "countries")
+        country = self._mentions.find(self._no_districts(canon), "countries")
         level = self._mentions.find(canon, "levels")
         districts = result.districts or self._districts_in(canon)
         entry = result.entry
@@ -770,7 +902,9 @@ class Engine:
     def _reads_as_followup(self, question: str, q: _Query, result: Result) -> bool:
         """Short, and either it says so ("còn", "vậy", "thì sao") or alone it is unsure."""
         if len(self._own_words(question)) > self.tuning.followup_words:
-            return False
+            # A longer message no topic answers alone ("có người nói đóng 50tr trước là bao
+            # đậu, tin được không" after the scams): the topic just shown may place it.
+            return result.kind is not Kind.ANSWER
         if focus.is_followup(question):
             return True
         return result.kind is not Kind.ANSWER or result.score < self.tuning.followup_self
@@ -791,8 +925,37 @@ class Engine:
         for rel in before.related:
             if rel in self._index:
                 prior[self._index[rel]] = 0.7
-        prior[self._index[before.id]] = 1.0 if before.id in self._index else 0.0
+        prior[self._index[before.id]] = SHOWN if before.id in self._index else 0.0
         return prior
+
+    def _near_tie(self, result: Result, before: Entry) -> Result:
+        """Two topics answer a message about equally ("có được vay tiền để cho nó đi không"
+        after the costs of working abroad: the student loan or the loan for going abroad):
+        the one beside the topic just shown (same group or related) is meant."""
+        group = before.id.split(".")[0]
+        near = {before.id, *before.related}
+
+        def beside(entry: Entry) -> bool:
+            return entry.id in near or entry.id.split(".")[0] == group
+
+        if beside(result.ranked[0].entry):
+            return result
+        for other in self._ties(result):
+            if beside(other.entry):
+                ranked = (other, *(s for s in result.ranked if s is not other))
+                return dataclasses.replace(result, ranked=ranked)
+        return result
+
+    def _ties(self, result: Result) -> tuple[Scored, ...]:
+        """The runners-up answered about as surely as the first topic."""
+        tie = self.tuning.context_tie
+        if result.kind is not Kind.ANSWER or len(result.ranked) < 2 or tie <= 0:
+            return ()
+        first = result.ranked[0].score
+        if first >= TIE_SURE:
+            return ()  # answered with next to no doubt: the topic before cannot move it
+        return tuple(s for s in result.ranked[1:3]
+                     if s.score >= self._answer_at and first - s.score <= tie)
 
     def _in_context(self, question: str, q: _Query, before: Entry) -> Result | None:
         asking = text.lexicon().question_words
