@@ -40,7 +40,6 @@ STAFF_INTENTS = (i.Redeem, i.Invite, i.ExportMenu, i.Export, i.Report, i.Announc
                  i.AnnounceDecision, i.Stats, i.Unanswered, i.SignIn)
 _SCHOOL_CODE = re.compile(r"(/truong\s+)?([A-Za-z0-9][A-Za-z0-9_-]{1,31})", re.I)
 UNFOLLOWED = "zalo:-213"  # Zalo: the person does not follow the OA (any more)
-MEMORY_BOUND = 100_000  # people remembered in memory (menus, welcomes owed) on a busy day
 STOP_GRACE = 5.0  # seconds the events in hand get at a stop
 _NUMBER = re.compile(r"\s*(\d{1,2})\s*\.?\s*")
 
@@ -59,8 +58,6 @@ class ZaloChannel:
         self.client = client
         self.window = window
         self.store = ZaloStore(svc.db, svc.writer)
-        self._numbered: dict[int, tuple[str, ...]] = {}  # a numbered menu shown, per user
-        self._greet: set[int] = set()  # followed, not welcomed yet (Zalo refused it then)
         self._tails: dict[str, asyncio.Future[None]] = {}  # each person's last event in work
         self._tasks: set[asyncio.Future[None]] = set()
 
@@ -138,9 +135,7 @@ class ZaloChannel:
         if verdict.allowed:
             await self._show(account, welcome_view())
         else:  # Zalo lets an OA answer, not write first: welcome them when they write
-            if len(self._greet) > MEMORY_BOUND:
-                self._greet.clear()
-            self._greet.add(account.user_id)
+            await self.store.owe_welcome(account.user_id, self._now())
 
     async def _text(self, account: Account, text: str) -> None:
         tapped = render.read_tap(text)
@@ -148,16 +143,16 @@ class ZaloChannel:
             await self._show(account, text_view(messages.STALE_BUTTON))
             return
         incoming: Incoming = tapped if isinstance(tapped, i.Intent) else self._typed(account, text)
-        if account.user_id in self._greet:  # their first message since they followed
-            self._greet.discard(account.user_id)
-            if isinstance(incoming, str) and not incoming.strip().startswith("/"):
-                await self._show(account, welcome_view())
+        # Their first message since they followed (the welcome is no longer owed either way).
+        if await self.store.welcome_due(account.user_id) and isinstance(incoming, str) \
+                and not incoming.strip().startswith("/"):
+            await self._show(account, welcome_view())
         await self._show(account, await self._receive(account, incoming))
 
     def _typed(self, account: Account, text: str) -> Incoming:
         """A number answering a numbered menu, a school code (`MÃ`, `/truong MÃ`), or text."""
         number = _NUMBER.fullmatch(text)
-        menu = self._numbered.get(account.user_id, ())
+        menu = self.store.menu(account.user_id) if number is not None else ()
         if number is not None and 1 <= int(number[1]) <= len(menu):
             chosen = render.read_intent(menu[int(number[1]) - 1])
             if isinstance(chosen, i.Intent):
@@ -170,8 +165,11 @@ class ZaloChannel:
 
     def numbered_menu(self, user_id: int) -> list[i.Intent]:
         """The choices of the numbered menu the person was shown last (typed 1..n)."""
-        read = (render.read_intent(e) for e in self._numbered.get(user_id, ()))
+        read = (render.read_intent(e) for e in self.store.menu(user_id))
         return [r for r in read if isinstance(r, i.Intent)]
+
+    def _now(self) -> float:
+        return self.svc.clock().timestamp()
 
     # --- the conversation ---------------------------------------------------------------------
     async def _receive(self, account: Account, incoming: Incoming) -> View:
@@ -199,9 +197,7 @@ class ZaloChannel:
                 continue
             delivery = await self.client.send(account, text, buttons)
             if buttons:  # this message's menu is the one a typed number answers
-                if len(self._numbered) > MEMORY_BOUND:
-                    self._numbered.clear()
-                self._numbered[account.user_id] = delivery.numbered
+                await self.store.remember_menu(account.user_id, delivery.numbered, self._now())
             if not delivery.delivered:
                 await self._undelivered(account, delivery.reason or "",
                                         [str(m.get("text", "")) for m in delivery.undelivered])
