@@ -41,6 +41,8 @@ STAFF_INTENTS = (i.Redeem, i.Invite, i.ExportMenu, i.Export, i.Report, i.Announc
 _SCHOOL_CODE = re.compile(r"(/truong\s+)?([A-Za-z0-9][A-Za-z0-9_-]{1,31})", re.I)
 UNFOLLOWED = "zalo:-213"  # Zalo: the person does not follow the OA (any more)
 STOP_GRACE = 5.0  # seconds the events in hand get at a stop
+_LINK = re.compile(r"https?://[^\s<>\"]{1,2000}", re.I)
+MAX_ATTACHMENTS = 10  # links passed on from one Zalo message
 _NUMBER = re.compile(r"\s*(\d{1,2})\s*\.?\s*")
 
 
@@ -124,7 +126,7 @@ class ZaloChannel:
             await self._send_held(account)
             if name == "user_send_text" and isinstance(message, dict):
                 await self._text(account, str(message.get("text") or ""))
-            else:
+            elif not await self._relay_media(account, message):
                 await self._show(account, text_view(messages.ZALO_TEXT_ONLY))
         else:  # oa_send_text (our own messages echoed), user_seen_message, ...: nothing to do
             log.info("zalo event %s ignored", str(name)[:40], extra={"event": "zalo"})
@@ -162,6 +164,21 @@ class ZaloChannel:
             school = self.svc.schools.get(code[2])
             return i.Start(school.code if school is not None else code[2])
         return text
+
+    async def _relay_media(self, account: Account, message: object) -> bool:
+        """A picture or file on an open counsellor ticket goes to the counsellors as Zalo's link
+        to it (nothing is downloaded here), as Telegram's relay copies a photo; False when no
+        ticket is open or the event carries nothing to pass on."""
+        if not self.svc.tickets.has_open(account.user_id):
+            return False
+        relayed = media_text(message)
+        if relayed is None:
+            return False
+        view = await self.conversation.relay(account, relayed, None)
+        if not any(render.text_of(one) for one in flatten(view)):  # closed meanwhile
+            return False
+        await self._show(account, view)
+        return True
 
     def numbered_menu(self, user_id: int) -> list[i.Intent]:
         """The choices of the numbered menu the person was shown last (typed 1..n)."""
@@ -247,6 +264,28 @@ def _person(event: dict[str, Any]) -> str:
         if isinstance(part, dict) and isinstance(part.get("id"), str | int):
             return str(part["id"])[:64]
     return ""
+
+
+def media_text(message: object) -> str | None:
+    """What the counsellors read for a Zalo picture or file: its caption, then a line per
+    attachment with Zalo's link (an http(s) address only); None if there is none."""
+    if not isinstance(message, dict) or not isinstance(message.get("attachments"), list):
+        return None
+    lines = []
+    for attachment in message["attachments"][:MAX_ATTACHMENTS]:
+        if not isinstance(attachment, dict) or not isinstance(attachment.get("payload"), dict):
+            continue
+        line = messages.ZALO_RELAY_MEDIA.get(str(attachment.get("type")))
+        url, name = attachment["payload"].get("url"), attachment["payload"].get("name")
+        if line is None or not isinstance(url, str) or not _LINK.fullmatch(url):
+            continue
+        lines.append(line.format(url=url, name=" ".join(str(name or "").split())[:100] or "?"))
+    if not lines:
+        return None
+    caption = message.get("text")
+    if isinstance(caption, str) and caption.strip():
+        lines.insert(0, caption.strip()[:TEXT_LIMIT])
+    return "\n".join(lines)
 
 
 def _seconds(stamp: object) -> float | None:
