@@ -109,6 +109,8 @@ class ZaloChannel:
         message = event.get("message")
         who = _person(event)
         msg_id = message.get("msg_id") if isinstance(message, dict) else None
+        # Zalo counts what answers a message as a free reply when it names the message.
+        reply_to = msg_id if isinstance(msg_id, str) and 0 < len(msg_id) <= 200 else None
         if not isinstance(msg_id, str) or not msg_id:  # follow, unfollow: no message id
             msg_id = f"{str(name)[:40]}:{who}:{str(event.get('timestamp'))[:20]}"
         if not await self.store.first_time(msg_id[:200], self.svc.clock().timestamp()):
@@ -123,11 +125,11 @@ class ZaloChannel:
         elif (name == "user_send_text" or name in USER_MEDIA) and who:
             account = await self.svc.accounts.resolve(CHANNEL, who)
             await self.window.note_incoming(account.user_id, _seconds(event.get("timestamp")))
-            await self._send_held(account)
+            await self._send_held(account, reply_to)
             if name == "user_send_text" and isinstance(message, dict):
-                await self._text(account, str(message.get("text") or ""))
-            elif not await self._relay_media(account, message):
-                await self._show(account, text_view(messages.ZALO_TEXT_ONLY))
+                await self._text(account, str(message.get("text") or ""), reply_to)
+            elif not await self._relay_media(account, message, reply_to):
+                await self._show(account, text_view(messages.ZALO_TEXT_ONLY), reply_to)
         else:  # oa_send_text (our own messages echoed), user_seen_message, ...: nothing to do
             log.info("zalo event %s ignored", str(name)[:40], extra={"event": "zalo"})
 
@@ -139,17 +141,17 @@ class ZaloChannel:
         else:  # Zalo lets an OA answer, not write first: welcome them when they write
             await self.store.owe_welcome(account.user_id, self._now())
 
-    async def _text(self, account: Account, text: str) -> None:
+    async def _text(self, account: Account, text: str, reply_to: str | None) -> None:
         tapped = render.read_tap(text)
         if tapped is render.STALE:
-            await self._show(account, text_view(messages.STALE_BUTTON))
+            await self._show(account, text_view(messages.STALE_BUTTON), reply_to)
             return
         incoming: Incoming = tapped if isinstance(tapped, i.Intent) else self._typed(account, text)
         # Their first message since they followed (the welcome is no longer owed either way).
         if await self.store.welcome_due(account.user_id) and isinstance(incoming, str) \
                 and not incoming.strip().startswith("/"):
-            await self._show(account, welcome_view())
-        await self._show(account, await self._receive(account, incoming))
+            await self._show(account, welcome_view(), reply_to)
+        await self._show(account, await self._receive(account, incoming), reply_to)
 
     def _typed(self, account: Account, text: str) -> Incoming:
         """A number answering a numbered menu, a school code (`MÃ`, `/truong MÃ`), or text."""
@@ -165,7 +167,8 @@ class ZaloChannel:
             return i.Start(school.code if school is not None else code[2])
         return text
 
-    async def _relay_media(self, account: Account, message: object) -> bool:
+    async def _relay_media(self, account: Account, message: object, reply_to: str | None
+                           ) -> bool:
         """A picture or file on an open counsellor ticket goes to the counsellors as Zalo's link
         to it (nothing is downloaded here), as Telegram's relay copies a photo; False when no
         ticket is open or the event carries nothing to pass on."""
@@ -177,7 +180,7 @@ class ZaloChannel:
         view = await self.conversation.relay(account, relayed, None)
         if not any(render.text_of(one) for one in flatten(view)):  # closed meanwhile
             return False
-        await self._show(account, view)
+        await self._show(account, view, reply_to)
         return True
 
     def numbered_menu(self, user_id: int) -> list[i.Intent]:
@@ -206,13 +209,16 @@ class ZaloChannel:
             raise Blocked
         return failure is None
 
-    async def _show(self, account: Account, view: View) -> str | None:
-        """Send the view's messages in order; why the rest was not sent, or None."""
+    async def _show(self, account: Account, view: View, reply_to: str | None = None
+                    ) -> str | None:
+        """Send the view's messages in order; why the rest was not sent, or None. `reply_to`:
+        the person's message (Zalo msg_id) this answers; None for what the bot sends on its own
+        (a counsellor's reply, an announcement: addressed by user id)."""
         for one in flatten(view):
             text, buttons = render.text_of(one), render.buttons_of(one)
             if not text:
                 continue
-            delivery = await self.client.send(account, text, buttons)
+            delivery = await self.client.send(account, text, buttons, reply_to=reply_to)
             if buttons:  # this message's menu is the one a typed number answers
                 await self.store.remember_menu(account.user_id, delivery.numbered, self._now())
             if not delivery.delivered:
@@ -220,13 +226,14 @@ class ZaloChannel:
                                         [str(m.get("text", "")) for m in delivery.undelivered])
                 return delivery.reason or "failed"
         for later in deferred(view):
-            self._later(account, later)
+            self._later(account, later, reply_to)
         return None
 
-    def _later(self, account: Account, later: Callable[[], Awaitable[View]]) -> None:
+    def _later(self, account: Account, later: Callable[[], Awaitable[View]],
+               reply_to: str | None) -> None:
         async def run() -> None:
             try:
-                await self._show(account, await later())
+                await self._show(account, await later(), reply_to)
             except Exception:
                 log.exception("zalo follow-up failed", extra={"event": "zalo"})
 
@@ -247,11 +254,12 @@ class ZaloChannel:
                                        messages.ZALO_REPLY_HELD.format(id=ticket.id),
                                        ticket_id=ticket.id, user_id=account.user_id)
 
-    async def _send_held(self, account: Account) -> None:
-        """The person wrote: what Zalo's window kept from them goes first, oldest first."""
+    async def _send_held(self, account: Account, reply_to: str | None) -> None:
+        """The person wrote: what Zalo's window kept from them goes first, oldest first, as
+        replies to that message (free ones, for Zalo)."""
         for n, held in enumerate(self.store.held(account.user_id)):
             text = f"{messages.ZALO_HELD_HEAD}\n\n{held.text}" if n == 0 else held.text
-            delivery = await self.client.send(account, text)
+            delivery = await self.client.send(account, text, reply_to=reply_to)
             if not delivery.delivered:
                 return
             await self.store.sent(held)

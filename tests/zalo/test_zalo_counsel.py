@@ -97,6 +97,11 @@ async def test_a_counsellors_reply_reaches_the_zalo_user_inside_the_window(
     relayed = await _open_ticket(person, api)
     await api.send_text(counsellor, "Chào em, cô Mai đây.", chat=counsellors, reply_to=relayed)
     await until(lambda: "Chào em, cô Mai đây." in zalo.texts_to(person.user))
+    [reply] = [m for m in zalo.sent if m.text == "Chào em, cô Mai đây."]
+    assert reply.reply_to is None  # sent on the bot's own, later: addressed by user id
+    call = next(r for r in zalo.message_calls()
+                if r.body["message"].get("text") == "Chào em, cô Mai đây.")
+    assert call.body["recipient"] == {"user_id": person.user}
 
 
 async def test_a_reply_outside_the_window_is_kept_the_group_told_and_sent_when_they_write(
@@ -126,6 +131,7 @@ async def test_a_reply_outside_the_window_is_kept_the_group_told_and_sent_when_t
     assert messages.ZALO_HELD_HEAD in (held.text or "")
     assert "Cô gửi em lịch tư vấn nhé." in (held.text or "")
     assert ack.text == messages.RELAY_ACK
+    assert held.reply_to is not None and held.reply_to == ack.reply_to  # answers that message
     await person.bot.services.writer.sync()
     assert not list(person.bot.services.db.query(
         "SELECT 1 FROM outbox WHERE destination = 'zalo' AND user_id = ?", [user_id]))
