@@ -64,8 +64,7 @@ async def run_zalo(api: FakeZaloOA, url: str, plans: list[list[str]], pid: int, 
     waiting: dict[str, asyncio.Future[None]] = {}
 
     def arrived(request: Request) -> None:
-        body = request.body if isinstance(request.body, dict) else {}
-        who = body.get("recipient", {}).get("user_id")
+        who = api.recipient(request.body)  # named by user id or by the message answered
         future = waiting.get(who) if isinstance(who, str) else None
         if future is not None and not future.done():
             future.set_result(None)

@@ -604,6 +604,15 @@ ZALO_REPLY_HELD = (
     "tin nhắn cuối của người hỏi (tối đa 8 tin). Tin đã được giữ lại và sẽ tự gửi khi người đó "
     "nhắn lại."
 )
+# To the counsellors' group: a picture or file a Zalo user sent on an open ticket, as Zalo's
+# link (worded so that the crisis screen reads only the person's own caption).
+ZALO_RELAY_MEDIA = {
+    "image": "🖼 [Ảnh qua Zalo] {url}",
+    "gif": "🖼 [Ảnh động qua Zalo] {url}",
+    "file": "📎 [Tệp qua Zalo: {name}] {url}",
+    "video": "🎬 [Video qua Zalo] {url}",
+    "audio": "🎤 [Tin thoại qua Zalo] {url}",
+}
 ZALO_FILE_NOTE = (
     "📎 Tệp {filename} quá dài để gửi qua Zalo. Những gì đang lưu về bạn được tóm tắt ở trên; "
     "bạn có thể xoá hết bằng /xoadulieu."

@@ -101,6 +101,11 @@ def test_retention_forgets_old_questions_and_surveys_past_the_next_school_year(t
             db.execute("INSERT INTO answers (response_id, question_id, value) "
                        "VALUES (?, 'grade', '\"9\"')", [rid])
 
+        for days, user in [(31, 1), (2, 2)]:  # a Zalo person's numbered menu, unused or not
+            db.execute("INSERT INTO users (id, created_at) VALUES (?, 'x')", [-user])
+            db.execute("INSERT INTO zalo_menus (user_id, menu, at) VALUES (?, '[]', ?)",
+                       [-user, (now - dt.timedelta(days=days)).timestamp()])
+
     writer.run(fill)
     counts = writer.run(lambda db: privacy.purge(db, now))
     writer.close()
@@ -109,6 +114,7 @@ def test_retention_forgets_old_questions_and_surveys_past_the_next_school_year(t
     years = [r[0] for r in db.execute("SELECT school_year FROM responses ORDER BY school_year")]
     assert years == ["2025-2026", "2026-2027"]  # last year's answers stay for its report
     assert counts["asks"] == 1 and counts["responses"] == 1 and counts["answers"] == 1
+    assert [r[0] for r in db.execute("SELECT user_id FROM zalo_menus")] == [-2]
 
 
 _NAMES_A_PERSON = re.compile(r"user|_by$|chat|sender|recipient|member|account|author|owner"
@@ -165,6 +171,9 @@ async def test_erasing_leaves_no_row_naming_the_user_in_any_table(bot, api, stud
         "VALUES (?, 'web', 1, 'x', '{}', 'x')", [student.id]))
     await svc.writer.write(lambda db: db.execute(
         "INSERT INTO zalo_windows (user_id, last_message_at, sent_since) VALUES (?, 1, 0)",
+        [student.id]))
+    await svc.writer.write(lambda db: db.execute(
+        "INSERT INTO zalo_menus (user_id, menu, welcome_owed, at) VALUES (?, '[]', 1, 1)",
         [student.id]))
     dashboard = StaffSessions(svc.db, svc.writer, svc.clock)  # a staff member's sign-ins
     await dashboard.new_link(student.id)

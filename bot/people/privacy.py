@@ -22,6 +22,8 @@ KEEP_INBOX = dt.timedelta(days=180)
 # A web session that left nothing (no question, survey, ticket, setting): its account and user
 # row go after this long unused, so sessions opened and abandoned do not pile up.
 KEEP_EMPTY_WEB = dt.timedelta(days=30)
+# A Zalo person's numbered menu and owed welcome: unused this long, a typed number is text again.
+KEEP_ZALO_MENU = dt.timedelta(days=30)
 
 # Every table, and how its rows name a person. erase() clears all of it; a test walks the
 # schema (sqlite_master) and fails on a table not declared here, or on a column that looks as
@@ -40,6 +42,7 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {  # columns holding a user id
     "accounts": ("user_id",),
     "inbox": ("user_id",),
     "zalo_windows": ("user_id",),
+    "zalo_menus": ("user_id",),
     "staff_links": ("user_id",),  # the dashboard's sign-in links, sessions and download audit
     "staff_sessions": ("user_id",),
     "staff_downloads": ("user_id",),
@@ -113,6 +116,8 @@ def my_data(db: sqlite_utils.Database, user_id: int) -> dict[str, Any]:
         "surveys": responses,
         "delivered": rows("SELECT at, channel, text FROM inbox WHERE user_id = ? ORDER BY id",
                           user_id),
+        "zalo_menu": first(rows("SELECT menu, welcome_owed, at FROM zalo_menus "
+                                "WHERE user_id = ?", user_id)),
     }
 
 
@@ -162,6 +167,7 @@ def erase(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
         ("announcements", "DELETE FROM announcements WHERE created_by = ? AND status = 'draft'"),
         ("inbox", "DELETE FROM inbox WHERE user_id = ?"),
         ("zalo_windows", "DELETE FROM zalo_windows WHERE user_id = ?"),
+        ("zalo_menus", "DELETE FROM zalo_menus WHERE user_id = ?"),
         ("staff_links", "DELETE FROM staff_links WHERE user_id = ?"),
         ("staff_sessions", "DELETE FROM staff_sessions WHERE user_id = ?"),
         ("staff_downloads", "DELETE FROM staff_downloads WHERE user_id = ?"),
@@ -204,6 +210,8 @@ def purge(db: sqlite_utils.Database, now: dt.datetime) -> dict[str, int]:
                                 [oldest_kept]).rowcount,
         "inbox": db.execute("DELETE FROM inbox WHERE at < ?",
                             [iso(now - KEEP_INBOX)]).rowcount,
+        "zalo_menus": db.execute("DELETE FROM zalo_menus WHERE at < ?",
+                                 [(now - KEEP_ZALO_MENU).timestamp()]).rowcount,
     }
     empty = _empty_web_users(db, iso(now - KEEP_EMPTY_WEB))
     db.conn.executemany("DELETE FROM accounts WHERE user_id = ?", [[u] for u in empty])

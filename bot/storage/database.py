@@ -238,10 +238,21 @@ def _v12_zalo_events(db: sqlite_utils.Database) -> None:
     db.table("zalo_events").create_index(["at"])
 
 
+def _v13_zalo_menus(db: sqlite_utils.Database) -> None:
+    """Zalo: what a typed number means (the numbered menu a person was shown last, as the
+    Intents' JSON) and a welcome owed since a follow Zalo did not let the OA answer, so both
+    survive a restart. One row a person; rows unused for a month go with the retention purge."""
+    db.table("zalo_menus").create({
+        "user_id": int, "menu": str, "welcome_owed": int, "at": float,
+    }, pk="user_id", not_null={"welcome_owed", "at"}, defaults={"welcome_owed": 0},
+        foreign_keys=[("user_id", "users", "id")])
+    db.table("zalo_menus").create_index(["at"])
+
+
 MIGRATIONS: list[Migration] = [_v1_core, _v2_surveys, _v3_announcements, _v4_area_identifiers,
                                _v5_menu_resets, _v6_accounts, _v7_inbox, _v8_zalo, _v9_outbox,
                                _v10_web_sessions_hashed, _v11_staff_sessions,
-                               _v12_zalo_events]
+                               _v12_zalo_events, _v13_zalo_menus]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

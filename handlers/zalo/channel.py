@@ -40,8 +40,9 @@ STAFF_INTENTS = (i.Redeem, i.Invite, i.ExportMenu, i.Export, i.Report, i.Announc
                  i.AnnounceDecision, i.Stats, i.Unanswered, i.SignIn)
 _SCHOOL_CODE = re.compile(r"(/truong\s+)?([A-Za-z0-9][A-Za-z0-9_-]{1,31})", re.I)
 UNFOLLOWED = "zalo:-213"  # Zalo: the person does not follow the OA (any more)
-MEMORY_BOUND = 100_000  # people remembered in memory (menus, welcomes owed) on a busy day
 STOP_GRACE = 5.0  # seconds the events in hand get at a stop
+_LINK = re.compile(r"https?://[^\s<>\"]{1,2000}", re.I)
+MAX_ATTACHMENTS = 10  # links passed on from one Zalo message
 _NUMBER = re.compile(r"\s*(\d{1,2})\s*\.?\s*")
 
 
@@ -59,8 +60,6 @@ class ZaloChannel:
         self.client = client
         self.window = window
         self.store = ZaloStore(svc.db, svc.writer)
-        self._numbered: dict[int, tuple[str, ...]] = {}  # a numbered menu shown, per user
-        self._greet: set[int] = set()  # followed, not welcomed yet (Zalo refused it then)
         self._tails: dict[str, asyncio.Future[None]] = {}  # each person's last event in work
         self._tasks: set[asyncio.Future[None]] = set()
 
@@ -110,6 +109,8 @@ class ZaloChannel:
         message = event.get("message")
         who = _person(event)
         msg_id = message.get("msg_id") if isinstance(message, dict) else None
+        # Zalo counts what answers a message as a free reply when it names the message.
+        reply_to = msg_id if isinstance(msg_id, str) and 0 < len(msg_id) <= 200 else None
         if not isinstance(msg_id, str) or not msg_id:  # follow, unfollow: no message id
             msg_id = f"{str(name)[:40]}:{who}:{str(event.get('timestamp'))[:20]}"
         if not await self.store.first_time(msg_id[:200], self.svc.clock().timestamp()):
@@ -124,11 +125,11 @@ class ZaloChannel:
         elif (name == "user_send_text" or name in USER_MEDIA) and who:
             account = await self.svc.accounts.resolve(CHANNEL, who)
             await self.window.note_incoming(account.user_id, _seconds(event.get("timestamp")))
-            await self._send_held(account)
+            await self._send_held(account, reply_to)
             if name == "user_send_text" and isinstance(message, dict):
-                await self._text(account, str(message.get("text") or ""))
-            else:
-                await self._show(account, text_view(messages.ZALO_TEXT_ONLY))
+                await self._text(account, str(message.get("text") or ""), reply_to)
+            elif not await self._relay_media(account, message, reply_to):
+                await self._show(account, text_view(messages.ZALO_TEXT_ONLY), reply_to)
         else:  # oa_send_text (our own messages echoed), user_seen_message, ...: nothing to do
             log.info("zalo event %s ignored", str(name)[:40], extra={"event": "zalo"})
 
@@ -138,26 +139,24 @@ class ZaloChannel:
         if verdict.allowed:
             await self._show(account, welcome_view())
         else:  # Zalo lets an OA answer, not write first: welcome them when they write
-            if len(self._greet) > MEMORY_BOUND:
-                self._greet.clear()
-            self._greet.add(account.user_id)
+            await self.store.owe_welcome(account.user_id, self._now())
 
-    async def _text(self, account: Account, text: str) -> None:
+    async def _text(self, account: Account, text: str, reply_to: str | None) -> None:
         tapped = render.read_tap(text)
         if tapped is render.STALE:
-            await self._show(account, text_view(messages.STALE_BUTTON))
+            await self._show(account, text_view(messages.STALE_BUTTON), reply_to)
             return
         incoming: Incoming = tapped if isinstance(tapped, i.Intent) else self._typed(account, text)
-        if account.user_id in self._greet:  # their first message since they followed
-            self._greet.discard(account.user_id)
-            if isinstance(incoming, str) and not incoming.strip().startswith("/"):
-                await self._show(account, welcome_view())
-        await self._show(account, await self._receive(account, incoming))
+        # Their first message since they followed (the welcome is no longer owed either way).
+        if await self.store.welcome_due(account.user_id) and isinstance(incoming, str) \
+                and not incoming.strip().startswith("/"):
+            await self._show(account, welcome_view(), reply_to)
+        await self._show(account, await self._receive(account, incoming), reply_to)
 
     def _typed(self, account: Account, text: str) -> Incoming:
         """A number answering a numbered menu, a school code (`MÃ`, `/truong MÃ`), or text."""
         number = _NUMBER.fullmatch(text)
-        menu = self._numbered.get(account.user_id, ())
+        menu = self.store.menu(account.user_id) if number is not None else ()
         if number is not None and 1 <= int(number[1]) <= len(menu):
             chosen = render.read_intent(menu[int(number[1]) - 1])
             if isinstance(chosen, i.Intent):
@@ -168,10 +167,29 @@ class ZaloChannel:
             return i.Start(school.code if school is not None else code[2])
         return text
 
+    async def _relay_media(self, account: Account, message: object, reply_to: str | None
+                           ) -> bool:
+        """A picture or file on an open counsellor ticket goes to the counsellors as Zalo's link
+        to it (nothing is downloaded here), as Telegram's relay copies a photo; False when no
+        ticket is open or the event carries nothing to pass on."""
+        if not self.svc.tickets.has_open(account.user_id):
+            return False
+        relayed = media_text(message)
+        if relayed is None:
+            return False
+        view = await self.conversation.relay(account, relayed, None)
+        if not any(render.text_of(one) for one in flatten(view)):  # closed meanwhile
+            return False
+        await self._show(account, view, reply_to)
+        return True
+
     def numbered_menu(self, user_id: int) -> list[i.Intent]:
         """The choices of the numbered menu the person was shown last (typed 1..n)."""
-        read = (render.read_intent(e) for e in self._numbered.get(user_id, ()))
+        read = (render.read_intent(e) for e in self.store.menu(user_id))
         return [r for r in read if isinstance(r, i.Intent)]
+
+    def _now(self) -> float:
+        return self.svc.clock().timestamp()
 
     # --- the conversation ---------------------------------------------------------------------
     async def _receive(self, account: Account, incoming: Incoming) -> View:
@@ -191,29 +209,31 @@ class ZaloChannel:
             raise Blocked
         return failure is None
 
-    async def _show(self, account: Account, view: View) -> str | None:
-        """Send the view's messages in order; why the rest was not sent, or None."""
+    async def _show(self, account: Account, view: View, reply_to: str | None = None
+                    ) -> str | None:
+        """Send the view's messages in order; why the rest was not sent, or None. `reply_to`:
+        the person's message (Zalo msg_id) this answers; None for what the bot sends on its own
+        (a counsellor's reply, an announcement: addressed by user id)."""
         for one in flatten(view):
             text, buttons = render.text_of(one), render.buttons_of(one)
             if not text:
                 continue
-            delivery = await self.client.send(account, text, buttons)
+            delivery = await self.client.send(account, text, buttons, reply_to=reply_to)
             if buttons:  # this message's menu is the one a typed number answers
-                if len(self._numbered) > MEMORY_BOUND:
-                    self._numbered.clear()
-                self._numbered[account.user_id] = delivery.numbered
+                await self.store.remember_menu(account.user_id, delivery.numbered, self._now())
             if not delivery.delivered:
                 await self._undelivered(account, delivery.reason or "",
                                         [str(m.get("text", "")) for m in delivery.undelivered])
                 return delivery.reason or "failed"
         for later in deferred(view):
-            self._later(account, later)
+            self._later(account, later, reply_to)
         return None
 
-    def _later(self, account: Account, later: Callable[[], Awaitable[View]]) -> None:
+    def _later(self, account: Account, later: Callable[[], Awaitable[View]],
+               reply_to: str | None) -> None:
         async def run() -> None:
             try:
-                await self._show(account, await later())
+                await self._show(account, await later(), reply_to)
             except Exception:
                 log.exception("zalo follow-up failed", extra={"event": "zalo"})
 
@@ -234,11 +254,12 @@ class ZaloChannel:
                                        messages.ZALO_REPLY_HELD.format(id=ticket.id),
                                        ticket_id=ticket.id, user_id=account.user_id)
 
-    async def _send_held(self, account: Account) -> None:
-        """The person wrote: what Zalo's window kept from them goes first, oldest first."""
+    async def _send_held(self, account: Account, reply_to: str | None) -> None:
+        """The person wrote: what Zalo's window kept from them goes first, oldest first, as
+        replies to that message (free ones, for Zalo)."""
         for n, held in enumerate(self.store.held(account.user_id)):
             text = f"{messages.ZALO_HELD_HEAD}\n\n{held.text}" if n == 0 else held.text
-            delivery = await self.client.send(account, text)
+            delivery = await self.client.send(account, text, reply_to=reply_to)
             if not delivery.delivered:
                 return
             await self.store.sent(held)
@@ -251,6 +272,28 @@ def _person(event: dict[str, Any]) -> str:
         if isinstance(part, dict) and isinstance(part.get("id"), str | int):
             return str(part["id"])[:64]
     return ""
+
+
+def media_text(message: object) -> str | None:
+    """What the counsellors read for a Zalo picture or file: its caption, then a line per
+    attachment with Zalo's link (an http(s) address only); None if there is none."""
+    if not isinstance(message, dict) or not isinstance(message.get("attachments"), list):
+        return None
+    lines = []
+    for attachment in message["attachments"][:MAX_ATTACHMENTS]:
+        if not isinstance(attachment, dict) or not isinstance(attachment.get("payload"), dict):
+            continue
+        line = messages.ZALO_RELAY_MEDIA.get(str(attachment.get("type")))
+        url, name = attachment["payload"].get("url"), attachment["payload"].get("name")
+        if line is None or not isinstance(url, str) or not _LINK.fullmatch(url):
+            continue
+        lines.append(line.format(url=url, name=" ".join(str(name or "").split())[:100] or "?"))
+    if not lines:
+        return None
+    caption = message.get("text")
+    if isinstance(caption, str) and caption.strip():
+        lines.insert(0, caption.strip()[:TEXT_LIMIT])
+    return "\n".join(lines)
 
 
 def _seconds(stamp: object) -> float | None:

@@ -1,7 +1,11 @@
 """Sending to a person through Zalo's OA Message API v3 ("tin tư vấn").
 
 ``POST {api}/v3.0/oa/message/cs`` with the access token in the ``access_token`` header and
-``{"recipient": {"user_id": ...}, "message": {...}}``; Zalo answers
+``{"recipient": {"user_id": ...}, "message": {...}}``, or ``{"recipient": {"message_id": ...}}``
+naming the person's message when it answers one: Zalo's OA help centre (zalooa.freshdesk.com,
+"Các loại tin của Zalo Official Account") says a message sent through the Open API counts as a
+free reply ("tin phản hồi") only when it carries the ``message_id``, and with only the
+``user_id`` as a paid proactive one ("tin chủ động"). Zalo answers
 ``{"error": 0, "message": "Success", "data": {"message_id": ...}}``, and any other ``error`` is a
 failure even with HTTP 200. Limits (Zalo's documentation of the message and its buttons): a text
 of at most 2,000 characters; buttons as a template attachment beside the text, at most 5, each a
@@ -155,15 +159,19 @@ class ZaloClient:
                            ) -> Delivery:
         return await self.send(to, text, buttons)
 
-    async def send(self, to: Account, text: str, buttons: Sequence[Button] = ()) -> Delivery:
+    async def send(self, to: Account, text: str, buttons: Sequence[Button] = (), *,
+                   reply_to: str | None = None) -> Delivery:
         """Send one reply to a person on Zalo (`to.external_id` is their Zalo user id; their
-        window is kept under `to.user_id`)."""
+        window is kept under `to.user_id`); `reply_to`: the Zalo msg_id of the person's message
+        this answers, which Zalo then addresses (a free reply), else their user id."""
         planned, numbered = plan(text, buttons)
         delivery = Delivery(numbered=numbered)
         for index, message in enumerate(planned):
             try:
                 await self._allowed(to.user_id)
-                delivery.message_ids.append(await self._send_one(to.external_id, message))
+                delivery.message_ids.append(await self._send_one(
+                    {"message_id": reply_to} if reply_to else {"user_id": to.external_id},
+                    message))
             except _Stop as stop:
                 delivery.undelivered = planned[index:]
                 delivery.reason = stop.reason
@@ -181,8 +189,8 @@ class ZaloClient:
         if not verdict.allowed:
             raise _Stop(f"window:{verdict.reason}")
 
-    async def _send_one(self, user_id: str, message: Message) -> str:
-        body = json.dumps({"recipient": {"user_id": user_id}, "message": message},
+    async def _send_one(self, recipient: dict[str, str], message: Message) -> str:
+        body = json.dumps({"recipient": recipient, "message": message},
                           ensure_ascii=False).encode()
         token = await self._token(None)
         refreshed = False

@@ -14,7 +14,11 @@ Zalo Official Account") for the 48-hour, 8-message rule. Where those sources dif
 silent, the choice is said below.
 
 - ``POST /v3.0/oa/message/cs`` (Message API v3, consultation message): header ``access_token``;
-  JSON ``{"recipient": {"user_id"}, "message": {"text", "attachment"?}}``; the attachment is
+  JSON ``{"recipient": {"user_id"} or {"message_id"}, "message": {"text", "attachment"?}}``
+  (``message_id``: a message the person sent, answered by this one; Zalo's help centre counts
+  only such a message as a free reply, one with only ``user_id`` as a proactive one: the
+  stand-in records which in ``Sent.reply_to`` and refuses a message_id it never delivered with
+  -201; both kinds count against the window alike); the attachment is
   ``{"type": "template", "payload": {"buttons": [...]}}`` with at most 5 buttons, each
   ``{"title" (<= 100 chars), "type", "payload"}``; ``oa.query.hide`` / ``oa.query.show``
   carry a string payload (<= 1,000 chars), ``oa.open.url`` ``{"url"}``. Text <= 2,000 chars.
@@ -105,6 +109,7 @@ class Sent:
     buttons: list[dict[str, Any]]
     message_id: str
     at: float
+    reply_to: str | None = None  # the person's message it named (recipient.message_id)
 
 
 @dataclass
@@ -154,6 +159,7 @@ class FakeZaloOA:
         self._refresh_used: set[str] = set()
         self._injected = {"api": _Injected(), "oauth": _Injected()}
         self._msg_ids = itertools.count(1)
+        self._incoming: dict[str, str] = {}  # msg_id of a person's message -> their user id
         self._runners: list[web.AppRunner] = []
         self._session: ClientSession | None = None
         self.on_request: Callable[[Request], None] | None = None  # called as each call arrives
@@ -233,6 +239,16 @@ class FakeZaloOA:
     def message_calls(self) -> list[Request]:
         return [r for r in self.requests if r.host == "api"]
 
+    def recipient(self, body: Any) -> str | None:
+        """The user a message call is for, whether it names them or their message."""
+        recipient = body.get("recipient") if isinstance(body, dict) else None
+        if not isinstance(recipient, dict):
+            return None
+        if isinstance(recipient.get("message_id"), str):
+            return self._incoming.get(recipient["message_id"])
+        user_id = recipient.get("user_id")
+        return user_id if isinstance(user_id, str) and user_id else None
+
     def texts_to(self, user_id: str) -> list[str | None]:
         return [m.text for m in self.sent if m.user_id == user_id]
 
@@ -288,6 +304,9 @@ class FakeZaloOA:
             sender = event.get("sender", {}).get("id")
             if isinstance(sender, str):
                 self.person_wrote(sender, int(event["timestamp"]) / 1000)
+                msg_id = event.get("message", {}).get("msg_id")
+                if isinstance(msg_id, str):
+                    self._incoming[msg_id] = sender
         elif event.get("event_name") == "follow":
             self.follow(event["follower"]["id"])
         elif event.get("event_name") == "unfollow":
@@ -348,7 +367,11 @@ class FakeZaloOA:
         if not isinstance(body, dict) or not isinstance(body.get("recipient"), dict) \
                 or not isinstance(body.get("message"), dict):
             return _error(-201, "body is invalid!")
-        user_id = body["recipient"].get("user_id")
+        reply_to = body["recipient"].get("message_id")
+        if reply_to is not None and (not isinstance(reply_to, str)
+                                     or reply_to not in self._incoming):
+            return _error(-201, "message_id is invalid!")
+        user_id = self.recipient(body)
         if not isinstance(user_id, str) or not user_id:
             return _error(-201, "user_id is invalid!")
         checked = self._check_message(body["message"])
@@ -367,7 +390,7 @@ class FakeZaloOA:
             return _error(-211, "Out of quota")
         person.replies_since += 1
         message_id = f"{next(self._msg_ids):08x}{secrets.token_hex(12)}"
-        self.sent.append(Sent(user_id, text, buttons, message_id, self.clock()))
+        self.sent.append(Sent(user_id, text, buttons, message_id, self.clock(), reply_to))
         return {"error": 0, "message": "Success", "data": {
             "message_id": message_id, "user_id": user_id,
             "quota": {"quota_type": "reply", "remain": str(FREE_REPLIES - person.replies_since),

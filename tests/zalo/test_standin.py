@@ -47,6 +47,25 @@ async def test_text_reaches_a_person_who_wrote(zalo: FakeZaloOA) -> None:
     assert zalo.texts_to("u1") == ["Chào em"]
 
 
+async def test_a_reply_may_name_the_persons_message_instead_of_the_person(
+        zalo: FakeZaloOA) -> None:
+    async def receiver(request: web.Request) -> web.Response:
+        return web.json_response({})
+
+    async with serve(receiver) as url:
+        event = zalo.event("user_send_text", "u1", text="Chào OA", msg_id="m-u1-1")
+        assert (await zalo.send_event(url, event))[0] == 200
+    reply = {"recipient": {"message_id": "m-u1-1"}, "message": {"text": "Chào em"}}
+    status, answer = await _send(zalo, zalo.access_token, reply)
+    assert status == 200 and answer["error"] == 0 and answer["data"]["user_id"] == "u1"
+    assert zalo.sent[0].user_id == "u1" and zalo.sent[0].reply_to == "m-u1-1"
+    assert zalo.recipient(reply) == "u1" == zalo.recipient(_text("u1", "x"))
+    unknown = {"recipient": {"message_id": "never-sent"}, "message": {"text": "x"}}
+    assert (await _send(zalo, zalo.access_token, unknown))[1]["error"] == -201
+    await _send(zalo, zalo.access_token, _text("u1", "Sau đó"))
+    assert [m.reply_to for m in zalo.sent] == ["m-u1-1", None]
+
+
 async def test_token_errors(zalo: FakeZaloOA) -> None:
     zalo.person_wrote("u1")
     assert (await _send(zalo, None, _text("u1", "x")))[1]["error"] == -216

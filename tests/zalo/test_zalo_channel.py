@@ -16,6 +16,7 @@ import pytest
 from bot import intents as i
 from bot import logs, messages
 from bot.answering.assistant import Assistant
+from bot.people import privacy
 from bot.people.schools import School
 from bot.reports.export import csv_bytes
 from bot.screens import text_view
@@ -50,13 +51,15 @@ def text(sent: list[Sent]) -> str:
 
 # --- the webhook --------------------------------------------------------------------------------
 async def test_a_signed_question_is_answered_with_its_sources(oa, zalo):
-    sent = await oa.say("u1", "học trung cấp có mất học phí không")
+    sent = await oa.say("u1", "học trung cấp có mất học phí không", msg_id="m-question")
     assert sent and "📚 Nguồn" in text(sent)
     assert "Nghị định" in text(sent) or "Luật" in text(sent)
     assert all(len(m.text or "") <= TEXT_LIMIT for m in sent)
     assert "**" not in text(sent)  # Zalo shows no markup: the marks are dropped
     [call] = zalo.message_calls()
-    assert call.body["recipient"] == {"user_id": "u1"}
+    # The answer names the question (Zalo counts it as a free reply), not only the person.
+    assert call.body["recipient"] == {"message_id": "m-question"}
+    assert [m.reply_to for m in sent] == ["m-question"]
 
 
 @pytest.mark.parametrize("signature", [None, "mac=" + "0" * 64, "nonsense"])
@@ -152,6 +155,28 @@ async def test_a_menu_of_more_than_five_is_numbered_and_a_typed_number_chooses(o
     assert (shown.text or "").startswith(expected)  # the group the number stood for
     assert any(isinstance(x, i.Topic) for x in oa.channel.numbered_menu(oa.account("u1"))
                + intents(shown))
+
+
+async def test_a_typed_number_still_chooses_from_the_menu_after_a_restart(oa):
+    [menu] = await oa.say("u1", "/menu")
+    options = oa.channel.numbered_menu(oa.account("u1"))
+    assert len(options) > MAX_BUTTONS and menu.buttons == []
+    account = oa.services.accounts.find("zalo", "u1")
+    expected = render.text_of(await oa.channel.conversation.handle(account, options[1]))
+    await oa.restart()
+    [shown] = await oa.say("u1", "2")
+    assert (shown.text or "").startswith(expected)  # the second item, not a question "2"
+    exported = privacy.my_data(oa.services.db, oa.account("u1"))
+    assert exported["zalo_menu"] is not None  # the person's data export shows what is kept
+
+
+async def test_a_welcome_owed_since_a_follow_survives_a_restart(oa, zalo):
+    assert await oa.event("follow", "u1") == []  # Zalo lets an OA answer, not write first
+    await oa.restart()
+    sent = await oa.say("u1", "học phí trung cấp")
+    assert "Chào bạn" in (sent[0].text or "") and "📚" in text(sent)
+    again = await oa.say("u1", "học phí trung cấp")
+    assert "Chào bạn" not in text(again)  # welcomed once
 
 
 async def test_button_titles_are_cut_to_zalos_limit(oa, zalo):

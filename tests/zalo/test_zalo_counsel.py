@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot import intents as i
 from bot import messages
 from handlers.zalo import ZALO
-from handlers.zalo.channel import ZaloChannel
+from handlers.zalo.channel import ZaloChannel, media_text
 from handlers.zalo.render import button_payload
 from handlers.zalo.window import WINDOW_SECONDS
 from tests.telegram.botapi import FakeBotAPI
@@ -38,9 +39,13 @@ class Person:
         return channel
 
     async def say(self, text: str) -> list[Sent]:
+        return await self.send("user_send_text", text=text)
+
+    async def send(self, event_name: str, **options: Any) -> list[Sent]:
+        """The person sends something (a text, a picture, a file); what Zalo delivered back."""
         before = len(self.zalo.sent)
         status, _ = await self.zalo.send_event(
-            self.url, self.zalo.event("user_send_text", self.user, text=text))
+            self.url, self.zalo.event(event_name, self.user, **options))
         assert status == 200
         await self.channel.drain()
         return [m for m in self.zalo.sent[before:] if m.user_id == self.user]
@@ -92,6 +97,11 @@ async def test_a_counsellors_reply_reaches_the_zalo_user_inside_the_window(
     relayed = await _open_ticket(person, api)
     await api.send_text(counsellor, "Chào em, cô Mai đây.", chat=counsellors, reply_to=relayed)
     await until(lambda: "Chào em, cô Mai đây." in zalo.texts_to(person.user))
+    [reply] = [m for m in zalo.sent if m.text == "Chào em, cô Mai đây."]
+    assert reply.reply_to is None  # sent on the bot's own, later: addressed by user id
+    call = next(r for r in zalo.message_calls()
+                if r.body["message"].get("text") == "Chào em, cô Mai đây.")
+    assert call.body["recipient"] == {"user_id": person.user}
 
 
 async def test_a_reply_outside_the_window_is_kept_the_group_told_and_sent_when_they_write(
@@ -121,6 +131,57 @@ async def test_a_reply_outside_the_window_is_kept_the_group_told_and_sent_when_t
     assert messages.ZALO_HELD_HEAD in (held.text or "")
     assert "Cô gửi em lịch tư vấn nhé." in (held.text or "")
     assert ack.text == messages.RELAY_ACK
+    assert held.reply_to is not None and held.reply_to == ack.reply_to  # answers that message
     await person.bot.services.writer.sync()
     assert not list(person.bot.services.db.query(
         "SELECT 1 FROM outbox WHERE destination = 'zalo' AND user_id = ?", [user_id]))
+
+
+@pytest.mark.parametrize(("kind", "line"), [
+    ("user_send_image", messages.ZALO_RELAY_MEDIA["image"].format(
+        url="https://photo.zalo.me/photo.jpg")),
+    ("user_send_file", messages.ZALO_RELAY_MEDIA["file"].format(
+        url="https://f.zalo.me/file.pdf", name="hoso.pdf"))])
+async def test_a_picture_or_file_on_an_open_ticket_reaches_the_counsellors_as_its_link(
+        person: Person, api: FakeBotAPI, zalo: FakeZaloOA, counsellor: User, counsellors: Chat,
+        kind: str, line: str):
+    relayed = await _open_ticket(person, api)
+    api.mark(COUNSELOR_CHAT)
+    [ack] = await person.send(kind)
+    assert ack.text == messages.RELAY_ACK  # not "chỉ đọc được tin chữ"
+    [passed_on] = await api.wait_for_message(COUNSELOR_CHAT, timeout=20)
+    assert passed_on["text"] == line
+    # The counsellors answer the picture as any relayed message; the answer reaches Zalo.
+    await api.send_text(counsellor, "Cô xem ảnh rồi nhé.", chat=counsellors, reply_to=passed_on)
+    await until(lambda: "Cô xem ảnh rồi nhé." in zalo.texts_to(person.user))
+    assert relayed["text"] != passed_on["text"]
+
+
+async def test_a_picture_with_a_caption_is_passed_on_with_it_and_none_without_a_ticket(
+        person: Person, api: FakeBotAPI):
+    [text_only] = await person.send("user_send_image")
+    assert text_only.text == messages.ZALO_TEXT_ONLY  # no ticket: nothing to pass it on to
+    await _open_ticket(person, api)
+    api.mark(COUNSELOR_CHAT)
+    [ack] = await person.send("user_send_image", text="bảng điểm của em ạ")
+    assert ack.text == messages.RELAY_ACK  # the caption is the person's own: no crisis reply
+    [passed_on] = await api.wait_for_message(COUNSELOR_CHAT, timeout=20)
+    assert passed_on["text"].splitlines() == [
+        "bảng điểm của em ạ",
+        messages.ZALO_RELAY_MEDIA["image"].format(url="https://photo.zalo.me/photo.jpg")]
+    [sticker] = await person.send("user_send_sticker")  # a sticker says nothing to pass on
+    assert sticker.text == messages.ZALO_TEXT_ONLY
+
+
+def test_only_web_links_of_known_kinds_are_passed_on():
+    def image(url: object, kind: str = "image") -> dict[str, object]:
+        return {"type": kind, "payload": {"url": url}}
+
+    assert media_text({"attachments": [image("javascript:alert(1)"), image(None),
+                                       image("https://x.zalo.me/s.png", "sticker")]}) is None
+    assert media_text({"text": "x"}) is None and media_text("not a message") is None
+    two = media_text({"attachments": [image("https://a.zalo.me/1.jpg"), "junk",
+                                      image("http://b.zalo.me/2.jpg")]})
+    assert two is not None and two.splitlines() == [
+        messages.ZALO_RELAY_MEDIA["image"].format(url="https://a.zalo.me/1.jpg"),
+        messages.ZALO_RELAY_MEDIA["image"].format(url="http://b.zalo.me/2.jpg")]
