@@ -71,7 +71,7 @@ def book(writer: Writer, clock: FakeClock) -> WindowBook:
 def client(session: aiohttp.ClientSession, keeper: TokenKeeper, zalo: FakeZaloOA,
            book: WindowBook) -> ZaloClient:
     return ZaloClient(session, keeper, api_base_url=zalo.base_url, window=book,
-                      backoff=0.01, timeout=0.5)
+                      backoff=0.01, timeout=5.0)  # a loaded CI machine is slow, not down
 
 
 def _new_user(db: sqlite_utils.Database) -> int:

@@ -167,9 +167,12 @@ async def test_server_errors_then_success_send_once(
 
 
 async def test_timeout_then_success_sends_once(
-        client: ZaloClient, zalo: FakeZaloOA, book: WindowBook, wrote: Wrote) -> None:
+        session: aiohttp.ClientSession, keeper: TokenKeeper, zalo: FakeZaloOA,
+        book: WindowBook, wrote: Wrote) -> None:
+    client = ZaloClient(session, keeper, api_base_url=zalo.base_url, window=book,
+                        backoff=0.01, timeout=1.0)
     u1 = await wrote("u1")
-    zalo.stall_next(2.0)  # longer than the client's 0.5 s timeout
+    zalo.stall_next(4.0)  # longer than this client's 1 s timeout
     delivery = await client.send_text(u1, "Sau khi chờ")
     assert delivery.delivered and zalo.texts_to("u1") == ["Sau khi chờ"]
     assert len(zalo.message_calls()) == 2
