@@ -42,8 +42,10 @@ async def test_an_unreachable_server_is_a_network_error():
 
 async def test_a_slow_server_and_a_full_pool_are_timeouts():
     release = asyncio.Event()
+    arrived: list[int] = []
 
     async def slow(request: web.Request) -> web.Response:
+        arrived.append(1)
         await release.wait()
         return web.json_response({"ok": True, "result": True})
 
@@ -62,7 +64,10 @@ async def test_a_slow_server_and_a_full_pool_are_timeouts():
             await bot.send_message(1, "xin chào")
         # The only connection is busy (read timeout lifted): the next call cannot get one.
         busy = asyncio.ensure_future(bot.send_message(1, "một", read_timeout=None))
-        await asyncio.sleep(0.05)
+        for _ in range(500):  # until it holds the connection (a loaded machine is slow)
+            if len(arrived) == 2:
+                break
+            await asyncio.sleep(0.01)
         with pytest.raises(TimedOut):  # no read timeout: only the pool can give up
             await asyncio.wait_for(bot.send_message(1, "hai", read_timeout=None), 5)
         release.set()
