@@ -268,11 +268,16 @@ class Detector:
         abroad = bool(self.abroad and self.abroad.search(text, words))
         for concern, cues, unless in self.crisis:
             if cues.search(text, words) and not (unless and unless.search(text, words)):
+                if self._ordinary(text):  # a cue's words in an ordinary message: no alarm
+                    return None
                 return Finding(concern, None, abroad)
         refusal = self._illegal(text, words, abroad)
         if refusal is not None:
             return refusal
         return self._second_opinion(text, words, abroad)
+
+    def _ordinary(self, text: str) -> bool:
+        return self.model is not None and self.model.ordinary(text)
 
     def _illegal(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
         for group in self.illegal:
@@ -284,6 +289,8 @@ class Detector:
                     seen = self.model.read(text, words) if self.model is not None else None
                     if seen is not None and seen[0] in CRISES:  # a crisis outweighs a refusal
                         return Finding(Concern(seen[0]), None, abroad)
+                    if self._ordinary(text):
+                        return None
                     return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
         return None
 
@@ -442,20 +449,27 @@ def _read_examples(r: _Reader, ignore: Cues | None) -> list[tuple[str, str]]:
     return pairs
 
 
-def _read_settings(r: _Reader) -> tuple[list[str], float] | None:
-    """(signals, threshold) from `model`, or None when they are missing or wrong."""
+def _number(r: _Reader, settings: dict[str, Any], key: str) -> float | None:
+    """A probability setting of `model` (strictly between 0 and 1), or None if it is wrong."""
+    value = settings.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        r.add(r.line("model", key), f"model.{key}: phải là một số giữa 0 và 1")
+        return None
+    return float(value)
+
+
+def _read_settings(r: _Reader) -> tuple[list[str], float, float | None] | None:
+    """(signals, threshold, veto) from `model`, or None when they are missing or wrong."""
     settings = r.data.get("model")
     if not isinstance(settings, dict):
         r.add(r.line("model"), "model: cần threshold (0..1) và signals (danh sách từ)")
         return None
     for key in settings:
-        if key not in ("threshold", "signals"):
-            r.add(r.line("model", key), f"model: khoá lạ '{key}' (dùng: threshold, signals)")
-    threshold = settings.get("threshold")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
-            or not 0 < threshold < 1:
-        r.add(r.line("model", "threshold"), "model.threshold: phải là một số giữa 0 và 1")
-        threshold = None
+        if key not in ("threshold", "signals", "veto"):
+            r.add(r.line("model", key),
+                  f"model: khoá lạ '{key}' (dùng: threshold, signals, veto)")
+    threshold = _number(r, settings, "threshold")
+    veto = _number(r, settings, "veto") if "veto" in settings else None
     signals: list[str] = []
     raw_signals = settings.get("signals")
     if not isinstance(raw_signals, list) or not raw_signals:
@@ -467,7 +481,7 @@ def _read_settings(r: _Reader) -> tuple[list[str], float] | None:
             r.add(r.line("model", "signals", i), f"model.signals[{i}]: phải là một từ")
             continue
         signals.append(canon)
-    return (signals, float(threshold)) if threshold is not None and signals else None
+    return (signals, threshold, veto) if threshold is not None and signals else None
 
 
 Crisis = tuple[tuple[Concern, Cues, Cues | None], ...]
@@ -573,7 +587,7 @@ def score(detector: Detector, items: list[dict[str, str]]) -> Score:
     exact: dict[str, list[int]] = {}
     missed = []
     for item in items:
-        want = item["concern"]
+        want = item["concern"] or "none"  # a set may write an ordinary message's concern as null
         found = detector.detect(item["text"])
         got = found.concern.value if found else "none"
         cell = exact.setdefault(want, [0, 0])
