@@ -270,6 +270,10 @@ class Detector:
             if cues.search(text, words) and not (unless and unless.search(text, words)):
                 if self._ordinary(text):  # a cue's words in an ordinary message: no alarm
                     return None
+                if concern is not Concern.SELF_HARM:  # "keep my papers so I am not caught"
+                    refusal = self._asked_for(text, words, abroad)
+                    if refusal is not None:
+                        return refusal
                 return Finding(concern, None, abroad)
         refusal = self._illegal(text, words, abroad)
         if refusal is not None:
@@ -278,6 +282,18 @@ class Detector:
 
     def _ordinary(self, text: str) -> bool:
         return self.model is not None and self.model.ordinary(text)
+
+    def _asked_for(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
+        """A plain request for an illegal act that the model also reads as one: it outweighs
+        an abuse or danger cue (a worker asking how to overstay speaks of papers and being
+        caught), never a self-harm one."""
+        if self.request is None or self.model is None or not self.request.search(text, words):
+            return None
+        group = next((g for g in self.illegal if g.cues.search(text, words)), None)
+        seen = self.model.read(text, words) if group is not None else None
+        if group is None or seen is None or seen[0] != Concern.ILLEGAL.value:
+            return None
+        return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
 
     def _illegal(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
         for group in self.illegal:
