@@ -227,6 +227,11 @@ class IllegalGroup:
     topic: str
     risk: str
     cues: Cues
+    words: frozenset[str] = frozenset()  # what the group is about, canonical: "thi", "visa"
+
+    def mentions(self, text: str, words: frozenset[str]) -> int:
+        """How many of the group's words the message holds (text spaced: " word word ")."""
+        return sum(1 for w in self.words if (" " in w and f" {w} " in text) or w in words)
 
 
 @dataclass(frozen=True)
@@ -268,8 +273,6 @@ class Detector:
         abroad = bool(self.abroad and self.abroad.search(text, words))
         for concern, cues, unless in self.crisis:
             if cues.search(text, words) and not (unless and unless.search(text, words)):
-                if self._ordinary(text):  # a cue's words in an ordinary message: no alarm
-                    return None
                 if concern is not Concern.SELF_HARM:  # "keep my papers so I am not caught"
                     refusal = self._asked_for(text, words, abroad)
                     if refusal is not None:
@@ -280,9 +283,6 @@ class Detector:
             return refusal
         return self._second_opinion(text, words, abroad)
 
-    def _ordinary(self, text: str) -> bool:
-        return self.model is not None and self.model.ordinary(text)
-
     def _asked_for(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
         """A plain request for an illegal act that the model also reads as one: it outweighs
         an abuse or danger cue (a worker asking how to overstay speaks of papers and being
@@ -290,8 +290,10 @@ class Detector:
         if self.request is None or self.model is None or not self.request.search(text, words):
             return None
         group = next((g for g in self.illegal if g.cues.search(text, words)), None)
-        seen = self.model.read(text, words) if group is not None else None
-        if group is None or seen is None or seen[0] != Concern.ILLEGAL.value:
+        if group is None:
+            return None
+        probs = self.model.probabilities(text)
+        if not probs or max(probs, key=lambda k: probs[k]) != Concern.ILLEGAL.value:
             return None
         return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
 
@@ -305,8 +307,6 @@ class Detector:
                     seen = self.model.read(text, words) if self.model is not None else None
                     if seen is not None and seen[0] in CRISES:  # a crisis outweighs a refusal
                         return Finding(Concern(seen[0]), None, abroad)
-                    if self._ordinary(text):
-                        return None
                     return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
         return None
 
@@ -327,7 +327,9 @@ class Detector:
             asks = self.request is not None and self.request.search(text, words)
             if framed and not asks:
                 return None
-            group = self.illegal[0]  # the model names no group: the papers' legal way
+            # The model names no group: the one whose words the message holds most (the first
+            # group, the papers, when none), for its legal way and its risk.
+            group = max(self.illegal, key=lambda g: g.mentions(text, words))
             return Finding(concern, group.topic, abroad, group.risk)
         unless = next((u for c, _, u in self.crisis if c is concern), None)
         if concern is not Concern.SELF_HARM and unless is not None and unless.search(text, words):
@@ -474,18 +476,16 @@ def _number(r: _Reader, settings: dict[str, Any], key: str) -> float | None:
     return float(value)
 
 
-def _read_settings(r: _Reader) -> tuple[list[str], float, float | None] | None:
-    """(signals, threshold, veto) from `model`, or None when they are missing or wrong."""
+def _read_settings(r: _Reader) -> tuple[list[str], float] | None:
+    """(signals, threshold) from `model`, or None when they are missing or wrong."""
     settings = r.data.get("model")
     if not isinstance(settings, dict):
         r.add(r.line("model"), "model: cần threshold (0..1) và signals (danh sách từ)")
         return None
     for key in settings:
-        if key not in ("threshold", "signals", "veto"):
-            r.add(r.line("model", key),
-                  f"model: khoá lạ '{key}' (dùng: threshold, signals, veto)")
+        if key not in ("threshold", "signals"):
+            r.add(r.line("model", key), f"model: khoá lạ '{key}' (dùng: threshold, signals)")
     threshold = _number(r, settings, "threshold")
-    veto = _number(r, settings, "veto") if "veto" in settings else None
     signals: list[str] = []
     raw_signals = settings.get("signals")
     if not isinstance(raw_signals, list) or not raw_signals:
@@ -497,7 +497,7 @@ def _read_settings(r: _Reader) -> tuple[list[str], float, float | None] | None:
             r.add(r.line("model", "signals", i), f"model.signals[{i}]: phải là một từ")
             continue
         signals.append(canon)
-    return (signals, threshold, veto) if threshold is not None and signals else None
+    return (signals, threshold) if threshold is not None and signals else None
 
 
 Crisis = tuple[tuple[Concern, Cues, Cues | None], ...]
@@ -552,10 +552,34 @@ def _read_groups(r: _Reader, topic_ids: set[str]) -> tuple[IllegalGroup, ...]:
         if not isinstance(topic, str) or topic not in topic_ids:
             r.add(r.line("illegal", "groups", i, "topic"),
                   f"illegal.groups[{i}]: topic '{topic}' không tồn tại (nút cách làm đúng luật)")
+        for key in raw:
+            if key not in ("name", "topic", "risk", "cues", "words"):
+                r.add(r.line("illegal", "groups", i, key), f"illegal.groups[{i}]: khoá lạ "
+                      f"'{key}' (dùng: name, topic, risk, cues, words)")
         cues = r.patterns(("illegal", "groups", i, "cues"), required=True)
         if cues is not None and isinstance(topic, str):
-            groups.append(IllegalGroup(str(name), topic, str(risk).strip(), cues))
+            groups.append(IllegalGroup(str(name), topic, str(risk).strip(), cues,
+                                       _group_words(r, raw.get("words"), i)))
     return tuple(groups)
+
+
+def _group_words(r: _Reader, raw: Any, i: int) -> frozenset[str]:
+    """A group's optional `words` (what a message about it says), read as messages are read."""
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list):
+        r.add(r.line("illegal", "groups", i, "words"),
+              f"illegal.groups[{i}].words: phải là một danh sách từ")
+        return frozenset()
+    found = set()
+    for j, item in enumerate(raw):
+        canon = canonical(item) if isinstance(item, str) else ""
+        if not canon:
+            r.add(r.line("illegal", "groups", i, "words", j),
+                  f"illegal.groups[{i}].words[{j}]: phải là một từ")
+            continue
+        found.add(canon)
+    return frozenset(found)
 
 
 # --- measuring: the goals of the evaluation sets (tests/data/safety_*.yaml, bench/safety.py) -----

@@ -81,17 +81,14 @@ class SafetyModel:
     signals: frozenset[str]  # canonical single words or phrases
     threshold: float
     _key: str = field(default="", compare=False)
-    # The probability of "ordinary" from which a cue's reading is held back (None: never):
-    # a cue is a few words, the model reads the whole message ("bài văn về bạo lực học đường").
-    veto: float | None = None
 
     @classmethod
     def build(cls, examples: Sequence[tuple[str, str]], signals: Sequence[str],
-              threshold: float, veto: float | None = None) -> SafetyModel:
+              threshold: float) -> SafetyModel:
         h = hashlib.sha256()
         for canon, label in examples:
             h.update(f"{label}\t{canon}\n".encode())
-        return cls(tuple(examples), frozenset(signals), threshold, h.hexdigest(), veto)
+        return cls(tuple(examples), frozenset(signals), threshold, h.hexdigest())
 
     def _fitted(self) -> _Fitted | None:
         labels = {label for _, label in self.examples}
@@ -127,12 +124,6 @@ class SafetyModel:
     def probabilities(self, text: str) -> dict[str, float]:
         fitted = self._fitted()
         return fitted.probabilities(text.strip()) if fitted is not None else {}
-
-    def ordinary(self, text: str) -> bool:
-        """Whether the model is sure enough (`veto`) that the message is an ordinary one."""
-        if self.veto is None:
-            return False
-        return self.probabilities(text).get(NONE, 0.0) >= self.veto
 
     def read(self, text: str, words: frozenset[str]) -> tuple[str, float] | None:
         """The concern the model sees (value, probability), or None."""
