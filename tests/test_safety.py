@@ -294,3 +294,25 @@ def test_a_disaster_idiom_does_not_swallow_how_many_pills(kb):
     assert kb.safety.detect("uong bao nhieu vien thuoc ngu thi chet").crisis
     assert kb.safety.detect("động đất bên Nhật chết nhiều người, đi làm bên đó có an toàn không") \
         is None
+
+
+def test_an_illegal_reading_of_the_model_needs_its_own_threshold(kb):
+    text = "thi học kỳ này em muốn nhờ người giỏi làm giùm, có ai nhận không"
+    model = kb.safety.model
+    assert model is not None and model.illegal_threshold is not None
+    canon = f" {safety.canonical(text)} "
+    p = model.probabilities(canon)["illegal"]
+    assert model.threshold < p  # a crisis with this probability would be read
+    def at(threshold: float) -> safety.Detector:
+        return dataclasses.replace(kb.safety, model=dataclasses.replace(
+            model, illegal_threshold=threshold))
+
+    assert at(p + 0.01).detect(text) is None
+    assert at(p - 0.01).detect(text).concern is Concern.ILLEGAL
+
+
+def test_kb_check_reports_a_bad_illegal_threshold(knowledge_copy):
+    _edit(knowledge_copy, "  illegal_threshold: 0.66", "  illegal_threshold: 2")
+    [problem] = _problems(knowledge_copy)
+    assert re.match(r"knowledge/data/safety\.yaml:\d+: model\.illegal_threshold: phải là một số "
+                    r"giữa 0 và 1", problem)

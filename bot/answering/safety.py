@@ -476,16 +476,20 @@ def _number(r: _Reader, settings: dict[str, Any], key: str) -> float | None:
     return float(value)
 
 
-def _read_settings(r: _Reader) -> tuple[list[str], float] | None:
-    """(signals, threshold) from `model`, or None when they are missing or wrong."""
+def _read_settings(r: _Reader) -> tuple[list[str], float, float | None] | None:
+    """(signals, threshold, illegal_threshold) from `model`, or None when they are missing or
+    wrong."""
     settings = r.data.get("model")
     if not isinstance(settings, dict):
         r.add(r.line("model"), "model: cần threshold (0..1) và signals (danh sách từ)")
         return None
     for key in settings:
-        if key not in ("threshold", "signals"):
-            r.add(r.line("model", key), f"model: khoá lạ '{key}' (dùng: threshold, signals)")
+        if key not in ("threshold", "illegal_threshold", "signals"):
+            r.add(r.line("model", key), f"model: khoá lạ '{key}' "
+                                        "(dùng: threshold, illegal_threshold, signals)")
     threshold = _number(r, settings, "threshold")
+    illegal = _number(r, settings, "illegal_threshold") if "illegal_threshold" in settings \
+        else None
     signals: list[str] = []
     raw_signals = settings.get("signals")
     if not isinstance(raw_signals, list) or not raw_signals:
@@ -497,7 +501,7 @@ def _read_settings(r: _Reader) -> tuple[list[str], float] | None:
             r.add(r.line("model", "signals", i), f"model.signals[{i}]: phải là một từ")
             continue
         signals.append(canon)
-    return (signals, threshold) if threshold is not None and signals else None
+    return (signals, threshold, illegal) if threshold is not None and signals else None
 
 
 Crisis = tuple[tuple[Concern, Cues, Cues | None], ...]
