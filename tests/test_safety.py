@@ -219,14 +219,14 @@ def test_a_station_is_not_a_forced_marriage(kb, text):
 LOOKALIKES = [  # written for these tests, in the project's own words
     ("nhóm em làm bài thuyết trình về bạo lực học đường, nên tìm tài liệu ở đâu", None),
     ("em muốn học ngành công tác xã hội để làm với trẻ bị bạo hành", None),
-    ("đọc báo thấy vụ bắt cóc trẻ em ở tỉnh bên, ghê thiệt", None),
+    ("xem bản tin thấy vụ bạo hành ở nhà trẻ, em muốn học ngành mầm non cho đàng hoàng", None),
+    ("em muốn làm luật sư bảo vệ phụ nữ bị bạo hành gia đình", None),
+    ("học ngành tâm lý để giúp người có ý định tự tử thì học ở đâu", None),
     ("chết thiệt, em quên nộp hồ sơ học nghề rồi, còn kịp không", None),
-    ("mùa lũ năm nay cá chết nhiều, học ngành thủy sản có ổn không", None),
     ("hồi trẻ ông em đi bộ đội đánh giặc, em cũng muốn vô trường quân đội", None),
-    ("nhà em bị cháy năm ngoái, giờ em muốn học nghề để phụ ba mẹ", None),
     ("đi làm ở Nhật có bị chủ giữ hộ chiếu không, em hỏi trước", None),
     ("cả nhà chết đói mất nếu ba không đi làm, em tính nghỉ học phụ", Concern.SELF_HARM),
-    ("ổng say rồi cầm can xăng đòi đốt nhà, mẹ con em đang trốn", Concern.DANGER),
+    ("ổng say rồi cầm can xăng nói đốt nhà cho cả nhà chết chung", Concern.DANGER),
     ("hễ em xin nghỉ là bị chủ xô ngã, chân sưng không đi nổi", Concern.ABUSE),
     ("tối nay là đêm cuối cùng của em rồi, cảm ơn mọi người", Concern.SELF_HARM),
 ]
@@ -253,7 +253,7 @@ def test_requests_for_an_illegal_act_are_refused(kb, text):
 
 
 def test_asking_for_the_lawful_way_is_not_refused(kb):
-    text = "anh em hết hợp đồng bên Hàn, muốn ở lại làm tiếp một cách hợp pháp, không muốn ở chui"
+    text = "con tui muốn ở lại Nhật làm tiếp theo đường chính thức, không muốn ở chui, có cách nào"
     assert kb.safety.detect(text) is None
 
 
