@@ -1,8 +1,9 @@
 """Benchmark the safety detector (bot/answering/safety.py, knowledge/data/safety.yaml).
 
 For each labelled set present (tests/data/safety_dev.yaml, safety_dev2.yaml and
-safety_dev3.yaml, written independently, and safety_paraphrases.yaml, the detector author's
-regression set: all tuned on; tests/data/safety_eval.yaml: the judging half, never tuned on):
+safety_dev3.yaml, written independently, and safety_paraphrases.yaml and
+safety_author_probes.yaml, the detector authors' regression sets: all tuned on;
+tests/data/safety_eval.yaml: the judging half, never tuned on):
 crisis recall (goal >= 0.97), illegal requests refused (goal >= 0.90), benign look-alikes raised
 as an alarm (goal <= 0.05), and per concern how many were read as exactly that concern. Then
 time: the detector against the answer engine on the same messages in the same run (the detector
@@ -29,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 from bot.answering import knowledge, safety, text  # noqa: E402
 from bot.answering.retrieval import Engine  # noqa: E402
 
-SETS = ("safety_dev", "safety_dev2", "safety_dev3", "safety_paraphrases", "safety_eval")
+SETS = ("safety_dev", "safety_dev2", "safety_dev3", "safety_paraphrases", "safety_author_probes",
+        "safety_eval")
 
 
 def load(name: str) -> list[dict[str, str]] | None:
