@@ -1,12 +1,14 @@
 """Benchmark the safety detector (bot/answering/safety.py, knowledge/data/safety.yaml).
 
-For each labelled set present (tests/data/safety_dev.yaml and safety_dev2.yaml: tuned on;
-tests/data/safety_eval.yaml: the judging half, never tuned on): crisis recall (goal >= 0.97),
-illegal requests refused (goal >= 0.90), benign look-alikes raised as an alarm (goal <= 0.05),
-and per concern how many were read as exactly that concern. Then time: the detector against
-the answer engine on the same messages in the same run (the detector runs before the engine on
-every message, so its cost is given as a share of the engine's). Caches are cleared between
-repeats so that neither side is timed on remembered normalisations.
+For each labelled set present (tests/data/safety_dev.yaml, safety_dev2.yaml and
+safety_dev3.yaml, written independently, and safety_paraphrases.yaml and
+safety_author_probes.yaml, the detector authors' regression sets: all tuned on;
+tests/data/safety_eval.yaml: the judging half, never tuned on):
+crisis recall (goal >= 0.97), illegal requests refused (goal >= 0.90), benign look-alikes raised
+as an alarm (goal <= 0.05), and per concern how many were read as exactly that concern. Then
+time: the detector against the answer engine on the same messages in the same run (the detector
+runs before the engine on every message, so its cost is given as a share of the engine's).
+Caches are cleared between repeats so that neither side is timed on remembered normalisations.
 
     python bench/safety.py [--repeat 5] [--missed]
 """
@@ -28,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 from bot.answering import knowledge, safety, text  # noqa: E402
 from bot.answering.retrieval import Engine  # noqa: E402
 
-SETS = ("safety_dev", "safety_dev2", "safety_eval")
+SETS = ("safety_dev", "safety_dev2", "safety_dev3", "safety_paraphrases", "safety_author_probes",
+        "safety_eval")
 
 
 def load(name: str) -> list[dict[str, str]] | None:
@@ -36,7 +39,7 @@ def load(name: str) -> list[dict[str, str]] | None:
     if not path.exists():
         return None
     items: list[dict[str, str]] = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
-    return items
+    return [i | {"concern": i["concern"] or "none"} for i in items]  # null: ordinary
 
 
 def fresh() -> None:
@@ -61,7 +64,8 @@ def per_message_ms(fn: Callable[[str], object], texts: list[str], repeat: int,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--missed", action="store_true", help="print the messages read wrongly")
+    parser.add_argument("--missed", action="store_true",
+                        help="print the messages read wrongly (development sets only)")
     args = parser.parse_args()
     kb = knowledge.load()
     detector = kb.safety
@@ -83,7 +87,7 @@ def main() -> None:
               f"goal <= {safety.FALSE_ALARM_GOAL})")
         for concern, (right, total) in sorted(s.exact.items()):
             print(f"    {concern:10} read as exactly this concern: {right}/{total}")
-        if args.missed:
+        if args.missed and name != "safety_eval":  # the judging half's misses stay unread
             for line in s.missed:
                 print(f"    missed {line}")
     if not texts:

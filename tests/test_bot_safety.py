@@ -118,3 +118,35 @@ async def test_a_crisis_typed_on_an_open_ticket_gets_help_and_reaches_the_group(
     assert any(r["text"].startswith(messages.RELAY_ACK) for r in replies)
     [relayed] = await api.wait_for_message(COUNSELOR_CHAT)
     assert relayed["text"] == "thôi em không muốn sống nữa"
+
+
+async def test_the_urgent_tickets_header_is_pinned_in_the_group_an_ordinary_one_is_not(
+        bot, api, student):
+    api.group(COUNSELOR_CHAT, "Tổ tư vấn", bot_status="administrator")  # may pin messages
+    other = api.private_user(760_002, first_name="Hùng")
+    api.mark(COUNSELOR_CHAT)
+    await bot.say(other, "/tuvan")
+    [ordinary] = await api.wait_for_message(COUNSELOR_CHAT)
+    [reply] = await bot.say(student, "e buon qua, muon chet cho xong")
+    await bot.tap(student, reply, messages.SAFETY_COUNSEL_BUTTON)
+    [header] = await api.wait_for_message(COUNSELOR_CHAT)
+    assert "KHẨN" in header["text"]
+    pin = await api.wait_for(lambda c: c.method == "pinChatMessage", timeout=10)
+    assert pin.response["ok"] and pin.params["disable_notification"] is False  # members notified
+    assert api.pinned(COUNSELOR_CHAT) == [header["message_id"]]
+    assert ordinary["message_id"] not in api.pinned(COUNSELOR_CHAT)
+
+
+async def test_a_pin_the_group_refuses_still_delivers_the_urgent_header_once(bot, api, student):
+    api.mark(COUNSELOR_CHAT)  # the bot is a plain member: Telegram refuses the pin
+    [reply] = await bot.say(student, "e buon qua, muon chet cho xong")
+    await bot.tap(student, reply, messages.SAFETY_COUNSEL_BUTTON)
+    [header] = await api.wait_for_message(COUNSELOR_CHAT)
+    pin = await api.wait_for(lambda c: c.method == "pinChatMessage", timeout=10)
+    assert not pin.response["ok"]
+    await api.wait_idle()
+    assert "KHẨN" in header["text"] and api.pinned(COUNSELOR_CHAT) == []
+    assert [m["message_id"] for m in api.sent(COUNSELOR_CHAT)] == [header["message_id"]]
+    await api.send_text(student, "em đang ở nhà một mình")  # the ticket goes on as usual
+    [relayed] = await api.wait_for_message(COUNSELOR_CHAT)
+    assert relayed["text"] == "em đang ở nhà một mình"

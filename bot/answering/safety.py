@@ -227,6 +227,11 @@ class IllegalGroup:
     topic: str
     risk: str
     cues: Cues
+    words: frozenset[str] = frozenset()  # what the group is about, canonical: "thi", "visa"
+
+    def mentions(self, text: str, words: frozenset[str]) -> int:
+        """How many of the group's words the message holds (text spaced: " word word ")."""
+        return sum(1 for w in self.words if (" " in w and f" {w} " in text) or w in words)
 
 
 @dataclass(frozen=True)
@@ -268,11 +273,29 @@ class Detector:
         abroad = bool(self.abroad and self.abroad.search(text, words))
         for concern, cues, unless in self.crisis:
             if cues.search(text, words) and not (unless and unless.search(text, words)):
+                if concern is not Concern.SELF_HARM:  # "keep my papers so I am not caught"
+                    refusal = self._asked_for(text, words, abroad)
+                    if refusal is not None:
+                        return refusal
                 return Finding(concern, None, abroad)
         refusal = self._illegal(text, words, abroad)
         if refusal is not None:
             return refusal
         return self._second_opinion(text, words, abroad)
+
+    def _asked_for(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
+        """A plain request for an illegal act that the model also reads as one: it outweighs
+        an abuse or danger cue (a worker asking how to overstay speaks of papers and being
+        caught), never a self-harm one."""
+        if self.request is None or self.model is None or not self.request.search(text, words):
+            return None
+        group = next((g for g in self.illegal if g.cues.search(text, words)), None)
+        if group is None:
+            return None
+        probs = self.model.probabilities(text)
+        if not probs or max(probs, key=lambda k: probs[k]) != Concern.ILLEGAL.value:
+            return None
+        return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
 
     def _illegal(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
         for group in self.illegal:
@@ -304,7 +327,9 @@ class Detector:
             asks = self.request is not None and self.request.search(text, words)
             if framed and not asks:
                 return None
-            group = self.illegal[0]  # the model names no group: the papers' legal way
+            # The model names no group: the one whose words the message holds most (the first
+            # group, the papers, when none), for its legal way and its risk.
+            group = max(self.illegal, key=lambda g: g.mentions(text, words))
             return Finding(concern, group.topic, abroad, group.risk)
         unless = next((u for c, _, u in self.crisis if c is concern), None)
         if concern is not Concern.SELF_HARM and unless is not None and unless.search(text, words):
@@ -442,20 +467,29 @@ def _read_examples(r: _Reader, ignore: Cues | None) -> list[tuple[str, str]]:
     return pairs
 
 
-def _read_settings(r: _Reader) -> tuple[list[str], float] | None:
-    """(signals, threshold) from `model`, or None when they are missing or wrong."""
+def _number(r: _Reader, settings: dict[str, Any], key: str) -> float | None:
+    """A probability setting of `model` (strictly between 0 and 1), or None if it is wrong."""
+    value = settings.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        r.add(r.line("model", key), f"model.{key}: phải là một số giữa 0 và 1")
+        return None
+    return float(value)
+
+
+def _read_settings(r: _Reader) -> tuple[list[str], float, float | None] | None:
+    """(signals, threshold, illegal_threshold) from `model`, or None when they are missing or
+    wrong."""
     settings = r.data.get("model")
     if not isinstance(settings, dict):
         r.add(r.line("model"), "model: cần threshold (0..1) và signals (danh sách từ)")
         return None
     for key in settings:
-        if key not in ("threshold", "signals"):
-            r.add(r.line("model", key), f"model: khoá lạ '{key}' (dùng: threshold, signals)")
-    threshold = settings.get("threshold")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
-            or not 0 < threshold < 1:
-        r.add(r.line("model", "threshold"), "model.threshold: phải là một số giữa 0 và 1")
-        threshold = None
+        if key not in ("threshold", "illegal_threshold", "signals"):
+            r.add(r.line("model", key), f"model: khoá lạ '{key}' "
+                                        "(dùng: threshold, illegal_threshold, signals)")
+    threshold = _number(r, settings, "threshold")
+    illegal = _number(r, settings, "illegal_threshold") if "illegal_threshold" in settings \
+        else None
     signals: list[str] = []
     raw_signals = settings.get("signals")
     if not isinstance(raw_signals, list) or not raw_signals:
@@ -467,7 +501,7 @@ def _read_settings(r: _Reader) -> tuple[list[str], float] | None:
             r.add(r.line("model", "signals", i), f"model.signals[{i}]: phải là một từ")
             continue
         signals.append(canon)
-    return (signals, float(threshold)) if threshold is not None and signals else None
+    return (signals, threshold, illegal) if threshold is not None and signals else None
 
 
 Crisis = tuple[tuple[Concern, Cues, Cues | None], ...]
@@ -522,10 +556,34 @@ def _read_groups(r: _Reader, topic_ids: set[str]) -> tuple[IllegalGroup, ...]:
         if not isinstance(topic, str) or topic not in topic_ids:
             r.add(r.line("illegal", "groups", i, "topic"),
                   f"illegal.groups[{i}]: topic '{topic}' không tồn tại (nút cách làm đúng luật)")
+        for key in raw:
+            if key not in ("name", "topic", "risk", "cues", "words"):
+                r.add(r.line("illegal", "groups", i, key), f"illegal.groups[{i}]: khoá lạ "
+                      f"'{key}' (dùng: name, topic, risk, cues, words)")
         cues = r.patterns(("illegal", "groups", i, "cues"), required=True)
         if cues is not None and isinstance(topic, str):
-            groups.append(IllegalGroup(str(name), topic, str(risk).strip(), cues))
+            groups.append(IllegalGroup(str(name), topic, str(risk).strip(), cues,
+                                       _group_words(r, raw.get("words"), i)))
     return tuple(groups)
+
+
+def _group_words(r: _Reader, raw: Any, i: int) -> frozenset[str]:
+    """A group's optional `words` (what a message about it says), read as messages are read."""
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list):
+        r.add(r.line("illegal", "groups", i, "words"),
+              f"illegal.groups[{i}].words: phải là một danh sách từ")
+        return frozenset()
+    found = set()
+    for j, item in enumerate(raw):
+        canon = canonical(item) if isinstance(item, str) else ""
+        if not canon:
+            r.add(r.line("illegal", "groups", i, "words", j),
+                  f"illegal.groups[{i}].words[{j}]: phải là một từ")
+            continue
+        found.add(canon)
+    return frozenset(found)
 
 
 # --- measuring: the goals of the evaluation sets (tests/data/safety_*.yaml, bench/safety.py) -----
@@ -573,7 +631,7 @@ def score(detector: Detector, items: list[dict[str, str]]) -> Score:
     exact: dict[str, list[int]] = {}
     missed = []
     for item in items:
-        want = item["concern"]
+        want = item["concern"] or "none"  # a set may write an ordinary message's concern as null
         found = detector.detect(item["text"])
         got = found.concern.value if found else "none"
         cell = exact.setdefault(want, [0, 0])

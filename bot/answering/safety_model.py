@@ -81,14 +81,18 @@ class SafetyModel:
     signals: frozenset[str]  # canonical single words or phrases
     threshold: float
     _key: str = field(default="", compare=False)
+    # An illegal reading may ask for more than a crisis: a false refusal of an ordinary
+    # question costs more than a false crisis reply is worth to avoid (None: `threshold`).
+    illegal_threshold: float | None = None
 
     @classmethod
     def build(cls, examples: Sequence[tuple[str, str]], signals: Sequence[str],
-              threshold: float) -> SafetyModel:
+              threshold: float, illegal_threshold: float | None = None) -> SafetyModel:
         h = hashlib.sha256()
         for canon, label in examples:
             h.update(f"{label}\t{canon}\n".encode())
-        return cls(tuple(examples), frozenset(signals), threshold, h.hexdigest())
+        return cls(tuple(examples), frozenset(signals), threshold, h.hexdigest(),
+                   illegal_threshold)
 
     def _fitted(self) -> _Fitted | None:
         labels = {label for _, label in self.examples}
@@ -133,6 +137,8 @@ class SafetyModel:
         if not probs:
             return None
         label, p = max(probs.items(), key=lambda kv: kv[1])
-        if label == NONE or p < self.threshold:
+        needed = self.illegal_threshold if label == "illegal" and self.illegal_threshold \
+            else self.threshold
+        if label == NONE or p < needed:
             return None
         return label, p

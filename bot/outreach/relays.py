@@ -68,6 +68,7 @@ class Item:
     source: dict[str, Any] | None
     maybe_sent: bool  # claimed before a crash or a timeout: it may have arrived already
     created_at: str
+    urgent: bool = False  # a crisis ticket's row: queued ahead of the rest
 
     @property
     def copy(self) -> bool:
@@ -87,6 +88,11 @@ class Parcel:
     @property
     def tickets(self) -> tuple[int, ...]:
         return tuple(dict.fromkeys(i.ticket_id for i in self.items if i.ticket_id is not None))
+
+    @property
+    def pin(self) -> bool:
+        """It carries a crisis ticket's header: the desk keeps it in sight (Telegram: pinned)."""
+        return any(i.urgent and i.kind == HEADER for i in self.items)
 
 
 class Undeliverable(Exception):
@@ -116,7 +122,7 @@ class Desk(Protocol):
 def _item(row: dict[str, Any]) -> Item:
     return Item(row["id"], row["kind"], row["ticket_id"], row["user_id"], row["text"] or "",
                 json.loads(row["source"]) if row["source"] else None, row["state"] == "sending",
-                row["created_at"])
+                row["created_at"], bool(row.get("urgent")))
 
 
 def _seen(db: sqlite_utils.Database, user_id: int | None, key: str,

@@ -169,7 +169,6 @@ class TelegramDesk:
             else:
                 sent = await self.bot.send_message(self.chat_id, parcel.text,
                                                    reply_parameters=reply)
-            return sent.message_id
         except RetryAfter as error:
             raise Unavailable(retry_after=_seconds(error.retry_after)) from error
         except TimedOut as error:  # it may have arrived
@@ -182,6 +181,18 @@ class TelegramDesk:
             raise Undeliverable from error
         except TelegramError as error:  # the bot left the group, the network is down
             raise Unavailable from error
+        if parcel.pin:
+            await self._pin(sent.message_id)
+        return sent.message_id
+
+    async def _pin(self, message_id: int) -> None:
+        """Pin a crisis ticket's header so the group sees it first, with a notification. The
+        header is delivered already: a pin that fails (the bot is no administrator, Telegram
+        is busy) is logged for the operator, never a reason to post the header again."""
+        try:
+            await self.bot.pin_chat_message(self.chat_id, message_id, disable_notification=False)
+        except TelegramError as error:
+            log.warning("urgent ticket not pinned: %s", error, extra={"event": "relay"})
 
 
 _GROUP_BROKEN = ("chat not found", "not enough rights", "have no rights", "chat_write_forbidden")

@@ -140,6 +140,7 @@ class _ChatState:
     bot_status: str = "member"  # member | administrator | left | kicked (groups only)
     next_id: int = 1
     messages: dict[int, _Stored] = field(default_factory=dict)
+    pinned: list[int] = field(default_factory=list)  # message ids, the latest pin last
 
 
 @dataclass
@@ -235,6 +236,7 @@ class FakeBotAPI:
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
+            "pinChatMessage": self._pin_chat_message,
             "answerCallbackQuery": self._answer_callback,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
@@ -798,6 +800,22 @@ class FakeBotAPI:
         stored.deleted = True
         return True
 
+    async def _pin_chat_message(self, p: Params) -> bool:
+        # Bot API: in a group the bot must be an administrator (can_pin_messages); a private
+        # chat needs no right. Pinning again moves the message to the top of the list.
+        if not p.text("chat_id"):
+            raise bad_request("chat identifier is not specified")
+        state = self._chat_from(p.text("chat_id"))
+        self._check_can_write(state)
+        if state.chat.type != "private" and state.bot_status != "administrator":
+            raise bad_request("not enough rights to manage pinned messages in the chat")
+        message_id = p.integer("message_id")
+        self._find(state, message_id, "pin")
+        if message_id in state.pinned:
+            state.pinned.remove(message_id)
+        state.pinned.append(message_id)
+        return True
+
     async def _answer_callback(self, p: Params) -> bool:
         query_id = p.text("callback_query_id")
         if query_id not in self._open_callbacks:
@@ -1236,6 +1254,10 @@ class FakeBotAPI:
         """Every live message in the chat, the user's and the bot's."""
         state = self._chats.get(chat_id)
         return [s.snapshot() for s in state.messages.values() if not s.deleted] if state else []
+
+    def pinned(self, chat_id: int) -> list[int]:
+        """The ids of the messages pinned in a chat, the latest pin last."""
+        return list(self._chats[chat_id].pinned) if chat_id in self._chats else []
 
     def documents(self, chat_id: int) -> list[tuple[str | None, bytes, str | None]]:
         """(file_name, bytes, caption) of documents the bot sent to the chat."""

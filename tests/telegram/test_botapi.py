@@ -650,3 +650,20 @@ async def test_the_cli_prints_its_base_url_and_stops_on_sigterm() -> None:
         code = await asyncio.wait_for(process.wait(), 10)
     assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/bot")
     assert me["id"] == 9 and code == 0
+
+
+async def test_pinning_in_a_group_needs_an_administrator_and_a_live_message(
+    bot: Bot, api: FakeBotAPI
+) -> None:
+    group = api.group(-100444, "Tổ tư vấn")
+    first = await bot.send_message(group.id, "một")
+    with pytest.raises(BadRequest, match="Not enough rights to manage pinned messages"):
+        await bot.pin_chat_message(group.id, first.message_id)
+    assert api.pinned(group.id) == []
+    api.group(group.id, "Tổ tư vấn", bot_status="administrator")
+    second = await bot.send_message(group.id, "hai")
+    assert await bot.pin_chat_message(group.id, second.message_id, disable_notification=False)
+    assert await bot.pin_chat_message(group.id, first.message_id)
+    assert api.pinned(group.id) == [second.message_id, first.message_id]
+    with pytest.raises(BadRequest, match="Message to pin not found"):
+        await bot.pin_chat_message(group.id, 999)
