@@ -14,6 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from bot.answering import knowledge, safety
+from bot.answering import text as text_module
 from bot.answering.evaluation import QuestionSet
 from bot.answering.safety import Concern, compile_pattern
 from handlers.cli.main import main
@@ -300,7 +301,7 @@ def test_an_illegal_reading_of_the_model_needs_its_own_threshold(kb):
     text = "thi học kỳ này em muốn nhờ người giỏi làm giùm, có ai nhận không"
     model = kb.safety.model
     assert model is not None and model.illegal_threshold is not None
-    canon = f" {safety.canonical(text)} "
+    canon = f" {text_module.canonical(text)} "
     p = model.probabilities(canon)["illegal"]
     assert model.threshold < p  # a crisis with this probability would be read
     def at(threshold: float) -> safety.Detector:

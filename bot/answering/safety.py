@@ -625,7 +625,7 @@ class Score:
                 and self.false_alarm_rate <= FALSE_ALARM_GOAL)
 
 
-def score(detector: Detector, items: list[dict[str, str]]) -> Score:
+def score(detector: Detector, items: Sequence[dict[str, Any]]) -> Score:
     counts = {"crisis": 0, "crisis_found": 0, "illegal": 0, "illegal_refused": 0, "benign": 0,
               "false_alarms": 0}
     exact: dict[str, list[int]] = {}
