@@ -624,7 +624,7 @@ class Engine:
             if named is not None:
                 return named
         near = self._near_domain(question)
-        if near is not None:
+        if near is not None and not self._shown_answers(question, before):
             q, plain = self._plain(question)
             return Result(Kind.FALLBACK, question, plain.ranked, q.districts,
                           note=near.reply, cap=self._below_answer())
@@ -671,7 +671,8 @@ class Engine:
         if self._names.bare(question) is not None:
             return False
         if self._near_domain(question) is not None:
-            return True
+            # declined, unless the topic just shown is the one that answers it
+            return self._plain(question)[1].entry is None
         if self._asked_facets(question) is not None:
             return False  # a facet or an entity after a topic: the topic's table decides
         q, result = self._plain(question)
@@ -691,6 +692,14 @@ class Engine:
         _, plain = self._plain(question)
         sure = plain.kind is Kind.ANSWER and plain.score >= NEAR_YIELD
         return None if sure else near
+
+    def _shown_answers(self, question: str, before: Entry | None) -> bool:
+        """The topic just shown answers the message on its own: a near-domain word in it
+        ("tham quan" after the admission fairs: visiting a school, not tourism) is about it."""
+        if before is None:
+            return False
+        _, plain = self._plain(question)
+        return plain.entry is not None and plain.entry.id == before.id
 
     def _plain(self, question: str) -> tuple[_Query, Result]:
         """The message's query and its classification without any previous topic."""

@@ -1,0 +1,51 @@
+"""How the engine reads a message inside a conversation (issue 18, round 4): a near-domain word
+about the topic just shown, teencode "nhiu" as a facet cue, the topic just shown placing an
+explicit follow-up. The phrasings are this file's own (none from a set)."""
+
+from __future__ import annotations
+
+from bot.answering.context import Context
+from bot.answering.retrieval import Engine, Kind
+
+
+def _answered(engine: Engine, message: str, previous: str | Context | None = None) -> str | None:
+    result = engine.ask(message, previous)
+    return result.entry.id if result.entry is not None else None
+
+
+# --- a near-domain word about the topic just shown ---------------------------------------------
+VISIT = "phụ huynh tự chở con xuống tham quan xưởng của trường cao đẳng được không"
+
+
+def test_visiting_is_about_the_admission_fairs_just_shown(engine):
+    assert _answered(engine, VISIT, "college.admission-fair") == "college.admission-fair"
+
+
+def test_visiting_is_still_declined_alone_or_after_another_topic(engine):
+    for previous in (None, "overseas.costs"):
+        result = engine.ask(VISIT, previous)
+        assert result.kind is Kind.FALLBACK and result.note is not None
+
+
+def test_tourism_after_the_fairs_is_still_declined(engine):
+    result = engine.ask("cuối tuần đi tham quan Đà Lạt chỗ nào đẹp", "college.admission-fair")
+    assert result.kind is Kind.FALLBACK and result.note is not None
+
+
+def test_a_near_domain_message_the_shown_topic_answers_is_not_shared_across_topics(engine):
+    # The reply cache keys it by the topic before it (Assistant._context).
+    assert not engine.reads_alone(VISIT)
+    assert engine.reads_alone("cuối tuần đi tham quan Đà Lạt chỗ nào đẹp")
+
+
+# --- teencode "nhiu" (read as "nhiều") asks how much / how long --------------------------------
+def test_how_much_in_teencode_after_the_student_loan(engine):
+    # the loan topic's facet table keeps how-much on itself; the ranking alone picks school fees
+    message = "dc nhiu 1 thang"
+    assert engine._asked_facets(message) is not None
+    assert engine._asked_facets(message)[0][0] == "how-much"
+    assert _answered(engine, message, "support.student-loan") == "support.student-loan"
+
+
+def test_how_long_in_teencode_is_a_facet(engine):
+    assert engine._asked_facets("hoc mat nhiu nam")[0] == ("how-long",)
