@@ -49,3 +49,12 @@ def test_how_much_in_teencode_after_the_student_loan(engine):
 
 def test_how_long_in_teencode_is_a_facet(engine):
     assert engine._asked_facets("hoc mat nhiu nam")[0] == ("how-long",)
+
+
+# --- the answer just read counts as the shown topic's words ------------------------------------
+def test_a_follow_up_with_words_from_the_answer_just_shown_stays_on_it(engine):
+    # "cả nước" is in the targets' answer, not in its phrasings
+    message = "chỉ tiêu cả nước thì sao"
+    assert _answered(engine, message) is None
+    assert _answered(engine, message, "streaming.targets") == "streaming.targets"
+    assert _answered(engine, message, "overseas.costs") is None

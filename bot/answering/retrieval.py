@@ -536,12 +536,16 @@ class Engine:
                 top[j], 0.0)
 
         ranked = sorted(range(len(top)), key=lambda j: -order(j))
-        if own is not None:
+        if own_info is not None:
             # The topic just shown needs less: a follow-up's new words are often details of
             # it ("cả nước thì chỉ tiêu sao", "chọn sử địa thì sao") that its phrasings lack.
+            # Its answer counts too: the user has just read it ("cả nước" is in the targets'
+            # answer) and a follow-up reuses its words.
             t = self.tuning
             ranked = [j for j in ranked if rows[j]["own"] >= t.followup_cover or (
-                favour.get(top[j]) == SHOWN and rows[j]["own"] >= t.followup_cover_shown)]
+                favour.get(top[j]) == SHOWN and self._share(
+                    own_info, self._known_words(self.entries[top[j]]).__contains__)
+                >= t.followup_cover_shown)]
         # The ordering keeps the plain closeness; how sure the answer is also counts a story's
         # asking clause held whole by a phrasing (story words no longer dilute the score).
         story = self.tuning.story_fuzzy
