@@ -1,6 +1,7 @@
 """How the engine reads a message inside a conversation (issue 18, round 4): a near-domain word
-about the topic just shown, teencode "nhiu" as a facet cue, the topic just shown placing an
-explicit follow-up. The phrasings are this file's own (none from a set)."""
+about the topic just shown, teencode "nhiu" as a facet cue, the answer just read counting as
+the shown topic's words, "X cũng vậy hả" asking the same question again.
+The phrasings are this file's own (none from a set)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,11 @@ def test_a_follow_up_with_words_from_the_answer_just_shown_stays_on_it(engine):
     assert _answered(engine, message) is None
     assert _answered(engine, message, "streaming.targets") == "streaming.targets"
     assert _answered(engine, message, "overseas.costs") is None
+
+
+# --- "X cũng vậy hả": the same question about another name --------------------------------------
+def test_the_same_question_about_another_country_stays_on_the_topic_just_shown(engine):
+    assert _answered(engine, "bên Nhật cũng thế hả", "overseas.rights") == "overseas.rights"
+    # the topic's facet table still decides for the name alone
+    assert _answered(engine, "còn Nhật thì sao", "overseas.rights") == "overseas.markets"
+

@@ -39,6 +39,7 @@ NEAR_YIELD = 0.88  # a topic this sure answers a message that a near-domain rule
 EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
 EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
 TIE_SURE = 0.95  # a first topic this sure has no tie to settle
+SAME = "same"  # the facet cue for "the same question again" ("cũng vậy", facets.yaml)
 SHOWN = 1.0  # the prior of the topic just shown (its neighbours get less)
 THANKS = ("cam on", "thank", "thanks", "tks")  # canonical (folded) forms
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
@@ -833,6 +834,8 @@ class Engine:
         wanted, rest = asked
         facet = next((f for f in wanted if before.facet(f)), None)
         target = self.kb.get(before.facet(facet) or "") if facet is not None else None
+        if SAME in wanted:
+            facet, target = SAME, before  # "Đài Loan cũng vậy hả": the question just answered
         if target is None:
             return None
         known = self._known_words(before) | self._known_words(target)
