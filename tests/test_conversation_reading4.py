@@ -67,3 +67,13 @@ def test_the_same_question_about_another_country_stays_on_the_topic_just_shown(e
     # the topic's facet table still decides for the name alone
     assert _answered(engine, "còn Nhật thì sao", "overseas.rights") == "overseas.markets"
 
+
+
+def test_teencode_nhiu_after_a_verb_asks_how_much(engine):
+    from bot.answering import text
+
+    assert text.canonical("vay dc nhiu z") == "vay duoc bao nhieu vay"
+    assert text.canonical("cảm ơn nhiu") == "cam on nhieu"  # elsewhere it is "nhiều"
+    result = engine.ask("vay dc nhiu z", "support.student-loan")
+    assert result.kind is Kind.ANSWER and result.entry is not None
+    assert result.entry.id == "support.student-loan"
