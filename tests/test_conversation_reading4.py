@@ -77,3 +77,18 @@ def test_teencode_nhiu_after_a_verb_asks_how_much(engine):
     result = engine.ask("vay dc nhiu z", "support.student-loan")
     assert result.kind is Kind.ANSWER and result.entry is not None
     assert result.entry.id == "support.student-loan"
+
+
+# --- a question about a country after a topic whose table names no country ---------------------
+def test_asking_about_a_country_after_a_topic_without_a_country_facet(engine):
+    result = engine.ask("Đức có nhận người không", "overseas.study-abroad")
+    assert result.entry is not None and result.entry.id == "overseas.markets"
+    assert result.context.country == "Đức"
+    # "còn Đức thì sao" still asks the question just answered, about Germany
+    assert _answered(engine, "còn Đức thì sao", "overseas.study-abroad") == "overseas.study-abroad"
+
+
+def test_giao_duc_is_not_germany(engine):
+    result = engine.ask("học gdtx được không", "overseas.markets")
+    assert result.context.country is None
+    assert result.entry is None or not result.entry.id.startswith("overseas.")

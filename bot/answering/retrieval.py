@@ -836,6 +836,13 @@ class Engine:
         target = self.kb.get(before.facet(facet) or "") if facet is not None else None
         if SAME in wanted:
             facet, target = SAME, before  # "Đài Loan cũng vậy hả": the question just answered
+        if target is None and wanted == ("country",) and not focus.is_followup(question):
+            # "Đức có tuyển không" after a topic with no country in its table: a question about
+            # the country itself, its own first topic (as the name alone would be)
+            country = self._mentions.find(self._no_districts(self._canon(question)),
+                                          "countries")
+            facet = "country"
+            target = self.kb.get(country.topics[0]) if country and country.topics else None
         if target is None:
             return None
         known = self._known_words(before) | self._known_words(target)
