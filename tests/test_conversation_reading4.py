@@ -92,3 +92,9 @@ def test_giao_duc_is_not_germany(engine):
     result = engine.ask("học gdtx được không", "overseas.markets")
     assert result.context.country is None
     assert result.entry is None or not result.entry.id.startswith("overseas.")
+
+
+def test_whether_a_country_recruits_after_studying_abroad_is_about_its_programmes(engine):
+    # the programmes topic knows "tuyển" (recruit): the country's own topic answers
+    assert _answered(engine, "bên Đức có tuyển người không", "overseas.study-abroad") \
+        == "overseas.markets"
