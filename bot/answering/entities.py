@@ -126,6 +126,11 @@ class NearDomain:
         return None
 
 
+# Ordinary words that fold to a country's name: "giáo dục" (and "gdtx", "giáo dục thường
+# xuyên"), "thể dục" are not Germany (canonical text is accent-folded).
+NOT_COUNTRIES = re.compile(r"(?:^| )(?:giao|the) duc(?= |$)")
+
+
 class Mentions:
     """The first country and the first VET level a message names anywhere in it (the
     conversation carries them: "mất bao lâu" after a question about Korea is about Korea)."""
@@ -153,6 +158,8 @@ class Mentions:
         if found is None:
             return None
         pattern, forms = found
+        if group == "countries":
+            canon = NOT_COUNTRIES.sub(" ", canon)
         match = pattern.search(canon)
         return forms[match.group(1)] if match else None
 

@@ -39,6 +39,7 @@ NEAR_YIELD = 0.88  # a topic this sure answers a message that a near-domain rule
 EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
 EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
 TIE_SURE = 0.95  # a first topic this sure has no tie to settle
+SAME = "same"  # the facet cue for "the same question again" ("cũng vậy", facets.yaml)
 SHOWN = 1.0  # the prior of the topic just shown (its neighbours get less)
 THANKS = ("cam on", "thank", "thanks", "tks")  # canonical (folded) forms
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
@@ -536,12 +537,16 @@ class Engine:
                 top[j], 0.0)
 
         ranked = sorted(range(len(top)), key=lambda j: -order(j))
-        if own is not None:
+        if own_info is not None:
             # The topic just shown needs less: a follow-up's new words are often details of
             # it ("cả nước thì chỉ tiêu sao", "chọn sử địa thì sao") that its phrasings lack.
+            # Its answer counts too: the user has just read it ("cả nước" is in the targets'
+            # answer) and a follow-up reuses its words.
             t = self.tuning
             ranked = [j for j in ranked if rows[j]["own"] >= t.followup_cover or (
-                favour.get(top[j]) == SHOWN and rows[j]["own"] >= t.followup_cover_shown)]
+                favour.get(top[j]) == SHOWN and self._share(
+                    own_info, self._known_words(self.entries[top[j]]).__contains__)
+                >= t.followup_cover_shown)]
         # The ordering keeps the plain closeness; how sure the answer is also counts a story's
         # asking clause held whole by a phrasing (story words no longer dilute the score).
         story = self.tuning.story_fuzzy
@@ -624,7 +629,7 @@ class Engine:
             if named is not None:
                 return named
         near = self._near_domain(question)
-        if near is not None:
+        if near is not None and not self._shown_answers(question, before):
             q, plain = self._plain(question)
             return Result(Kind.FALLBACK, question, plain.ranked, q.districts,
                           note=near.reply, cap=self._below_answer())
@@ -671,7 +676,8 @@ class Engine:
         if self._names.bare(question) is not None:
             return False
         if self._near_domain(question) is not None:
-            return True
+            # declined, unless the topic just shown is the one that answers it
+            return self._plain(question)[1].entry is None
         if self._asked_facets(question) is not None:
             return False  # a facet or an entity after a topic: the topic's table decides
         q, result = self._plain(question)
@@ -691,6 +697,14 @@ class Engine:
         _, plain = self._plain(question)
         sure = plain.kind is Kind.ANSWER and plain.score >= NEAR_YIELD
         return None if sure else near
+
+    def _shown_answers(self, question: str, before: Entry | None) -> bool:
+        """The topic just shown answers the message on its own: a near-domain word in it
+        ("tham quan" after the admission fairs: visiting a school, not tourism) is about it."""
+        if before is None:
+            return False
+        _, plain = self._plain(question)
+        return plain.entry is not None and plain.entry.id == before.id
 
     def _plain(self, question: str) -> tuple[_Query, Result]:
         """The message's query and its classification without any previous topic."""
@@ -820,6 +834,15 @@ class Engine:
         wanted, rest = asked
         facet = next((f for f in wanted if before.facet(f)), None)
         target = self.kb.get(before.facet(facet) or "") if facet is not None else None
+        if SAME in wanted:
+            facet, target = SAME, before  # "Đài Loan cũng vậy hả": the question just answered
+        if target is None and wanted == ("country",) and not focus.is_followup(question):
+            # "Đức có tuyển không" after a topic with no country in its table: a question about
+            # the country itself, its own first topic (as the name alone would be)
+            country = self._mentions.find(self._no_districts(self._canon(question)),
+                                          "countries")
+            facet = "country"
+            target = self.kb.get(country.topics[0]) if country and country.topics else None
         if target is None:
             return None
         known = self._known_words(before) | self._known_words(target)
