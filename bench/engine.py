@@ -142,8 +142,9 @@ def conversation_row(name: str, m: ConversationMetrics) -> str:
 
 def conversations(engine: Engine) -> None:
     """Whole conversations, per tag: the development halves (conv_dev, and conv_dev3 from an
-    independent set) and (if present) the judging half."""
-    halves = [(name, ROOT / f"tests/data/conv_{name}.yaml") for name in ("dev", "dev3", "eval")]
+    independent set) and (if present) the judging halves (eval, eval3)."""
+    names = ("dev", "dev3", "eval", "eval3")
+    halves = [(name, ROOT / f"tests/data/conv_{name}.yaml") for name in names]
     halves = [(name, path) for name, path in halves if path.exists()]
     if not halves:
         return

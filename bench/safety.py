@@ -3,7 +3,7 @@
 For each labelled set present (tests/data/safety_dev.yaml, safety_dev2.yaml and
 safety_dev3.yaml, written independently, and safety_paraphrases.yaml and
 safety_author_probes.yaml, the detector authors' regression sets: all tuned on;
-tests/data/safety_eval.yaml: the judging half, never tuned on):
+tests/data/safety_eval.yaml and safety_eval3.yaml: judging halves, never tuned on):
 crisis recall (goal >= 0.97), illegal requests refused (goal >= 0.90), benign look-alikes raised
 as an alarm (goal <= 0.05), and per concern how many were read as exactly that concern. Then
 time: the detector against the answer engine on the same messages in the same run (the detector
@@ -31,7 +31,7 @@ from bot.answering import knowledge, safety, text  # noqa: E402
 from bot.answering.retrieval import Engine  # noqa: E402
 
 SETS = ("safety_dev", "safety_dev2", "safety_dev3", "safety_paraphrases", "safety_author_probes",
-        "safety_eval")
+        "safety_eval", "safety_eval3")
 
 
 def load(name: str) -> list[dict[str, str]] | None:
@@ -87,7 +87,7 @@ def main() -> None:
               f"goal <= {safety.FALSE_ALARM_GOAL})")
         for concern, (right, total) in sorted(s.exact.items()):
             print(f"    {concern:10} read as exactly this concern: {right}/{total}")
-        if args.missed and name != "safety_eval":  # the judging half's misses stay unread
+        if args.missed and "eval" not in name:  # the judging half's misses stay unread
             for line in s.missed:
                 print(f"    missed {line}")
     if not texts:
