@@ -333,3 +333,21 @@ FOLDED = [
 @pytest.mark.parametrize(("text", "alarm"), FOLDED)
 def test_folded_words_do_not_hide_a_reading(kb, text, alarm):
     assert (kb.safety.detect(text) is not None) is alarm
+
+
+@pytest.mark.parametrize("text", [
+    "mình muốn qua Hàn làm việc mà mới 16 tuổi được hông",  # an age limit, not a working day
+    "em mới 17 tuổi không biết có đi Nhật làm việc được không",
+    "người ta nói bao đậu visa Hàn, có lừa không ạ",  # a possible victim asks about a scam
+])
+def test_an_age_question_and_a_scam_question_are_ordinary(kb, text):
+    assert kb.safety.detect(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "em làm việc 16 tiếng một ngày",
+    "em mới 15 tuổi mà bị ép đi làm",
+])
+def test_long_hours_and_a_forced_child_are_abuse(kb, text):
+    found = kb.safety.detect(text)
+    assert found is not None and found.concern is Concern.ABUSE
