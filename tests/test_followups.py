@@ -34,6 +34,11 @@ def _body(reply: str) -> str:
     return reply.split("\n", 1)[1]
 
 
+def _said(country) -> str:
+    """A country's line as the answer leads with it: under the country's name."""
+    return f"{country.name}: {country.line}"
+
+
 def _shows(kb, reply: str, topic: str) -> bool:
     return kb.get(topic).short.splitlines()[0] in reply
 
@@ -59,7 +64,7 @@ async def test_a_loan_question_after_college_years_is_not_the_same_answer_again(
 async def test_a_country_named_earlier_carries_to_how_long(chat, kb):
     _, korea, how_long = await chat("chi phí đi xklđ bao nhiêu", "còn Hàn Quốc thì sao",
                                         "mất bao lâu")
-    line = kb.entities.countries[0].line
+    line = _said(kb.entities.countries[0])
     assert kb.entities.countries[0].name == "Hàn Quốc"
     assert _shows(kb, korea, "overseas.costs") and _body(korea).startswith(line)
     # Korea is kept: its line (4 years 10 months under EPS) comes first.
@@ -81,7 +86,7 @@ async def test_which_countries_is_the_markets_topic(chat, kb):
 async def test_a_bare_country_after_scams_is_the_countrys_own_programme(chat, kb):
     _, taiwan = await chat("làm sao biết công ty xkld lừa đảo", "Đài Loan")
     assert not _shows(kb, taiwan, "overseas.scams")
-    assert _body(taiwan).startswith(kb.entities.countries[2].line)
+    assert _body(taiwan).startswith(_said(kb.entities.countries[2]))
 
 
 @pytest.mark.parametrize(("message", "topic"), [("tin dung hssv la gi", "support.student-loan"),
@@ -106,7 +111,7 @@ def test_two_questions_joined_by_a_word_offer_the_second(engine, message, first,
 async def test_korea_beside_military_service_is_answered_not_refused(chat, kb):
     (reply,) = await chat("đi Hàn Quốc cần điều kiện gì với lại có phải đi nghĩa vụ quân sự "
                           "không")
-    assert _body(reply).startswith(kb.entities.countries[0].line)
+    assert _body(reply).startswith(_said(kb.entities.countries[0]))
     assert _shows(kb, reply, "overseas.requirements")
 
 
@@ -171,3 +176,9 @@ def test_a_reply_is_shared_across_conversations_it_does_not_depend_on(kb, engine
     assert after.level == "Trung cấp" and after.topic == "tuition.trung-cap-free"
     assert assistant.timed_answer(question, after).cached
     assert not assistant.timed_answer(question, Context(country="Hàn Quốc")).cached
+
+
+async def test_a_country_line_leading_an_answer_names_the_country(chat, kb):
+    # A phone shows the first line: it must say which country the facts are about.
+    _, taiwan = await chat("đi xklđ tốn bao nhiêu tiền", "còn Đài Loan thì sao")
+    assert _body(taiwan).startswith("Đài Loan: ")

@@ -89,6 +89,11 @@ def district_lines(kb: KnowledgeBase, districts: tuple[District, ...]) -> list[s
     ]
 
 
+def _named_line(named: Named) -> str:
+    """A country's line under its name: read first on a phone, it must say which country."""
+    return f"{named.name}: {named.line}"
+
+
 def _suggestions(entries: list[Entry]) -> tuple[Suggestion, ...]:
     return tuple(Suggestion(e.id, e.title) for e in entries)
 
@@ -107,12 +112,12 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
     if kb.districts is not None and entry.id == kb.districts.topic:
         parts.extend(district_lines(kb, districts))
     if named is not None and named.line:
-        parts.append(named.line)
+        parts.append(_named_line(named))
         if entry.id != named.topics[0]:  # the same question about another country
             parts.append(entry.short)
     else:
         if lead is not None and lead.line:
-            parts.append(lead.line)
+            parts.append(_named_line(lead))
         parts.append(entry.short)
     if note:
         parts.append(f"ℹ️ {note}")
