@@ -221,13 +221,10 @@ class SurveyFlow:
 
     async def typed(self, user_id: int, text: str) -> View | None:
         """A message typed while a text, number or school question waits; None if none does."""
-        response = self.responses.awaiting_text(user_id)
-        if response is None or response.current is None:
+        waiting = self._waiting(user_id)
+        if waiting is None or not kind(waiting[2].type).typed:
             return None
-        s = self.surveys.get(response.survey_id)
-        q = s.question(response.current) if s else None
-        if s is None or q is None or not kind(q.type).typed:
-            return None
+        s, response, q = waiting
         try:
             if kind(q.type).holds_school:
                 return self._school_search(s, response, q, text)
@@ -241,13 +238,10 @@ class SurveyFlow:
         """When a question with buttons waits and the person typed something else: how to
         answer it, or pause, with the question again below (a new message); None if none
         waits."""
-        response = self.responses.awaiting_text(user_id)
-        if response is None or response.current is None:
+        waiting = self._waiting(user_id)
+        if waiting is None or kind(waiting[2].type).typed:
             return None
-        s = self.surveys.get(response.survey_id)
-        q = s.question(response.current) if s else None
-        if s is None or q is None or kind(q.type).typed:
-            return None
+        s, response, q = waiting
         screen = self.question_screen(s, response, q)
         text = f"{messages.SURVEY_USE_BUTTONS}\n\n{screen.parts[0].text}"
         return View((Part(Block.TEXT, text),), screen.rows)
@@ -255,25 +249,27 @@ class SurveyFlow:
     def typed_choice(self, user_id: int, text: str) -> tuple[str, str, str] | None:
         """A typed message that names one choice of the single-choice question waiting (its
         label or code, accents and case aside): (survey, question, code) to answer with."""
-        response = self.responses.awaiting_text(user_id)
-        if response is None or response.current is None:
+        waiting = self._waiting(user_id)
+        if waiting is None or not kind(waiting[2].type).typed_choice:
             return None
-        s = self.surveys.get(response.survey_id)
-        q = s.question(response.current) if s else None
-        if s is None or q is None or not kind(q.type).typed_choice:
-            return None
+        s, response, q = waiting
         said = canonical(text)
         found = [c for c in survey.choices_for(q, response.answers)
                  if said and said in (canonical(c.label), canonical(c.code))]
         return (s.id, q.id, found[0].code) if len(found) == 1 else None
 
     def awaits_text(self, user_id: int) -> bool:
+        waiting = self._waiting(user_id)
+        return waiting is not None and kind(waiting[2].type).typed
+
+    def _waiting(self, user_id: int) -> tuple[Survey, Response, Question] | None:
+        """The survey, response and question waiting for this person's next message, if any."""
         response = self.responses.awaiting_text(user_id)
         if response is None or response.current is None:
-            return False
+            return None
         s = self.surveys.get(response.survey_id)
         q = s.question(response.current) if s else None
-        return q is not None and kind(q.type).typed
+        return None if s is None or q is None else (s, response, q)
 
     def _school_search(self, s: Survey, response: Response, q: Question, query: str) -> View:
         schools = self.schools.all()
