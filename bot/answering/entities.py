@@ -103,12 +103,21 @@ class Names:
                         key = _core(text.canonical(name)) or text.canonical(name)
                         self._bare.setdefault(key, Bare(group, named=item))
         self._bare.pop("", None)
+        self._spellings = Spellings(n for item in (kb.entities.countries if kb.entities else ())
+                                    for n in (item.name, *item.aliases))
 
     def bare(self, question: str) -> Bare | None:
         if len(question) > BARE_CHARS:
             return None
         canon = text.canonical(question)
-        return self._bare.get(_core(canon)) or self._bare.get(canon)
+        core = _core(canon)
+        found, form = self._bare.get(core), core
+        if found is None:
+            found, form = self._bare.get(canon), canon
+        if found is not None and found.group == "countries" \
+                and not self._spellings.fits(form, question):
+            return None  # "hạn?" asks about a deadline, not Korea
+        return found
 
 
 class NearDomain:
@@ -131,6 +140,30 @@ class NearDomain:
 NOT_COUNTRIES = re.compile(r"(?:^| )(?:giao|the) duc(?= |$)")
 
 
+class Spellings:
+    """The diacritics each word of a set of names is written with ("hàn" in "Hàn Quốc"): a
+    word typed with other diacritics is another word ("hạn nộp" is a deadline, "tốt nhất" is
+    not Japan), while one typed without any may still be the name ("di han" is Korea)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        found: dict[str, set[str]] = {}
+        for name in names:
+            for word in text.expand(text.normalize(name).split(), text.lexicon()):
+                found.setdefault(text.fold_word(word), set()).add(text.marks(word))
+        self._marks = {w: frozenset(m) for w, m in found.items()}
+        self._watched = frozenset(self._marks)
+
+    def fits(self, form: str, typed: str) -> bool:
+        """Whether the message `typed` may spell the canonical name `form` it matched: no word
+        of it typed only with diacritics the names never have."""
+        seen = text.typed_marks(typed, self._watched)
+        for word in form.split():
+            allowed, used = self._marks.get(word), seen.get(word)
+            if allowed and used and "" not in used and not used & allowed:
+                return False
+        return True
+
+
 class Mentions:
     """The first country and the first VET level a message names anywhere in it (the
     conversation carries them: "mất bao lâu" after a question about Korea is about Korea)."""
@@ -139,6 +172,7 @@ class Mentions:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._groups: dict[str, tuple[re.Pattern[str], dict[str, Named]]] = {}
+        self._spellings = Spellings(())
         if kb.entities is None:
             return
         groups = kb.entities.groups()
@@ -152,16 +186,23 @@ class Mentions:
             if forms:
                 body = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
                 self._groups[group] = (re.compile(f"(?:^| )({body})(?= |$)"), forms)
+        self._spellings = Spellings(n for item in groups["countries"]
+                                    for n in (item.name, *item.aliases))
 
-    def find(self, canon: str, group: str) -> Named | None:
+    def find(self, canon: str, group: str, typed: str = "") -> Named | None:
+        """The first name of a group in `canon`; for a country, one that the message as
+        `typed` spells with the name's own diacritics or none ("hạn nộp" names no country)."""
         found = self._groups.get(group)
         if found is None:
             return None
         pattern, forms = found
-        if group == "countries":
-            canon = NOT_COUNTRIES.sub(" ", canon)
-        match = pattern.search(canon)
-        return forms[match.group(1)] if match else None
+        if group != "countries":
+            match = pattern.search(canon)
+            return forms[match.group(1)] if match else None
+        for match in pattern.finditer(NOT_COUNTRIES.sub(" ", canon)):
+            if self._spellings.fits(match.group(1), typed):
+                return forms[match.group(1)]
+        return None
 
     def named(self, group: str, name: str | None) -> Named | None:
         """The entity of a group by its name (as kept in a conversation's context)."""

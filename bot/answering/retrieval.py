@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -164,12 +163,6 @@ def _terms(tokens: Sequence[str]) -> list[str]:
     return [*tokens, *(f"{a}_{b}" for a, b in pairwise(tokens))]
 
 
-def _marks(word: str) -> str:
-    """The diacritics of a word, in order: "lương" and "luồng" fold alike but differ here."""
-    marks = "".join(ch for ch in unicodedata.normalize("NFD", word) if unicodedata.combining(ch))
-    return ("đ" if "đ" in word else "") + marks
-
-
 def _canon(clause: str) -> str:
     """A clause as the matcher reads it (text.analyze is remembered)."""
     return " ".join(tok.text for tok in text.analyze(clause))
@@ -179,7 +172,7 @@ def _canon(clause: str) -> str:
 def _accented(raw: str) -> tuple[tuple[str, str], ...]:
     """(folded syllable, its accents) for every accented word of a text."""
     words = text.expand(text.normalize(raw).split(), text.lexicon())
-    return tuple((text.fold_word(w), _marks(w)) for w in words if not w.isascii())
+    return tuple((text.fold_word(w), text.marks(w)) for w in words if not w.isascii())
 
 
 class Engine:
@@ -302,6 +295,7 @@ class Engine:
         self._predicted.clear()
         _accented.cache_clear()
         focus.clauses.cache_clear()
+        text.typed_marks.cache_clear()
 
     def _clause(self, clause: str) -> _Clause:
         """A clause's matching tokens (no stopwords, no district names, typos corrected)."""
@@ -645,7 +639,8 @@ class Engine:
         ties = self._ties(result)
         if not ties:
             return result
-        country = self._mentions.find(self._no_districts(self._canon(question)), "countries")
+        country = self._mentions.find(self._no_districts(self._canon(question)), "countries",
+                                       question)
         if country is None:
             return result
         groups = {t.split(".")[0] for t in country.topics}
@@ -819,7 +814,7 @@ class Engine:
         canon = self._canon(question)
         found = [f for f, group in (("country", "countries"), ("level", "levels"))
                  if self._mentions.find(self._no_districts(canon) if group == "countries"
-                                        else canon, group) is not None]
+                                        else canon, group, question) is not None]
         if self._districts_in(canon):
             found.append("district")
         return tuple(found)
@@ -840,7 +835,7 @@ class Engine:
             # "Đức có tuyển không" after a topic with no country in its table: a question about
             # the country itself, its own first topic (as the name alone would be)
             country = self._mentions.find(self._no_districts(self._canon(question)),
-                                          "countries")
+                                          "countries", question)
             facet = "country"
             target = self.kb.get(country.topics[0]) if country and country.topics else None
         if target is None:
@@ -878,7 +873,7 @@ class Engine:
         allowed = self._facets.neutral | text.lexicon().question_words
         allowed |= {tok.text for tok in text.analyze(question) if tok.stop}
         level = self._mentions.find(canon, "levels")
-        country = self._mentions.find(self._no_districts(canon), "countries")
+        country = self._mentions.find(self._no_districts(canon), "countries", question)
         if level is not None and "level" not in wanted[: len(asked.facets)]:
             return None
         names: list[str] = [*((country.name, *country.aliases) if country else ())]
@@ -895,7 +890,7 @@ class Engine:
         if result.kind is Kind.EMPTY:
             return dataclasses.replace(result, context=ctx)
         canon = self._canon(question)
-        country = self._mentions.find(self._no_districts(canon), "countries")
+        country = self._mentions.find(self._no_districts(canon), "countries", question)
         level = self._mentions.find(canon, "levels")
         districts = result.districts or self._districts_in(canon)
         entry = result.entry

@@ -290,6 +290,28 @@ def _fold_word(word: str) -> str:
 fold_word = _fold_word  # a word as the matcher sees it: accents folded, "kỹ"/"kĩ" spelt one way
 
 
+@lru_cache(maxsize=65536)  # words repeat endlessly
+def marks(word: str) -> str:
+    """The diacritics of a word, in order: "hàn" and "hạn" fold alike but differ here."""
+    if word.isascii():
+        return ""
+    found = "".join(ch for ch in unicodedata.normalize("NFD", word) if unicodedata.combining(ch))
+    return ("đ" if "đ" in word else "") + found
+
+
+@lru_cache(maxsize=8192)
+def typed_marks(text: str, watched: frozenset[str]) -> dict[str, frozenset[str]]:
+    """For each watched folded word of a message as typed, the diacritics it was typed with
+    ("" when typed without any): a name's spelling can be checked against them. Not expanded:
+    a word that only teencode yields ("Nhựt" -> "nhật") was not typed with other diacritics."""
+    found: dict[str, set[str]] = {}
+    for word in normalize(text).split():
+        folded = _fold_word(word)
+        if folded in watched:
+            found.setdefault(folded, set()).add(marks(word))
+    return {w: frozenset(m) for w, m in found.items()}
+
+
 @dataclass(frozen=True)
 class Token:
     """A folded matching token; `stop` marks function words and particles."""

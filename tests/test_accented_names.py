@@ -1,0 +1,60 @@
+"""A word typed with other diacritics than a country's name is another word: "hạn" (a deadline)
+folds to "han" but is not Korea, "nhất" (most) is not Japan. A name typed without any diacritics
+stays the name ("di han" is Korea). The phrasings are this file's own (none from a set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.retrieval import Engine
+
+DEADLINES = [
+    "hạn chót nộp đơn vào trường trung cấp là ngày mấy",
+    "khi nào hết hạn đăng ký học nghề",
+    "hạn nộp giấy tờ nhập học",
+]
+
+
+@pytest.mark.parametrize("message", DEADLINES)
+def test_a_deadline_names_no_country(engine: Engine, message: str) -> None:
+    result = engine.ask(message)
+    assert result.context.country is None
+    assert result.mentioned is None or result.mentioned.country is None
+
+
+@pytest.mark.parametrize("message", ["hán", "hãn", "trường nghề nào tốt nhất", "đúc"])
+def test_other_diacritics_name_no_country(engine: Engine, message: str) -> None:
+    assert engine.ask(message).context.country is None
+
+
+@pytest.mark.parametrize(("message", "country"), [
+    ("muốn đi Hàn làm việc", "Hàn Quốc"),
+    ("di han lam viec can gi", "Hàn Quốc"),
+    ("HÀN QUỐC tuyển lao động không", "Hàn Quốc"),
+    ("Hàn Quốc", "Hàn Quốc"),
+    ("Hàn?", "Hàn Quốc"),
+    ("đi nhựt bổn được không", "Nhật Bản"),
+    ("qua Đức học nghề", "Đức"),
+    # the country named beside a deadline is still named
+    ("hạn chót nộp hồ sơ đi Hàn", "Hàn Quốc"),
+])
+def test_the_names_themselves_still_name_the_country(engine: Engine, message: str,
+                                                     country: str) -> None:
+    assert engine.ask(message).context.country == country
+
+
+def test_a_bare_deadline_is_not_the_country_alone(engine: Engine) -> None:
+    # "Hàn?" alone answers about Korea; "Hạn?" alone is not read as the name Korea
+    korea = engine.ask("Hàn?")
+    deadline = engine.ask("Hạn?")
+    assert korea.entry is not None and korea.entry.id.startswith("overseas.")
+    assert deadline.entry is None or not deadline.entry.id.startswith("overseas.")
+
+
+def test_a_follow_up_after_a_deadline_carries_no_country(engine: Engine) -> None:
+    first = engine.ask(DEADLINES[0])
+    later = engine.ask("học mấy năm", first.context)
+    assert later.context.country is None
+    # ... while after a message naming Korea it does (the conversation carries countries)
+    korea = engine.ask("muốn đi Hàn làm việc")
+    assert engine.ask("học mấy năm", korea.context).context.country == "Hàn Quốc"
