@@ -351,3 +351,9 @@ def test_an_age_question_and_a_scam_question_are_ordinary(kb, text):
 def test_long_hours_and_a_forced_child_are_abuse(kb, text):
     found = kb.safety.detect(text)
     assert found is not None and found.concern is Concern.ABUSE
+
+
+@pytest.mark.parametrize("text", ["em đây ạ", "dạ em đây", "e day a"])
+def test_a_message_of_particles_alone_raises_no_alarm(kb, text):
+    # Nothing but a pronoun and particles: the model alone must not read a crisis into it.
+    assert kb.safety.detect(text) is None

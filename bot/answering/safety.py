@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.answering import yamlfile
 from bot.answering.safety_model import NONE, SafetyModel
-from bot.answering.text import canonical, normalize
+from bot.answering.text import analyze, canonical, normalize
 from bot.answering.yamlfile import Problem
 
 SAFETY_FILE = ("data", "safety.yaml")
@@ -281,6 +281,8 @@ class Detector:
         refusal = self._illegal(text, words, abroad)
         if refusal is not None:
             return refusal
+        if all(t.stop for t in analyze(message)):
+            return None  # greetings and particles alone ("em đây ạ") say nothing for a model
         return self._second_opinion(text, words, abroad)
 
     def _asked_for(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
