@@ -281,9 +281,7 @@ class Detector:
         refusal = self._illegal(text, words, abroad)
         if refusal is not None:
             return refusal
-        if all(t.stop for t in analyze(message)):
-            return None  # greetings and particles alone ("em đây ạ") say nothing for a model
-        return self._second_opinion(text, words, abroad)
+        return self._second_opinion(message, text, words, abroad)
 
     def _asked_for(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
         """A plain request for an illegal act that the model also reads as one: it outweighs
@@ -312,12 +310,13 @@ class Detector:
                     return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
         return None
 
-    def _second_opinion(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
+    def _second_opinion(self, message: str, text: str, words: frozenset[str], abroad: bool
+                        ) -> Finding | None:
         """What the model reads in a message no cue caught. A question about the law or a
         victim's rights (`unless`) holds back abuse, danger and illegal readings, never a
         first-person crisis of self-harm."""
-        if self.model is None:
-            return None
+        if self.model is None or all(t.stop for t in analyze(message)):
+            return None  # a pronoun and particles alone ("em đây ạ") say nothing for a model
         seen = self.model.read(text, words)
         if seen is None:
             return None
