@@ -384,6 +384,11 @@ def _invite(rest: str) -> Intent:
     return Invite(words[0].lower() if words else "", " ".join(words[1:]))
 
 
+# Staff work: refused in the anonymous channels (web chat, Zalo) and pointed to Telegram or the
+# signed-in dashboard; a staff role must not ride on a shared device's chat session.
+STAFF_WORK: tuple[type[Intent], ...] = (Redeem, Invite, ExportMenu, Export, Report, AnnounceDraft,
+                                        AnnounceDecision, Stats, Unanswered)
+
 COMMANDS: dict[str, Callable[[str], Intent]] = {
     "start": _start, "menu": _bare(Menu), "help": _bare(Help), "trogiup": _bare(Help),
     "huy": _bare(Cancel), "khaosat": _bare(SurveyList), "dulieucuatoi": _bare(PrivacyView),

@@ -40,8 +40,7 @@ MAX_STREAMS = 2_000  # event streams open at once in this process
 POLL_EVERY = 15  # seconds between polls of a page refused a live stream
 # Staff work happens in Telegram (and the signed-in dashboard), never in the anonymous chat: a
 # staff role would ride on a 180-day cookie on a shared school computer.
-STAFF_INTENTS = (i.Redeem, i.Invite, i.ExportMenu, i.Export, i.Report, i.AnnounceDraft,
-                 i.AnnounceDecision, i.Stats, i.Unanswered)
+STAFF_INTENTS = i.STAFF_WORK
 Entry = dict[str, Any] | None  # None: the stream ends
 
 

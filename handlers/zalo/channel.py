@@ -36,8 +36,7 @@ USER_MEDIA = frozenset({"user_send_image", "user_send_sticker", "user_send_file"
                         "user_send_location", "user_send_gif", "user_send_audio",
                         "user_send_video", "user_send_link"})
 # Staff work happens in Telegram and the signed-in dashboard, as on the web chat.
-STAFF_INTENTS = (i.Redeem, i.Invite, i.ExportMenu, i.Export, i.Report, i.AnnounceDraft,
-                 i.AnnounceDecision, i.Stats, i.Unanswered, i.SignIn)
+STAFF_INTENTS = (*i.STAFF_WORK, i.SignIn)
 _SCHOOL_CODE = re.compile(r"(/truong\s+)?([A-Za-z0-9][A-Za-z0-9_-]{1,31})", re.I)
 UNFOLLOWED = "zalo:-213"  # Zalo: the person does not follow the OA (any more)
 STOP_GRACE = 5.0  # seconds the events in hand get at a stop
