@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from bot import messages
+from bot.answering import corpus as training
 from bot.answering import safety as safety_rules
 from bot.answering import yamlfile
 from bot.answering.text import canonical
@@ -264,6 +265,8 @@ class KnowledgeBase:
     out_of_scope: tuple[OutOfScope, ...] = ()
     safety: safety_rules.Detector = field(default=safety_rules.NO_RULES, compare=False)
     facets: Facets | None = None
+    # knowledge/training/: independently written messages the learned models train on
+    corpus: training.Corpus = field(default=training.EMPTY, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -652,6 +655,12 @@ def _load_facets(col: _Collector, entries: list[Entry], locations: Locations,
     return facets
 
 
+def _load_corpus(col: _Collector, ids: set[str]) -> training.Corpus:
+    corpus, problems = training.read(col.root, ids, col.rel)
+    col.problems.extend(problems)
+    return corpus
+
+
 def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     col = _Collector(root)
     if not root.is_dir():
@@ -666,7 +675,8 @@ def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     kb = KnowledgeBase(tuple(entries), tuple(menu), districts, tuple(documents.values()), root,
                        locations, entities=_load_entities(col, ids),
                        out_of_scope=oos, safety=_load_safety(col, entries, oos),
-                       facets=_load_facets(col, entries, locations, raws))
+                       facets=_load_facets(col, entries, locations, raws),
+                       corpus=_load_corpus(col, ids))
     return kb, col.problems
 
 
@@ -691,7 +701,8 @@ def from_entries(entries: Iterable[Entry], districts: DistrictTargets | None = N
                          entities=like.entities if like else None,
                          out_of_scope=like.out_of_scope if like else (),
                          safety=like.safety if like else safety_rules.NO_RULES,
-                         facets=like.facets if like else None)
+                         facets=like.facets if like else None,
+                         corpus=like.corpus if like else training.EMPTY)
 
 
 
