@@ -113,7 +113,8 @@ CLI_NO_DATABASE = (
     "Không có cơ sở dữ liệu {path}. Chạy lệnh trong thư mục có tệp .env của bot, hoặc đặt "
     "CAREERBOT_DB là đường dẫn tới tệp của bot (ví dụ CAREERBOT_DB=/data/careerbot.db)."
 )
-KB_OK = "Kiến thức hợp lệ: {entries} mục, {questions} cách hỏi, {surveys} khảo sát."
+KB_OK = ("Kiến thức hợp lệ: {entries} mục, {questions} cách hỏi, {surveys} khảo sát, "
+         "{training} câu huấn luyện.")
 
 # --- Telegram: welcome and audience ---------------------------------------------------------
 WELCOME = (

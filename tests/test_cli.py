@@ -101,6 +101,7 @@ def test_kb_check_passes_on_the_bundled_knowledge(kb):
     out = careerbot("kb", "check")
     assert out.returncode == 0, out.stderr
     assert f"{len(kb)} mục" in out.stdout and out.stderr == ""
+    assert f"{len(kb.corpus)} câu huấn luyện" in out.stdout
 
 
 def test_a_valid_new_topic_passes_check_list_and_health_and_is_answered(knowledge_copy, kb,

@@ -167,7 +167,7 @@ def kb_check(knowledge_dir: Path | None) -> None:
     kbase = knowledge.load(root)
     click.echo(messages.KB_OK.format(
         entries=len(kbase), questions=sum(len(e.questions) for e in kbase.entries),
-        surveys=len(surveys.surveys)))
+        surveys=len(surveys.surveys), training=len(kbase.corpus)))
 
 
 @kb.command("list")
