@@ -1,12 +1,15 @@
 """A learned intent model beside the lexical ranking: which topic a message asks, or none.
 
-Trained at load time from the knowledge base itself (each topic's phrasings and title, the
-same with typos, wrapped in greetings and family stories so that story words stop mattering)
-plus an out-of-scope class (knowledge/data/out_of_scope.yaml phrases asked as questions, and
-knowledge/data/off_topic.yaml). Features are TF-IDF on character n-grams within words and on
-word n-grams of the engine's canonical text; a logistic regression gives the probabilities.
-The fitted model is cached on disk keyed by a hash of the knowledge folder and the lexicon, so a
-knowledge edit retrains without a code change; the cache is safe to delete.
+Trained at load time from the knowledge base (each topic's phrasings and title, the same with
+typos, wrapped in greetings and family stories so that story words stop mattering), from the
+training corpus in knowledge/training/topics/ (messages written by independent authors: their
+topic, or the out-of-scope class when no topic answers them), plus an out-of-scope class
+(knowledge/data/out_of_scope.yaml phrases asked as questions, and knowledge/data/off_topic.yaml).
+Features are TF-IDF on character n-grams within words and on word n-grams of the engine's
+canonical text; a linear classifier gives decision values, a softmax the probabilities.
+The fitted model is cached on disk keyed by a hash of the knowledge folder, the corpus and the
+lexicon, so a knowledge or corpus edit retrains without a code change; the cache is safe to
+delete.
 """
 
 from __future__ import annotations
@@ -22,13 +25,14 @@ from typing import Any
 import numpy as np
 import yaml
 
-from bot.answering import text
+from bot.answering import focus, text
+from bot.answering.corpus import Message
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.model_cache import cached, default_cache_dir
 from bot.answering.sparse_linear import decision
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 OUT = "__out__"  # the out-of-scope class
 SEED = 18
 # Wrappers: what people write around a question (greetings, family stories). Kept short and
@@ -38,6 +42,24 @@ OPENINGS = ("", "chào ad, ", "dạ cho em hỏi ", "xin chào, cho tôi hỏi "
             "em học lớp 12, nhà khó khăn. ", "nhà tôi làm ruộng, con tôi 17 tuổi. ")
 ENDINGS = ("", " ạ", " vậy ad", ", cảm ơn bạn nhiều")
 OUT_TEMPLATES = ("{} là bao nhiêu", "cho hỏi {} thế nào", "{} ở đâu", "{}", "chỉ em {} với")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How the model is trained: chosen by the leave-one-author-out cross-validation of
+    bench/corpus_cv.py (the defaults are the best found)."""
+
+    classifier: str = "svc"  # svc (LinearSVC), logreg, sgd, cnb (ComplementNB)
+    c: float = 0.5  # regularisation of svc / logreg
+    char_range: tuple[int, int] = (2, 5)
+    class_weight: str | None = None  # None or "balanced"
+    corpus: bool = True  # train on knowledge/training/topics too
+    corpus_typos: bool = False  # ... and a typo variant of each corpus message
+    corpus_wrapped: bool = False  # ... and each wrapped in a greeting / story
+    split_also: bool = True  # a two-question message: each part trains its own topic
+
+
+DEFAULT = Options()
 
 
 @dataclass(frozen=True)
@@ -54,8 +76,10 @@ def _typo(word: str, rng: random.Random) -> str:
         word[:k - 1] + word[k] + word[k - 1] + word[k + 1:]
 
 
-def training_set(kb: KnowledgeBase) -> tuple[list[str], list[str]]:
-    """(canonical texts, labels), deterministic for one knowledge base."""
+def training_set(kb: KnowledgeBase, options: Options = DEFAULT,
+                 messages: tuple[Message, ...] | None = None) -> tuple[list[str], list[str]]:
+    """(canonical texts, labels), deterministic for one knowledge base and corpus; `messages`
+    replaces the corpus's (cross-validation trains on some authors only)."""
     rng = random.Random(SEED)  # noqa: S311 - reproducible variants, not secrets
     texts: list[str] = []
     labels: list[str] = []
@@ -69,15 +93,51 @@ def training_set(kb: KnowledgeBase) -> tuple[list[str], list[str]]:
             add(q, entry.id)
             add(f"{rng.choice(OPENINGS)}{q}{rng.choice(ENDINGS)}", entry.id)
             add(f"{rng.choice(OPENINGS[5:])}{q}", entry.id)
-            words = q.split()
-            add(" ".join(_typo(w, rng) if rng.random() < 0.3 else w for w in words), entry.id)
+            add(_typos(q, rng), entry.id)
     for rule in kb.out_of_scope:
         for phrase in rule.any:
             add(rng.choice(OUT_TEMPLATES).format(phrase), OUT)
     for example in _off_topic(kb):
         add(example, OUT)
         add(f"{rng.choice(OPENINGS)}{example}", OUT)
+    if options.corpus:
+        for q, label in _corpus_variants(
+                kb.corpus.messages if messages is None else messages, options, rng):
+            add(q, label)
     return texts, labels
+
+
+def _corpus_variants(messages: tuple[Message, ...], options: Options, rng: random.Random
+                     ) -> list[tuple[str, str]]:
+    out = []
+    for q, label in corpus_examples(messages, options.split_also):
+        out.append((q, label))
+        if options.corpus_typos:
+            out.append((_typos(q, rng), label))
+        if options.corpus_wrapped:
+            out.append((f"{rng.choice(OPENINGS)}{q}{rng.choice(ENDINGS)}", label))
+    return out
+
+
+def _typos(q: str, rng: random.Random) -> str:
+    return " ".join(_typo(w, rng) if rng.random() < 0.3 else w for w in q.split())
+
+
+def corpus_examples(messages: tuple[Message, ...], split_also: bool = True
+                    ) -> list[tuple[str, str]]:
+    """(message, label) pairs from corpus messages: a message no topic answers is out of
+    scope; a two-question message trains its first topic, and, when its parts can be told
+    apart ("... và ...", "với lại"), each part its own topic."""
+    out: list[tuple[str, str]] = []
+    for m in messages:
+        label = m.id or OUT
+        out.append((m.q, label))
+        if m.also and split_also:
+            parts = focus.joined(m.q) or tuple(c.text for c in focus.clauses(m.q) if c.asking)
+            if len(parts) >= 2:
+                out.append((parts[0], label))
+                out.append((parts[-1], m.also))
+    return out
 
 
 def features_text(raw: str) -> str:
@@ -107,20 +167,19 @@ class IntentModel:
         self._classes: list[str] = [str(c) for c in classifier.classes_]
 
     @classmethod
-    def train(cls, kb: KnowledgeBase) -> IntentModel:
+    def train(cls, kb: KnowledgeBase, options: Options = DEFAULT,
+              messages: tuple[Message, ...] | None = None) -> IntentModel:
         from scipy.sparse import hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.svm import LinearSVC
 
-        texts, labels = training_set(kb)
+        texts, labels = training_set(kb, options, messages)
         vectorizers = [
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                            dtype=np.float32),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=options.char_range,
+                            sublinear_tf=True, dtype=np.float32),
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
                             token_pattern=r"\S+", dtype=np.float32)]  # noqa: S106
         matrix = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
-        classifier = LinearSVC(C=0.5).fit(matrix, labels)
-        return cls(vectorizers, classifier)
+        return cls(vectorizers, _classifier(options).fit(matrix, labels))
 
     def scores(self, canon: str) -> np.ndarray[Any, np.dtype[np.float32]]:
         """The classifier's decision value per class (TF-IDF, sublinear, l2 per part)."""
@@ -137,6 +196,10 @@ class IntentModel:
         by = dict(zip(self._classes, (float(p) for p in probs), strict=True))
         return Prediction({c: p for c, p in by.items() if c != OUT}, by.get(OUT, 0.0))
 
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple(self._classes)
+
     # --- cache -----------------------------------------------------------------------------
     @classmethod
     def load(cls, kb: KnowledgeBase, cache_dir: Path | None = None) -> IntentModel:
@@ -147,12 +210,43 @@ class IntentModel:
                       lambda: cls.train(kb), "intent model")
 
 
-def knowledge_key(kb: KnowledgeBase) -> str:
+def _classifier(options: Options) -> Any:
+    """A linear classifier with `coef_`, `intercept_` and `classes_`."""
+    if options.classifier == "logreg":
+        from sklearn.linear_model import LogisticRegression
+        return LogisticRegression(C=options.c * 20, max_iter=300,
+                                  class_weight=options.class_weight)
+    if options.classifier == "sgd":
+        from sklearn.linear_model import SGDClassifier
+        return SGDClassifier(loss="modified_huber", alpha=1e-4, random_state=SEED,
+                             class_weight=options.class_weight)
+    if options.classifier == "cnb":
+        return _ComplementNB()
+    from sklearn.svm import LinearSVC
+    return LinearSVC(C=options.c, class_weight=options.class_weight)
+
+
+class _ComplementNB:
+    """ComplementNB exposing a linear model's coef_ / intercept_ (its feature_log_prob_ and
+    class prior), so that the fast predictor reads it like the others."""
+
+    def fit(self, matrix: Any, labels: list[str]) -> _ComplementNB:
+        from sklearn.naive_bayes import ComplementNB
+        nb = ComplementNB(alpha=0.3).fit(matrix, labels)
+        self.coef_ = nb.feature_log_prob_
+        self.intercept_ = np.zeros(len(nb.classes_))
+        self.classes_ = nb.classes_
+        return self
+
+
+def knowledge_key(kb: KnowledgeBase, options: Options = DEFAULT) -> str:
     """A hash of everything the model learns from, as loaded: the topics, the out-of-scope
-    rules and examples, the lexicon, the model's version and scikit-learn's."""
+    rules and examples, the training corpus (its digest), the lexicon, the training options,
+    the model's version and scikit-learn's."""
     import sklearn
 
-    h = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__}".encode())
+    h = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__} {options}".encode())
+    h.update(f"corpus {kb.corpus.digest}".encode())
     h.update(resources.files("bot").joinpath("data/lexicon.yaml").read_bytes())
     for entry in kb.entries:
         h.update(entry.model_dump_json().encode())

@@ -76,6 +76,10 @@ class Tuning:
     model_sharpness: float = 4.0
     model_answer_threshold: float = 0.4
     model_suggest_threshold: float = 0.25
+    # The model this sure of the first topic lets it answer where a lexical rule would not
+    # (a near-domain word, a bare keyword several topics share); above 1: never.
+    model_override: float = 1.01
+    model_in_context: bool = False  # the model also weighs in on a follow-up's ranking
 
     @classmethod
     @cache
@@ -547,7 +551,12 @@ class Engine:
         scored = [Scored(self.entries[top[j]], self._calibrate(
             {**rows[j], "fuzzy": max(rows[j]["fuzzy"], story * held[top[j]])}), rows[j])
                   for j in ranked[:limit]]
-        return self._fuse(q, scored) if self.model is not None else scored
+        if self.model is None or (own is not None and not self.tuning.model_in_context):
+            return scored
+        # A follow-up's model reading is of its own words (the framed query holds the topic
+        # just shown's title, which the model would simply recognise), and the coverage
+        # check above stays in force: the model adds no candidate of its own there.
+        return self._fuse(own or q, scored, join=own is None)
 
     def _prediction(self, canon: str) -> Prediction:
         assert self.model is not None  # noqa: S101 - only called with a model
@@ -559,16 +568,16 @@ class Engine:
             self._predicted[canon] = found
         return found
 
-    def _fuse(self, q: _Query, scored: list[Scored]) -> list[Scored]:
+    def _fuse(self, q: _Query, scored: list[Scored], join: bool = True) -> list[Scored]:
         """The lexical score blended with the learned model's probability; the model's own
-        best topic joins the candidates when it is sure of it."""
+        best topic joins the candidates when it is sure of it (and `join`)."""
         w = self.tuning.model_weight
         pred = self._prediction(q.canon)
         fused = [Scored(s.entry, (1 - w) * s.score + w * pred.topics.get(s.entry.id, 0.0),
                         {**s.features, "model": pred.topics.get(s.entry.id, 0.0)})
                  for s in scored]
         best = max(pred.topics.items(), key=lambda kv: kv[1], default=None)
-        if best is not None and best[1] >= MODEL_SURE and all(
+        if join and best is not None and best[1] >= MODEL_SURE and all(
                 s.entry.id != best[0] for s in scored):
             entry = self.kb.get(best[0])
             if entry is not None:
@@ -690,8 +699,13 @@ class Engine:
         if near is None:
             return None
         _, plain = self._plain(question)
-        sure = plain.kind is Kind.ANSWER and plain.score >= NEAR_YIELD
+        sure = plain.kind is Kind.ANSWER and (plain.score >= NEAR_YIELD or self._model_sure(
+            plain.ranked[0]))
         return None if sure else near
+
+    def _model_sure(self, best: Scored) -> bool:
+        """The learned model is sure enough of this topic to override a lexical rule."""
+        return best.features.get("model", 0.0) >= self.tuning.model_override
 
     def _shown_answers(self, question: str, before: Entry | None) -> bool:
         """The topic just shown answers the message on its own: a near-domain word in it
@@ -744,7 +758,8 @@ class Engine:
 
     def _ambiguous(self, q: _Query, ranked: tuple[Scored, ...]) -> bool:
         """A bare keyword ("học phí", "nước ngoài") that several topics match about equally."""
-        if len(q.unigrams) > self.tuning.bare_words or len(ranked) < 2:
+        if len(q.unigrams) > self.tuning.bare_words or len(ranked) < 2 or self._model_sure(
+                ranked[0]):
             return False
         w = self.tuning.rank_weights
         if ranked[0].features.get("fuzzy", 0.0) >= EXACT and \
