@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -29,12 +31,12 @@ from bot.answering import focus, text
 from bot.answering.corpus import Message
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.model_cache import cached, default_cache_dir
-from bot.answering.sparse_linear import decision
 
 log = logging.getLogger(__name__)
 MODEL_VERSION = "2"
 OUT = "__out__"  # the out-of-scope class
 SEED = 18
+WORD_MEMO = 50_000  # words whose character n-gram columns are remembered
 # Wrappers: what people write around a question (greetings, family stories). Kept short and
 # generic; the point is that these words stop mattering.
 OPENINGS = ("", "chào ad, ", "dạ cho em hỏi ", "xin chào, cho tôi hỏi ", "ad ơi ",
@@ -158,9 +160,13 @@ class IntentModel:
     weights. Predicting one message uses them directly: scikit-learn's per-call checks cost
     milliseconds, the arithmetic microseconds."""
 
-    def __init__(self, vectorizers: list[Any], classifier: Any) -> None:
+    def __init__(self, vectorizers: list[Any], classifier: Any,
+                 words: Iterable[str] = ()) -> None:
         self._parts = [(v.build_analyzer(), v.vocabulary_, v.idf_.astype(np.float32))
                        for v in vectorizers]
+        # The character n-gram columns of every word it was trained on, worked out once:
+        # a message's known words are then looked up, not analysed.
+        self._words: dict[str, tuple[int, ...]] = {w: self._columns(w) for w in set(words)}
         self._offsets = np.cumsum([0, *(len(v.vocabulary_) for v in vectorizers)])[:-1]
         self._weights = np.ascontiguousarray(classifier.coef_.T, dtype=np.float32)
         self._bias = classifier.intercept_.astype(np.float32)
@@ -179,14 +185,61 @@ class IntentModel:
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
                             token_pattern=r"\S+", dtype=np.float32)]  # noqa: S106
         matrix = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
-        return cls(vectorizers, _classifier(options).fit(matrix, labels))
+        return cls(vectorizers, _classifier(options).fit(matrix, labels),
+                   (w for t in texts for w in t.split()))
 
     def scores(self, canon: str) -> np.ndarray[Any, np.dtype[np.float32]]:
-        """The classifier's decision value per class (TF-IDF, sublinear, l2 per part)."""
-        out = decision(canon, self._parts, self._offsets, self._weights, self._bias,
-                       np.float32)
+        """The classifier's decision value per class (TF-IDF, sublinear, l2 per part): the
+        same arithmetic as sparse_linear.decision, but a word's character n-grams (the char
+        part reads each word alone, padded with spaces) are looked up once per word and
+        remembered, since words repeat across messages."""
+        out = self._bias.copy()
+        words = Counter(canon.split())  # a long message repeats its words: each looked up once
+        for part, offset in enumerate(self._offsets):
+            analyze, vocabulary, idf = self._parts[part]
+            counts: dict[int, int] = {}
+            if part == 0:
+                for word, n in words.items():
+                    for k in self._word_columns(word):
+                        counts[k] = counts.get(k, 0) + n
+            else:
+                for gram in analyze(canon):
+                    k = vocabulary.get(gram)
+                    if k is not None:
+                        counts[k] = counts.get(k, 0) + 1
+            if not counts:
+                continue
+            idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+            values = tf * idf[idx]
+            values /= np.linalg.norm(values)
+            out += values @ self._weights[idx + offset]
         result: np.ndarray[Any, np.dtype[np.float32]] = out
         return result
+
+    def _word_columns(self, word: str) -> tuple[int, ...]:
+        found = self._words.get(word)
+        if found is not None:
+            return found
+        memo: dict[str, tuple[int, ...]] | None = self.__dict__.get("_memo")
+        if memo is None or len(memo) >= WORD_MEMO:
+            memo = self.__dict__["_memo"] = {}
+        found = memo.get(word)
+        if found is None:
+            found = memo[word] = self._columns(word)
+        return found
+
+    def _columns(self, word: str) -> tuple[int, ...]:
+        analyze, vocabulary, _ = self._parts[0]
+        return tuple(k for k in (vocabulary.get(g) for g in analyze(word)) if k is not None)
+
+    def clear_memo(self) -> None:
+        """Forget the unknown words' n-gram columns (benchmarks measure the work, not the
+        memory)."""
+        self.__dict__.pop("_memo", None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
 
     def predict(self, canon: str, sharpness: float = 4.0) -> Prediction:
         """Probabilities from the decision values (a softmax; `sharpness` is its scale)."""

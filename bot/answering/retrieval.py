@@ -80,6 +80,7 @@ class Tuning:
     # (a near-domain word, a bare keyword several topics share); above 1: never.
     model_override: float = 1.01
     model_in_context: bool = False  # the model also weighs in on a follow-up's ranking
+    model_in_split: bool = False  # ... and on each asking clause's, for a second question
 
     @classmethod
     @cache
@@ -297,6 +298,8 @@ class Engine:
         self._found.clear()
         self._plain_reads.clear()
         self._predicted.clear()
+        if self.model is not None:
+            self.model.clear_memo()
         _accented.cache_clear()
         focus.clauses.cache_clear()
         text.typed_marks.cache_clear()
@@ -492,7 +495,7 @@ class Engine:
 
     def _rank(self, q: _Query, limit: int = 5, prior: dict[int, float] | None = None,
               candidates: int | None = None,
-              own: _Query | None = None) -> list[Scored]:
+              own: _Query | None = None, fuse: bool = True) -> list[Scored]:
         """Rank by BM25 + fuzzy closeness; `prior` adds a context bonus per entry and `own`
         (the follow-up's own words) must be mostly covered by any entry returned."""
         if not q.terms or not self.entries:
@@ -551,7 +554,8 @@ class Engine:
         scored = [Scored(self.entries[top[j]], self._calibrate(
             {**rows[j], "fuzzy": max(rows[j]["fuzzy"], story * held[top[j]])}), rows[j])
                   for j in ranked[:limit]]
-        if self.model is None or (own is not None and not self.tuning.model_in_context):
+        if self.model is None or not fuse or (own is not None
+                                              and not self.tuning.model_in_context):
             return scored
         # A follow-up's model reading is of its own words (the framed query holds the topic
         # just shown's title, which the model would simply recognise), and the coverage
@@ -747,11 +751,13 @@ class Engine:
         return self._answer_at - 0.0001
 
     def _classify(self, question: str, q: _Query, ranked: tuple[Scored, ...],
-                  in_context: bool = False) -> Result:
-        if not ranked or ranked[0].score < self._suggest_at:
+                  in_context: bool = False, lexical: bool = False) -> Result:
+        suggest_at, answer_at = ((self.tuning.suggest_threshold, self.tuning.answer_threshold)
+                                 if lexical else (self._suggest_at, self._answer_at))
+        if not ranked or ranked[0].score < suggest_at:
             return Result(Kind.FALLBACK, question, ranked, q.districts, cap=self._below_answer())
         # A bare keyword is ambiguous on its own; after a topic, that topic settles it.
-        if ranked[0].score < self._answer_at or (
+        if ranked[0].score < answer_at or (
                 not in_context and self._ambiguous(q, ranked)):
             return Result(Kind.SUGGEST, question, ranked, q.districts, cap=self._below_answer())
         return Result(Kind.ANSWER, question, ranked, q.districts)
@@ -1050,9 +1056,13 @@ class Engine:
                 weights = {j: (1.0 if j == k else min(parts[j].weight, context))
                            for j in range(len(parts))}
                 q = self._query(question, weights)
-                # A second question needs only its best topics: fewer candidates to compare.
+                # A second question needs only its best topics: fewer candidates to compare;
+                # the lexical ranking alone finds it about as well as with the model (see
+                # model_in_split), for a fraction of the time.
+                fuse = self.tuning.model_in_split
                 found = self._classify(question, q, tuple(self._rank(
-                    q, candidates=self.tuning.also_candidates)))
+                    q, candidates=self.tuning.also_candidates, fuse=fuse)),
+                    lexical=self.model is not None and not fuse)
                 if found.entry is not None:
                     answered.append(found)
                     break
