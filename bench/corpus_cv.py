@@ -11,7 +11,8 @@ on that one: per author, the model's top-1 (its best class is the message's topi
 out-of-scope rejection (its best class is "none" for a message no topic answers), and the
 engine's answered right / rejected with the model fused (ask(), as a user gets it) beside the
 lexical engine alone (which learns nothing from the corpus). The conversations file is not an
-author of single messages: its turns are used only in training, when --with-turns is given.
+author of single messages: its conversations are trained on as the options say (`turns`,
+`pairs`); --chats leaves a quarter of them out in turn and reads them as chats.
 This is the estimate of how the engine does on people it never saw; the evaluation sets are
 never used.
 """
@@ -34,7 +35,15 @@ sys.path.insert(0, str(ROOT))
 
 from bot.answering import knowledge  # noqa: E402
 from bot.answering.corpus import Conversation, Message  # noqa: E402
-from bot.answering.intent_model import DEFAULT, OUT, IntentModel, Options, features_text  # noqa: E402
+from bot.answering.evaluation import (  # noqa: E402
+    NO_ANSWER_TAGS,
+    ConversationMetrics,
+    engine_chat,
+    evaluate_conversations,
+)
+from bot.answering.evaluation import Conversation as EvalConversation  # noqa: E402
+from bot.answering.evaluation import Turn as EvalTurn  # noqa: E402
+from bot.answering.intent_model import DEFAULT, IntentModel, Options, features_text  # noqa: E402
 from bot.answering.knowledge import KnowledgeBase  # noqa: E402
 from bot.answering.retrieval import Engine, Tuning  # noqa: E402
 
@@ -56,6 +65,7 @@ VARIANTS: dict[str, Options] = {
     "+typos": dataclasses.replace(DEFAULT, corpus_typos=True),
     "+wrapped": dataclasses.replace(DEFAULT, corpus_wrapped=True),
     "no also split": dataclasses.replace(DEFAULT, split_also=False),
+    "+turns": dataclasses.replace(DEFAULT, turns=True),
 }
 
 
@@ -75,12 +85,6 @@ def authors(folder: Path) -> list[Author]:
                             tuple(Conversation.model_validate(c) for c in
                                   data.get("conversations") or ())))
     return found
-
-
-def turn_messages(chats: Iterable[Conversation]) -> tuple[Message, ...]:
-    """The turns of conversations that stand on their own (open, switch, out of scope)."""
-    return tuple(Message(q=t.q, id=t.id) for c in chats for t in c.turns
-                 if t.tag in ("open", "switch", "oos"))
 
 
 @dataclass
@@ -129,16 +133,74 @@ def score(answer: Callable[[str], str | None], messages: Iterable[Message]) -> S
     return s
 
 
-def folds(kb: KnowledgeBase, everyone: list[Author], options: Options, with_turns: bool
+def folds(kb: KnowledgeBase, everyone: list[Author], options: Options
           ) -> Iterable[tuple[Author, IntentModel]]:
-    """(held-out author, the model trained without them), for every author of messages."""
-    chats = [c for a in everyone for c in a.conversations]
-    extra = turn_messages(chats) if with_turns else ()
+    """(held-out author, the model trained without them), for every author of messages (the
+    conversations, another author, are trained on as the options say)."""
+    chats = tuple(c for a in everyone for c in a.conversations)
     for held in everyone:
         if not held.messages:
             continue
-        train = tuple(m for a in everyone if a is not held for m in a.messages) + extra
-        yield held, IntentModel.train(kb, options, train)
+        train = tuple(m for a in everyone if a is not held for m in a.messages)
+        yield held, IntentModel.train(kb, options, train, chats)
+
+
+def chat_folds(kb: KnowledgeBase, everyone: list[Author], options: Options, k: int = 4
+               ) -> Iterable[tuple[tuple[Conversation, ...], IntentModel]]:
+    """(held-out conversations, the model trained without them): every k-th conversation."""
+    messages = tuple(m for a in everyone for m in a.messages)
+    chats = tuple(c for a in everyone for c in a.conversations)
+    for fold in range(k):
+        held = tuple(c for n, c in enumerate(chats) if n % k == fold)
+        train = tuple(c for n, c in enumerate(chats) if n % k != fold)
+        yield held, IntentModel.train(kb, options, messages, train)
+
+
+def chats_cv(kb: KnowledgeBase, everyone: list[Author], tuning: Tuning) -> None:
+    """Leave a quarter of the corpus conversations out: turns right / rejected / chats right,
+    fused (model in follow-ups or not, trained on turns and pairs or not) beside lexical."""
+    lexical = Engine(kb, dataclasses.replace(tuning, model_weight=0.0))
+    print("\nCorpus conversations, a quarter left out in turn: turns right / no-answer turns "
+          "rejected / chats right; per tag")
+    rows: dict[str, list[ConversationMetrics]] = {}
+    for name, options in (("plain", DEFAULT), ("+turns+pairs", dataclasses.replace(
+            DEFAULT, turns=True, pairs=True))):
+        for held, model in chat_folds(kb, everyone, options):
+            for in_context in (False, True):
+                if in_context and not options.pairs:
+                    continue
+                engine = Engine(kb, dataclasses.replace(tuning, model_in_context=in_context),
+                                model)
+                label = f"{name}{' in context' if in_context else ''}"
+                rows.setdefault(label, []).append(
+                    evaluate_conversations(engine_chat(engine), _chats(held)))
+            rows.setdefault("lexical", []).append(
+                evaluate_conversations(engine_chat(lexical), _chats(held))
+            ) if name == "plain" else None
+    for label, ms in rows.items():
+        print(f"{label:24} " + _pooled(ms))
+
+
+def _chats(held: tuple[Conversation, ...]) -> tuple[EvalConversation, ...]:
+    return tuple(EvalConversation(c.persona, tuple(EvalTurn(t.q, t.id, t.tag, t.ok)
+                                                   for t in c.turns)) for c in held)
+
+
+def _pooled(ms: list[ConversationMetrics]) -> str:
+    turns = sum(m.turns_right * sum(v for t, v in m.tag_sizes.items()
+                                    if t not in NO_ANSWER_TAGS) for m in ms)
+    n_turns = sum(sum(v for t, v in m.tag_sizes.items() if t not in NO_ANSWER_TAGS)
+                  for m in ms)
+    rej = sum(m.rejected * sum(v for t, v in m.tag_sizes.items() if t in NO_ANSWER_TAGS)
+              for m in ms)
+    n_rej = sum(sum(v for t, v in m.tag_sizes.items() if t in NO_ANSWER_TAGS) for m in ms)
+    tags: dict[str, list[float]] = {}
+    for m in ms:
+        for t, v in m.per_tag.items():
+            tags.setdefault(t, []).extend([v] * m.tag_sizes[t])
+    per = " ".join(f"{t} {statistics.mean(v):.3f}" for t, v in sorted(tags.items()))
+    return (f"{turns / (n_turns or 1):.3f} {rej / (n_rej or 1):.3f} "
+            f"{sum(m.chats_right for m in ms):3d}/{sum(m.chats for m in ms):<3d}  {per}")
 
 
 def row(name: str, cells: Iterable[Score]) -> str:
@@ -156,6 +218,41 @@ def mean(scores: list[Score]) -> Score:
     return total
 
 
+def grid(kb: KnowledgeBase, trained: list[tuple[Author, IntentModel]], lex_cells: list[Score],
+         args: argparse.Namespace) -> None:
+    base = Tuning.default()
+    if args.min_words is not None:
+        base = dataclasses.replace(base, model_min_words=args.min_words)
+    sharp = args.sharpness or [base.model_sharpness]
+    overrides = args.override or [base.model_override]
+    rejects = args.reject or [base.model_reject]
+    print("\nEngine, leave one author out: answered right / none rejected "
+          "(pooled), by weight, answer threshold, sharpness")
+    print(f"{'lexical':36} {mean(lex_cells).top1:6.3f} {mean(lex_cells).reject:6.3f}")
+    results = []
+    for weight in args.weights:
+        for answer in args.answer:
+            for sharpness in sharp:
+                for override in overrides:
+                    for reject in rejects:
+                        tuning = dataclasses.replace(
+                            base, model_weight=weight, model_answer_threshold=answer,
+                            model_suggest_threshold=max(0.0, answer - args.gap),
+                            model_sharpness=sharpness, model_override=override,
+                            model_reject=reject)
+                        cells = [score(engine_answer(Engine(kb, tuning, model)),
+                                       held.messages) for held, model in trained]
+                        m = mean(cells)
+                        results.append((m.top1 + m.reject, (weight, answer, sharpness,
+                                                            override, reject), m))
+                        print(f"w {weight:.2f} a {answer:.2f} s {sharpness:4.1f} "
+                              f"o {override:4.2f} r {reject:4.2f} {m.top1:6.3f} "
+                              f"{m.reject:6.3f}", flush=True)
+    best = max(results, key=lambda r: r[0])
+    print(f"best: weight, answer, sharpness, override, reject {best[1]}: "
+          f"{best[2].top1:.3f} / {best[2].reject:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "knowledge/training/topics")
@@ -166,10 +263,14 @@ def main() -> None:
     parser.add_argument("--answer", type=float, nargs="*", default=[0.2, 0.25, 0.3, 0.35])
     parser.add_argument("--override", type=float, nargs="*", default=None,
                         help="model_override values (the model lets a sure topic past a rule)")
+    parser.add_argument("--reject", type=float, nargs="*", default=None,
+                        help="model_reject values (the model declines what it reads as none)")
+    parser.add_argument("--min-words", type=int, default=None,
+                        help="model_min_words (shorter messages are read without the model)")
     parser.add_argument("--gap", type=float, default=0.1)
     parser.add_argument("--sharpness", type=float, nargs="*", default=None)
-    parser.add_argument("--with-turns", action="store_true",
-                        help="train on the conversations' standalone turns too")
+    parser.add_argument("--chats", action="store_true",
+                        help="leave-some-out on the corpus conversations (follow-ups)")
     args = parser.parse_args()
     kb = knowledge.load()
     everyone = authors(args.corpus)
@@ -180,8 +281,9 @@ def main() -> None:
         f"{n} {sizes[n][0]}+{sizes[n][1]}" for n in held_names) + " (in scope + none)")
     header = f"{'':14} " + " ".join(f"{n[:13]:>13}" for n in [*held_names, "pooled"])
     base = Tuning.default()
+    if args.min_words is not None:
+        base = dataclasses.replace(base, model_min_words=args.min_words)
     sharp = args.sharpness or [base.model_sharpness]
-    overrides = args.override or [base.model_override]
 
     if args.variants is not None:
         names = args.variants or list(VARIANTS)
@@ -190,39 +292,20 @@ def main() -> None:
         for name in names:
             start = time.perf_counter()
             cells = [score(model_answer(model, sharp[0]), held.messages)
-                     for held, model in folds(kb, everyone, VARIANTS[name], args.with_turns)]
+                     for held, model in folds(kb, everyone, VARIANTS[name])]
             print(row(name, [*cells, mean(cells)]) +
                   f"  ({(time.perf_counter() - start) / len(cells):.1f} s/fold)")
         return
 
-    trained = list(folds(kb, everyone, DEFAULT, args.with_turns))
+    if args.chats:
+        chats_cv(kb, everyone, dataclasses.replace(base, model_weight=base.model_weight or 0.3))
+        return
+    trained = list(folds(kb, everyone, DEFAULT))
     lexical = Engine(kb, dataclasses.replace(base, model_weight=0.0))
     lex_cells = [score(engine_answer(lexical), held.messages) for held, _ in trained]
     if args.grid:
-        print("\nEngine, leave one author out: answered right / none rejected "
-              "(pooled), by weight, answer threshold, sharpness")
-        print(f"{'lexical':22} {mean(lex_cells).top1:6.3f} {mean(lex_cells).reject:6.3f}")
-        results = []
-        for weight in args.weights:
-            for answer in args.answer:
-                for sharpness in sharp:
-                    for override in overrides:
-                        tuning = dataclasses.replace(
-                            base, model_weight=weight, model_answer_threshold=answer,
-                            model_suggest_threshold=max(0.0, answer - args.gap),
-                            model_sharpness=sharpness, model_override=override)
-                        cells = [score(engine_answer(Engine(kb, tuning, model)),
-                                       held.messages) for held, model in trained]
-                        m = mean(cells)
-                        results.append((m.top1 + m.reject, weight, answer, sharpness,
-                                        override, m))
-                        print(f"w {weight:.2f} a {answer:.2f} s {sharpness:4.1f} "
-                              f"o {override:4.2f} {m.top1:6.3f} {m.reject:6.3f}", flush=True)
-        best = max(results, key=lambda r: r[0])
-        print(f"best: weight {best[1]} answer {best[2]} sharpness {best[3]} override "
-              f"{best[4]}: {best[5].top1:.3f} / {best[5].reject:.3f}")
+        grid(kb, trained, lex_cells, args)
         return
-
     weight = base.model_weight or 0.3
     tuning = dataclasses.replace(base, model_weight=weight)
     print(f"\nLeave one author out: top-1 (answered right for engines) / none rejected; "
@@ -237,7 +320,6 @@ def main() -> None:
         print(row(name, [*cells, mean(cells)]))
     print("mean over authors: fused right " + f"{statistics.mean(c.top1 for c in fused_cells):.3f}"
           f", lexical right {statistics.mean(c.top1 for c in lex_cells):.3f}")
-    _ = OUT
 
 
 if __name__ == "__main__":

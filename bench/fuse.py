@@ -43,6 +43,10 @@ def main() -> None:
     parser.add_argument("--sharpness", type=float, nargs="*", default=None)
     parser.add_argument("--override", type=float, nargs="*", default=None,
                         help="model_override values (the model lets a sure topic past a rule)")
+    parser.add_argument("--reject", type=float, nargs="*", default=None,
+                        help="model_reject values (the model declines what it reads as none)")
+    parser.add_argument("--min-words", type=int, default=None,
+                        help="model_min_words (shorter messages are read without the model)")
     parser.add_argument("--gap", type=float, default=0.1, help="suggest = answer - gap")
     args = parser.parse_args()
     kb = knowledge.load()
@@ -53,17 +57,22 @@ def main() -> None:
     sets = [QuestionSet.load(DATA / f"{n}.yaml") for n in ("dev", "dev2")]
     chats = [load_conversations(DATA / f"{n}.yaml") for n in ("conv_dev", "conv_dev3")]
     base = Tuning.default()
+    if args.min_words is not None:
+        base = dataclasses.replace(base, model_min_words=args.min_words)
     sharp = args.sharpness or [base.model_sharpness]
     overrides = args.override or [base.model_override]
-    settings = [(0.0, base.answer_threshold, base.model_sharpness, 1.01)] + [
-        (w, a, s, o) for w in args.weights for a in args.answer for s in sharp
-        for o in overrides]
-    print(f"{'weight':>6} {'answer':>6} {'sharp':>5} {'over':>4}  dev top1/right/reject   "
-          "dev2 top1/right/reject   conv right/reject/chats   conv3 right/reject/chats  total")
-    for weight, answer, sharpness, override in settings:
+    rejects = args.reject or [base.model_reject]
+    settings = [(0.0, base.answer_threshold, base.model_sharpness, 1.01, 1.01)] + [
+        (w, a, s, o, r) for w in args.weights for a in args.answer for s in sharp
+        for o in overrides for r in rejects]
+    print(f"{'weight':>6} {'answer':>6} {'sharp':>5} {'over':>4} {'rej':>4}  "
+          "dev top1/right/reject   dev2 top1/right/reject   conv right/reject/chats   "
+          "conv3 right/reject/chats  total")
+    for weight, answer, sharpness, override, reject in settings:
         tuning = dataclasses.replace(base, model_weight=weight, model_answer_threshold=answer,
                                      model_suggest_threshold=max(0.0, answer - args.gap),
-                                     model_sharpness=sharpness, model_override=override)
+                                     model_sharpness=sharpness, model_override=override,
+                                     model_reject=reject)
         engine = Engine(kb, tuning, model if weight > 0 else None)
         ms = [evaluate(engine_answerer(engine), s) for s in sets]
         cs = [evaluate_conversations(engine_chat(engine), c) for c in chats]
@@ -72,7 +81,8 @@ def main() -> None:
         cols = "   ".join(f"{m.top1:.3f}/{m.answered_right:.3f}/{m.rejected:.3f}" for m in ms)
         conv = "   ".join(f"{c.turns_right:.3f}/{c.rejected:.3f}/{c.chats_right:2d}"
                           for c in cs)
-        print(f"{weight:6.2f} {answer:6.2f} {sharpness:5.1f} {override:4.2f}  {cols}   "
+        print(f"{weight:6.2f} {answer:6.2f} {sharpness:5.1f} {override:4.2f} {reject:4.2f}  "
+              f"{cols}   "
               f"{conv}        {total:.3f}", flush=True)
 
 

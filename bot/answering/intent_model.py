@@ -28,7 +28,7 @@ import numpy as np
 import yaml
 
 from bot.answering import focus, text
-from bot.answering.corpus import Message
+from bot.answering.corpus import Conversation, Message
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.model_cache import cached, default_cache_dir
 
@@ -59,6 +59,8 @@ class Options:
     corpus_typos: bool = False  # ... and a typo variant of each corpus message
     corpus_wrapped: bool = False  # ... and each wrapped in a greeting / story
     split_also: bool = True  # a two-question message: each part trains its own topic
+    turns: bool = False  # the corpus conversations' turns that stand alone (open, switch)
+    pairs: bool = False  # ... and each follow-up after the title of the topic before it
 
 
 DEFAULT = Options()
@@ -79,9 +81,10 @@ def _typo(word: str, rng: random.Random) -> str:
 
 
 def training_set(kb: KnowledgeBase, options: Options = DEFAULT,
-                 messages: tuple[Message, ...] | None = None) -> tuple[list[str], list[str]]:
+                 messages: tuple[Message, ...] | None = None,
+                 chats: tuple[Conversation, ...] | None = None) -> tuple[list[str], list[str]]:
     """(canonical texts, labels), deterministic for one knowledge base and corpus; `messages`
-    replaces the corpus's (cross-validation trains on some authors only)."""
+    and `chats` replace the corpus's (cross-validation trains on some authors only)."""
     rng = random.Random(SEED)  # noqa: S311 - reproducible variants, not secrets
     texts: list[str] = []
     labels: list[str] = []
@@ -106,7 +109,31 @@ def training_set(kb: KnowledgeBase, options: Options = DEFAULT,
         for q, label in _corpus_variants(
                 kb.corpus.messages if messages is None else messages, options, rng):
             add(q, label)
+        for q, label in conversation_examples(
+                kb, kb.corpus.conversations if chats is None else chats, options):
+            add(q, label)
     return texts, labels
+
+
+STANDALONE = ("open", "switch")
+
+
+def conversation_examples(kb: KnowledgeBase, chats: tuple[Conversation, ...],
+                          options: Options) -> list[tuple[str, str]]:
+    """From the corpus conversations: the turns that stand alone (`turns`), and (`pairs`)
+    each other turn after the title of the topic answered before it, as the engine asks the
+    model about a follow-up (it knows the topic shown, not what the user typed)."""
+    out: list[tuple[str, str]] = []
+    for chat in chats:
+        before: str | None = None
+        for turn in chat.turns:
+            entry = kb.get(before) if before is not None else None
+            if options.turns and turn.tag in STANDALONE:
+                out.append((turn.q, turn.id or OUT))
+            elif options.pairs and entry is not None and turn.tag not in STANDALONE:
+                out.append((f"{entry.title} {turn.q}", turn.id or OUT))
+            before = turn.id or before
+    return out
 
 
 def _corpus_variants(messages: tuple[Message, ...], options: Options, rng: random.Random
@@ -174,11 +201,12 @@ class IntentModel:
 
     @classmethod
     def train(cls, kb: KnowledgeBase, options: Options = DEFAULT,
-              messages: tuple[Message, ...] | None = None) -> IntentModel:
+              messages: tuple[Message, ...] | None = None,
+              chats: tuple[Conversation, ...] | None = None) -> IntentModel:
         from scipy.sparse import hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        texts, labels = training_set(kb, options, messages)
+        texts, labels = training_set(kb, options, messages, chats)
         vectorizers = [
             TfidfVectorizer(analyzer="char_wb", ngram_range=options.char_range,
                             sublinear_tf=True, dtype=np.float32),

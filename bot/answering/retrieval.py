@@ -80,7 +80,15 @@ class Tuning:
     # (a near-domain word, a bare keyword several topics share); above 1: never.
     model_override: float = 1.01
     model_in_context: bool = False  # the model also weighs in on a follow-up's ranking
+    # The model this sure that no topic answers declines a message the lexical ranking would
+    # answer below `model_reject_lexical`; above 1: never.
+    model_reject: float = 1.01
+    model_reject_lexical: float = 0.88
     model_in_split: bool = False  # ... and on each asking clause's, for a second question
+    # A message of at most this many content words, right after a topic, is read without the
+    # model: it is sure of a word or two it has seen in one topic's messages ("có được vay
+    # không" -> the overseas loan), where the follow-up rules know the topic just shown.
+    model_min_words: int = 0
 
     @classmethod
     @cache
@@ -214,6 +222,7 @@ class Engine:
         # A message read alone (its query and classification): reads_alone and ask both need
         # it, and a short follow-up asked after different topics needs it every time.
         self._plain_reads: dict[str, tuple[_Query, Result]] = {}
+        self._lexical_reads: dict[str, tuple[_Query, Result]] = {}  # ... without the model
         self._build()
 
     # --- index -------------------------------------------------------------------------------
@@ -297,6 +306,7 @@ class Engine:
         self._kept.clear()
         self._found.clear()
         self._plain_reads.clear()
+        self._lexical_reads.clear()
         self._predicted.clear()
         if self.model is not None:
             self.model.clear_memo()
@@ -495,7 +505,8 @@ class Engine:
 
     def _rank(self, q: _Query, limit: int = 5, prior: dict[int, float] | None = None,
               candidates: int | None = None,
-              own: _Query | None = None, fuse: bool = True) -> list[Scored]:
+              own: _Query | None = None, fuse: bool = True,
+              after: Entry | None = None) -> list[Scored]:
         """Rank by BM25 + fuzzy closeness; `prior` adds a context bonus per entry and `own`
         (the follow-up's own words) must be mostly covered by any entry returned."""
         if not q.terms or not self.entries:
@@ -554,13 +565,21 @@ class Engine:
         scored = [Scored(self.entries[top[j]], self._calibrate(
             {**rows[j], "fuzzy": max(rows[j]["fuzzy"], story * held[top[j]])}), rows[j])
                   for j in ranked[:limit]]
-        if self.model is None or not fuse or (own is not None
-                                              and not self.tuning.model_in_context):
+        return self._fused(q, scored, own, after) if fuse and self.model is not None \
+            else scored
+
+    def _fused(self, q: _Query, scored: list[Scored], own: _Query | None,
+               after: Entry | None) -> list[Scored]:
+        if own is None:
+            return self._fuse(q.canon, scored)
+        if after is None or not self.tuning.model_in_context:
             return scored
-        # A follow-up's model reading is of its own words (the framed query holds the topic
-        # just shown's title, which the model would simply recognise), and the coverage
-        # check above stays in force: the model adds no candidate of its own there.
-        return self._fuse(own or q, scored, join=own is None)
+        # A follow-up: the model reads the topic just shown's title and the follow-up's own
+        # words, as it was trained on the corpus's conversations (the title of the topic
+        # answered before, then the next turn); the coverage check above stays in force, so
+        # the model adds no candidate of its own here.
+        canon = " ".join([*text.content_tokens(after.title), own.canon])
+        return self._fuse(canon, scored, join=False)
 
     def _prediction(self, canon: str) -> Prediction:
         assert self.model is not None  # noqa: S101 - only called with a model
@@ -572,20 +591,22 @@ class Engine:
             self._predicted[canon] = found
         return found
 
-    def _fuse(self, q: _Query, scored: list[Scored], join: bool = True) -> list[Scored]:
+    def _fuse(self, canon: str, scored: list[Scored], join: bool = True) -> list[Scored]:
         """The lexical score blended with the learned model's probability; the model's own
         best topic joins the candidates when it is sure of it (and `join`)."""
         w = self.tuning.model_weight
-        pred = self._prediction(q.canon)
+        pred = self._prediction(canon)
         fused = [Scored(s.entry, (1 - w) * s.score + w * pred.topics.get(s.entry.id, 0.0),
-                        {**s.features, "model": pred.topics.get(s.entry.id, 0.0)})
+                        {**s.features, "model": pred.topics.get(s.entry.id, 0.0),
+                         "out": pred.out, "lexical": s.score})
                  for s in scored]
         best = max(pred.topics.items(), key=lambda kv: kv[1], default=None)
         if join and best is not None and best[1] >= MODEL_SURE and all(
                 s.entry.id != best[0] for s in scored):
             entry = self.kb.get(best[0])
             if entry is not None:
-                fused.append(Scored(entry, w * best[1], {"model": best[1]}))
+                fused.append(Scored(entry, w * best[1], {"model": best[1], "out": pred.out,
+                                                         "lexical": 0.0}))
         return sorted(fused, key=lambda s: -s.score)
 
     def _candidates(self, bm25: np.ndarray, prior: dict[int, float] | None, wanted: int
@@ -640,7 +661,7 @@ class Engine:
             q, plain = self._plain(question)
             return Result(Kind.FALLBACK, question, plain.ranked, q.districts,
                           note=near.reply, cap=self._below_answer())
-        q, result = self._plain(question)
+        q, result = self._plain(question, lexical=before is not None and self._short(question))
         result = self._country_tie(question, result)
         if before is not None:
             return self._after(question, q, result, before)
@@ -681,8 +702,8 @@ class Engine:
         steps of `ask`, without the previous topic)."""
         if not focus.clauses(question) or self._greets(question):
             return True
-        if self._names.bare(question) is not None:
-            return False
+        if self._names.bare(question) is not None or self._short(question):
+            return False  # a short one is read without the model after a topic
         if self._near_domain(question) is not None:
             # declined, unless the topic just shown is the one that answers it
             return self._plain(question)[1].entry is None
@@ -707,6 +728,13 @@ class Engine:
             plain.ranked[0]))
         return None if sure else near
 
+    def _model_rejects(self, best: Scored) -> bool:
+        """The learned model is sure no topic answers, and the lexical ranking is not sure
+        of one."""
+        t = self.tuning
+        return best.features.get("out", 0.0) >= t.model_reject and best.features.get(
+            "lexical", 1.0) < t.model_reject_lexical
+
     def _model_sure(self, best: Scored) -> bool:
         """The learned model is sure enough of this topic to override a lexical rule."""
         return best.features.get("model", 0.0) >= self.tuning.model_override
@@ -719,16 +747,24 @@ class Engine:
         _, plain = self._plain(question)
         return plain.entry is not None and plain.entry.id == before.id
 
-    def _plain(self, question: str) -> tuple[_Query, Result]:
-        """The message's query and its classification without any previous topic."""
-        found = self._plain_reads.get(question)
+    def _plain(self, question: str, lexical: bool = False) -> tuple[_Query, Result]:
+        """The message's query and its classification without any previous topic (`lexical`:
+        without the learned model either)."""
+        reads = self._lexical_reads if lexical else self._plain_reads
+        found = reads.get(question)
         if found is None:
             q = self._query(question)
-            found = (q, self._classify(question, q, tuple(self._rank(q))))
-            if len(self._plain_reads) >= PLAIN_READS:
-                self._plain_reads.clear()  # bounded; refilled by the messages still asked
-            self._plain_reads[question] = found
+            found = (q, self._classify(question, q, tuple(self._rank(q, fuse=not lexical)),
+                                       lexical=lexical and self.model is not None))
+            if len(reads) >= PLAIN_READS:
+                reads.clear()  # bounded; refilled by the messages still asked
+            reads[question] = found
         return found
+
+    def _short(self, question: str) -> bool:
+        """Short enough to be read without the model after a topic (model_min_words)."""
+        return self.model is not None and len(self._own_words(question)) <= \
+            self.tuning.model_min_words
 
     def _greets(self, question: str) -> bool:
         return len(text.normalize(question)) <= GREETING_CHARS and (
@@ -754,7 +790,7 @@ class Engine:
                   in_context: bool = False, lexical: bool = False) -> Result:
         suggest_at, answer_at = ((self.tuning.suggest_threshold, self.tuning.answer_threshold)
                                  if lexical else (self._suggest_at, self._answer_at))
-        if not ranked or ranked[0].score < suggest_at:
+        if not ranked or ranked[0].score < suggest_at or self._model_rejects(ranked[0]):
             return Result(Kind.FALLBACK, question, ranked, q.districts, cap=self._below_answer())
         # A bare keyword is ambiguous on its own; after a topic, that topic settles it.
         if ranked[0].score < answer_at or (
@@ -1009,10 +1045,14 @@ class Engine:
         canon = " ".join([q.canon, *text.content_tokens(before.title)])
         framed = _Query(terms, q.unigrams, canon, (canon, q.canon), q.districts, q.trust,
                         q.marks)
-        ranked = tuple(self._rank(framed, prior=self._prior(before), own=q))
+        ranked = tuple(self._rank(framed, prior=self._prior(before), own=q, after=before))
         if not ranked:
             return None
-        result = self._classify(question, framed, ranked, in_context=True)
+        # Read without the model (model_in_context off), the scores are lexical: so are the
+        # thresholds.
+        result = self._classify(question, framed, ranked, in_context=True,
+                                lexical=self.model is not None
+                                and not self.tuning.model_in_context)
         return result if result.kind is not Kind.FALLBACK else None
 
     # --- two questions in one message --------------------------------------------------------
