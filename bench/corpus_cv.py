@@ -223,6 +223,8 @@ def grid(kb: KnowledgeBase, trained: list[tuple[Author, IntentModel]], lex_cells
     base = Tuning.default()
     if args.min_words is not None:
         base = dataclasses.replace(base, model_min_words=args.min_words)
+    if args.story:
+        base = dataclasses.replace(base, model_reads_story=True)
     sharp = args.sharpness or [base.model_sharpness]
     overrides = args.override or [base.model_override]
     rejects = args.reject or [base.model_reject]
@@ -267,6 +269,8 @@ def main() -> None:
                         help="model_reject values (the model declines what it reads as none)")
     parser.add_argument("--min-words", type=int, default=None,
                         help="model_min_words (shorter messages are read without the model)")
+    parser.add_argument("--story", action="store_true",
+                        help="model_reads_story: the model reads the story clauses too")
     parser.add_argument("--gap", type=float, default=0.1)
     parser.add_argument("--sharpness", type=float, nargs="*", default=None)
     parser.add_argument("--chats", action="store_true",
@@ -283,6 +287,8 @@ def main() -> None:
     base = Tuning.default()
     if args.min_words is not None:
         base = dataclasses.replace(base, model_min_words=args.min_words)
+    if args.story:
+        base = dataclasses.replace(base, model_reads_story=True)
     sharp = args.sharpness or [base.model_sharpness]
 
     if args.variants is not None:

@@ -47,6 +47,8 @@ def main() -> None:
                         help="model_reject values (the model declines what it reads as none)")
     parser.add_argument("--min-words", type=int, default=None,
                         help="model_min_words (shorter messages are read without the model)")
+    parser.add_argument("--story", action="store_true",
+                        help="model_reads_story: the model reads the story clauses too")
     parser.add_argument("--gap", type=float, default=0.1, help="suggest = answer - gap")
     args = parser.parse_args()
     kb = knowledge.load()
@@ -59,6 +61,8 @@ def main() -> None:
     base = Tuning.default()
     if args.min_words is not None:
         base = dataclasses.replace(base, model_min_words=args.min_words)
+    if args.story:
+        base = dataclasses.replace(base, model_reads_story=True)
     sharp = args.sharpness or [base.model_sharpness]
     overrides = args.override or [base.model_override]
     rejects = args.reject or [base.model_reject]

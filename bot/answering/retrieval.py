@@ -76,8 +76,8 @@ class Tuning:
     model_sharpness: float = 4.0
     model_answer_threshold: float = 0.4
     model_suggest_threshold: float = 0.25
-    # The model this sure of the first topic lets it answer where a lexical rule would not
-    # (a near-domain word, a bare keyword several topics share); above 1: never.
+    # The model this sure of the first topic lets it answer where a near-domain rule would
+    # not; above 1: never.
     model_override: float = 1.01
     model_in_context: bool = False  # the model also weighs in on a follow-up's ranking
     # The model this sure that no topic answers declines a message the lexical ranking would
@@ -85,6 +85,7 @@ class Tuning:
     model_reject: float = 1.01
     model_reject_lexical: float = 0.88
     model_in_split: bool = False  # ... and on each asking clause's, for a second question
+    model_reads_story: bool = False  # the model reads the weighed story clauses too
     # A message of at most this many content words, right after a topic, is read without the
     # model: it is sure of a word or two it has seen in one topic's messages ("có được vay
     # không" -> the overseas loan), where the follow-up rules know the topic just shown.
@@ -156,6 +157,7 @@ class _Query:
     trust: dict[str, float]  # 1.0 for a word as typed, less for a guessed typo correction
     marks: dict[str, str]  # folded syllable -> the accents it was typed with
     story: bool = False  # the message tells a story around what it asks
+    told: str = ""  # every weighed clause's words (story included): what the model reads
 
 
 @dataclass(frozen=True)
@@ -355,11 +357,13 @@ class Engine:
         asked: list[str] = []
         pieces: list[str] = []
         marks: dict[str, str] = {}
+        told: list[str] = []
         for k, clause in enumerate(parts):
             weight = clause.weight if weights is None else weights.get(k, clause.weight)
             if weight <= 0:
                 continue  # not analysed: a greeting, a story far from the question
             done = self._clause(clause.text)
+            told.extend(done.toks)
             for term in done.terms:
                 terms[term] += weight
             for tok, confidence in done.trust.items():
@@ -379,7 +383,7 @@ class Engine:
         pieces = [p for p in pieces if p != whole][: self.tuning.also_clauses]
         story = weights is None and any(0 < c.weight < focus.NEAR_ASKING for c in parts)
         return _Query(dict(terms), tuple(asked), whole, (whole, *pieces), districts, trust,
-                      marks, story)
+                      marks, story, " ".join(told))
 
     def _clashes(self, q: _Query, term: str) -> frozenset[int]:
         """Entries that spell this term's syllables with other accents than the question."""
@@ -571,7 +575,10 @@ class Engine:
     def _fused(self, q: _Query, scored: list[Scored], own: _Query | None,
                after: Entry | None) -> list[Scored]:
         if own is None:
-            return self._fuse(q.canon, scored)
+            # The model was trained on whole messages, stories and all: it reads the story
+            # near the question too (model_reads_story), not only what is asked.
+            return self._fuse(q.told if self.tuning.model_reads_story and q.told else q.canon,
+                              scored)
         if after is None or not self.tuning.model_in_context:
             return scored
         # A follow-up: the model reads the topic just shown's title and the follow-up's own
@@ -800,8 +807,8 @@ class Engine:
 
     def _ambiguous(self, q: _Query, ranked: tuple[Scored, ...]) -> bool:
         """A bare keyword ("học phí", "nước ngoài") that several topics match about equally."""
-        if len(q.unigrams) > self.tuning.bare_words or len(ranked) < 2 or self._model_sure(
-                ranked[0]):
+        # (the model does not settle it: it is over-sure of a word or two, "học phí")
+        if len(q.unigrams) > self.tuning.bare_words or len(ranked) < 2:
             return False
         w = self.tuning.rank_weights
         if ranked[0].features.get("fuzzy", 0.0) >= EXACT and \
