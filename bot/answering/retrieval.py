@@ -91,6 +91,11 @@ class Tuning:
     # không" -> the overseas loan), where the follow-up rules know the topic just shown.
     model_min_words: int = 0
 
+    @property
+    def answer_at(self) -> float:
+        """The answer threshold in force: the fused one when the learned model is on."""
+        return self.model_answer_threshold if self.model_weight > 0 else self.answer_threshold
+
     @classmethod
     @cache
     def default(cls) -> Tuning:
