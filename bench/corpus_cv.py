@@ -225,6 +225,8 @@ def grid(kb: KnowledgeBase, trained: list[tuple[Author, IntentModel]], lex_cells
         base = dataclasses.replace(base, model_min_words=args.min_words)
     if args.story:
         base = dataclasses.replace(base, model_reads_story=True)
+    if args.floor is not None:
+        base = dataclasses.replace(base, model_lexical_floor=args.floor)
     sharp = args.sharpness or [base.model_sharpness]
     overrides = args.override or [base.model_override]
     rejects = args.reject or [base.model_reject]
@@ -271,6 +273,7 @@ def main() -> None:
                         help="model_min_words (shorter messages are read without the model)")
     parser.add_argument("--story", action="store_true",
                         help="model_reads_story: the model reads the story clauses too")
+    parser.add_argument("--floor", type=float, default=None, help="model_lexical_floor")
     parser.add_argument("--gap", type=float, default=0.1)
     parser.add_argument("--sharpness", type=float, nargs="*", default=None)
     parser.add_argument("--chats", action="store_true",
@@ -289,6 +292,8 @@ def main() -> None:
         base = dataclasses.replace(base, model_min_words=args.min_words)
     if args.story:
         base = dataclasses.replace(base, model_reads_story=True)
+    if args.floor is not None:
+        base = dataclasses.replace(base, model_lexical_floor=args.floor)
     sharp = args.sharpness or [base.model_sharpness]
 
     if args.variants is not None:

@@ -49,6 +49,7 @@ def main() -> None:
                         help="model_min_words (shorter messages are read without the model)")
     parser.add_argument("--story", action="store_true",
                         help="model_reads_story: the model reads the story clauses too")
+    parser.add_argument("--floor", type=float, default=None, help="model_lexical_floor")
     parser.add_argument("--gap", type=float, default=0.1, help="suggest = answer - gap")
     args = parser.parse_args()
     kb = knowledge.load()
@@ -63,6 +64,8 @@ def main() -> None:
         base = dataclasses.replace(base, model_min_words=args.min_words)
     if args.story:
         base = dataclasses.replace(base, model_reads_story=True)
+    if args.floor is not None:
+        base = dataclasses.replace(base, model_lexical_floor=args.floor)
     sharp = args.sharpness or [base.model_sharpness]
     overrides = args.override or [base.model_override]
     rejects = args.reject or [base.model_reject]

@@ -84,6 +84,10 @@ class Tuning:
     # answer below `model_reject_lexical`; above 1: never.
     model_reject: float = 1.01
     model_reject_lexical: float = 0.88
+    # A topic the lexical ranking scores below this is answered only when the model is as
+    # sure of it as `model_override`: the model alone does not answer a message no word of
+    # which the topic knows.
+    model_lexical_floor: float = 0.0
     model_in_split: bool = False  # ... and on each asking clause's, for a second question
     model_reads_story: bool = False  # the model reads the weighed story clauses too
     # A message of at most this many content words, right after a topic, is read without the
@@ -742,10 +746,13 @@ class Engine:
 
     def _model_rejects(self, best: Scored) -> bool:
         """The learned model is sure no topic answers, and the lexical ranking is not sure
-        of one."""
+        of one; or the model alone, not sure enough, would answer a topic the lexical ranking
+        barely knows."""
         t = self.tuning
-        return best.features.get("out", 0.0) >= t.model_reject and best.features.get(
-            "lexical", 1.0) < t.model_reject_lexical
+        lexical = best.features.get("lexical", 1.0)
+        return (best.features.get("out", 0.0) >= t.model_reject
+                and lexical < t.model_reject_lexical) or (
+            lexical < t.model_lexical_floor and not self._model_sure(best))
 
     def _model_sure(self, best: Scored) -> bool:
         """The learned model is sure enough of this topic to override a lexical rule."""
