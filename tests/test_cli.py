@@ -68,7 +68,7 @@ def test_ask_json_reads_a_follow_up_against_its_previous_topic():
     assert rows[4]["kind"] == "fallback"  # not JSON after all: read as a plain question
     # Not an answer, so its score stays under the answer threshold whatever the top match.
     assert rows[5]["kind"] == "suggest" and rows[5]["id"] is None
-    assert rows[5]["score"] < Tuning.default().answer_threshold
+    assert rows[5]["score"] < Tuning.default().answer_at
 
 
 def test_ask_prints_answer_sources_and_suggestions():

@@ -4,8 +4,19 @@ only the topic just shown can place. The phrasings are this file's own (none fro
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from bot.answering.context import Context
-from bot.answering.retrieval import Engine, Kind
+from bot.answering.retrieval import Engine, Kind, Tuning
+
+
+@pytest.fixture(scope="module")
+def lexical(kb) -> Engine:
+    """The engine without the learned model: the rules below are its (the model, on by
+    default, often answers these messages alone, and rightly)."""
+    return Engine(kb, dataclasses.replace(Tuning.default(), model_weight=0.0))
 
 
 def _answered(engine: Engine, message: str, previous: str | Context | None = None) -> str | None:
@@ -55,10 +66,11 @@ def test_a_story_with_an_out_of_scope_question_is_still_refused(engine):
 
 
 # --- a longer message after a topic ------------------------------------------------------------
-def test_a_longer_message_no_topic_answers_alone_is_read_after_the_topic_shown(engine):
+def test_a_longer_message_no_topic_answers_alone_is_read_after_the_topic_shown(lexical, engine):
     message = "người ta hứa đóng trước 50 triệu là bao đậu không cần thi, tin được không"
-    assert _answered(engine, message) is None  # alone it is unsure ...
-    assert _answered(engine, message, "overseas.scams") == "overseas.scams"  # ... not here
+    assert _answered(lexical, message) is None  # alone it is unsure ...
+    assert _answered(lexical, message, "overseas.scams") == "overseas.scams"  # ... not here
+    assert _answered(engine, message, "overseas.scams") == "overseas.scams"
 
 
 def test_a_longer_unrelated_message_after_a_topic_is_still_refused(engine):
@@ -66,9 +78,9 @@ def test_a_longer_unrelated_message_after_a_topic_is_still_refused(engine):
     assert _answered(engine, message, "overseas.scams") is None
 
 
-def test_a_longer_message_read_after_a_topic_is_not_shared_across_topics(engine):
+def test_a_longer_message_read_after_a_topic_is_not_shared_across_topics(lexical):
     # The reply cache keys such a message by the topic before it (Assistant._context).
-    assert not engine.reads_alone(
+    assert not lexical.reads_alone(
         "người ta hứa đóng trước 50 triệu là bao đậu không cần thi, tin được không")
 
 
@@ -167,11 +179,13 @@ def test_a_confirming_question_ending_in_an_address_word_points_at_the_story():
 
 
 # --- a country named settles a tie towards going abroad -----------------------------------------
-def test_a_loan_to_go_to_a_named_country_is_the_overseas_loan(engine):
-    result = engine.ask("muốn qua Nhật làm thì vay ngân hàng chính sách được hông")
+def test_a_loan_to_go_to_a_named_country_is_the_overseas_loan(lexical, engine):
+    message = "muốn qua Nhật làm thì vay ngân hàng chính sách được hông"
+    result = lexical.ask(message)
     assert [s.entry.id for s in result.ranked[:2]] == ["overseas.loan", "support.student-loan"]
     assert result.ranked[1].score > result.ranked[0].score  # a tie, settled by the country
     assert result.entry is not None and result.entry.id == "overseas.loan"
+    assert _answered(engine, message) == "overseas.loan"
 
 
 def test_without_a_country_the_same_loan_question_is_the_student_loan(engine):

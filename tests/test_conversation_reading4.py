@@ -5,8 +5,18 @@ The phrasings are this file's own (none from a set)."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from bot.answering.context import Context
-from bot.answering.retrieval import Engine, Kind
+from bot.answering.retrieval import Engine, Kind, Tuning
+
+
+@pytest.fixture(scope="module")
+def lexical(kb) -> Engine:
+    """The engine without the learned model, whose rules these are."""
+    return Engine(kb, dataclasses.replace(Tuning.default(), model_weight=0.0))
 
 
 def _answered(engine: Engine, message: str, previous: str | Context | None = None) -> str | None:
@@ -22,10 +32,16 @@ def test_visiting_is_about_the_admission_fairs_just_shown(engine):
     assert _answered(engine, VISIT, "college.admission-fair") == "college.admission-fair"
 
 
-def test_visiting_is_still_declined_alone_or_after_another_topic(engine):
+def test_visiting_is_still_declined_alone_or_after_another_topic(lexical):
     for previous in (None, "overseas.costs"):
-        result = engine.ask(VISIT, previous)
+        result = lexical.ask(VISIT, previous)
         assert result.kind is Kind.FALLBACK and result.note is not None
+
+
+def test_the_model_reads_visiting_a_workshop_as_the_admission_fairs(engine):
+    # The corpus's authors file seeing a trade school's workshops under its open days: the
+    # model, sure of it, lets it past the near-domain word "tham quan" (model_override).
+    assert _answered(engine, VISIT) == "college.admission-fair"
 
 
 def test_tourism_after_the_fairs_is_still_declined(engine):
@@ -33,9 +49,11 @@ def test_tourism_after_the_fairs_is_still_declined(engine):
     assert result.kind is Kind.FALLBACK and result.note is not None
 
 
-def test_a_near_domain_message_the_shown_topic_answers_is_not_shared_across_topics(engine):
+def test_a_near_domain_message_the_shown_topic_answers_is_not_shared_across_topics(lexical,
+                                                                                  engine):
     # The reply cache keys it by the topic before it (Assistant._context).
-    assert not engine.reads_alone(VISIT)
+    assert not lexical.reads_alone(VISIT)
+    assert lexical.reads_alone("cuối tuần đi tham quan Đà Lạt chỗ nào đẹp")
     assert engine.reads_alone("cuối tuần đi tham quan Đà Lạt chỗ nào đẹp")
 
 
@@ -53,12 +71,13 @@ def test_how_long_in_teencode_is_a_facet(engine):
 
 
 # --- the answer just read counts as the shown topic's words ------------------------------------
-def test_a_follow_up_with_words_from_the_answer_just_shown_stays_on_it(engine):
+def test_a_follow_up_with_words_from_the_answer_just_shown_stays_on_it(lexical, engine):
     # "cả nước" is in the targets' answer, not in its phrasings
     message = "chỉ tiêu cả nước thì sao"
-    assert _answered(engine, message) is None
+    assert _answered(lexical, message) is None
+    assert _answered(lexical, message, "streaming.targets") == "streaming.targets"
+    assert _answered(lexical, message, "overseas.costs") is None
     assert _answered(engine, message, "streaming.targets") == "streaming.targets"
-    assert _answered(engine, message, "overseas.costs") is None
 
 
 # --- "X cũng vậy hả": the same question about another name --------------------------------------

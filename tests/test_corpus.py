@@ -26,6 +26,9 @@ messages:
 
 
 def write(folder: Path, topics: str = TOPICS, safety: str = SAFETY) -> None:
+    """The corpus of a knowledge folder: these two files only (the bundled ones removed)."""
+    for old in (folder / "training").glob("*/*.yaml"):
+        old.unlink()
     (folder / "training" / "topics").mkdir(parents=True, exist_ok=True)
     (folder / "training" / "safety").mkdir(parents=True, exist_ok=True)
     (folder / "training" / "topics" / "a.yaml").write_text(topics, encoding="utf-8")

@@ -1,4 +1,5 @@
-"""The learned intent model: trained from the knowledge base alone, cached by its content."""
+"""The learned intent model: trained from the knowledge base and the training corpus, cached by
+their content."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import dataclasses
 import pytest
 
 from bot.answering import knowledge
-from bot.answering.intent_model import IntentModel, features_text, knowledge_key
+from bot.answering.corpus import Message
+from bot.answering.intent_model import (
+    DEFAULT,
+    OUT,
+    IntentModel,
+    corpus_examples,
+    features_text,
+    knowledge_key,
+)
 from bot.answering.retrieval import Engine, Tuning
 
 
@@ -83,3 +92,69 @@ def test_a_fused_engine_ranks_with_the_models_probability(kb, model):
     ranked = engine.ask("hoc trung capp co mat tienn hoc ko").ranked
     assert ranked and "model" in ranked[0].features
     assert ranked[0].entry.id == "tuition.trung-cap-free"
+
+
+@pytest.fixture(scope="module")
+def base_only(kb) -> IntentModel:
+    """The same model trained on the knowledge base's own phrasings alone."""
+    return IntentModel.train(kb, dataclasses.replace(DEFAULT, corpus=False))
+
+
+def _says(model: IntentModel, message: str) -> str | None:
+    """The model's reading: its best topic, or None when "no topic" is likelier."""
+    topic, prob, out = _best(model, message)
+    return topic if prob > out else None
+
+
+# Written for this test (not from any evaluation or development set, nor from the corpus):
+# said the way the corpus's authors write, which the base's phrasings do not cover.
+@pytest.mark.parametrize(("message", "topic"), [
+    ("mấy cái thông tin em gõ vô đây có ai coi được hông", "bot.privacy"),
+    ("nhà nghèo mà muốn đi nhựt thì mượn tiền ở đâu được", "overseas.loan"),
+])
+def test_the_corpus_teaches_the_model_what_the_phrasings_alone_miss(model, base_only, message,
+                                                                   topic):
+    assert _says(base_only, message) != topic
+    assert _says(model, message) == topic
+
+
+def test_the_corpus_makes_the_model_surer_that_no_topic_answers(model, base_only):
+    message = "ad ơi cho em xin link phim hay"
+    assert _best(model, message)[2] > _best(base_only, message)[2] + 0.2
+
+
+def test_corpus_messages_train_their_topic_or_none_and_both_parts_of_two_questions():
+    pairs = corpus_examples((
+        Message(q="hoc tc co mat tien ko", id="tuition.trung-cap-free"),
+        Message(q="diem chuan bach khoa nhiu", id=None, kind="oos"),
+        Message(q="vay von di nhat duoc bao nhieu va hoc o dau", id="overseas.loan",
+                also="college.admission")))
+    assert ("diem chuan bach khoa nhiu", OUT) in pairs
+    assert ("vay von di nhat duoc bao nhieu", "overseas.loan") in pairs
+    assert ("hoc o dau", "college.admission") in pairs
+    assert ("vay von di nhat duoc bao nhieu va hoc o dau", "overseas.loan") in pairs
+
+
+def test_a_corpus_edit_changes_the_cache_key_and_retrains(knowledge_copy, tmp_path,
+                                                          monkeypatch):
+    kb = knowledge.load(knowledge_copy)
+    assert kb.corpus.messages
+    cache = tmp_path / "cache"
+    IntentModel.load(kb, cache)
+    monkeypatch.setattr(IntentModel, "train", classmethod(
+        lambda cls, kb, *a: pytest.fail("trained again although cached")))
+    IntentModel.load(kb, cache)  # same corpus: from the cache
+    topics = next(p for p in sorted((knowledge_copy / "training" / "topics").glob("*.yaml"))
+                  if "messages:\n" in p.read_text(encoding="utf-8"))
+    topics.write_text(topics.read_text(encoding="utf-8").replace(
+        "messages:\n", "messages:\n  - {q: \"trung cap voi so cap cai nao lau hon\", "
+        "id: vet.levels}\n", 1), encoding="utf-8")
+    edited = knowledge.load(knowledge_copy)
+    assert edited.corpus.digest != kb.corpus.digest
+    assert knowledge_key(edited) != knowledge_key(kb)
+    with pytest.raises(pytest.fail.Exception, match="trained again"):
+        IntentModel.load(edited, cache)
+
+
+def test_the_default_engine_has_the_model_on(engine):
+    assert engine.model is not None and engine.tuning.model_weight > 0

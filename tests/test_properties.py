@@ -386,7 +386,7 @@ def test_assistant_answers_serialise_to_json_with_exactly_the_contract_keys(
     assert payload["kind"] in {"answer", "suggest", "fallback", "greeting", "empty", "safety"}
     assert (payload["id"] is not None) == (payload["kind"] == "answer")
     if payload["kind"] != "answer":
-        assert payload["score"] < assistant.engine.tuning.answer_threshold  # type: ignore[operator]
+        assert payload["score"] < assistant.engine.tuning.answer_at  # type: ignore[operator]
     assert isinstance(payload["score"], float) and 0.0 <= payload["score"] <= 1.0
     assert isinstance(payload["answer"], str) and payload["answer"]
     assert all(isinstance(s, str) for s in payload["sources"])  # type: ignore[attr-defined]

@@ -76,6 +76,29 @@ class Tuning:
     model_sharpness: float = 4.0
     model_answer_threshold: float = 0.4
     model_suggest_threshold: float = 0.25
+    # The model this sure of the first topic lets it answer where a near-domain rule would
+    # not; above 1: never.
+    model_override: float = 1.01
+    model_in_context: bool = False  # the model also weighs in on a follow-up's ranking
+    # The model this sure that no topic answers declines a message the lexical ranking would
+    # answer below `model_reject_lexical`; above 1: never.
+    model_reject: float = 1.01
+    model_reject_lexical: float = 0.88
+    # A topic the lexical ranking scores below this is answered only when the model is as
+    # sure of it as `model_override`: the model alone does not answer a message no word of
+    # which the topic knows.
+    model_lexical_floor: float = 0.0
+    model_in_split: bool = False  # ... and on each asking clause's, for a second question
+    model_reads_story: bool = False  # the model reads the weighed story clauses too
+    # A message of at most this many content words, right after a topic, is read without the
+    # model: it is sure of a word or two it has seen in one topic's messages ("có được vay
+    # không" -> the overseas loan), where the follow-up rules know the topic just shown.
+    model_min_words: int = 0
+
+    @property
+    def answer_at(self) -> float:
+        """The answer threshold in force: the fused one when the learned model is on."""
+        return self.model_answer_threshold if self.model_weight > 0 else self.answer_threshold
 
     @classmethod
     @cache
@@ -143,6 +166,7 @@ class _Query:
     trust: dict[str, float]  # 1.0 for a word as typed, less for a guessed typo correction
     marks: dict[str, str]  # folded syllable -> the accents it was typed with
     story: bool = False  # the message tells a story around what it asks
+    told: str = ""  # every weighed clause's words (story included): what the model reads
 
 
 @dataclass(frozen=True)
@@ -209,6 +233,7 @@ class Engine:
         # A message read alone (its query and classification): reads_alone and ask both need
         # it, and a short follow-up asked after different topics needs it every time.
         self._plain_reads: dict[str, tuple[_Query, Result]] = {}
+        self._lexical_reads: dict[str, tuple[_Query, Result]] = {}  # ... without the model
         self._build()
 
     # --- index -------------------------------------------------------------------------------
@@ -292,7 +317,10 @@ class Engine:
         self._kept.clear()
         self._found.clear()
         self._plain_reads.clear()
+        self._lexical_reads.clear()
         self._predicted.clear()
+        if self.model is not None:
+            self.model.clear_memo()
         _accented.cache_clear()
         focus.clauses.cache_clear()
         text.typed_marks.cache_clear()
@@ -338,11 +366,13 @@ class Engine:
         asked: list[str] = []
         pieces: list[str] = []
         marks: dict[str, str] = {}
+        told: list[str] = []
         for k, clause in enumerate(parts):
             weight = clause.weight if weights is None else weights.get(k, clause.weight)
             if weight <= 0:
                 continue  # not analysed: a greeting, a story far from the question
             done = self._clause(clause.text)
+            told.extend(done.toks)
             for term in done.terms:
                 terms[term] += weight
             for tok, confidence in done.trust.items():
@@ -362,7 +392,7 @@ class Engine:
         pieces = [p for p in pieces if p != whole][: self.tuning.also_clauses]
         story = weights is None and any(0 < c.weight < focus.NEAR_ASKING for c in parts)
         return _Query(dict(terms), tuple(asked), whole, (whole, *pieces), districts, trust,
-                      marks, story)
+                      marks, story, " ".join(told))
 
     def _clashes(self, q: _Query, term: str) -> frozenset[int]:
         """Entries that spell this term's syllables with other accents than the question."""
@@ -488,7 +518,8 @@ class Engine:
 
     def _rank(self, q: _Query, limit: int = 5, prior: dict[int, float] | None = None,
               candidates: int | None = None,
-              own: _Query | None = None) -> list[Scored]:
+              own: _Query | None = None, fuse: bool = True,
+              after: Entry | None = None) -> list[Scored]:
         """Rank by BM25 + fuzzy closeness; `prior` adds a context bonus per entry and `own`
         (the follow-up's own words) must be mostly covered by any entry returned."""
         if not q.terms or not self.entries:
@@ -547,7 +578,24 @@ class Engine:
         scored = [Scored(self.entries[top[j]], self._calibrate(
             {**rows[j], "fuzzy": max(rows[j]["fuzzy"], story * held[top[j]])}), rows[j])
                   for j in ranked[:limit]]
-        return self._fuse(q, scored) if self.model is not None else scored
+        return self._fused(q, scored, own, after) if fuse and self.model is not None \
+            else scored
+
+    def _fused(self, q: _Query, scored: list[Scored], own: _Query | None,
+               after: Entry | None) -> list[Scored]:
+        if own is None:
+            # The model was trained on whole messages, stories and all: it reads the story
+            # near the question too (model_reads_story), not only what is asked.
+            return self._fuse(q.told if self.tuning.model_reads_story and q.told else q.canon,
+                              scored)
+        if after is None or not self.tuning.model_in_context:
+            return scored
+        # A follow-up: the model reads the topic just shown's title and the follow-up's own
+        # words, as it was trained on the corpus's conversations (the title of the topic
+        # answered before, then the next turn); the coverage check above stays in force, so
+        # the model adds no candidate of its own here.
+        canon = " ".join([*text.content_tokens(after.title), own.canon])
+        return self._fuse(canon, scored, join=False)
 
     def _prediction(self, canon: str) -> Prediction:
         assert self.model is not None  # noqa: S101 - only called with a model
@@ -559,20 +607,22 @@ class Engine:
             self._predicted[canon] = found
         return found
 
-    def _fuse(self, q: _Query, scored: list[Scored]) -> list[Scored]:
+    def _fuse(self, canon: str, scored: list[Scored], join: bool = True) -> list[Scored]:
         """The lexical score blended with the learned model's probability; the model's own
-        best topic joins the candidates when it is sure of it."""
+        best topic joins the candidates when it is sure of it (and `join`)."""
         w = self.tuning.model_weight
-        pred = self._prediction(q.canon)
+        pred = self._prediction(canon)
         fused = [Scored(s.entry, (1 - w) * s.score + w * pred.topics.get(s.entry.id, 0.0),
-                        {**s.features, "model": pred.topics.get(s.entry.id, 0.0)})
+                        {**s.features, "model": pred.topics.get(s.entry.id, 0.0),
+                         "out": pred.out, "lexical": s.score})
                  for s in scored]
         best = max(pred.topics.items(), key=lambda kv: kv[1], default=None)
-        if best is not None and best[1] >= MODEL_SURE and all(
+        if join and best is not None and best[1] >= MODEL_SURE and all(
                 s.entry.id != best[0] for s in scored):
             entry = self.kb.get(best[0])
             if entry is not None:
-                fused.append(Scored(entry, w * best[1], {"model": best[1]}))
+                fused.append(Scored(entry, w * best[1], {"model": best[1], "out": pred.out,
+                                                         "lexical": 0.0}))
         return sorted(fused, key=lambda s: -s.score)
 
     def _candidates(self, bm25: np.ndarray, prior: dict[int, float] | None, wanted: int
@@ -627,7 +677,7 @@ class Engine:
             q, plain = self._plain(question)
             return Result(Kind.FALLBACK, question, plain.ranked, q.districts,
                           note=near.reply, cap=self._below_answer())
-        q, result = self._plain(question)
+        q, result = self._plain(question, lexical=before is not None and self._short(question))
         result = self._country_tie(question, result)
         if before is not None:
             return self._after(question, q, result, before)
@@ -668,8 +718,8 @@ class Engine:
         steps of `ask`, without the previous topic)."""
         if not focus.clauses(question) or self._greets(question):
             return True
-        if self._names.bare(question) is not None:
-            return False
+        if self._names.bare(question) is not None or self._short(question):
+            return False  # a short one is read without the model after a topic
         if self._near_domain(question) is not None:
             # declined, unless the topic just shown is the one that answers it
             return self._plain(question)[1].entry is None
@@ -690,8 +740,23 @@ class Engine:
         if near is None:
             return None
         _, plain = self._plain(question)
-        sure = plain.kind is Kind.ANSWER and plain.score >= NEAR_YIELD
+        sure = plain.kind is Kind.ANSWER and (plain.score >= NEAR_YIELD or self._model_sure(
+            plain.ranked[0]))
         return None if sure else near
+
+    def _model_rejects(self, best: Scored) -> bool:
+        """The learned model is sure no topic answers, and the lexical ranking is not sure
+        of one; or the model alone, not sure enough, would answer a topic the lexical ranking
+        barely knows."""
+        t = self.tuning
+        lexical = best.features.get("lexical", 1.0)
+        return (best.features.get("out", 0.0) >= t.model_reject
+                and lexical < t.model_reject_lexical) or (
+            lexical < t.model_lexical_floor and not self._model_sure(best))
+
+    def _model_sure(self, best: Scored) -> bool:
+        """The learned model is sure enough of this topic to override a lexical rule."""
+        return best.features.get("model", 0.0) >= self.tuning.model_override
 
     def _shown_answers(self, question: str, before: Entry | None) -> bool:
         """The topic just shown answers the message on its own: a near-domain word in it
@@ -701,16 +766,24 @@ class Engine:
         _, plain = self._plain(question)
         return plain.entry is not None and plain.entry.id == before.id
 
-    def _plain(self, question: str) -> tuple[_Query, Result]:
-        """The message's query and its classification without any previous topic."""
-        found = self._plain_reads.get(question)
+    def _plain(self, question: str, lexical: bool = False) -> tuple[_Query, Result]:
+        """The message's query and its classification without any previous topic (`lexical`:
+        without the learned model either)."""
+        reads = self._lexical_reads if lexical else self._plain_reads
+        found = reads.get(question)
         if found is None:
             q = self._query(question)
-            found = (q, self._classify(question, q, tuple(self._rank(q))))
-            if len(self._plain_reads) >= PLAIN_READS:
-                self._plain_reads.clear()  # bounded; refilled by the messages still asked
-            self._plain_reads[question] = found
+            found = (q, self._classify(question, q, tuple(self._rank(q, fuse=not lexical)),
+                                       lexical=lexical and self.model is not None))
+            if len(reads) >= PLAIN_READS:
+                reads.clear()  # bounded; refilled by the messages still asked
+            reads[question] = found
         return found
+
+    def _short(self, question: str) -> bool:
+        """Short enough to be read without the model after a topic (model_min_words)."""
+        return self.model is not None and len(self._own_words(question)) <= \
+            self.tuning.model_min_words
 
     def _greets(self, question: str) -> bool:
         return len(text.normalize(question)) <= GREETING_CHARS and (
@@ -733,17 +806,20 @@ class Engine:
         return self._answer_at - 0.0001
 
     def _classify(self, question: str, q: _Query, ranked: tuple[Scored, ...],
-                  in_context: bool = False) -> Result:
-        if not ranked or ranked[0].score < self._suggest_at:
+                  in_context: bool = False, lexical: bool = False) -> Result:
+        suggest_at, answer_at = ((self.tuning.suggest_threshold, self.tuning.answer_threshold)
+                                 if lexical else (self._suggest_at, self._answer_at))
+        if not ranked or ranked[0].score < suggest_at or self._model_rejects(ranked[0]):
             return Result(Kind.FALLBACK, question, ranked, q.districts, cap=self._below_answer())
         # A bare keyword is ambiguous on its own; after a topic, that topic settles it.
-        if ranked[0].score < self._answer_at or (
+        if ranked[0].score < answer_at or (
                 not in_context and self._ambiguous(q, ranked)):
             return Result(Kind.SUGGEST, question, ranked, q.districts, cap=self._below_answer())
         return Result(Kind.ANSWER, question, ranked, q.districts)
 
     def _ambiguous(self, q: _Query, ranked: tuple[Scored, ...]) -> bool:
         """A bare keyword ("học phí", "nước ngoài") that several topics match about equally."""
+        # (the model does not settle it: it is over-sure of a word or two, "học phí")
         if len(q.unigrams) > self.tuning.bare_words or len(ranked) < 2:
             return False
         w = self.tuning.rank_weights
@@ -988,10 +1064,14 @@ class Engine:
         canon = " ".join([q.canon, *text.content_tokens(before.title)])
         framed = _Query(terms, q.unigrams, canon, (canon, q.canon), q.districts, q.trust,
                         q.marks)
-        ranked = tuple(self._rank(framed, prior=self._prior(before), own=q))
+        ranked = tuple(self._rank(framed, prior=self._prior(before), own=q, after=before))
         if not ranked:
             return None
-        result = self._classify(question, framed, ranked, in_context=True)
+        # Read without the model (model_in_context off), the scores are lexical: so are the
+        # thresholds.
+        result = self._classify(question, framed, ranked, in_context=True,
+                                lexical=self.model is not None
+                                and not self.tuning.model_in_context)
         return result if result.kind is not Kind.FALLBACK else None
 
     # --- two questions in one message --------------------------------------------------------
@@ -1035,9 +1115,13 @@ class Engine:
                 weights = {j: (1.0 if j == k else min(parts[j].weight, context))
                            for j in range(len(parts))}
                 q = self._query(question, weights)
-                # A second question needs only its best topics: fewer candidates to compare.
+                # A second question needs only its best topics: fewer candidates to compare;
+                # the lexical ranking alone finds it about as well as with the model (see
+                # model_in_split), for a fraction of the time.
+                fuse = self.tuning.model_in_split
                 found = self._classify(question, q, tuple(self._rank(
-                    q, candidates=self.tuning.also_candidates)))
+                    q, candidates=self.tuning.also_candidates, fuse=fuse)),
+                    lexical=self.model is not None and not fuse)
                 if found.entry is not None:
                     answered.append(found)
                     break
