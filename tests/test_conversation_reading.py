@@ -131,9 +131,11 @@ def test_boarding_lodging_is_not_living_abroad_even_when_the_topic_is_less_sure(
 LOAN = "hộ cận nghèo có được vay vốn cho con đi không"
 
 
-def test_a_tie_goes_to_the_topic_beside_the_one_just_shown(engine):
-    assert _answered(engine, LOAN) == "support.student-loan"  # alone: a student loan
-    assert _answered(engine, LOAN, "overseas.costs") == "overseas.loan"  # after going abroad
+def test_a_tie_goes_to_the_topic_beside_the_one_just_shown(lexical):
+    # The lexical tie rule itself: the learned model's reading of this message alone moves with
+    # the training corpus, so the rule is checked on the lexical engine.
+    assert _answered(lexical, LOAN) == "support.student-loan"  # alone: a student loan
+    assert _answered(lexical, LOAN, "overseas.costs") == "overseas.loan"  # after going abroad
 
 
 def test_a_clear_winner_is_not_moved_by_the_topic_just_shown(engine):
