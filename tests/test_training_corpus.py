@@ -35,13 +35,13 @@ def test_no_test_message_is_in_the_training_corpus(path, kb):
 
 
 def test_the_guard_catches_a_copy_and_a_long_copy_wrapped_in_a_story():
-    guard = Guard.of(["liên thông lên đại học được không",
+    guard = Guard.of(["liên thông là sao vậy",
                       "con tôi học lớp 9 ở Bến Lức, muốn học nghề hàn, học ở đâu, tốn bao "
                       "nhiêu, có được vay không vậy bạn"])
-    assert guard.copied("lien thong len dai hoc dc ko")  # the same message, typed otherwise
+    assert guard.copied("lien thong la sao z")  # the same message, typed otherwise
     assert guard.copied("Chào bạn. Con tôi học lớp 9 ở Bến Lức, muốn học nghề hàn, học ở "
                         "đâu, tốn bao nhiêu, có được vay không vậy bạn? Cảm ơn")
-    assert not guard.copied("trung cấp liên thông lên đại học được không ad")  # short: chance
+    assert not guard.copied("trung cấp liên thông là sao vậy ad")  # short, inside: chance
 
 
 def test_every_required_topic_has_enough_corpus_messages(kb):
