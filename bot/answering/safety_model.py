@@ -3,14 +3,16 @@
 The cues of knowledge/data/safety.yaml catch the wordings someone thought of; a message that
 says the same thing in other words slips through them. This model is trained when first needed
 from the `examples` section of the same file (written in the project's own words, one list per
-concern plus ordinary look-alikes) and from the knowledge base's own questions as ordinary
-messages. Features: TF-IDF over character n-grams within words and over word n-grams of the
-canonical text (accents folded, teencode expanded); a logistic regression gives probabilities.
+concern plus ordinary look-alikes), the knowledge base's own questions as ordinary messages, and
+the training corpus (knowledge/training/: crisis, illegal and look-alike messages, and every
+topic message as ordinary, written by authors who never saw the detector's data). Features:
+TF-IDF over character n-grams within words and over word n-grams of the canonical text (accents
+folded, teencode expanded); a logistic regression gives probabilities.
 
-It only speaks when a message holds one of the `signals` words (death, hurt, lock, forge, ...):
-a concern needs a concept word and the model's agreement, so an ordinary question whose style
-resembles an example is not raised. Prediction uses the fitted weights directly (microseconds),
-not scikit-learn's per-call checks.
+By default it only speaks when a message holds one of the `signals` words (death, hurt, lock,
+forge, ...): a concern needs a concept word and the model's agreement, so an ordinary question
+whose style resembles an example is not raised. Prediction uses the fitted weights directly
+(microseconds), not scikit-learn's per-call checks.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,10 +32,17 @@ from bot.answering.model_cache import cached, default_cache_dir
 from bot.answering.sparse_linear import decision
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "1"  # bump when _fit changes: the disk cache is keyed by it
+MODEL_VERSION = "3"  # bump when _fit changes: the disk cache is keyed by it
 NONE = "none"  # the class of ordinary messages
+ILLEGAL = "illegal"
+CRISIS_LABELS = ("self-harm", "abuse", "danger")
 C = 10.0  # light regularisation: few examples, each one meant
 CLASS_WEIGHT = "balanced"  # the ordinary class is much larger (every knowledge-base question)
+LONG = 40  # words: a longer message is read in windows of WINDOW words, STRIDE apart
+WINDOW = 30
+STRIDE = 15
+MEMO = 64
+MAX_WORDS = 50_000
 _LOCK = threading.Lock()
 _TRAINED: dict[str, _Fitted] = {}  # one fit per training data in a process (tests load often)
 
@@ -39,14 +50,47 @@ _TRAINED: dict[str, _Fitted] = {}  # one fit per training data in a process (tes
 
 @dataclass
 class _Fitted:
-    parts: list[tuple[Any, dict[str, int], Any]]
+    parts: list[tuple[Any, dict[str, int], Any]]  # char n-grams within words, then words
     offsets: Any
     weights: Any
     bias: Any
     classes: list[str]
+    # Each word's character n-gram columns: a word's n-grams are its own whatever surrounds it
+    # (char_wb pads each word), so a long message costs a look-up per word, not per n-gram.
+    _grams: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_grams"}  # not on disk
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _grams={})
+
+    def _columns(self, word: str) -> Any:
+        found = self._grams.get(word)
+        if found is None:
+            analyze, vocabulary, _ = self.parts[0]
+            found = np.fromiter((k for g in analyze(word) if (k := vocabulary.get(g)) is not None),
+                                dtype=np.int64)
+            if len(self._grams) >= MAX_WORDS:  # bounded whatever people type
+                self._grams.clear()
+            self._grams[word] = found
+        return found
+
+    def decision(self, canon: str) -> Any:
+        """As sparse_linear.decision reads it, the character n-grams gathered per word."""
+        out = decision(canon, self.parts[1:], self.offsets[1:], self.weights, self.bias,
+                       np.float64)
+        columns = [self._columns(w) for w in canon.split()]
+        idx, counts = np.unique(np.concatenate(columns) if columns else np.zeros(0, np.int64),
+                                return_counts=True)
+        if len(idx):
+            values = (1.0 + np.log(counts)) * self.parts[0][2][idx]
+            values /= np.linalg.norm(values)
+            out += values @ self.weights[idx + self.offsets[0]]
+        return out
 
     def probabilities(self, canon: str) -> dict[str, float]:
-        out = decision(canon, self.parts, self.offsets, self.weights, self.bias, np.float64)
+        out = self.decision(canon)
         z = np.exp(out - out.max())
         probs = z / z.sum()
         return dict(zip(self.classes, (float(p) for p in probs), strict=True))
@@ -72,10 +116,19 @@ def _fit(texts: list[str], labels: list[str]) -> _Fitted:
         classes=[str(c) for c in classifier.classes_])
 
 
+def windows(text: str) -> list[str]:
+    """A message as the model reads it: whole, or a long one in overlapping windows."""
+    words = text.split()
+    if len(words) <= LONG:
+        return [" ".join(words)]
+    starts = range(0, max(1, len(words) - WINDOW + STRIDE), STRIDE)
+    return [" ".join(words[i:i + WINDOW]) for i in starts]
+
+
 @dataclass(frozen=True)
 class SafetyModel:
-    """Examples per concern (canonical text), ordinary messages, the signal words and the
-    probability a concern needs."""
+    """Examples per concern (canonical text), ordinary messages, the signal words and what the
+    model may decide (knowledge/data/safety.yaml `model`)."""
 
     examples: tuple[tuple[str, str], ...]  # (canonical text, concern value or "none")
     signals: frozenset[str]  # canonical single words or phrases
@@ -84,39 +137,67 @@ class SafetyModel:
     # An illegal reading may ask for more than a crisis: a false refusal of an ordinary
     # question costs more than a false crisis reply is worth to avoid (None: `threshold`).
     illegal_threshold: float | None = None
+    # The probability a concern needs in a message with no signal word (None: it needs one).
+    unsignalled: float | None = None
+    # The probability of "ordinary" at which the model overrules an illegal cue, and a crisis
+    # cue (None: never; the `always` cues it never overrules).
+    veto: float | None = None
+    crisis_veto: float | None = None
+    base: int = 0  # examples[:base]: safety.yaml's and the knowledge base's; then the corpus's
+    # The last readings: a message is read up to three times (a cue's check, a veto, the
+    # second opinion), each costing milliseconds for a long one.
+    _memo: dict[str, dict[str, float]] = field(default_factory=dict, init=False, compare=False,
+                                               hash=False, repr=False)
 
     @classmethod
     def build(cls, examples: Sequence[tuple[str, str]], signals: Sequence[str],
-              threshold: float, illegal_threshold: float | None = None) -> SafetyModel:
-        h = hashlib.sha256()
-        for canon, label in examples:
+              threshold: float, illegal_threshold: float | None = None, *,
+              corpus: Sequence[tuple[str, str]] = (), digest: str = "",
+              unsignalled: float | None = None, veto: float | None = None,
+              crisis_veto: float | None = None) -> SafetyModel:
+        """`corpus`: the training corpus's messages (canonical, label), after the examples;
+        `digest`: the corpus files' hash, part of the cache key."""
+        h = hashlib.sha256(f"corpus {digest}\n".encode())
+        for canon, label in (*examples, *corpus):
             h.update(f"{label}\t{canon}\n".encode())
-        return cls(tuple(examples), frozenset(signals), threshold, h.hexdigest(),
-                   illegal_threshold)
+        return cls((*examples, *corpus), frozenset(signals), threshold, h.hexdigest(),
+                   illegal_threshold, unsignalled, veto, crisis_veto, len(examples))
+
+    def trained_on(self, corpus: Sequence[tuple[str, str]]) -> SafetyModel:
+        """The same model with its examples and another corpus (cross-validation)."""
+        return SafetyModel.build(self.examples[:self.base], sorted(self.signals),
+                                 self.threshold, self.illegal_threshold, corpus=corpus,
+                                 unsignalled=self.unsignalled, veto=self.veto,
+                                 crisis_veto=self.crisis_veto)
+
+    @property
+    def key(self) -> str:
+        return self._key
 
     def _fitted(self) -> _Fitted | None:
-        labels = {label for _, label in self.examples}
-        if len(labels) < 2:
-            return None
         fitted = _TRAINED.get(self._key)
         if fitted is None:
+            if len({label for _, label in self.examples}) < 2:
+                return None
             with _LOCK:
                 fitted = _TRAINED.get(self._key)
                 if fitted is None:
                     fitted = _TRAINED[self._key] = self._cached()
         return fitted
 
-    def _cached(self) -> _Fitted:
-        """The fit from the disk cache (the intent model's folder) when its key matches the
-        training data and scikit-learn's version, else fitted now and cached: a bot process or
-        a test starts in milliseconds, not seconds."""
+    def cache_path(self) -> Path:
         import sklearn
 
         key = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__} {self._key}".encode())
-        path = default_cache_dir() / f"safety-{key.hexdigest()[:24]}.pickle"
-        return cached(path, _Fitted, lambda: _fit([c for c, _ in self.examples],
-                                                  [lb for _, lb in self.examples]),
-                      "safety model")
+        return default_cache_dir() / f"safety-{key.hexdigest()[:24]}.pickle"
+
+    def _cached(self) -> _Fitted:
+        """The fit from the disk cache (the intent model's folder) when its key matches the
+        training data (the corpus's digest included) and scikit-learn's version, else fitted
+        now and cached: a bot process or a test starts in milliseconds, not seconds."""
+        return cached(self.cache_path(), _Fitted,
+                      lambda: _fit([c for c, _ in self.examples],
+                                   [lb for _, lb in self.examples]), "safety model")
 
     def warm(self) -> None:
         self._fitted()
@@ -126,19 +207,62 @@ class SafetyModel:
         return any((" " in s and f" {s} " in text) or s in words for s in self.signals)
 
     def probabilities(self, text: str) -> dict[str, float]:
-        fitted = self._fitted()
-        return fitted.probabilities(text.strip()) if fitted is not None else {}
+        """The model's reading (text spaced: " word word "). A long message is read in
+        overlapping windows and the window least like an ordinary message speaks for it: the
+        n-grams of a whole long message drown the few that matter (a parent's story, then one
+        sentence of danger)."""
+        found = self._memo.get(text)
+        if found is None:
+            fitted = self._fitted()
+            found = {}
+            if fitted is not None:
+                found = min((fitted.probabilities(w) for w in windows(text)),
+                            key=lambda p: p.get(NONE, 0.0))
+            if len(self._memo) >= MEMO:
+                self._memo.clear()
+            self._memo[text] = found
+        return found
+
+    @cached_property
+    def _signal_starts(self) -> frozenset[str]:
+        return frozenset(s.split()[0] for s in self.signals)
+
+    def signal_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the signal words stand (word indices, first and last)."""
+        words = text.split()
+        found = []
+        for i, word in enumerate(words):
+            if word in self._signal_starts:
+                found += [(i, i + n - 1) for n in (1, 2, 3)
+                          if " ".join(words[i:i + n]) in self.signals]
+        return found or [(0, len(words))]  # none (a model reading without one): everywhere
 
     def read(self, text: str, words: frozenset[str]) -> tuple[str, float] | None:
-        """The concern the model sees (value, probability), or None."""
-        if not self.signalled(text, words):
+        """The concern the model sees (value, probability), or None. A crisis is read from
+        the three crisis classes together (they get the same first reply): a message the model
+        is sure is no ordinary one but splits between abuse and danger is still a crisis, named
+        by the likelier of them."""
+        signalled = self.signalled(text, words)
+        if not signalled and self.unsignalled is None:
             return None
         probs = self.probabilities(text)
         if not probs:
             return None
-        label, p = max(probs.items(), key=lambda kv: kv[1])
-        needed = self.illegal_threshold if label == "illegal" and self.illegal_threshold \
-            else self.threshold
-        if label == NONE or p < needed:
-            return None
-        return label, p
+        floor = self.unsignalled if not signalled and self.unsignalled is not None else 0.0
+        crises = {c: p for c, p in probs.items() if c in CRISIS_LABELS}
+        crisis = sum(crises.values())
+        if crises and crisis >= max(self.threshold, floor, probs.get(ILLEGAL, 0.0)):
+            label = max(crises, key=lambda c: crises[c])
+            return label, crisis
+        p = probs.get(ILLEGAL, 0.0)
+        if p >= max(self.illegal_threshold or self.threshold, floor) and p > probs[NONE]:
+            return ILLEGAL, p
+        return None
+
+    def overrules(self, text: str, crisis: bool = False) -> bool:
+        """Whether the model reads the message as ordinary surely enough to overrule a cue
+        (`veto`, `crisis_veto`)."""
+        needed = self.crisis_veto if crisis else self.veto
+        if needed is None or len(text.split()) > LONG:  # a long message's reading: not sure
+            return False
+        return self.probabilities(text).get(NONE, 0.0) >= needed
