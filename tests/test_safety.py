@@ -69,13 +69,14 @@ def test_every_safety_set_meets_the_goals(kb, path):
     items = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
     s = safety.score(kb.safety, items)
     assert s.crisis >= 20 and s.illegal >= 10 and s.benign >= 20  # a real set, not a stub
-    found = (s.crisis_recall, s.illegal_rate, s.false_alarm_rate, s.missed)
-    if path.stem in JUDGED_FLOOR:
+    rates = (s.crisis_recall, s.illegal_rate, s.false_alarm_rate)
+    if path.stem in JUDGED_FLOOR:  # a judging half: its figures on failure, never its misses
         recall, refused, alarms = JUDGED_FLOOR[path.stem]
-        assert s.crisis_recall >= recall and s.illegal_rate >= refused, found
-        assert s.false_alarm_rate <= alarms, found
+        held = rates[0] >= recall and rates[1] >= refused and rates[2] <= alarms
+        del s  # pytest's report of a failed assert would show the Score, misses and all
+        assert held, rates
     else:
-        assert s.meets_goals, found
+        assert s.meets_goals, (rates, s.missed)
 
 
 def test_the_dev_set_is_present():
