@@ -46,6 +46,7 @@ DEV_SETS = ("safety_dev", "safety_dev2", "safety_dev3", "safety_paraphrases",
 JUDGING_SETS = ("safety_eval", "safety_eval3")
 KNOWLEDGE = ROOT / "knowledge"
 SEED = 19
+LONG_WORDS = 40
 Labelled = list[tuple[str, str | None]]
 
 
@@ -158,6 +159,10 @@ def cv_rows(cv: CrossValidation, settings: dict[str, Any], long: bool = False
               for d, held in cv.folds]
     alarms = [(name, sum(with_settings(d, **settings).detect(q) is not None for q in texts),
                len(texts)) for name, d, texts in cv.authors]
+    if long:  # the topic corpus's own long messages (parents' stories)
+        alarms = [(name, sum(with_settings(d, **settings).detect(q) is not None for q in longs),
+                   len(longs)) for name, d, texts in cv.authors
+                  if (longs := [q for q in texts if len(q.split()) > LONG_WORDS])]
     return scores, alarms
 
 
@@ -212,14 +217,15 @@ SWEEP: list[dict[str, Any]] = [  # what the model may decide, read on the same f
 
 
 def sweep(cv: CrossValidation, variants: list[dict[str, Any]]) -> None:
-    print("\nsettings on the same folds (pooled): crisis, illegal, look-alikes, topic corpus")
+    print("\nsettings on the same folds (pooled): crisis, illegal, look-alikes, topic corpus; "
+          "then each in a long message, and the topic corpus's long messages")
     for settings in variants:
         crisis, illegal, benign, topics = summary(*cv_rows(cv, settings))
         long = summary(*cv_rows(cv, settings, long=True))
         shown = {k: v for k, v in settings.items() if v is not None} if settings else None
         print(f"  {shown or 'as in safety.yaml'!s:40} {crisis:6.3f} {illegal:6.3f} "
               f"{benign:6.3f} {topics:7.4f}   long: {long[0]:6.3f} {long[1]:6.3f} "
-              f"{long[2]:6.3f}")
+              f"{long[2]:6.3f} {long[3]:7.4f}")
 
 
 # --- the labelled sets ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from bot.answering import knowledge
@@ -26,6 +27,7 @@ messages:
 
 
 def write(folder: Path, topics: str = TOPICS, safety: str = SAFETY) -> None:
+    shutil.rmtree(folder / "training", ignore_errors=True)  # the bundled corpus: not this test's
     (folder / "training" / "topics").mkdir(parents=True, exist_ok=True)
     (folder / "training" / "safety").mkdir(parents=True, exist_ok=True)
     (folder / "training" / "topics" / "a.yaml").write_text(topics, encoding="utf-8")

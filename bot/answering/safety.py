@@ -578,12 +578,13 @@ def _number(r: _Reader, settings: dict[str, Any], key: str) -> float | None:
     return float(value)
 
 
-MODEL_KEYS = ("threshold", "illegal_threshold", "unsignalled", "veto", "crisis_veto", "signals")
+MODEL_KEYS = ("threshold", "illegal_threshold", "unsignalled", "veto", "crisis_veto",
+              "long_threshold", "signals")
 Settings = tuple[list[str], float, float | None, dict[str, float]]
 
 
 def _read_settings(r: _Reader) -> Settings | None:
-    """(signals, threshold, illegal_threshold, {unsignalled, veto, crisis_veto}) from `model`,
+    """(signals, threshold, illegal_threshold, {the optional ones}) from `model`,
     or None when they are missing or wrong."""
     settings = r.data.get("model")
     if not isinstance(settings, dict):
@@ -596,7 +597,7 @@ def _read_settings(r: _Reader) -> Settings | None:
     illegal = _number(r, settings, "illegal_threshold") if "illegal_threshold" in settings \
         else None
     options = {}
-    for key in ("unsignalled", "veto", "crisis_veto"):  # optional: absent, the model may not do it
+    for key in ("unsignalled", "veto", "crisis_veto", "long_threshold"):  # optional
         value = _number(r, settings, key) if key in settings else None
         if value is not None:
             options[key] = value

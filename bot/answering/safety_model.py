@@ -116,6 +116,18 @@ def _fit(texts: list[str], labels: list[str]) -> _Fitted:
         classes=[str(c) for c in classifier.classes_])
 
 
+def _read_long(fitted: _Fitted, text: str) -> dict[str, float]:
+    """A long message's reading: the mean of the whole message's and of its window least like
+    an ordinary message (the window alone raised one long ordinary message in five in the
+    cross-validation, the whole alone found a crisis in a long message one time in ten less)."""
+    parts = windows(text)
+    best = min((fitted.probabilities(w) for w in parts), key=lambda p: p.get(NONE, 0.0))
+    if len(parts) == 1:
+        return best
+    whole = fitted.probabilities(" ".join(text.split()))
+    return {k: (v + whole[k]) / 2 for k, v in best.items()}
+
+
 def windows(text: str) -> list[str]:
     """A message as the model reads it: whole, or a long one in overlapping windows."""
     words = text.split()
@@ -143,6 +155,9 @@ class SafetyModel:
     # cue (None: never; the `always` cues it never overrules).
     veto: float | None = None
     crisis_veto: float | None = None
+    # What any reading of a long message needs (None: as a short one): long ordinary messages
+    # (a parent's story) are where the model raises most false alarms.
+    long_threshold: float | None = None
     base: int = 0  # examples[:base]: safety.yaml's and the knowledge base's; then the corpus's
     # The last readings: a message is read up to three times (a cue's check, a veto, the
     # second opinion), each costing milliseconds for a long one.
@@ -154,21 +169,24 @@ class SafetyModel:
               threshold: float, illegal_threshold: float | None = None, *,
               corpus: Sequence[tuple[str, str]] = (), digest: str = "",
               unsignalled: float | None = None, veto: float | None = None,
-              crisis_veto: float | None = None) -> SafetyModel:
+              crisis_veto: float | None = None, long_threshold: float | None = None
+              ) -> SafetyModel:
         """`corpus`: the training corpus's messages (canonical, label), after the examples;
         `digest`: the corpus files' hash, part of the cache key."""
         h = hashlib.sha256(f"corpus {digest}\n".encode())
         for canon, label in (*examples, *corpus):
             h.update(f"{label}\t{canon}\n".encode())
         return cls((*examples, *corpus), frozenset(signals), threshold, h.hexdigest(),
-                   illegal_threshold, unsignalled, veto, crisis_veto, len(examples))
+                   illegal_threshold, unsignalled, veto, crisis_veto, long_threshold,
+                   len(examples))
 
     def trained_on(self, corpus: Sequence[tuple[str, str]]) -> SafetyModel:
         """The same model with its examples and another corpus (cross-validation)."""
         return SafetyModel.build(self.examples[:self.base], sorted(self.signals),
                                  self.threshold, self.illegal_threshold, corpus=corpus,
                                  unsignalled=self.unsignalled, veto=self.veto,
-                                 crisis_veto=self.crisis_veto)
+                                 crisis_veto=self.crisis_veto,
+                                 long_threshold=self.long_threshold)
 
     @property
     def key(self) -> str:
@@ -207,17 +225,15 @@ class SafetyModel:
         return any((" " in s and f" {s} " in text) or s in words for s in self.signals)
 
     def probabilities(self, text: str) -> dict[str, float]:
-        """The model's reading (text spaced: " word word "). A long message is read in
-        overlapping windows and the window least like an ordinary message speaks for it: the
-        n-grams of a whole long message drown the few that matter (a parent's story, then one
-        sentence of danger)."""
+        """The model's reading (text spaced: " word word "). A long message is also read in
+        overlapping windows: the n-grams of a whole long message drown the few that matter (a
+        parent's story, then one sentence of danger)."""
         found = self._memo.get(text)
         if found is None:
             fitted = self._fitted()
             found = {}
             if fitted is not None:
-                found = min((fitted.probabilities(w) for w in windows(text)),
-                            key=lambda p: p.get(NONE, 0.0))
+                found = _read_long(fitted, text)
             if len(self._memo) >= MEMO:
                 self._memo.clear()
             self._memo[text] = found
@@ -249,6 +265,8 @@ class SafetyModel:
         if not probs:
             return None
         floor = self.unsignalled if not signalled and self.unsignalled is not None else 0.0
+        if self.long_threshold is not None and len(text.split()) > LONG:
+            floor = max(floor, self.long_threshold)
         crises = {c: p for c, p in probs.items() if c in CRISIS_LABELS}
         crisis = sum(crises.values())
         if crises and crisis >= max(self.threshold, floor, probs.get(ILLEGAL, 0.0)):
