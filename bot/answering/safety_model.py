@@ -18,6 +18,7 @@ whose style resembles an example is not raised. Prediction uses the fitted weigh
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import threading
 from collections.abc import Sequence
@@ -29,7 +30,6 @@ from typing import Any
 import numpy as np
 
 from bot.answering.model_cache import cached, default_cache_dir
-from bot.answering.sparse_linear import decision
 
 log = logging.getLogger(__name__)
 MODEL_VERSION = "3"  # bump when _fit changes: the disk cache is keyed by it
@@ -76,24 +76,55 @@ class _Fitted:
             self._grams[word] = found
         return found
 
-    def decision(self, canon: str) -> Any:
-        """As sparse_linear.decision reads it, the character n-grams gathered per word."""
-        out = decision(canon, self.parts[1:], self.offsets[1:], self.weights, self.bias,
-                       np.float64)
-        columns = [self._columns(w) for w in canon.split()]
-        idx, counts = np.unique(np.concatenate(columns) if columns else np.zeros(0, np.int64),
-                                return_counts=True)
-        if len(idx):
-            values = (1.0 + np.log(counts)) * self.parts[0][2][idx]
-            values /= np.linalg.norm(values)
-            out += values @ self.weights[idx + self.offsets[0]]
+    def decisions(self, words: Sequence[str], spans: Sequence[tuple[int, int]]) -> Any:
+        """The classifier's decision values, a row per span of the words (start, end), as
+        sparse_linear.decision reads a text: sublinear tf times idf, l2-normalised per
+        vectorizer. Each word's character n-grams and word n-grams (the word, and the pair it
+        starts, as the word vectorizer splits canonical text) are looked up once, and every
+        span is read in the same few numpy steps: a long message's windows cost little more
+        than the message."""
+        vocabulary = self.parts[1][1]
+        grams = [self._columns(w) for w in words]
+        flat = np.concatenate(grams) if grams else np.zeros(0, np.int64)
+        ends = np.cumsum([0, *(len(g) for g in grams)])
+        single = np.fromiter((vocabulary.get(w, -1) for w in words), np.int64, len(words))
+        pairs = np.fromiter((vocabulary.get(f"{a} {b}", -1) for a, b in itertools.pairwise(words)),
+                            np.int64, max(0, len(words) - 1))
+        chars = [flat[ends[a]:ends[b]] for a, b in spans]
+        found = [np.concatenate((single[a:b], pairs[a:max(a, b - 1)])) for a, b in spans]
+        found = [f[f >= 0] for f in found]
+        out = np.tile(self.bias, (len(spans), 1))
+        for (_, _, idf), offset, cols in zip(self.parts, self.offsets, (chars, found),
+                                             strict=True):
+            rows = np.repeat(np.arange(len(spans)), [len(c) for c in cols])
+            if not len(rows):
+                continue
+            keys, counts = np.unique(rows * len(idf) + np.concatenate(cols),
+                                     return_counts=True)
+            rows, columns = np.divmod(keys, len(idf))
+            values = (1.0 + np.log(counts)) * idf[columns]
+            values /= np.sqrt(np.bincount(rows, weights=values * values,
+                                          minlength=len(spans)))[rows]
+            contributions = values[:, None] * self.weights[columns + offset]
+            for k in range(out.shape[1]):
+                out[:, k] += np.bincount(rows, weights=contributions[:, k], minlength=len(spans))
         return out
 
+    def decision(self, canon: str) -> Any:
+        words = canon.split()
+        return self.decisions(words, [(0, len(words))])[0]
+
     def probabilities(self, canon: str) -> dict[str, float]:
-        out = self.decision(canon)
-        z = np.exp(out - out.max())
-        probs = z / z.sum()
-        return dict(zip(self.classes, (float(p) for p in probs), strict=True))
+        words = canon.split()
+        return self.readings(words, [(0, len(words))])[0]
+
+    def readings(self, words: Sequence[str], spans: Sequence[tuple[int, int]]
+                 ) -> list[dict[str, float]]:
+        """Class probabilities per span of the words (a softmax of the decision values)."""
+        out = self.decisions(words, spans)
+        z = np.exp(out - out.max(axis=1, keepdims=True))
+        probs = z / z.sum(axis=1, keepdims=True)
+        return [dict(zip(self.classes, (float(p) for p in row), strict=True)) for row in probs]
 
 
 def _fit(texts: list[str], labels: list[str]) -> _Fitted:
@@ -120,21 +151,21 @@ def _read_long(fitted: _Fitted, text: str) -> dict[str, float]:
     """A long message's reading: the mean of the whole message's and of its window least like
     an ordinary message (the window alone raised one long ordinary message in five in the
     cross-validation, the whole alone found a crisis in a long message one time in ten less)."""
-    parts = windows(text)
-    best = min((fitted.probabilities(w) for w in parts), key=lambda p: p.get(NONE, 0.0))
-    if len(parts) == 1:
-        return best
-    whole = fitted.probabilities(" ".join(text.split()))
+    words = text.split()
+    parts = windows(len(words))
+    whole, *read = fitted.readings(words, [(0, len(words)), *parts])
+    if not read:
+        return whole
+    best = min(read, key=lambda p: p.get(NONE, 0.0))
     return {k: (v + whole[k]) / 2 for k, v in best.items()}
 
 
-def windows(text: str) -> list[str]:
-    """A message as the model reads it: whole, or a long one in overlapping windows."""
-    words = text.split()
-    if len(words) <= LONG:
-        return [" ".join(words)]
-    starts = range(0, max(1, len(words) - WINDOW + STRIDE), STRIDE)
-    return [" ".join(words[i:i + WINDOW]) for i in starts]
+def windows(size: int) -> list[tuple[int, int]]:
+    """The overlapping windows (start, end) a long message of `size` words is also read in;
+    none for a short one."""
+    if size <= LONG:
+        return []
+    return [(i, min(size, i + WINDOW)) for i in range(0, max(1, size - WINDOW + STRIDE), STRIDE)]
 
 
 @dataclass(frozen=True)
