@@ -253,15 +253,20 @@ def fresh() -> None:
 
 
 def per_message_ms(fn: Callable[[str], object], texts: list[str], repeat: int,
-                   cold: bool = True) -> list[float]:
+                   forget: Callable[[], None] = lambda: None, cold: bool = True) -> list[float]:
+    """Per message, the least of `repeat` timings (the machine is shared: the least is the
+    message's own cost), text caches cleared before each."""
     times = []
-    for _ in range(repeat):
-        for t in texts:
+    for t in texts:
+        best = float("inf")
+        for _ in range(repeat):
             if cold:
                 fresh()
+            forget()
             start = time.perf_counter()
             fn(t)
-            times.append((time.perf_counter() - start) * 1000)
+            best = min(best, time.perf_counter() - start)
+        times.append(best * 1000)
     return times
 
 
@@ -284,14 +289,24 @@ def timing(kb: knowledge.KnowledgeBase, texts: list[str], repeat: int) -> None:
     engine = Engine(kb)
     engine.ask(texts[0])  # warm the engine's own tables once
     rows = [("short", texts), ("1,000 characters", long_messages(texts))]
-    print(f"\ntime per message (ms, cold text caches, {repeat} repeats): median, p95")
+    print(f"\ntime per message (ms, cold text caches, least of {repeat}): median, p95")
+    model = detector.model
     for name, group in rows:
-        detect = per_message_ms(detector.detect, group, repeat)
-        ask = per_message_ms(engine.ask, group, repeat)
+        detect = per_message_ms(detector.detect, group, repeat,
+                                model.forget if model is not None else lambda: None)
+        ask = per_message_ms(engine.ask, group, repeat, engine.clear_caches)
         print(f"  {name:18} detector {statistics.median(detect):.3f} "
               f"{np.percentile(detect, 95):.3f}; engine {statistics.median(ask):.3f} "
               f"{np.percentile(ask, 95):.3f}; detector / engine "
               f"{statistics.median(detect) / statistics.median(ask):.3f}")
+        # In the bot the engine reads the normalisation the detector has just made (lru caches
+        # in bot/answering/text.py): what the detector adds is its own matching and model.
+        for t in group:
+            text.analyze(t)
+        own = per_message_ms(detector.detect, group, repeat,
+                             model.forget if model is not None else lambda: None, cold=False)
+        print(f"  {'':18} detector with the text already normalised "
+              f"{statistics.median(own):.3f} {np.percentile(own, 95):.3f}")
 
 
 def main() -> None:
@@ -320,9 +335,9 @@ def main() -> None:
         by_author = cross_validate(kb.safety, args.folds, by_author=True)
         print_cv("one safety author left out (trained on the other's messages; folds: "
                  + ", ".join(safety_files()) + ")", *cv_rows(by_author, {}), False)
-        before = dataclasses.replace(kb.safety, model=kb.safety.model.trained_on([])
-                                     if kb.safety.model else None)
-        print_cv("the same folds, the model without the corpus (before)",
+        before = with_settings(dataclasses.replace(
+            kb.safety, model=kb.safety.model.trained_on([]) if kb.safety.model else None), **OLD)
+        print_cv("the same folds, the old model (no corpus, its old settings)",
                  [safety.score(before, as_items(h)) for _, h in cv.folds],
                  [(n, sum(before.detect(q) is not None for q in t), len(t))
                   for n, _, t in cv.authors], False)

@@ -251,6 +251,10 @@ class SafetyModel:
     def warm(self) -> None:
         self._fitted()
 
+    def forget(self) -> None:
+        """Forget the last readings (benchmarks time each reading afresh)."""
+        self._memo.clear()
+
     def signalled(self, text: str, words: frozenset[str]) -> bool:
         """Whether a concept word is in the message (text spaced: " word word ")."""
         return any((" " in s and f" {s} " in text) or s in words for s in self.signals)
