@@ -335,10 +335,13 @@ def test_an_illegal_reading_of_the_model_needs_its_own_threshold(kb):
     assert at(p - 0.01).detect(text).concern is Concern.ILLEGAL
 
 
-def test_kb_check_reports_a_bad_illegal_threshold(knowledge_copy):
-    _edit(knowledge_copy, "  illegal_threshold: 0.5", "  illegal_threshold: 2")
+@pytest.mark.parametrize(("line", "key"), [("  illegal_threshold: 0.5", "illegal_threshold"),
+                                           ("  unsignalled: 0.7", "unsignalled"),
+                                           ("  crisis_veto: 0.9", "crisis_veto")])
+def test_kb_check_reports_a_bad_illegal_threshold(knowledge_copy, line, key):
+    _edit(knowledge_copy, line, f"  {key}: 2")
     [problem] = _problems(knowledge_copy)
-    assert re.match(r"knowledge/data/safety\.yaml:\d+: model\.illegal_threshold: phải là một số "
+    assert re.match(rf"knowledge/data/safety\.yaml:\d+: model\.{key}: phải là một số "
                     r"giữa 0 và 1", problem)
 
 
