@@ -621,12 +621,18 @@ def _off_topic(root: Path) -> list[str]:
     return [x for x in examples or () if isinstance(x, str)]
 
 
-def _load_safety(col: _Collector, entries: list[Entry], oos: tuple[OutOfScope, ...]
-                 ) -> safety_rules.Detector:
-    # The model's ordinary class: what the bot answers, and near- and off-topic messages.
+def _load_safety(col: _Collector, entries: list[Entry], oos: tuple[OutOfScope, ...],
+                 corpus: training.Corpus) -> safety_rules.Detector:
+    # The model's ordinary class: what the bot answers, and near- and off-topic messages. The
+    # training corpus: its crisis, illegal and look-alike messages, and every message of its
+    # topic files as ordinary (real users' ordinary questions).
     ordinary = [q for e in entries for q in (e.title, *e.questions)]
     ordinary += [p for rule in oos for p in rule.any] + _off_topic(col.root)
-    detector, problems = safety_rules.read(col.root, {e.id for e in entries}, col.rel, ordinary)
+    labelled = [(m.text, m.concern) for m in corpus.safety]
+    labelled += [(m.q, None) for m in corpus.messages]
+    labelled += [(t.q, None) for c in corpus.conversations for t in c.turns]
+    detector, problems = safety_rules.read(col.root, {e.id for e in entries}, col.rel, ordinary,
+                                           labelled, corpus.digest)
     col.problems.extend(problems)
     return detector
 def _load_facets(col: _Collector, entries: list[Entry], locations: Locations,
@@ -672,11 +678,12 @@ def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     menu = _load_menu(col, ids)
     districts = _load_districts(col, ids)
     oos = _load_out_of_scope(col)
+    corpus = _load_corpus(col, ids)
     kb = KnowledgeBase(tuple(entries), tuple(menu), districts, tuple(documents.values()), root,
                        locations, entities=_load_entities(col, ids),
-                       out_of_scope=oos, safety=_load_safety(col, entries, oos),
+                       out_of_scope=oos, safety=_load_safety(col, entries, oos, corpus),
                        facets=_load_facets(col, entries, locations, raws),
-                       corpus=_load_corpus(col, ids))
+                       corpus=corpus)
     return kb, col.problems
 
 

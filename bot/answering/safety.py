@@ -16,10 +16,12 @@ Pattern syntax (one string per cue):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from bot.answering.yamlfile import Problem
 
 SAFETY_FILE = ("data", "safety.yaml")
 DEFAULT_GAP = 3
+NEAR = 20  # words: how far a framing reaches (a short message is framed by it as a whole)
 MAX_GAP = 12
 _TOKEN = re.compile(r"\(|\)\?|\)|\||~\d*|-[^\s()|~]+|[^\s()|~]+")
 
@@ -181,6 +184,7 @@ class Cues:
             for word in f or ():
                 self._by_word.setdefault(word, []).append(i)
         self._vocabulary = frozenset(self._by_word)
+        self._by_word_compiled: dict[str, re.Pattern[str]] = {}
 
     def _regex(self, i: int) -> re.Pattern[str]:
         compiled = self._compiled[i]
@@ -198,23 +202,82 @@ class Cues:
         return sorted(found)  # in file order, as written
 
     def search(self, text: str, words: frozenset[str]) -> bool:
-        return any(self._regex(i).search(text) for i in self._candidates(words))
+        """Whether a cue matches: each tried only where one of its first words stands, not
+        scanned across the text (a long message holds many words that start some cue)."""
+        if any(self._regex(i).search(text) for i in self._anywhere):
+            return True
+        hit = words & self._vocabulary
+        if not hit:
+            return False
+        starts = _starts(text)
+        for word in hit:
+            at = starts.get(word)
+            if at is not None:
+                regex = self._starting(word)
+                if any(regex.match(text, i) for i in at):
+                    return True
+        return False
+
+    def spans(self, text: str, words: frozenset[str]) -> list[tuple[int, int]]:
+        """Where the cues match: (first word, last word) by word index."""
+        found = [m.span() for i in self._anywhere for m in self._regex(i).finditer(text)]
+        starts = _starts(text)
+        for word in words & self._vocabulary:
+            regex = self._starting(word)
+            found += [m.span() for at in starts.get(word, ()) if (m := regex.match(text, at))]
+        return [(text.count(" ", 0, a), text.count(" ", 0, b - 1)) for a, b in found]
+
+    def _starting(self, word: str) -> re.Pattern[str]:
+        """Every cue that starts with this word, as one expression: one match per place."""
+        compiled = self._by_word_compiled.get(word)
+        if compiled is None:
+            bodies = "|".join(f"(?:{self.bodies[i]})" for i in self._by_word[word])
+            compiled = self._by_word_compiled[word] = re.compile(f" (?:{bodies})")
+        return compiled
 
     def remove(self, text: str, words: frozenset[str]) -> str:
-        """The text with every match replaced by a placeholder word."""
+        """The text with every match replaced by a placeholder word (a cue is only rewritten
+        where it matches at one of its first words: most match nowhere)."""
         for i in self._candidates(words):
+            firsts = self.firsts[i]
+            if firsts is not None:
+                starts = _starts(text)
+                regex = self._regex(i)
+                if not any(regex.match(text, at) for w in firsts for at in starts.get(w, ())):
+                    continue
             text = self._regex(i).sub(" _ ", text)
         return text
 
     def warm(self) -> None:
         for i in range(len(self.bodies)):
             self._regex(i)
+        for word in self._by_word:
+            self._starting(word)
 
     @classmethod
     def joined(cls, *parts: Cues | None) -> Cues | None:
         bodies = [b for p in parts if p for b in p.bodies]
         firsts = [f for p in parts if p for f in p.firsts]
         return cls(bodies, firsts) if bodies else None
+
+
+@lru_cache(maxsize=16)
+def _starts(text: str) -> dict[str, list[int]]:
+    """Where each word of a spaced text (" word word ") starts: the offset of its space."""
+    found: dict[str, list[int]] = {}
+    pos = 0
+    for word in text.split(" "):
+        if word:
+            found.setdefault(word, []).append(pos - 1)
+        pos += len(word) + 1
+    return found
+
+
+def near(these: list[tuple[int, int]], those: list[tuple[int, int]]) -> bool:
+    """Whether two sets of spans (word indices) come within NEAR words of each other: a
+    framing ("có đúng luật không") speaks of what is near it, not of another sentence of a
+    long message."""
+    return any(b0 <= a1 + NEAR and a0 <= b1 + NEAR for a0, a1 in these for b0, b1 in those)
 
 
 def _union(bodies: list[str], firsts: list[Firsts]) -> Cues | None:
@@ -259,6 +322,14 @@ class Detector:
             if cues is not None:
                 cues.warm()
 
+    def trained_on(self, messages: Sequence[tuple[str, str | None]]) -> Detector:
+        """The same rules with the model trained on its own examples and these labelled
+        messages (text, concern or None) instead of the corpus: cross-validation."""
+        if self.model is None:
+            return self
+        return dataclasses.replace(
+            self, model=self.model.trained_on(as_read(messages, self.ignore)))
+
     def detect(self, message: str) -> Finding | None:
         text = f" {canonical(message)} "
         if text == "  ":
@@ -271,17 +342,20 @@ class Detector:
         if self.ignore is not None:  # idioms and negations say nothing of danger
             text = self.ignore.remove(text, words)
         abroad = bool(self.abroad and self.abroad.search(text, words))
+        found = self._crisis(text, words, abroad) or self._illegal(text, words, abroad)
+        return found or self._second_opinion(message, text, words, abroad)
+
+    def _crisis(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
         for concern, cues, unless in self.crisis:
-            if cues.search(text, words) and not (unless and unless.search(text, words)):
+            if cues.search(text, words) and not self._framed(cues, unless, text, words):
+                if self.model is not None and self.model.overrules(text, crisis=True):
+                    return None  # the model is sure it is ordinary: the cue's false alarm
                 if concern is not Concern.SELF_HARM:  # "keep my papers so I am not caught"
                     refusal = self._asked_for(text, words, abroad)
                     if refusal is not None:
                         return refusal
                 return Finding(concern, None, abroad)
-        refusal = self._illegal(text, words, abroad)
-        if refusal is not None:
-            return refusal
-        return self._second_opinion(message, text, words, abroad)
+        return None
 
     def _asked_for(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
         """A plain request for an illegal act that the model also reads as one: it outweighs
@@ -300,15 +374,28 @@ class Detector:
     def _illegal(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
         for group in self.illegal:
             if group.cues.search(text, words):
-                framed = self.illegal_unless is not None and self.illegal_unless.search(text,
-                                                                                         words)
+                framed = self._framed(group.cues, self.illegal_unless, text, words)
                 asks = self.request is not None and self.request.search(text, words)
+                if self.model is not None and self.model.overrules(text):
+                    return None  # the model is sure it is ordinary: a cue's false alarm
                 if asks or not framed:
                     seen = self.model.read(text, words) if self.model is not None else None
                     if seen is not None and seen[0] in CRISES:  # a crisis outweighs a refusal
                         return Finding(Concern(seen[0]), None, abroad)
                     return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
         return None
+
+    @staticmethod
+    def _framed(cues: Cues, unless: Cues | None, text: str, words: frozenset[str]) -> bool:
+        """Whether a framing (`unless`) holds back what these cues found: one near a match."""
+        return unless is not None and unless.search(text, words) and near(
+            cues.spans(text, words), unless.spans(text, words))
+
+    def _model_framed(self, unless: Cues | None, text: str, words: frozenset[str]) -> bool:
+        """Whether a framing holds back the model's reading: one near a signal word."""
+        if unless is None or self.model is None or not unless.search(text, words):
+            return False
+        return near(self.model.signal_spans(text), unless.spans(text, words))
 
     def _second_opinion(self, message: str, text: str, words: frozenset[str], abroad: bool
                         ) -> Finding | None:
@@ -324,7 +411,7 @@ class Detector:
         if concern is Concern.ILLEGAL:
             if not self.illegal:
                 return None
-            framed = self.illegal_unless is not None and self.illegal_unless.search(text, words)
+            framed = self._model_framed(self.illegal_unless, text, words)
             asks = self.request is not None and self.request.search(text, words)
             if framed and not asks:
                 return None
@@ -333,7 +420,7 @@ class Detector:
             group = max(self.illegal, key=lambda g: g.mentions(text, words))
             return Finding(concern, group.topic, abroad, group.risk)
         unless = next((u for c, _, u in self.crisis if c is concern), None)
-        if concern is not Concern.SELF_HARM and unless is not None and unless.search(text, words):
+        if concern is not Concern.SELF_HARM and self._model_framed(unless, text, words):
             return None
         return Finding(concern, None, abroad)
 
@@ -386,9 +473,12 @@ class _Reader:
 
 
 def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
-         ordinary: Sequence[str] = ()) -> tuple[Detector, list[Problem]]:
+         ordinary: Sequence[str] = (), corpus: Sequence[tuple[str, str | None]] = (),
+         digest: str = "") -> tuple[Detector, list[Problem]]:
     """The detector from `root`/data/safety.yaml and the problems found in it (file:line).
-    `ordinary`: questions the bot answers (the knowledge base's), the model's ordinary class.
+    `ordinary`: questions the bot answers (the knowledge base's), the model's ordinary class;
+    `corpus`: the training corpus's labelled messages (text, concern or None: ordinary) and
+    every ordinary message of its topic files, `digest` its hash (knowledge/training/).
 
     A missing file is an error: without it no crisis would be recognised."""
     path = root.joinpath(*SAFETY_FILE)
@@ -413,7 +503,7 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
     request = r.patterns(("illegal", "request"), required=True)
     illegal_unless = r.patterns(("illegal", "unless"), required=False)
     abroad = r.patterns(("abroad",), required=True)
-    model = _read_model(r, ordinary, ignore)
+    model = _read_model(r, ordinary, ignore, corpus, digest)
     return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
                     abroad, always, model), r.problems
 
@@ -430,16 +520,27 @@ def _as_read(message: str, ignore: Cues | None) -> str:
     return text.strip()
 
 
-def _read_model(r: _Reader, ordinary: Sequence[str], ignore: Cues | None
-                ) -> SafetyModel | None:
+def _read_model(r: _Reader, ordinary: Sequence[str], ignore: Cues | None,
+                corpus: Sequence[tuple[str, str | None]], digest: str) -> SafetyModel | None:
     """The learned second opinion: `examples` (a list of messages per concern and `none`)
-    and `model` (`threshold`, `signals`). Both are optional; when one is there, both are."""
+    and `model` (`threshold`, `signals`, ...). Both are optional; when one is there, both are."""
     if r.data.get("examples") is None and r.data.get("model") is None:
         return None
     pairs = _read_examples(r, ignore)
     pairs += [(c, NONE) for c in (_as_read(q, ignore) for q in ordinary) if c]
     settings = _read_settings(r)
-    return SafetyModel.build(pairs, *settings) if settings is not None else None
+    if settings is None:
+        return None
+    signals, threshold, illegal, options = settings
+    return SafetyModel.build(pairs, signals, threshold, illegal, corpus=as_read(corpus, ignore),
+                             digest=digest, **options)
+
+
+def as_read(messages: Sequence[tuple[str, str | None]], ignore: Cues | None
+            ) -> list[tuple[str, str]]:
+    """Labelled messages (text, concern or None) as the model reads and learns them."""
+    pairs = [(_as_read(text, ignore), concern or NONE) for text, concern in messages]
+    return [(canon, label) for canon, label in pairs if canon]
 
 
 def _read_examples(r: _Reader, ignore: Cues | None) -> list[tuple[str, str]]:
@@ -477,20 +578,29 @@ def _number(r: _Reader, settings: dict[str, Any], key: str) -> float | None:
     return float(value)
 
 
-def _read_settings(r: _Reader) -> tuple[list[str], float, float | None] | None:
-    """(signals, threshold, illegal_threshold) from `model`, or None when they are missing or
-    wrong."""
+MODEL_KEYS = ("threshold", "illegal_threshold", "unsignalled", "veto", "crisis_veto",
+              "long_threshold", "signals")
+Settings = tuple[list[str], float, float | None, dict[str, float]]
+
+
+def _read_settings(r: _Reader) -> Settings | None:
+    """(signals, threshold, illegal_threshold, {the optional ones}) from `model`,
+    or None when they are missing or wrong."""
     settings = r.data.get("model")
     if not isinstance(settings, dict):
         r.add(r.line("model"), "model: cần threshold (0..1) và signals (danh sách từ)")
         return None
     for key in settings:
-        if key not in ("threshold", "illegal_threshold", "signals"):
-            r.add(r.line("model", key), f"model: khoá lạ '{key}' "
-                                        "(dùng: threshold, illegal_threshold, signals)")
+        if key not in MODEL_KEYS:
+            r.add(r.line("model", key), f"model: khoá lạ '{key}' (dùng: {', '.join(MODEL_KEYS)})")
     threshold = _number(r, settings, "threshold")
     illegal = _number(r, settings, "illegal_threshold") if "illegal_threshold" in settings \
         else None
+    options = {}
+    for key in ("unsignalled", "veto", "crisis_veto", "long_threshold"):  # optional
+        value = _number(r, settings, key) if key in settings else None
+        if value is not None:
+            options[key] = value
     signals: list[str] = []
     raw_signals = settings.get("signals")
     if not isinstance(raw_signals, list) or not raw_signals:
@@ -502,7 +612,7 @@ def _read_settings(r: _Reader) -> tuple[list[str], float, float | None] | None:
             r.add(r.line("model", "signals", i), f"model.signals[{i}]: phải là một từ")
             continue
         signals.append(canon)
-    return (signals, threshold, illegal) if threshold is not None and signals else None
+    return (signals, threshold, illegal, options) if threshold is not None and signals else None
 
 
 Crisis = tuple[tuple[Concern, Cues, Cues | None], ...]

@@ -3,35 +3,46 @@
 The cues of knowledge/data/safety.yaml catch the wordings someone thought of; a message that
 says the same thing in other words slips through them. This model is trained when first needed
 from the `examples` section of the same file (written in the project's own words, one list per
-concern plus ordinary look-alikes) and from the knowledge base's own questions as ordinary
-messages. Features: TF-IDF over character n-grams within words and over word n-grams of the
-canonical text (accents folded, teencode expanded); a logistic regression gives probabilities.
+concern plus ordinary look-alikes), the knowledge base's own questions as ordinary messages, and
+the training corpus (knowledge/training/: crisis, illegal and look-alike messages, and every
+topic message as ordinary, written by authors who never saw the detector's data). Features:
+TF-IDF over character n-grams within words and over word n-grams of the canonical text (accents
+folded, teencode expanded); a logistic regression gives probabilities.
 
-It only speaks when a message holds one of the `signals` words (death, hurt, lock, forge, ...):
-a concern needs a concept word and the model's agreement, so an ordinary question whose style
-resembles an example is not raised. Prediction uses the fitted weights directly (microseconds),
-not scikit-learn's per-call checks.
+By default it only speaks when a message holds one of the `signals` words (death, hurt, lock,
+forge, ...): a concern needs a concept word and the model's agreement, so an ordinary question
+whose style resembles an example is not raised. Prediction uses the fitted weights directly
+(microseconds), not scikit-learn's per-call checks.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bot.answering.model_cache import cached, default_cache_dir
-from bot.answering.sparse_linear import decision
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "1"  # bump when _fit changes: the disk cache is keyed by it
+MODEL_VERSION = "3"  # bump when _fit changes: the disk cache is keyed by it
 NONE = "none"  # the class of ordinary messages
+ILLEGAL = "illegal"
+CRISIS_LABELS = ("self-harm", "abuse", "danger")
 C = 10.0  # light regularisation: few examples, each one meant
 CLASS_WEIGHT = "balanced"  # the ordinary class is much larger (every knowledge-base question)
+LONG = 40  # words: a longer message is read in windows of WINDOW words, STRIDE apart
+WINDOW = 30
+STRIDE = 15
+MEMO = 64
+MAX_WORDS = 50_000
 _LOCK = threading.Lock()
 _TRAINED: dict[str, _Fitted] = {}  # one fit per training data in a process (tests load often)
 
@@ -39,17 +50,81 @@ _TRAINED: dict[str, _Fitted] = {}  # one fit per training data in a process (tes
 
 @dataclass
 class _Fitted:
-    parts: list[tuple[Any, dict[str, int], Any]]
+    parts: list[tuple[Any, dict[str, int], Any]]  # char n-grams within words, then words
     offsets: Any
     weights: Any
     bias: Any
     classes: list[str]
+    # Each word's character n-gram columns: a word's n-grams are its own whatever surrounds it
+    # (char_wb pads each word), so a long message costs a look-up per word, not per n-gram.
+    _grams: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_grams"}  # not on disk
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _grams={})
+
+    def _columns(self, word: str) -> Any:
+        found = self._grams.get(word)
+        if found is None:
+            analyze, vocabulary, _ = self.parts[0]
+            found = np.fromiter((k for g in analyze(word) if (k := vocabulary.get(g)) is not None),
+                                dtype=np.int64)
+            if len(self._grams) >= MAX_WORDS:  # bounded whatever people type
+                self._grams.clear()
+            self._grams[word] = found
+        return found
+
+    def decisions(self, words: Sequence[str], spans: Sequence[tuple[int, int]]) -> Any:
+        """The classifier's decision values, a row per span of the words (start, end), as
+        sparse_linear.decision reads a text: sublinear tf times idf, l2-normalised per
+        vectorizer. Each word's character n-grams and word n-grams (the word, and the pair it
+        starts, as the word vectorizer splits canonical text) are looked up once, and every
+        span is read in the same few numpy steps: a long message's windows cost little more
+        than the message."""
+        vocabulary = self.parts[1][1]
+        grams = [self._columns(w) for w in words]
+        flat = np.concatenate(grams) if grams else np.zeros(0, np.int64)
+        ends = np.cumsum([0, *(len(g) for g in grams)])
+        single = np.fromiter((vocabulary.get(w, -1) for w in words), np.int64, len(words))
+        pairs = np.fromiter((vocabulary.get(f"{a} {b}", -1) for a, b in itertools.pairwise(words)),
+                            np.int64, max(0, len(words) - 1))
+        chars = [flat[ends[a]:ends[b]] for a, b in spans]
+        found = [np.concatenate((single[a:b], pairs[a:max(a, b - 1)])) for a, b in spans]
+        found = [f[f >= 0] for f in found]
+        out = np.tile(self.bias, (len(spans), 1))
+        for (_, _, idf), offset, cols in zip(self.parts, self.offsets, (chars, found),
+                                             strict=True):
+            rows = np.repeat(np.arange(len(spans)), [len(c) for c in cols])
+            if not len(rows):
+                continue
+            keys, counts = np.unique(rows * len(idf) + np.concatenate(cols),
+                                     return_counts=True)
+            rows, columns = np.divmod(keys, len(idf))
+            values = (1.0 + np.log(counts)) * idf[columns]
+            values /= np.sqrt(np.bincount(rows, weights=values * values,
+                                          minlength=len(spans)))[rows]
+            contributions = values[:, None] * self.weights[columns + offset]
+            for k in range(out.shape[1]):
+                out[:, k] += np.bincount(rows, weights=contributions[:, k], minlength=len(spans))
+        return out
+
+    def decision(self, canon: str) -> Any:
+        words = canon.split()
+        return self.decisions(words, [(0, len(words))])[0]
 
     def probabilities(self, canon: str) -> dict[str, float]:
-        out = decision(canon, self.parts, self.offsets, self.weights, self.bias, np.float64)
-        z = np.exp(out - out.max())
-        probs = z / z.sum()
-        return dict(zip(self.classes, (float(p) for p in probs), strict=True))
+        words = canon.split()
+        return self.readings(words, [(0, len(words))])[0]
+
+    def readings(self, words: Sequence[str], spans: Sequence[tuple[int, int]]
+                 ) -> list[dict[str, float]]:
+        """Class probabilities per span of the words (a softmax of the decision values)."""
+        out = self.decisions(words, spans)
+        z = np.exp(out - out.max(axis=1, keepdims=True))
+        probs = z / z.sum(axis=1, keepdims=True)
+        return [dict(zip(self.classes, (float(p) for p in row), strict=True)) for row in probs]
 
 
 def _fit(texts: list[str], labels: list[str]) -> _Fitted:
@@ -72,10 +147,31 @@ def _fit(texts: list[str], labels: list[str]) -> _Fitted:
         classes=[str(c) for c in classifier.classes_])
 
 
+def _read_long(fitted: _Fitted, text: str) -> dict[str, float]:
+    """A long message's reading: the mean of the whole message's and of its window least like
+    an ordinary message (the window alone raised one long ordinary message in five in the
+    cross-validation, the whole alone found a crisis in a long message one time in ten less)."""
+    words = text.split()
+    parts = windows(len(words))
+    whole, *read = fitted.readings(words, [(0, len(words)), *parts])
+    if not read:
+        return whole
+    best = min(read, key=lambda p: p.get(NONE, 0.0))
+    return {k: (v + whole[k]) / 2 for k, v in best.items()}
+
+
+def windows(size: int) -> list[tuple[int, int]]:
+    """The overlapping windows (start, end) a long message of `size` words is also read in;
+    none for a short one."""
+    if size <= LONG:
+        return []
+    return [(i, min(size, i + WINDOW)) for i in range(0, max(1, size - WINDOW + STRIDE), STRIDE)]
+
+
 @dataclass(frozen=True)
 class SafetyModel:
-    """Examples per concern (canonical text), ordinary messages, the signal words and the
-    probability a concern needs."""
+    """Examples per concern (canonical text), ordinary messages, the signal words and what the
+    model may decide (knowledge/data/safety.yaml `model`)."""
 
     examples: tuple[tuple[str, str], ...]  # (canonical text, concern value or "none")
     signals: frozenset[str]  # canonical single words or phrases
@@ -84,61 +180,142 @@ class SafetyModel:
     # An illegal reading may ask for more than a crisis: a false refusal of an ordinary
     # question costs more than a false crisis reply is worth to avoid (None: `threshold`).
     illegal_threshold: float | None = None
+    # The probability a concern needs in a message with no signal word (None: it needs one).
+    unsignalled: float | None = None
+    # The probability of "ordinary" at which the model overrules an illegal cue, and a crisis
+    # cue (None: never; the `always` cues it never overrules).
+    veto: float | None = None
+    crisis_veto: float | None = None
+    # What any reading of a long message needs (None: as a short one): long ordinary messages
+    # (a parent's story) are where the model raises most false alarms.
+    long_threshold: float | None = None
+    base: int = 0  # examples[:base]: safety.yaml's and the knowledge base's; then the corpus's
+    # The last readings: a message is read up to three times (a cue's check, a veto, the
+    # second opinion), each costing milliseconds for a long one.
+    _memo: dict[str, dict[str, float]] = field(default_factory=dict, init=False, compare=False,
+                                               hash=False, repr=False)
 
     @classmethod
     def build(cls, examples: Sequence[tuple[str, str]], signals: Sequence[str],
-              threshold: float, illegal_threshold: float | None = None) -> SafetyModel:
-        h = hashlib.sha256()
-        for canon, label in examples:
+              threshold: float, illegal_threshold: float | None = None, *,
+              corpus: Sequence[tuple[str, str]] = (), digest: str = "",
+              unsignalled: float | None = None, veto: float | None = None,
+              crisis_veto: float | None = None, long_threshold: float | None = None
+              ) -> SafetyModel:
+        """`corpus`: the training corpus's messages (canonical, label), after the examples;
+        `digest`: the corpus files' hash, part of the cache key."""
+        h = hashlib.sha256(f"corpus {digest}\n".encode())
+        for canon, label in (*examples, *corpus):
             h.update(f"{label}\t{canon}\n".encode())
-        return cls(tuple(examples), frozenset(signals), threshold, h.hexdigest(),
-                   illegal_threshold)
+        return cls((*examples, *corpus), frozenset(signals), threshold, h.hexdigest(),
+                   illegal_threshold, unsignalled, veto, crisis_veto, long_threshold,
+                   len(examples))
+
+    def trained_on(self, corpus: Sequence[tuple[str, str]]) -> SafetyModel:
+        """The same model with its examples and another corpus (cross-validation)."""
+        return SafetyModel.build(self.examples[:self.base], sorted(self.signals),
+                                 self.threshold, self.illegal_threshold, corpus=corpus,
+                                 unsignalled=self.unsignalled, veto=self.veto,
+                                 crisis_veto=self.crisis_veto,
+                                 long_threshold=self.long_threshold)
+
+    @property
+    def key(self) -> str:
+        return self._key
 
     def _fitted(self) -> _Fitted | None:
-        labels = {label for _, label in self.examples}
-        if len(labels) < 2:
-            return None
         fitted = _TRAINED.get(self._key)
         if fitted is None:
+            if len({label for _, label in self.examples}) < 2:
+                return None
             with _LOCK:
                 fitted = _TRAINED.get(self._key)
                 if fitted is None:
                     fitted = _TRAINED[self._key] = self._cached()
         return fitted
 
-    def _cached(self) -> _Fitted:
-        """The fit from the disk cache (the intent model's folder) when its key matches the
-        training data and scikit-learn's version, else fitted now and cached: a bot process or
-        a test starts in milliseconds, not seconds."""
+    def cache_path(self) -> Path:
         import sklearn
 
         key = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__} {self._key}".encode())
-        path = default_cache_dir() / f"safety-{key.hexdigest()[:24]}.pickle"
-        return cached(path, _Fitted, lambda: _fit([c for c, _ in self.examples],
-                                                  [lb for _, lb in self.examples]),
-                      "safety model")
+        return default_cache_dir() / f"safety-{key.hexdigest()[:24]}.pickle"
+
+    def _cached(self) -> _Fitted:
+        """The fit from the disk cache (the intent model's folder) when its key matches the
+        training data (the corpus's digest included) and scikit-learn's version, else fitted
+        now and cached: a bot process or a test starts in milliseconds, not seconds."""
+        return cached(self.cache_path(), _Fitted,
+                      lambda: _fit([c for c, _ in self.examples],
+                                   [lb for _, lb in self.examples]), "safety model")
 
     def warm(self) -> None:
         self._fitted()
+
+    def forget(self) -> None:
+        """Forget the last readings (benchmarks time each reading afresh)."""
+        self._memo.clear()
 
     def signalled(self, text: str, words: frozenset[str]) -> bool:
         """Whether a concept word is in the message (text spaced: " word word ")."""
         return any((" " in s and f" {s} " in text) or s in words for s in self.signals)
 
     def probabilities(self, text: str) -> dict[str, float]:
-        fitted = self._fitted()
-        return fitted.probabilities(text.strip()) if fitted is not None else {}
+        """The model's reading (text spaced: " word word "). A long message is also read in
+        overlapping windows: the n-grams of a whole long message drown the few that matter (a
+        parent's story, then one sentence of danger)."""
+        found = self._memo.get(text)
+        if found is None:
+            fitted = self._fitted()
+            found = {}
+            if fitted is not None:
+                found = _read_long(fitted, text)
+            if len(self._memo) >= MEMO:
+                self._memo.clear()
+            self._memo[text] = found
+        return found
+
+    @cached_property
+    def _signal_starts(self) -> frozenset[str]:
+        return frozenset(s.split()[0] for s in self.signals)
+
+    def signal_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the signal words stand (word indices, first and last)."""
+        words = text.split()
+        found = []
+        for i, word in enumerate(words):
+            if word in self._signal_starts:
+                found += [(i, i + n - 1) for n in (1, 2, 3)
+                          if " ".join(words[i:i + n]) in self.signals]
+        return found or [(0, len(words))]  # none (a model reading without one): everywhere
 
     def read(self, text: str, words: frozenset[str]) -> tuple[str, float] | None:
-        """The concern the model sees (value, probability), or None."""
-        if not self.signalled(text, words):
+        """The concern the model sees (value, probability), or None. A crisis is read from
+        the three crisis classes together (they get the same first reply): a message the model
+        is sure is no ordinary one but splits between abuse and danger is still a crisis, named
+        by the likelier of them."""
+        signalled = self.signalled(text, words)
+        if not signalled and self.unsignalled is None:
             return None
         probs = self.probabilities(text)
         if not probs:
             return None
-        label, p = max(probs.items(), key=lambda kv: kv[1])
-        needed = self.illegal_threshold if label == "illegal" and self.illegal_threshold \
-            else self.threshold
-        if label == NONE or p < needed:
-            return None
-        return label, p
+        floor = self.unsignalled if not signalled and self.unsignalled is not None else 0.0
+        if self.long_threshold is not None and len(text.split()) > LONG:
+            floor = max(floor, self.long_threshold)
+        crises = {c: p for c, p in probs.items() if c in CRISIS_LABELS}
+        crisis = sum(crises.values())
+        if crises and crisis >= max(self.threshold, floor, probs.get(ILLEGAL, 0.0)):
+            label = max(crises, key=lambda c: crises[c])
+            return label, crisis
+        p = probs.get(ILLEGAL, 0.0)
+        if p >= max(self.illegal_threshold or self.threshold, floor) and p > probs[NONE]:
+            return ILLEGAL, p
+        return None
+
+    def overrules(self, text: str, crisis: bool = False) -> bool:
+        """Whether the model reads the message as ordinary surely enough to overrule a cue
+        (`veto`, `crisis_veto`)."""
+        needed = self.crisis_veto if crisis else self.veto
+        if needed is None or len(text.split()) > LONG:  # a long message's reading: not sure
+            return False
+        return self.probabilities(text).get(NONE, 0.0) >= needed
