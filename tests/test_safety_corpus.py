@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,8 +15,8 @@ import yaml
 from bot.answering import knowledge, safety
 from bot.answering.safety import Concern
 
-OLD = {"threshold": 0.5, "illegal_threshold": 0.66, "unsignalled": None, "veto": None,
-       "crisis_veto": None}  # the model's settings before the corpus
+OLD: dict[str, Any] = {"threshold": 0.5, "illegal_threshold": 0.66, "unsignalled": None,
+                       "veto": None, "crisis_veto": None}  # the model's settings before the corpus
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +100,7 @@ CONCERN_FLOOR = 0.93
 
 
 def _held_out(kb: knowledge.KnowledgeBase) -> list[tuple[safety.Detector, list[tuple[str, str]]]]:
+    assert kb.root is not None
     folder = kb.root / "training"
     authors = {p.stem: [(m["text"], m["concern"]) for m in
                         yaml.safe_load(p.read_text(encoding="utf-8"))["messages"]]

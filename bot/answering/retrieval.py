@@ -578,7 +578,8 @@ class Engine:
         scored = [Scored(self.entries[top[j]], self._calibrate(
             {**rows[j], "fuzzy": max(rows[j]["fuzzy"], story * held[top[j]])}), rows[j])
                   for j in ranked[:limit]]
-        return self._fused(q, scored, own, after) if fuse and self.model is not None \
+        # The model may add a candidate of its own: still at most `limit` of them.
+        return self._fused(q, scored, own, after)[:limit] if fuse and self.model is not None \
             else scored
 
     def _fused(self, q: _Query, scored: list[Scored], own: _Query | None,

@@ -341,6 +341,7 @@ class Detector:
                                                                                       words)))
         if self.ignore is not None:  # idioms and negations say nothing of danger
             text = self.ignore.remove(text, words)
+            words = frozenset(text.split())  # nor do their words signal one to the model
         abroad = bool(self.abroad and self.abroad.search(text, words))
         found = self._crisis(text, words, abroad) or self._illegal(text, words, abroad)
         return found or self._second_opinion(message, text, words, abroad)
