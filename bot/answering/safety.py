@@ -403,8 +403,10 @@ class Detector:
         """What the model reads in a message no cue caught. A question about the law or a
         victim's rights (`unless`) holds back abuse, danger and illegal readings, never a
         first-person crisis of self-harm."""
-        if self.model is None or all(t.stop for t in analyze(message)):
-            return None  # a pronoun and particles alone ("em đây ạ") say nothing for a model
+        if self.model is None or all(t.stop or not t.text.isalpha() for t in analyze(message)):
+            # a pronoun and particles alone ("em đây ạ"), or with only numbers and symbols
+            # beside them ("00E"), say nothing for a model
+            return None
         seen = self.model.read(text, words)
         if seen is None:
             return None
