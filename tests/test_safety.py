@@ -382,8 +382,8 @@ def test_long_hours_and_a_forced_child_are_abuse(kb, text):
     assert found is not None and found.concern is Concern.ABUSE
 
 
-@pytest.mark.parametrize("text", ["em đây ạ", "dạ em đây", "e day a", "00E", "e 12 :)"])
+@pytest.mark.parametrize("text", ["em đây ạ", "dạ em đây", "e day a", "00E", "e 12 :)", "E2AA"])
 def test_a_message_of_particles_alone_raises_no_alarm(kb, text):
     # Nothing but a pronoun and particles (numbers and symbols beside them): the model alone
-    # must not read a crisis into it ("00E" was read as abuse).
+    # must not read a crisis into it ("00E" was read as abuse, "E2AA" as danger).
     assert kb.safety.detect(text) is None

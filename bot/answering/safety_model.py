@@ -34,6 +34,7 @@ from bot.answering.model_cache import cached, default_cache_dir
 log = logging.getLogger(__name__)
 MODEL_VERSION = "3"  # bump when _fit changes: the disk cache is keyed by it
 NONE = "none"  # the class of ordinary messages
+UNSIGNALLED_WORDS = 3  # words of two letters or more a message needs to be read with no signal
 ILLEGAL = "illegal"
 CRISIS_LABELS = ("self-harm", "abuse", "danger")
 C = 10.0  # light regularisation: few examples, each one meant
@@ -294,8 +295,9 @@ class SafetyModel:
         is sure is no ordinary one but splits between abuse and danger is still a crisis, named
         by the likelier of them."""
         signalled = self.signalled(text, words)
-        if not signalled and self.unsignalled is None:
-            return None
+        if not signalled and (self.unsignalled is None or sum(
+                w.isalpha() and len(w) > 1 for w in words) < UNSIGNALLED_WORDS):
+            return None  # with no signal word, the model needs a sentence to read ("e 2 aa")
         probs = self.probabilities(text)
         if not probs:
             return None
