@@ -146,8 +146,8 @@ def conversation_row(name: str, m: ConversationMetrics) -> str:
 
 def conversations(engine: Engine, dev: bool = False) -> None:
     """Whole conversations, per tag: the development halves (conv_dev, and conv_dev3 from an
-    independent set) and (if present, and not `dev`) the judging halves (eval, eval3)."""
-    names = ("dev", "dev3") if dev else ("dev", "dev3", "eval", "eval3")
+    independent set) and (if present, and not `dev`) the judging sets (eval, eval3, eval4)."""
+    names = ("dev", "dev3") if dev else ("dev", "dev3", "eval", "eval3", "eval4")
     halves = [(name, ROOT / f"tests/data/conv_{name}.yaml") for name in names]
     halves = [(name, path) for name, path in halves if path.exists()]
     if not halves:
@@ -229,6 +229,7 @@ def main() -> None:
 
     kb = knowledge.load()
     sets = ("dev", "dev2") if args.dev else ("eval", "eval2")
+    fresh = () if args.dev else ("eval4",)  # the fresh judging set of the latest round
     eval_set = QuestionSet.load(ROOT / f"tests/data/{sets[0]}.yaml")
     dev_set = QuestionSet.load(ROOT / "tests/data/dev.yaml")
     engine = Engine(kb)
@@ -236,7 +237,7 @@ def main() -> None:
     naive.tune(dev_set)
 
     head = " ".join(f"{c:>9}" for c in CLASSES)
-    for name in sets:
+    for name in (*sets, *fresh):
         questions = QuestionSet.load(ROOT / f"tests/data/{name}.yaml")
         ours = evaluate(engine_answerer(engine), questions)
         theirs = evaluate(naive.answer, questions)

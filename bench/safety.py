@@ -12,7 +12,8 @@
 2. The labelled sets present in tests/data: safety_dev.yaml, safety_dev2.yaml,
    safety_dev3.yaml (written independently) and safety_paraphrases.yaml,
    safety_author_probes.yaml (the detector authors' regression sets): all tuned on. The judging
-   halves (safety_eval.yaml, safety_eval3.yaml) only with --judging, and never their misses.
+   halves (safety_eval.yaml, safety_eval3.yaml, safety_eval4.yaml) only with --judging, and
+   never their misses.
 3. Time: the detector against the answer engine on the same messages in the same run, and on
    1,000-character messages (the detector runs before the engine on every message). Caches are
    cleared between repeats so that neither side is timed on remembered normalisations.
@@ -43,7 +44,7 @@ from bot.answering.retrieval import Engine  # noqa: E402
 
 DEV_SETS = ("safety_dev", "safety_dev2", "safety_dev3", "safety_paraphrases",
             "safety_author_probes")
-JUDGING_SETS = ("safety_eval", "safety_eval3")
+JUDGING_SETS = ("safety_eval", "safety_eval3", "safety_eval4")
 KNOWLEDGE = ROOT / "knowledge"
 SEED = 19
 LONG_WORDS = 40

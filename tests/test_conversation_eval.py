@@ -61,3 +61,33 @@ def test_a_social_turn_answered_with_a_topic_is_not_rejected(tmp_path: Path) -> 
     m = evaluate_conversations(scripted({"cam on": "bot.survey"}), load_conversations(path))
     assert m.rejected == 0.0
     assert m.chats_right == 0
+
+
+# The fresh judging sets of the latest rounds (tests/data/conv_eval3.yaml, conv_eval4.yaml and
+# eval4.yaml, written by authors who never saw knowledge/ or its training corpus; never tuned
+# on) hold the line measured when each was run (December 2026): a change cannot quietly lose
+# ground. Only figures are reported on failure, never the misses.
+CONVERSATION_FLOOR = {"conv_eval3": (0.80, 0.95), "conv_eval4": (0.86, 0.90)}  # turns, rejected
+
+
+def test_the_fresh_conversation_sets_hold_their_line(engine) -> None:
+    from bot.answering.evaluation import engine_chat
+
+    data = Path(__file__).resolve().parent / "data"
+    figures = {}
+    for name in CONVERSATION_FLOOR:
+        m = evaluate_conversations(engine_chat(engine), load_conversations(data / f"{name}.yaml"))
+        figures[name] = (round(m.turns_right, 3), round(m.rejected, 3))
+        del m  # pytest's report of a failure would show the misses
+    assert all(figures[n][0] >= t and figures[n][1] >= r
+               for n, (t, r) in CONVERSATION_FLOOR.items()), figures
+
+
+def test_the_fresh_single_question_set_holds_its_line(engine) -> None:
+    from bot.answering.evaluation import QuestionSet, engine_answerer, evaluate
+
+    m = evaluate(engine_answerer(engine), QuestionSet.load(
+        Path(__file__).resolve().parent / "data" / "eval4.yaml"))
+    figures = (round(m.top1, 3), round(m.answered_right, 3), round(m.rejected, 3))
+    del m
+    assert figures[0] >= 0.96 and figures[1] >= 0.95 and figures[2] >= 0.86, figures
