@@ -218,8 +218,8 @@ def mean(scores: list[Score]) -> Score:
     return total
 
 
-def grid(kb: KnowledgeBase, trained: list[tuple[Author, IntentModel]], lex_cells: list[Score],
-         args: argparse.Namespace) -> None:
+def base_tuning(args: argparse.Namespace) -> Tuning:
+    """The engine's settings with the command line's changes."""
     base = Tuning.default()
     if args.min_words is not None:
         base = dataclasses.replace(base, model_min_words=args.min_words)
@@ -227,6 +227,12 @@ def grid(kb: KnowledgeBase, trained: list[tuple[Author, IntentModel]], lex_cells
         base = dataclasses.replace(base, model_reads_story=True)
     if args.floor is not None:
         base = dataclasses.replace(base, model_lexical_floor=args.floor)
+    return base
+
+
+def grid(kb: KnowledgeBase, trained: list[tuple[Author, IntentModel]], lex_cells: list[Score],
+         args: argparse.Namespace) -> None:
+    base = base_tuning(args)
     sharp = args.sharpness or [base.model_sharpness]
     overrides = args.override or [base.model_override]
     rejects = args.reject or [base.model_reject]
@@ -287,13 +293,7 @@ def main() -> None:
     print(f"corpus {args.corpus}: " + ", ".join(
         f"{n} {sizes[n][0]}+{sizes[n][1]}" for n in held_names) + " (in scope + none)")
     header = f"{'':14} " + " ".join(f"{n[:13]:>13}" for n in [*held_names, "pooled"])
-    base = Tuning.default()
-    if args.min_words is not None:
-        base = dataclasses.replace(base, model_min_words=args.min_words)
-    if args.story:
-        base = dataclasses.replace(base, model_reads_story=True)
-    if args.floor is not None:
-        base = dataclasses.replace(base, model_lexical_floor=args.floor)
+    base = base_tuning(args)
     sharp = args.sharpness or [base.model_sharpness]
 
     if args.variants is not None:

@@ -31,6 +31,7 @@ from bot.answering import focus, text
 from bot.answering.corpus import Conversation, Message
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.model_cache import cached, default_cache_dir
+from bot.answering.sparse_linear import add_part
 
 log = logging.getLogger(__name__)
 MODEL_VERSION = "2"
@@ -235,13 +236,7 @@ class IntentModel:
                     k = vocabulary.get(gram)
                     if k is not None:
                         counts[k] = counts.get(k, 0) + 1
-            if not counts:
-                continue
-            idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
-            values = tf * idf[idx]
-            values /= np.linalg.norm(values)
-            out += values @ self._weights[idx + offset]
+            add_part(out, counts, idf, self._weights, offset, np.float32)
         result: np.ndarray[Any, np.dtype[np.float32]] = out
         return result
 

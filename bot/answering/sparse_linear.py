@@ -22,11 +22,18 @@ def decision(canon: str, parts: Sequence[tuple[Any, dict[str, int], Any]], offse
             k = vocabulary.get(gram)
             if k is not None:
                 counts[k] = counts.get(k, 0) + 1
-        if not counts:
-            continue
-        idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=dtype, count=len(counts)))
-        values = tf * idf[idx]
-        values /= np.linalg.norm(values)
-        out += values @ weights[idx + offset]
+        add_part(out, counts, idf, weights, offset, dtype)
     return out
+
+
+def add_part(out: Any, counts: dict[int, int], idf: Any, weights: Any, offset: int,
+             dtype: Any) -> None:
+    """Add one vectorizer's share to the decision values `out`: its column counts as sublinear
+    tf times idf, l2-normalised, times the weights of those columns."""
+    if not counts:
+        return
+    idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+    tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=dtype, count=len(counts)))
+    values = tf * idf[idx]
+    values /= np.linalg.norm(values)
+    out += values @ weights[idx + offset]
