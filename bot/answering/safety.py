@@ -535,8 +535,26 @@ def _read_model(r: _Reader, ordinary: Sequence[str], ignore: Cues | None,
     if settings is None:
         return None
     signals, threshold, illegal, options = settings
-    return SafetyModel.build(pairs, signals, threshold, illegal, corpus=as_read(corpus, ignore),
-                             digest=digest, **options)
+    return SafetyModel.build(pairs, signals, threshold, illegal,
+                             corpus=_corpus_as_read(corpus, ignore, digest), digest=digest,
+                             **options)
+
+
+# The corpus as the model reads it, per corpus digest and idiom rules: its thousands of messages
+# are canonicalised once in a process, not at every load of the knowledge base (tests and
+# commands load it often; the lexicon does not change within a process).
+_CORPUS_READ: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
+
+
+def _corpus_as_read(corpus: Sequence[tuple[str, str | None]], ignore: Cues | None, digest: str
+                    ) -> list[tuple[str, str]]:
+    if not digest:
+        return as_read(corpus, ignore)
+    key = (digest, ignore.bodies if ignore is not None else ())
+    found = _CORPUS_READ.get(key)
+    if found is None:
+        found = _CORPUS_READ[key] = as_read(corpus, ignore)
+    return found
 
 
 def as_read(messages: Sequence[tuple[str, str | None]], ignore: Cues | None
