@@ -28,6 +28,8 @@ from bot.answering.yamlfile import LineList, Problem
 
 MAX_ANSWER = 600
 MAX_DETAILS = 3000
+MAX_GIST = 240  # the answer to a second question in the same message, under the first's
+MAX_FACET_ANSWER = 360  # the answer to one facet ("ở đâu", "bao nhiêu") of a topic
 MIN_QUESTIONS = 6
 MAX_SOURCES = 3  # an answer cites what it rests on, not everything nearby
 MAX_SOURCES_LINE = 300  # the sources line as the user sees it, on a phone
@@ -105,14 +107,27 @@ class Entry(_Model):
     # Follow-ups: which topic answers a facet ("where", "how-much", "country"...) asked right
     # after this one; facet names and their cue words are in data/facets.yaml.
     facets: tuple[tuple[str, EntryId], ...] = ()
+    # One or two sentences that answer the topic when it is the second question of a message.
+    gist: Text | None = None
+    # The short answer to one facet of this topic ("how-much": the amount, or who knows it):
+    # shown instead of the whole entry when a message asks only that.
+    facet_answers: tuple[tuple[str, Text], ...] = ()
 
     @field_validator("facets", mode="before")
     @classmethod
     def _facet_table(cls, raw: Any) -> Any:
         return tuple(raw.items()) if isinstance(raw, dict) else raw
 
+    @field_validator("facet_answers", mode="before")
+    @classmethod
+    def _facet_answer_table(cls, raw: Any) -> Any:
+        return tuple(raw.items()) if isinstance(raw, dict) else raw
+
     def facet(self, name: str) -> str | None:
         return next((topic for facet, topic in self.facets if facet == name), None)
+
+    def facet_answer(self, name: str) -> str | None:
+        return next((text for facet, text in self.facet_answers if facet == name), None)
 
     @property
     def short(self) -> str:
@@ -390,6 +405,13 @@ def _check_sizes(col: _Collector, path: Path, entry: Entry, at: Where) -> None:
     if shown > MAX_ANSWER:
         col.add(path, at("answer"), f"{entry.id}: answer + caveat dài {shown} "
                                     f"ký tự, tối đa {MAX_ANSWER}")
+    if entry.gist is not None and len(entry.gist) > MAX_GIST:
+        col.add(path, at("gist"), f"{entry.id}: gist dài {len(entry.gist)} ký tự, "
+                                  f"tối đa {MAX_GIST}")
+    for facet, answer in entry.facet_answers:
+        if len(answer) > MAX_FACET_ANSWER:
+            col.add(path, at("facet_answers"), f"{entry.id}: facet_answers.{facet} dài "
+                                               f"{len(answer)} ký tự, tối đa {MAX_FACET_ANSWER}")
     if len(entry.details) > MAX_DETAILS:
         col.add(path, at("details"), f"{entry.id}: details dài {len(entry.details)} ký tự, "
                                      f"tối đa {MAX_DETAILS}")
@@ -646,9 +668,13 @@ def _load_facets(col: _Collector, entries: list[Entry], locations: Locations,
     names = facets.names if facets is not None else set()
     ids = {e.id for e in entries}
     for entry in entries:
-        if not entry.facets:
-            continue
         file, line = locations[entry.id]
+        for facet, _ in entry.facet_answers:
+            at = yamlfile.line_of(raws[entry.id], ("facet_answers", facet), line)
+            if facet not in names or facets is not None and facet in facets.entity_facets:
+                col.add(col.root.parent / file, at,
+                        f"{entry.id}: facet_answers: không có khía cạnh '{facet}' trong "
+                        "data/facets.yaml")
         for facet, topic in entry.facets:
             at = yamlfile.line_of(raws[entry.id], ("facets", facet), line)
             if facet not in names:
