@@ -163,11 +163,49 @@ def compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
     return dataclasses.replace(_compose(kb, result, today), context=result.mentioned)
 
 
+def facet_lines(entry: Entry, asked: tuple[str, ...]) -> list[str]:
+    """The entry's short answers to the facets asked, in the order asked."""
+    return list(dict.fromkeys(a for a in (entry.facet_answer(f) for f in asked) if a))
+
+
+def focused_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float,
+                  lines: list[str]) -> Reply:
+    """A follow-up asking only a facet of a topic ("vay được nhiêu" after the loan): that
+    facet's answer, not the whole entry again; the whole entry stays one tap away."""
+    whole = entry_reply(kb, entry, today, score)
+    text = "\n".join(lines)
+    if whole.stale:
+        text += "\n" + messages.STALE.format(date=entry.reviewed.strftime("%d/%m/%Y"))
+    return dataclasses.replace(whole, text=text,
+                               suggestions=(Suggestion(entry.id, messages.WHOLE_ANSWER),
+                                            *whole.suggestions))
+
+
+def _second(kb: KnowledgeBase, reply: Reply, also: tuple[Entry, ...],
+            asked: tuple[tuple[str, ...], ...]) -> Reply:
+    """The other questions of the message answered briefly under the first (a parent expects
+    both answered), each from its facet answer or gist, with its sources; the whole answer
+    stays one tap away ("Bạn cũng hỏi")."""
+    text, sources = [reply.text], list(reply.sources)
+    for k, entry in enumerate(also):
+        lines = facet_lines(entry, asked[k] if k < len(asked) else ())
+        brief = " ".join(lines) if lines else entry.gist
+        if not brief:
+            continue
+        text.append(messages.SECOND_ANSWER.format(title=entry.title, text=brief))
+        sources += [c for c in (kb.cite(s) for s in entry.sources[:1]) if c not in sources]
+    return dataclasses.replace(reply, text="\n".join(text), sources=tuple(sources),
+                               also=_suggestions(list(also)))
+
+
 def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
     if result.kind is Kind.ANSWER and result.entry is not None:
+        lines = facet_lines(result.entry, result.asked)
+        if result.focused and lines and not result.districts:
+            return focused_reply(kb, result.entry, today, result.score, lines)
         reply = entry_reply(kb, result.entry, today, result.score, result.districts,
                             result.named, result.note, result.lead)
-        return dataclasses.replace(reply, also=_suggestions(list(result.also)))
+        return _second(kb, reply, result.also, result.also_asked)
     if result.kind is Kind.SUGGEST:
         text = messages.NAMED_SUGGEST.format(name=result.named.name) if result.named \
             else messages.DID_YOU_MEAN

@@ -22,6 +22,7 @@ class FacetCues:
     def __init__(self, facets: Facets | None) -> None:
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
         self.neutral: frozenset[str] = frozenset()
+        self.cue_names: frozenset[str] = frozenset()
         if facets is None:
             return
         for name, cues in facets.cues.items():
@@ -29,6 +30,7 @@ class FacetCues:
             if forms:
                 body = "|".join(re.escape(f) for f in forms)
                 self._patterns.append((name, re.compile(f"(?:^| )(?:{body})(?= |$)")))
+        self.cue_names = frozenset(facets.cues) - {"same"}  # "same" asks the question again
         self.neutral = frozenset(w for n in facets.neutral for w in text.canonical(n).split())
 
     def asked(self, canon: str) -> Asked:

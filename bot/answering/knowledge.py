@@ -671,7 +671,7 @@ def _load_facets(col: _Collector, entries: list[Entry], locations: Locations,
         file, line = locations[entry.id]
         for facet, _ in entry.facet_answers:
             at = yamlfile.line_of(raws[entry.id], ("facet_answers", facet), line)
-            if facet not in names or facets is not None and facet in facets.entity_facets:
+            if facet not in names or (facets is not None and facet in facets.entity_facets):
                 col.add(col.root.parent / file, at,
                         f"{entry.id}: facet_answers: không có khía cạnh '{facet}' trong "
                         "data/facets.yaml")

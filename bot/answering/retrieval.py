@@ -134,6 +134,11 @@ class Result:
     districts: tuple[District, ...] = ()
     thanks: bool = False
     also: tuple[Entry, ...] = ()  # a second question in the same message, answered elsewhere
+    also_asked: tuple[tuple[str, ...], ...] = ()  # the facets each of `also` asks (same order)
+    # The facets of the answer's topic the message asks ("how-much"); `focused`: it asks only
+    # them, right after a topic (a facet follow-up), so their short answers are all it needs.
+    asked: tuple[str, ...] = ()
+    focused: bool = False
     named: Named | None = None  # the country (or level) the message was only about
     note: str | None = None  # said with the answer: an ambiguous name, a near-domain pointer
     cap: float = 1.0  # the score shown never exceeds this (the answer threshold, unless answered)
@@ -710,8 +715,17 @@ class Engine:
         if faceted is not None:
             return faceted
         if self._reads_as_followup(question, q, alone):
-            return self._in_context(question, q, before) or alone
-        return self._split(question, self._near_tie(alone, before))
+            return self._again(question, self._in_context(question, q, before) or alone, before)
+        return self._again(question, self._split(question, self._near_tie(alone, before)),
+                           before)
+
+    def _again(self, question: str, result: Result, before: Entry) -> Result:
+        """The topic just shown, asked again for some of its facets ("mấy năm phải trả, làm hồ
+        sơ ở đâu" after the loan): those facets are what the message wants, not the entry."""
+        if result.entry is not before or result.also or result.focused:
+            return result
+        cues = self._cue_facets(question)
+        return dataclasses.replace(result, asked=cues, focused=True) if cues else result
 
     def reads_alone(self, question: str) -> bool:
         """Whether `ask` gives this message the same result whatever the previous topic: only
@@ -724,8 +738,10 @@ class Engine:
         if self._near_domain(question) is not None:
             # declined, unless the topic just shown is the one that answers it
             return self._plain(question)[1].entry is None
-        if self._asked_facets(question) is not None:
-            return False  # a facet or an entity after a topic: the topic's table decides
+        if self._asked_facets(question) is not None or self._cue_facets(question):
+            # a facet or an entity after a topic: the topic's table decides; a facet of the
+            # topic just shown is answered alone (Result.focused)
+            return False
         q, result = self._plain(question)
         if self._ties(result):
             return False  # the topic just shown may settle which of two topics is meant
@@ -923,8 +939,11 @@ class Engine:
         # ("học ở đâu cho gần Đức Huệ": a district beside "where" only says near what)
         if any(w not in known for w in rest):
             return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
+        cues = tuple(f for f in wanted if f in self._facets.cue_names
+                     and (before.facet(f) or before.id) == target.id)
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
-                      self._districts_in(self._canon(question)))
+                      self._districts_in(self._canon(question)), asked=cues,
+                      focused=facet != SAME)
 
     def _known_words(self, entry: Entry) -> frozenset[str]:
         """The words a topic knows: its phrasings, title, tags and short answer."""
@@ -1092,10 +1111,13 @@ class Engine:
         main = answered[0]
         assert main.entry is not None  # noqa: S101 - answered holds answers only
         also: list[Entry] = []
+        asked: list[tuple[str, ...]] = []
         for r in answered[1:]:
             if r.entry is not None and r.entry.id != main.entry.id and r.entry not in also:
                 also.append(r.entry)
-        return dataclasses.replace(main, question=question, also=tuple(also[:2]))
+                asked.append(self._cue_facets(r.question))
+        return dataclasses.replace(main, question=question, also=tuple(also[:2]),
+                                   also_asked=tuple(asked[:2]), focused=False)
 
     def _split(self, question: str, whole: Result) -> Result:
         """A message that asks several things: answer it and offer what else it asks ("Bạn cũng
@@ -1124,7 +1146,7 @@ class Engine:
                     q, candidates=self.tuning.also_candidates, fuse=fuse)),
                     lexical=self.model is not None and not fuse)
                 if found.entry is not None:
-                    answered.append(found)
+                    answered.append(dataclasses.replace(found, question=parts[k].text))
                     break
         if not answered:
             return whole
@@ -1132,12 +1154,19 @@ class Engine:
         # clause that a topic answers does.
         main = whole if whole.entry is not None else answered[0]
         assert main.entry is not None  # noqa: S101 - answered holds answers only
-        others = [r.entry for r in answered]
         also: list[Entry] = []
-        for entry in others:
+        asked: list[tuple[str, ...]] = []
+        for r in answered:
+            entry = r.entry
             if entry is not None and entry.id != main.entry.id and entry not in also:
                 also.append(entry)
-        return dataclasses.replace(main, districts=whole.districts, also=tuple(also[:2]))
+                asked.append(self._cue_facets(r.question))
+        return dataclasses.replace(main, question=question, districts=whole.districts,
+                                   also=tuple(also[:2]), also_asked=tuple(asked[:2]))
+
+    def _cue_facets(self, part: str) -> tuple[str, ...]:
+        """The facets one question of a message asks by a cue ("ở đâu", "bao nhiêu")."""
+        return self._facets.asked(self._canon(part)).facets
 
 
 def related_entries(kb: KnowledgeBase, entry: Entry) -> list[Entry]:
