@@ -100,8 +100,9 @@ class Assistant:
         self.cache = ReplyCache(self.cache_size)
         self._day: dt.date | None = None  # replies say "may be out of date" by the date
         # Whether a message is read the same whatever topic came before it (most are: only a
-        # bare name or a short follow-up uses it), so one reply serves every previous topic.
-        self._alone: dict[str, bool] = {}
+        # bare name or a short follow-up uses it), so one reply serves every previous topic:
+        # None: it is not; "": it is; a topic id: it is, except right after that topic.
+        self._alone: dict[str, str | None] = {}
 
     def answer(self, question: str, previous: str | Context | None = None) -> Reply:
         """The reply to a question; `previous` is the conversation so far (or the topic just
@@ -140,13 +141,17 @@ class Assistant:
         """The previous topic as far as it can change the reply, else None."""
         if previous is None or self.cache.capacity <= 0 or self.kb.get(previous) is None:
             return None
-        alone = self._alone.get(question)
-        if alone is None:
-            alone = self.engine.reads_alone(question)
+        if question in self._alone:
+            alone = self._alone[question]
+        else:
+            # reads alone: the reply is the same after any topic but the one it answers
+            # itself, after which only the facets it asks are shown (Result.focused)
+            alone = (self.engine.refocuses(question) or "") \
+                if self.engine.reads_alone(question) else None
             if len(self._alone) >= 4 * self.cache.capacity:
                 self._alone.clear()  # bounded like the replies
             self._alone[question] = alone
-        return None if alone else previous
+        return previous if alone is None or alone == previous else None
 
     def topic(self, entry_id: str) -> Reply | None:
         entry = self.kb.get(entry_id)

@@ -738,14 +738,22 @@ class Engine:
         if self._near_domain(question) is not None:
             # declined, unless the topic just shown is the one that answers it
             return self._plain(question)[1].entry is None
-        if self._asked_facets(question) is not None or self._cue_facets(question):
-            # a facet or an entity after a topic: the topic's table decides; a facet of the
-            # topic just shown is answered alone (Result.focused)
-            return False
+        if self._asked_facets(question) is not None:
+            return False  # a facet or an entity after a topic: the topic's table decides
         q, result = self._plain(question)
         if self._ties(result):
             return False  # the topic just shown may settle which of two topics is meant
         return not self._reads_as_followup(question, q, result)
+
+    def refocuses(self, question: str) -> str | None:
+        """The topic after which a message that reads alone gets only facet answers: its own
+        answer, when it asks facets of it ("cao đẳng học mấy năm" right after the VET levels)."""
+        cues = self._cue_facets(question)
+        if not cues:
+            return None
+        entry = self._plain(question)[1].entry
+        return entry.id if entry is not None and any(entry.facet_answer(f) for f in cues) \
+            else None
 
     def _near_domain(self, question: str) -> OutOfScope | None:
         """The near-domain rule the message matches, unless a topic answers it with little
