@@ -530,14 +530,20 @@ def _read_model(r: _Reader, ordinary: Sequence[str], ignore: Cues | None,
     if r.data.get("examples") is None and r.data.get("model") is None:
         return None
     pairs = _read_examples(r, ignore)
-    pairs += [(c, NONE) for c in (_as_read(q, ignore) for q in ordinary) if c]
     settings = _read_settings(r)
     if settings is None:
         return None
     signals, threshold, illegal, options = settings
-    return SafetyModel.build(pairs, signals, threshold, illegal,
-                             corpus=_corpus_as_read(corpus, ignore, digest), digest=digest,
-                             **options)
+
+    def read(messages: Sequence[tuple[str, str | None]], from_corpus: bool
+             ) -> list[tuple[str, str]]:
+        return _corpus_as_read(messages, ignore, digest) if from_corpus else \
+            as_read(messages, ignore)
+
+    # The knowledge base's questions and the corpus are read (canonicalised) only when the
+    # model is fitted: a fit from the disk cache needs only their hash.
+    return SafetyModel.written(pairs, ordinary, corpus, read, signals, threshold, illegal,
+                               digest=digest, rules=ignore.bodies if ignore else (), **options)
 
 
 # The corpus as the model reads it, per corpus digest and idiom rules: its thousands of messages
