@@ -94,3 +94,23 @@ def test_the_safety_key_follows_the_texts_as_written(knowledge_copy, tmp_path, m
     assert edited.safety.model is not None and edited.safety.model.key != key
     assert ("trung cap voi so cap cai nao hoc lau hon", "none") in edited.safety.model.examples
     assert knowledge.load(knowledge_copy).safety.model.key == edited.safety.model.key
+
+
+def test_a_checked_corpus_is_parsed_only_when_needed(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAREERBOT_MODEL_CACHE", str(tmp_path / "cache"))
+    first = knowledge.load(ROOT / "knowledge")  # checks the files, leaves a marker
+    assert first.corpus._parsed is not None
+    again = knowledge.load(ROOT / "knowledge")
+    assert again.corpus._parsed is None  # checked before: not parsed at load
+    assert again.corpus == first.corpus and len(again.corpus) == len(first.corpus)
+    assert again.corpus._parsed is not None
+
+
+def test_a_corpus_problem_is_reported_at_every_load(knowledge_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("CAREERBOT_MODEL_CACHE", str(tmp_path / "cache"))
+    assert knowledge.check(knowledge_copy) == []
+    (knowledge_copy / "training" / "topics" / "bad.yaml").write_text(
+        "messages:\n  - {q: \"học nghề ở đâu\", id: no.such-topic}\n", encoding="utf-8")
+    for _ in range(2):  # nothing marks a corpus with a problem as checked
+        problems = knowledge.check(knowledge_copy)
+        assert any("no.such-topic" in p.message for p in problems)

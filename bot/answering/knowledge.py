@@ -650,9 +650,11 @@ def _load_safety(col: _Collector, entries: list[Entry], oos: tuple[OutOfScope, .
     # topic files as ordinary (real users' ordinary questions).
     ordinary = [q for e in entries for q in (e.title, *e.questions)]
     ordinary += [p for rule in oos for p in rule.any] + _off_topic(col.root)
-    labelled = [(m.text, m.concern) for m in corpus.safety]
-    labelled += [(m.q, None) for m in corpus.messages]
-    labelled += [(t.q, None) for c in corpus.conversations for t in c.turns]
+    def labelled() -> list[tuple[str, str | None]]:  # parsed only when the model is fitted
+        found: list[tuple[str, str | None]] = [(m.text, m.concern) for m in corpus.safety]
+        found += [(m.q, None) for m in corpus.messages]
+        return found + [(t.q, None) for c in corpus.conversations for t in c.turns]
+
     detector, problems = safety_rules.read(col.root, {e.id for e in entries}, col.rel, ordinary,
                                            labelled, corpus.digest)
     col.problems.extend(problems)
@@ -671,7 +673,7 @@ def _load_facets(col: _Collector, entries: list[Entry], locations: Locations,
         file, line = locations[entry.id]
         for facet, _ in entry.facet_answers:
             at = yamlfile.line_of(raws[entry.id], ("facet_answers", facet), line)
-            if facet not in names or facets is not None and facet in facets.entity_facets:
+            if facet not in names or (facets is not None and facet in facets.entity_facets):
                 col.add(col.root.parent / file, at,
                         f"{entry.id}: facet_answers: không có khía cạnh '{facet}' trong "
                         "data/facets.yaml")

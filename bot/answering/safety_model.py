@@ -41,7 +41,9 @@ from bot.answering.sparse_linear import analyzer
 log = logging.getLogger(__name__)
 MODEL_VERSION = "4"  # 4: our own analyzers (sparse_linear), not scikit-learn's, are pickled
 FITTING = ("safety_model", "sparse_linear")  # the code of the fit: part of the cache key
-READING = ("text", "safety")  # ... and of reading the messages as written
+# ... and of reading the messages as written (the corpus keyed by its files: their parser;
+# the order knowledge._load_safety lists them in is part of MODEL_VERSION)
+READING = ("text", "safety", "corpus")
 # (labelled messages as written, from the corpus?) -> as the model learns them
 Reader = Callable[[Sequence[tuple[str, str | None]], bool], Sequence[tuple[str, str]]]
 NONE = "none"  # the class of ordinary messages
@@ -266,14 +268,16 @@ class SafetyModel:
 
     @classmethod
     def written(cls, examples: Sequence[tuple[str, str]], ordinary: Sequence[str],
-                corpus: Sequence[tuple[str, str | None]], read: Reader, signals: Sequence[str],
+                corpus: Callable[[], Sequence[tuple[str, str | None]]], read: Reader,
+                signals: Sequence[str],
                 threshold: float, illegal_threshold: float | None = None, *,
                 digest: str = "", rules: Sequence[str] = (), **settings: float | None
                 ) -> SafetyModel:
         """A model of `examples` (canonical, label), `ordinary` messages and the labelled
-        `corpus` (text, concern or None) as written: `read` makes them what the model learns
-        (canonical, `rules` removed, empty ones dropped) the first time a fit needs them.
-        The cache key hashes them as written, with `rules`, the lexicon and the reading code."""
+        `corpus` (text, concern or None; what returns it) as written: `read` makes them what
+        the model learns (canonical, `rules` removed, empty ones dropped) the first time a fit
+        needs them. The cache key hashes them as written, with `rules`, the lexicon and the
+        reading code; the corpus by its files' `digest` (its texts when there is none)."""
         from importlib import resources
 
         h = hashlib.sha256(f"written {digest} {code_digest(*READING)}\n".encode())
@@ -284,10 +288,10 @@ class SafetyModel:
             h.update(f"{label}\t{canon}\n".encode())
         for q in ordinary:
             h.update(f"ordinary\t{q}\n".encode())
-        for q, concern in corpus:
+        for q, concern in () if digest else corpus():
             h.update(f"corpus {concern}\t{q}\n".encode())
         return cls(Examples(lambda: (*examples, *read([(q, None) for q in ordinary], False)),
-                            lambda: read(corpus, True)),
+                            lambda: read(corpus(), True)),
                    frozenset(signals), threshold, h.hexdigest(), illegal_threshold, **settings)
 
     def trained_on(self, corpus: Sequence[tuple[str, str]]) -> SafetyModel:
