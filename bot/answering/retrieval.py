@@ -415,6 +415,8 @@ class Engine:
         clashes: dict[str, frozenset[int]] = {}
         docs: list[np.ndarray] = []
         parts: list[np.ndarray] = []
+        factors: list[float] = []
+        bigram = self.tuning.bigram_weight
         for term, qtf in q.terms.items():
             found = self._posting(q, term)
             if found is None:
@@ -423,12 +425,16 @@ class Engine:
             if clash:
                 clashes[term] = clash
             docs.append(ids)
-            parts.append(qtf * (self.tuning.bigram_weight if "_" in term else 1.0) * values)
+            parts.append(values)
+            factors.append(qtf * (bigram if "_" in term else 1.0))
         if not docs:
             return np.zeros(len(self.entries), dtype=np.float64), clashes
         # One pass over every posting (a long message has a hundred terms): each entry's
-        # score still adds its terms in the message's order, as a loop over terms would.
-        scores = np.bincount(np.concatenate(docs), weights=np.concatenate(parts),
+        # score still adds its terms in the message's order, as a loop over terms would; each
+        # posting's values times its term's factor, the same products as one term at a time.
+        weights = np.repeat(np.array(factors, dtype=np.float64),
+                            [len(ids) for ids in docs]) * np.concatenate(parts)
+        scores = np.bincount(np.concatenate(docs), weights=weights,
                              minlength=len(self.entries)).astype(np.float64, copy=False)
         return scores, clashes
 
