@@ -200,6 +200,12 @@ class Examples:
         found._read = (tuple(pairs), base)
         return found
 
+    def __eq__(self, other: object) -> bool:  # as the messages they are (read if need be)
+        return isinstance(other, Examples) and self.read() == other.read()
+
+    def __hash__(self) -> int:
+        return hash(self.read())
+
     def read(self) -> tuple[tuple[tuple[str, str], ...], int]:
         found = self._read
         if found is None:
@@ -216,7 +222,7 @@ class SafetyModel:
     """Examples per concern (canonical text), ordinary messages, the signal words and what the
     model may decide (knowledge/data/safety.yaml `model`)."""
 
-    source: Examples = field(compare=False, repr=False)  # (canonical text, concern or "none")
+    source: Examples = field(repr=False)  # (canonical text, concern or "none"), read lazily
     signals: frozenset[str]
     threshold: float
     # A hash of the training messages as written (or as read, for `build`) and of what reads
