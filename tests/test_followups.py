@@ -40,7 +40,12 @@ def _said(country) -> str:
 
 
 def _shows(kb, reply: str, topic: str) -> bool:
-    return kb.get(topic).short.splitlines()[0] in reply
+    """The reply answers from this topic: its short answer, or (a follow-up asking one facet)
+    that facet's answer under the topic's title."""
+    entry = kb.get(topic)
+    return entry.short.splitlines()[0] in reply or (
+        reply.splitlines()[0] == entry.title
+        and any(answer in reply for _, answer in entry.facet_answers))
 
 
 async def test_a_parent_story_before_a_confirming_question_is_answered(chat, kb):
