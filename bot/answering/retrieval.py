@@ -25,6 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.answering import focus, text
 from bot.answering.context import EMPTY, Context
+from bot.answering.context_model import ContextModel
 from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain
 from bot.answering.facets import FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
@@ -94,6 +95,9 @@ class Tuning:
     # model: it is sure of a word or two it has seen in one topic's messages ("có được vay
     # không" -> the overseas loan), where the follow-up rules know the topic just shown.
     model_min_words: int = 0
+    # A message read right after a topic is decided by the learned context model
+    # (bot/answering/context_model.py) among the rules' and rankings' candidates.
+    context_model: bool = False
 
     @property
     def answer_at(self) -> float:
@@ -208,7 +212,8 @@ class Engine:
     """The answer engine over one knowledge base; build once, ask many times."""
 
     def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None,
-                 model: IntentModel | None = None) -> None:
+                 model: IntentModel | None = None,
+                 context_model: ContextModel | None = None) -> None:
         self.kb = kb
         self.tuning = tuning or Tuning.default()
         # The learned model is loaded (from its cache, or trained) only when it has a weight.
@@ -240,6 +245,9 @@ class Engine:
         self._plain_reads: dict[str, tuple[_Query, Result]] = {}
         self._lexical_reads: dict[str, tuple[_Query, Result]] = {}  # ... without the model
         self._build()
+        self.context_model: ContextModel | None = None
+        if context_model is not None or self.tuning.context_model:
+            self.context_model = context_model or ContextModel.load(self)
 
     # --- index -------------------------------------------------------------------------------
     def _entry_texts(self, entry: Entry) -> list[str]:
@@ -660,7 +668,10 @@ class Engine:
         conversation after this message.
         """
         ctx = Context.of(previous)
-        return self._carry(question, self._ask(question, ctx), ctx)
+        result = self._ask(question, ctx)
+        if self.context_model is not None:
+            result = self.context_model.decide(self, question, ctx, result)
+        return self._carry(question, result, ctx)
 
     def _ask(self, question: str, ctx: Context) -> Result:
         if not focus.clauses(question):
