@@ -14,6 +14,7 @@ copied here.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,50 +71,122 @@ class _SafetyFile(_Model):
 
 
 @dataclass(frozen=True)
-class Corpus:
+class _Parsed:
     messages: tuple[Message, ...] = ()
     conversations: tuple[Conversation, ...] = ()
     safety: tuple[SafetyMessage, ...] = ()
-    digest: str = ""  # a hash of the files as read: models trained on them are keyed by it
+
+
+class Corpus:
+    """The corpus's messages, parsed when first needed: a process whose models come from the
+    disk cache never needs them (parsing the files costs a few tenths of a second)."""
+
+    def __init__(self, messages: tuple[Message, ...] = (),
+                 conversations: tuple[Conversation, ...] = (),
+                 safety: tuple[SafetyMessage, ...] = (), digest: str = "",
+                 parse: Callable[[], _Parsed] | None = None) -> None:
+        self.digest = digest  # a hash of the files as read: models trained on them are keyed by it
+        self._parsed = None if parse is not None else _Parsed(messages, conversations, safety)
+        self._parse = parse
+        self._lock = threading.Lock()
+
+    def _read(self) -> _Parsed:
+        found = self._parsed
+        if found is None:
+            with self._lock:
+                found = self._parsed
+                if found is None:
+                    assert self._parse is not None  # noqa: S101 - set when not parsed
+                    found = self._parsed = self._parse()
+        return found
+
+    @property
+    def messages(self) -> tuple[Message, ...]:
+        return self._read().messages
+
+    @property
+    def conversations(self) -> tuple[Conversation, ...]:
+        return self._read().conversations
+
+    @property
+    def safety(self) -> tuple[SafetyMessage, ...]:
+        return self._read().safety
 
     def __len__(self) -> int:
         return len(self.messages) + sum(len(c.turns) for c in self.conversations) + len(
             self.safety)
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Corpus):
+            return NotImplemented
+        return self.digest == other.digest and self._read() == other._read()
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
 
 EMPTY = Corpus()
+CHECKED = ("corpus", "yamlfile")  # the code that reads and checks the files
 
 
 def read(root: Path, ids: set[str], rel: Callable[[Path], str]) -> tuple[Corpus, list[Problem]]:
-    """The corpus under root/training, and every problem found in it (file and line)."""
+    """The corpus under root/training, and every problem found in it (file and line). Files
+    already found without a problem (the same bytes, topic ids and checking code: a marker in
+    the model cache's folder) are parsed only when their messages are first needed."""
     folder = root / "training"
-    problems: list[Problem] = []
+    paths = [("topics", p) for p in sorted((folder / "topics").glob("*.yaml"))]
+    paths += [("safety", p) for p in sorted((folder / "safety").glob("*.yaml"))]
     digest = hashlib.sha256()
+    files: list[tuple[str, Path, bytes]] = []  # parsed later from these very bytes
+    for kind, path in paths:
+        files.append((kind, path, path.read_bytes()))
+        digest.update(f"{kind}/".encode() + path.name.encode() + files[-1][2])
+    marker = _marker(digest.hexdigest(), ids)
+    if marker.exists():
+        return Corpus(digest=digest.hexdigest()[:24],
+                      parse=lambda: _parse_all(files, ids, rel)[0]), []
+    parsed, problems = _parse_all(files, ids, rel)
+    if not problems:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # an unwritable cache only means checking the files at every load
+    return Corpus(parsed.messages, parsed.conversations, parsed.safety,
+                  digest.hexdigest()[:24]), problems
+
+
+def _marker(digest: str, ids: set[str]) -> Path:
+    from bot.answering.model_cache import code_digest, default_cache_dir
+
+    key = hashlib.sha256(f"{digest} {code_digest(*CHECKED)} {sorted(ids)}".encode())
+    return default_cache_dir() / f"corpus-{key.hexdigest()[:24]}.checked"
+
+
+def _parse_all(files: list[tuple[str, Path, bytes]], ids: set[str],
+               rel: Callable[[Path], str]) -> tuple[_Parsed, list[Problem]]:
+    problems: list[Problem] = []
     topics: list[_TopicFile] = []
     safety: list[_SafetyFile] = []
-    for path in sorted((folder / "topics").glob("*.yaml")):
-        digest.update(b"topics/" + path.name.encode() + path.read_bytes())
-        raw, parsed = _parse(path, _TopicFile, rel, problems)
-        if isinstance(parsed, _TopicFile):
-            topics.append(parsed)
-            problems += _unknown_ids(parsed, raw, ids, rel(path))
-    for path in sorted((folder / "safety").glob("*.yaml")):
-        digest.update(b"safety/" + path.name.encode() + path.read_bytes())
-        _, parsed = _parse(path, _SafetyFile, rel, problems)
-        if isinstance(parsed, _SafetyFile):
-            safety.append(parsed)
-    corpus = Corpus(
-        messages=tuple(m for f in topics for m in f.messages),
-        conversations=tuple(c for f in topics for c in f.conversations),
-        safety=tuple(m for f in safety for m in f.messages),
-        digest=digest.hexdigest()[:24])
-    return corpus, problems
+    for kind, path, data in files:
+        if kind == "topics":
+            raw, parsed = _parse(path, data, _TopicFile, rel, problems)
+            if isinstance(parsed, _TopicFile):
+                topics.append(parsed)
+                problems += _unknown_ids(parsed, raw, ids, rel(path))
+        else:
+            _, parsed = _parse(path, data, _SafetyFile, rel, problems)
+            if isinstance(parsed, _SafetyFile):
+                safety.append(parsed)
+    return _Parsed(messages=tuple(m for f in topics for m in f.messages),
+                   conversations=tuple(c for f in topics for c in f.conversations),
+                   safety=tuple(m for f in safety for m in f.messages)), problems
 
 
-def _parse(path: Path, model: type[_TopicFile] | type[_SafetyFile],
+def _parse(path: Path, data: bytes, model: type[_TopicFile] | type[_SafetyFile],
            rel: Callable[[Path], str], problems: list[Problem]) -> tuple[Any, _Model | None]:
     try:
-        raw = yamlfile.load(path)
+        raw = yamlfile.load(path, data)
     except yamlfile.YamlError as exc:
         problems.append(Problem(rel(path), exc.problem.line, exc.problem.message))
         return None, None

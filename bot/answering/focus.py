@@ -72,7 +72,9 @@ class Cues:
         return False
 
     def anywhere(self, words: list[str]) -> bool:
-        return any(self.at(words, i) for i in range(len(words)))
+        exact, folded = self.exact, self.folded  # only where a cue may start: a dict look-up
+        return any(self.at(words, i) for i, w in enumerate(words)
+                   if (w in folded if w.isascii() else w in exact))
 
 
 @lru_cache(maxsize=8)

@@ -30,11 +30,12 @@ import yaml
 from bot.answering import focus, text
 from bot.answering.corpus import Conversation, Message
 from bot.answering.knowledge import KnowledgeBase
-from bot.answering.model_cache import cached, default_cache_dir
-from bot.answering.sparse_linear import add_part
+from bot.answering.model_cache import cached, code_digest, default_cache_dir, library_version
+from bot.answering.sparse_linear import add_part, analyzer
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"  # 3: our own analyzers (sparse_linear), not scikit-learn's, are pickled
+CODE = ("text", "focus", "intent_model", "sparse_linear")  # what the fit depends on
 OUT = "__out__"  # the out-of-scope class
 SEED = 18
 WORD_MEMO = 50_000  # words whose character n-gram columns are remembered
@@ -190,7 +191,7 @@ class IntentModel:
 
     def __init__(self, vectorizers: list[Any], classifier: Any,
                  words: Iterable[str] = ()) -> None:
-        self._parts = [(v.build_analyzer(), v.vocabulary_, v.idf_.astype(np.float32))
+        self._parts = [(analyzer(v), v.vocabulary_, v.idf_.astype(np.float32))
                        for v in vectorizers]
         # The character n-gram columns of every word it was trained on, worked out once:
         # a message's known words are then looked up, not analysed.
@@ -318,10 +319,10 @@ class _ComplementNB:
 def knowledge_key(kb: KnowledgeBase, options: Options = DEFAULT) -> str:
     """A hash of everything the model learns from, as loaded: the topics, the out-of-scope
     rules and examples, the training corpus (its digest), the lexicon, the training options,
-    the model's version and scikit-learn's."""
-    import sklearn
-
-    h = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__} {options}".encode())
+    the model's version, the code that reads and fits the texts, and scikit-learn's version.
+    Nothing is canonicalised or imported for it: a cached load stays cheap."""
+    h = hashlib.sha256(f"{MODEL_VERSION} {library_version()} {options}".encode())
+    h.update(code_digest(*CODE).encode())
     h.update(f"corpus {kb.corpus.digest}".encode())
     h.update(resources.files("bot").joinpath("data/lexicon.yaml").read_bytes())
     for entry in kb.entries:

@@ -650,9 +650,11 @@ def _load_safety(col: _Collector, entries: list[Entry], oos: tuple[OutOfScope, .
     # topic files as ordinary (real users' ordinary questions).
     ordinary = [q for e in entries for q in (e.title, *e.questions)]
     ordinary += [p for rule in oos for p in rule.any] + _off_topic(col.root)
-    labelled = [(m.text, m.concern) for m in corpus.safety]
-    labelled += [(m.q, None) for m in corpus.messages]
-    labelled += [(t.q, None) for c in corpus.conversations for t in c.turns]
+    def labelled() -> list[tuple[str, str | None]]:  # parsed only when the model is fitted
+        found: list[tuple[str, str | None]] = [(m.text, m.concern) for m in corpus.safety]
+        found += [(m.q, None) for m in corpus.messages]
+        return found + [(t.q, None) for c in corpus.conversations for t in c.turns]
+
     detector, problems = safety_rules.read(col.root, {e.id for e in entries}, col.rel, ordinary,
                                            labelled, corpus.digest)
     col.problems.extend(problems)

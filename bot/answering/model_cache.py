@@ -4,6 +4,7 @@ fitting at every start."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import pickle
@@ -16,6 +17,31 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def library_version() -> str:
+    """scikit-learn's version, read from its metadata: importing it costs about a second,
+    which a process loading its models from the cache does not need to pay."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("scikit-learn")
+    except PackageNotFoundError:  # pragma: no cover - a dependency
+        import sklearn
+        return str(sklearn.__version__)
+
+
+def code_digest(*modules: str) -> str:
+    """A hash of these modules' source (names under bot/answering): a fit is keyed by the
+    code that reads its texts and fits it, so a change there retrains without a version
+    bump."""
+    from importlib import resources
+
+    h = hashlib.sha256()
+    folder = resources.files("bot").joinpath("answering")
+    for name in modules:
+        h.update(name.encode() + folder.joinpath(f"{name}.py").read_bytes())
+    return h.hexdigest()[:24]
+
+
 def default_cache_dir() -> Path:
     """CAREERBOT_MODEL_CACHE, else $XDG_CACHE_HOME/careerbot, else ~/.cache/careerbot."""
     env = os.environ.get("CAREERBOT_MODEL_CACHE")
@@ -25,16 +51,22 @@ def default_cache_dir() -> Path:
     return Path(base) / "careerbot"
 
 
-def cached(path: Path, kind: type[T], build: Callable[[], T], what: str) -> T:
-    """The object pickled at `path` if it is a `kind`, else built now and written there
-    (atomically: a reader never sees half a file)."""
+def cached_only(path: Path, kind: type[T]) -> T | None:
+    """The object pickled at `path` if there is one and it is a `kind`."""
     try:
         with path.open("rb") as f:
             found = pickle.load(f)  # noqa: S301 - our own cache file, keyed by content
-        if isinstance(found, kind):
-            return found
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
+        return None
+    return found if isinstance(found, kind) else None
+
+
+def cached(path: Path, kind: type[T], build: Callable[[], T], what: str) -> T:
+    """The object pickled at `path` if it is a `kind`, else built now and written there
+    (atomically: a reader never sees half a file)."""
+    found = cached_only(path, kind)
+    if found is not None:
+        return found
     built = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

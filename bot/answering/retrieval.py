@@ -201,6 +201,11 @@ def _canon(clause: str) -> str:
     return " ".join(tok.text for tok in text.analyze(clause))
 
 
+def _sorted_words(canon: str) -> str:
+    """What fuzz.token_sort_ratio compares: the words sorted, joined by spaces."""
+    return " ".join(sorted(canon.split()))
+
+
 @lru_cache(maxsize=8192)
 def _accented(raw: str) -> tuple[tuple[str, str], ...]:
     """(folded syllable, its accents) for every accented word of a text."""
@@ -276,6 +281,9 @@ class Engine:
                     spelled[folded][marks].add(i)
             doc_terms.append(counts)
             self._phrasings.append(phr)
+        # Each phrasing's words sorted: token_sort_ratio is the plain ratio of the sorted words,
+        # and sorting each phrasing again for every question cost most of the fuzzy step.
+        self._sorted = [[_sorted_words(p) for p in phr] for phr in self._phrasings]
         # Which entries spell a folded syllable with which accents, so that a question typed
         # with accents ("lương") does not match an entry that only knows another word
         # ("luồng") folding to the same letters.
@@ -428,6 +436,8 @@ class Engine:
         clashes: dict[str, frozenset[int]] = {}
         docs: list[np.ndarray] = []
         parts: list[np.ndarray] = []
+        factors: list[float] = []
+        bigram = self.tuning.bigram_weight
         for term, qtf in q.terms.items():
             found = self._posting(q, term)
             if found is None:
@@ -436,12 +446,16 @@ class Engine:
             if clash:
                 clashes[term] = clash
             docs.append(ids)
-            parts.append(qtf * (self.tuning.bigram_weight if "_" in term else 1.0) * values)
+            parts.append(values)
+            factors.append(qtf * (bigram if "_" in term else 1.0))
         if not docs:
             return np.zeros(len(self.entries), dtype=np.float64), clashes
         # One pass over every posting (a long message has a hundred terms): each entry's
-        # score still adds its terms in the message's order, as a loop over terms would.
-        scores = np.bincount(np.concatenate(docs), weights=np.concatenate(parts),
+        # score still adds its terms in the message's order, as a loop over terms would; each
+        # posting's values times its term's factor, the same products as one term at a time.
+        weights = np.repeat(np.array(factors, dtype=np.float64),
+                            [len(ids) for ids in docs]) * np.concatenate(parts)
+        scores = np.bincount(np.concatenate(docs), weights=weights,
                              minlength=len(self.entries)).astype(np.float64, copy=False)
         return scores, clashes
 
@@ -509,7 +523,10 @@ class Engine:
         # One C call for all candidates' phrasings instead of one per candidate; a long
         # question is compared clause by clause too, so its length does not drown the match.
         pieces = list(q.pieces)
-        scores = process.cdist(pieces, choices, scorer=fuzz.token_sort_ratio).max(axis=0)
+        # token_sort_ratio, as the ratio of the words sorted (the same scores, tested)
+        scores = process.cdist([_sorted_words(p) for p in pieces],
+                               [p for i in candidates for p in self._sorted[i]],
+                               scorer=fuzz.ratio).max(axis=0)
         for owner, score in zip(owners, scores, strict=True):
             best[owner] = max(best[owner], float(score) / 100)
         if q.story:

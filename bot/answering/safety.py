@@ -476,12 +476,13 @@ class _Reader:
 
 
 def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
-         ordinary: Sequence[str] = (), corpus: Sequence[tuple[str, str | None]] = (),
+         ordinary: Sequence[str] = (), corpus: Labelled = (),
          digest: str = "") -> tuple[Detector, list[Problem]]:
     """The detector from `root`/data/safety.yaml and the problems found in it (file:line).
     `ordinary`: questions the bot answers (the knowledge base's), the model's ordinary class;
     `corpus`: the training corpus's labelled messages (text, concern or None: ordinary) and
-    every ordinary message of its topic files, `digest` its hash (knowledge/training/).
+    every ordinary message of its topic files (or what returns them: read only when the model
+    is fitted), `digest` its hash (knowledge/training/).
 
     A missing file is an error: without it no crisis would be recognised."""
     path = root.joinpath(*SAFETY_FILE)
@@ -523,21 +524,32 @@ def _as_read(message: str, ignore: Cues | None) -> str:
     return text.strip()
 
 
+Labelled = Sequence[tuple[str, str | None]] | Callable[[], Sequence[tuple[str, str | None]]]
+
+
 def _read_model(r: _Reader, ordinary: Sequence[str], ignore: Cues | None,
-                corpus: Sequence[tuple[str, str | None]], digest: str) -> SafetyModel | None:
+                corpus: Labelled, digest: str) -> SafetyModel | None:
     """The learned second opinion: `examples` (a list of messages per concern and `none`)
     and `model` (`threshold`, `signals`, ...). Both are optional; when one is there, both are."""
     if r.data.get("examples") is None and r.data.get("model") is None:
         return None
     pairs = _read_examples(r, ignore)
-    pairs += [(c, NONE) for c in (_as_read(q, ignore) for q in ordinary) if c]
     settings = _read_settings(r)
     if settings is None:
         return None
     signals, threshold, illegal, options = settings
-    return SafetyModel.build(pairs, signals, threshold, illegal,
-                             corpus=_corpus_as_read(corpus, ignore, digest), digest=digest,
-                             **options)
+
+    def read(messages: Sequence[tuple[str, str | None]], from_corpus: bool
+             ) -> list[tuple[str, str]]:
+        return _corpus_as_read(messages, ignore, digest) if from_corpus else \
+            as_read(messages, ignore)
+
+    texts = corpus if callable(corpus) else lambda: corpus
+
+    # The knowledge base's questions and the corpus are read (canonicalised) only when the
+    # model is fitted: a fit from the disk cache needs only their hash.
+    return SafetyModel.written(pairs, ordinary, texts, read, signals, threshold, illegal,
+                               digest=digest, rules=ignore.bodies if ignore else (), **options)
 
 
 # The corpus as the model reads it, per corpus digest and idiom rules: its thousands of messages

@@ -21,7 +21,7 @@ import hashlib
 import itertools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,10 +29,23 @@ from typing import Any
 
 import numpy as np
 
-from bot.answering.model_cache import cached, default_cache_dir
+from bot.answering.model_cache import (
+    cached,
+    cached_only,
+    code_digest,
+    default_cache_dir,
+    library_version,
+)
+from bot.answering.sparse_linear import analyzer
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "3"  # bump when _fit changes: the disk cache is keyed by it
+MODEL_VERSION = "4"  # 4: our own analyzers (sparse_linear), not scikit-learn's, are pickled
+FITTING = ("safety_model", "sparse_linear")  # the code of the fit: part of the cache key
+# ... and of reading the messages as written (the corpus keyed by its files: their parser;
+# the order knowledge._load_safety lists them in is part of MODEL_VERSION)
+READING = ("text", "safety", "corpus")
+# (labelled messages as written, from the corpus?) -> as the model learns them
+Reader = Callable[[Sequence[tuple[str, str | None]], bool], Sequence[tuple[str, str]]]
 NONE = "none"  # the class of ordinary messages
 UNSIGNALLED_WORDS = 3  # words of two letters or more a message needs to be read with no signal
 ILLEGAL = "illegal"
@@ -141,7 +154,7 @@ def _fit(texts: list[str], labels: list[str]) -> _Fitted:
     classifier = LogisticRegression(C=C, max_iter=2000, class_weight=CLASS_WEIGHT)
     classifier.fit(matrix, labels)
     return _Fitted(
-        parts=[(v.build_analyzer(), v.vocabulary_, v.idf_) for v in vectorizers],
+        parts=[(analyzer(v), v.vocabulary_, v.idf_) for v in vectorizers],
         offsets=np.cumsum([0, *(len(v.vocabulary_) for v in vectorizers)])[:-1],
         weights=np.ascontiguousarray(classifier.coef_.T),
         bias=classifier.intercept_.astype(np.float64),
@@ -169,14 +182,51 @@ def windows(size: int) -> list[tuple[int, int]]:
     return [(i, min(size, i + WINDOW)) for i in range(0, max(1, size - WINDOW + STRIDE), STRIDE)]
 
 
+class Examples:
+    """A model's training messages (canonical text, label) in order, read when first needed:
+    a fit loaded from the disk cache never reads them (canonicalising the thousands of the
+    corpus costs about a second at every start). `base`: how many come before the corpus."""
+
+    def __init__(self, base: Callable[[], Sequence[tuple[str, str]]],
+                 corpus: Callable[[], Sequence[tuple[str, str]]] = tuple) -> None:
+        self._parts = (base, corpus)
+        self._read: tuple[tuple[tuple[str, str], ...], int] | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, pairs: Sequence[tuple[str, str]], base: int) -> Examples:
+        """Messages already read (canonical)."""
+        found = cls(tuple)
+        found._read = (tuple(pairs), base)
+        return found
+
+    def __eq__(self, other: object) -> bool:  # as the messages they are (read if need be)
+        return isinstance(other, Examples) and self.read() == other.read()
+
+    def __hash__(self) -> int:
+        return hash(self.read())
+
+    def read(self) -> tuple[tuple[tuple[str, str], ...], int]:
+        found = self._read
+        if found is None:
+            with self._lock:
+                found = self._read
+                if found is None:
+                    base = tuple(self._parts[0]())
+                    found = self._read = ((*base, *self._parts[1]()), len(base))
+        return found
+
+
 @dataclass(frozen=True)
 class SafetyModel:
     """Examples per concern (canonical text), ordinary messages, the signal words and what the
     model may decide (knowledge/data/safety.yaml `model`)."""
 
-    examples: tuple[tuple[str, str], ...]  # (canonical text, concern value or "none")
-    signals: frozenset[str]  # canonical single words or phrases
+    source: Examples = field(repr=False)  # (canonical text, concern or "none"), read lazily
+    signals: frozenset[str]
     threshold: float
+    # A hash of the training messages as written (or as read, for `build`) and of what reads
+    # them: the disk cache's key, known without reading them.
     _key: str = field(default="", compare=False)
     # An illegal reading may ask for more than a crisis: a false refusal of an ordinary
     # question costs more than a false crisis reply is worth to avoid (None: `threshold`).
@@ -190,11 +240,21 @@ class SafetyModel:
     # What any reading of a long message needs (None: as a short one): long ordinary messages
     # (a parent's story) are where the model raises most false alarms.
     long_threshold: float | None = None
-    base: int = 0  # examples[:base]: safety.yaml's and the knowledge base's; then the corpus's
     # The last readings: a message is read up to three times (a cue's check, a veto, the
     # second opinion), each costing milliseconds for a long one.
     _memo: dict[str, dict[str, float]] = field(default_factory=dict, init=False, compare=False,
                                                hash=False, repr=False)
+
+    @property
+    def examples(self) -> tuple[tuple[str, str], ...]:
+        """(canonical text, concern value or "none"): safety.yaml's and the knowledge base's,
+        then the corpus's."""
+        return self.source.read()[0]
+
+    @property
+    def base(self) -> int:
+        """examples[:base]: safety.yaml's and the knowledge base's; then the corpus's."""
+        return self.source.read()[1]
 
     @classmethod
     def build(cls, examples: Sequence[tuple[str, str]], signals: Sequence[str],
@@ -203,14 +263,42 @@ class SafetyModel:
               unsignalled: float | None = None, veto: float | None = None,
               crisis_veto: float | None = None, long_threshold: float | None = None
               ) -> SafetyModel:
-        """`corpus`: the training corpus's messages (canonical, label), after the examples;
-        `digest`: the corpus files' hash, part of the cache key."""
+        """A model of messages already read: `examples` (canonical, label), then `corpus`,
+        the training corpus's; `digest`: the corpus files' hash, part of the cache key."""
         h = hashlib.sha256(f"corpus {digest}\n".encode())
         for canon, label in (*examples, *corpus):
             h.update(f"{label}\t{canon}\n".encode())
-        return cls((*examples, *corpus), frozenset(signals), threshold, h.hexdigest(),
-                   illegal_threshold, unsignalled, veto, crisis_veto, long_threshold,
-                   len(examples))
+        return cls(Examples.of((*examples, *corpus), len(examples)), frozenset(signals),
+                   threshold, h.hexdigest(), illegal_threshold, unsignalled, veto, crisis_veto,
+                   long_threshold)
+
+    @classmethod
+    def written(cls, examples: Sequence[tuple[str, str]], ordinary: Sequence[str],
+                corpus: Callable[[], Sequence[tuple[str, str | None]]], read: Reader,
+                signals: Sequence[str],
+                threshold: float, illegal_threshold: float | None = None, *,
+                digest: str = "", rules: Sequence[str] = (), **settings: float | None
+                ) -> SafetyModel:
+        """A model of `examples` (canonical, label), `ordinary` messages and the labelled
+        `corpus` (text, concern or None; what returns it) as written: `read` makes them what
+        the model learns (canonical, `rules` removed, empty ones dropped) the first time a fit
+        needs them. The cache key hashes them as written, with `rules`, the lexicon and the
+        reading code; the corpus by its files' `digest` (its texts when there is none)."""
+        from importlib import resources
+
+        h = hashlib.sha256(f"written {digest} {code_digest(*READING)}\n".encode())
+        h.update(resources.files("bot").joinpath("data/lexicon.yaml").read_bytes())
+        for rule in rules:
+            h.update(f"rule\t{rule}\n".encode())
+        for canon, label in examples:
+            h.update(f"{label}\t{canon}\n".encode())
+        for q in ordinary:
+            h.update(f"ordinary\t{q}\n".encode())
+        for q, concern in () if digest else corpus():
+            h.update(f"corpus {concern}\t{q}\n".encode())
+        return cls(Examples(lambda: (*examples, *read([(q, None) for q in ordinary], False)),
+                            lambda: read(corpus(), True)),
+                   frozenset(signals), threshold, h.hexdigest(), illegal_threshold, **settings)
 
     def trained_on(self, corpus: Sequence[tuple[str, str]]) -> SafetyModel:
         """The same model with its examples and another corpus (cross-validation)."""
@@ -227,27 +315,34 @@ class SafetyModel:
     def _fitted(self) -> _Fitted | None:
         fitted = _TRAINED.get(self._key)
         if fitted is None:
-            if len({label for _, label in self.examples}) < 2:
-                return None
             with _LOCK:
                 fitted = _TRAINED.get(self._key)
                 if fitted is None:
-                    fitted = _TRAINED[self._key] = self._cached()
+                    fitted = self._cached()
+                    if fitted is None:
+                        return None
+                    _TRAINED[self._key] = fitted
         return fitted
 
     def cache_path(self) -> Path:
-        import sklearn
-
-        key = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__} {self._key}".encode())
+        key = hashlib.sha256(f"{MODEL_VERSION} {library_version()} {code_digest(*FITTING)} "
+                             f"{self._key}".encode())
         return default_cache_dir() / f"safety-{key.hexdigest()[:24]}.pickle"
 
-    def _cached(self) -> _Fitted:
+    def _cached(self) -> _Fitted | None:
         """The fit from the disk cache (the intent model's folder) when its key matches the
-        training data (the corpus's digest included) and scikit-learn's version, else fitted
-        now and cached: a bot process or a test starts in milliseconds, not seconds."""
-        return cached(self.cache_path(), _Fitted,
-                      lambda: _fit([c for c, _ in self.examples],
-                                   [lb for _, lb in self.examples]), "safety model")
+        training data as written, the code and scikit-learn's version, else fitted now and
+        cached: a bot process or a test starts in milliseconds, not seconds. None when the
+        examples have fewer than two classes (nothing to learn)."""
+        path = self.cache_path()
+        found = cached_only(path, _Fitted)
+        if found is not None:
+            return found
+        examples = self.examples
+        if len({label for _, label in examples}) < 2:
+            return None
+        return cached(path, _Fitted, lambda: _fit([c for c, _ in examples],
+                                                  [lb for _, lb in examples]), "safety model")
 
     def warm(self) -> None:
         self._fitted()

@@ -4,10 +4,73 @@ to one text. Shared by the intent model and the safety model's second opinion.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+_WHITE = re.compile(r"\s\s+")  # scikit-learn's own expressions, so the n-grams are the same
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class CharGrams:
+    """TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high))'s analyzer, in the same
+    order: the fitted model pickles this, not scikit-learn's closure, so a process that loads
+    it from the disk cache does not import scikit-learn (about a second)."""
+
+    low: int
+    high: int
+
+    def __call__(self, doc: str) -> list[str]:
+        grams: list[str] = []
+        add = grams.append
+        for w in _WHITE.sub(" ", doc.lower()).split():
+            w = f" {w} "
+            size = len(w)
+            for n in range(self.low, self.high + 1):
+                offset = 0
+                add(w[:n])
+                while offset + n < size:
+                    offset += 1
+                    add(w[offset:offset + n])
+                if offset == 0:  # a short word counted once
+                    break
+        return grams
+
+
+@dataclass(frozen=True)
+class WordGrams:
+    r"""TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(low, high))'s
+    analyzer, in the same order (unigrams first)."""
+
+    low: int
+    high: int
+
+    def __call__(self, doc: str) -> list[str]:
+        words = _TOKEN.findall(doc.lower())
+        if self.high == 1:
+            return words
+        low = self.low
+        grams = list(words) if low == 1 else []
+        low = max(low, 2)
+        for n in range(low, min(self.high + 1, len(words) + 1)):
+            grams += [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
+        return grams
+
+
+def analyzer(vectorizer: Any) -> CharGrams | WordGrams:
+    """The fitted vectorizer's analyzer as one of ours; only the settings ours reproduce."""
+    v = vectorizer
+    plain = (v.lowercase and v.preprocessor is None and v.tokenizer is None
+             and v.stop_words is None and v.strip_accents is None and v.input == "content")
+    if plain and v.analyzer == "char_wb":
+        return CharGrams(*v.ngram_range)
+    if plain and v.analyzer == "word" and v.token_pattern == _TOKEN.pattern:
+        return WordGrams(*v.ngram_range)
+    raise ValueError(f"no fast analyzer for {v!r}")
 
 
 def decision(canon: str, parts: Sequence[tuple[Any, dict[str, int], Any]], offsets: Any,

@@ -322,15 +322,21 @@ class Token:
 
 def _apply_phrases(toks: list[Token], lex: Lexicon) -> list[Token]:
     """Replace multi-word synonyms (folded, longest first) by their canonical wording."""
-    present = {t.text for t in toks}
+    texts = [t.text for t in toks]  # kept equal to the tokens' texts
+    present = set(texts)
     for phrase, target in lex.phrases:
         if phrase[0] not in present:  # most phrases cannot match: skip them cheaply
             continue
         n, i, first = len(phrase), 0, phrase[0]
         while i + n <= len(toks):
-            if toks[i].text == first and tuple(t.text for t in toks[i:i + n]) == phrase:
+            try:  # the next place the phrase may start (a long message: one C-level search)
+                i = texts.index(first, i, len(toks) - n + 1)
+            except ValueError:
+                break
+            if tuple(texts[i:i + n]) == phrase:
                 new = [Token(w, w in lex.unaccented_stopwords) for w in target]
                 toks[i:i + n] = new
+                texts[i:i + n] = target
                 present.update(target)
                 i += len(new)
             else:

@@ -72,10 +72,12 @@ class YamlError(Exception):
         self.problem = problem
 
 
-def load(path: Path) -> Any:
-    """Load one YAML file with line numbers; a syntax error becomes a YamlError with its line."""
+def load(path: Path, data: bytes | None = None) -> Any:
+    """Load one YAML file with line numbers (`data`: its bytes, already read); a syntax error
+    becomes a YamlError with its line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8") if data is None else \
+            data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text
     except (OSError, UnicodeDecodeError) as exc:
         raise YamlError(Problem(str(path), 0, f"không đọc được tệp: {exc}")) from exc
     try:
