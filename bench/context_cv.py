@@ -44,6 +44,7 @@ from corpus_cv import authors  # noqa: E402
 
 DEV_CHATS = ("conv_dev.yaml", "conv_dev3.yaml")
 DEV_SETS = ("dev.yaml", "dev2.yaml")
+DECLINED = 3
 
 
 def as_eval(chats: tuple[Conversation, ...]) -> tuple[EvalConversation, ...]:
@@ -94,7 +95,7 @@ def cv(base: Engine, c: float, margins: list[tuple[float, float]]) -> None:
     for held in files:
         train = tuple(ch for a in files if a is not held for ch in a.conversations)
         start = time.perf_counter()
-        model = ContextModel.train(base, train, c)
+        model = ContextModel.train(base, train, c, DECLINED)
         took = time.perf_counter() - start
         chats = as_eval(held.conversations)
         b = evaluate_conversations(engine_chat(base), chats)
@@ -114,7 +115,7 @@ def cv(base: Engine, c: float, margins: list[tuple[float, float]]) -> None:
 
 def dev(base: Engine, c: float, margin: tuple[float, float]) -> None:
     start = time.perf_counter()
-    model = ContextModel.train(base, base.kb.corpus.conversations, c)
+    model = ContextModel.train(base, base.kb.corpus.conversations, c, DECLINED)
     model.margin, model.margin_none = margin
     print(f"\nTrained on every conversation file: {model.examples} pairs in "
           f"{time.perf_counter() - start:.2f} s")
@@ -138,9 +139,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--c", type=float, default=1.0)
     parser.add_argument("--cv-only", action="store_true")
-    parser.add_argument("--margin", type=float, nargs="*", default=[0.0])
-    parser.add_argument("--margin-none", type=float, nargs="*", default=[0.0])
+    parser.add_argument("--margin", type=float, nargs="*", default=[1.0])
+    parser.add_argument("--margin-none", type=float, nargs="*", default=[1.0])
+    parser.add_argument("--declined", type=int, default=3)
     args = parser.parse_args()
+    global DECLINED
+    DECLINED = args.declined
     kb = knowledge.load()
     base = Engine(kb, dataclasses.replace(Tuning.default(), context_model=False))
     margins = [(m, n) for m in args.margin for n in args.margin_none]

@@ -23,6 +23,7 @@ import numpy as np
 
 from bot.answering import focus, text
 from bot.answering.context import Context
+
 from bot.answering.corpus import Conversation
 from bot.answering.model_cache import cached, default_cache_dir
 
@@ -40,15 +41,18 @@ TOPIC_FEATURES = (
     "group", "entity", "district", "shown_followup", "shown_short", "rule_short",
     "plain_rank", "context_rank", "model_rank", "rule_followup", "facet_cue",
     "declined", "declined_shown", "declined_model", "declined_context", "declined_short",
-    "known", "known_declined",
+    "known", "known_declined", "rule_facet", "same",
 )
 NONE_FEATURES = ("none", "none_rule", "none_out", "none_best_plain", "none_best_context",
                  "none_long", "none_model_best", "none_suggest", "none_best_lexical",
-                 "none_followup", "none_unknown", "none_best_known")
+                 "none_followup", "none_unknown", "none_best_known", "none_no_ask",
+                 "none_declined_no_ask")
 WIDTH = len(TOPIC_FEATURES) + len(NONE_FEATURES)
-SHORT_WORDS = 4
-MARGIN = 0.0  # the learned choice replaces the rules' when it scores this much higher
-MARGIN_NONE = 0.0  # ... and this much where the rules answer no topic  # own content words of a short follow-up
+DECLINED_EVERY = 3  # every 3rd corpus message no topic answers is trained on after a topic
+SAME = "same"  # the facet cue for the question just answered (as retrieval.SAME)
+SHORT_WORDS = 4  # own content words of a short follow-up
+MARGIN = 1.0  # the learned choice replaces the rules' when it scores this much higher
+MARGIN_NONE = 1.0  # ... and this much where the rules answer no topic
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class _Reading:
     suggest: bool  # the rules offer suggestions
     own: tuple[str, ...]  # the message's own content words (question words aside)
     unknown: float  # the share of them no topic knows
+    asks: bool  # a clause of the message asks something
+    focused: bool  # the rules answered a facet of the topic just shown
+    same: bool  # the message asks the question just answered again ("cũng vậy hả")
 
 
 def read(engine: Engine, question: str, before: Entry, rule: Result) -> _Reading:
@@ -111,7 +118,8 @@ def read(engine: Engine, question: str, before: Entry, rule: Result) -> _Reading
         model, paired, out, facets, frozenset(entity),
         bool(engine._districts_in(canon)), focus.is_followup(question),
         len(engine._own_words(question)), rule.kind == "suggest", own_words,
-        sum(w not in engine._vocab_set for w in own_words) / (len(own_words) or 1))
+        sum(w not in engine._vocab_set for w in own_words) / (len(own_words) or 1),
+        focus.asks(question), rule.focused, SAME in wanted)
 
 
 def candidates(engine: Engine, reading: _Reading, before: Entry) -> list[str | None]:
@@ -138,7 +146,8 @@ def features(engine: Engine, reading: _Reading, before: Entry, topic: str | None
             1.0 - short, max(reading.model.values(), default=0.0), float(reading.suggest),
             max(reading.lexical.values(), default=0.0), float(reading.followup),
             reading.unknown, max((_known(engine, reading, t) for t in reading.plain),
-                                 default=0.0))
+                                 default=0.0),
+            float(not reading.asks), float(not reading.asks and reading.rule is None))
         return row
     plain, plain_rank = reading.plain.get(topic, (0.0, RANK_TOP))
     framed, context_rank = reading.in_context.get(topic, (0.0, RANK_TOP))
@@ -158,7 +167,8 @@ def features(engine: Engine, reading: _Reading, before: Entry, topic: str | None
         1.0 / (1 + min(model_rank, RANK_TOP)), rule * reading.followup,
         float(topic in reading.facets) * float(bool(reading.facets)),
         *_declined(reading, shown, model, framed, short),
-        (known := _known(engine, reading, topic)), known * float(reading.rule is None))
+        (known := _known(engine, reading, topic)), known * float(reading.rule is None),
+        rule * reading.focused, shown * reading.same)
     return row
 
 
@@ -222,17 +232,23 @@ class ContextModel:
         if before is None:
             return result
         current = result.entry.id if result.entry is not None else None
+        if current is None and not focus.asks(question):
+            return result  # declined and asking nothing ("ok để e nghĩ lại"): a closing word
         chosen = self.best(choices(engine, question, before, result), current)
         if chosen == current:
             return result
         return _answer(engine, question, before, result, chosen)
 
     @classmethod
-    def train(cls, engine: Engine, chats: Iterable[Conversation], c: float = 1.0
-              ) -> ContextModel:
+    def train(cls, engine: Engine, chats: Iterable[Conversation], c: float = 1.0,
+              declined: int = DECLINED_EVERY) -> ContextModel:
         """A conditional logit (a softmax over each turn's candidates), fitted by L-BFGS with
-        an L2 penalty of 1/c: each turn's right candidate against its own others."""
+        an L2 penalty of 1/c: each turn's right candidate against its own others. Beside the
+        conversations, every `declined`-th corpus message no topic answers is read after a
+        topic (0: none), so that "no topic" is learned from more than a few turns."""
         groups = examples(engine, chats)
+        if declined:
+            groups += declined_examples(engine, declined)
         if not groups:
             return cls(np.zeros(WIDTH), 0.0, 0)
         return cls(_fit(groups, c), 0.0, sum(len(x) for x, _ in groups))
@@ -264,6 +280,23 @@ def examples(engine: Engine, chats: Iterable[Conversation]
                     groups.append((np.stack([ch.features for ch in found]), right))
             after = engine._carry(turn.q, rule, ctx).context
             ctx = dataclasses.replace(after, topic=turn.id or ctx.topic)
+    return groups
+
+
+def declined_examples(engine: Engine, every: int) -> list[tuple[np.ndarray, int]]:
+    """The corpus messages no topic answers (out of scope, social), each read after a topic
+    (the topics in turn): the right choice is no topic."""
+    topics = sorted(e.id for e in engine.kb.entries)
+    groups: list[tuple[np.ndarray, int]] = []
+    none = [m for m in engine.kb.corpus.messages if m.id is None][::every]
+    for k, message in enumerate(none):
+        ctx = Context(topic=topics[k % len(topics)])
+        rule = engine._ask(message.q, ctx)
+        before = applies(engine, message.q, ctx, rule)
+        if before is not None:
+            found = choices(engine, message.q, before, rule)
+            groups.append((np.stack([ch.features for ch in found]),
+                           next(k for k, ch in enumerate(found) if ch.topic is None)))
     return groups
 
 
