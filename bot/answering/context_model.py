@@ -23,15 +23,15 @@ import numpy as np
 
 from bot.answering import focus, text
 from bot.answering.context import Context
-
 from bot.answering.corpus import Conversation
-from bot.answering.model_cache import cached, default_cache_dir
+from bot.answering.model_cache import cached, code_digest, default_cache_dir
 
 if TYPE_CHECKING:
     from bot.answering.knowledge import Entry
     from bot.answering.retrieval import Engine, Result
 
 VERSION = 1
+CODE = ("context_model", "retrieval", "entities", "facets", "focus", "text", "knowledge")
 MODEL_TOP = 3  # the intent model's best topics among the candidates
 RANK_TOP = 5  # ... and each ranking's
 NONE = None
@@ -347,13 +347,10 @@ def _answer(engine: Engine, question: str, before: Entry, rule: Result, chosen: 
 
 def key(engine: Engine) -> str:
     """A hash of what the model learns from: the intent model's key (knowledge, corpus,
-    lexicon), the engine's knobs and this model's version."""
+    lexicon), the engine's knobs, and the code that reads a message (this module, the rules,
+    the entities and facets)."""
     from bot.answering.intent_model import knowledge_key
 
     h = hashlib.sha256(f"{VERSION} {knowledge_key(engine.kb)} {engine.tuning}".encode())
-    h.update(repr(TOPIC_FEATURES + NONE_FEATURES).encode())
+    h.update(code_digest(*CODE).encode())
     return h.hexdigest()[:24]
-
-
-def train_on(engine: Engine, chats: Sequence[Conversation]) -> ContextModel:
-    return ContextModel.train(engine, chats)
