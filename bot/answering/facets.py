@@ -16,6 +16,7 @@ from bot.answering.knowledge import Facets
 class Asked:
     facets: tuple[str, ...]  # the facets the message asks for, in the order they are written
     rest: tuple[str, ...]  # its canonical words outside every cue
+    covered: int = 0  # its canonical words inside a cue
 
 
 class FacetCues:
@@ -43,4 +44,4 @@ class FacetCues:
                     covered[k] = True
         rest = "".join(" " if covered[k] else ch for k, ch in enumerate(canon)).split()
         ordered = tuple(dict.fromkeys(name for _, name in sorted(found)))
-        return Asked(ordered, tuple(rest))
+        return Asked(ordered, tuple(rest), len(canon.split()) - len(rest))

@@ -995,12 +995,15 @@ class Engine:
         and its words that are neither cue, name, question word nor neutral; None when it
         cannot be a facet follow-up whatever came before (too long, nothing asked, a VET
         level or too many words of its own: "cao đẳng học mấy năm" stands alone)."""
-        if len(self._own_words(question)) > self.tuning.followup_words:
+        own = len(self._own_words(question))
+        if own > 2 * self.tuning.followup_words:
             return None
         canon = self._canon(question)
         asked = self._facets.asked(canon)
         wanted = (*asked.facets, *self._mentioned(question))
-        if not wanted:
+        # The words that ask a facet do not make a message long: "vay dc nhiu, lam ho so o
+        # dau" asks two facets in seven words of its own.
+        if not wanted or own - asked.covered > self.tuning.followup_words:
             return None
         allowed = self._facets.neutral | text.lexicon().question_words
         allowed |= {tok.text for tok in text.analyze(question) if tok.stop}

@@ -1,0 +1,118 @@
+"""A follow-up that asks one facet of a topic gets that facet's answer, and a message's second
+question is answered briefly under the first (issue 18: users judged the whole entry repeated,
+and a second question left to a button, "partly" answered).
+
+The facet answers and gists here are set on a copy of the bundled entries, so these tests hold
+whatever the knowledge base's own texts say (tests/test_facet_answers.py checks those)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot import messages
+from bot.answering.answers import Reply, Suggestion, compose
+from bot.answering.assistant import Assistant
+from bot.answering.context import Context
+from bot.answering.knowledge import KnowledgeBase
+from bot.answering.retrieval import Engine, Kind
+from tests.conftest import TODAY
+
+LOAN = "support.student-loan"
+HOW_MUCH = "Mức vay (mục thử): một con số cho mỗi tháng học."
+WHERE = "Nơi làm hồ sơ (mục thử): ủy ban xã nơi cư trú."
+GIST = "Vay được (mục thử) nếu nhà thuộc diện khó khăn."
+
+
+def _with(kb: KnowledgeBase, entry_id: str, **fields: object) -> KnowledgeBase:
+    entries = tuple(e.model_copy(update=fields) if e.id == entry_id else e for e in kb.entries)
+    return dataclasses.replace(kb, entries=entries)
+
+
+@pytest.fixture(scope="module")
+def loan_kb(kb: KnowledgeBase) -> KnowledgeBase:
+    return _with(kb, LOAN, gist=GIST,
+                 facet_answers=(("how-much", HOW_MUCH), ("where", WHERE)))
+
+
+@pytest.fixture(scope="module")
+def loan_engine(loan_kb: KnowledgeBase, engine: Engine) -> Engine:
+    return Engine(loan_kb, model=engine.model)
+
+
+def _reply(kb: KnowledgeBase, engine: Engine, question: str,
+           previous: str | Context | None = None) -> Reply:
+    return compose(kb, engine.ask(question, previous), TODAY)
+
+
+def test_a_follow_up_asking_how_much_gets_that_answer_and_not_the_whole_entry(
+        loan_kb, loan_engine, kb, engine):
+    first = loan_engine.ask("nha e ngheo hoc cd co vay dc tien ko")
+    assert first.entry is not None and first.entry.id == LOAN
+    reply = _reply(loan_kb, loan_engine, "vay được nhiêu", first.context)
+    assert reply.entry_id == LOAN and reply.kind is Kind.ANSWER
+    assert reply.text == HOW_MUCH
+    assert reply.suggestions[0] == Suggestion(LOAN, messages.WHOLE_ANSWER)
+    assert reply.sources  # still says where it comes from
+    # Without a facet answer the whole entry is shown, as before.
+    plain = _reply(kb, engine, "vay được nhiêu", first.context)
+    assert plain.entry_id == LOAN and kb.get(LOAN).answer in plain.text
+
+
+def test_two_facets_asked_at_once_get_both_answers_in_the_order_asked(loan_kb, loan_engine):
+    reply = _reply(loan_kb, loan_engine, "làm hồ sơ ở đâu, vay được bao nhiêu", LOAN)
+    # (seven words of its own: the words that ask a facet do not make it a new question)
+    assert reply.entry_id == LOAN
+    assert reply.text == f"{WHERE}\n{HOW_MUCH}"
+
+
+def test_a_facet_the_topic_has_no_short_answer_for_shows_the_whole_entry(loan_kb, loan_engine):
+    reply = _reply(loan_kb, loan_engine, "liên hệ ai", LOAN)
+    assert reply.entry_id == LOAN
+    assert loan_kb.get(LOAN).answer in reply.text
+
+
+def test_an_open_question_about_the_topic_still_gets_the_whole_entry(loan_kb, loan_engine):
+    reply = _reply(loan_kb, loan_engine, "nha e ngheo hoc cd co vay dc tien ko")
+    assert reply.entry_id == LOAN
+    assert loan_kb.get(LOAN).answer in reply.text
+    assert HOW_MUCH not in reply.text
+
+
+def test_the_second_question_of_a_message_is_answered_under_the_first_from_its_gist(
+        loan_kb, loan_engine, kb, engine):
+    question = ("Chào bot. Con tôi học trung cấp có được miễn học phí không, "
+                "và nhà nghèo có vay được tiền cho cháu đi học không?")
+    reply = _reply(loan_kb, loan_engine, question)
+    assert reply.entry_id == "tuition.trung-cap-free"
+    assert [s.id for s in reply.also] == [LOAN]
+    loan = loan_kb.get(LOAN)
+    assert loan is not None
+    assert reply.text.endswith(messages.SECOND_ANSWER.format(title=loan.title, text=GIST))
+    assert loan_kb.cite(loan.sources[0]) in reply.sources
+    # Without a gist, the second question is only offered.
+    plain = _reply(kb, engine, question)
+    assert [s.id for s in plain.also] == [LOAN] and loan.title not in plain.text
+
+
+def test_the_second_question_gets_its_facet_answer_when_it_asks_a_facet(loan_kb, loan_engine):
+    reply = _reply(loan_kb, loan_engine,
+                   "học trung cấp có được miễn học phí không với lại vay vốn đi học được bao nhiêu")
+    assert [s.id for s in reply.also] == [LOAN]
+    assert HOW_MUCH in reply.text and GIST not in reply.text
+
+
+def test_a_remembered_reply_is_focused_only_after_the_topic_it_answers(loan_kb, loan_engine):
+    assistant = Assistant(loan_kb, loan_engine, today=lambda: TODAY)
+    question = "vay vốn đi học cao đẳng thì được bao nhiêu tiền một tháng"
+    elsewhere = assistant.timed_answer(question, "overseas.costs")
+    after_loan = assistant.timed_answer(question, LOAN)
+    again = assistant.timed_answer(question, "vet.levels")
+    assert elsewhere.reply.entry_id == after_loan.reply.entry_id == LOAN
+    assert after_loan.reply.text == HOW_MUCH and not after_loan.cached
+    assert elsewhere.reply.text != HOW_MUCH
+    assert again.cached and again.reply == elsewhere.reply
+    for previous in ("overseas.costs", LOAN, "vet.levels"):
+        assert assistant.answer(question, previous) == _reply(loan_kb, loan_engine, question,
+                                                              previous)
