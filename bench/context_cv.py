@@ -126,6 +126,7 @@ def dev(base: Engine, c: float, margin: tuple[float, float]) -> None:
         for label, engine in (("rules", base), ("rules + learned", learned)):
             print(f"{name:16} " + line(label, pooled(
                 [evaluate_conversations(engine_chat(engine), chats)])))
+    timing(base, learned)
     for name in DEV_SETS:
         questions = QuestionSet.load(data / name)
         for label, engine in (("rules", base), ("rules + learned", learned)):
@@ -133,6 +134,32 @@ def dev(base: Engine, c: float, margin: tuple[float, float]) -> None:
             follow = {k: v for k, v in m.per_class.items() if k in ("followup", "entity")}
             print(f"{name:16} {label:16} top1 {m.top1:.3f} right {m.answered_right:.3f} "
                   f"rejected {m.rejected:.3f} {follow}")
+
+
+def timing(base: Engine, learned: Engine, repeat: int = 3) -> None:
+    """Time per message of the development conversations, each read after the topic before
+    it (as written), rules alone and with the learned choice: caches cleared every pass."""
+    data = ROOT / "tests/data"
+    turns = []
+    for chat in load_conversations(*(data / n for n in DEV_CHATS)):
+        before = None
+        for t in chat.turns:
+            turns.append((t.q, before))
+            before = t.id or before
+    follow = [(q, b) for q, b in turns if b is not None]
+    for label, items in (("every turn", turns), ("after a topic", follow)):
+        cells = []
+        for engine in (base, learned):
+            best = float("inf")
+            for _ in range(repeat):
+                engine.clear_caches()
+                start = time.perf_counter()
+                for q, b in items:
+                    engine.ask(q, b)
+                best = min(best, (time.perf_counter() - start) / len(items))
+            cells.append(best)
+        print(f"time per message, {label:14} ({len(items)}): rules {cells[0] * 1e3:.2f} ms, "
+              f"+ learned {cells[1] * 1e3:.2f} ms (x{cells[1] / cells[0]:.2f})")
 
 
 def main() -> None:
