@@ -196,13 +196,16 @@ def choices(engine: Engine, question: str, before: Entry, rule: Result) -> list[
 
 def applies(engine: Engine, question: str, ctx: Context, result: Result) -> Entry | None:
     """The topic just shown when the learned part decides this message, else None: greetings,
-    bare names (districts too) and two-question messages stay with the rules."""
+    bare names (districts too), two-question messages and a facet the topic's table sends to
+    another topic stay with the rules."""
     from bot.answering.retrieval import Kind
 
     if not ctx.topic or result.kind not in (Kind.ANSWER, Kind.SUGGEST, Kind.FALLBACK):
         return None
     if result.also or result.note is not None or engine._names.bare(question) is not None:
         return None
+    if result.focused and result.entry is not None and result.entry.id != ctx.topic:
+        return None  # the topic's facet table sends this facet elsewhere: declared knowledge
     return engine.kb.get(ctx.topic)
 
 
