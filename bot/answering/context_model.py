@@ -91,7 +91,9 @@ def read(engine: Engine, question: str, before: Entry, rule: Result) -> _Reading
     framed = engine._in_context(question, q, before)
     told = q.told if engine.tuning.model_reads_story and q.told else q.canon
     model, paired, out = {}, {}, 0.0
-    if engine.model is not None:
+    if engine.model is not None and not engine._short(question):
+        # (a message of a word or two is read without the model, as the rules read it: the
+        # model is over-sure of a lone word, "vay" -> the overseas loan)
         pred = engine._prediction(told)
         model, out = pred.topics, pred.out
         own = " ".join(w for w in engine._own_words(question))
