@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,8 +27,14 @@ from bot.answering.corpus import Conversation
 from bot.answering.model_cache import cached, code_digest, default_cache_dir
 
 if TYPE_CHECKING:
-    from bot.answering.knowledge import Entry
-    from bot.answering.retrieval import Engine, Result
+    from bot.answering.knowledge import Entry, KnowledgeBase
+
+# The answer engine (bot/answering/retrieval.Engine) and its Result: not imported, as the
+# engine imports this module (the core has no import cycles); this module reads the engine's
+# own readings of a message through its methods.
+Engine = Any
+Result = Any
+ANSWERED = ("answer", "suggest", "fallback")  # the Kind values the learned part may change
 
 VERSION = 1
 CODE = ("context_model", "retrieval", "entities", "facets", "focus", "text", "knowledge")
@@ -200,15 +206,14 @@ def applies(engine: Engine, question: str, ctx: Context, result: Result) -> Entr
     """The topic just shown when the learned part decides this message, else None: greetings,
     bare names (districts too), two-question messages and a facet the topic's table sends to
     another topic stay with the rules."""
-    from bot.answering.retrieval import Kind
-
-    if not ctx.topic or result.kind not in (Kind.ANSWER, Kind.SUGGEST, Kind.FALLBACK):
+    if not ctx.topic or result.kind not in ANSWERED:
         return None
     if result.also or result.note is not None or engine._names.bare(question) is not None:
         return None
     if result.focused and result.entry is not None and result.entry.id != ctx.topic:
         return None  # the topic's facet table sends this facet elsewhere: declared knowledge
-    return engine.kb.get(ctx.topic)
+    kb: KnowledgeBase = engine.kb
+    return kb.get(ctx.topic)
 
 
 class ContextModel:
@@ -232,17 +237,18 @@ class ContextModel:
         margin = self.margin_none if current is None else self.margin
         return found[top].topic if scores[top] - scores[at] > margin else current
 
-    def decide(self, engine: Engine, question: str, ctx: Context, result: Result) -> Result:
+    def decide(self, engine: Engine, question: str, ctx: Context, result: Result
+               ) -> tuple[str | None] | None:
+        """(the topic to answer, or None for no topic) when the learned choice differs from
+        the rules' answer; None when the rules' answer stands."""
         before = applies(engine, question, ctx, result)
         if before is None:
-            return result
+            return None
         current = result.entry.id if result.entry is not None else None
         if current is None and not focus.asks(question):
-            return result  # declined and asking nothing ("ok để e nghĩ lại"): a closing word
+            return None  # declined and asking nothing ("ok để e nghĩ lại"): a closing word
         chosen = self.best(choices(engine, question, before, result), current)
-        if chosen == current:
-            return result
-        return _answer(engine, question, before, result, chosen)
+        return None if chosen == current else (chosen,)
 
     @classmethod
     def train(cls, engine: Engine, chats: Iterable[Conversation], c: float = 1.0,
@@ -329,25 +335,6 @@ def _fit(groups: list[tuple[np.ndarray, int]], c: float) -> np.ndarray:
 
     fit = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
     return np.asarray(fit.x / scale)
-
-
-def _answer(engine: Engine, question: str, before: Entry, rule: Result, chosen: str | None
-            ) -> Result:
-    from bot.answering.retrieval import Kind, Result, Scored
-
-    if chosen is None:
-        return Result(Kind.FALLBACK, question, rule.ranked, rule.districts,
-                      cap=engine._below_answer())
-    entry = engine.kb.get(chosen)
-    assert entry is not None  # noqa: S101 - candidates are topics of the knowledge base
-    score = max(engine.tuning.name_score if chosen == before.id else 0.0,
-                next((s.score for s in rule.ranked if s.entry.id == chosen), 0.0),
-                engine._answer_at)
-    ranked = (Scored(entry, score, {}), *(s for s in rule.ranked if s.entry.id != chosen))
-    cues = tuple(f for f in engine._cue_facets(question) if before.facet(f) == chosen)
-    found = Result(Kind.ANSWER, question, ranked, rule.districts, asked=cues,
-                   focused=bool(cues))
-    return engine._again(question, found, before)
 
 
 def key(engine: Engine) -> str:

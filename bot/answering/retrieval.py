@@ -687,7 +687,9 @@ class Engine:
         ctx = Context.of(previous)
         result = self._ask(question, ctx)
         if self.context_model is not None:
-            result = self.context_model.decide(self, question, ctx, result)
+            chosen = self.context_model.decide(self, question, ctx, result)
+            if chosen is not None:
+                result = self._learned(question, ctx, result, chosen[0])
         return self._carry(question, result, ctx)
 
     def _ask(self, question: str, ctx: Context) -> Result:
@@ -716,6 +718,22 @@ class Engine:
         if before is not None:
             return self._after(question, q, result, before)
         return self._split(question, result)
+
+    def _learned(self, question: str, ctx: Context, rule: Result, chosen: str | None
+                 ) -> Result:
+        """The context model's choice for a message after a topic, in place of the rules'."""
+        before = self.kb.get(ctx.topic or "")
+        entry = self.kb.get(chosen or "")
+        if entry is None or before is None:
+            return Result(Kind.FALLBACK, question, rule.ranked, rule.districts,
+                          cap=self._below_answer())
+        score = max(self.tuning.name_score if entry is before else 0.0,
+                    next((s.score for s in rule.ranked if s.entry is entry), 0.0),
+                    self._answer_at)
+        ranked = (Scored(entry, score, {}), *(s for s in rule.ranked if s.entry is not entry))
+        cues = tuple(f for f in self._cue_facets(question) if before.facet(f) == entry.id)
+        return self._again(question, Result(Kind.ANSWER, question, ranked, rule.districts,
+                                            asked=cues, focused=bool(cues)), before)
 
     def _country_tie(self, question: str, result: Result) -> Result:
         """A country named ("vay ngân hàng chính sách để đi Hàn"): of two topics answered
