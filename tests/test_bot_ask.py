@@ -134,3 +134,14 @@ async def test_stickers_and_photos_get_a_clear_reply(bot, api, student):
     await api.send_photo(student, caption="ảnh")
     [reply] = await api.wait_for_message(student.id)
     assert reply["text"] == messages.ONLY_TEXT
+
+
+async def test_a_parents_second_question_is_answered_under_the_first(bot, student):
+    [answer] = await bot.say(student, "Chào bot. Con tôi học trung cấp có được miễn học phí "
+                                      "không, và nhà nghèo có vay được tiền cho cháu đi học không?")
+    loan = bot.services.kb.get("support.student-loan")
+    first = bot.services.kb.get("tuition.trung-cap-free")
+    assert loan.gist and first.title in answer["text"]
+    assert html.escape(loan.gist) in answer["text"]  # answered, not only offered
+    assert answer["text"].index(first.title) < answer["text"].index(html.escape(loan.gist))
+    assert any(loan.title[:30] in b for b in buttons(answer))  # the whole answer, one tap

@@ -41,13 +41,24 @@ def loan_engine(loan_kb: KnowledgeBase, engine: Engine) -> Engine:
     return Engine(loan_kb, model=engine.model)
 
 
+@pytest.fixture(scope="module")
+def bare_kb(kb: KnowledgeBase) -> KnowledgeBase:
+    """The loan topic with neither gist nor facet answers."""
+    return _with(kb, LOAN, gist=None, facet_answers=())
+
+
+@pytest.fixture(scope="module")
+def bare_engine(bare_kb: KnowledgeBase, engine: Engine) -> Engine:
+    return Engine(bare_kb, model=engine.model)
+
+
 def _reply(kb: KnowledgeBase, engine: Engine, question: str,
            previous: str | Context | None = None) -> Reply:
     return compose(kb, engine.ask(question, previous), TODAY)
 
 
 def test_a_follow_up_asking_how_much_gets_that_answer_and_not_the_whole_entry(
-        loan_kb, loan_engine, kb, engine):
+        loan_kb, loan_engine, bare_kb, bare_engine):
     first = loan_engine.ask("nha e ngheo hoc cd co vay dc tien ko")
     assert first.entry is not None and first.entry.id == LOAN
     reply = _reply(loan_kb, loan_engine, "vay được nhiêu", first.context)
@@ -56,8 +67,8 @@ def test_a_follow_up_asking_how_much_gets_that_answer_and_not_the_whole_entry(
     assert reply.suggestions[0] == Suggestion(LOAN, messages.WHOLE_ANSWER)
     assert reply.sources  # still says where it comes from
     # Without a facet answer the whole entry is shown, as before.
-    plain = _reply(kb, engine, "vay được nhiêu", first.context)
-    assert plain.entry_id == LOAN and kb.get(LOAN).answer in plain.text
+    plain = _reply(bare_kb, bare_engine, "vay được nhiêu", first.context)
+    assert plain.entry_id == LOAN and bare_kb.get(LOAN).answer in plain.text
 
 
 def test_two_facets_asked_at_once_get_both_answers_in_the_order_asked(loan_kb, loan_engine):
@@ -81,7 +92,7 @@ def test_an_open_question_about_the_topic_still_gets_the_whole_entry(loan_kb, lo
 
 
 def test_the_second_question_of_a_message_is_answered_under_the_first_from_its_gist(
-        loan_kb, loan_engine, kb, engine):
+        loan_kb, loan_engine, bare_kb, bare_engine):
     question = ("Chào bot. Con tôi học trung cấp có được miễn học phí không, "
                 "và nhà nghèo có vay được tiền cho cháu đi học không?")
     reply = _reply(loan_kb, loan_engine, question)
@@ -92,7 +103,7 @@ def test_the_second_question_of_a_message_is_answered_under_the_first_from_its_g
     assert reply.text.endswith(messages.SECOND_ANSWER.format(title=loan.title, text=GIST))
     assert loan_kb.cite(loan.sources[0]) in reply.sources
     # Without a gist, the second question is only offered.
-    plain = _reply(kb, engine, question)
+    plain = _reply(bare_kb, bare_engine, question)
     assert [s.id for s in plain.also] == [LOAN] and loan.title not in plain.text
 
 

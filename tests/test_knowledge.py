@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.answering import knowledge
 from bot.answering.knowledge import (
@@ -168,6 +169,24 @@ def test_check_reports_an_unknown_facet_name_and_an_unknown_facet_topic(knowledg
                for p in problems), problems
     assert any(re.search(r"overseas\.yaml:\d+: overseas\.loan: facets\.wherever: "
                          r"mục 'overseas\.nowhere' không tồn tại", p) for p in problems), problems
+
+
+def test_check_reports_a_gist_or_facet_answer_too_long_and_an_answer_to_no_cue_facet(
+        knowledge_copy):
+    path = knowledge_copy / "vet.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    levels = next(e for e in entries if e["id"] == "vet.levels")
+    levels["gist"] = "dài " * 90
+    levels["facet_answers"] = {"how-long": "lâu " * 100, "country": "Nhật Bản", "whenever": "sớm"}
+    path.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    problems = _problems(knowledge_copy)
+    for pattern in (r"vet\.yaml:\d+: vet\.levels: gist dài \d+ ký tự, tối đa 240",
+                    r"vet\.yaml:\d+: vet\.levels: facet_answers\.how-long dài \d+ ký tự, "
+                    r"tối đa 360",
+                    r"vet\.yaml:\d+: vet\.levels: facet_answers: .*'country'",
+                    r"vet\.yaml:\d+: vet\.levels: facet_answers: .*'whenever'"):
+        assert any(re.search(pattern, p) for p in problems), (pattern, problems)
 
 
 def test_every_facet_table_names_known_facets_and_topics(kb):

@@ -588,3 +588,17 @@ async def test_the_widget_learns_whether_its_site_may_frame_the_chat(svc, client
         assert not await allowed("https://truong-khac.example.vn")
     said = [r.getMessage() for r in caplog.records if "truong-khac" in r.getMessage()]
     assert len(said) == 1 and "CAREERBOT_WEB_ORIGINS" in said[0]  # logged once, with the fix
+
+
+async def test_a_follow_up_asking_the_amount_gets_it_and_the_whole_answer_is_one_tap_away(
+        svc, visitor):
+    await visitor.open()
+    [first] = await visitor.say("nha e ngheo hoc cd co vay dc tien ko")
+    loan = svc.kb.get("support.student-loan")
+    assert first["parts"][0] == {"kind": "title", "text": loan.title}
+    [focused] = await visitor.say("vay được nhiêu")
+    amount = loan.facet_answer("how-much")
+    assert amount and amount in text_of(focused) and loan.answer not in text_of(focused)
+    assert any(p["kind"] == "sources" and p["items"] for p in focused["parts"])
+    [whole] = await visitor.tap(focused, "👉 " + messages.WHOLE_ANSWER)
+    assert loan.answer in text_of(whole)
