@@ -25,6 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.answering import focus, text
 from bot.answering.context import EMPTY, Context
+from bot.answering.context_model import ContextModel
 from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain
 from bot.answering.facets import FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
@@ -94,6 +95,9 @@ class Tuning:
     # model: it is sure of a word or two it has seen in one topic's messages ("có được vay
     # không" -> the overseas loan), where the follow-up rules know the topic just shown.
     model_min_words: int = 0
+    # A message read right after a topic is decided by the learned context model
+    # (bot/answering/context_model.py) among the rules' and rankings' candidates.
+    context_model: bool = False
 
     @property
     def answer_at(self) -> float:
@@ -213,7 +217,8 @@ class Engine:
     """The answer engine over one knowledge base; build once, ask many times."""
 
     def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None,
-                 model: IntentModel | None = None) -> None:
+                 model: IntentModel | None = None,
+                 context_model: ContextModel | None = None) -> None:
         self.kb = kb
         self.tuning = tuning or Tuning.default()
         # The learned model is loaded (from its cache, or trained) only when it has a weight.
@@ -245,6 +250,9 @@ class Engine:
         self._plain_reads: dict[str, tuple[_Query, Result]] = {}
         self._lexical_reads: dict[str, tuple[_Query, Result]] = {}  # ... without the model
         self._build()
+        self.context_model: ContextModel | None = None
+        if context_model is not None or self.tuning.context_model:
+            self.context_model = context_model or ContextModel.load(self)
 
     # --- index -------------------------------------------------------------------------------
     def _entry_texts(self, entry: Entry) -> list[str]:
@@ -677,7 +685,12 @@ class Engine:
         conversation after this message.
         """
         ctx = Context.of(previous)
-        return self._carry(question, self._ask(question, ctx), ctx)
+        result = self._ask(question, ctx)
+        if self.context_model is not None:
+            chosen = self.context_model.decide(self, question, ctx, result)
+            if chosen is not None:
+                result = self._learned(question, ctx, result, chosen[0])
+        return self._carry(question, result, ctx)
 
     def _ask(self, question: str, ctx: Context) -> Result:
         if not focus.clauses(question):
@@ -705,6 +718,22 @@ class Engine:
         if before is not None:
             return self._after(question, q, result, before)
         return self._split(question, result)
+
+    def _learned(self, question: str, ctx: Context, rule: Result, chosen: str | None
+                 ) -> Result:
+        """The context model's choice for a message after a topic, in place of the rules'."""
+        before = self.kb.get(ctx.topic or "")
+        entry = self.kb.get(chosen or "")
+        if entry is None or before is None:
+            return Result(Kind.FALLBACK, question, rule.ranked, rule.districts,
+                          cap=self._below_answer())
+        score = max(self.tuning.name_score if entry is before else 0.0,
+                    next((s.score for s in rule.ranked if s.entry is entry), 0.0),
+                    self._answer_at)
+        ranked = (Scored(entry, score, {}), *(s for s in rule.ranked if s.entry is not entry))
+        cues = tuple(f for f in self._cue_facets(question) if before.facet(f) == entry.id)
+        return self._again(question, Result(Kind.ANSWER, question, ranked, rule.districts,
+                                            asked=cues, focused=bool(cues)), before)
 
     def _country_tie(self, question: str, result: Result) -> Result:
         """A country named ("vay ngân hàng chính sách để đi Hàn"): of two topics answered

@@ -1,0 +1,348 @@
+"""A learned reading of a message in context: which topic (or none) answers a message read
+right after a topic was shown.
+
+The hand rules (facet tables, the in-context ranking, near ties) and the intent model each
+propose topics; a linear model trained on the corpus conversations (knowledge/training/topics,
+each turn with the topic that answers it after the turns before) scores every (turn,
+candidate) pair and the best one is answered. Candidates: the rules' answer, the message's own
+lexical and in-context rankings, the intent model's best topics, the topic just shown, its
+facet targets and related topics, and "no topic". Bare names, greetings and districts stay
+with the rules. Trained at load time (well under a second), cached like the intent model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bot.answering import focus, text
+from bot.answering.context import Context
+from bot.answering.corpus import Conversation
+from bot.answering.model_cache import cached, code_digest, default_cache_dir
+
+if TYPE_CHECKING:
+    from bot.answering.knowledge import Entry, KnowledgeBase
+
+# The answer engine (bot/answering/retrieval.Engine) and its Result: not imported, as the
+# engine imports this module (the core has no import cycles); this module reads the engine's
+# own readings of a message through its methods.
+Engine = Any
+Result = Any
+ANSWERED = ("answer", "suggest", "fallback")  # the Kind values the learned part may change
+
+VERSION = 1
+CODE = ("context_model", "retrieval", "entities", "facets", "focus", "text", "knowledge")
+MODEL_TOP = 3  # the intent model's best topics among the candidates
+RANK_TOP = 5  # ... and each ranking's
+NONE = None
+# Per topic candidate, then the "no topic" option's own features (zero for a topic).
+TOPIC_FEATURES = (
+    "rule", "plain", "lexical", "in_context", "model", "paired", "shown", "facet", "related",
+    "group", "entity", "district", "shown_followup", "shown_short", "rule_short",
+    "plain_rank", "context_rank", "model_rank", "rule_followup", "facet_cue",
+    "declined", "declined_shown", "declined_model", "declined_context", "declined_short",
+    "known", "known_declined", "rule_facet", "same",
+)
+NONE_FEATURES = ("none", "none_rule", "none_out", "none_best_plain", "none_best_context",
+                 "none_long", "none_model_best", "none_suggest", "none_best_lexical",
+                 "none_followup", "none_unknown", "none_best_known", "none_no_ask",
+                 "none_declined_no_ask")
+WIDTH = len(TOPIC_FEATURES) + len(NONE_FEATURES)
+DECLINED_EVERY = 3  # every 3rd corpus message no topic answers is trained on after a topic
+SAME = "same"  # the facet cue for the question just answered (as retrieval.SAME)
+SHORT_WORDS = 4  # own content words of a short follow-up
+MARGIN = 1.0  # the learned choice replaces the rules' when it scores this much higher
+MARGIN_NONE = 1.0  # ... and this much where the rules answer no topic
+
+
+@dataclass(frozen=True)
+class Choice:
+    topic: str | None
+    features: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What the engine's parts make of one message after a topic."""
+
+    rule: str | None
+    plain: dict[str, tuple[float, int]]
+    lexical: dict[str, float]
+    in_context: dict[str, tuple[float, int]]
+    model: dict[str, float]
+    paired: dict[str, float]
+    out: float
+    facets: frozenset[str]  # the topic just shown's facet targets the message asks for
+    entity: frozenset[str]  # topics of the country / level the message names
+    district: bool
+    followup: bool
+    words: int
+    suggest: bool  # the rules offer suggestions
+    own: tuple[str, ...]  # the message's own content words (question words aside)
+    unknown: float  # the share of them no topic knows
+    asks: bool  # a clause of the message asks something
+    focused: bool  # the rules answered a facet of the topic just shown
+    same: bool  # the message asks the question just answered again ("cũng vậy hả")
+
+
+def read(engine: Engine, question: str, before: Entry, rule: Result) -> _Reading:
+    q, plain = engine._plain(question)
+    _, lexical = engine._plain(question, lexical=True)
+    framed = engine._in_context(question, q, before)
+    told = q.told if engine.tuning.model_reads_story and q.told else q.canon
+    model, paired, out = {}, {}, 0.0
+    if engine.model is not None and not engine._short(question):
+        # (a message of a word or two is read without the model, as the rules read it: the
+        # model is over-sure of a lone word, "vay" -> the overseas loan)
+        pred = engine._prediction(told)
+        model, out = pred.topics, pred.out
+        own = " ".join(w for w in engine._own_words(question))
+        paired = engine._prediction(
+            " ".join([*text.content_tokens(before.title), own])).topics
+    canon = engine._canon(question)
+    asking = text.lexicon().question_words
+    own_words = tuple(w for w in engine._own_words(question) if w not in asking)
+    asked = engine._asked_facets(question)
+    wanted = asked[0] if asked is not None else engine._cue_facets(question)
+    facets = frozenset(t for f in wanted if (t := before.facet(f)) is not None)
+    entity: set[str] = set()
+    country = engine._mentions.find(engine._no_districts(canon), "countries", question)
+    level = engine._mentions.find(canon, "levels")
+    for named in (country, level):
+        if named is not None:
+            entity.update(named.topics)
+    return _Reading(
+        rule.entry.id if rule.entry is not None else None,
+        {s.entry.id: (s.score, k) for k, s in enumerate(plain.ranked[:RANK_TOP])},
+        {s.entry.id: s.score for s in lexical.ranked[:RANK_TOP]},
+        {s.entry.id: (s.score, k) for k, s in enumerate(framed.ranked[:RANK_TOP])}
+        if framed is not None else {},
+        model, paired, out, facets, frozenset(entity),
+        bool(engine._districts_in(canon)), focus.is_followup(question),
+        len(engine._own_words(question)), rule.kind == "suggest", own_words,
+        sum(w not in engine._vocab_set for w in own_words) / (len(own_words) or 1),
+        focus.asks(question), rule.focused, SAME in wanted)
+
+
+def candidates(engine: Engine, reading: _Reading, before: Entry) -> list[str | None]:
+    found: dict[str | None, None] = {reading.rule: None, before.id: None}
+    found.update(dict.fromkeys(reading.plain))
+    found.update(dict.fromkeys(reading.in_context))
+    found.update(dict.fromkeys(sorted(reading.model, key=lambda t: -reading.model[t])
+                               [:MODEL_TOP]))
+    found.update(dict.fromkeys(reading.facets))
+    found.update(dict.fromkeys(r for r in before.related))
+    found[NONE] = None
+    return [t for t in found if t is None or engine.kb.get(t) is not None]
+
+
+def features(engine: Engine, reading: _Reading, before: Entry, topic: str | None
+             ) -> np.ndarray:
+    row = np.zeros(WIDTH)
+    short = float(reading.words <= SHORT_WORDS)
+    if topic is None:
+        best_plain = max((s for s, _ in reading.plain.values()), default=0.0)
+        best_context = max((s for s, _ in reading.in_context.values()), default=0.0)
+        row[len(TOPIC_FEATURES):] = (
+            1.0, float(reading.rule is None), reading.out, best_plain, best_context,
+            1.0 - short, max(reading.model.values(), default=0.0), float(reading.suggest),
+            max(reading.lexical.values(), default=0.0), float(reading.followup),
+            reading.unknown, max((_known(engine, reading, t) for t in reading.plain),
+                                 default=0.0),
+            float(not reading.asks), float(not reading.asks and reading.rule is None))
+        return row
+    plain, plain_rank = reading.plain.get(topic, (0.0, RANK_TOP))
+    framed, context_rank = reading.in_context.get(topic, (0.0, RANK_TOP))
+    model = reading.model.get(topic, 0.0)
+    model_rank = sum(p > model for p in reading.model.values())
+    rule = float(topic == reading.rule)
+    shown = float(topic == before.id)
+    districts = engine.kb.districts
+    district = reading.district and (
+        topic == before.facet("district") or (districts is not None and topic == districts.topic))
+    row[: len(TOPIC_FEATURES)] = (
+        rule, plain, reading.lexical.get(topic, 0.0), framed, model,
+        reading.paired.get(topic, 0.0), shown, float(topic in reading.facets),
+        float(topic in before.related), float(topic.split(".")[0] == before.id.split(".")[0]),
+        float(topic in reading.entity), float(district), shown * reading.followup,
+        shown * short, rule * short, 1.0 / (1 + plain_rank), 1.0 / (1 + context_rank),
+        1.0 / (1 + min(model_rank, RANK_TOP)), rule * reading.followup,
+        float(topic in reading.facets) * float(bool(reading.facets)),
+        *_declined(reading, shown, model, framed, short),
+        (known := _known(engine, reading, topic)), known * float(reading.rule is None),
+        rule * reading.focused, shown * reading.same)
+    return row
+
+
+def _known(engine: Engine, reading: _Reading, topic: str) -> float:
+    """The share of the message's own words that a topic knows (phrasings and answer)."""
+    if not reading.own:
+        return 1.0
+    entry = engine.kb.get(topic)
+    words = engine._known_words(entry) if entry is not None else frozenset()
+    return sum(w in words for w in reading.own) / len(reading.own)
+
+
+def _declined(reading: _Reading, shown: float, model: float, framed: float, short: float
+              ) -> tuple[float, ...]:
+    """Interactions with the rules answering no topic: a topic must then earn its place."""
+    declined = float(reading.rule is None)
+    return declined, declined * shown, declined * model, declined * framed, declined * short
+
+
+def choices(engine: Engine, question: str, before: Entry, rule: Result) -> list[Choice]:
+    reading = read(engine, question, before, rule)
+    return [Choice(t, features(engine, reading, before, t))
+            for t in candidates(engine, reading, before)]
+
+
+def applies(engine: Engine, question: str, ctx: Context, result: Result) -> Entry | None:
+    """The topic just shown when the learned part decides this message, else None: greetings,
+    bare names (districts too), two-question messages and a facet the topic's table sends to
+    another topic stay with the rules."""
+    if not ctx.topic or result.kind not in ANSWERED:
+        return None
+    if result.also or result.note is not None or engine._names.bare(question) is not None:
+        return None
+    if result.focused and result.entry is not None and result.entry.id != ctx.topic:
+        return None  # the topic's facet table sends this facet elsewhere: declared knowledge
+    kb: KnowledgeBase = engine.kb
+    return kb.get(ctx.topic)
+
+
+class ContextModel:
+    """A linear scorer of (message after a topic, candidate topic) pairs."""
+
+    def __init__(self, weights: np.ndarray, bias: float, examples: int) -> None:
+        self.weights = weights
+        self.bias = bias
+        self.examples = examples
+        self.margin = MARGIN
+        self.margin_none = MARGIN_NONE
+
+    def best(self, found: Sequence[Choice], current: str | None) -> str | None:
+        """The best-scored candidate, if it beats the rules' own choice by the margin (for
+        a topic where the rules answer none, by `margin_none`)."""
+        scores = np.stack([c.features for c in found]) @ self.weights
+        top = int(np.argmax(scores))
+        at = next((k for k, c in enumerate(found) if c.topic == current), None)
+        if at is None:
+            return found[top].topic
+        margin = self.margin_none if current is None else self.margin
+        return found[top].topic if scores[top] - scores[at] > margin else current
+
+    def decide(self, engine: Engine, question: str, ctx: Context, result: Result
+               ) -> tuple[str | None] | None:
+        """(the topic to answer, or None for no topic) when the learned choice differs from
+        the rules' answer; None when the rules' answer stands."""
+        before = applies(engine, question, ctx, result)
+        if before is None:
+            return None
+        current = result.entry.id if result.entry is not None else None
+        if current is None and not focus.asks(question):
+            return None  # declined and asking nothing ("ok để e nghĩ lại"): a closing word
+        chosen = self.best(choices(engine, question, before, result), current)
+        return None if chosen == current else (chosen,)
+
+    @classmethod
+    def train(cls, engine: Engine, chats: Iterable[Conversation], c: float = 1.0,
+              declined: int = DECLINED_EVERY) -> ContextModel:
+        """A conditional logit (a softmax over each turn's candidates), fitted by L-BFGS with
+        an L2 penalty of 1/c: each turn's right candidate against its own others. Beside the
+        conversations, every `declined`-th corpus message no topic answers is read after a
+        topic (0: none), so that "no topic" is learned from more than a few turns."""
+        groups = examples(engine, chats)
+        if declined:
+            groups += declined_examples(engine, declined)
+        if not groups:
+            return cls(np.zeros(WIDTH), 0.0, 0)
+        return cls(_fit(groups, c), 0.0, sum(len(x) for x, _ in groups))
+
+    @classmethod
+    def load(cls, engine: Engine, cache_dir: Path | None = None) -> ContextModel:
+        """Trained on the knowledge base's corpus conversations, cached by what it learns from."""
+        folder = cache_dir or default_cache_dir()
+        return cached(folder / f"context-{key(engine)}.pickle", cls,
+                      lambda: cls.train(engine, engine.kb.corpus.conversations),
+                      "context model")
+
+
+def examples(engine: Engine, chats: Iterable[Conversation]
+             ) -> list[tuple[np.ndarray, int]]:
+    """(candidates' features, index of the right one) for every turn read after a topic whose
+    answer is among its candidates; the topic before each turn is the one that answered the
+    turn before (as written), the entities named are carried as the engine carries them."""
+    groups: list[tuple[np.ndarray, int]] = []
+    for chat in chats:
+        ctx = Context()
+        for turn in chat.turns:
+            rule = engine._ask(turn.q, ctx)
+            before = applies(engine, turn.q, ctx, rule)
+            if before is not None:
+                found = choices(engine, turn.q, before, rule)
+                right = next((k for k, ch in enumerate(found) if ch.topic == turn.id), None)
+                if right is not None:
+                    groups.append((np.stack([ch.features for ch in found]), right))
+            after = engine._carry(turn.q, rule, ctx).context
+            ctx = dataclasses.replace(after, topic=turn.id or ctx.topic)
+    return groups
+
+
+def declined_examples(engine: Engine, every: int) -> list[tuple[np.ndarray, int]]:
+    """The corpus messages no topic answers (out of scope, social), each read after a topic
+    (the topics in turn): the right choice is no topic."""
+    topics = sorted(e.id for e in engine.kb.entries)
+    groups: list[tuple[np.ndarray, int]] = []
+    none = [m for m in engine.kb.corpus.messages if m.id is None][::every]
+    for k, message in enumerate(none):
+        ctx = Context(topic=topics[k % len(topics)])
+        rule = engine._ask(message.q, ctx)
+        before = applies(engine, message.q, ctx, rule)
+        if before is not None:
+            found = choices(engine, message.q, before, rule)
+            groups.append((np.stack([ch.features for ch in found]),
+                           next(k for k, ch in enumerate(found) if ch.topic is None)))
+    return groups
+
+
+def _fit(groups: list[tuple[np.ndarray, int]], c: float) -> np.ndarray:
+    from scipy.optimize import minimize
+
+    features = np.concatenate([x for x, _ in groups])
+    starts = np.cumsum([0, *(len(x) for x, _ in groups)])[:-1]
+    right = starts + np.array([r for _, r in groups])
+    owner = np.repeat(np.arange(len(groups)), [len(x) for x, _ in groups])
+    scale = features.std(axis=0) + 1e-6  # fitted on standardised features, kept unscaled
+    x = features / scale
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = x @ w
+        top = np.full(len(groups), -np.inf)
+        np.maximum.at(top, owner, s)
+        e = np.exp(s - top[owner])
+        total = np.zeros(len(groups))
+        np.add.at(total, owner, e)
+        p = e / total[owner]
+        value = float(-(s[right] - top - np.log(total)).sum() + 0.5 / c * w @ w)
+        p[right] -= 1.0
+        return value, x.T @ p + w / c
+
+    fit = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
+    return np.asarray(fit.x / scale)
+
+
+def key(engine: Engine) -> str:
+    """A hash of what the model learns from: the intent model's key (knowledge, corpus,
+    lexicon), the engine's knobs, and the code that reads a message (this module, the rules,
+    the entities and facets)."""
+    from bot.answering.intent_model import knowledge_key
+
+    h = hashlib.sha256(f"{VERSION} {knowledge_key(engine.kb)} {engine.tuning}".encode())
+    h.update(code_digest(*CODE).encode())
+    return h.hexdigest()[:24]

@@ -1,0 +1,94 @@
+"""The learned reading of a message after a topic (bot/answering/context_model.py): what it
+trains on, its cache, and that it learns a follow-up it is taught."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from bot.answering.context import Context
+from bot.answering.context_model import (
+    NONE_FEATURES,
+    TOPIC_FEATURES,
+    ContextModel,
+    examples,
+    key,
+)
+from bot.answering.corpus import Conversation, Turn
+from bot.answering.retrieval import Engine, Tuning
+
+FOLLOW_UP = "vụ kia tính sao"  # no topic's words: the rules keep the topic just shown
+
+
+def chat(*turns: tuple[str, str | None, str]) -> Conversation:
+    return Conversation(persona="parent", turns=tuple(Turn(q=q, id=i, tag=t)
+                                                      for q, i, t in turns))
+
+
+def taught(n: int = 12) -> tuple[Conversation, ...]:
+    """After the costs of working abroad, the follow-up means its related topic, the rights
+    of workers abroad (and a first turn with no topic before it is no example)."""
+    return tuple(chat(("Đi xuất khẩu lao động tốn bao nhiêu tiền?", "overseas.costs", "open"),
+                      (FOLLOW_UP, "overseas.rights", "follow")) for _ in range(n))
+
+
+def test_training_reads_each_turn_after_a_topic_with_its_answer_among_the_candidates(engine):
+    groups = examples(engine, (chat(
+        ("Đi xuất khẩu lao động tốn bao nhiêu tiền?", "overseas.costs", "open"),
+        ("có được vay không", "overseas.loan", "follow"),
+        ("ok để e nghĩ lại", None, "social")),))
+    # the first turn has no topic before it; the two others are read after one
+    assert len(groups) == 2
+    width = len(TOPIC_FEATURES) + len(NONE_FEATURES)
+    for features, right in groups:
+        assert features.shape[1] == width
+        assert 0 <= right < len(features)
+    # the "no topic" option (its own features only) is the right one for the closing word
+    none_row = groups[1][0][groups[1][1]]
+    assert none_row[len(TOPIC_FEATURES)] == 1.0
+    assert not none_row[: len(TOPIC_FEATURES)].any()
+
+
+def test_it_learns_a_taught_follow_up(kb, engine):
+    assert engine.ask(FOLLOW_UP, "overseas.costs").entry.id != "overseas.rights"
+    model = ContextModel.train(engine, taught(), declined=0)
+    learned = Engine(kb, engine.tuning, engine.model, context_model=model)
+    assert learned.ask(FOLLOW_UP, "overseas.costs").entry.id == "overseas.rights"
+    # read alone it is still no follow-up of anything
+    assert learned.ask(FOLLOW_UP).entry == engine.ask(FOLLOW_UP).entry
+
+
+def test_untrained_it_keeps_the_rules_answers(kb, engine):
+    model = ContextModel.train(engine, (), declined=0)
+    assert model.examples == 0
+    learned = Engine(kb, engine.tuning, engine.model, context_model=model)
+    ctx = Context(topic="overseas.costs")
+    for q in ("có được vay không", FOLLOW_UP, "mất bao lâu", "ok để e nghĩ lại"):
+        assert learned.ask(q, ctx).entry == engine.ask(q, ctx).entry
+
+
+def test_the_fit_is_cached_by_what_it_learns_from(kb, engine, tmp_path):
+    on = Engine(kb, dataclasses.replace(engine.tuning, context_model=True), engine.model,
+                context_model=ContextModel.train(engine, (), declined=0))  # no load here
+    fitted = ContextModel.load(on, tmp_path)
+    assert fitted.examples > 0
+    assert len(list(tmp_path.glob("context-*.pickle"))) == 1
+    again = ContextModel.load(on, tmp_path)  # read back, not refitted
+    assert np.array_equal(again.weights, fitted.weights)
+    assert len(list(tmp_path.glob("context-*.pickle"))) == 1
+    # other engine knobs read messages otherwise: another key, another fit
+    other = Engine(kb, dataclasses.replace(on.tuning, context_tie=on.tuning.context_tie + 0.01),
+                   engine.model, context_model=fitted)
+    assert key(other) != key(on)
+    ContextModel.load(other, tmp_path)
+    assert len(list(tmp_path.glob("context-*.pickle"))) == 2
+
+
+def test_switched_on_the_engine_loads_it_from_the_cache(kb, engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("CAREERBOT_MODEL_CACHE", str(tmp_path))
+    on = Engine(kb, dataclasses.replace(Tuning.default(), context_model=True), engine.model)
+    assert on.context_model is not None and on.context_model.examples > 0
+    assert list(tmp_path.glob("context-*.pickle"))
+    off = Engine(kb, dataclasses.replace(Tuning.default(), context_model=False), engine.model)
+    assert off.context_model is None
