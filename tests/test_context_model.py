@@ -15,13 +15,13 @@ from bot.answering.context_model import (
     examples,
     key,
 )
-from bot.answering.corpus import Conversation, Turn
+from bot.answering.corpus import Conversation, Tag, Turn
 from bot.answering.retrieval import Engine, Tuning
 
 FOLLOW_UP = "vụ kia tính sao"  # no topic's words: the rules keep the topic just shown
 
 
-def chat(*turns: tuple[str, str | None, str]) -> Conversation:
+def chat(*turns: tuple[str, str | None, Tag]) -> Conversation:
     return Conversation(persona="parent", turns=tuple(Turn(q=q, id=i, tag=t)
                                                       for q, i, t in turns))
 
