@@ -341,8 +341,7 @@ def test_an_illegal_reading_of_the_model_needs_its_own_threshold(kb):
 
 @pytest.mark.parametrize(("line", "key"), [("  illegal_threshold: 0.5", "illegal_threshold"),
                                            ("  unsignalled: 0.85", "unsignalled"),
-                                           ("  crisis_veto: 0.8", "crisis_veto"),
-                                           ("  illegal_sure: 0.9", "illegal_sure"),
+                                           ("  crisis_veto: 0.9", "crisis_veto"),
                                            ("  veto: 0.9", "veto")])
 def test_kb_check_reports_a_bad_illegal_threshold(knowledge_copy, line, key):
     _edit(knowledge_copy, line, f"  {key}: 2")

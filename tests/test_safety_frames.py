@@ -1,7 +1,7 @@
 """Round 5 of the safety detector: the causes of false alarms found by reading the look-alikes
 the cues raised (words that fold onto others, news stories, a child who is well now, rescue
-trades), with the crisis each cue is there for still read; and the model's sure readings (an
-ordinary message overrules an illegal cue, a sure request is not held back by a risk question).
+trades), with the crisis each cue is there for still read; and the model overruling an illegal
+cue in a message it is sure is ordinary.
 Wordings are this file's own, never copied from a labelled set."""
 
 from __future__ import annotations
@@ -70,15 +70,6 @@ def test_the_model_overrules_an_illegal_cue_it_reads_as_ordinary(kb):
     text = "visa du học có được đi làm thêm không ạ"
     assert _with(kb, veto=None).detect(text) is not None
     assert kb.safety.detect(text) is None
-
-
-def test_a_sure_request_is_not_held_back_by_a_risk_question(kb):
-    # someone who has decided asks about the risk in the words of a question about the law
-    text = ("cán bộ xã nói đưa 3 triệu thì ký giấy xác nhận hộ cận nghèo cho em nhận học "
-            "bổng, em nên đưa không, có bị gì không")
-    assert _with(kb, illegal_sure=None).detect(text) is None
-    found = kb.safety.detect(text)
-    assert found is not None and found.concern is Concern.ILLEGAL and found.topic
 
 
 def test_a_general_question_about_the_law_stays_ordinary(kb):

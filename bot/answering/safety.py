@@ -379,8 +379,6 @@ class Detector:
                 asks = self.request is not None and self.request.search(text, words)
                 if self.model is not None and self.model.overrules(text):
                     return None  # the model is sure it is ordinary: a cue's false alarm
-                if framed and self.model is not None and self.model.sure_illegal(text):
-                    framed = False  # "I mean to pay him: is there a risk?" asks for the act
                 if asks or not framed:
                     seen = self.model.read(text, words) if self.model is not None else None
                     if seen is not None and seen[0] in CRISES:  # a crisis outweighs a refusal
@@ -418,7 +416,7 @@ class Detector:
                 return None
             framed = self._model_framed(self.illegal_unless, text, words)
             asks = self.request is not None and self.request.search(text, words)
-            if framed and not asks and not self.model.sure_illegal(text):
+            if framed and not asks:
                 return None
             # The model names no group: the one whose words the message holds most (the first
             # group, the papers, when none), for its legal way and its risk.
@@ -602,7 +600,7 @@ def _number(r: _Reader, settings: dict[str, Any], key: str) -> float | None:
 
 
 MODEL_KEYS = ("threshold", "illegal_threshold", "unsignalled", "veto", "crisis_veto",
-              "long_threshold", "illegal_sure", "signals")
+              "long_threshold", "signals")
 Settings = tuple[list[str], float, float | None, dict[str, float]]
 
 
@@ -620,7 +618,7 @@ def _read_settings(r: _Reader) -> Settings | None:
     illegal = _number(r, settings, "illegal_threshold") if "illegal_threshold" in settings \
         else None
     options = {}
-    for key in ("unsignalled", "veto", "crisis_veto", "long_threshold", "illegal_sure"):
+    for key in ("unsignalled", "veto", "crisis_veto", "long_threshold"):  # optional
         value = _number(r, settings, key) if key in settings else None
         if value is not None:
             options[key] = value

@@ -190,10 +190,6 @@ class SafetyModel:
     # What any reading of a long message needs (None: as a short one): long ordinary messages
     # (a parent's story) are where the model raises most false alarms.
     long_threshold: float | None = None
-    # The probability of "illegal" at which a framing ("có bị gì không", "có rủi ro gì") no
-    # longer holds a request back: someone about to pay or forge asks about the risk of it, in
-    # the words of a question about the law (None: a framing always holds it back).
-    illegal_sure: float | None = None
     base: int = 0  # examples[:base]: safety.yaml's and the knowledge base's; then the corpus's
     # The last readings: a message is read up to three times (a cue's check, a veto, the
     # second opinion), each costing milliseconds for a long one.
@@ -205,8 +201,8 @@ class SafetyModel:
               threshold: float, illegal_threshold: float | None = None, *,
               corpus: Sequence[tuple[str, str]] = (), digest: str = "",
               unsignalled: float | None = None, veto: float | None = None,
-              crisis_veto: float | None = None, long_threshold: float | None = None,
-              illegal_sure: float | None = None) -> SafetyModel:
+              crisis_veto: float | None = None, long_threshold: float | None = None
+              ) -> SafetyModel:
         """`corpus`: the training corpus's messages (canonical, label), after the examples;
         `digest`: the corpus files' hash, part of the cache key."""
         h = hashlib.sha256(f"corpus {digest}\n".encode())
@@ -214,7 +210,7 @@ class SafetyModel:
             h.update(f"{label}\t{canon}\n".encode())
         return cls((*examples, *corpus), frozenset(signals), threshold, h.hexdigest(),
                    illegal_threshold, unsignalled, veto, crisis_veto, long_threshold,
-                   illegal_sure, len(examples))
+                   len(examples))
 
     def trained_on(self, corpus: Sequence[tuple[str, str]]) -> SafetyModel:
         """The same model with its examples and another corpus (cross-validation)."""
@@ -222,8 +218,7 @@ class SafetyModel:
                                  self.threshold, self.illegal_threshold, corpus=corpus,
                                  unsignalled=self.unsignalled, veto=self.veto,
                                  crisis_veto=self.crisis_veto,
-                                 long_threshold=self.long_threshold,
-                                 illegal_sure=self.illegal_sure)
+                                 long_threshold=self.long_threshold)
 
     @property
     def key(self) -> str:
@@ -318,15 +313,6 @@ class SafetyModel:
         if p >= max(self.illegal_threshold or self.threshold, floor) and p > probs[NONE]:
             return ILLEGAL, p
         return None
-
-    def sure_illegal(self, text: str) -> bool:
-        """Whether the model reads an illegal request surely enough that no framing holds it
-        back (`illegal_sure`)."""
-        if self.illegal_sure is None:
-            return False
-        probs = self.probabilities(text)
-        p = probs.get(ILLEGAL, 0.0)
-        return p >= self.illegal_sure and p > probs.get(NONE, 0.0)
 
     def overrules(self, text: str, crisis: bool = False) -> bool:
         """Whether the model reads the message as ordinary surely enough to overrule a cue
