@@ -25,6 +25,8 @@ ORDINARY = [
     "em xem tin thấy vụ một bạn học sinh tự tử vì điểm thi, trường mình có phòng tư vấn không",
     "em thích nghề lính cứu hỏa, thấy các anh dập đám cháy ngầu quá, học ở đâu",
     "con tôi hiện vẫn ổn, tôi chỉ muốn biết trước nếu bị bắt nạt thì gọi số nào",
+    "em muốn học ngành luật để giúp trẻ em bị bạo hành, học ở đâu",
+    "em muốn làm y tá cấp cứu, thấy máu nhiều có sợ không",  # "thấy máu" folds onto "thay mẫu"
 ]
 CRISES = [  # what those cues are there for, still read
     ("tối nào ổng cũng cầm roi, lưng em toàn vết roi", Concern.ABUSE),
