@@ -18,7 +18,8 @@
    1,000-character messages (the detector runs before the engine on every message). Caches are
    cleared between repeats so that neither side is timed on remembered normalisations.
 
-    python bench/safety.py [--folds 5] [--repeat 5] [--missed] [--sweep] [--judging] [--baseline DIR]
+    python bench/safety.py [--folds 5] [--repeat 5] [--missed] [--sweep] [--judging]
+                            [--baseline DIR]
 """
 
 from __future__ import annotations
