@@ -19,6 +19,7 @@
    cleared between repeats so that neither side is timed on remembered normalisations.
 
     python bench/safety.py [--folds 5] [--repeat 5] [--missed] [--sweep] [--judging]
+                            [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -322,6 +323,9 @@ def main() -> None:
                         help="also score the judging halves (figures only)")
     parser.add_argument("--no-cv", action="store_true")
     parser.add_argument("--knowledge", type=Path, default=KNOWLEDGE, help="another folder")
+    parser.add_argument("--baseline", type=Path,
+                        help="a knowledge folder with other rules (e.g. main's, from git archive): "
+                             "its one-author-out figures on this corpus, in the same run")
     args = parser.parse_args()
     globals()["KNOWLEDGE"] = args.knowledge
     kb = knowledge.load(args.knowledge)
@@ -336,6 +340,10 @@ def main() -> None:
         by_author = cross_validate(kb.safety, args.folds, by_author=True)
         print_cv("one safety author left out (trained on the other's messages; folds: "
                  + ", ".join(safety_files()) + ")", *cv_rows(by_author, {}), False)
+        if args.baseline:  # the same corpus and folds, read by the baseline's cues and settings
+            base = knowledge.load(args.baseline).safety
+            print_cv(f"the same, with the rules and settings of {args.baseline}",
+                     *cv_rows(cross_validate(base, args.folds, by_author=True), {}), False)
         before = with_settings(dataclasses.replace(
             kb.safety, model=kb.safety.model.trained_on([]) if kb.safety.model else None), **OLD)
         print_cv("the same folds, the old model (no corpus, its old settings)",

@@ -341,7 +341,8 @@ def test_an_illegal_reading_of_the_model_needs_its_own_threshold(kb):
 
 @pytest.mark.parametrize(("line", "key"), [("  illegal_threshold: 0.5", "illegal_threshold"),
                                            ("  unsignalled: 0.85", "unsignalled"),
-                                           ("  crisis_veto: 0.9", "crisis_veto")])
+                                           ("  crisis_veto: 0.9", "crisis_veto"),
+                                           ("  veto: 0.9", "veto")])
 def test_kb_check_reports_a_bad_illegal_threshold(knowledge_copy, line, key):
     _edit(knowledge_copy, line, f"  {key}: 2")
     [problem] = _problems(knowledge_copy)
