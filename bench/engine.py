@@ -221,17 +221,19 @@ def learned_model(kb: KnowledgeBase, questions: list[str], longs: list[str],
           f"{p95(plain_long):.3f}")
 
 
-# A fresh process: load the knowledge base, build the engine (its intent model), make the safety
-# detector ready (its model and expressions, as the bot does before its first message), answer.
+# A fresh process: load the knowledge base, build the engine (its intent model; on a cold start
+# the safety model is fitted meanwhile in a forked child, as `careerbot run` does), make the
+# safety detector ready (its model and expressions, as the bot does before its first message),
+# answer.
 LOAD_PROBE = """
 import json, time
 start = time.perf_counter()
 from bot.answering import knowledge
-from bot.answering.retrieval import Engine
+from bot.answering.cold_start import ready_engine
 imported = time.perf_counter()
 kb = knowledge.load()
 loaded = time.perf_counter()
-engine = Engine(kb)
+engine = ready_engine(kb)
 built = time.perf_counter()
 kb.safety.warm()
 warmed = time.perf_counter()

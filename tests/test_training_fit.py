@@ -3,7 +3,12 @@ vectorizers give, a refit gives identical weights, and the solvers run BLAS on o
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +19,8 @@ from threadpoolctl import threadpool_info
 from bot.answering import knowledge
 from bot.answering.intent_model import IntentModel, training_set
 from bot.answering.sparse_linear import fit, tfidf
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _docs() -> list[str]:
@@ -63,3 +70,30 @@ def test_solvers_run_blas_on_one_thread():
     # logistic regression several times slower on a busy machine.
     fitted = fit(_Recording(), None, [])
     assert fitted.threads == {1}
+
+
+COLD_START = """
+import json, sys
+from bot.answering import knowledge
+from bot.answering.cold_start import ready_engine
+kb = knowledge.load()
+engine = ready_engine(kb)
+cached = kb.safety.model.cache_path().exists()
+kb.safety.warm()
+print(json.dumps({"cached": cached,
+                  "answer": engine.ask("học trung cấp có được miễn học phí không").entry.id,
+                  "crisis": kb.safety.detect("em muốn chết cho xong") is not None}))
+"""
+
+
+def test_a_cold_start_fits_the_safety_model_in_a_child_meanwhile(tmp_path):
+    # A fresh single-threaded process with an empty model cache, as `careerbot run` starts.
+    env = {**os.environ, "CAREERBOT_MODEL_CACHE": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", COLD_START], env=env, capture_output=True,
+                         text=True, check=True, cwd=ROOT)
+    found = json.loads(out.stdout.splitlines()[-1])
+    # The safety fit is on disk when the engine is ready (the child wrote it), and this
+    # process read it from there rather than fitting it again.
+    assert found["cached"] is True
+    assert found["answer"] == "tuition.trung-cap-free" and found["crisis"] is True
+    assert sorted(p.name.split("-")[0] for p in tmp_path.glob("*.pickle")) == ["intent", "safety"]
