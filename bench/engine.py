@@ -19,6 +19,7 @@ import dataclasses
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -221,17 +222,19 @@ def learned_model(kb: KnowledgeBase, questions: list[str], longs: list[str],
           f"{p95(plain_long):.3f}")
 
 
-# A fresh process: load the knowledge base, build the engine (its intent model), make the safety
-# detector ready (its model and expressions, as the bot does before its first message), answer.
+# A fresh process: load the knowledge base, build the engine (its intent model; on a cold start
+# the safety model is fitted meanwhile in a forked child, as `careerbot run` does), make the
+# safety detector ready (its model and expressions, as the bot does before its first message),
+# answer.
 LOAD_PROBE = """
 import json, time
 start = time.perf_counter()
 from bot.answering import knowledge
-from bot.answering.retrieval import Engine
+from bot.answering.cold_start import ready_engine
 imported = time.perf_counter()
 kb = knowledge.load()
 loaded = time.perf_counter()
-engine = Engine(kb)
+engine = ready_engine(kb)
 built = time.perf_counter()
 kb.safety.warm()
 warmed = time.perf_counter()
@@ -245,11 +248,18 @@ print(json.dumps({"import": imported - start, "load": loaded - imported,
 
 def _probe(cache: str) -> dict[str, float]:
     env = {**os.environ, "CAREERBOT_MODEL_CACHE": cache}
-    start = time.perf_counter()
+    start, used = time.perf_counter(), _children_cpu()
     out = subprocess.run([sys.executable, "-c", LOAD_PROBE], env=env, cwd=ROOT, check=True,
                          capture_output=True, text=True)
     found: dict[str, float] = json.loads(out.stdout.splitlines()[-1])
-    return {**found, "process": time.perf_counter() - start}
+    return {**found, "process": time.perf_counter() - start, "cpu": _children_cpu() - used}
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the finished child processes (the probe and the one it forks): on a
+    shared machine the wall clock also counts other people's work."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def load_timings(runs: int = 3) -> tuple[dict[str, float], dict[str, float]]:
@@ -275,14 +285,17 @@ def main() -> None:
 
     if not args.no_load:
         first, cached = load_timings()
-        phases = ("import", "load", "engine", "safety", "answer", "process")
-        print("Load in a fresh process (s): import, knowledge load, engine (intent model), "
-              "safety detector ready, one answer, the whole process (interpreter included)")
+        phases = ("import", "load", "engine", "safety", "answer", "process", "cpu")
+        print("Load in a fresh process (s, wall clock): import, knowledge load, engine (intent "
+              "model; on a cold start the safety model fitted meanwhile in a forked child), "
+              "safety detector ready, one answer, the whole process (interpreter included); "
+              "cpu: CPU seconds of the process and its child")
         print(f"{'':26} " + " ".join(f"{p:>8}" for p in phases))
         for name, row in (("first (trains, no cache)", first), ("cached (median of 3)", cached)):
             print(f"{name:26} " + " ".join(f"{row[p]:8.2f}" for p in phases))
         print(f"Targets: training load <= 3 s: {'met' if first['process'] <= 3 else 'MISSED'}; "
-              f"cached <= 0.5 s: {'met' if cached['process'] <= 0.5 else 'MISSED'}\n")
+              f"cached <= 0.5 s: {'met' if cached['process'] <= 0.5 else 'MISSED'} (load "
+              f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n")
 
     kb = knowledge.load()
     sets = ("dev", "dev2") if args.dev else ("eval", "eval2")

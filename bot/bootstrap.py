@@ -21,7 +21,7 @@ from bot import logs
 from bot.answering import knowledge
 from bot.answering.asklog import AskLog
 from bot.answering.assistant import REPLY_CACHE, Assistant
-from bot.answering.retrieval import Engine
+from bot.answering.cold_start import ready_engine
 from bot.channels import Channels, Known
 from bot.config import Settings
 from bot.conversation import Conversation
@@ -70,7 +70,7 @@ def load_assistant(knowledge_dir: Path | None = None, today: Callable[[], dt.dat
                    cache_size: int = REPLY_CACHE) -> Assistant:
     """The knowledge base and its engine (raises KnowledgeError listing every problem)."""
     kb = knowledge.load(knowledge_dir)
-    return Assistant(kb, Engine(kb), today, cache_size)
+    return Assistant(kb, ready_engine(kb), today, cache_size)
 
 
 def build_services(settings: Settings, clock: Clock = now_utc,

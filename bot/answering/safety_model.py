@@ -36,7 +36,7 @@ from bot.answering.model_cache import (
     default_cache_dir,
     library_version,
 )
-from bot.answering.sparse_linear import analyzer
+from bot.answering.sparse_linear import fit, tfidf
 
 log = logging.getLogger(__name__)
 MODEL_VERSION = "4"  # 4: our own analyzers (sparse_linear), not scikit-learn's, are pickled
@@ -142,20 +142,14 @@ class _Fitted:
 
 
 def _fit(texts: list[str], labels: list[str]) -> _Fitted:
-    from scipy.sparse import hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vectorizers = [
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
-        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                        token_pattern=r"\S+")]  # noqa: S106 - a regular expression
-    matrix = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
-    classifier = LogisticRegression(C=C, max_iter=2000, class_weight=CLASS_WEIGHT)
-    classifier.fit(matrix, labels)
+    parts, matrix = tfidf(texts, (2, 4), np.float64)
+    classifier = fit(LogisticRegression(C=C, max_iter=2000, class_weight=CLASS_WEIGHT),
+                     matrix, labels)
     return _Fitted(
-        parts=[(analyzer(v), v.vocabulary_, v.idf_) for v in vectorizers],
-        offsets=np.cumsum([0, *(len(v.vocabulary_) for v in vectorizers)])[:-1],
+        parts=parts,
+        offsets=np.cumsum([0, *(len(vocabulary) for _, vocabulary, _ in parts)])[:-1],
         weights=np.ascontiguousarray(classifier.coef_.T),
         bias=classifier.intercept_.astype(np.float64),
         classes=[str(c) for c in classifier.classes_])

@@ -73,6 +73,47 @@ def analyzer(vectorizer: Any) -> CharGrams | WordGrams:
     raise ValueError(f"no fast analyzer for {v!r}")
 
 
+Part = tuple[Any, dict[str, int], Any]  # a fitted vectorizer: analyzer, vocabulary, idf
+
+
+def tfidf(texts: Sequence[str], char_range: tuple[int, int], dtype: Any) -> tuple[list[Part], Any]:
+    r"""What TfidfVectorizer(analyzer="char_wb", ngram_range=char_range) and
+    TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2)) (both
+    sublinear_tf, `dtype`) fit on `texts`: their parts and the stacked matrix, the same values
+    (tested). char_wb reads each word alone, so a text's character n-gram counts are the sum of
+    its words': the n-grams are counted once per distinct word (the word counts times a word x
+    n-gram matrix), not for every word of every text, which took most of the vectorising."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    words = CountVectorizer(analyzer="word", token_pattern=_TOKEN.pattern,
+                            ngram_range=(1, 2), dtype=dtype)
+    word_counts = words.fit_transform(texts)
+    single = [(k, w) for w, k in words.vocabulary_.items() if " " not in w]
+    chars = CountVectorizer(analyzer="char_wb", ngram_range=char_range, dtype=dtype)
+    grams = chars.fit_transform([w for _, w in single])
+    char_counts = (word_counts[:, [k for k, _ in single]] @ grams).tocsr()
+    char_counts.sort_indices()
+    parts: list[Part] = []
+    matrices = []
+    for vectorizer, counts in ((chars, char_counts), (words, word_counts)):
+        weighting = TfidfTransformer(sublinear_tf=True)
+        matrices.append(weighting.fit_transform(counts))
+        parts.append((analyzer(vectorizer), vectorizer.vocabulary_, weighting.idf_))
+    return parts, hstack(matrices).tocsr()
+
+
+def fit(classifier: Any, matrix: Any, labels: Sequence[str]) -> Any:
+    """`classifier.fit(matrix, labels)` with BLAS on one thread: the solvers' vector steps are
+    small, and OpenBLAS spreading each over every core made a logistic regression 8x slower on
+    a busy 2-core machine (10 s -> 1.3 s); one thread also sums in one order, so a refit gives
+    the same weights."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return classifier.fit(matrix, labels)
+
+
 def decision(canon: str, parts: Sequence[tuple[Any, dict[str, int], Any]], offsets: Any,
              weights: Any, bias: Any, dtype: Any) -> Any:
     """The classifier's decision value per class for `canon`: per vectorizer, sublinear tf
