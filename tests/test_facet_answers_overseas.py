@@ -15,9 +15,9 @@ _PLACES = ("UBND xã/phường", "Trung tâm Dịch vụ việc làm", "Ngân h�
 _FILES = ("overseas.yaml", "bot.yaml", "child-safety.yaml")
 
 # Facets the entry itself says it has no figure for: the short answer must say so too, and
-# state no number (markets: EPS's stay is known, the other programmes' are not).
+# state no number unless the entry knows part of it.
 _UNKNOWN = [("overseas.loan", "how-much", False), ("overseas.loan", "how-long", False),
-            ("overseas.markets", "how-long", True), ("overseas.study-abroad", "how-much", False),
+            ("overseas.study-abroad", "how-much", False),
             ("overseas.study-abroad", "who", False), ("overseas.study-abroad", "loan", False)]
 
 
