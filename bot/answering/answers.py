@@ -169,11 +169,12 @@ def facet_lines(entry: Entry, asked: tuple[str, ...]) -> list[str]:
 
 
 def focused_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float,
-                  lines: list[str]) -> Reply:
+                  lines: list[str], lead: Named | None = None) -> Reply:
     """A follow-up asking only a facet of a topic ("vay được nhiêu" after the loan): that
-    facet's answer, not the whole entry again; the whole entry stays one tap away."""
+    facet's answer, not the whole entry again; the whole entry stays one tap away. A country
+    asked about ("mất bao lâu" after Korea) still comes first."""
     whole = entry_reply(kb, entry, today, score)
-    text = "\n".join(lines)
+    text = "\n".join([_named_line(lead), *lines] if lead is not None and lead.line else lines)
     if whole.stale:
         text += "\n" + messages.STALE.format(date=entry.reviewed.strftime("%d/%m/%Y"))
     return dataclasses.replace(whole, text=text,
@@ -202,7 +203,7 @@ def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
     if result.kind is Kind.ANSWER and result.entry is not None:
         lines = facet_lines(result.entry, result.asked)
         if result.focused and lines and not result.districts:
-            return focused_reply(kb, result.entry, today, result.score, lines)
+            return focused_reply(kb, result.entry, today, result.score, lines, result.lead)
         reply = entry_reply(kb, result.entry, today, result.score, result.districts,
                             result.named, result.note, result.lead)
         return _second(kb, reply, result.also, result.also_asked)
