@@ -94,6 +94,10 @@ def _named_line(named: Named) -> str:
     return f"{named.name}: {named.line}"
 
 
+def _stale_line(entry: Entry) -> str:
+    return messages.STALE.format(date=entry.reviewed.strftime("%d/%m/%Y"))
+
+
 def _suggestions(entries: list[Entry]) -> tuple[Suggestion, ...]:
     return tuple(Suggestion(e.id, e.title) for e in entries)
 
@@ -123,7 +127,7 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
         parts.append(f"ℹ️ {note}")
     stale = entry.is_stale(today)
     if stale:
-        parts.append(messages.STALE.format(date=entry.reviewed.strftime("%d/%m/%Y")))
+        parts.append(_stale_line(entry))
     nearby = [kb.get(t) for t in named.topics] if named is not None else []
     nearby += [kb.get(r) for r in entry.related]
     related: list[Entry] = []
@@ -176,7 +180,7 @@ def focused_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float,
     whole = entry_reply(kb, entry, today, score)
     text = "\n".join([_named_line(lead), *lines] if lead is not None and lead.line else lines)
     if whole.stale:
-        text += "\n" + messages.STALE.format(date=entry.reviewed.strftime("%d/%m/%Y"))
+        text += "\n" + _stale_line(entry)
     return dataclasses.replace(whole, text=text,
                                suggestions=(Suggestion(entry.id, messages.WHOLE_ANSWER),
                                             *whole.suggestions))
@@ -201,8 +205,8 @@ def _second(kb: KnowledgeBase, reply: Reply, also: tuple[Entry, ...],
 
 def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
     if result.kind is Kind.ANSWER and result.entry is not None:
-        lines = facet_lines(result.entry, result.asked)
-        if result.focused and lines and not result.districts:
+        lines = facet_lines(result.entry, result.asked) if result.focused else []
+        if lines and not result.districts:
             return focused_reply(kb, result.entry, today, result.score, lines, result.lead)
         reply = entry_reply(kb, result.entry, today, result.score, result.districts,
                             result.named, result.note, result.lead)

@@ -24,6 +24,7 @@ import numpy as np
 from bot.answering import focus, text
 from bot.answering.context import Context
 from bot.answering.corpus import Conversation
+from bot.answering.facets import SAME
 from bot.answering.model_cache import cached, code_digest, default_cache_dir
 
 if TYPE_CHECKING:
@@ -55,7 +56,6 @@ NONE_FEATURES = ("none", "none_rule", "none_out", "none_best_plain", "none_best_
                  "none_declined_no_ask")
 WIDTH = len(TOPIC_FEATURES) + len(NONE_FEATURES)
 DECLINED_EVERY = 3  # every 3rd corpus message no topic answers is trained on after a topic
-SAME = "same"  # the facet cue for the question just answered (as retrieval.SAME)
 SHORT_WORDS = 4  # own content words of a short follow-up
 MARGIN = 1.0  # the learned choice replaces the rules' when it scores this much higher
 MARGIN_NONE = 1.0  # ... and this much where the rules answer no topic

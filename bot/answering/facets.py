@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from bot.answering import text
 from bot.answering.knowledge import Facets
 
+SAME = "same"  # the cue facet for "the same question again" ("cũng vậy", facets.yaml)
+
 
 @dataclass(frozen=True)
 class Asked:
@@ -31,7 +33,7 @@ class FacetCues:
             if forms:
                 body = "|".join(re.escape(f) for f in forms)
                 self._patterns.append((name, re.compile(f"(?:^| )(?:{body})(?= |$)")))
-        self.cue_names = frozenset(facets.cues) - {"same"}  # "same" asks the question again
+        self.cue_names = frozenset(facets.cues) - {SAME}  # it asks the question again
         self.neutral = frozenset(w for n in facets.neutral for w in text.canonical(n).split())
 
     def asked(self, canon: str) -> Asked:

@@ -27,7 +27,7 @@ from bot.answering import focus, text
 from bot.answering.context import EMPTY, Context
 from bot.answering.context_model import ContextModel
 from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain
-from bot.answering.facets import FacetCues
+from bot.answering.facets import SAME, FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
 from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, OutOfScope
 
@@ -39,7 +39,6 @@ NEAR_YIELD = 0.88  # a topic this sure answers a message that a near-domain rule
 EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
 EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
 TIE_SURE = 0.95  # a first topic this sure has no tie to settle
-SAME = "same"  # the facet cue for "the same question again" ("cũng vậy", facets.yaml)
 SHOWN = 1.0  # the prior of the topic just shown (its neighbours get less)
 THANKS = ("cam on", "thank", "thanks", "tks")  # canonical (folded) forms
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
