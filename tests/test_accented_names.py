@@ -58,3 +58,35 @@ def test_a_follow_up_after_a_deadline_carries_no_country(engine: Engine) -> None
     # ... while after a message naming Korea it does (the conversation carries countries)
     korea = engine.ask("muốn đi Hàn làm việc")
     assert engine.ask("học mấy năm", korea.context).context.country == "Hàn Quốc"
+
+
+@pytest.mark.parametrize("message", [
+    "nghe nao o long an dang can nguoi nhieu nhat",
+    "truong nghe nao tot nhat tinh minh",
+    "hoc nghe gi de kiem tien nhanh nhat",
+])
+def test_an_unaccented_superlative_names_no_country(engine: Engine, message: str) -> None:
+    """"nhiều nhất" typed without accents folds to "nhat" like Japan but is "most"."""
+    assert engine.ask(message).context.country is None
+
+
+@pytest.mark.parametrize(("message", "group"), [
+    # a country and a trade, but no word of any topic about going abroad
+    ("qua duc hoc nghe dieu duong mat tien ko", "overseas"),
+    ("bé nhà tôi muốn đi Đức học nghề điều dưỡng, có mất tiền không ạ", "overseas"),
+])
+def test_a_country_named_means_abroad(engine: Engine, message: str, group: str) -> None:
+    """No topic's phrasing names Germany and nursing: naming the country reads as going
+    abroad, not as the VET topics the other words match."""
+    result = engine.ask(message)
+    assert result.entry is not None and result.entry.id.split(".")[0] == group
+
+
+def test_without_the_abroad_reading_the_country_is_lost(engine: Engine) -> None:
+    """The test above can fail: with the reading off the same message goes elsewhere."""
+    import dataclasses
+
+    off = Engine(engine.kb, dataclasses.replace(engine.tuning, country_abroad=0.0),
+                 model=engine.model, context_model=engine.context_model)
+    result = off.ask("qua duc hoc nghe dieu duong mat tien ko")
+    assert result.entry is None or not result.entry.id.startswith("overseas.")

@@ -127,3 +127,17 @@ def test_a_remembered_reply_is_focused_only_after_the_topic_it_answers(loan_kb, 
     for previous in ("overseas.costs", LOAN, "vet.levels"):
         assert assistant.answer(question, previous) == _reply(loan_kb, loan_engine, question,
                                                               previous)
+
+
+def test_what_comes_next_after_the_survey_stays_on_the_survey(kb, engine):
+    """"làm xong rồi thì sao" right after the survey asks what happens after it (the `next`
+    facet), not what to do after finishing school ("xong" read as "học xong")."""
+    survey = kb.get("bot.survey")
+    assert survey is not None and survey.facet("next") == "bot.survey"
+    for message in ("làm xong rồi thì sao", "lam xong roi sao nua ad"):
+        reply = _reply(kb, engine, message, "bot.survey")
+        assert reply.entry_id == "bot.survey"
+        assert reply.text.startswith(survey.facet_answer("next") or "?")
+    # Without the survey just shown, the same words are not about it.
+    alone = engine.ask("làm xong rồi thì sao")
+    assert alone.entry is None or alone.entry.id != "bot.survey"

@@ -136,8 +136,14 @@ class NearDomain:
 
 
 # Ordinary words that fold to a country's name: "giáo dục" (and "gdtx", "giáo dục thường
-# xuyên"), "thể dục" are not Germany (canonical text is accent-folded).
-NOT_COUNTRIES = re.compile(r"(?:^| )(?:giao|the) duc(?= |$)")
+# xuyên"), "thể dục", "đạo đức" are not Germany, and "nhiều nhất", "tốt nhất", "thống nhất"
+# typed without accents are not Japan (canonical text is accent-folded).
+NOT_COUNTRIES = re.compile(
+    r"(?:^| )(?:(?:giao|the|dao) duc"
+    r"|(?:nhieu|tot|cao|lon|it|thap|re|mac|de|kho|hay|nhanh|lau|gan|xa|hot|dong|on|tin"
+    r"|dang|hop|toan|trong|moi|cuoi|dau|thu|duy|thong|hang|chac|gioi|manh|ngon|dep|hon"
+    r"|cham|som|muon|ky|vui|buon|khoe|ben|giau|ngheo|sach|lanh|nong|dai|ngan|rong|chuan)"
+    r" nhat)(?= |$)")
 
 
 class Spellings:

@@ -32,6 +32,7 @@ from bot.answering.intent_model import IntentModel, Prediction
 from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, OutOfScope
 
 DISTRICT_TERM = "__district__"
+ABROAD = "nước ngoài"  # what naming a foreign country adds to a query
 GREETING_CHARS = 200  # a longer message (once normalised) is never only a greeting
 MODEL_SURE = 0.5  # the learned model's best topic is added to the candidates from here
 FACET_REST = 2  # words of its own a facet follow-up may have beside cue and names
@@ -94,6 +95,10 @@ class Tuning:
     # model: it is sure of a word or two it has seen in one topic's messages ("có được vay
     # không" -> the overseas loan), where the follow-up rules know the topic just shown.
     model_min_words: int = 0
+    # A message naming a foreign country whose `abroad_candidates` best topics are none about
+    # going abroad is read again with "nước ngoài" added at this weight.
+    country_abroad: float = 0.0
+    abroad_candidates: int = 3
     # A message read right after a topic is decided by the learned context model
     # (bot/answering/context_model.py) among the rules' and rankings' candidates.
     context_model: bool = False
@@ -378,8 +383,10 @@ class Engine:
             self._found[canon] = districts
         return districts
 
-    def _query(self, question: str, weights: dict[int, float] | None = None) -> _Query:
-        """The weighted query of a message; `weights` overrides clause weights by position."""
+    def _query(self, question: str, weights: dict[int, float] | None = None,
+               abroad: float = 0.0) -> _Query:
+        """The weighted query of a message; `weights` overrides clause weights by position;
+        `abroad`, the weight of "nước ngoài" added to it (a foreign country is named)."""
         parts = focus.clauses(question)
         terms: dict[str, float] = defaultdict(float)
         trust: dict[str, float] = {}
@@ -404,6 +411,11 @@ class Engine:
             for folded, mark in done.marks:
                 marks.setdefault(folded, mark)
         districts = self._districts_in(self._canon(question))  # named anywhere in it
+        if abroad:
+            expansion = self._clause(ABROAD)
+            for term in expansion.terms:
+                terms[term] += abroad
+            told.extend(expansion.toks)
         if districts:
             terms[DISTRICT_TERM] += 1.0
             trust[DISTRICT_TERM] = 1.0
@@ -843,12 +855,29 @@ class Engine:
         found = reads.get(question)
         if found is None:
             q = self._query(question)
-            found = (q, self._classify(question, q, tuple(self._rank(q, fuse=not lexical)),
+            ranked = tuple(self._rank(q, fuse=not lexical))
+            if self._lost_abroad(question, ranked):
+                # a country named, and no topic about going abroad among the candidates:
+                # "đi Đức học điều dưỡng có mất tiền không" names no word of them but Germany
+                q = self._query(question, abroad=self.tuning.country_abroad)
+                ranked = tuple(self._rank(q, fuse=not lexical))
+            found = (q, self._classify(question, q, ranked,
                                        lexical=lexical and self.model is not None))
             if len(reads) >= PLAIN_READS:
                 reads.clear()  # bounded; refilled by the messages still asked
             reads[question] = found
         return found
+
+    def _lost_abroad(self, question: str, ranked: tuple[Scored, ...]) -> bool:
+        if not self.tuning.country_abroad:
+            return False
+        country = self._mentions.find(self._no_districts(self._canon(question)), "countries",
+                                      question)
+        if country is None:
+            return False
+        groups = {t.split(".")[0] for t in country.topics}
+        top = ranked[: self.tuning.abroad_candidates]
+        return not any(s.entry.id.split(".")[0] in groups for s in top)
 
     def _short(self, question: str) -> bool:
         """Short enough to be read without the model after a topic (model_min_words)."""
