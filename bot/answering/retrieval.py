@@ -412,10 +412,7 @@ class Engine:
                 marks.setdefault(folded, mark)
         districts = self._districts_in(self._canon(question))  # named anywhere in it
         if abroad:
-            expansion = self._clause(ABROAD)
-            for term in expansion.terms:
-                terms[term] += abroad
-            told.extend(expansion.toks)
+            told.extend(self._add_abroad(terms, abroad))
         if districts:
             terms[DISTRICT_TERM] += 1.0
             trust[DISTRICT_TERM] = 1.0
@@ -425,6 +422,13 @@ class Engine:
         story = weights is None and any(0 < c.weight < focus.NEAR_ASKING for c in parts)
         return _Query(dict(terms), tuple(asked), whole, (whole, *pieces), districts, trust,
                       marks, story, " ".join(told))
+
+    def _add_abroad(self, terms: dict[str, float], weight: float) -> tuple[str, ...]:
+        """Add "nước ngoài" to a query's terms; its tokens, for the model to read."""
+        expansion = self._clause(ABROAD)
+        for term in expansion.terms:
+            terms[term] += weight
+        return expansion.toks
 
     def _clashes(self, q: _Query, term: str) -> frozenset[int]:
         """Entries that spell this term's syllables with other accents than the question."""
