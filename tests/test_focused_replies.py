@@ -141,3 +141,16 @@ def test_what_comes_next_after_the_survey_stays_on_the_survey(kb, engine):
     # Without the survey just shown, the same words are not about it.
     alone = engine.ask("làm xong rồi thì sao")
     assert alone.entry is None or alone.entry.id != "bot.survey"
+
+
+def test_a_second_question_the_lexical_ranking_is_unsure_of_is_read_by_the_model(engine):
+    """"Đi làm sao cho khỏi bị lừa?" shares few words with the scams topic's phrasings: the
+    lexical ranking alone only suggests it, so a parent's second question was dropped."""
+    message = ("Chào bạn. Nhà tôi ở Thủ Thừa, con tôi muốn đi Nhật. Tôi nghe phải đóng 200 "
+               "triệu cho công ty môi giới, có đúng không? Đi làm sao cho khỏi bị lừa?")
+    result = engine.ask(message)
+    assert result.entry is not None and result.entry.id == "overseas.costs"
+    assert [e.id for e in result.also] == ["overseas.scams"]
+    off = Engine(engine.kb, dataclasses.replace(engine.tuning, model_when_unsure=False),
+                 model=engine.model, context_model=engine.context_model)
+    assert not off.ask(message).also

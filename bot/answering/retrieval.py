@@ -90,6 +90,7 @@ class Tuning:
     # which the topic knows.
     model_lexical_floor: float = 0.0
     model_in_split: bool = False  # ... and on each asking clause's, for a second question
+    model_when_unsure: bool = False  # ... only on a clause the lexical ranking is unsure of
     model_reads_story: bool = False  # the model reads the weighed story clauses too
     # A message of at most this many content words, right after a topic, is read without the
     # model: it is sure of a word or two it has seen in one topic's messages ("có được vay
@@ -1234,6 +1235,12 @@ class Engine:
                 found = self._classify(question, q, tuple(self._rank(
                     q, candidates=self.tuning.also_candidates, fuse=fuse)),
                     lexical=self.model is not None and not fuse)
+                if found.kind is Kind.SUGGEST and not fuse and self.model is not None \
+                        and self.tuning.model_when_unsure:
+                    # the lexical ranking is unsure of this clause ("Đi làm sao cho khỏi bị
+                    # lừa?"): the model reads it too, as it reads a whole message
+                    found = self._classify(question, q, tuple(self._rank(
+                        q, candidates=self.tuning.also_candidates, fuse=True)))
                 if found.entry is not None:
                     answered.append(dataclasses.replace(found, question=parts[k].text))
                     break
