@@ -104,7 +104,8 @@ def _suggestions(entries: list[Entry]) -> tuple[Suggestion, ...]:
 
 def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 1.0,
                 districts: tuple[District, ...] = (), named: Named | None = None,
-                note: str | None = None, lead: Named | None = None) -> Reply:
+                note: str | None = None, lead: Named | None = None,
+                trade: str | None = None) -> Reply:
     """The reply that shows one entry: short answer, warnings, sources, related topics.
 
     What was asked comes first (a student on a phone reads the first lines only): a named
@@ -123,6 +124,8 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
         if lead is not None and lead.line:
             parts.append(_named_line(lead))
         parts.append(entry.short)
+    if trade:  # the trade asked about, after the general answer ("muốn học nghề điện")
+        parts.append(trade)
     if note:
         parts.append(f"ℹ️ {note}")
     stale = entry.is_stale(today)
@@ -209,7 +212,7 @@ def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
         if lines and not result.districts:
             return focused_reply(kb, result.entry, today, result.score, lines, result.lead)
         reply = entry_reply(kb, result.entry, today, result.score, result.districts,
-                            result.named, result.note, result.lead)
+                            result.named, result.note, result.lead, result.trade)
         return _second(kb, reply, result.also, result.also_asked)
     if result.kind is Kind.SUGGEST:
         text = messages.NAMED_SUGGEST.format(name=result.named.name) if result.named \

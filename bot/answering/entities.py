@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.answering import text
-from bot.answering.knowledge import District, KnowledgeBase, Named, OutOfScope
+from bot.answering.knowledge import District, KnowledgeBase, Named, OutOfScope, Trade
 
 
 class Phrases:
@@ -216,3 +216,30 @@ class Mentions:
         if found is None or name is None:
             return None
         return next((n for n in found[1].values() if n.name == name), None)
+
+
+class Trades:
+    """The first trade a message names ("hoc nghe dien" names the electrician's trade). Read
+    on the folded text without the lexicon's expansions, which insert words ("học nghề" gets
+    "giáo dục nghề nghiệp" added)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        forms: dict[str, Trade] = {}
+        for trade in kb.entities.trades if kb.entities else ():
+            for word in trade.words:
+                key = _folded(word)
+                if key:
+                    forms.setdefault(key, trade)
+        self._forms = forms
+        body = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        self._pattern = re.compile(f"(?:^| )({body})(?= |$)") if forms else None
+
+    def find(self, message: str) -> Trade | None:
+        if self._pattern is None:
+            return None
+        match = self._pattern.search(_folded(message))
+        return self._forms[match.group(1)] if match else None
+
+
+def _folded(message: str) -> str:
+    return text.fold(text.normalize(message))

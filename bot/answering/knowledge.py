@@ -182,12 +182,25 @@ class Named(_Model):
     topics: tuple[EntryId, ...] = Field(min_length=1)  # best first
 
 
+class Trade(_Model):
+    """A trade a question may name ("muốn học nghề điện"): its name and the words naming it."""
+
+    name: Text
+    words: tuple[Text, ...] = Field(min_length=1)
+
+
 class Entities(_Model):
-    """knowledge/data/entities.yaml: countries, VET levels, school types."""
+    """knowledge/data/entities.yaml: countries, VET levels, school types, trades."""
 
     countries: tuple[Named, ...] = ()
     levels: tuple[Named, ...] = ()
     school_types: tuple[Named, ...] = ()
+    trades: tuple[Trade, ...] = ()
+    trade_line: Text | None = None  # "{name}": what the bot says about a trade named
+    trade_topics: tuple[EntryId, ...] = ()  # the answers it is said under
+
+    def line_for(self, trade: Trade) -> str | None:
+        return self.trade_line.replace("{name}", trade.name) if self.trade_line else None
 
     def groups(self) -> dict[str, tuple[Named, ...]]:
         return {"countries": self.countries, "levels": self.levels,
@@ -607,6 +620,28 @@ def _check_names(col: _Collector, path: Path, raw: Any, entities: Entities, ids:
                 seen[key] = item.name
 
 
+def _check_trades(col: _Collector, path: Path, raw: Any, entities: Entities, ids: set[str]
+                  ) -> None:
+    """The trades' topics exist, no word names two trades, the line names the trade."""
+    for j, topic in enumerate(entities.trade_topics):
+        if topic not in ids:
+            col.add(path, yamlfile.line_of(raw, ("trade_topics", j), 1),
+                    f"trade_topics: mục '{topic}' không tồn tại")
+    words: dict[str, str] = {}
+    for i, trade in enumerate(entities.trades):
+        at = yamlfile.line_of(raw, ("trades", i), 1)
+        for word in trade.words:
+            key = canonical(word)
+            if not key:
+                col.add(path, at, f"{trade.name}: từ '{word}' rỗng sau chuẩn hoá")
+            elif key in words and words[key] != trade.name:
+                col.add(path, at, f"từ '{word}' trùng với nghề {words[key]}")
+            words[key] = trade.name
+    if entities.trades and (not entities.trade_line or "{name}" not in entities.trade_line):
+        col.add(path, yamlfile.line_of(raw, ("trade_line",), 1),
+                "trade_line phải có {name} (tên nghề)")
+
+
 def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:
     path = col.root / "data" / "entities.yaml"
     if not path.exists():
@@ -615,6 +650,7 @@ def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:
     entities = col.model(Entities, raw, path, 1) if raw is not None else None
     if entities is not None:
         _check_names(col, path, raw, entities, ids)
+        _check_trades(col, path, raw, entities, ids)
     return entities
 
 

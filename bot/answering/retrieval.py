@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 from bot.answering import focus, text
 from bot.answering.context import EMPTY, Context
 from bot.answering.context_model import ContextModel
-from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain
+from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain, Trades
 from bot.answering.facets import SAME, FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
 from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, OutOfScope
@@ -152,6 +152,7 @@ class Result:
     note: str | None = None  # said with the answer: an ambiguous name, a near-domain pointer
     cap: float = 1.0  # the score shown never exceeds this (the answer threshold, unless answered)
     lead: Named | None = None  # the country asked about (named or carried): its line comes first
+    trade: str | None = None  # what the bot says of a trade the message names, after the answer
     context: Context = EMPTY  # the conversation after this message
     mentioned: Context = EMPTY  # the entities this message itself names (no topic)
 
@@ -241,6 +242,7 @@ class Engine:
         self._names = Names(kb)
         self._near = NearDomain(kb.out_of_scope)
         self._mentions = Mentions(kb)
+        self._trades = Trades(kb)
         self._facets = FacetCues(kb.facets)
         self._answer_words: dict[str, frozenset[str]] = {}
         self._index = {e.id: i for i, e in enumerate(self.entries)}
@@ -1091,6 +1093,10 @@ class Engine:
             lead = country or self._mentions.named("countries", ctx.country)
             if lead is not None and lead.line and entry.id in lead.topics:
                 changes["lead"] = lead
+            trade = self._trades.find(question)
+            if trade is not None and self.kb.entities is not None \
+                    and entry.id in self.kb.entities.trade_topics:
+                changes["trade"] = self.kb.entities.line_for(trade)
             carried = self.kb.districts
             if not result.districts and ctx.district and carried is not None \
                     and entry.id == carried.topic:
