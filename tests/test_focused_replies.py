@@ -154,3 +154,16 @@ def test_a_second_question_the_lexical_ranking_is_unsure_of_is_read_by_the_model
     off = Engine(engine.kb, dataclasses.replace(engine.tuning, model_when_unsure=False),
                  model=engine.model, context_model=engine.context_model)
     assert not off.ask(message).also
+
+
+def test_a_sentence_around_a_keyword_is_answered_not_offered(engine):
+    """"em không biết mình thích nghề gì" has two content words, like the bare keyword
+    "thích nghề", but it is a sentence: answered (choosing a career), not a did-you-mean.
+    A keyword alone ("học phí") is still offered as a choice."""
+    said = engine.ask("e hong biet minh thich nghe gi luon")
+    assert said.kind is Kind.ANSWER and said.entry is not None
+    assert said.entry.id == "guidance.choose-career"
+    assert engine.ask("học phí").kind is Kind.SUGGEST
+    off = Engine(engine.kb, dataclasses.replace(engine.tuning, bare_tokens=0),
+                 model=engine.model, context_model=engine.context_model)
+    assert off.ask("e hong biet minh thich nghe gi luon").kind is Kind.SUGGEST

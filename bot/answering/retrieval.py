@@ -99,6 +99,7 @@ class Tuning:
     # A message naming a foreign country whose `abroad_candidates` best topics are none about
     # going abroad is read again with "nước ngoài" added at this weight.
     country_abroad: float = 0.0
+    bare_tokens: int = 0  # a message of more words than this is no bare keyword (0: off)
     abroad_candidates: int = 3
     # A message read right after a topic is decided by the learned context model
     # (bot/answering/context_model.py) among the rules' and rankings' candidates.
@@ -919,15 +920,18 @@ class Engine:
             return Result(Kind.FALLBACK, question, ranked, q.districts, cap=self._below_answer())
         # A bare keyword is ambiguous on its own; after a topic, that topic settles it.
         if ranked[0].score < answer_at or (
-                not in_context and self._ambiguous(q, ranked)):
+                not in_context and self._ambiguous(question, q, ranked)):
             return Result(Kind.SUGGEST, question, ranked, q.districts, cap=self._below_answer())
         return Result(Kind.ANSWER, question, ranked, q.districts)
 
-    def _ambiguous(self, q: _Query, ranked: tuple[Scored, ...]) -> bool:
+    def _ambiguous(self, question: str, q: _Query, ranked: tuple[Scored, ...]) -> bool:
         """A bare keyword ("học phí", "nước ngoài") that several topics match about equally."""
         # (the model does not settle it: it is over-sure of a word or two, "học phí")
         if len(q.unigrams) > self.tuning.bare_words or len(ranked) < 2:
             return False
+        if self.tuning.bare_tokens and len(text.normalize(question).split()) \
+                > self.tuning.bare_tokens:
+            return False  # a sentence around the keyword ("em không biết mình thích nghề gì")
         w = self.tuning.rank_weights
         if ranked[0].features.get("fuzzy", 0.0) >= EXACT and \
                 ranked[1].features.get("fuzzy", 0.0) < EXACT - EXACT_MARGIN:
