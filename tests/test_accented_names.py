@@ -35,6 +35,8 @@ def test_other_diacritics_name_no_country(engine: Engine, message: str) -> None:
     ("Hàn?", "Hàn Quốc"),
     ("đi nhựt bổn được không", "Nhật Bản"),
     ("qua Đức học nghề", "Đức"),
+    ("còn Úc thì sao", "Úc"),
+    ("di uc lam nong trai", "Úc"),
     # the country named beside a deadline is still named
     ("hạn chót nộp hồ sơ đi Hàn", "Hàn Quốc"),
 ])
