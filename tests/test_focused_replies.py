@@ -167,3 +167,20 @@ def test_a_sentence_around_a_keyword_is_answered_not_offered(engine):
     off = Engine(engine.kb, dataclasses.replace(engine.tuning, bare_tokens=0),
                  model=engine.model, context_model=engine.context_model)
     assert off.ask("e hong biet minh thich nghe gi luon").kind is Kind.SUGGEST
+
+
+def test_a_facet_the_topic_leaves_to_another_is_answered_under_it(kb, engine):
+    """"muốn học trung cấp miễn phí thì học ở đâu", one clause: the exemption answers it, but
+    where to study is the admission topic's (the exemption's facet table says so), and its
+    short answer comes under the first, as a second question's would."""
+    message = "muốn học trung cấp miễn phí thì học ở đâu"
+    result = engine.ask(message)
+    assert result.entry is not None and result.entry.id == "tuition.trung-cap-free"
+    target = kb.get(result.entry.facet("where") or "")
+    assert target is not None and target is not result.entry
+    assert [e.id for e in result.also] == [target.id]
+    reply = compose(kb, result, TODAY)
+    assert (target.facet_answer("where") or "?") in reply.text
+    off = Engine(engine.kb, dataclasses.replace(engine.tuning, implied_facets=False),
+                 model=engine.model, context_model=engine.context_model)
+    assert not off.ask(message).also

@@ -100,6 +100,7 @@ class Tuning:
     # going abroad is read again with "nước ngoài" added at this weight.
     country_abroad: float = 0.0
     bare_tokens: int = 0  # a message of more words than this is no bare keyword (0: off)
+    implied_facets: bool = False  # a facet asked that the topic leaves to another: answer it
     abroad_candidates: int = 3
     # A message read right after a topic is decided by the learned context model
     # (bot/answering/context_model.py) among the rules' and rankings' candidates.
@@ -736,7 +737,29 @@ class Engine:
         result = self._country_tie(question, result)
         if before is not None:
             return self._after(question, q, result, before)
-        return self._split(question, result)
+        return self._implied(question, self._split(question, result))
+
+    def _implied(self, question: str, result: Result) -> Result:
+        """A question that asks a facet its topic leaves to another ("trường trung cấp nào
+        học miễn phí": where to study, after the exemption): that topic's short answer to it
+        comes under the answer, as a second question's would."""
+        entry = result.entry
+        if entry is None or result.also or not self.tuning.implied_facets:
+            return result
+        also: list[Entry] = []
+        asked: list[tuple[str, ...]] = []
+        for facet in self._cue_facets(question):
+            target = self.kb.get(entry.facet(facet) or "")
+            if target is None or target is entry or not target.facet_answer(facet):
+                continue
+            if target in also:
+                asked[also.index(target)] += (facet,)
+            else:
+                also.append(target)
+                asked.append((facet,))
+        if not also:
+            return result
+        return dataclasses.replace(result, also=tuple(also[:1]), also_asked=tuple(asked[:1]))
 
     def _learned(self, question: str, ctx: Context, rule: Result, chosen: str | None
                  ) -> Result:
@@ -781,8 +804,8 @@ class Engine:
             return faceted
         if self._reads_as_followup(question, q, alone):
             return self._again(question, self._in_context(question, q, before) or alone, before)
-        return self._again(question, self._split(question, self._near_tie(alone, before)),
-                           before)
+        return self._again(question, self._implied(question, self._split(
+            question, self._near_tie(alone, before))), before)
 
     def _again(self, question: str, result: Result, before: Entry) -> Result:
         """The topic just shown, asked again for some of its facets ("mấy năm phải trả, làm hồ
