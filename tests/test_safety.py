@@ -32,6 +32,21 @@ EXAMPLES = [  # the issue's examples, as described there
 ]
 
 
+@pytest.mark.parametrize(("text", "concern"), [
+    # figures of speech of round 6 (knowledge/data/safety.yaml idioms), and what they hide not
+    ("chết rồi em quên nộp giấy khám sức khỏe", None),
+    ("thi xong ngủ như chết luôn, giờ hỏi điểm chuẩn nè", None),
+    ("làm đồ án sống dở chết dở mà giờ xong rồi", None),
+    ("nghề lính cứu hỏa có phải đối mặt cái chết không", None),
+    ("ông nội em đi bộ đội đánh Mỹ, em muốn vào trường quân sự", None),
+    ("em sống dở chết dở vì ba đánh em mỗi ngày", Concern.ABUSE),
+    ("đổi tên trong hộ chiếu để qua lại Nhật sau khi bị trục xuất được không", Concern.ILLEGAL),
+])
+def test_idioms_are_not_crises_and_hide_nothing_else(kb, text, concern):
+    found = kb.safety.detect(text)
+    assert (found.concern if found else None) is concern
+
+
 @pytest.mark.parametrize(("text", "concern"), EXAMPLES)
 def test_the_issues_examples_are_read_as_described(kb, text, concern):
     found = kb.safety.detect(text)
