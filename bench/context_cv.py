@@ -8,7 +8,8 @@ the development sets with the model trained on every conversation file.
     python bench/context_cv.py --cv-only
     python bench/context_cv.py --c 0.3    # the logistic regression's C
 
-The evaluation sets are never read.
+Development sets only (the earlier judged sets conv_eval*, eval4, eval5 are development
+now); the held-out judging sets are never read.
 """
 
 from __future__ import annotations
@@ -42,8 +43,10 @@ from bot.answering.retrieval import Engine, Tuning  # noqa: E402
 sys.path.insert(0, str(ROOT / "bench"))
 from corpus_cv import authors  # noqa: E402
 
-DEV_CHATS = ("conv_dev.yaml", "conv_dev3.yaml")
-DEV_SETS = ("dev.yaml", "dev2.yaml")
+DEV_CHATS = ("conv_dev.yaml", "conv_dev3.yaml", "conv_eval.yaml", "conv_eval3.yaml",
+             "conv_eval4.yaml", "conv_eval5.yaml")
+TIMED_CHATS = ("conv_dev.yaml", "conv_dev3.yaml")
+DEV_SETS = ("dev.yaml", "dev2.yaml", "eval4.yaml", "eval5.yaml")
 DECLINED = 3
 
 
@@ -141,7 +144,7 @@ def timing(base: Engine, learned: Engine, repeat: int = 3) -> None:
     it (as written), rules alone and with the learned choice: caches cleared every pass."""
     data = ROOT / "tests/data"
     turns = []
-    for chat in load_conversations(*(data / n for n in DEV_CHATS)):
+    for chat in load_conversations(*(data / n for n in TIMED_CHATS)):
         before = None
         for t in chat.turns:
             turns.append((t.q, before))
