@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,21 +50,28 @@ TOPIC_FEATURES = (
     "plain_rank", "context_rank", "model_rank", "rule_followup", "facet_cue",
     "declined", "declined_shown", "declined_model", "declined_context", "declined_short",
     "known", "known_declined", "rule_facet", "same", "declined_shown_unknown",
+    "known_rest", "shown_rest_unknown",
 )
 NONE_FEATURES = ("none", "none_rule", "none_out", "none_best_plain", "none_best_context",
                  "none_long", "none_model_best", "none_suggest", "none_best_lexical",
                  "none_followup", "none_unknown", "none_best_known", "none_no_ask",
                  "none_declined_no_ask", "none_shown_unknown", "none_uncovered",
-                 "none_out_unknown", "none_cue", "none_out_shown")
+                 "none_out_unknown", "none_cue", "none_out_shown",
+                 "none_rest_shown_unknown")
 WIDTH = len(TOPIC_FEATURES) + len(NONE_FEATURES)
 DECLINED_EVERY = 3  # every 3rd corpus message no topic answers is trained on after a topic
 SHORT_WORDS = 4  # own content words of a short follow-up
 MARGIN = 1.0  # the learned choice replaces the rules' when it scores this much higher
 MARGIN_NONE = 1.0  # ... and this much where the rules answer no topic
-# "No topic" replaces the rules' answer of the topic just shown only by this much: on the
-# development conversations such drops were mostly wrong (a detail the topic holds, "lãi
-# suất nhiêu" after the loan), the out-of-scope ones are declined by the rules already.
-MARGIN_DROP = 1.0
+# "No topic" never replaces the rules' answer of the topic just shown: on the development
+# conversations such drops were wrong 7 times in 8 (a detail the topic holds, "lãi suất
+# nhiêu" after the loan, "tổ chức vô tháng mấy" after the fair); out-of-scope words beside
+# the shown topic's are declined by the rules or by the learned choice over another topic.
+MARGIN_DROP = math.inf
+# Where the rules answer no topic, the topic just shown is taken only if it knows this share
+# of the message's words besides a country or level named: "ở Đài Loan có món gì ngon" after
+# the markets abroad names the topic's country, and asks what no topic holds.
+COVER = 0.5
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,7 @@ class _Reading:
     focused: bool  # the rules answered a facet of the topic just shown
     same: bool  # the message asks the question just answered again ("cũng vậy hả")
     cue: bool  # the message asks a facet by a cue ("ở đâu", "bao nhiêu") or names an entity
+    rest: tuple[str, ...]  # its own words besides the country or level it names
 
 
 def read(engine: Engine, question: str, before: Entry, rule: Result) -> _Reading:
@@ -120,9 +129,12 @@ def read(engine: Engine, question: str, before: Entry, rule: Result) -> _Reading
     entity: set[str] = set()
     country = engine._mentions.find(engine._no_districts(canon), "countries", question)
     level = engine._mentions.find(canon, "levels")
+    names: set[str] = set()
     for named in (country, level):
         if named is not None:
             entity.update(named.topics)
+            for spelled in (named.name, *named.aliases):
+                names.update(text.content_tokens(spelled))
     return _Reading(
         rule.entry.id if rule.entry is not None else None,
         {s.entry.id: (s.score, k) for k, s in enumerate(plain.ranked[:RANK_TOP])},
@@ -133,7 +145,8 @@ def read(engine: Engine, question: str, before: Entry, rule: Result) -> _Reading
         bool(engine._districts_in(canon)), focus.is_followup(question),
         len(engine._own_words(question)), rule.kind == "suggest", own_words,
         sum(w not in engine._vocab_set for w in own_words) / (len(own_words) or 1),
-        focus.asks(question), rule.focused, SAME in wanted, bool(wanted))
+        focus.asks(question), rule.focused, SAME in wanted, bool(wanted),
+        tuple(w for w in own_words if w not in names))
 
 
 def candidates(engine: Engine, reading: _Reading, before: Entry) -> list[str | None]:
@@ -162,7 +175,8 @@ def features(engine: Engine, reading: _Reading, before: Entry, topic: str | None
             reading.unknown, max((_known(engine, reading, t) for t in reading.plain),
                                  default=0.0),
             float(not reading.asks), float(not reading.asks and reading.rule is None),
-            *_uncovered(engine, reading, before))
+            *_uncovered(engine, reading, before),
+            1.0 - _known(engine, reading, before.id, reading.rest))
         return row
     plain, plain_rank = reading.plain.get(topic, (0.0, RANK_TOP))
     framed, context_rank = reading.in_context.get(topic, (0.0, RANK_TOP))
@@ -184,17 +198,21 @@ def features(engine: Engine, reading: _Reading, before: Entry, topic: str | None
         *_declined(reading, shown, model, framed, short),
         (known := _known(engine, reading, topic)), known * float(reading.rule is None),
         rule * reading.focused, shown * reading.same,
-        float(reading.rule is None) * shown * (1.0 - known))
+        float(reading.rule is None) * shown * (1.0 - known),
+        (rest := _known(engine, reading, topic, reading.rest)), shown * (1.0 - rest))
     return row
 
 
-def _known(engine: Engine, reading: _Reading, topic: str) -> float:
-    """The share of the message's own words that a topic knows (phrasings and answer)."""
-    if not reading.own:
+def _known(engine: Engine, reading: _Reading, topic: str,
+           own: tuple[str, ...] | None = None) -> float:
+    """The share of the message's own words (or of `own`) that a topic knows (phrasings and
+    answer)."""
+    own = reading.own if own is None else own
+    if not own:
         return 1.0
     entry = engine.kb.get(topic)
     words = engine._known_words(entry) if entry is not None else frozenset()
-    return sum(w in words for w in reading.own) / len(reading.own)
+    return sum(w in words for w in own) / len(own)
 
 
 def _uncovered(engine: Engine, reading: _Reading, before: Entry) -> tuple[float, ...]:
@@ -247,6 +265,7 @@ class ContextModel:
         self.margin = MARGIN
         self.margin_none = MARGIN_NONE
         self.margin_drop = MARGIN_DROP
+        self.cover = COVER
 
     def best(self, found: Sequence[Choice], current: str | None, shown: str | None = None
              ) -> str | None:
@@ -273,7 +292,13 @@ class ContextModel:
         current = result.entry.id if result.entry is not None else None
         if current is None and not focus.asks(question):
             return None  # declined and asking nothing ("ok để e nghĩ lại"): a closing word
-        chosen = self.best(choices(engine, question, before, result), current, before.id)
+        reading = read(engine, question, before, result)
+        found = [Choice(t, features(engine, reading, before, t))
+                 for t in candidates(engine, reading, before)]
+        chosen = self.best(found, current, before.id)
+        if (current is None and chosen == before.id
+                and _known(engine, reading, before.id, reading.rest) < self.cover):
+            return None
         return None if chosen == current else (chosen,)
 
     @classmethod
