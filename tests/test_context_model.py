@@ -92,3 +92,35 @@ def test_switched_on_the_engine_loads_it_from_the_cache(kb, engine, tmp_path, mo
     assert list(tmp_path.glob("context-*.pickle"))
     off = Engine(kb, dataclasses.replace(Tuning.default(), context_model=False), engine.model)
     assert off.context_model is None
+
+
+def _topic(engine: Engine, message: str, previous: str) -> str | None:
+    result = engine.ask(message, previous)
+    return result.entry.id if result.entry is not None else None
+
+
+def test_out_of_scope_words_beside_a_shown_topic_s_country_get_no_topic(kb, engine):
+    """A named country is the shown topic's word, food is no topic's: no topic answers. The
+    learned choice alone takes the shown topic; the coverage rule declines it."""
+    assert engine.context_model is not None  # on by default
+    message = "ở Úc có món gì ngon"
+    loose = ContextModel(engine.context_model.weights, 0.0, engine.context_model.examples)
+    loose.cover = 0.0
+    unguarded = Engine(kb, engine.tuning, engine.model, context_model=loose)
+    for shown in ("overseas.markets", "overseas.costs"):
+        assert _topic(unguarded, message, shown) == shown
+        assert _topic(engine, message, shown) is None
+    # a follow-up the shown topic covers keeps it
+    assert _topic(engine, "còn Hàn Quốc thì sao", "overseas.markets") == "overseas.markets"
+
+
+def test_no_topic_never_replaces_the_rules_answer_of_the_shown_topic(kb, engine):
+    """"Tổ chức vô tháng mấy" after the admission fair is a detail of the fair, though the
+    intent model reads it alone as out of scope."""
+    message = "hằng năm hay tổ chức vô tháng mấy"
+    assert engine.context_model is not None
+    assert _topic(engine, message, "college.admission-fair") == "college.admission-fair"
+    loose = ContextModel(engine.context_model.weights, 0.0, engine.context_model.examples)
+    loose.margin_drop = 1.0
+    dropping = Engine(kb, engine.tuning, engine.model, context_model=loose)
+    assert _topic(dropping, message, "college.admission-fair") is None
