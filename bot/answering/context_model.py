@@ -395,7 +395,7 @@ def _fit(groups: list[tuple[np.ndarray, int]], c: float) -> np.ndarray:
         return value, xt @ p + w / c
 
     # one BLAS thread: the products are small, and threads spin on a shared 2-core machine
-    with threadpool_limits(1):
+    with threadpool_limits(limits=1, user_api="blas"):
         fit = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
     return np.asarray(fit.x / scale)
 
