@@ -60,6 +60,7 @@ NONE_FEATURES = ("none", "none_rule", "none_out", "none_best_plain", "none_best_
                  "none_rest_shown_unknown")
 WIDTH = len(TOPIC_FEATURES) + len(NONE_FEATURES)
 DECLINED_EVERY = 3  # every 3rd corpus message no topic answers is trained on after a topic
+NEAREST_EVERY = 2  # ... and every 2nd after the topic whose words it shares most
 SHORT_WORDS = 4  # own content words of a short follow-up
 MARGIN = 1.0  # the learned choice replaces the rules' when it scores this much higher
 MARGIN_NONE = 1.0  # ... and this much where the rules answer no topic
@@ -303,7 +304,7 @@ class ContextModel:
 
     @classmethod
     def train(cls, engine: Engine, chats: Iterable[Conversation], c: float = 1.0,
-              declined: int = DECLINED_EVERY, nearest: bool = True) -> ContextModel:
+              declined: int = DECLINED_EVERY, nearest: int = NEAREST_EVERY) -> ContextModel:
         """A conditional logit (a softmax over each turn's candidates), fitted by L-BFGS with
         an L2 penalty of 1/c: each turn's right candidate against its own others. Beside the
         conversations, every `declined`-th corpus message no topic answers is read after a
@@ -345,10 +346,10 @@ def examples(engine: Engine, chats: Iterable[Conversation]
     return groups
 
 
-def declined_examples(engine: Engine, every: int, nearest: bool = True
+def declined_examples(engine: Engine, every: int, nearest: int = NEAREST_EVERY
                       ) -> list[tuple[np.ndarray, int]]:
     """The corpus messages no topic answers (out of scope, social), each read after a topic
-    (the topics in turn) and, with `nearest`, also after the topic whose words it shares most
+    (the topics in turn) and, every `nearest`-th, also after the topic whose words it shares most
     (its best plain ranking: out-of-scope words beside a shown topic's words, the hard case):
     the right choice is no topic."""
     topics = sorted(e.id for e in engine.kb.entries)
@@ -356,7 +357,7 @@ def declined_examples(engine: Engine, every: int, nearest: bool = True
     none = [m for m in engine.kb.corpus.messages if m.id is None]
     for k, message in enumerate(none):
         shown = [topics[k % len(topics)]] if k % every == 0 else []
-        if nearest:
+        if nearest and k % nearest == 0:
             ranked = engine._plain(message.q)[1].ranked
             if ranked and ranked[0].entry.id not in shown:
                 shown.append(ranked[0].entry.id)
