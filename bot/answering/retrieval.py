@@ -1109,18 +1109,24 @@ class Engine:
         level = self._mentions.find(canon, "levels")
         districts = result.districts or self._districts_in(canon)
         entry = result.entry
+        trade = self._trades.find(question)
         here = Context(country=country.name if country is not None else None,
                        district=districts[0].name if districts else None,
-                       level=level.name if level is not None else None)
+                       level=level.name if level is not None else None,
+                       trade=trade.name if trade is not None else None)
         after = Context(topic=entry.id if entry is not None else ctx.topic,
                         country=here.country or ctx.country,
-                        district=here.district or ctx.district, level=here.level or ctx.level)
+                        district=here.district or ctx.district, level=here.level or ctx.level,
+                        trade=here.trade or ctx.trade)
         changes: dict[str, object] = {"context": after, "mentioned": here}
         if entry is not None and result.named is None:
             lead = country or self._mentions.named("countries", ctx.country)
             if lead is not None and lead.line and entry.id in lead.topics:
                 changes["lead"] = lead
-            trade = self._trades.find(question)
+            # the trade named here, or earlier when where to learn it is asked ("học ở đâu"
+            # after "muốn học nghề điện"); not under every later answer
+            if trade is None and {"where", "contact"} & set(result.asked):
+                trade = self._trades.named(ctx.trade)
             if trade is not None and self.kb.entities is not None \
                     and entry.id in self.kb.entities.trade_topics:
                 changes["trade"] = self.kb.entities.line_for(trade)
