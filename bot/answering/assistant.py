@@ -96,7 +96,9 @@ class Assistant:
     cache_size: int = REPLY_CACHE
 
     def __post_init__(self) -> None:
-        self.kb.safety.warm()  # compiled now, not while the first message waits
+        # The model now; the expressions in the background (a first message compiles the few
+        # it needs itself), so a start does not wait for them.
+        self.kb.safety.warm(wait=False)
         self.cache = ReplyCache(self.cache_size)
         self._day: dt.date | None = None  # replies say "may be out of date" by the date
         # Whether a message is read the same whatever topic came before it (most are: only a

@@ -19,11 +19,10 @@ from importlib import resources
 from itertools import pairwise
 
 import numpy as np
-import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.answering import focus, text
+from bot.answering import focus, text, yamlfile
 from bot.answering.context import EMPTY, Context
 from bot.answering.context_model import ContextModel
 from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain, Trades
@@ -115,7 +114,7 @@ class Tuning:
     @cache
     def default(cls) -> Tuning:
         raw = resources.files("bot").joinpath("data/engine.yaml").read_text(encoding="utf-8")
-        data = yaml.safe_load(raw)
+        data = yamlfile.plain(raw)
         return cls(**data)
 
 
