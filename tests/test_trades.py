@@ -5,6 +5,7 @@ the answer says, after the general answer, what the bot can and cannot tell abou
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,32 @@ def test_kb_check_reports_an_unknown_trade_topic(knowledge_copy):
 def test_the_engine_has_trades_loaded(kb: KnowledgeBase, engine: Engine):
     """Not a test passing on an empty list: the bundled data has trades."""
     assert kb.entities is not None and len(kb.entities.trades) >= 10
+
+
+def test_the_trade_is_carried_to_where_to_learn_it(kb, engine):
+    """"học ở đâu" right after "muốn học cao đẳng điều dưỡng": where to study that trade, with
+    its line; a later question on something else does not repeat it."""
+    first = engine.ask("hoc xong 12 muon hoc cao dang dieu duong")
+    assert first.context.trade == "điều dưỡng"
+    where = engine.ask("học ở đâu", first.context)
+    reply = compose(kb, where, TODAY)
+    assert where.context.trade == "điều dưỡng"
+    assert _line(kb, "điều dưỡng") in reply.text
+    later = engine.ask("mất bao lâu", where.context)
+    assert later.trade is None
+    # without the trade named before, "học ở đâu" has no trade line
+    plain = engine.ask("học ở đâu", dataclasses.replace(first.context, trade=None))
+    assert plain.trade is None
+
+
+def test_the_reply_cache_keeps_conversations_with_other_trades_apart(kb, engine):
+    """The assistant's reply cache is keyed by the trade carried too."""
+    from bot.answering.assistant import Assistant
+    from bot.answering.context import Context
+
+    assistant = Assistant(kb, engine)
+    ctx = Context(topic="streaming.after-grade9")
+    electric = assistant.answer("học ở đâu", dataclasses.replace(ctx, trade="điện"))
+    nursing = assistant.answer("học ở đâu", dataclasses.replace(ctx, trade="điều dưỡng"))
+    assert _line(kb, "điện") in electric.text
+    assert _line(kb, "điều dưỡng") in nursing.text

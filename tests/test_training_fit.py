@@ -80,9 +80,20 @@ kb = knowledge.load()
 engine = ready_engine(kb)
 cached = kb.safety.model.cache_path().exists()
 kb.safety.warm()
+child = kb.safety.model._fitted()
+# The same fit made here from a fresh load, without the cache: the child's, read and
+# imported for before the fork, must be the very same model.
+import numpy as np
+from bot.answering import safety_model
+kb.safety.model.cache_path().unlink()
+safety_model._TRAINED.clear()
+fresh = knowledge.load().safety.model._fitted()
 print(json.dumps({"cached": cached,
                   "answer": engine.ask("học trung cấp có được miễn học phí không").entry.id,
-                  "crisis": kb.safety.detect("em muốn chết cho xong") is not None}))
+                  "crisis": kb.safety.detect("em muốn chết cho xong") is not None,
+                  "same": bool(np.array_equal(child.weights, fresh.weights)
+                               and np.array_equal(child.bias, fresh.bias)
+                               and child.classes == fresh.classes)}))
 """
 
 
@@ -96,6 +107,8 @@ def test_a_cold_start_fits_the_safety_model_in_a_child_meanwhile(tmp_path):
     # process read it from there rather than fitting it again.
     assert found["cached"] is True
     assert found["answer"] == "tuition.trung-cap-free" and found["crisis"] is True
+    assert found["same"] is True
+    fits = sorted(p.name.split("-")[0] for p in tmp_path.glob("*.pickle")
+                  if not p.name.startswith("safety-read-"))  # safety.yaml as read: a memo
     # (the learned reading of follow-ups, on, is fitted and cached with the intent model)
-    assert sorted(p.name.split("-")[0] for p in tmp_path.glob("*.pickle")) == [
-        "context", "intent", "safety"]
+    assert fits == ["context", "intent", "safety"]

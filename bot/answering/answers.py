@@ -71,7 +71,8 @@ class Reply:
         return Context(topic=self.entry_id or before.topic,
                        country=named.country or before.country,
                        district=named.district or before.district,
-                       level=named.level or before.level)
+                       level=named.level or before.level,
+                       trade=named.trade or before.trade)
 
 
 def district_lines(kb: KnowledgeBase, districts: tuple[District, ...]) -> list[str]:
@@ -176,12 +177,15 @@ def facet_lines(entry: Entry, asked: tuple[str, ...]) -> list[str]:
 
 
 def focused_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float,
-                  lines: list[str], lead: Named | None = None) -> Reply:
+                  lines: list[str], lead: Named | None = None,
+                  trade: str | None = None) -> Reply:
     """A follow-up asking only a facet of a topic ("vay được nhiêu" after the loan): that
     facet's answer, not the whole entry again; the whole entry stays one tap away. A country
     asked about ("mất bao lâu" after Korea) still comes first."""
     whole = entry_reply(kb, entry, today, score)
     text = "\n".join([_named_line(lead), *lines] if lead is not None and lead.line else lines)
+    if trade:
+        text += "\n" + trade
     if whole.stale:
         text += "\n" + _stale_line(entry)
     return dataclasses.replace(whole, text=text,
@@ -210,7 +214,8 @@ def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
     if result.kind is Kind.ANSWER and result.entry is not None:
         lines = facet_lines(result.entry, result.asked) if result.focused else []
         if lines and not result.districts:
-            return focused_reply(kb, result.entry, today, result.score, lines, result.lead)
+            return focused_reply(kb, result.entry, today, result.score, lines, result.lead,
+                                 result.trade)
         reply = entry_reply(kb, result.entry, today, result.score, result.districts,
                             result.named, result.note, result.lead, result.trade)
         return _second(kb, reply, result.also, result.also_asked)

@@ -22,9 +22,9 @@ from bot.answering.retrieval import Engine
 
 Clock = Callable[[], dt.date]
 REPLY_CACHE = 4096  # replies kept (CAREERBOT_ANSWER_CACHE); 0 computes every one
-# (the message as typed, the previous topic if it matters, the country and district named so
-# far: the reply may lead with them; the level only follows the conversation)
-Key = tuple[str, str | None, tuple[str | None, str | None]]
+# (the message as typed, the previous topic if it matters, the country, district and trade
+# named so far: the reply may show their lines; the level only follows the conversation)
+Key = tuple[str, str | None, tuple[str | None, str | None, str | None]]
 
 
 class Timed(NamedTuple):
@@ -96,7 +96,9 @@ class Assistant:
     cache_size: int = REPLY_CACHE
 
     def __post_init__(self) -> None:
-        self.kb.safety.warm()  # compiled now, not while the first message waits
+        # The model now; the expressions in the background (a first message compiles the few
+        # it needs itself), so a start does not wait for them.
+        self.kb.safety.warm(wait=False)
         self.cache = ReplyCache(self.cache_size)
         self._day: dt.date | None = None  # replies say "may be out of date" by the date
         # Whether a message is read the same whatever topic came before it (most are: only a
@@ -129,7 +131,7 @@ class Assistant:
             self.cache.clear()
             self._day = today
         ctx = Context.of(previous)
-        key = (question, self._context(question, ctx.topic), (ctx.country, ctx.district))
+        key = (question, self._context(question, ctx.topic), (ctx.country, ctx.district, ctx.trade))
         reply = self.cache.get(key)
         cached = reply is not None
         if reply is None:

@@ -31,6 +31,14 @@ def _fit_safety_aside(kb: KnowledgeBase) -> int | None:
     if (model is None or not hasattr(os, "fork") or threading.active_count() > 1
             or model.cache_path().exists()):
         return None  # a fork with threads running may copy a held lock; nothing to fit
+    # Before the fork, what both fits need: the safety model's training messages read (the
+    # longest step of its fit, and most of them are the intent model's too: its reading finds
+    # them in the text caches) and scikit-learn imported once, not in both processes. The
+    # child then only fits, about as long as the intent model's training here.
+    model.examples  # noqa: B018 - read now, inherited by the child
+    import sklearn.linear_model
+    import sklearn.svm  # noqa: F401
+
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child: fit, write the cache, leave without cleanup
         code = 1

@@ -16,6 +16,7 @@ class Context:
     country: str | None = None  # entities named so far (names as in knowledge/data)
     district: str | None = None
     level: str | None = None
+    trade: str | None = None  # a trade named ("nghề điện"): its name as in knowledge/data
 
     @classmethod
     def of(cls, previous: str | Context | None) -> Context:
@@ -30,7 +31,8 @@ class Context:
 
     def as_json(self) -> dict[str, str]:
         return {k: v for k, v in (("topic", self.topic), ("country", self.country),
-                                  ("district", self.district), ("level", self.level)) if v}
+                                  ("district", self.district), ("level", self.level),
+                                  ("trade", self.trade)) if v}
 
 
 EMPTY = Context()

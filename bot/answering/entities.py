@@ -234,6 +234,10 @@ class Trades:
         body = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
         self._pattern = re.compile(f"(?:^| )({body})(?= |$)") if forms else None
 
+    def named(self, name: str | None) -> Trade | None:
+        """The trade of a name kept in a conversation's context."""
+        return next((t for t in self._forms.values() if t.name == name), None) if name else None
+
     def find(self, message: str) -> Trade | None:
         if self._pattern is None:
             return None

@@ -23,7 +23,7 @@ from bot import messages
 from bot.answering import corpus as training
 from bot.answering import safety as safety_rules
 from bot.answering import yamlfile
-from bot.answering.text import canonical
+from bot.answering.text import canonical, fold, normalize
 from bot.answering.yamlfile import LineList, Problem
 
 MAX_ANSWER = 600
@@ -611,13 +611,21 @@ def _check_names(col: _Collector, path: Path, raw: Any, entities: Entities, ids:
                 if topic not in ids:
                     col.add(path, yamlfile.line_of(raw, (group, i, "topics", j), at),
                             f"{item.name}: mục '{topic}' không tồn tại")
-            for name in (item.name, *item.aliases):
-                key = canonical(name)
-                if not key:
-                    col.add(path, at, f"{item.name}: tên '{name}' rỗng sau chuẩn hoá")
-                elif key in seen and seen[key] != item.name:
-                    col.add(path, at, f"tên '{name}' trùng với {seen[key]}")
-                seen[key] = item.name
+            _check_unique(col, path, at, seen, item.name, (item.name, *item.aliases),
+                          canonical, "tên", "")
+
+
+def _check_unique(col: _Collector, path: Path, at: int, seen: dict[str, str], owner: str,
+                  names: Iterable[str], form: Callable[[str], str], what: str, whose: str
+                  ) -> None:
+    """Each name, as `form` reads it, is not empty and belongs to no other owner."""
+    for name in names:
+        key = form(name)
+        if not key:
+            col.add(path, at, f"{owner}: {what} '{name}' rỗng sau chuẩn hoá")
+        elif key in seen and seen[key] != owner:
+            col.add(path, at, f"{what} '{name}' trùng với {whose}{seen[key]}")
+        seen[key] = owner
 
 
 def _check_trades(col: _Collector, path: Path, raw: Any, entities: Entities, ids: set[str]
@@ -629,14 +637,9 @@ def _check_trades(col: _Collector, path: Path, raw: Any, entities: Entities, ids
                     f"trade_topics: mục '{topic}' không tồn tại")
     words: dict[str, str] = {}
     for i, trade in enumerate(entities.trades):
-        at = yamlfile.line_of(raw, ("trades", i), 1)
-        for word in trade.words:
-            key = canonical(word)
-            if not key:
-                col.add(path, at, f"{trade.name}: từ '{word}' rỗng sau chuẩn hoá")
-            elif key in words and words[key] != trade.name:
-                col.add(path, at, f"từ '{word}' trùng với nghề {words[key]}")
-            words[key] = trade.name
+        # read as the matcher reads them: folded, without the lexicon's expansions
+        _check_unique(col, path, yamlfile.line_of(raw, ("trades", i), 1), words, trade.name,
+                      trade.words, lambda w: fold(normalize(w)), "từ", "nghề ")
     if entities.trades and (not entities.trade_line or "{name}" not in entities.trade_line):
         col.add(path, yamlfile.line_of(raw, ("trade_line",), 1),
                 "trade_line phải có {name} (tên nghề)")

@@ -56,7 +56,8 @@ def cached_only(path: Path, kind: type[T]) -> T | None:
     try:
         with path.open("rb") as f:
             found = pickle.load(f)  # noqa: S301 - our own cache file, keyed by content
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            ValueError, TypeError, IndexError, KeyError):  # a corrupt file: rebuilt
         return None
     return found if isinstance(found, kind) else None
 
@@ -68,11 +69,17 @@ def cached(path: Path, kind: type[T], build: Callable[[], T], what: str) -> T:
     if found is not None:
         return found
     built = build()
+    write_pickle(path, built, what)
+    return built
+
+
+def write_pickle(path: Path, obj: object, what: str) -> None:
+    """Pickle `obj` to `path` atomically (a reader never sees half a file); an unwritable
+    folder is only logged."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            pickle.dump(built, tmp)
+            pickle.dump(obj, tmp)
         os.replace(tmp.name, path)
     except OSError:
         log.warning("%s cache not writable", what, extra={"event": "model"})
-    return built

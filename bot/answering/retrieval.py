@@ -19,11 +19,10 @@ from importlib import resources
 from itertools import pairwise
 
 import numpy as np
-import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.answering import focus, text
+from bot.answering import focus, text, yamlfile
 from bot.answering.context import EMPTY, Context
 from bot.answering.context_model import ContextModel
 from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain, Trades
@@ -115,7 +114,7 @@ class Tuning:
     @cache
     def default(cls) -> Tuning:
         raw = resources.files("bot").joinpath("data/engine.yaml").read_text(encoding="utf-8")
-        data = yaml.safe_load(raw)
+        data = yamlfile.plain(raw)
         return cls(**data)
 
 
@@ -1109,18 +1108,24 @@ class Engine:
         level = self._mentions.find(canon, "levels")
         districts = result.districts or self._districts_in(canon)
         entry = result.entry
+        trade = self._trades.find(question)
         here = Context(country=country.name if country is not None else None,
                        district=districts[0].name if districts else None,
-                       level=level.name if level is not None else None)
+                       level=level.name if level is not None else None,
+                       trade=trade.name if trade is not None else None)
         after = Context(topic=entry.id if entry is not None else ctx.topic,
                         country=here.country or ctx.country,
-                        district=here.district or ctx.district, level=here.level or ctx.level)
+                        district=here.district or ctx.district, level=here.level or ctx.level,
+                        trade=here.trade or ctx.trade)
         changes: dict[str, object] = {"context": after, "mentioned": here}
         if entry is not None and result.named is None:
             lead = country or self._mentions.named("countries", ctx.country)
             if lead is not None and lead.line and entry.id in lead.topics:
                 changes["lead"] = lead
-            trade = self._trades.find(question)
+            # the trade named here, or earlier when where to learn it is asked ("học ở đâu"
+            # after "muốn học nghề điện"); not under every later answer
+            if trade is None and {"where", "contact"} & set(result.asked):
+                trade = self._trades.named(ctx.trade)
             if trade is not None and self.kb.entities is not None \
                     and entry.id in self.kb.entities.trade_topics:
                 changes["trade"] = self.kb.entities.line_for(trade)

@@ -17,7 +17,9 @@ Pattern syntax (one string per cue):
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -71,7 +73,7 @@ def _words(words: list[str]) -> str:
     for word in words:
         if not normalize(word):  # punctuation, or a list item run into the line above
             raise PatternError(f"'{word}' không phải là chữ")
-    return "".join(re.escape(w) + " " for w in canonical(" ".join(words)).split())
+    return "".join(re.escape(w) + " " for w in read_canonical(" ".join(words)).split())
 
 
 def _operator(tok: str) -> str:
@@ -126,7 +128,7 @@ class _Starts:
         while self.pos < len(self.tokens) and self.tokens[self.pos][0] not in "()|~-":
             run.append(self.tokens[self.pos])
             self.pos += 1
-        return canonical(" ".join(run)).split()[0]
+        return read_canonical(" ".join(run)).split()[0]
 
     def seq(self) -> tuple[set[str] | None, bool]:
         """First words of a sequence up to `|` or `)`, and whether it can match nothing."""
@@ -310,11 +312,19 @@ class Detector:
     always: tuple[tuple[Concern, Cues], ...] = ()  # read before idioms and `unless`
     model: SafetyModel | None = None  # the learned second opinion (safety_model.py)
 
-    def warm(self) -> None:
-        """Compile every expression and fit the model now (the bot does, before its first
-        message)."""
+    def warm(self, wait: bool = True) -> None:
+        """Fit or load the model and compile every expression now (the bot does, before its
+        first message). `wait=False` compiles them in a background thread instead: about 0.3 s
+        of a 2-core machine's start that no first message needs whole (each cue it needs is
+        compiled on use; compiling one twice in a race is harmless)."""
         if self.model is not None:
             self.model.warm()
+        if wait:
+            self._compile()
+        else:
+            threading.Thread(target=self._compile, name="safety-compile", daemon=True).start()
+
+    def _compile(self) -> None:
         every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad]
         every += [c for _, cues, unless in self.crisis for c in (cues, unless)]
         every += [g.cues for g in self.illegal] + [a for _, a in self.always]
@@ -331,7 +341,7 @@ class Detector:
             self, model=self.model.trained_on(as_read(messages, self.ignore)))
 
     def detect(self, message: str) -> Finding | None:
-        text = f" {canonical(message)} "
+        text = f" {read_canonical(message)} "
         if text == "  ":
             return None
         words = frozenset(text.split())
@@ -434,13 +444,66 @@ class Detector:
 NO_RULES = Detector(None, (), (), None, None, None)
 
 
+@dataclass
+class Memo:
+    """What reading safety.yaml computes from its text alone: each cue's expression and
+    first words, and each example as the model reads it (with the idioms and negations
+    `rules` it was read with)."""
+
+    cues: dict[str, tuple[str, Firsts]] = dataclasses.field(default_factory=dict)
+    rules: tuple[str, ...] = ()
+    examples: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def valid(self) -> bool:
+        return (isinstance(self.cues, dict) and isinstance(self.examples, dict)
+                and isinstance(self.rules, tuple)
+                and all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 2
+                        and isinstance(v[0], str)
+                        and (v[1] is None or isinstance(v[1], frozenset))
+                        for k, v in self.cues.items())
+                and all(isinstance(k, str) and isinstance(v, str)
+                        for k, v in self.examples.items()))
+
+
+class MemoFile:
+    """The Memo of the last start on disk, beside the fitted models: reading ~600 cues and
+    ~400 examples through the lexicon was half of a cached start's knowledge load. Keyed by
+    the code that reads them and the lexicon (their only inputs besides the text itself); a
+    cue or example edited or added is read now and the file rewritten with this read's only.
+    A missing, corrupt or unwritable file only means reading them all."""
+
+    def __init__(self) -> None:
+        from importlib import resources
+
+        from bot.answering.model_cache import code_digest, default_cache_dir
+
+        h = hashlib.sha256(f"safety memo 1 {code_digest('safety', 'text')}\n".encode())
+        h.update(resources.files("bot").joinpath("data/lexicon.yaml").read_bytes())
+        self.path = default_cache_dir() / f"safety-read-{h.hexdigest()[:24]}.pickle"
+
+    def read(self) -> Memo:
+        from bot.answering.model_cache import cached_only
+
+        found = cached_only(self.path, Memo)
+        return found if found is not None and found.valid() else Memo()
+
+    def write(self, known: Memo, now: Memo) -> None:
+        from bot.answering.model_cache import write_pickle
+
+        if now != known:
+            write_pickle(self.path, now, "safety memo")
+
+
 # --- loading and checking ----------------------------------------------------------------------
 class _Reader:
     """Reads safety.yaml, collecting every problem with its line."""
 
-    def __init__(self, path: Path, rel: str, data: Any) -> None:
+    def __init__(self, path: Path, rel: str, data: Any,
+                 memo: Memo | None = None) -> None:
         self.path, self.rel, self.data = path, rel, data
         self.problems: list[Problem] = []
+        self.known = memo or Memo()  # as the last start read them
+        self.memo = Memo()  # as read now: the next start's
 
     def add(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.rel, line, message))
@@ -471,8 +534,11 @@ class _Reader:
                 self.add(self.line(*loc, i), f"{where}[{i}]: mẫu phải là một chuỗi chữ")
                 continue
             try:
-                bodies.append(compile_pattern(item))
-                firsts.append(first_words(item))
+                body, first = self.known.cues.get(item) or (compile_pattern(item),
+                                                            first_words(item))
+                self.memo.cues[item] = body, first
+                bodies.append(body)
+                firsts.append(first)
             except PatternError as exc:
                 self.add(self.line(*loc, i), f"{where}[{i}] '{item}': {exc}")
         return _union(bodies, firsts)
@@ -495,7 +561,8 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
         data = yamlfile.load(path)
     except yamlfile.YamlError as exc:
         return NO_RULES, [Problem(rel(path), exc.problem.line, exc.problem.message)]
-    r = _Reader(path, rel(path), data)
+    memo = MemoFile()
+    r = _Reader(path, rel(path), data, memo.read())
     if not isinstance(data, dict):
         r.add(1, "safety.yaml phải là một bảng (mapping)")
         return NO_RULES, r.problems
@@ -511,6 +578,7 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
     illegal_unless = r.patterns(("illegal", "unless"), required=False)
     abroad = r.patterns(("abroad",), required=True)
     model = _read_model(r, ordinary, ignore, corpus, digest)
+    memo.write(r.known, r.memo)
     return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
                     abroad, always, model), r.problems
 
@@ -521,10 +589,20 @@ MIN_EXAMPLES = 5
 
 def _as_read(message: str, ignore: Cues | None) -> str:
     """A message as the model reads it in `detect`: canonical, idioms and negations removed."""
-    text = f" {canonical(message)} "
+    text = f" {read_canonical(message)} "
     if ignore is not None:
         text = ignore.remove(text, frozenset(text.split()))
     return text.strip()
+
+
+# "giá" (a price) folds onto "gia" like "giả" (fake): "dịch thuật hồ sơ giá bao nhiêu" asked
+# for forged papers. Typed with its accent it is the price: the rules read it as "giatien".
+_PRICE = re.compile(r"(?<!\w)giá(?!\w)")
+
+
+def read_canonical(message: str) -> str:
+    """The canonical text the rules and the model read."""
+    return canonical(_PRICE.sub("giátiền", normalize(message)))
 
 
 Labelled = Sequence[tuple[str, str | None]] | Callable[[], Sequence[tuple[str, str | None]]]
@@ -590,6 +668,9 @@ def _read_examples(r: _Reader, ignore: Cues | None) -> list[tuple[str, str]]:
         if key not in EXAMPLE_KEYS:
             r.add(r.line("examples", key),
                   f"examples: khoá lạ '{key}' (dùng: {', '.join(EXAMPLE_KEYS)})")
+    rules = ignore.bodies if ignore else ()
+    known = r.known.examples if r.known.rules == rules else {}
+    r.memo.rules = rules
     for key in EXAMPLE_KEYS:
         node = examples.get(key)
         if not isinstance(node, list) or len(node) < MIN_EXAMPLES:
@@ -597,7 +678,10 @@ def _read_examples(r: _Reader, ignore: Cues | None) -> list[tuple[str, str]]:
                   f"examples.{key}: cần một danh sách ít nhất {MIN_EXAMPLES} câu")
             continue
         for i, item in enumerate(node):
-            canon = _as_read(item, ignore) if isinstance(item, str) else ""
+            canon = "" if not isinstance(item, str) else \
+                known[item] if item in known else _as_read(item, ignore)
+            if canon:
+                r.memo.examples[str(item)] = canon
             if not canon:
                 r.add(r.line("examples", key, i), f"examples.{key}[{i}]: phải là một câu chữ")
                 continue

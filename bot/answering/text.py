@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from bot.answering import yamlfile
 
 # Combining tone marks; the other combining marks (breve, circumflex, horn) belong to the vowel.
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -228,7 +228,7 @@ class Lexicon:
 @cache
 def lexicon() -> Lexicon:
     raw = resources.files("bot").joinpath("data/lexicon.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(raw)
+    data = yamlfile.plain(raw)
     return Lexicon.from_mapping(data).with_greetings([str(g) for g in data.get("greetings")
                                                       or ()])
 
