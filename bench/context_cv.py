@@ -48,6 +48,7 @@ DEV_CHATS = ("conv_dev.yaml", "conv_dev3.yaml", "conv_eval.yaml", "conv_eval3.ya
 TIMED_CHATS = ("conv_dev.yaml", "conv_dev3.yaml")
 DEV_SETS = ("dev.yaml", "dev2.yaml", "eval4.yaml", "eval5.yaml")
 DECLINED = 3
+DROP = float("inf")
 
 
 def as_eval(chats: tuple[Conversation, ...]) -> tuple[EvalConversation, ...]:
@@ -107,6 +108,7 @@ def cv(base: Engine, c: float, margins: list[tuple[float, float]]) -> None:
         print("  " + line("rules", pooled([b])))
         for margin in margins:
             model.margin, model.margin_none = margin
+            model.margin_drop = DROP
             learned = Engine(base.kb, base.tuning, base.model, context_model=model)
             a = evaluate_conversations(engine_chat(learned), chats)
             after[margin].append(a)
@@ -120,6 +122,7 @@ def dev(base: Engine, c: float, margin: tuple[float, float]) -> None:
     start = time.perf_counter()
     model = ContextModel.train(base, base.kb.corpus.conversations, c, DECLINED)
     model.margin, model.margin_none = margin
+    model.margin_drop = DROP
     print(f"\nTrained on every conversation file: {model.examples} pairs in "
           f"{time.perf_counter() - start:.2f} s")
     learned = Engine(base.kb, base.tuning, base.model, context_model=model)
@@ -171,10 +174,12 @@ def main() -> None:
     parser.add_argument("--cv-only", action="store_true")
     parser.add_argument("--margin", type=float, nargs="*", default=[1.0])
     parser.add_argument("--margin-none", type=float, nargs="*", default=[1.0])
+    parser.add_argument("--margin-drop", type=float, default=float("inf"),
+                        help="no topic over the rules' answer of the topic just shown")
     parser.add_argument("--declined", type=int, default=3)
     args = parser.parse_args()
-    global DECLINED
-    DECLINED = args.declined
+    global DECLINED, DROP
+    DECLINED, DROP = args.declined, args.margin_drop
     kb = knowledge.load()
     base = Engine(kb, dataclasses.replace(Tuning.default(), context_model=False))
     margins = [(m, n) for m in args.margin for n in args.margin_none]
