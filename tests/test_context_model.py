@@ -100,18 +100,24 @@ def _topic(engine: Engine, message: str, previous: str) -> str | None:
 
 
 def test_out_of_scope_words_beside_a_shown_topic_s_country_get_no_topic(kb, engine):
-    """A named country is the shown topic's word, food is no topic's: no topic answers. The
-    learned choice alone takes the shown topic; the coverage rule declines it."""
+    """A named country is the shown topic's word, food is no topic's: no topic answers."""
     assert engine.context_model is not None  # on by default
     message = "ở Úc có món gì ngon"
-    loose = ContextModel(engine.context_model.weights, 0.0, engine.context_model.examples)
-    loose.cover = 0.0
-    unguarded = Engine(kb, engine.tuning, engine.model, context_model=loose)
     for shown in ("overseas.markets", "overseas.costs"):
-        assert _topic(unguarded, message, shown) == shown
         assert _topic(engine, message, shown) is None
     # a follow-up the shown topic covers keeps it
     assert _topic(engine, "còn Hàn Quốc thì sao", "overseas.markets") == "overseas.markets"
+    # the coverage rule itself: a model that always prefers the topic just shown takes it
+    # without the rule, and is declined with it (only the country is the topic's word)
+    weights = np.zeros(len(TOPIC_FEATURES) + len(NONE_FEATURES))
+    weights[TOPIC_FEATURES.index("shown")] = 10.0
+    eager = ContextModel(weights, 0.0, 1)
+    guarded = Engine(kb, engine.tuning, engine.model, context_model=eager)
+    assert _topic(guarded, message, "overseas.markets") is None
+    eager_unguarded = ContextModel(weights, 0.0, 1)
+    eager_unguarded.cover = 0.0
+    unguarded = Engine(kb, engine.tuning, engine.model, context_model=eager_unguarded)
+    assert _topic(unguarded, message, "overseas.markets") == "overseas.markets"
 
 
 def test_no_topic_never_replaces_the_rules_answer_of_the_shown_topic(kb, engine):
