@@ -70,7 +70,8 @@ def test_a_social_turn_answered_with_a_topic_is_not_rejected(tmp_path: Path) -> 
 # on) hold the line measured when each was run (December 2026): a change cannot quietly lose
 # ground. Only figures are reported on failure, never the misses.
 CONVERSATION_FLOOR = {"conv_eval3": (0.80, 0.95), "conv_eval4": (0.86, 0.90),  # turns, rejected
-                      "conv_eval5": (0.85, 0.88)}  # round 5: 0.869 / 0.885 before, 0.858 / 0.885
+                      "conv_eval5": (0.85, 0.88),  # round 5: 0.869 / 0.885 before, 0.858 / 0.885
+                      "conv_eval6": (0.83, 0.92)}  # round 6: 0.813 / 0.917 before, 0.845 / 0.944
 
 
 def test_the_fresh_conversation_sets_hold_their_line(engine) -> None:
@@ -88,7 +89,9 @@ def test_the_fresh_conversation_sets_hold_their_line(engine) -> None:
 
 # top-1, answered right, rejected; eval5 (round 5): 0.988 / 0.988 / 0.917 before, 0.982 /
 # 0.982 / 0.933 after
-SINGLE_FLOOR = {"eval4": (0.96, 0.95, 0.86), "eval5": (0.97, 0.97, 0.91)}
+# after; eval6 (round 6): 0.964 / 0.964 / 0.900 before and after
+SINGLE_FLOOR = {"eval4": (0.96, 0.95, 0.86), "eval5": (0.97, 0.97, 0.91),
+                "eval6": (0.95, 0.95, 0.88)}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_FLOOR))

@@ -116,3 +116,29 @@ def test_the_reply_cache_keeps_conversations_with_other_trades_apart(kb, engine)
     nursing = assistant.answer("học ở đâu", dataclasses.replace(ctx, trade="điều dưỡng"))
     assert _line(kb, "điện") in electric.text
     assert _line(kb, "điều dưỡng") in nursing.text
+
+
+@pytest.mark.parametrize("message", [
+    "e muon hoc nghe han",  # welding, typed without accents: not Korea
+    "thợ hàn đi làm ở đâu",
+])
+def test_welding_names_no_country(engine, message):
+    result = engine.ask(message)
+    assert result.context.country is None
+    assert result.context.trade == "cơ khí, hàn"
+
+
+@pytest.mark.parametrize("message", [
+    "đi bộ đội xong về có được ưu tiên học nghề không",  # "ưu tiên": no "tiện", no "tiền"
+    "cao đẳng y tiền học bao nhiêu",
+])
+def test_no_trade_is_read_in_priority_or_money(engine, message):
+    assert engine.ask(message).context.trade is None
+
+
+def test_priority_is_no_fee():
+    """"ưu tiên" folds onto "tiền": "ưu tiên học nghề" was read as tuition ("tiền học")."""
+    from bot.answering.text import canonical
+
+    assert "hoc phi" not in canonical("được ưu tiên học nghề không")
+    assert "hoc phi" in canonical("tiền học bao nhiêu")
