@@ -187,3 +187,13 @@ async def test_a_country_line_leading_an_answer_names_the_country(chat, kb):
     # A phone shows the first line: it must say which country the facts are about.
     _, taiwan = await chat("đi xklđ tốn bao nhiêu tiền", "còn Đài Loan thì sao")
     assert _body(taiwan).startswith("Đài Loan: ")
+
+
+def test_a_district_asked_again_after_a_topic_stays_on_it(engine):
+    """"còn Kiến Tường" right after the counsellors is the same question there, not the
+    district's streaming targets; a district named alone still gets its targets."""
+    after = engine.ask("còn Kiến Tường thì sao", "guidance.counselor")
+    assert after.entry is not None and after.entry.id == "guidance.counselor"
+    assert [d.name for d in after.districts] == ["Kiến Tường"]
+    alone = engine.ask("Kiến Tường", "guidance.counselor")
+    assert alone.entry is not None and alone.entry.id == "streaming.targets"

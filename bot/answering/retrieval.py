@@ -969,8 +969,10 @@ class Engine:
         t = self.tuning
         if bare.district is not None and self.kb.districts is not None:
             # After a topic that answers per district ("hộ khẩu Tân Trụ" after the province's
-            # college support), that topic; otherwise the district's streaming targets.
-            topic = (before.facet("district") if before is not None else None) \
+            # college support), that topic; "còn Kiến Tường" after any other topic, the same
+            # question there (the topic just shown); otherwise the district's targets.
+            topic = (before.facet("district") or (before.id if focus.is_followup(question)
+                                                   else None) if before is not None else None) \
                 or self.kb.districts.topic
             entry = self.kb.get(topic)
             return Result(Kind.ANSWER, question, self._fixed([entry], t.name_score),
