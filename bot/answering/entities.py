@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from bot.answering import text
 from bot.answering.knowledge import District, KnowledgeBase, Named, OutOfScope, Trade
@@ -246,5 +247,13 @@ class Trades:
         return self._forms[match.group(1)] if match else None
 
 
+@cache
+def _fold_table() -> dict[int, str]:
+    """Each accented letter of Vietnamese (NFC) to its bare letter, for str.translate: a
+    long message folds in microseconds (unicodedata's decomposition takes a millisecond)."""
+    table = {c: text.fold(chr(c)) for c in range(0xC0, 0x1EFA)}
+    return {c: f for c, f in table.items() if len(f) == 1 and f != chr(c)}
+
+
 def _folded(message: str) -> str:
-    return text.fold(text.normalize(message))
+    return text.normalize(message).translate(_fold_table())
