@@ -782,12 +782,8 @@ class Engine:
         ties = self._ties(result)
         if not ties:
             return result
-        country = self._mentions.find(self._no_districts(self._canon(question)), "countries",
-                                       question)
-        if country is None:
-            return result
-        groups = {t.split(".")[0] for t in country.topics}
-        if result.ranked[0].entry.id.split(".")[0] in groups:
+        groups = self._country_groups(question)
+        if not groups or result.ranked[0].entry.id.split(".")[0] in groups:
             return result
         for other in ties:
             if other.entry.id.split(".")[0] in groups:
@@ -898,14 +894,17 @@ class Engine:
             reads[question] = found
         return found
 
-    def _lost_abroad(self, question: str, ranked: tuple[Scored, ...]) -> bool:
-        if not self.tuning.country_abroad:
-            return False
+    def _country_groups(self, question: str) -> set[str]:
+        """The topic groups of the country a message names ("overseas"), if it names one."""
         country = self._mentions.find(self._no_districts(self._canon(question)), "countries",
                                       question)
-        if country is None:
+        return {t.split(".")[0] for t in country.topics} if country is not None else set()
+
+    def _lost_abroad(self, question: str, ranked: tuple[Scored, ...]) -> bool:
+        """A country named, and none of the best topics about going there."""
+        groups = self._country_groups(question) if self.tuning.country_abroad else set()
+        if not groups:
             return False
-        groups = {t.split(".")[0] for t in country.topics}
         top = ranked[: self.tuning.abroad_candidates]
         return not any(s.entry.id.split(".")[0] in groups for s in top)
 
