@@ -35,15 +35,21 @@ class Districts:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.patterns: list[tuple[re.Pattern[str], District]] = []
+        self._any: re.Pattern[str] | None = None
         if kb.districts is None:
             return
         names = [(text.canonical(n), d) for d in kb.districts.districts
                  for n in (d.name, *d.aliases)]
         for name, district in sorted(names, key=lambda nd: -len(nd[0])):
             self.patterns.append((re.compile(rf"(?:^| ){re.escape(name)}(?= |$)"), district))
+        # one search tells most messages (no district named) apart from the rest
+        body = "|".join(re.escape(n) for n, _ in names if n)
+        self._any = re.compile(f"(?:^| )(?:{body})(?= |$)") if body else None
 
     def find(self, canon: str) -> tuple[tuple[District, ...], str]:
         """Every district named in the question (in order of mention) and the rest of it."""
+        if self._any is None or not self._any.search(canon):
+            return (), " ".join(canon.split())
         found: list[tuple[int, District]] = []
         rest = canon
         for pattern, district in self.patterns:
