@@ -19,9 +19,7 @@ class Phrases:
     """Whole-word search for any of a set of phrases in canonical text."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        forms = sorted({text.canonical(p) for p in phrases} - {""}, key=len, reverse=True)
-        body = "|".join(re.escape(f) for f in forms)
-        self.pattern = re.compile(f"(?:^| )(?:{body})(?= |$)") if forms else None
+        self.pattern = text.whole_words(text.canonical(p) for p in phrases)
 
     def search(self, canon: str) -> re.Match[str] | None:
         return self.pattern.search(canon) if self.pattern else None
@@ -43,8 +41,7 @@ class Districts:
         for name, district in sorted(names, key=lambda nd: -len(nd[0])):
             self.patterns.append((re.compile(rf"(?:^| ){re.escape(name)}(?= |$)"), district))
         # one search tells most messages (no district named) apart from the rest
-        body = "|".join(re.escape(n) for n, _ in names if n)
-        self._any = re.compile(f"(?:^| )(?:{body})(?= |$)") if body else None
+        self._any = text.whole_words(n for n, _ in names)
 
     def find(self, canon: str) -> tuple[tuple[District, ...], str]:
         """Every district named in the question (in order of mention) and the rest of it."""
@@ -197,9 +194,9 @@ class Mentions:
                     key = text.canonical(name)
                     if key:
                         forms.setdefault(key, item)
-            if forms:
-                body = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-                self._groups[group] = (re.compile(f"(?:^| )({body})(?= |$)"), forms)
+            pattern = text.whole_words(forms)
+            if pattern is not None:
+                self._groups[group] = (pattern, forms)
         self._spellings = Spellings(n for item in groups["countries"]
                                     for n in (item.name, *item.aliases))
 
@@ -239,8 +236,7 @@ class Trades:
                 if key:
                     forms.setdefault(key, trade)
         self._forms = forms
-        body = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-        self._pattern = re.compile(f"(?:^| )({body})(?= |$)") if forms else None
+        self._pattern = text.whole_words(forms)
 
     def named(self, name: str | None) -> Trade | None:
         """The trade of a name kept in a conversation's context."""

@@ -29,10 +29,9 @@ class FacetCues:
         if facets is None:
             return
         for name, cues in facets.cues.items():
-            forms = sorted({text.canonical(c) for c in cues} - {""}, key=len, reverse=True)
-            if forms:
-                body = "|".join(re.escape(f) for f in forms)
-                self._patterns.append((name, re.compile(f"(?:^| )(?:{body})(?= |$)")))
+            pattern = text.whole_words(text.canonical(c) for c in cues)
+            if pattern is not None:
+                self._patterns.append((name, pattern))
         self.cue_names = frozenset(facets.cues) - {SAME}  # it asks the question again
         self.neutral = frozenset(w for n in facets.neutral for w in text.canonical(n).split())
 

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -362,6 +363,15 @@ def analyze(text: str) -> tuple[Token, ...]:
             and not (i > 0 and words[i - 1] in lex.literal_after.get(word, ())))
         toks.append(Token(_fold_word(word), stop))
     return tuple(_apply_phrases(toks, lex))
+
+
+def whole_words(forms: Iterable[str]) -> re.Pattern[str] | None:
+    """One search for any of these forms as whole words of a text (spaces around words), the
+    longest first; group 1 is the form found. None when there is no form."""
+    ordered = sorted({f for f in forms if f}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile("(?:^| )(" + "|".join(re.escape(f) for f in ordered) + ")(?= |$)")
 
 
 def canonical(text: str) -> str:
