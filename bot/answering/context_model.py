@@ -26,6 +26,7 @@ from bot.answering import focus, text
 from bot.answering.context import Context
 from bot.answering.corpus import Conversation
 from bot.answering.facets import SAME
+from bot.answering.forked import map_split
 from bot.answering.model_cache import cached, code_digest, default_cache_dir
 
 if TYPE_CHECKING:
@@ -309,9 +310,7 @@ class ContextModel:
         an L2 penalty of 1/c: each turn's right candidate against its own others. Beside the
         conversations, every `declined`-th corpus message no topic answers is read after a
         topic (0: none), so that "no topic" is learned from more than a few turns."""
-        groups = examples(engine, chats)
-        if declined:
-            groups += declined_examples(engine, declined, nearest)
+        groups = training_rows(engine, chats, declined, nearest)
         if not groups:
             return cls(np.zeros(WIDTH), 0.0, 0)
         return cls(_fit(groups, c), 0.0, sum(len(x) for x, _ in groups))
@@ -323,6 +322,29 @@ class ContextModel:
         return cached(folder / f"context-{key(engine)}.pickle", cls,
                       lambda: cls.train(engine, engine.kb.corpus.conversations),
                       "context model")
+
+
+def training_rows(engine: Engine, chats: Iterable[Conversation], declined: int,
+                  nearest: int = NEAREST_EVERY) -> list[tuple[np.ndarray, int]]:
+    """`examples` then (`declined` > 0) `declined_examples`, the same rows in the same order,
+    read on both cores at a cold start (`forked.map_split`: each chat and each declined
+    message is read on its own, so half of them can be read in a forked child)."""
+    work: list[tuple[Conversation | None, int, Any]] = [(chat, 0, None) for chat in chats]
+    if declined:
+        topics = sorted(e.id for e in engine.kb.entries)
+        none = [m for m in engine.kb.corpus.messages if m.id is None]
+        work += [(None, k, (m, topics, declined, nearest)) for k, m in enumerate(none)]
+
+    def rows(item: tuple[Conversation | None, int, Any]) -> list[tuple[np.ndarray, int]]:
+        chat, k, message = item
+        if chat is not None:
+            return examples(engine, (chat,))
+        return _declined_rows(engine, k, *message)
+
+    # the cost of an item: its turns (a chat) or the topics it is read after (a message)
+    weights = [float(len(c.turns)) if c is not None
+               else 0.2 + (k % m[2] == 0) + (m[3] > 0 and k % m[3] == 0) for c, k, m in work]
+    return map_split(rows, work, weights)
 
 
 def examples(engine: Engine, chats: Iterable[Conversation]
@@ -356,19 +378,27 @@ def declined_examples(engine: Engine, every: int, nearest: int = NEAREST_EVERY
     groups: list[tuple[np.ndarray, int]] = []
     none = [m for m in engine.kb.corpus.messages if m.id is None]
     for k, message in enumerate(none):
-        shown = [topics[k % len(topics)]] if k % every == 0 else []
-        if nearest and k % nearest == 0:
-            ranked = engine._plain(message.q)[1].ranked
-            if ranked and ranked[0].entry.id not in shown:
-                shown.append(ranked[0].entry.id)
-        for topic in shown:
-            ctx = Context(topic=topic)
-            rule = engine._ask(message.q, ctx)
-            before = applies(engine, message.q, ctx, rule)
-            if before is not None:
-                found = choices(engine, message.q, before, rule)
-                groups.append((np.stack([ch.features for ch in found]),
-                               next(k for k, ch in enumerate(found) if ch.topic is None)))
+        groups += _declined_rows(engine, k, message, topics, every, nearest)
+    return groups
+
+
+def _declined_rows(engine: Engine, k: int, message: Any, topics: list[str], every: int,
+                   nearest: int) -> list[tuple[np.ndarray, int]]:
+    """The rows of the `k`-th corpus message no topic answers (see `declined_examples`)."""
+    groups: list[tuple[np.ndarray, int]] = []
+    shown = [topics[k % len(topics)]] if k % every == 0 else []
+    if nearest and k % nearest == 0:
+        ranked = engine._plain(message.q)[1].ranked
+        if ranked and ranked[0].entry.id not in shown:
+            shown.append(ranked[0].entry.id)
+    for topic in shown:
+        ctx = Context(topic=topic)
+        rule = engine._ask(message.q, ctx)
+        before = applies(engine, message.q, ctx, rule)
+        if before is not None:
+            found = choices(engine, message.q, before, rule)
+            groups.append((np.stack([ch.features for ch in found]),
+                           next(j for j, ch in enumerate(found) if ch.topic is None)))
     return groups
 
 
