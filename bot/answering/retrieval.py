@@ -1206,9 +1206,12 @@ class Engine:
 
     def _in_context(self, question: str, q: _Query, before: Entry) -> Result | None:
         """The message ranked with the topic just shown as context (remembered for the same
-        message, query and topic: the context model reads it again after the rules)."""
+        message, query and topic: the context model reads it again after the rules, with the
+        query read with the model where the rules read a short one without it: equal values,
+        terms in the same order, so the same sums)."""
         found = self._framed.get((question, before.id))
-        if found is not None and found[0] is q:
+        if found is not None and (found[0] is q or (
+                found[0] == q and list(found[0].terms.items()) == list(q.terms.items()))):
             return found[1]
         result = self._read_in_context(question, q, before)
         if len(self._framed) >= PLAIN_READS:

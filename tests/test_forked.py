@@ -1,0 +1,107 @@
+"""Work split over this process and a forked child (bot/answering/forked.py), as a cold start
+reads the context model's training rows: the same results in the same order as a serial run,
+the child's share read here when it fails, no hang when this process fails, serial with other
+threads running. Each case runs in a fresh interpreter: a test process may have threads."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from bot.answering.forked import split_at
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(body: str, timeout: float = 120) -> object:
+    """Run `body` (it defines `result`) in a fresh interpreter; `result` as JSON."""
+    script = "import json, os, threading\nfrom bot.answering import forked\n" + \
+        textwrap.dedent(body) + "\nprint(json.dumps(result))\n"
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, text=True,
+                         capture_output=True, timeout=timeout)
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_split_at_halves_the_weight() -> None:
+    assert split_at([1.0] * 10) == 5
+    assert split_at([9.0, 1.0, 1.0, 1.0]) == 1  # the heavy first item is this process's
+    assert split_at([1.0, 1.0, 1.0, 9.0]) == 3
+    assert split_at([]) == 0
+
+
+def test_the_second_half_is_read_in_a_child_and_the_order_kept() -> None:
+    found = run("""
+        parent = os.getpid()
+        got = forked.map_split(lambda i: [(i, os.getpid() == parent)], list(range(40)))
+        result = {"can": forked.can_fork(), "got": got}
+    """)
+    assert isinstance(found, dict) and found["can"] is True
+    got = found["got"]
+    assert [i for i, _ in got] == list(range(40))
+    assert all(here for _, here in got[:20])  # this process's half
+    assert not any(here for _, here in got[20:])  # the child's
+
+
+def test_a_failed_child_share_is_read_here() -> None:
+    found = run("""
+        parent = os.getpid()
+        def work(i):
+            if os.getpid() != parent:
+                raise RuntimeError("the child fails")
+            return [i * i]
+        result = forked.map_split(work, list(range(10)))
+    """)
+    assert found == [i * i for i in range(10)]
+
+
+def test_an_error_here_does_not_wait_forever_on_a_child_blocked_on_the_pipe() -> None:
+    # the child's share (8 MB) fills the pipe; this process fails before reading it
+    found = run("""
+        parent = os.getpid()
+        def work(i):
+            if os.getpid() == parent:
+                raise ValueError("fails here")
+            return ["x" * 1_000_000]
+        try:
+            forked.map_split(work, list(range(16)))
+            result = "no error"
+        except ValueError as error:
+            result = str(error)
+    """, timeout=60)
+    assert found == "fails here"
+
+
+def test_with_other_threads_running_the_work_is_read_here() -> None:
+    found = run("""
+        stop = threading.Event()
+        threading.Thread(target=stop.wait).start()
+        parent = os.getpid()
+        got = forked.map_split(lambda i: [os.getpid() == parent], list(range(10)))
+        stop.set()
+        result = {"can": forked.can_fork(), "got": got}
+    """)
+    assert found == {"can": False, "got": [True] * 10}
+
+
+def test_the_context_model_rows_read_on_two_cores_are_the_serial_rows() -> None:
+    found = run("""
+        import numpy as np
+        from bot.answering import context_model, knowledge
+        from bot.answering.retrieval import Engine
+        kb = knowledge.load()
+        engine = Engine(kb)
+        chats = kb.corpus.conversations[:60]
+        assert forked.can_fork()
+        both = context_model.training_rows(engine, chats, 3)
+        engine.clear_caches()
+        forked.can_fork = lambda: False  # serial: the same rows read in this process only
+        alone = context_model.training_rows(engine, chats, 3)
+        result = {"rows": len(both),
+                  "same": len(both) == len(alone) and all(
+                      r == s and np.array_equal(x, y) for (x, r), (y, s) in zip(both, alone))}
+    """, timeout=300)
+    assert isinstance(found, dict)
+    assert found["rows"] > 100 and found["same"] is True
