@@ -358,14 +358,18 @@ def examples(engine: Engine, chats: Iterable[Conversation]
     for chat in chats:
         ctx = Context()
         for turn in chat.turns:
-            rule = engine._ask(turn.q, ctx)
-            before = applies(engine, turn.q, ctx, rule)
-            if before is not None:
-                found = choices(engine, turn.q, before, rule)
-                right = next((k for k, ch in enumerate(found) if ch.topic == turn.id), None)
-                if right is not None:
-                    groups.append((np.stack([ch.features for ch in found]), right))
-            after = engine._carry(turn.q, rule, ctx).context
+            # with no topic before it a turn gives no row: unread, only its entities carried
+            after = None if ctx.topic else engine._carried(turn.q, ctx)
+            if after is None:
+                rule = engine._ask(turn.q, ctx)
+                before = applies(engine, turn.q, ctx, rule)
+                if before is not None:
+                    found = choices(engine, turn.q, before, rule)
+                    right = next((k for k, ch in enumerate(found) if ch.topic == turn.id),
+                                 None)
+                    if right is not None:
+                        groups.append((np.stack([ch.features for ch in found]), right))
+                after = engine._carry(turn.q, rule, ctx).context
             ctx = dataclasses.replace(after, topic=turn.id or ctx.topic)
     return groups
 

@@ -1142,6 +1142,16 @@ class Engine:
                     changes["districts"] = (district,)
         return dataclasses.replace(result, **changes)  # type: ignore[arg-type]
 
+    def _carried(self, question: str, ctx: Context) -> Context | None:
+        """The conversation after a message, its topic aside, without reading it for a topic
+        (the context model's training: a turn with no topic before it gives no row, only
+        the entities it carries); None where only the reading tells (no clause, two joined
+        questions, a bare name: their readings name the districts themselves)."""
+        if not focus.clauses(question) or focus.joined(question) \
+                or self._names.bare(question) is not None:
+            return None
+        return self._carry(question, Result(Kind.FALLBACK, question, ()), ctx).context
+
     def _own_words(self, question: str) -> list[str]:
         """The content words of a message ("còn", "vậy", "thì sao" are stopwords)."""
         return [tok.text for tok in text.analyze(question) if not tok.stop]
