@@ -10,8 +10,11 @@ import numpy as np
 from bot.answering.context import Context
 from bot.answering.context_model import (
     NONE_FEATURES,
+    PRIOR_FEATURES,
     TOPIC_FEATURES,
+    WIDTH,
     ContextModel,
+    Transitions,
     examples,
     key,
 )
@@ -40,7 +43,7 @@ def test_training_reads_each_turn_after_a_topic_with_its_answer_among_the_candid
         ("ok để e nghĩ lại", None, "social")),))
     # the first turn has no topic before it; the two others are read after one
     assert len(groups) == 2
-    width = len(TOPIC_FEATURES) + len(NONE_FEATURES)
+    width = len(TOPIC_FEATURES) + len(NONE_FEATURES) + len(PRIOR_FEATURES)
     for features, right in groups:
         assert features.shape[1] == width
         assert 0 <= right < len(features)
@@ -109,7 +112,7 @@ def test_out_of_scope_words_beside_a_shown_topic_s_country_get_no_topic(kb, engi
     assert _topic(engine, "còn Hàn Quốc thì sao", "overseas.markets") == "overseas.markets"
     # the coverage rule itself: a model that always prefers the topic just shown takes it
     # without the rule, and is declined with it (only the country is the topic's word)
-    weights = np.zeros(len(TOPIC_FEATURES) + len(NONE_FEATURES))
+    weights = np.zeros(WIDTH)
     weights[TOPIC_FEATURES.index("shown")] = 10.0
     eager = ContextModel(weights, 0.0, 1)
     guarded = Engine(kb, engine.tuning, engine.model, context_model=eager)
@@ -126,7 +129,27 @@ def test_no_topic_never_replaces_the_rules_answer_of_the_shown_topic(kb, engine)
     message = "hằng năm hay tổ chức vô tháng mấy"
     assert engine.context_model is not None
     assert _topic(engine, message, "college.admission-fair") == "college.admission-fair"
-    loose = ContextModel(engine.context_model.weights, 0.0, engine.context_model.examples)
+    loose = ContextModel(engine.context_model.weights, 0.0, engine.context_model.examples,
+                         engine.context_model.transitions)
     loose.margin_drop = 1.0
     dropping = Engine(kb, engine.tuning, engine.model, context_model=loose)
     assert _topic(dropping, message, "college.admission-fair") is None
+
+
+def test_transitions_count_what_answered_after_a_topic_leaving_a_turn_out_of_its_own_score():
+    """After the trung cấp tuition, "học ở đâu" (the where facet) went to admission twice and
+    to the college once: admission scores highest for that facet; a training turn is scored
+    by the others' counts only, so a lone transition teaches nothing about itself."""
+    t = Transitions()
+    for target in ("college.admission", "college.admission", "college.long-an"):
+        t.add("tuition.trung-cap-free", "where", target)
+    t.add("tuition.trung-cap-free", "cost", "support.student-loan")
+    topics = ["college.admission", "college.long-an", "support.student-loan", None]
+    cols = t.columns("tuition.trung-cap-free", "where", topics)
+    assert cols[0, 1] > cols[1, 1] > cols[2, 1] == cols[3, 1]
+    assert cols[2, 0] > cols[3, 0]  # overall, the loan did follow once
+    # leaving the loan turn out: the loan no longer stands above no topic
+    own = t.columns("tuition.trung-cap-free", "cost", topics, own="support.student-loan")
+    assert own[2, 1] == own[3, 1] and own[2, 0] == own[3, 0]
+    # a topic never seen before gives nothing
+    assert not t.columns("overseas.loan", "where", topics).any()

@@ -86,7 +86,7 @@ def test_with_other_threads_running_the_work_is_read_here() -> None:
     assert found == {"can": False, "got": [True] * 10}
 
 
-def test_the_context_model_rows_read_on_two_cores_are_the_serial_rows() -> None:
+def test_the_context_model_groups_read_on_two_cores_are_the_serial_groups() -> None:
     found = run("""
         import numpy as np
         from bot.answering import context_model, knowledge
@@ -95,13 +95,16 @@ def test_the_context_model_rows_read_on_two_cores_are_the_serial_rows() -> None:
         engine = Engine(kb)
         chats = kb.corpus.conversations[:60]
         assert forked.can_fork()
-        both = context_model.training_rows(engine, chats, 3)
+        both = context_model.training_groups(engine, chats, 3)
         engine.clear_caches()
-        forked.can_fork = lambda: False  # serial: the same rows read in this process only
-        alone = context_model.training_rows(engine, chats, 3)
-        result = {"rows": len(both),
-                  "same": len(both) == len(alone) and all(
-                      r == s and np.array_equal(x, y) for (x, r), (y, s) in zip(both, alone))}
+        forked.can_fork = lambda: False  # serial: the same groups read in this process only
+        alone = context_model.training_groups(engine, chats, 3)
+        def same(a, b):
+            return len(a) == len(b) and all(
+                np.array_equal(g.x, h.x) and (g.right, g.before, g.facet, g.topics)
+                == (h.right, h.before, h.facet, h.topics) for g, h in zip(a, b))
+        result = {"turns": len(both[0]), "declined": len(both[1]),
+                  "same": same(both[0], alone[0]) and same(both[1], alone[1])}
     """, timeout=300)
     assert isinstance(found, dict)
-    assert found["rows"] > 100 and found["same"] is True
+    assert found["turns"] > 50 and found["declined"] > 50 and found["same"] is True

@@ -39,7 +39,7 @@ Engine = Any
 Result = Any
 ANSWERED = ("answer", "suggest", "fallback")  # the Kind values the learned part may change
 
-VERSION = 2
+VERSION = 3
 CODE = ("context_model", "retrieval", "entities", "facets", "focus", "text", "knowledge")
 MODEL_TOP = 3  # the intent model's best topics among the candidates
 RANK_TOP = 5  # ... and each ranking's
@@ -59,7 +59,11 @@ NONE_FEATURES = ("none", "none_rule", "none_out", "none_best_plain", "none_best_
                  "none_declined_no_ask", "none_shown_unknown", "none_uncovered",
                  "none_out_unknown", "none_cue", "none_out_shown",
                  "none_rest_shown_unknown")
-WIDTH = len(TOPIC_FEATURES) + len(NONE_FEATURES)
+# Last, the learned transitions (Transitions.columns): how often the corpus conversations
+# answer a turn after the topic just shown with this candidate, overall and for the facet asked.
+PRIOR_FEATURES = ("after_shown", "after_shown_facet")
+WIDTH = len(TOPIC_FEATURES) + len(NONE_FEATURES) + len(PRIOR_FEATURES)
+SMOOTH = 0.5  # additive smoothing of the transition counts
 DECLINED_EVERY = 3  # every 3rd corpus message no topic answers is trained on after a topic
 NEAREST_EVERY = 2  # ... and every 2nd after the topic whose words it shares most
 SHORT_WORDS = 4  # own content words of a short follow-up
@@ -106,6 +110,7 @@ class _Reading:
     same: bool  # the message asks the question just answered again ("cũng vậy hả")
     cue: bool  # the message asks a facet by a cue ("ở đâu", "bao nhiêu") or names an entity
     rest: tuple[str, ...]  # its own words besides the country or level it names
+    facet: str  # the first facet it asks ("" for none): the key of the learned transitions
 
 
 def read(engine: Engine, question: str, before: Entry, rule: Result) -> _Reading:
@@ -148,7 +153,7 @@ def read(engine: Engine, question: str, before: Entry, rule: Result) -> _Reading
         len(engine._own_words(question)), rule.kind == "suggest", own_words,
         sum(w not in engine._vocab_set for w in own_words) / (len(own_words) or 1),
         focus.asks(question), rule.focused, SAME in wanted, bool(wanted),
-        tuple(w for w in own_words if w not in names))
+        tuple(w for w in own_words if w not in names), wanted[0] if wanted else "")
 
 
 def candidates(engine: Engine, reading: _Reading, before: Entry) -> list[str | None]:
@@ -170,7 +175,7 @@ def features(engine: Engine, reading: _Reading, before: Entry, topic: str | None
     if topic is None:
         best_plain = max((s for s, _ in reading.plain.values()), default=0.0)
         best_context = max((s for s, _ in reading.in_context.values()), default=0.0)
-        row[len(TOPIC_FEATURES):] = (
+        row[len(TOPIC_FEATURES):-len(PRIOR_FEATURES)] = (
             1.0, float(reading.rule is None), reading.out, best_plain, best_context,
             1.0 - short, max(reading.model.values(), default=0.0), float(reading.suggest),
             max(reading.lexical.values(), default=0.0), float(reading.followup),
@@ -257,11 +262,55 @@ def applies(engine: Engine, question: str, ctx: Context, result: Result) -> Entr
     return kb.get(ctx.topic)
 
 
+@dataclass
+class Transitions:
+    """How often each topic (or none) answered a corpus turn read after a topic, overall and
+    for the first facet the turn asked: after the trung cấp tuition, "học ở đâu" goes to
+    admission; the facet tables declare some of this, the conversations show the rest."""
+
+    counts: dict[tuple[str, str, str | None], int] = dataclasses.field(default_factory=dict)
+
+    def add(self, before: str, facet: str, target: str | None, n: int = 1) -> None:
+        for key_ in ((before, "*", target), (before, facet, target)) if facet else (
+                (before, "*", target),):
+            self.counts[key_] = self.counts.get(key_, 0) + n
+            total = (key_[0], key_[1], "#total")
+            self.counts[total] = self.counts.get(total, 0) + n
+
+    def columns(self, before: str, facet: str, topics: Sequence[str | None],
+                own: str | bool | None = False) -> np.ndarray:
+        """Smoothed log-odds against a uniform choice, per candidate; `own` is the turn's own
+        answer while training, left out of the counts it is scored by."""
+        out = np.zeros((len(topics), len(PRIOR_FEATURES)))
+        width = len(topics)
+        for j, scope in enumerate(("*", facet)):
+            if not scope:
+                continue
+            total = self.counts.get((before, scope, "#total"), 0) - (own is not False)
+            for k, topic in enumerate(topics):
+                n = self.counts.get((before, scope, topic), 0) - (own is not False and own == topic)
+                out[k, j] = math.log((n + SMOOTH) / (total + SMOOTH * width) * width)
+        return out
+
+
+@dataclass
+class _Group:
+    """One turn's candidates while training: features without the transitions, the right one."""
+
+    x: np.ndarray
+    right: int
+    before: str
+    facet: str
+    topics: list[str | None]
+
+
 class ContextModel:
     """A linear scorer of (message after a topic, candidate topic) pairs."""
 
-    def __init__(self, weights: np.ndarray, bias: float, examples: int) -> None:
+    def __init__(self, weights: np.ndarray, bias: float, examples: int,
+                 transitions: Transitions | None = None) -> None:
         self.weights = weights
+        self.transitions = transitions or Transitions()
         self.bias = bias
         self.examples = examples
         self.margin = MARGIN
@@ -295,8 +344,10 @@ class ContextModel:
         if current is None and not focus.asks(question):
             return None  # declined and asking nothing ("ok để e nghĩ lại"): a closing word
         reading = read(engine, question, before, result)
-        found = [Choice(t, features(engine, reading, before, t))
-                 for t in candidates(engine, reading, before)]
+        topics = candidates(engine, reading, before)
+        prior = self.transitions.columns(before.id, reading.facet, topics)
+        found = [Choice(t, _with_prior(features(engine, reading, before, t), prior[k]))
+                 for k, t in enumerate(topics)]
         chosen = self.best(found, current, before.id)
         if (current is None and chosen == before.id
                 and _known(engine, reading, before.id, reading.rest) < self.cover):
@@ -310,10 +361,18 @@ class ContextModel:
         an L2 penalty of 1/c: each turn's right candidate against its own others. Beside the
         conversations, every `declined`-th corpus message no topic answers is read after a
         topic (0: none), so that "no topic" is learned from more than a few turns."""
-        groups = training_rows(engine, chats, declined, nearest)
+        turns, declined_groups = training_groups(engine, chats, declined, nearest)
+        transitions = Transitions()
+        for g in turns:
+            transitions.add(g.before, g.facet, g.topics[g.right])
+        groups = [(_with_prior(g.x, transitions.columns(g.before, g.facet, g.topics,
+                                                        own=g.topics[g.right])), g.right)
+                  for g in turns]
+        groups += [(_with_prior(g.x, transitions.columns(g.before, g.facet, g.topics)),
+                    g.right) for g in declined_groups]
         if not groups:
-            return cls(np.zeros(WIDTH), 0.0, 0)
-        return cls(_fit(groups, c), 0.0, sum(len(x) for x, _ in groups))
+            return cls(np.zeros(WIDTH), 0.0, 0, transitions)
+        return cls(_fit(groups, c), 0.0, sum(len(x) for x, _ in groups), transitions)
 
     @classmethod
     def load(cls, engine: Engine, cache_dir: Path | None = None) -> ContextModel:
@@ -324,87 +383,99 @@ class ContextModel:
                       "context model")
 
 
-def training_rows(engine: Engine, chats: Iterable[Conversation], declined: int,
-                  nearest: int = NEAREST_EVERY) -> list[tuple[np.ndarray, int]]:
-    """`examples` then (`declined` > 0) `declined_examples`, the same rows in the same order,
-    read on both cores at a cold start (`forked.map_split`: each chat and each declined
-    message is read on its own, so half of them can be read in a forked child)."""
-    work: list[tuple[Conversation | None, int, Any]] = [(chat, 0, None) for chat in chats]
-    if declined:
-        topics = sorted(e.id for e in engine.kb.entries)
-        none = [m for m in engine.kb.corpus.messages if m.id is None]
-        work += [(None, k, (m, topics, declined, nearest)) for k, m in enumerate(none)]
+def training_groups(engine: Engine, chats: Iterable[Conversation], declined: int,
+                    nearest: int = NEAREST_EVERY) -> tuple[list[_Group], list[_Group]]:
+    """`_groups(chats)` and (`declined` > 0) `declined_examples`, read on both cores at a
+    cold start (`forked.map_split`): each chat is read on its own, so a forked child reads
+    part of them; the declined messages are read in one go (each after a topic chosen by
+    the ones before), in this process. The same groups in the same order as read serially."""
+    work: list[Conversation | None] = [None, *chats]  # None: the declined messages
 
-    def rows(item: tuple[Conversation | None, int, Any]) -> list[tuple[np.ndarray, int]]:
-        chat, k, message = item
+    def read_part(chat: Conversation | None) -> list[tuple[bool, _Group]]:
         if chat is not None:
-            return examples(engine, (chat,))
-        return _declined_rows(engine, k, *message)
+            return [(True, g) for g in _groups(engine, (chat,))]
+        return [(False, g) for g in declined_examples(engine, declined, nearest)] \
+            if declined else []
 
-    # the cost of an item, about (ms, fitted on the corpus): a turn 1 + 0.01 per character;
-    # a declined message 0.1 + per topic it is read after 0.45 + 0.01 per character
-    weights = [sum(1.0 + 0.01 * len(t.q) for t in c.turns) if c is not None
-               else 0.1 + ((k % m[2] == 0) + (m[3] > 0 and k % m[3] == 0))
-               * (0.45 + 0.01 * len(m[0].q)) for c, k, m in work]
-    return map_split(rows, work, weights)
+    # the cost of a part, about (ms, measured on the corpus): a turn 1 + 0.01 per character,
+    # a declined message read after a topic 0.45 + 0.01 per character
+    weights = [_declined_cost(engine, declined, nearest) if c is None
+               else sum(1.0 + 0.01 * len(t.q) for t in c.turns) for c in work]
+    found = map_split(read_part, work, weights)
+    return [g for turn, g in found if turn], [g for turn, g in found if not turn]
+
+
+def _declined_cost(engine: Engine, every: int, nearest: int) -> float:
+    if not every:
+        return 0.0
+    none = [m for m in engine.kb.corpus.messages if m.id is None]
+    return sum(0.1 + ((k % every == 0) + (nearest > 0 and k % nearest == 0))
+               * (0.45 + 0.01 * len(m.q)) for k, m in enumerate(none))
+
+
+def _with_prior(x: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    out[..., -len(PRIOR_FEATURES):] = prior
+    return out
 
 
 def examples(engine: Engine, chats: Iterable[Conversation]
              ) -> list[tuple[np.ndarray, int]]:
     """(candidates' features, index of the right one) for every turn read after a topic whose
-    answer is among its candidates; the topic before each turn is the one that answered the
-    turn before (as written), the entities named are carried as the engine carries them."""
-    groups: list[tuple[np.ndarray, int]] = []
+    answer is among its candidates (the transitions' columns left at zero)."""
+    return [(g.x, g.right) for g in _groups(engine, chats)]
+
+
+def _groups(engine: Engine, chats: Iterable[Conversation]) -> list[_Group]:
+    """Every turn read after a topic whose answer is among its candidates; the topic before
+    each turn is the one that answered the turn before (as written), the entities named are
+    carried as the engine carries them."""
+    groups: list[_Group] = []
     for chat in chats:
         ctx = Context()
         for turn in chat.turns:
-            # with no topic before it a turn gives no row: unread, only its entities carried
+            # with no topic before it a turn gives no group: unread, only its entities carried
             after = None if ctx.topic else engine._carried(turn.q, ctx)
             if after is None:
                 rule = engine._ask(turn.q, ctx)
                 before = applies(engine, turn.q, ctx, rule)
                 if before is not None:
-                    found = choices(engine, turn.q, before, rule)
-                    right = next((k for k, ch in enumerate(found) if ch.topic == turn.id),
-                                 None)
-                    if right is not None:
-                        groups.append((np.stack([ch.features for ch in found]), right))
+                    reading = read(engine, turn.q, before, rule)
+                    topics = candidates(engine, reading, before)
+                    if turn.id in topics:
+                        groups.append(_Group(
+                            np.stack([features(engine, reading, before, t) for t in topics]),
+                            topics.index(turn.id), before.id, reading.facet, topics))
                 after = engine._carry(turn.q, rule, ctx).context
             ctx = dataclasses.replace(after, topic=turn.id or ctx.topic)
     return groups
 
 
 def declined_examples(engine: Engine, every: int, nearest: int = NEAREST_EVERY
-                      ) -> list[tuple[np.ndarray, int]]:
+                      ) -> list[_Group]:
     """The corpus messages no topic answers (out of scope, social), each read after a topic
     (the topics in turn) and, every `nearest`-th, also after the topic whose words it shares most
     (its best plain ranking: out-of-scope words beside a shown topic's words, the hard case):
     the right choice is no topic."""
     topics = sorted(e.id for e in engine.kb.entries)
-    groups: list[tuple[np.ndarray, int]] = []
+    groups: list[_Group] = []
     none = [m for m in engine.kb.corpus.messages if m.id is None]
     for k, message in enumerate(none):
-        groups += _declined_rows(engine, k, message, topics, every, nearest)
-    return groups
-
-
-def _declined_rows(engine: Engine, k: int, message: Any, topics: list[str], every: int,
-                   nearest: int) -> list[tuple[np.ndarray, int]]:
-    """The rows of the `k`-th corpus message no topic answers (see `declined_examples`)."""
-    groups: list[tuple[np.ndarray, int]] = []
-    shown = [topics[k % len(topics)]] if k % every == 0 else []
-    if nearest and k % nearest == 0:
-        ranked = engine._plain(message.q)[1].ranked
-        if ranked and ranked[0].entry.id not in shown:
-            shown.append(ranked[0].entry.id)
-    for topic in shown:
-        ctx = Context(topic=topic)
-        rule = engine._ask(message.q, ctx)
-        before = applies(engine, message.q, ctx, rule)
-        if before is not None:
-            found = choices(engine, message.q, before, rule)
-            groups.append((np.stack([ch.features for ch in found]),
-                           next(j for j, ch in enumerate(found) if ch.topic is None)))
+        shown = [topics[k % len(topics)]] if k % every == 0 else []
+        if nearest and k % nearest == 0:
+            ranked = engine._plain(message.q)[1].ranked
+            if ranked and ranked[0].entry.id not in shown:
+                shown.append(ranked[0].entry.id)
+        for topic in shown:
+            ctx = Context(topic=topic)
+            rule = engine._ask(message.q, ctx)
+            before = applies(engine, message.q, ctx, rule)
+            if before is not None:
+                reading = read(engine, message.q, before, rule)
+                topics = candidates(engine, reading, before)
+                groups.append(_Group(
+                    np.stack([features(engine, reading, before, t) for t in topics]),
+                    topics.index(NONE), before.id, reading.facet, topics))
     return groups
 
 
