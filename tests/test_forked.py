@@ -108,3 +108,19 @@ def test_the_context_model_groups_read_on_two_cores_are_the_serial_groups() -> N
     """, timeout=300)
     assert isinstance(found, dict)
     assert found["turns"] > 50 and found["declined"] > 50 and found["same"] is True
+
+
+def test_a_fork_keeps_the_objects_it_inherits_out_of_the_childs_collections() -> None:
+    found = run("""
+        import gc
+        kept = [object() for _ in range(1000)]
+        read_end, write_end = os.pipe()
+        pid = forked.fork()
+        if pid == 0:
+            os.write(write_end, str(gc.get_freeze_count()).encode())
+            os._exit(0)
+        os.waitpid(pid, 0)
+        result = {"child": int(os.read(read_end, 64)), "here": gc.get_freeze_count()}
+    """)
+    assert isinstance(found, dict)
+    assert found["child"] > 1000 and found["here"] == 0

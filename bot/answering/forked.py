@@ -7,6 +7,7 @@ here, serially."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -30,6 +31,22 @@ def can_fork() -> bool:
     return cores > 1
 
 
+def fork() -> int:
+    """os.fork, with what exists now kept out of the child's garbage collections: a collection
+    walking the inherited objects writes their headers, so the child would copy most of the
+    parent's memory page by page (measured: about 0.5 s of CPU less for a cold start's two
+    children). This process collects them as before."""
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except BaseException:
+        gc.unfreeze()
+        raise
+    if pid != 0:
+        gc.unfreeze()
+    return pid
+
+
 def split_at(weights: Sequence[float]) -> int:
     """The index that halves the total weight (the items before it are this process's)."""
     half, run = sum(weights) / 2, 0.0
@@ -49,7 +66,7 @@ def map_split(work: Callable[[T], list[R]], items: Sequence[T],
     if not (0 < cut < len(items)) or not can_fork():
         return [r for item in items for r in work(item)]
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    pid = fork()
     if pid == 0:  # pragma: no cover - the child: its share, pickled, then leave without cleanup
         code = 1
         try:
