@@ -42,3 +42,24 @@ def test_the_diploma_a_programme_needs_is_its_requirements(engine):
 ])
 def test_facet_tables_follow_the_corpus_conversations(engine, shown, message, topic):
     assert _answered(engine, message, shown) == topic
+
+
+@pytest.mark.parametrize("message", [
+    "dạ để con về bàn lại với ba nó",
+    "ok để e coi lại",
+    "vậy để tui lên xã hỏi lại cho chắc, cám ơn nha",
+])
+def test_a_closing_that_says_what_comes_next_is_no_question(engine, message):
+    """After an answer, "để em ..." says what the writer will do next: a closing, answered as
+    thanks, not the topic again."""
+    result = engine.ask(message, "overseas.loan")
+    assert result.entry is None and result.thanks
+
+
+@pytest.mark.parametrize("message", [
+    "để em học nghề có được vay không",
+    "de e di hoc hay di lam thi tot hon",
+    "để con đi Nhật thì cần bao nhiêu tiền?",
+])
+def test_a_question_that_starts_with_de_is_still_a_question(engine, message):
+    assert engine.ask(message, "overseas.loan").entry is not None
