@@ -598,11 +598,17 @@ def _as_read(message: str, ignore: Cues | None) -> str:
 # "giá" (a price) folds onto "gia" like "giả" (fake): "dịch thuật hồ sơ giá bao nhiêu" asked
 # for forged papers. Typed with its accent it is the price: the rules read it as "giatien".
 _PRICE = re.compile(r"(?<!\w)giá(?!\w)")
+# "lâu" (long, "mất bao lâu") folds onto "lậu" (smuggled, fake): typed with its accent, or
+# after "bao" without, it is time ("làm hộ chiếu mất bao lâu" was a forged-paper request).
+_LONG = re.compile(r"(?<!\w)(?:lâu|(?<=bao )lau)(?!\w)")
+# "hộ chiếu" (a passport) holds "hộ" (on someone's behalf, "thi hộ", "làm hộ"): one word.
+_PASSPORT = re.compile(r"(?<!\w)h[ộo] chi[ếe]u(?!\w)")
 
 
 def read_canonical(message: str) -> str:
     """The canonical text the rules and the model read."""
-    return canonical(_PRICE.sub("giátiền", normalize(message)))
+    text = _PRICE.sub("giátiền", normalize(message))
+    return canonical(_PASSPORT.sub("hộchiếu", _LONG.sub("lâuthờigian", text)))
 
 
 Labelled = Sequence[tuple[str, str | None]] | Callable[[], Sequence[tuple[str, str | None]]]
