@@ -153,7 +153,8 @@ def read(engine: Engine, question: str, before: Entry, rule: Result) -> _Reading
         len(engine._own_words(question)), rule.kind == "suggest", own_words,
         sum(w not in engine._vocab_set for w in own_words) / (len(own_words) or 1),
         focus.asks(question), rule.focused, SAME in wanted, bool(wanted),
-        tuple(w for w in own_words if w not in names), wanted[0] if wanted else "")
+        tuple(w for w in own_words if w not in names),
+        asked[0][0] if asked is not None and asked[0] else "")
 
 
 def candidates(engine: Engine, reading: _Reading, before: Entry) -> list[str | None]:
