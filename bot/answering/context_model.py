@@ -473,10 +473,10 @@ def declined_examples(engine: Engine, every: int, nearest: int = NEAREST_EVERY
             before = applies(engine, message.q, ctx, rule)
             if before is not None:
                 reading = read(engine, message.q, before, rule)
-                topics = candidates(engine, reading, before)
+                found = candidates(engine, reading, before)
                 groups.append(_Group(
-                    np.stack([features(engine, reading, before, t) for t in topics]),
-                    topics.index(NONE), before.id, reading.facet, topics))
+                    np.stack([features(engine, reading, before, t) for t in found]),
+                    found.index(NONE), before.id, reading.facet, found))
     return groups
 
 
