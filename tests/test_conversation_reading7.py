@@ -63,3 +63,18 @@ def test_a_closing_that_says_what_comes_next_is_no_question(engine, message):
 ])
 def test_a_question_that_starts_with_de_is_still_a_question(engine, message):
     assert engine.ask(message, "overseas.loan").entry is not None
+
+
+@pytest.mark.parametrize(("shown", "message", "topic"), [
+    ("vet.degree-value", "còn sơ cấp thì sao", "vet.degree-value"),  # the same question
+    ("support.student-loan", "trung cấp thì s", "support.student-loan"),
+    ("tuition.trung-cap-free", "còn cao đẳng thì sao", "tuition.other-exemptions"),  # table
+    ("tuition.trung-cap-free", "còn trung cấp", "tuition.trung-cap-free"),  # its own level
+    ("tuition.general-school", "còn trung cấp thì sao", "tuition.trung-cap-free"),
+])
+def test_a_level_swapped_after_a_topic_asks_that_topic_again(engine, shown, message, topic):
+    assert _answered(engine, message, shown) == topic
+
+
+def test_a_level_after_a_topic_of_another_group_is_not_that_topic(engine):
+    assert _answered(engine, "còn cao đẳng thì sao", "overseas.markets") != "overseas.markets"

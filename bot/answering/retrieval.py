@@ -40,6 +40,7 @@ EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
 EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
 TIE_SURE = 0.95  # a first topic this sure has no tie to settle
 SHOWN = 1.0  # the prior of the topic just shown (its neighbours get less)
+LEVEL_GROUPS = ("vet", "tuition", "support", "college")  # topics a level swap stays on
 THANKS = ("cam on", "thank", "thanks", "tks")  # canonical (folded) forms
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
 
@@ -996,8 +997,19 @@ class Engine:
             if target is not None:
                 topics = [target, *(e for e in topics if e is not target)]
             return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
+        if before is not None and bare.group == "levels":
+            # "còn sơ cấp thì sao" right after a topic: the same question about that level
+            # (the corpus conversations stay on the topic just shown 36 times in 41), or the
+            # topic its facet table names (after the trung cấp exemption, the other groups).
+            own = before.id in named.topics  # "còn trung cấp" after the trung cấp exemption
+            target = (before if own else self.kb.get(before.facet("level") or "")) or (
+                before if focus.is_followup(question)
+                and before.id.split(".")[0] in LEVEL_GROUPS else None)
+            if target is not None:
+                return Result(Kind.ANSWER, question, self._fixed(
+                    [target, *(e for e in topics if e is not target)], t.name_score))
         if before is not None:
-            return None  # "còn cao đẳng thì sao": the previous question decides, see _in_context
+            return None  # "cao đẳng?" after a topic: the previous question decides (_in_context)
         if len(topics) == 1:
             return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
         return Result(Kind.SUGGEST, question, self._fixed(topics, self._below_answer()),
