@@ -78,3 +78,10 @@ def test_a_level_swapped_after_a_topic_asks_that_topic_again(engine, shown, mess
 
 def test_a_level_after_a_topic_of_another_group_is_not_that_topic(engine):
     assert _answered(engine, "còn cao đẳng thì sao", "overseas.markets") != "overseas.markets"
+
+
+def test_thi_s_is_thi_sao(engine):
+    """Teencode "thì s" closes a follow-up like "thì sao": a country swapped after the
+    requirements asks the requirements there (the "thi" of an exam is not meant)."""
+    assert text.canonical("han thi s") == "han thi sao"
+    assert _answered(engine, "han thi s", "overseas.requirements") == "overseas.requirements"
