@@ -40,14 +40,14 @@ def test_training_reads_each_turn_after_a_topic_with_its_answer_among_the_candid
     groups = examples(engine, (chat(
         ("Đi xuất khẩu lao động tốn bao nhiêu tiền?", "overseas.costs", "open"),
         ("có được vay không", "overseas.loan", "follow"),
-        ("ok để e nghĩ lại", None, "social")),))
+        ("ở Nhật có món gì ngon", None, "oos")),))
     # the first turn has no topic before it; the two others are read after one
     assert len(groups) == 2
     width = len(TOPIC_FEATURES) + len(NONE_FEATURES) + len(PRIOR_FEATURES)
     for features, right in groups:
         assert features.shape[1] == width
         assert 0 <= right < len(features)
-    # the "no topic" option (its own features only) is the right one for the closing word
+    # the "no topic" option (its own features only) is the right one for the food question
     none_row = groups[1][0][groups[1][1]]
     assert none_row[len(TOPIC_FEATURES)] == 1.0
     assert not none_row[: len(TOPIC_FEATURES)].any()

@@ -104,6 +104,32 @@ def asks(message: str) -> bool:
     return "?" in message or any(_has_cue(_words(p)) for p, _ in _sentences(message))
 
 
+# "Dạ để em về nói ảnh", "ok để e làm thử", "vậy để tôi lên trường hỏi lại": a closing word
+# that says what the writer will do next (an acknowledgement, then "để" + who), asking nothing.
+_ACKNOWLEDGE = frozenset({"dạ", "da", "ok", "oke", "okay", "ờ", "ừ", "ừm", "uh", "um", "vâng",
+                          "vậy", "thôi", "rồi", "thế", "z", "v", "à", "ạ", "hihi", "hehe"})
+_WHO = frozenset({"em", "e", "tôi", "tui", "mình", "mk", "con", "cháu", "chị", "anh", "cô",
+                  "chú", "bác", "tao", "t", "nhà", "ba", "má", "mẹ"})
+_LATER = frozenset({"hỏi", "hoi"})  # "để tôi hỏi lại": asking someone else later
+_CHOICE = frozenset({"hay", "nên", "nen", "hơn", "hon"})
+
+
+def closes(message: str) -> bool:
+    """A closing that says what the writer will do next and asks nothing."""
+    if "?" in message:
+        return False
+    words = [w for w in _words(message) if w.isalnum()]
+    k = 0
+    while k < len(words) and words[k] in _ACKNOWLEDGE:
+        k += 1
+    if not (k + 1 < len(words) and words[k] in ("để", "de") and words[k + 1] in _WHO):
+        return False
+    if _CHOICE & set(words):  # "để e đi làm hay đi học thì tốt hơn" weighs a choice
+        return False
+    return not any(_has_cue([w for w in _words(p) if w not in _LATER]) for p, _ in
+                   _sentences(message))
+
+
 def is_followup(message: str) -> bool:
     """The message says it follows on from what was shown: "còn ...", "vậy ...", "thì sao"."""
     lex = text.lexicon()

@@ -715,7 +715,7 @@ class Engine:
         if not focus.clauses(question):
             return Result(Kind.EMPTY, question, ())
         if self._greets(question):
-            thanks = any(t in text.canonical(question) for t in THANKS)
+            thanks = any(t in text.canonical(question) for t in THANKS) or focus.closes(question)
             return Result(Kind.GREETING, question, (), thanks=thanks)
         joined = focus.joined(question)
         found = self._joined(question, joined, ctx) if joined else None
@@ -921,7 +921,8 @@ class Engine:
         """"Dạ cảm ơn ad, để tôi bàn lại với con": thanks that close a conversation, with
         words about what the family will do next but nothing asked."""
         canon = f" {text.canonical(question)} "
-        return any(f" {t} " in canon for t in THANKS) and not focus.asks(question)
+        return (any(f" {t} " in canon for t in THANKS) and not focus.asks(question)) \
+            or focus.closes(question)
 
     def _calls_out(self, question: str) -> bool:
         """"hú ad ơi", "ê bot": calling the bot, with nothing the knowledge base knows."""
