@@ -72,3 +72,10 @@ def test_a_dead_machine_or_game_is_no_crisis(kb, text):
 def test_a_death_wish_beside_those_idioms_is_still_read(kb):
     found = kb.safety.detect("máy chết rồi, bài cũng chưa làm, em chỉ muốn chết cho xong")
     assert found is not None and found.crisis
+
+
+@pytest.mark.parametrize("text", ["không biết có ai buồn không nếu mình biến mất",
+                                  "lỡ tui không còn nữa thì có ai nhớ tui không ta"])
+def test_would_anyone_care_if_i_were_gone_is_a_crisis_cue(kb, text):
+    found = dataclasses.replace(kb.safety, model=None).detect(text)
+    assert found is not None and found.concern is Concern.SELF_HARM
