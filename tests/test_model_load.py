@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.answering import knowledge
+from bot.answering import knowledge, safety
 from bot.answering.sparse_linear import CharGrams, WordGrams, analyzer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +92,9 @@ def test_the_safety_key_follows_the_texts_as_written(knowledge_copy, tmp_path, m
         encoding="utf-8")
     edited = knowledge.load(knowledge_copy)
     assert edited.safety.model is not None and edited.safety.model.key != key
-    assert ("trung cap voi so cap cai nao hoc lau hon", "none") in edited.safety.model.examples
+    read = safety.read_canonical("trung cấp với sơ cấp cái nào học lâu hơn")
+    assert read.startswith("trung cap voi so cap")  # as the rules read it ("lâu" is time)
+    assert (read, "none") in edited.safety.model.examples
     assert knowledge.load(knowledge_copy).safety.model.key == edited.safety.model.key
 
 

@@ -11,6 +11,7 @@ import contextlib
 import os
 import threading
 
+from bot.answering.forked import fork
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine
 
@@ -39,7 +40,7 @@ def _fit_safety_aside(kb: KnowledgeBase) -> int | None:
     import sklearn.linear_model
     import sklearn.svm  # noqa: F401
 
-    pid = os.fork()
+    pid = fork()
     if pid == 0:  # pragma: no cover - the child: fit, write the cache, leave without cleanup
         code = 1
         try:

@@ -257,6 +257,9 @@ class Engine:
         # it, and a short follow-up asked after different topics needs it every time.
         self._plain_reads: dict[str, tuple[_Query, Result]] = {}
         self._lexical_reads: dict[str, tuple[_Query, Result]] = {}  # ... without the model
+        # A message read after a topic (see _in_context): the rules read it, and the context
+        # model reads it again for its features.
+        self._framed: dict[tuple[str, str], tuple[_Query, Result | None]] = {}
         self._build()
         self.context_model: ContextModel | None = None
         if context_model is not None or self.tuning.context_model:
@@ -347,6 +350,7 @@ class Engine:
         self._found.clear()
         self._plain_reads.clear()
         self._lexical_reads.clear()
+        self._framed.clear()
         self._predicted.clear()
         if self.model is not None:
             self.model.clear_memo()
@@ -1139,6 +1143,16 @@ class Engine:
                     changes["districts"] = (district,)
         return dataclasses.replace(result, **changes)  # type: ignore[arg-type]
 
+    def _carried(self, question: str, ctx: Context) -> Context | None:
+        """The conversation after a message, its topic aside, without reading it for a topic
+        (the context model's training: a turn with no topic before it gives no row, only
+        the entities it carries); None where only the reading tells (no clause, two joined
+        questions, a bare name: their readings name the districts themselves)."""
+        if not focus.clauses(question) or focus.joined(question) \
+                or self._names.bare(question) is not None:
+            return None
+        return self._carry(question, Result(Kind.FALLBACK, question, ()), ctx).context
+
     def _own_words(self, question: str) -> list[str]:
         """The content words of a message ("còn", "vậy", "thì sao" are stopwords)."""
         return [tok.text for tok in text.analyze(question) if not tok.stop]
@@ -1202,6 +1216,21 @@ class Engine:
                      if s.score >= self._answer_at and first - s.score <= tie)
 
     def _in_context(self, question: str, q: _Query, before: Entry) -> Result | None:
+        """The message ranked with the topic just shown as context (remembered for the same
+        message, query and topic: the context model reads it again after the rules, with the
+        query read with the model where the rules read a short one without it: equal values,
+        terms in the same order, so the same sums)."""
+        found = self._framed.get((question, before.id))
+        if found is not None and (found[0] is q or (
+                found[0] == q and list(found[0].terms.items()) == list(q.terms.items()))):
+            return found[1]
+        result = self._read_in_context(question, q, before)
+        if len(self._framed) >= PLAIN_READS:
+            self._framed.clear()  # bounded, as the plain readings
+        self._framed[(question, before.id)] = (q, result)
+        return result
+
+    def _read_in_context(self, question: str, q: _Query, before: Entry) -> Result | None:
         asking = text.lexicon().question_words
         own = [w for w in self._own_words(question) if w not in asking]
         if not own and not q.districts:
