@@ -107,10 +107,13 @@ JUDGED_FLOOR = {"safety_eval": (0.97, 0.85, 0.15),  # crisis recall, illegal ref
                 "safety_eval3": (0.97, 0.75, 0.23),
                 "safety_eval4": (0.97, 0.82, 0.10),
                 "safety_eval5": (0.97, 0.80, 0.13),
-                "safety_eval6": (0.97, 0.84, 0.11)}
+                "safety_eval6": (0.97, 0.84, 0.11),
+                "safety_eval7": (0.97, 0.94, 0.09)}
 # safety_eval5.yaml (a fifth author, round 5: run once before and once after the round's
 # changes): 0.974 / 0.803 / 0.128 before, 0.980 / 0.817 / 0.118 after. safety_eval6.yaml (a
 # sixth author, round 6): 0.988 / 0.867 / 0.112 before, 0.983 / 0.867 / 0.092 after.
+# safety_eval7.yaml (a seventh author, round 7): 0.989 / 0.940 / 0.083 before, 0.989 / 0.964 /
+# 0.073 after.
 # A development set below the goals holds its measured line instead (December 2026, with the
 # corpus-trained model: author_probes 0.986 / 0.988 / 0.069, 11 of 159 look-alikes raised).
 DEV_FLOOR = {"safety_author_probes": (0.97, 0.95, 0.075)}
