@@ -29,7 +29,7 @@ def test_a_follow_up_is_ranked_in_context_once_for_the_rules_and_the_context_mod
     calls: list[str] = []
     read = eng._read_in_context
 
-    def counted(question, q, entry):  # type: ignore[no-untyped-def]
+    def counted(question, q, entry):
         calls.append(question)
         return read(question, q, entry)
 
