@@ -243,10 +243,13 @@ def _declined(reading: _Reading, shown: float, model: float, framed: float, shor
     return declined, declined * shown, declined * model, declined * framed, declined * short
 
 
-def choices(engine: Engine, question: str, before: Entry, rule: Result) -> list[Choice]:
+def scored(engine: Engine, question: str, before: Entry, rule: Result
+           ) -> tuple[_Reading, list[str | None], np.ndarray]:
+    """A message read after a topic: the reading, its candidates and their features (the
+    transitions' columns left at zero), one row per candidate."""
     reading = read(engine, question, before, rule)
-    return [Choice(t, features(engine, reading, before, t))
-            for t in candidates(engine, reading, before)]
+    topics = candidates(engine, reading, before)
+    return reading, topics, np.stack([features(engine, reading, before, t) for t in topics])
 
 
 def applies(engine: Engine, question: str, ctx: Context, result: Result) -> Entry | None:
@@ -344,11 +347,9 @@ class ContextModel:
         current = result.entry.id if result.entry is not None else None
         if current is None and not focus.asks(question):
             return None  # declined and asking nothing ("ok để e nghĩ lại"): a closing word
-        reading = read(engine, question, before, result)
-        topics = candidates(engine, reading, before)
-        prior = self.transitions.columns(before.id, reading.facet, topics)
-        found = [Choice(t, _with_prior(features(engine, reading, before, t), prior[k]))
-                 for k, t in enumerate(topics)]
+        reading, topics, x = scored(engine, question, before, result)
+        rows = _with_prior(x, self.transitions.columns(before.id, reading.facet, topics))
+        found = [Choice(t, rows[k]) for k, t in enumerate(topics)]
         chosen = self.best(found, current, before.id)
         if (current is None and chosen == before.id
                 and _known(engine, reading, before.id, reading.rest) < self.cover):
@@ -441,12 +442,10 @@ def _groups(engine: Engine, chats: Iterable[Conversation]) -> list[_Group]:
                 rule = engine._ask(turn.q, ctx)
                 before = applies(engine, turn.q, ctx, rule)
                 if before is not None:
-                    reading = read(engine, turn.q, before, rule)
-                    topics = candidates(engine, reading, before)
+                    reading, topics, x = scored(engine, turn.q, before, rule)
                     if turn.id in topics:
-                        groups.append(_Group(
-                            np.stack([features(engine, reading, before, t) for t in topics]),
-                            topics.index(turn.id), before.id, reading.facet, topics))
+                        groups.append(_Group(x, topics.index(turn.id), before.id,
+                                             reading.facet, topics))
                 after = engine._carry(turn.q, rule, ctx).context
             ctx = dataclasses.replace(after, topic=turn.id or ctx.topic)
     return groups
@@ -472,11 +471,8 @@ def declined_examples(engine: Engine, every: int, nearest: int = NEAREST_EVERY
             rule = engine._ask(message.q, ctx)
             before = applies(engine, message.q, ctx, rule)
             if before is not None:
-                reading = read(engine, message.q, before, rule)
-                found = candidates(engine, reading, before)
-                groups.append(_Group(
-                    np.stack([features(engine, reading, before, t) for t in found]),
-                    found.index(NONE), before.id, reading.facet, found))
+                reading, found, x = scored(engine, message.q, before, rule)
+                groups.append(_Group(x, found.index(NONE), before.id, reading.facet, found))
     return groups
 
 
