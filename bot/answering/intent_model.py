@@ -87,7 +87,6 @@ def training_set(kb: KnowledgeBase, options: Options = DEFAULT,
                  chats: tuple[Conversation, ...] | None = None) -> tuple[list[str], list[str]]:
     """(canonical texts, labels), deterministic for one knowledge base and corpus; `messages`
     and `chats` replace the corpus's (cross-validation trains on some authors only)."""
-    rng = random.Random(SEED)  # noqa: S311 - reproducible variants, not secrets
     texts: list[str] = []
     labels: list[str] = []
 
@@ -97,19 +96,20 @@ def training_set(kb: KnowledgeBase, options: Options = DEFAULT,
 
     for entry in kb.entries:
         for q in (entry.title, *entry.questions):
+            rng = _rng(q)
             add(q, entry.id)
             add(f"{rng.choice(OPENINGS)}{q}{rng.choice(ENDINGS)}", entry.id)
             add(f"{rng.choice(OPENINGS[5:])}{q}", entry.id)
             add(_typos(q, rng), entry.id)
     for rule in kb.out_of_scope:
         for phrase in rule.any:
-            add(rng.choice(OUT_TEMPLATES).format(phrase), OUT)
+            add(_rng(phrase).choice(OUT_TEMPLATES).format(phrase), OUT)
     for example in _off_topic(kb):
         add(example, OUT)
-        add(f"{rng.choice(OPENINGS)}{example}", OUT)
+        add(f"{_rng(example).choice(OPENINGS)}{example}", OUT)
     if options.corpus:
         for q, label in _corpus_variants(
-                kb.corpus.messages if messages is None else messages, options, rng):
+                kb.corpus.messages if messages is None else messages, options):
             add(q, label)
         for q, label in conversation_examples(
                 kb, kb.corpus.conversations if chats is None else chats, options):
@@ -138,10 +138,18 @@ def conversation_examples(kb: KnowledgeBase, chats: tuple[Conversation, ...],
     return out
 
 
-def _corpus_variants(messages: tuple[Message, ...], options: Options, rng: random.Random
+def _rng(text: str) -> random.Random:
+    """The variants' randomness for one text: seeded by the text itself, so that an edit
+    elsewhere in the knowledge base (a phrasing added, an out-of-scope word removed) leaves
+    every other text's variants, and so the model, as they were."""
+    return random.Random(f"{SEED}\0{text}")  # noqa: S311 - reproducible variants, not secrets
+
+
+def _corpus_variants(messages: tuple[Message, ...], options: Options
                      ) -> list[tuple[str, str]]:
     out = []
     for q, label in corpus_examples(messages, options.split_also):
+        rng = _rng(q)
         out.append((q, label))
         if options.corpus_typos:
             out.append((_typos(q, rng), label))
