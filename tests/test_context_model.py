@@ -40,14 +40,14 @@ def test_training_reads_each_turn_after_a_topic_with_its_answer_among_the_candid
     groups = examples(engine, (chat(
         ("Đi xuất khẩu lao động tốn bao nhiêu tiền?", "overseas.costs", "open"),
         ("có được vay không", "overseas.loan", "follow"),
-        ("ở Nhật có món gì ngon", None, "oos")),))
+        ("ở Nhật người ta có thân thiện không", None, "oos")),))
     # the first turn has no topic before it; the two others are read after one
     assert len(groups) == 2
     width = len(TOPIC_FEATURES) + len(NONE_FEATURES) + len(PRIOR_FEATURES)
     for features, right in groups:
         assert features.shape[1] == width
         assert 0 <= right < len(features)
-    # the "no topic" option (its own features only) is the right one for the food question
+    # the "no topic" option (its own features only) is the right one for the last question
     none_row = groups[1][0][groups[1][1]]
     assert none_row[len(TOPIC_FEATURES)] == 1.0
     assert not none_row[: len(TOPIC_FEATURES)].any()
@@ -103,9 +103,10 @@ def _topic(engine: Engine, message: str, previous: str) -> str | None:
 
 
 def test_out_of_scope_words_beside_a_shown_topic_s_country_get_no_topic(kb, engine):
-    """A named country is the shown topic's word, food is no topic's: no topic answers."""
+    """A named country is the shown topic's word, the people there no topic's: no topic
+    answers."""
     assert engine.context_model is not None  # on by default
-    message = "ở Úc có món gì ngon"
+    message = "ở Úc người ta có thân thiện không"
     for shown in ("overseas.markets", "overseas.costs"):
         assert _topic(engine, message, shown) is None
     # a follow-up the shown topic covers keeps it

@@ -15,8 +15,9 @@ from bot.answering.retrieval import Engine, Kind, Tuning
 
 @pytest.fixture(scope="module")
 def lexical(kb) -> Engine:
-    """The engine without the learned model, whose rules these are."""
-    return Engine(kb, dataclasses.replace(Tuning.default(), model_weight=0.0))
+    """The engine without the learned models, whose rules these are."""
+    return Engine(kb, dataclasses.replace(Tuning.default(), model_weight=0.0,
+                                          context_model=False))
 
 
 def _answered(engine: Engine, message: str, previous: str | Context | None = None) -> str | None:

@@ -1,0 +1,86 @@
+"""How the engine reads a message (issue 18, round 8): "dk" as a condition, a deadline typed
+without accents, where to STUDY after a topic that sends "where" elsewhere, near-domain words
+that fold onto ordinary ones, and training variants that do not shift when the knowledge base
+grows. The phrasings are this file's own (none from a set)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from bot.answering import intent_model, text
+from bot.answering.context import Context
+from bot.answering.context_model import TOPIC_FEATURES, WIDTH, ContextModel
+from bot.answering.knowledge import KnowledgeBase
+from bot.answering.retrieval import Engine
+
+
+def _answered(engine: Engine, message: str, previous: str | None = None) -> str | None:
+    result = engine.ask(message, previous)
+    return result.entry.id if result.entry is not None else None
+
+
+def test_dk_after_need_or_enough_is_a_condition_and_elsewhere_still_can():
+    assert text.canonical("cần dk gì") == "can dieu kien gi"
+    assert text.canonical("du dk vay von ko") == "du dieu kien vay von khong"
+    assert text.canonical("cac dk de di nhat") == "cac dieu kien de di nhat"
+    assert text.canonical("co dk ko") == "co duoc khong"
+    assert text.canonical("hoc dk ko") == "hoc duoc khong"
+
+
+def test_a_deadline_typed_without_accents_names_no_country(engine):
+    for message in ("han chot khi nao", "han chot nop ho so la ngay nao"):
+        assert "han" not in text.canonical(message).split(), message
+        assert engine._mentioned(message) == (), message
+    assert _answered(engine, "han chot nop ho so vao trung cap khi nao") == "college.admission"
+
+
+def test_where_to_study_after_the_labour_market_is_the_province_s_colleges(engine):
+    assert _answered(engine, "học ở đâu", "guidance.labor-market") == "college.long-an"
+    assert _answered(engine, "nghe do hoc truong nao", "guidance.labor-market") == "college.long-an"
+    # where the jobs are stays on the labour market
+    assert _answered(engine, "tìm việc ở đâu", "guidance.labor-market") == "guidance.labor-market"
+    # a topic with "where" only answers where to study with it
+    assert _answered(engine, "học ở đâu", "vet.levels") == "college.long-an"
+
+
+def test_where_and_how_long_after_the_other_exemptions(engine):
+    assert _answered(engine, "vậy học ở đâu", "tuition.other-exemptions") == "college.long-an"
+    assert _answered(engine, "học mất bao lâu", "tuition.other-exemptions") == "vet.levels"
+
+
+def test_near_domain_words_that_fold_onto_ordinary_ones_decline_nothing(engine):
+    for message in ("học xong trung cấp muốn học lại từ đầu được không",  # not "học lái"
+                    "muốn liên thông thì phải học thêm mấy năm nữa",  # not extra classes
+                    "trường có chỗ ở cho học sinh ở xa không"):  # not lodging abroad
+        assert engine._near_domain(message) is None, message
+    for message in ("học lái xe ô tô ở đâu", "con tôi cần học thêm toán ở đâu",
+                    "bên Đài Loan có món gì ngon"):
+        assert engine._near_domain(message) is not None, message
+
+
+def test_the_shown_topic_needs_the_words_known_only_where_a_country_is_the_link(kb, engine):
+    """An eager model (always the topic shown) is held back only where the message's one link
+    to that topic is a country it names."""
+    weights = np.zeros(WIDTH)
+    weights[TOPIC_FEATURES.index("shown")] = 10.0
+    eager = Engine(kb, engine.tuning, engine.model, context_model=ContextModel(weights, 0.0, 1))
+    health = "e bi hen suyen co sao ko"
+    assert engine._ask(health, Context(topic="overseas.requirements")).entry is None  # rules
+    assert _answered(eager, health, "overseas.requirements") == "overseas.requirements"
+    assert _answered(eager, "ở Úc người ta có thân thiện không", "overseas.markets") is None
+
+
+def test_training_variants_of_a_phrasing_do_not_shift_when_another_is_added(kb: KnowledgeBase):
+    """Each text's typo and greeting variants come from its own seed: a phrasing added to one
+    topic leaves every other topic's training texts as they were."""
+    texts, labels = intent_model.training_set(kb)
+    entry = kb.entries[0]
+    grown = entry.model_copy(update={"questions": (*entry.questions, "một cách hỏi mới thêm")})
+    bigger = dataclasses.replace(kb, entries=(grown, *kb.entries[1:]))
+    texts2, labels2 = intent_model.training_set(bigger)
+    others = [t for t, label in zip(texts, labels, strict=True) if label != entry.id]
+    others2 = [t for t, label in zip(texts2, labels2, strict=True) if label != entry.id]
+    assert others == others2
+    assert len(texts2) > len(texts)
