@@ -84,3 +84,20 @@ def test_training_variants_of_a_phrasing_do_not_shift_when_another_is_added(kb: 
     others2 = [t for t, label in zip(texts2, labels2, strict=True) if label != entry.id]
     assert others == others2
     assert len(texts2) > len(texts)
+
+
+def test_an_exam_a_language_or_an_age_asked_after_an_overseas_topic_is_the_requirements(engine):
+    for shown in ("overseas.costs", "overseas.scams", "overseas.loan", "overseas.overview"):
+        for message in ("vậy phải thi gì", "co can tieng ko", "mấy tuổi thì đi được"):
+            assert _answered(engine, message, shown) == "overseas.requirements", (shown, message)
+    # the loan's own papers stay on the loan
+    assert _answered(engine, "làm hồ sơ vay ở đâu", "overseas.loan") == "overseas.loan"
+
+
+def test_a_trade_named_alone_after_a_topic_that_holds_trades_keeps_the_topic(engine):
+    assert engine._mentioned("còn điện lạnh") == ("trade",)
+    assert _answered(engine, "còn điện lạnh", "guidance.labor-market") == "guidance.labor-market"
+    assert _answered(engine, "may mac thi sao", "guidance.labor-market") == "guidance.labor-market"
+    assert _answered(engine, "con nau an", "college.long-an") == "college.long-an"
+    # its words are the trade's, not words the topic lacks
+    assert engine._asked_facets("còn nghề hàn thì sao") is not None
