@@ -101,3 +101,22 @@ def test_a_trade_named_alone_after_a_topic_that_holds_trades_keeps_the_topic(eng
     assert _answered(engine, "con nau an", "college.long-an") == "college.long-an"
     # its words are the trade's, not words the topic lacks
     assert engine._asked_facets("còn nghề hàn thì sao") is not None
+
+
+def test_two_questions_joined_by_or_before_a_verb_get_the_second_as_a_button(engine):
+    from bot.answering import focus
+    message = ("Chào bot, nhà tôi thuộc hộ cận nghèo, con đậu cao đẳng mà tôi lo không nổi. "
+               "Có chỗ nào cho vay hay có học bổng gì không?")
+    assert len(focus.joined(message)) == 2
+    result = engine.ask(message)
+    assert result.entry is not None and result.entry.id == "support.student-loan"
+    assert [e.id for e in result.also] == ["support.scholarship-boarding"]
+    # a choice between two things is one question
+    assert focus.joined("học trung cấp hay cao đẳng thì tốt hơn") == ()
+
+
+def test_where_to_study_and_how_long_after_the_diploma_s_worth(engine):
+    assert _answered(engine, "vậy học ở đâu", "vet.degree-value") == "college.long-an"
+    assert _answered(engine, "học mất bao lâu", "vet.degree-value") == "vet.levels"
+    # where one works afterwards is not where one studies
+    assert _answered(engine, "ra trường làm ở đâu", "vet.degree-value") != "college.long-an"
