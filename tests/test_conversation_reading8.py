@@ -120,3 +120,14 @@ def test_where_to_study_and_how_long_after_the_diploma_s_worth(engine):
     assert _answered(engine, "học mất bao lâu", "vet.degree-value") == "vet.levels"
     # where one works afterwards is not where one studies
     assert _answered(engine, "ra trường làm ở đâu", "vet.degree-value") != "college.long-an"
+
+
+def test_one_person_s_name_one_file_s_status_and_one_company_s_hiring_are_declined(engine):
+    for message in ("thầy hiệu trưởng trường em tên gì vậy ad",
+                    "hồ sơ vay của nhà tôi ngân hàng duyệt chưa",
+                    "nhà máy giày ở Đức Hòa tháng này có tuyển công nhân không"):
+        result = engine.ask(message)
+        assert result.entry is None and result.note is not None, message
+    # the general questions beside them are answered
+    assert _answered(engine, "ở Long An nghề nào đang cần nhiều người") == "guidance.labor-market"
+    assert _answered(engine, "công ty đưa người đi Nhật cần giấy phép gì") is not None
