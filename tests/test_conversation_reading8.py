@@ -131,3 +131,11 @@ def test_one_person_s_name_one_file_s_status_and_one_company_s_hiring_are_declin
     # the general questions beside them are answered
     assert _answered(engine, "ở Long An nghề nào đang cần nhiều người") == "guidance.labor-market"
     assert _answered(engine, "công ty đưa người đi Nhật cần giấy phép gì") is not None
+
+
+def test_whether_one_may_borrow_after_a_school_topic_asks_the_student_loan(engine):
+    for shown in ("tuition.other-exemptions", "support.scholarship-boarding", "vet.transfer"):
+        for message in ("vậy có vay được không", "vay thêm dc hông"):
+            assert _answered(engine, message, shown) == "support.student-loan", (shown, message)
+    # after the workers' loan it is that loan
+    assert _answered(engine, "vay thêm dc hông", "overseas.loan") == "overseas.loan"
