@@ -139,3 +139,13 @@ def test_whether_one_may_borrow_after_a_school_topic_asks_the_student_loan(engin
             assert _answered(engine, message, shown) == "support.student-loan", (shown, message)
     # after the workers' loan it is that loan
     assert _answered(engine, "vay thêm dc hông", "overseas.loan") == "overseas.loan"
+
+
+def test_what_a_word_means_is_answered_not_offered_as_a_choice(engine):
+    for message, topic in (("phân luồng là j z ad", "streaming.what-is"),
+                           ("gdhn la gi vay", "streaming.what-is"),
+                           ("trung cap la sao", "vet.levels"),
+                           ("cao đẳng là gì", "vet.levels")):
+        result = engine.ask(message)
+        assert result.kind.value == "answer" and result.entry is not None, message
+        assert result.entry.id == topic, message
