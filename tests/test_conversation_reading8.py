@@ -6,10 +6,12 @@ grows. The phrasings are this file's own (none from a set)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import numpy as np
 
 from bot.answering import intent_model, text
+from bot.answering.answers import compose
 from bot.answering.context import Context
 from bot.answering.context_model import TOPIC_FEATURES, WIDTH, ContextModel
 from bot.answering.knowledge import KnowledgeBase
@@ -149,3 +151,19 @@ def test_what_a_word_means_is_answered_not_offered_as_a_choice(engine):
         result = engine.ask(message)
         assert result.kind.value == "answer" and result.entry is not None, message
         assert result.entry.id == topic, message
+
+
+def test_where_to_learn_a_trade_or_how_long_it_takes_asked_alone(engine, kb):
+    for message in ("học nấu ăn ở đâu", "ad oi hoc tc ke toan o dau", "hoc nghe han o dau",
+                    "muốn học điện công nghiệp thì học trường nào"):
+        result = engine.ask(message)
+        assert result.entry is not None and result.entry.id == "college.long-an", message
+        assert result.asked == ("study-where",), message
+    assert _answered(engine, "học hàn mất bao lâu") == "vet.levels"
+    # not about learning the trade, or the trade is not what is asked
+    assert _answered(engine, "visa du lich nhat dc o bao lau") != "vet.levels"
+    assert engine._trade_facet("he 9+ hoc may nam") is None  # "học mấy", not tailoring
+    # the reply leads with where to learn, then what the bot can say about the trade
+    reply = compose(kb, engine.ask("học nấu ăn ở đâu"), dt.date(2026, 12, 6))
+    first = reply.text.splitlines()[0]
+    assert "trường trung cấp" in first and "Nghề nấu ăn" in reply.text
