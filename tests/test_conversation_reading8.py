@@ -167,3 +167,17 @@ def test_where_to_learn_a_trade_or_how_long_it_takes_asked_alone(engine, kb):
     reply = compose(kb, engine.ask("học nấu ăn ở đâu"), dt.date(2026, 12, 6))
     first = reply.text.splitlines()[0]
     assert "trường trung cấp" in first and "Nghề nấu ăn" in reply.text
+
+
+def test_a_longer_cue_at_the_same_place_is_what_is_asked(engine):
+    # "bao nhiêu tuổi" is an age (the requirements), not "bao nhiêu" (the costs)
+    assert engine._asked_facets("bao nhieu tuoi")[0][0] == "needs"
+    assert _answered(engine, "bao nhieu tuoi", "overseas.requirements") == "overseas.requirements"
+    assert _answered(engine, "tra may nam", "support.student-loan") == "support.student-loan"
+
+
+def test_borrowing_beside_a_level_is_no_bare_level_name(engine):
+    # folded, "vay" is also the filler "vậy": "cao đẳng vậy" is a bare level, this is a loan
+    assert engine._names.bare("hoc cao dang co dc vay ko") is None
+    assert engine._names.bare("cao dang thi sao vay") is not None
+    assert _answered(engine, "hoc cao dang co dc vay ko") == "support.student-loan"
