@@ -181,3 +181,13 @@ def test_borrowing_beside_a_level_is_no_bare_level_name(engine):
     assert engine._names.bare("hoc cao dang co dc vay ko") is None
     assert engine._names.bare("cao dang thi sao vay") is not None
     assert _answered(engine, "hoc cao dang co dc vay ko") == "support.student-loan"
+
+
+def test_studying_in_a_district_and_whether_it_is_free_after_a_school_topic(engine):
+    # a district with "học" asks where to study there, not the district's streaming targets
+    assert _answered(engine, "Học ở Tân An được không?", "tuition.other-exemptions") \
+        == "college.long-an"
+    assert _answered(engine, "học ở Đức Hòa được không") == "college.long-an"
+    assert _answered(engine, "còn Bến Lức", "streaming.targets") == "streaming.targets"
+    for shown in ("college.long-an", "streaming.nine-plus", "vet.levels"):
+        assert _answered(engine, "hoc o do co mien phi ko", shown) == "tuition.trung-cap-free"

@@ -984,6 +984,10 @@ class Engine:
             topic = (before.facet("district") or (before.id if focus.is_followup(question)
                                                    else None) if before is not None else None) \
                 or self.kb.districts.topic
+            if "hoc" in text.canonical(question).split():  # "học ở Tân An được không"
+                trades = self.kb.facets.trades if self.kb.facets is not None else {}
+                topic = (before.facet("study-where") or before.facet("where")
+                         if before is not None else None) or trades.get("study-where") or topic
             entry = self.kb.get(topic)
             return Result(Kind.ANSWER, question, self._fixed([entry], t.name_score),
                           (bare.district,), note=bare.district.note)
