@@ -978,19 +978,8 @@ class Engine:
     def _bare(self, question: str, bare: Bare, before: Entry | None) -> Result | None:
         t = self.tuning
         if bare.district is not None and self.kb.districts is not None:
-            # After a topic that answers per district ("hộ khẩu Tân Trụ" after the province's
-            # college support), that topic; "còn Kiến Tường" after any other topic, the same
-            # question there (the topic just shown); otherwise the district's targets.
-            topic = (before.facet("district") or (before.id if focus.is_followup(question)
-                                                   else None) if before is not None else None) \
-                or self.kb.districts.topic
-            if "hoc" in text.canonical(question).split():  # "học ở Tân An được không"
-                trades = self.kb.facets.trades if self.kb.facets is not None else {}
-                topic = (before.facet("study-where") or before.facet("where")
-                         if before is not None else None) or trades.get("study-where") or topic
-            entry = self.kb.get(topic)
-            return Result(Kind.ANSWER, question, self._fixed([entry], t.name_score),
-                          (bare.district,), note=bare.district.note)
+            return self._bare_district(question, bare.district, before,
+                                       self.kb.districts.topic)
         named = bare.named
         if named is None:
             return None
@@ -1023,6 +1012,23 @@ class Engine:
             return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
         return Result(Kind.SUGGEST, question, self._fixed(topics, self._below_answer()),
                       named=named, cap=self._below_answer())
+
+    def _bare_district(self, question: str, district: District, before: Entry | None,
+                       targets: str) -> Result:
+        """A district's name alone (`targets`: the topic of the districts' own figures)."""
+        # After a topic that answers per district ("hộ khẩu Tân Trụ" after the province's
+        # college support), that topic; "còn Kiến Tường" after any other topic, the same
+        # question there (the topic just shown); otherwise the district's targets.
+        topic = (before.facet("district") or (before.id if focus.is_followup(question)
+                                               else None) if before is not None else None) \
+            or targets
+        if "hoc" in text.canonical(question).split():  # "học ở Tân An được không"
+            trades = self.kb.facets.trades if self.kb.facets is not None else {}
+            topic = (before.facet("study-where") or before.facet("where")
+                     if before is not None else None) or trades.get("study-where") or topic
+        entry = self.kb.get(topic)
+        return Result(Kind.ANSWER, question, self._fixed([entry], self.tuning.name_score),
+                      (district,), note=district.note)
 
     # --- follow-ups --------------------------------------------------------------------------
     def _canon(self, question: str) -> str:
