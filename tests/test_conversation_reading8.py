@@ -191,3 +191,11 @@ def test_studying_in_a_district_and_whether_it_is_free_after_a_school_topic(engi
     assert _answered(engine, "còn Bến Lức", "streaming.targets") == "streaming.targets"
     for shown in ("college.long-an", "streaming.nine-plus", "vet.levels"):
         assert _answered(engine, "hoc o do co mien phi ko", shown) == "tuition.trung-cap-free"
+
+
+def test_a_facet_after_a_country_with_no_topic_answered_yet(engine):
+    from bot.answering.context import Context
+    after = Context(country="Úc")  # "e muon di uc" was offered a choice: no topic shown
+    assert engine.ask("ton bao nhieu", after).entry.id == "overseas.costs"
+    assert engine.ask("mat bao lau", after).entry.id == "overseas.markets"
+    assert engine.ask("ton bao nhieu").entry is None  # nothing named: nothing to read it by

@@ -734,9 +734,9 @@ class Engine:
             if named is not None:
                 return named
         if before is None:
-            trade_facet = self._trade_facet(question)
-            if trade_facet is not None:
-                return trade_facet
+            alone = self._facet_alone(question, ctx)
+            if alone is not None:
+                return alone
         near = self._near_domain(question)
         if near is not None and not self._shown_answers(question, before):
             q, plain = self._plain(question)
@@ -1096,6 +1096,17 @@ class Engine:
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(self._canon(question)), asked=cues,
                       focused=facet != SAME)
+
+    def _facet_alone(self, question: str, ctx: Context) -> Result | None:
+        """A facet asked with no topic shown: of a trade named ("học nấu ăn ở đâu"), or of a
+        country named before with no topic answered yet ("e muon di Uc", then "ton bao
+        nhieu": that country's first topic's facet table answers)."""
+        found = self._trade_facet(question)
+        country = self._mentions.named("countries", ctx.country)
+        if found is None and country is not None and country.topics:
+            shown = self.kb.get(country.topics[0])
+            found = self._facet(question, shown) if shown is not None else None
+        return found
 
     def _trade_facet(self, question: str) -> Result | None:
         """A trade named with a facet every trade shares, read alone ("học nấu ăn ở đâu",
