@@ -1029,10 +1029,8 @@ class Engine:
     def _no_districts(self, canon: str) -> str:
         """The text without the district names it holds: "Đức Huệ" names no country."""
         for district in self._districts_in(canon):
-            for name in sorted((district.name, *district.aliases), key=len, reverse=True):
-                form = text.canonical(name)
-                if form:
-                    canon = f" {canon} ".replace(f" {form} ", " ").strip()
+            for form in self._districts.forms(district):
+                canon = f" {canon} ".replace(f" {form} ", " ").strip()
         return canon
 
     def _mentioned(self, question: str) -> tuple[str, ...]:
