@@ -531,19 +531,14 @@ class Engine:
             return 0.0
         return sum(w * trust for term, w, trust in terms if known(term)) / total
 
-    def _fuzzy(self, q: _Query, candidates: list[int]
-               ) -> tuple[dict[int, float], dict[int, float]]:
-        """For each candidate, how close its nearest phrasing is to the question (0-1), and
-        (for a message with a story) how close it is to a phrasing that holds every word of
-        an asking clause."""
+    def _fuzzy(self, q: _Query, candidates: list[int]) -> dict[int, float]:
+        """For each candidate, how close its nearest phrasing is to the question (0-1)."""
         best = dict.fromkeys(candidates, 0.0)
-        held = dict.fromkeys(candidates, 0.0)
         if not q.canon:
-            return best, held
+            return best
         owners = [i for i in candidates for _ in self._phrasings[i]]
-        choices = [p for i in candidates for p in self._phrasings[i]]
-        if not choices:
-            return best, held
+        if not owners:
+            return best
         # One C call for all candidates' phrasings instead of one per candidate; a long
         # question is compared clause by clause too, so its length does not drown the match.
         pieces = list(q.pieces)
@@ -553,15 +548,33 @@ class Engine:
                                scorer=fuzz.ratio).max(axis=0)
         for owner, score in zip(owners, scores, strict=True):
             best[owner] = max(best[owner], float(score) / 100)
-        if q.story:
-            # Around a story the asking clause is short ("muốn đi thì cần điều kiện gì"): a
-            # phrasing holding all its words says the answer is there, however long it is.
-            # Only the clause the question leads with: a later one is offered, not answered.
-            lead = pieces[1:2] or pieces[:1]
-            contained = process.cdist(lead, choices, scorer=fuzz.token_set_ratio)[0]
-            for owner, score in zip(owners, contained, strict=True):
-                held[owner] = max(held[owner], float(score) / 100)
-        return best, held
+        return best
+
+    def _held(self, q: _Query, fuzzy: dict[int, float]) -> dict[int, float]:
+        """For a message with a story, how close each candidate (the keys of `fuzzy`, its
+        plain closeness) is to a phrasing that holds every word of an asking clause (0-1),
+        where that can raise its closeness (`story_fuzzy` times it above the plain one);
+        0 where it cannot."""
+        held = dict.fromkeys(fuzzy, 0.0)
+        story = self.tuning.story_fuzzy
+        if not q.story or not q.canon or story <= 0:
+            return held
+        owners = [i for i in fuzzy for _ in self._phrasings[i]]
+        choices = [p for i in fuzzy for p in self._phrasings[i]]
+        if not choices:
+            return held
+        # Around a story the asking clause is short ("muốn đi thì cần điều kiện gì"): a
+        # phrasing holding all its words says the answer is there, however long it is.
+        # Only the clause the question leads with: a later one is offered, not answered.
+        # Scores that cannot beat a candidate's plain closeness are not worked out (the
+        # cutoff, with a margin for rounding, lets rapidfuzz pass over them).
+        lead = list(q.pieces[1:2] or q.pieces[:1])
+        cutoff = max(0.0, min(fuzzy.values()) * 100 / story - 0.5)
+        contained = process.cdist(lead, choices, scorer=fuzz.token_set_ratio,
+                                  score_cutoff=cutoff)[0]
+        for owner, score in zip(owners, contained, strict=True):
+            held[owner] = max(held[owner], float(score) / 100)
+        return held
 
     def rank(self, question: str, limit: int = 5, previous: str | Context | None = None
              ) -> list[Scored]:
@@ -596,7 +609,7 @@ class Engine:
         info = self._info(q)
         own_info = self._info(own) if own is not None else None
         known = self._share(info, anywhere)
-        fuzzy, held = self._fuzzy(q, top)
+        fuzzy = self._fuzzy(q, top)
         rows: list[dict[str, float]] = []
         for i in top:
             row = {
@@ -628,7 +641,9 @@ class Engine:
                 >= t.followup_cover_shown)]
         # The ordering keeps the plain closeness; how sure the answer is also counts a story's
         # asking clause held whole by a phrasing (story words no longer dilute the score).
+        # (only for the entries returned: it does not change their order)
         story = self.tuning.story_fuzzy
+        held = self._held(q, {top[j]: rows[j]["fuzzy"] for j in ranked[:limit]})
         scored = [Scored(self.entries[top[j]], self._calibrate(
             {**rows[j], "fuzzy": max(rows[j]["fuzzy"], story * held[top[j]])}), rows[j])
                   for j in ranked[:limit]]
