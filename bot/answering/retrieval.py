@@ -569,7 +569,7 @@ class Engine:
         # Scores that cannot beat a candidate's plain closeness are not worked out (the
         # cutoff, with a margin for rounding, lets rapidfuzz pass over them).
         lead = list(q.pieces[1:2] or q.pieces[:1])
-        cutoff = max(0.0, min(fuzzy.values()) * 100 / story - 0.5)
+        cutoff = min(100.0, max(0.0, min(fuzzy.values()) * 100 / story - 0.5))
         contained = process.cdist(lead, choices, scorer=fuzz.token_set_ratio,
                                   score_cutoff=cutoff)[0]
         for owner, score in zip(owners, contained, strict=True):
