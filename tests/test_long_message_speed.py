@@ -8,7 +8,7 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from bot.answering import entities, text
-from bot.answering.entities import Districts, Mentions, NearDomain
+from bot.answering.entities import Districts, Mentions, NearDomain, Trades
 
 
 def _messages(kb) -> list[str]:
@@ -110,3 +110,16 @@ def test_a_close_plain_match_needs_no_story_comparison(engine, kb, closeness):
     top = engine._candidates(engine._bm25(q)[0], None, 5)
     held = engine._held(q, dict.fromkeys(top, closeness))
     assert all(engine.tuning.story_fuzzy * h <= closeness for h in held.values())
+
+
+def test_trades_are_found_as_the_pattern_finds_them(kb):
+    trades = Trades(kb)
+    assert trades._pattern is not None
+    messages = [*_messages(kb), "muốn học nghề điện", "hoc nghe han", "em thích sửa xe"]
+    found = 0
+    for message in messages:
+        match = trades._pattern.search(entities._folded(message))
+        expected = trades._forms[match.group(1)] if match else None
+        assert trades.find(message) == expected
+        found += expected is not None
+    assert found

@@ -292,6 +292,7 @@ class Trades:
                     forms.setdefault(key, trade)
         self._forms = forms
         self._pattern = text.whole_words(forms)
+        self._firsts = first_words(f for f in forms if f)
 
     def named(self, name: str | None) -> Trade | None:
         """The trade of a name kept in a conversation's context."""
@@ -300,7 +301,10 @@ class Trades:
     def find(self, message: str) -> Trade | None:
         if self._pattern is None:
             return None
-        match = self._pattern.search(_folded(message))
+        folded = _folded(message)
+        if self._firsts is not None and self._firsts.isdisjoint(words_of(folded)):
+            return None  # no trade's first word in it: no need to scan it
+        match = self._pattern.search(folded)
         return self._forms[match.group(1)] if match else None
 
 
