@@ -320,6 +320,11 @@ class Engine:
             for term, p in postings.items()
         }
         self._doc_terms = [frozenset(c) for c in doc_terms]
+        # The postings of terms no entry spells with other accents: nothing to filter out
+        # for any question (most terms of a long message: no per-question look-up).
+        self._unspelled: dict[str, tuple[np.ndarray, np.ndarray, frozenset[int]]] = {
+            term: (ids, values, frozenset()) for term, (ids, values) in self._postings.items()
+            if not any(s in self._spelled for s in term.split("_"))}
         self._vocab = sorted({term for term in df if "_" not in term and term != DISTRICT_TERM})
         self._vocab_set = frozenset(self._vocab)
 
@@ -487,6 +492,9 @@ class Engine:
                  ) -> tuple[np.ndarray, np.ndarray, frozenset[int]] | None:
         """A term's posting without the entries that spell it with other accents than the
         question (remembered by term and accents: a long message ranks its clauses often)."""
+        unspelled = self._unspelled.get(term)
+        if unspelled is not None:
+            return unspelled
         posting = self._postings.get(term)
         if posting is None:
             return None
