@@ -525,7 +525,8 @@ class Engine:
         """The question's information: (syllable, IDF x weight, trust) for each syllable
         (question words left out), and their total."""
         asking = text.lexicon().question_words
-        info = [(term, self._idf_of(term) * qtf, q.trust.get(term, 1.0))
+        idf, unknown = self._idf, self._idf_unknown
+        info = [(term, idf.get(term, unknown) * qtf, q.trust.get(term, 1.0))
                 for term, qtf in q.terms.items() if "_" not in term and term not in asking]
         return info, sum(w for _, w, _ in info)
 
@@ -538,6 +539,17 @@ class Engine:
         if not total:
             return 0.0
         return sum(w * trust for term, w, trust in terms if known(term)) / total
+
+    def _covered(self, info: tuple[list[tuple[str, float, float]], float], i: int,
+                 clashes: dict[str, frozenset[int]]) -> float:
+        """`_share` of the terms entry i holds (not where it spells them with other accents
+        than the question, per `clashes`): the same sum, without a call per term."""
+        terms, total = info
+        if not total:
+            return 0.0
+        held = self._doc_terms[i]
+        return sum(w * trust for term, w, trust in terms
+                   if term in held and not (term in clashes and i in clashes[term])) / total
 
     def _fuzzy(self, q: _Query, candidates: list[int]) -> dict[int, float]:
         """For each candidate, how close its nearest phrasing is to the question (0-1)."""
@@ -603,16 +615,12 @@ class Engine:
         top = self._candidates(bm25, prior, candidates or self.tuning.candidates)
         if not top:
             return []
-        ideal = sum(self._idf_of(t) * (self.tuning.bigram_weight if "_" in t else 1.0) * c
+        idf, unknown, bigram = self._idf, self._idf_unknown, self.tuning.bigram_weight
+        ideal = sum(idf.get(t, unknown) * (bigram if "_" in t else 1.0) * c
                     for t, c in q.terms.items())
         def anywhere(term: str) -> bool:
             return term in self._idf and not (
                 term in clashes and len(clashes[term]) >= len(self._postings[term][0]))
-
-        def covers(i: int, use_clashes: bool = True) -> Callable[[str], bool]:
-            terms = self._doc_terms[i]
-            return lambda term: term in terms and not (
-                use_clashes and term in clashes and i in clashes[term])
 
         info = self._info(q)
         own_info = self._info(own) if own is not None else None
@@ -622,12 +630,12 @@ class Engine:
         for i in top:
             row = {
                 "bm25": float(bm25[i]) / ideal if ideal else 0.0,
-                "coverage": self._share(info, covers(i)),
+                "coverage": self._covered(info, i, clashes),
                 "fuzzy": fuzzy[i],
                 "known": known,
             }
             if own_info is not None:
-                row["own"] = self._share(own_info, covers(i, use_clashes=False))
+                row["own"] = self._covered(own_info, i, {})
             rows.append(row)
         w = self.tuning.rank_weights
         favour = prior or {}
