@@ -467,8 +467,9 @@ class Engine:
         parts: list[np.ndarray] = []
         factors: list[float] = []
         bigram = self.tuning.bigram_weight
+        unspelled = self._unspelled
         for term, qtf in q.terms.items():
-            found = self._posting(q, term)
+            found = unspelled.get(term) or self._posting(q, term)
             if found is None:
                 continue
             ids, values, clash = found
