@@ -84,3 +84,58 @@ def test_training_variants_of_a_phrasing_do_not_shift_when_another_is_added(kb: 
     others2 = [t for t, label in zip(texts2, labels2, strict=True) if label != entry.id]
     assert others == others2
     assert len(texts2) > len(texts)
+
+
+def test_an_exam_a_language_or_an_age_asked_after_an_overseas_topic_is_the_requirements(engine):
+    for shown in ("overseas.costs", "overseas.scams", "overseas.loan", "overseas.overview"):
+        for message in ("vậy phải thi gì", "co can tieng ko", "mấy tuổi thì đi được"):
+            assert _answered(engine, message, shown) == "overseas.requirements", (shown, message)
+    # the loan's own papers stay on the loan
+    assert _answered(engine, "làm hồ sơ vay ở đâu", "overseas.loan") == "overseas.loan"
+
+
+def test_a_trade_named_alone_after_a_topic_that_holds_trades_keeps_the_topic(engine):
+    assert engine._mentioned("còn điện lạnh") == ("trade",)
+    assert _answered(engine, "còn điện lạnh", "guidance.labor-market") == "guidance.labor-market"
+    assert _answered(engine, "may mac thi sao", "guidance.labor-market") == "guidance.labor-market"
+    assert _answered(engine, "con nau an", "college.long-an") == "college.long-an"
+    # its words are the trade's, not words the topic lacks
+    assert engine._asked_facets("còn nghề hàn thì sao") is not None
+
+
+def test_two_questions_joined_by_or_before_a_verb_get_the_second_as_a_button(engine):
+    from bot.answering import focus
+    message = ("Chào bot, nhà tôi thuộc hộ cận nghèo, con đậu cao đẳng mà tôi lo không nổi. "
+               "Có chỗ nào cho vay hay có học bổng gì không?")
+    assert len(focus.joined(message)) == 2
+    result = engine.ask(message)
+    assert result.entry is not None and result.entry.id == "support.student-loan"
+    assert [e.id for e in result.also] == ["support.scholarship-boarding"]
+    # a choice between two things is one question
+    assert focus.joined("học trung cấp hay cao đẳng thì tốt hơn") == ()
+
+
+def test_where_to_study_and_how_long_after_the_diploma_s_worth(engine):
+    assert _answered(engine, "vậy học ở đâu", "vet.degree-value") == "college.long-an"
+    assert _answered(engine, "học mất bao lâu", "vet.degree-value") == "vet.levels"
+    # where one works afterwards is not where one studies
+    assert _answered(engine, "ra trường làm ở đâu", "vet.degree-value") != "college.long-an"
+
+
+def test_one_person_s_name_one_file_s_status_and_one_company_s_hiring_are_declined(engine):
+    for message in ("thầy hiệu trưởng trường em tên gì vậy ad",
+                    "hồ sơ vay của nhà tôi ngân hàng duyệt chưa",
+                    "nhà máy giày ở Đức Hòa tháng này có tuyển công nhân không"):
+        result = engine.ask(message)
+        assert result.entry is None and result.note is not None, message
+    # the general questions beside them are answered
+    assert _answered(engine, "ở Long An nghề nào đang cần nhiều người") == "guidance.labor-market"
+    assert _answered(engine, "công ty đưa người đi Nhật cần giấy phép gì") is not None
+
+
+def test_whether_one_may_borrow_after_a_school_topic_asks_the_student_loan(engine):
+    for shown in ("tuition.other-exemptions", "support.scholarship-boarding", "vet.transfer"):
+        for message in ("vậy có vay được không", "vay thêm dc hông"):
+            assert _answered(engine, message, shown) == "support.student-loan", (shown, message)
+    # after the workers' loan it is that loan
+    assert _answered(engine, "vay thêm dc hông", "overseas.loan") == "overseas.loan"

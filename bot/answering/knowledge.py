@@ -229,7 +229,7 @@ class Facets(_Model):
     `neutral`: words that do not name another topic ("mất", "học"), allowed beside a cue."""
 
     cues: dict[str, tuple[Text, ...]]
-    entity_facets: tuple[Text, ...] = ("country", "district", "level")
+    entity_facets: tuple[Text, ...] = ("country", "district", "level", "trade")
     neutral: tuple[Text, ...] = ()
 
     @property

@@ -1066,13 +1066,15 @@ class Engine:
         return canon
 
     def _mentioned(self, question: str) -> tuple[str, ...]:
-        """The entity facets a message names: country, level, district."""
+        """The entity facets a message names: country, level, district, trade."""
         canon = self._canon(question)
         found = [f for f, group in (("country", "countries"), ("level", "levels"))
                  if self._mentions.find(self._no_districts(canon) if group == "countries"
                                         else canon, group, question) is not None]
         if self._districts_in(canon):
             found.append("district")
+        if self._trades.find(question) is not None:
+            found.append("trade")
         return tuple(found)
 
     def _facet(self, question: str, before: Entry) -> Result | None:
@@ -1139,6 +1141,8 @@ class Engine:
         if level is not None and "level" not in wanted[: len(asked.facets)]:
             return None
         names: list[str] = [*((country.name, *country.aliases) if country else ())]
+        trade = self._trades.find(question)
+        names.extend(trade.words if trade else ())
         for district in self._districts_in(canon):
             names.extend((district.name, *district.aliases))
         allowed |= {w for name in names for w in text.canonical(name).split()}
