@@ -218,7 +218,9 @@ def test_every_careerbot_variable_is_known_and_listed_in_env_example():
 
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.M))
-    read = set(re.findall(r'"(CAREERBOT_[A-Z_]+)"',
-                          (ROOT / "bot" / "config.py").read_text(encoding="utf-8")))
+    # every module, not only config.py: the model cache reads CAREERBOT_MODEL_CACHE itself
+    sources = [p for d in ("bot", "handlers") for p in (ROOT / d).rglob("*.py")]
+    read = {name for p in sources
+            for name in re.findall(r'"(CAREERBOT_[A-Z_]+)"', p.read_text(encoding="utf-8"))}
     assert read <= set(KNOWN_VARIABLES), "add it to KNOWN_VARIABLES"
     assert set(KNOWN_VARIABLES) <= listed, "list it in .env.example"
