@@ -234,9 +234,6 @@ class SafetyModel:
     # What any reading of a long message needs (None: as a short one): long ordinary messages
     # (a parent's story) are where the model raises most false alarms.
     long_threshold: float | None = None
-    # The probability of "ordinary" at which the model overrules a cue (crisis or illegal) in a
-    # long message (None: never): a parent's long story holds many cue words in passing.
-    long_veto: float | None = None
     # The last readings: a message is read up to three times (a cue's check, a veto, the
     # second opinion), each costing milliseconds for a long one.
     _memo: dict[str, dict[str, float]] = field(default_factory=dict, init=False, compare=False,
@@ -258,8 +255,8 @@ class SafetyModel:
               threshold: float, illegal_threshold: float | None = None, *,
               corpus: Sequence[tuple[str, str]] = (), digest: str = "",
               unsignalled: float | None = None, veto: float | None = None,
-              crisis_veto: float | None = None, long_threshold: float | None = None,
-              long_veto: float | None = None) -> SafetyModel:
+              crisis_veto: float | None = None, long_threshold: float | None = None
+              ) -> SafetyModel:
         """A model of messages already read: `examples` (canonical, label), then `corpus`,
         the training corpus's; `digest`: the corpus files' hash, part of the cache key."""
         h = hashlib.sha256(f"corpus {digest}\n".encode())
@@ -267,7 +264,7 @@ class SafetyModel:
             h.update(f"{label}\t{canon}\n".encode())
         return cls(Examples.of((*examples, *corpus), len(examples)), frozenset(signals),
                    threshold, h.hexdigest(), illegal_threshold, unsignalled, veto, crisis_veto,
-                   long_threshold, long_veto)
+                   long_threshold)
 
     @classmethod
     def written(cls, examples: Sequence[tuple[str, str]], ordinary: Sequence[str],
@@ -303,7 +300,7 @@ class SafetyModel:
                                  self.threshold, self.illegal_threshold, corpus=corpus,
                                  unsignalled=self.unsignalled, veto=self.veto,
                                  crisis_veto=self.crisis_veto,
-                                 long_threshold=self.long_threshold, long_veto=self.long_veto)
+                                 long_threshold=self.long_threshold)
 
     @property
     def key(self) -> str:
@@ -408,10 +405,8 @@ class SafetyModel:
 
     def overrules(self, text: str, crisis: bool = False) -> bool:
         """Whether the model reads the message as ordinary surely enough to overrule a cue
-        (`veto`, `crisis_veto`; in a long message `long_veto`, for either)."""
+        (`veto`, `crisis_veto`)."""
         needed = self.crisis_veto if crisis else self.veto
-        if len(text.split()) > LONG:  # a long message's reading: its own setting
-            needed = self.long_veto
-        if needed is None:
+        if needed is None or len(text.split()) > LONG:  # a long message's reading: not sure
             return False
         return self.probabilities(text).get(NONE, 0.0) >= needed
