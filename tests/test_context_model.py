@@ -39,7 +39,7 @@ def taught(n: int = 12) -> tuple[Conversation, ...]:
 def test_training_reads_each_turn_after_a_topic_with_its_answer_among_the_candidates(engine):
     groups = examples(engine, (chat(
         ("Đi xuất khẩu lao động tốn bao nhiêu tiền?", "overseas.costs", "open"),
-        ("có được vay không", "overseas.loan", "follow"),
+        ("nhà nghèo thì lấy tiền đâu mà đi", "overseas.loan", "follow"),
         ("ở Nhật người ta có thân thiện không", None, "oos")),))
     # the first turn has no topic before it; the two others are read after one
     assert len(groups) == 2

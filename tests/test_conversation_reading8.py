@@ -6,10 +6,12 @@ grows. The phrasings are this file's own (none from a set)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import numpy as np
 
 from bot.answering import intent_model, text
+from bot.answering.answers import compose
 from bot.answering.context import Context
 from bot.answering.context_model import TOPIC_FEATURES, WIDTH, ContextModel
 from bot.answering.knowledge import KnowledgeBase
@@ -84,3 +86,116 @@ def test_training_variants_of_a_phrasing_do_not_shift_when_another_is_added(kb: 
     others2 = [t for t, label in zip(texts2, labels2, strict=True) if label != entry.id]
     assert others == others2
     assert len(texts2) > len(texts)
+
+
+def test_an_exam_a_language_or_an_age_asked_after_an_overseas_topic_is_the_requirements(engine):
+    for shown in ("overseas.costs", "overseas.scams", "overseas.loan", "overseas.overview"):
+        for message in ("vậy phải thi gì", "co can tieng ko", "mấy tuổi thì đi được"):
+            assert _answered(engine, message, shown) == "overseas.requirements", (shown, message)
+    # the loan's own papers stay on the loan
+    assert _answered(engine, "làm hồ sơ vay ở đâu", "overseas.loan") == "overseas.loan"
+
+
+def test_a_trade_named_alone_after_a_topic_that_holds_trades_keeps_the_topic(engine):
+    assert engine._mentioned("còn điện lạnh") == ("trade",)
+    assert _answered(engine, "còn điện lạnh", "guidance.labor-market") == "guidance.labor-market"
+    assert _answered(engine, "may mac thi sao", "guidance.labor-market") == "guidance.labor-market"
+    assert _answered(engine, "con nau an", "college.long-an") == "college.long-an"
+    # its words are the trade's, not words the topic lacks
+    assert engine._asked_facets("còn nghề hàn thì sao") is not None
+
+
+def test_two_questions_joined_by_or_before_a_verb_get_the_second_as_a_button(engine):
+    from bot.answering import focus
+    message = ("Chào bot, nhà tôi thuộc hộ cận nghèo, con đậu cao đẳng mà tôi lo không nổi. "
+               "Có chỗ nào cho vay hay có học bổng gì không?")
+    assert len(focus.joined(message)) == 2
+    result = engine.ask(message)
+    assert result.entry is not None and result.entry.id == "support.student-loan"
+    assert [e.id for e in result.also] == ["support.scholarship-boarding"]
+    # a choice between two things is one question
+    assert focus.joined("học trung cấp hay cao đẳng thì tốt hơn") == ()
+
+
+def test_where_to_study_and_how_long_after_the_diploma_s_worth(engine):
+    assert _answered(engine, "vậy học ở đâu", "vet.degree-value") == "college.long-an"
+    assert _answered(engine, "học mất bao lâu", "vet.degree-value") == "vet.levels"
+    # where one works afterwards is not where one studies
+    assert _answered(engine, "ra trường làm ở đâu", "vet.degree-value") != "college.long-an"
+
+
+def test_one_person_s_name_one_file_s_status_and_one_company_s_hiring_are_declined(engine):
+    for message in ("thầy hiệu trưởng trường em tên gì vậy ad",
+                    "hồ sơ vay của nhà tôi ngân hàng duyệt chưa",
+                    "nhà máy giày ở Đức Hòa tháng này có tuyển công nhân không"):
+        result = engine.ask(message)
+        assert result.entry is None and result.note is not None, message
+    # the general questions beside them are answered
+    assert _answered(engine, "ở Long An nghề nào đang cần nhiều người") == "guidance.labor-market"
+    assert _answered(engine, "công ty đưa người đi Nhật cần giấy phép gì") is not None
+
+
+def test_whether_one_may_borrow_after_a_school_topic_asks_the_student_loan(engine):
+    for shown in ("tuition.other-exemptions", "support.scholarship-boarding", "vet.transfer"):
+        for message in ("vậy có vay được không", "vay thêm dc hông"):
+            assert _answered(engine, message, shown) == "support.student-loan", (shown, message)
+    # after the workers' loan it is that loan
+    assert _answered(engine, "vay thêm dc hông", "overseas.loan") == "overseas.loan"
+
+
+def test_what_a_word_means_is_answered_not_offered_as_a_choice(engine):
+    for message, topic in (("phân luồng là j z ad", "streaming.what-is"),
+                           ("gdhn la gi vay", "streaming.what-is"),
+                           ("trung cap la sao", "vet.levels"),
+                           ("cao đẳng là gì", "vet.levels")):
+        result = engine.ask(message)
+        assert result.kind.value == "answer" and result.entry is not None, message
+        assert result.entry.id == topic, message
+
+
+def test_where_to_learn_a_trade_or_how_long_it_takes_asked_alone(engine, kb):
+    for message in ("học nấu ăn ở đâu", "ad oi hoc tc ke toan o dau", "hoc nghe han o dau",
+                    "muốn học điện công nghiệp thì học trường nào"):
+        result = engine.ask(message)
+        assert result.entry is not None and result.entry.id == "college.long-an", message
+        assert result.asked == ("study-where",), message
+    assert _answered(engine, "học hàn mất bao lâu") == "vet.levels"
+    # not about learning the trade, or the trade is not what is asked
+    assert _answered(engine, "visa du lich nhat dc o bao lau") != "vet.levels"
+    assert engine._trade_facet("he 9+ hoc may nam") is None  # "học mấy", not tailoring
+    # the reply leads with where to learn, then what the bot can say about the trade
+    reply = compose(kb, engine.ask("học nấu ăn ở đâu"), dt.date(2026, 12, 6))
+    first = reply.text.splitlines()[0]
+    assert "trường trung cấp" in first and "Nghề nấu ăn" in reply.text
+
+
+def test_a_longer_cue_at_the_same_place_is_what_is_asked(engine):
+    # "bao nhiêu tuổi" is an age (the requirements), not "bao nhiêu" (the costs)
+    assert engine._asked_facets("bao nhieu tuoi")[0][0] == "needs"
+    assert _answered(engine, "bao nhieu tuoi", "overseas.requirements") == "overseas.requirements"
+    assert _answered(engine, "tra may nam", "support.student-loan") == "support.student-loan"
+
+
+def test_borrowing_beside_a_level_is_no_bare_level_name(engine):
+    # folded, "vay" is also the filler "vậy": "cao đẳng vậy" is a bare level, this is a loan
+    assert engine._names.bare("hoc cao dang co dc vay ko") is None
+    assert engine._names.bare("cao dang thi sao vay") is not None
+    assert _answered(engine, "hoc cao dang co dc vay ko") == "support.student-loan"
+
+
+def test_studying_in_a_district_and_whether_it_is_free_after_a_school_topic(engine):
+    # a district with "học" asks where to study there, not the district's streaming targets
+    assert _answered(engine, "Học ở Tân An được không?", "tuition.other-exemptions") \
+        == "college.long-an"
+    assert _answered(engine, "học ở Đức Hòa được không") == "college.long-an"
+    assert _answered(engine, "còn Bến Lức", "streaming.targets") == "streaming.targets"
+    for shown in ("college.long-an", "streaming.nine-plus", "vet.levels"):
+        assert _answered(engine, "hoc o do co mien phi ko", shown) == "tuition.trung-cap-free"
+
+
+def test_a_facet_after_a_country_with_no_topic_answered_yet(engine):
+    from bot.answering.context import Context
+    after = Context(country="Úc")  # "e muon di uc" was offered a choice: no topic shown
+    assert engine.ask("ton bao nhieu", after).entry.id == "overseas.costs"
+    assert engine.ask("mat bao lau", after).entry.id == "overseas.markets"
+    assert engine.ask("ton bao nhieu").entry is None  # nothing named: nothing to read it by

@@ -114,6 +114,9 @@ class Names:
         if len(question) > BARE_CHARS:
             return None
         canon = text.canonical(question)
+        if "vay" in canon.split() and any(
+                t.text == "vay" and not t.stop for t in text.analyze(question)):
+            return None  # "vay" here is to borrow, not the filler "vậy" it folds onto
         core = _core(canon)
         found, form = self._bare.get(core), core
         if found is None:

@@ -36,13 +36,15 @@ class FacetCues:
         self.neutral = frozenset(w for n in facets.neutral for w in text.canonical(n).split())
 
     def asked(self, canon: str) -> Asked:
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, int, str]] = []
         covered = [False] * len(canon)
         for name, pattern in self._patterns:
             for match in pattern.finditer(canon):
-                found.append((match.start(), name))
+                # at one place the longer cue is what is asked ("bao nhiêu tuổi", not
+                # "bao nhiêu")
+                found.append((match.start(), match.start() - match.end(), name))
                 for k in range(match.start(), match.end()):
                     covered[k] = True
         rest = "".join(" " if covered[k] else ch for k, ch in enumerate(canon)).split()
-        ordered = tuple(dict.fromkeys(name for _, name in sorted(found)))
+        ordered = tuple(dict.fromkeys(name for _, _, name in sorted(found)))
         return Asked(ordered, tuple(rest), len(canon.split()) - len(rest))

@@ -26,7 +26,10 @@ SHORT = 14  # content words: a message this short is one thought, weighed as a w
 _SENTENCE = re.compile(r"((?<!\d)\.(?!\d)|[!?…;\n]|\.\.+)")
 _CLAUSE = re.compile(r",(?!\d)|:")  # "40,12" is a decimal comma
 # Two questions in one sentence: "... không và ... ở đâu", "... với lại ...", "... còn ...".
-_JOINED = re.compile(r"\s+(?:và|va|với lại|voi lai|vs lại|vs lai|với cả|voi ca|còn|thêm là)\s+",
+# "hay" / "hoặc" join two questions only before a verb that asks again ("có chỗ nào cho vay
+# hay có học bổng gì không"); "trung cấp hay cao đẳng" is one question, a choice.
+_JOINED = re.compile(r"\s+(?:và|va|với lại|voi lai|vs lại|vs lai|với cả|voi ca|còn|thêm là"
+                     r"|(?:hay|hoặc|hoac)(?:\s+là|\s+la)?(?=\s+(?:có|co|được|duoc|dc|đc)\s))\s+",
                      re.IGNORECASE)
 JOINED_PART_WORDS = 2  # content words each joined question needs
 JOINED_CHARS = 500  # a longer message is a story: its asking clauses are split elsewhere

@@ -230,8 +230,11 @@ class Facets(_Model):
     `neutral`: words that do not name another topic ("mất", "học"), allowed beside a cue."""
 
     cues: dict[str, tuple[Text, ...]]
-    entity_facets: tuple[Text, ...] = ("country", "district", "level")
+    entity_facets: tuple[Text, ...] = ("country", "district", "level", "trade")
     neutral: tuple[Text, ...] = ()
+    # A trade named with one of these facets, read alone ("học nấu ăn ở đâu"): the topic that
+    # answers that facet for any trade.
+    trades: dict[str, EntryId] = {}
 
     @property
     def names(self) -> set[str]:
@@ -728,6 +731,9 @@ def _load_facets(col: _Collector, entries: list[Entry], locations: Locations,
             if topic not in ids:
                 col.add(col.root.parent / file, at,
                         f"{entry.id}: facets.{facet}: mục '{topic}' không tồn tại")
+    for facet, topic in (facets.trades if facets is not None else {}).items():
+        if facet not in names or topic not in ids:
+            col.add(path, 1, f"trades: khía cạnh '{facet}' hoặc mục '{topic}' không tồn tại")
     return facets
 
 

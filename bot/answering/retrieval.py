@@ -35,6 +35,7 @@ ABROAD = "nước ngoài"  # what naming a foreign country adds to a query
 GREETING_CHARS = 200  # a longer message (once normalised) is never only a greeting
 MODEL_SURE = 0.5  # the learned model's best topic is added to the candidates from here
 FACET_REST = 2  # words of its own a facet follow-up may have beside cue and names
+TRADE_WORDS = ("học nghề", "nghề", "trường nghề", "muốn", "thích")  # beside a trade named
 NEAR_YIELD = 0.88  # a topic this sure answers a message that a near-domain rule also matches
 EXACT = 0.99  # fuzzy closeness of a phrasing matched word for word
 EXACT_MARGIN = 0.15  # ... which settles a bare keyword when the runner-up is this much further
@@ -732,6 +733,10 @@ class Engine:
             named = self._bare(question, bare, before)
             if named is not None:
                 return named
+        if before is None:
+            alone = self._facet_alone(question, ctx)
+            if alone is not None:
+                return alone
         near = self._near_domain(question)
         if near is not None and not self._shown_answers(question, before):
             q, plain = self._plain(question)
@@ -973,15 +978,8 @@ class Engine:
     def _bare(self, question: str, bare: Bare, before: Entry | None) -> Result | None:
         t = self.tuning
         if bare.district is not None and self.kb.districts is not None:
-            # After a topic that answers per district ("hộ khẩu Tân Trụ" after the province's
-            # college support), that topic; "còn Kiến Tường" after any other topic, the same
-            # question there (the topic just shown); otherwise the district's targets.
-            topic = (before.facet("district") or (before.id if focus.is_followup(question)
-                                                   else None) if before is not None else None) \
-                or self.kb.districts.topic
-            entry = self.kb.get(topic)
-            return Result(Kind.ANSWER, question, self._fixed([entry], t.name_score),
-                          (bare.district,), note=bare.district.note)
+            return self._bare_district(question, bare.district, before,
+                                       self.kb.districts.topic)
         named = bare.named
         if named is None:
             return None
@@ -1015,6 +1013,23 @@ class Engine:
         return Result(Kind.SUGGEST, question, self._fixed(topics, self._below_answer()),
                       named=named, cap=self._below_answer())
 
+    def _bare_district(self, question: str, district: District, before: Entry | None,
+                       targets: str) -> Result:
+        """A district's name alone (`targets`: the topic of the districts' own figures)."""
+        # After a topic that answers per district ("hộ khẩu Tân Trụ" after the province's
+        # college support), that topic; "còn Kiến Tường" after any other topic, the same
+        # question there (the topic just shown); otherwise the district's targets.
+        topic = (before.facet("district") or (before.id if focus.is_followup(question)
+                                               else None) if before is not None else None) \
+            or targets
+        if "hoc" in text.canonical(question).split():  # "học ở Tân An được không"
+            trades = self.kb.facets.trades if self.kb.facets is not None else {}
+            topic = (before.facet("study-where") or before.facet("where")
+                     if before is not None else None) or trades.get("study-where") or topic
+        entry = self.kb.get(topic)
+        return Result(Kind.ANSWER, question, self._fixed([entry], self.tuning.name_score),
+                      (district,), note=district.note)
+
     # --- follow-ups --------------------------------------------------------------------------
     def _canon(self, question: str) -> str:
         """The message's canonical text, from its clauses (each analysed once and kept)."""
@@ -1036,13 +1051,15 @@ class Engine:
         return canon
 
     def _mentioned(self, question: str) -> tuple[str, ...]:
-        """The entity facets a message names: country, level, district."""
+        """The entity facets a message names: country, level, district, trade."""
         canon = self._canon(question)
         found = [f for f, group in (("country", "countries"), ("level", "levels"))
                  if self._mentions.find(self._no_districts(canon) if group == "countries"
                                         else canon, group, question) is not None]
         if self._districts_in(canon):
             found.append("district")
+        if self._trades.find(question) is not None:
+            found.append("trade")
         return tuple(found)
 
     def _facet(self, question: str, before: Entry) -> Result | None:
@@ -1074,9 +1091,60 @@ class Engine:
             return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
         cues = tuple(f for f in wanted if f in self._facets.cue_names
                      and (before.facet(f) or before.id) == target.id)
+        if "study-where" in cues and target.facet_answer("study-where"):
+            cues = tuple(f for f in cues if f != "where")  # the same words, asked once
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(self._canon(question)), asked=cues,
                       focused=facet != SAME)
+
+    def _facet_alone(self, question: str, ctx: Context) -> Result | None:
+        """A facet asked with no topic shown: of a trade named ("học nấu ăn ở đâu"), or of a
+        country named before with no topic answered yet ("e muon di Uc", then "ton bao
+        nhieu": that country's first topic's facet table answers)."""
+        found = self._trade_facet(question)
+        country = self._mentions.named("countries", ctx.country)
+        if found is None and country is not None and country.topics:
+            shown = self.kb.get(country.topics[0])
+            found = self._facet(question, shown) if shown is not None else None
+        return found
+
+    def _trade_facet(self, question: str) -> Result | None:
+        """A trade named with a facet every trade shares, read alone ("học nấu ăn ở đâu",
+        "hoc tc ke toan o dau", "học hàn mất bao lâu"): the topic facets.yaml names for it
+        (where to study: the province's colleges), whatever the ranking makes of the trade."""
+        trades = self.kb.facets.trades if self.kb.facets is not None else {}
+        if not trades:
+            return None
+        trade = self._trades.find(question)
+        if trade is None:
+            return None
+        canon = self._canon(question)
+        asked = self._facets.asked(canon)
+        words = canon.split()
+        if "hoc" not in words and "nghe" not in words:
+            return None  # not about learning it ("visa du lịch ở được bao lâu")
+        studies = "hoc" in words  # "học nấu ăn ở đâu": where to learn it
+        facets = tuple("study-where" if f == "where" and studies else f for f in asked.facets)
+        facet = next((f for f in facets if f in trades), None)
+        target = self.kb.get(trades[facet]) if facet is not None else None
+        if target is None or facets[0] != facet:
+            return None  # another facet asked first ("học hàn tốn bao nhiêu, học ở đâu")
+        allowed = self._facets.neutral | text.lexicon().question_words
+        allowed |= {tok.text for tok in text.analyze(question) if tok.stop}
+        allowed |= {w for word in (*trade.words, *TRADE_WORDS)
+                    for w in text.canonical(word).split()}
+        allowed |= {w for phrase in text.lexicon().greeting_phrases for w in phrase}
+        level = self._mentions.find(canon, "levels")
+        if level is not None:
+            allowed |= {w for name in (level.name, *level.aliases)
+                        for w in text.canonical(name).split()}
+        for district in self._districts_in(canon):
+            allowed |= {w for name in (district.name, *district.aliases)
+                        for w in text.canonical(name).split()}
+        if len([w for w in asked.rest if w not in allowed]) > FACET_REST:
+            return None  # a sentence of its own around them: the ranking reads it
+        return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
+                      self._districts_in(canon), asked=(facet,), focused=True)
 
     def _known_words(self, entry: Entry) -> frozenset[str]:
         """The words a topic knows: its phrasings, title, tags and short answer."""
@@ -1109,6 +1177,8 @@ class Engine:
         if level is not None and "level" not in wanted[: len(asked.facets)]:
             return None
         names: list[str] = [*((country.name, *country.aliases) if country else ())]
+        trade = self._trades.find(question)
+        names.extend(trade.words if trade else ())
         for district in self._districts_in(canon):
             names.extend((district.name, *district.aliases))
         allowed |= {w for name in names for w in text.canonical(name).split()}
@@ -1142,7 +1212,7 @@ class Engine:
                 changes["lead"] = lead
             # the trade named here, or earlier when where to learn it is asked ("học ở đâu"
             # after "muốn học nghề điện"); not under every later answer
-            if trade is None and {"where", "contact"} & set(result.asked):
+            if trade is None and {"where", "study-where", "contact"} & set(result.asked):
                 trade = self._trades.named(ctx.trade)
             if trade is not None and self.kb.entities is not None \
                     and entry.id in self.kb.entities.trade_topics:
