@@ -49,8 +49,9 @@ Reader = Callable[[Sequence[tuple[str, str | None]], bool], Sequence[tuple[str, 
 NONE = "none"  # the class of ordinary messages
 # A look-alike of the safety corpus (an ordinary message with risky-sounding words): learnt as
 # ordinary, weighted ALIKE_WEIGHT against the thousands of plain topic questions of that class
-# (by-author cross-validation: 2 raised 13 fewer look-alikes of 2,140, with the thresholds
-# chosen again, and lost no crisis or illegal request).
+# (by-author cross-validation, seven authors: 2 raised 13 fewer look-alikes of 2,140 with the
+# thresholds chosen again, one crisis and one request more; 3 raised 7 fewer still but refused 4
+# requests fewer).
 ALIKE = "alike"
 ALIKE_WEIGHT = 2.0
 UNSIGNALLED_WORDS = 3  # words of two letters or more a message needs to be read with no signal
