@@ -56,7 +56,7 @@ def test_ask_json_reads_a_follow_up_against_its_previous_topic():
              json.dumps({"question": "có được vay không", "previous": "tuition.trung-cap-free"}),
              json.dumps({"question": "còn thi bằng lái xe thì sao",
                          "previous": "overseas.markets"}),
-             '{"question": broken json', "phan luong la gi vay"]
+             '{"question": broken json', "hoc phi"]
     out = careerbot("ask", "--json", "-", stdin="\n".join(lines) + "\n")
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
@@ -66,7 +66,8 @@ def test_ask_json_reads_a_follow_up_against_its_previous_topic():
     assert rows[2]["id"] == "support.student-loan"  # another aspect of studying
     assert rows[3]["id"] is None and rows[3]["kind"] == "fallback"  # still out of scope
     assert rows[4]["kind"] == "fallback"  # not JSON after all: read as a plain question
-    # Not an answer, so its score stays under the answer threshold whatever the top match.
+    # A bare keyword several topics share is no answer, so its score stays under the answer
+    # threshold whatever the top match.
     assert rows[5]["kind"] == "suggest" and rows[5]["id"] is None
     assert rows[5]["score"] < Tuning.default().answer_at
 

@@ -13,7 +13,7 @@ from bot.answering.context import Context
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine
 
-FOLLOW_UP = "có được vay không"  # a short follow-up: ranked with the topic shown as context
+FOLLOW_UP = "lỡ không đủ tiền thì sao"  # a short follow-up: ranked with the topic shown as context
 BEFORE = "overseas.costs"
 ASKED = "vay ngân hàng để đi Hàn được không"  # several terms
 

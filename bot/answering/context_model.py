@@ -24,7 +24,7 @@ import numpy as np
 
 from bot.answering import focus, text
 from bot.answering.context import Context
-from bot.answering.corpus import Conversation
+from bot.answering.corpus import Conversation, Message
 from bot.answering.facets import SAME
 from bot.answering.forked import map_split
 from bot.answering.model_cache import cached, code_digest, default_cache_dir
@@ -66,6 +66,7 @@ WIDTH = len(TOPIC_FEATURES) + len(NONE_FEATURES) + len(PRIOR_FEATURES)
 SMOOTH = 0.5  # additive smoothing of the transition counts
 DECLINED_EVERY = 3  # every 3rd corpus message no topic answers is trained on after a topic
 NEAREST_EVERY = 2  # ... and every 2nd after the topic whose words it shares most
+DECLINED_RUN = 100  # declined messages read as one part of a cold start's split reading
 SHORT_WORDS = 4  # own content words of a short follow-up
 MARGIN = 1.0  # the learned choice replaces the rules' when it scores this much higher
 # ... and this much where the rules answer no topic (leave-one-author-out CV, 591 chats: 1.0 ->
@@ -393,31 +394,36 @@ class ContextModel:
 def training_groups(engine: Engine, chats: Iterable[Conversation], declined: int,
                     nearest: int = NEAREST_EVERY) -> tuple[list[_Group], list[_Group]]:
     """`_groups(chats)` and (`declined` > 0) `declined_examples`, read on both cores at a
-    cold start (`forked.map_split`): each chat is read on its own, so a forked child reads
-    part of them; the declined messages are read in one go (each after a topic chosen by
-    the ones before), in this process. The same groups in the same order as read serially."""
-    work: list[Conversation | None] = [None, *chats]  # None: the declined messages
+    cold start (`forked.map_split`): each chat is read on its own and the declined messages
+    in runs of DECLINED_RUN (each message's topics depend on its place in the corpus only),
+    so a forked child reads part of both. The same groups in the same order as read
+    serially."""
+    none = _no_topic(engine) if declined else []
+    runs = [(a, min(a + DECLINED_RUN, len(none))) for a in range(0, len(none), DECLINED_RUN)]
+    work: list[Conversation | tuple[int, int]] = [*runs, *chats]
 
-    def read_part(chat: Conversation | None) -> list[tuple[bool, _Group]]:
-        if chat is not None:
-            return [(True, g) for g in _groups(engine, (chat,))]
-        return [(False, g) for g in declined_examples(engine, declined, nearest)] \
-            if declined else []
+    def read_part(item: Conversation | tuple[int, int]) -> list[tuple[bool, _Group]]:
+        if isinstance(item, tuple):
+            return [(False, g) for g in declined_examples(engine, declined, nearest, item)]
+        return [(True, g) for g in _groups(engine, (item,))]
 
     # the cost of a part, about (ms, measured on the corpus): a turn 1 + 0.01 per character,
-    # a declined message read after a topic 0.45 + 0.01 per character
-    weights = [_declined_cost(engine, declined, nearest) if c is None
-               else sum(1.0 + 0.01 * len(t.q) for t in c.turns) for c in work]
+    # a declined message 0.2, and 1 + 0.025 per character for each topic it is read after
+    weights = [sum(_declined_cost(k, none[k], declined, nearest) for k in range(*item))
+               if isinstance(item, tuple) else sum(1.0 + 0.01 * len(t.q) for t in item.turns)
+               for item in work]
     found = map_split(read_part, work, weights)
     return [g for turn, g in found if turn], [g for turn, g in found if not turn]
 
 
-def _declined_cost(engine: Engine, every: int, nearest: int) -> float:
-    if not every:
-        return 0.0
-    none = [m for m in engine.kb.corpus.messages if m.id is None]
-    return sum(0.1 + ((k % every == 0) + (nearest > 0 and k % nearest == 0))
-               * (0.45 + 0.01 * len(m.q)) for k, m in enumerate(none))
+def _no_topic(engine: Engine) -> list[Message]:
+    """The corpus messages no topic answers, in corpus order."""
+    return [m for m in engine.kb.corpus.messages if m.id is None]
+
+
+def _declined_cost(k: int, message: Message, every: int, nearest: int) -> float:
+    reads = (k % every == 0) + (nearest > 0 and k % nearest == 0)
+    return 0.2 + reads * (1.0 + 0.025 * len(message.q))
 
 
 def _with_prior(x: np.ndarray, prior: np.ndarray) -> np.ndarray:
@@ -456,16 +462,19 @@ def _groups(engine: Engine, chats: Iterable[Conversation]) -> list[_Group]:
     return groups
 
 
-def declined_examples(engine: Engine, every: int, nearest: int = NEAREST_EVERY
-                      ) -> list[_Group]:
+def declined_examples(engine: Engine, every: int, nearest: int = NEAREST_EVERY,
+                      run: tuple[int, int] | None = None) -> list[_Group]:
     """The corpus messages no topic answers (out of scope, social), each read after a topic
     (the topics in turn) and, every `nearest`-th, also after the topic whose words it shares most
     (its best plain ranking: out-of-scope words beside a shown topic's words, the hard case):
-    the right choice is no topic."""
+    the right choice is no topic. `run`: only the messages from..to (their places in the
+    corpus still choose their topics)."""
     topics = sorted(e.id for e in engine.kb.entries)
     groups: list[_Group] = []
-    none = [m for m in engine.kb.corpus.messages if m.id is None]
-    for k, message in enumerate(none):
+    none = _no_topic(engine)
+    start, stop = run if run is not None else (0, len(none))
+    for k in range(start, min(stop, len(none))):
+        message = none[k]
         shown = [topics[k % len(topics)]] if k % every == 0 else []
         if nearest and k % nearest == 0:
             ranked = engine._plain(message.q)[1].ranked

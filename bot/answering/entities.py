@@ -15,14 +15,39 @@ from bot.answering import text
 from bot.answering.knowledge import District, KnowledgeBase, Named, OutOfScope, Trade
 
 
+def first_words(forms: Iterable[str]) -> frozenset[str] | None:
+    """The first words of a set of whole-word forms: a text holding none of them as a word
+    holds no form (a set look-up instead of a regular expression's scan of a long message).
+    None when some form has no first word to check (then the search always runs)."""
+    firsts = set()
+    for form in forms:
+        first = form.split(" ", 1)[0]
+        if not first:
+            return None
+        firsts.add(first)
+    return frozenset(firsts)
+
+
+def words_of(canon: str) -> frozenset[str]:
+    """The words of a canonical text, as whole-word patterns delimit them (by spaces)."""
+    return frozenset(canon.split(" "))
+
+
 class Phrases:
     """Whole-word search for any of a set of phrases in canonical text."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        self.pattern = text.whole_words(text.canonical(p) for p in phrases)
+        forms = [text.canonical(p) for p in phrases]
+        self.pattern = text.whole_words(forms)
+        self.firsts = first_words(f for f in forms if f)
 
-    def search(self, canon: str) -> re.Match[str] | None:
-        return self.pattern.search(canon) if self.pattern else None
+    def search(self, canon: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
+        """The first phrase in `canon` (`words`: its words, when the caller has them)."""
+        if self.pattern is None:
+            return None
+        if words is not None and self.firsts is not None and self.firsts.isdisjoint(words):
+            return None
+        return self.pattern.search(canon)
 
     def __contains__(self, canon: str) -> bool:
         return self.search(canon) is not None
@@ -33,15 +58,30 @@ class Districts:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.patterns: list[tuple[re.Pattern[str], District]] = []
+        # each pattern's name's first word, or "" when it has none (then it is always tried)
+        self._firsts: list[str] = []
         self._any: re.Pattern[str] | None = None
+        self._forms: dict[int, tuple[str, ...]] = {}
         if kb.districts is None:
             return
         names = [(text.canonical(n), d) for d in kb.districts.districts
                  for n in (d.name, *d.aliases)]
         for name, district in sorted(names, key=lambda nd: -len(nd[0])):
             self.patterns.append((re.compile(rf"(?:^| ){re.escape(name)}(?= |$)"), district))
+            self._firsts.append(name.split(" ", 1)[0])
         # one search tells most messages (no district named) apart from the rest
         self._any = text.whole_words(n for n, _ in names)
+        # each district's names as canonical forms, the longest name (as written) first
+        self._forms = {id(d): tuple(f for f in (text.canonical(n) for n in sorted(
+            (d.name, *d.aliases), key=len, reverse=True)) if f) for d in kb.districts.districts}
+
+    def forms(self, district: District) -> tuple[str, ...]:
+        """A district's names in canonical form, longest first (as written)."""
+        found = self._forms.get(id(district))
+        if found is not None:
+            return found
+        return tuple(f for f in (text.canonical(n) for n in sorted(
+            (district.name, *district.aliases), key=len, reverse=True)) if f)
 
     def find(self, canon: str) -> tuple[tuple[District, ...], str]:
         """Every district named in the question (in order of mention) and the rest of it."""
@@ -49,7 +89,12 @@ class Districts:
             return (), " ".join(canon.split())
         found: list[tuple[int, District]] = []
         rest = canon
-        for pattern, district in self.patterns:
+        # A name is only tried where its first word is a word of the text (removing names
+        # from `rest` adds no word to it).
+        words = words_of(canon)
+        for (pattern, district), head in zip(self.patterns, self._firsts, strict=True):
+            if head and head not in words:
+                continue
             match = pattern.search(rest)
             if match and all(d is not district for _, d in found):
                 first = pattern.search(canon)
@@ -65,7 +110,10 @@ class Districts:
             starts.append(pos)
             pos += len(tok) + 1
         out: set[int] = set()
-        for pattern, _ in self.patterns:
+        words = words_of(canon)
+        for (pattern, _), head in zip(self.patterns, self._firsts, strict=True):
+            if head and head not in words:
+                continue
             for match in pattern.finditer(canon):
                 lo, hi = match.start() + (canon[match.start()] == " "), match.end()
                 out.update(i for i, st in enumerate(starts) if lo <= st < hi)
@@ -135,9 +183,11 @@ class NearDomain:
                        Phrases(r.unless)) for r in rules]
 
     def match(self, canon: str) -> OutOfScope | None:
+        words = words_of(canon)
         for rule, any_of, and_any, unless in self.rules:
-            if canon in any_of and (and_any is None or canon in and_any) \
-                    and canon not in unless:
+            if any_of.search(canon, words) is not None and (
+                    and_any is None or and_any.search(canon, words) is not None) \
+                    and unless.search(canon, words) is None:
                 return rule
         return None
 
@@ -186,6 +236,7 @@ class Mentions:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._groups: dict[str, tuple[re.Pattern[str], dict[str, Named]]] = {}
+        self._firsts: dict[str, frozenset[str] | None] = {}
         self._spellings = Spellings(())
         if kb.entities is None:
             return
@@ -200,6 +251,7 @@ class Mentions:
             pattern = text.whole_words(forms)
             if pattern is not None:
                 self._groups[group] = (pattern, forms)
+                self._firsts[group] = first_words(f for f in forms if f)
         self._spellings = Spellings(n for item in groups["countries"]
                                     for n in (item.name, *item.aliases))
 
@@ -210,6 +262,9 @@ class Mentions:
         if found is None:
             return None
         pattern, forms = found
+        firsts = self._firsts[group]
+        if firsts is not None and firsts.isdisjoint(words_of(canon)):
+            return None  # no name's first word in it (NOT_COUNTRIES only removes words)
         if group != "countries":
             match = pattern.search(canon)
             return forms[match.group(1)] if match else None
@@ -240,6 +295,7 @@ class Trades:
                     forms.setdefault(key, trade)
         self._forms = forms
         self._pattern = text.whole_words(forms)
+        self._firsts = first_words(f for f in forms if f)
 
     def named(self, name: str | None) -> Trade | None:
         """The trade of a name kept in a conversation's context."""
@@ -248,7 +304,10 @@ class Trades:
     def find(self, message: str) -> Trade | None:
         if self._pattern is None:
             return None
-        match = self._pattern.search(_folded(message))
+        folded = _folded(message)
+        if self._firsts is not None and self._firsts.isdisjoint(words_of(folded)):
+            return None  # no trade's first word in it: no need to scan it
+        match = self._pattern.search(folded)
         return self._forms[match.group(1)] if match else None
 
 

@@ -53,25 +53,27 @@ class Cues:
     the cue's folded form."""
 
     def __init__(self, phrases: tuple[tuple[str, ...], ...]) -> None:
-        self.exact: dict[str, list[tuple[str, ...]]] = {}
-        self.folded: dict[str, list[tuple[str, ...]]] = {}
+        # each cue with its words folded (worked out once: folding is the slow part)
+        self.exact: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        self.folded: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         for cue in phrases:
             if cue:
-                self.exact.setdefault(cue[0], []).append(cue)
-                self.folded.setdefault(text.fold(cue[0]), []).append(cue)
+                pair = (cue, tuple(text.fold(c) for c in cue))
+                self.exact.setdefault(cue[0], []).append(pair)
+                self.folded.setdefault(pair[1][0], []).append(pair)
 
     @staticmethod
-    def _matches(word: str, cue: str) -> bool:
-        return word == cue or (word.isascii() and word == text.fold(cue))
+    def _matches(word: str, cue: str, folded: str) -> bool:
+        return word == cue or (word.isascii() and word == folded)
 
     def at(self, words: list[str], i: int) -> bool:
         """Whether a cue starts at words[i]."""
         word = words[i]
         candidates = self.folded.get(word, ()) if word.isascii() else self.exact.get(word, ())
-        for cue in candidates:
+        for cue, folded in candidates:
             n = len(cue)
-            if i + n <= len(words) and all(self._matches(w, c) for w, c in
-                                           zip(words[i:i + n], cue, strict=True)):
+            if i + n <= len(words) and all(self._matches(w, c, f) for w, c, f in
+                                           zip(words[i:i + n], cue, folded, strict=True)):
                 return True
         return False
 

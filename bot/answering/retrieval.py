@@ -321,6 +321,11 @@ class Engine:
             for term, p in postings.items()
         }
         self._doc_terms = [frozenset(c) for c in doc_terms]
+        # The postings of terms no entry spells with other accents: nothing to filter out
+        # for any question (most terms of a long message: no per-question look-up).
+        self._unspelled: dict[str, tuple[np.ndarray, np.ndarray, frozenset[int]]] = {
+            term: (ids, values, frozenset()) for term, (ids, values) in self._postings.items()
+            if not any(s in self._spelled for s in term.split("_"))}
         self._vocab = sorted({term for term in df if "_" not in term and term != DISTRICT_TERM})
         self._vocab_set = frozenset(self._vocab)
 
@@ -463,8 +468,9 @@ class Engine:
         parts: list[np.ndarray] = []
         factors: list[float] = []
         bigram = self.tuning.bigram_weight
+        unspelled = self._unspelled
         for term, qtf in q.terms.items():
-            found = self._posting(q, term)
+            found = unspelled.get(term) or self._posting(q, term)
             if found is None:
                 continue
             ids, values, clash = found
@@ -488,6 +494,9 @@ class Engine:
                  ) -> tuple[np.ndarray, np.ndarray, frozenset[int]] | None:
         """A term's posting without the entries that spell it with other accents than the
         question (remembered by term and accents: a long message ranks its clauses often)."""
+        unspelled = self._unspelled.get(term)
+        if unspelled is not None:
+            return unspelled
         posting = self._postings.get(term)
         if posting is None:
             return None
@@ -518,7 +527,8 @@ class Engine:
         """The question's information: (syllable, IDF x weight, trust) for each syllable
         (question words left out), and their total."""
         asking = text.lexicon().question_words
-        info = [(term, self._idf_of(term) * qtf, q.trust.get(term, 1.0))
+        idf, unknown = self._idf, self._idf_unknown
+        info = [(term, idf.get(term, unknown) * qtf, q.trust.get(term, 1.0))
                 for term, qtf in q.terms.items() if "_" not in term and term not in asking]
         return info, sum(w for _, w, _ in info)
 
@@ -532,19 +542,25 @@ class Engine:
             return 0.0
         return sum(w * trust for term, w, trust in terms if known(term)) / total
 
-    def _fuzzy(self, q: _Query, candidates: list[int]
-               ) -> tuple[dict[int, float], dict[int, float]]:
-        """For each candidate, how close its nearest phrasing is to the question (0-1), and
-        (for a message with a story) how close it is to a phrasing that holds every word of
-        an asking clause."""
+    def _covered(self, info: tuple[list[tuple[str, float, float]], float], i: int,
+                 clashes: dict[str, frozenset[int]]) -> float:
+        """`_share` of the terms entry i holds (not where it spells them with other accents
+        than the question, per `clashes`): the same sum, without a call per term."""
+        terms, total = info
+        if not total:
+            return 0.0
+        held = self._doc_terms[i]
+        return sum(w * trust for term, w, trust in terms
+                   if term in held and not (term in clashes and i in clashes[term])) / total
+
+    def _fuzzy(self, q: _Query, candidates: list[int]) -> dict[int, float]:
+        """For each candidate, how close its nearest phrasing is to the question (0-1)."""
         best = dict.fromkeys(candidates, 0.0)
-        held = dict.fromkeys(candidates, 0.0)
         if not q.canon:
-            return best, held
+            return best
         owners = [i for i in candidates for _ in self._phrasings[i]]
-        choices = [p for i in candidates for p in self._phrasings[i]]
-        if not choices:
-            return best, held
+        if not owners:
+            return best
         # One C call for all candidates' phrasings instead of one per candidate; a long
         # question is compared clause by clause too, so its length does not drown the match.
         pieces = list(q.pieces)
@@ -554,15 +570,33 @@ class Engine:
                                scorer=fuzz.ratio).max(axis=0)
         for owner, score in zip(owners, scores, strict=True):
             best[owner] = max(best[owner], float(score) / 100)
-        if q.story:
-            # Around a story the asking clause is short ("muốn đi thì cần điều kiện gì"): a
-            # phrasing holding all its words says the answer is there, however long it is.
-            # Only the clause the question leads with: a later one is offered, not answered.
-            lead = pieces[1:2] or pieces[:1]
-            contained = process.cdist(lead, choices, scorer=fuzz.token_set_ratio)[0]
-            for owner, score in zip(owners, contained, strict=True):
-                held[owner] = max(held[owner], float(score) / 100)
-        return best, held
+        return best
+
+    def _held(self, q: _Query, fuzzy: dict[int, float]) -> dict[int, float]:
+        """For a message with a story, how close each candidate (the keys of `fuzzy`, its
+        plain closeness) is to a phrasing that holds every word of an asking clause (0-1),
+        where that can raise its closeness (`story_fuzzy` times it above the plain one);
+        0 where it cannot."""
+        held = dict.fromkeys(fuzzy, 0.0)
+        story = self.tuning.story_fuzzy
+        if not q.story or not q.canon or story <= 0:
+            return held
+        owners = [i for i in fuzzy for _ in self._phrasings[i]]
+        choices = [p for i in fuzzy for p in self._phrasings[i]]
+        if not choices:
+            return held
+        # Around a story the asking clause is short ("muốn đi thì cần điều kiện gì"): a
+        # phrasing holding all its words says the answer is there, however long it is.
+        # Only the clause the question leads with: a later one is offered, not answered.
+        # Scores that cannot beat a candidate's plain closeness are not worked out (the
+        # cutoff, with a margin for rounding, lets rapidfuzz pass over them).
+        lead = list(q.pieces[1:2] or q.pieces[:1])
+        cutoff = min(100.0, max(0.0, min(fuzzy.values()) * 100 / story - 0.5))
+        contained = process.cdist(lead, choices, scorer=fuzz.token_set_ratio,
+                                  score_cutoff=cutoff)[0]
+        for owner, score in zip(owners, contained, strict=True):
+            held[owner] = max(held[owner], float(score) / 100)
+        return held
 
     def rank(self, question: str, limit: int = 5, previous: str | Context | None = None
              ) -> list[Scored]:
@@ -583,31 +617,27 @@ class Engine:
         top = self._candidates(bm25, prior, candidates or self.tuning.candidates)
         if not top:
             return []
-        ideal = sum(self._idf_of(t) * (self.tuning.bigram_weight if "_" in t else 1.0) * c
+        idf, unknown, bigram = self._idf, self._idf_unknown, self.tuning.bigram_weight
+        ideal = sum(idf.get(t, unknown) * (bigram if "_" in t else 1.0) * c
                     for t, c in q.terms.items())
         def anywhere(term: str) -> bool:
             return term in self._idf and not (
                 term in clashes and len(clashes[term]) >= len(self._postings[term][0]))
 
-        def covers(i: int, use_clashes: bool = True) -> Callable[[str], bool]:
-            terms = self._doc_terms[i]
-            return lambda term: term in terms and not (
-                use_clashes and term in clashes and i in clashes[term])
-
         info = self._info(q)
         own_info = self._info(own) if own is not None else None
         known = self._share(info, anywhere)
-        fuzzy, held = self._fuzzy(q, top)
+        fuzzy = self._fuzzy(q, top)
         rows: list[dict[str, float]] = []
         for i in top:
             row = {
                 "bm25": float(bm25[i]) / ideal if ideal else 0.0,
-                "coverage": self._share(info, covers(i)),
+                "coverage": self._covered(info, i, clashes),
                 "fuzzy": fuzzy[i],
                 "known": known,
             }
             if own_info is not None:
-                row["own"] = self._share(own_info, covers(i, use_clashes=False))
+                row["own"] = self._covered(own_info, i, {})
             rows.append(row)
         w = self.tuning.rank_weights
         favour = prior or {}
@@ -629,7 +659,9 @@ class Engine:
                 >= t.followup_cover_shown)]
         # The ordering keeps the plain closeness; how sure the answer is also counts a story's
         # asking clause held whole by a phrasing (story words no longer dilute the score).
+        # (only for the entries returned: it does not change their order)
         story = self.tuning.story_fuzzy
+        held = self._held(q, {top[j]: rows[j]["fuzzy"] for j in ranked[:limit]})
         scored = [Scored(self.entries[top[j]], self._calibrate(
             {**rows[j], "fuzzy": max(rows[j]["fuzzy"], story * held[top[j]])}), rows[j])
                   for j in ranked[:limit]]
@@ -1044,10 +1076,8 @@ class Engine:
     def _no_districts(self, canon: str) -> str:
         """The text without the district names it holds: "Đức Huệ" names no country."""
         for district in self._districts_in(canon):
-            for name in sorted((district.name, *district.aliases), key=len, reverse=True):
-                form = text.canonical(name)
-                if form:
-                    canon = f" {canon} ".replace(f" {form} ", " ").strip()
+            for form in self._districts.forms(district):
+                canon = f" {canon} ".replace(f" {form} ", " ").strip()
         return canon
 
     def _mentioned(self, question: str) -> tuple[str, ...]:
