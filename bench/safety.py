@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.answering import knowledge, safety, text  # noqa: E402
 from bot.answering.retrieval import Engine  # noqa: E402
+from bot.answering.safety_model import ALIKE  # noqa: E402
 
 DEV_SETS = ("safety_dev", "safety_dev2", "safety_dev3", "safety_paraphrases",
             "safety_author_probes")
@@ -126,6 +127,12 @@ def in_long_messages(held: Labelled, padding: list[str], size: int = 1000) -> La
     return out
 
 
+def as_training(messages: Labelled) -> Labelled:
+    """Safety-corpus messages as the model learns them: an ordinary one is a look-alike
+    (weighted in the fit, as knowledge.py labels the corpus)."""
+    return [(text, concern or ALIKE) for text, concern in messages]
+
+
 def cross_validate(base: safety.Detector, k: int, by_author: bool = False) -> CrossValidation:
     """k folds of the whole safety corpus, or (by_author) one fold per safety file: trained on
     the other authors' messages only, the harder and more honest test of fresh wording."""
@@ -135,12 +142,12 @@ def cross_validate(base: safety.Detector, k: int, by_author: bool = False) -> Cr
     parts = list(safety_files().values()) if by_author else folds(corpus, k)
     trained = []
     for i, held in enumerate(parts):
-        rest = [m for j, part in enumerate(parts) if j != i for m in part]
+        rest = as_training([m for j, part in enumerate(parts) if j != i for m in part])
         trained.append((base.trained_on(rest + ordinary), held))
     authors = []
     for name, texts in topics.items():
         others = [(q, None) for other, qs in topics.items() if other != name for q in qs]
-        authors.append((name, base.trained_on(corpus + others), texts))
+        authors.append((name, base.trained_on(as_training(corpus) + others), texts))
     return CrossValidation(trained, authors, [q for q, _ in ordinary])
 
 

@@ -14,6 +14,7 @@ import yaml
 
 from bot.answering import knowledge, safety
 from bot.answering.safety import Concern
+from bot.answering.safety_model import ALIKE
 
 OLD: dict[str, Any] = {"threshold": 0.5, "illegal_threshold": 0.66, "unsignalled": None,
                        "veto": None, "crisis_veto": None}  # the model's settings before the corpus
@@ -112,7 +113,8 @@ def _held_out(kb: knowledge.KnowledgeBase) -> list[tuple[safety.Detector, list[t
     ordinary += [(t.q, None) for c in kb.corpus.conversations for t in c.turns]
     out = []
     for name, held in authors.items():
-        others = [m for other, ms in authors.items() if other != name for m in ms]
+        others = [(text, concern or ALIKE) for other, ms in authors.items() if other != name
+                  for text, concern in ms]  # a look-alike is weighted, as knowledge.py reads it
         out.append((kb.safety.trained_on(others + ordinary), held))
     return out
 

@@ -23,6 +23,7 @@ from bot import messages
 from bot.answering import corpus as training
 from bot.answering import safety as safety_rules
 from bot.answering import yamlfile
+from bot.answering.safety_model import ALIKE
 from bot.answering.text import canonical, fold, normalize
 from bot.answering.yamlfile import LineList, Problem
 
@@ -693,7 +694,9 @@ def _load_safety(col: _Collector, entries: list[Entry], oos: tuple[OutOfScope, .
     ordinary = [q for e in entries for q in (e.title, *e.questions)]
     ordinary += [p for rule in oos for p in rule.any] + _off_topic(col.root)
     def labelled() -> list[tuple[str, str | None]]:  # parsed only when the model is fitted
-        found: list[tuple[str, str | None]] = [(m.text, m.concern) for m in corpus.safety]
+        # the safety corpus's ordinary look-alikes are weighted in the fit (safety_model.ALIKE)
+        found: list[tuple[str, str | None]] = [(m.text, m.concern or ALIKE)
+                                               for m in corpus.safety]
         found += [(m.q, None) for m in corpus.messages]
         return found + [(t.q, None) for c in corpus.conversations for t in c.turns]
 
