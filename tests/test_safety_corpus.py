@@ -109,12 +109,13 @@ def _held_out(kb: knowledge.KnowledgeBase) -> list[tuple[safety.Detector, list[t
     authors = {p.stem: [(m["text"], m["concern"]) for m in
                         yaml.safe_load(p.read_text(encoding="utf-8"))["messages"]]
                for p in sorted((folder / "safety").glob("*.yaml"))}
-    ordinary = [(m.q, None) for m in kb.corpus.messages]
+    ordinary: list[tuple[str, str | None]] = [(m.q, None) for m in kb.corpus.messages]
     ordinary += [(t.q, None) for c in kb.corpus.conversations for t in c.turns]
     out = []
     for name, held in authors.items():
-        others = [(text, concern or ALIKE) for other, ms in authors.items() if other != name
-                  for text, concern in ms]  # a look-alike is weighted, as knowledge.py reads it
+        others: list[tuple[str, str | None]] = [
+            (text, concern or ALIKE) for other, ms in authors.items() if other != name
+            for text, concern in ms]  # a look-alike is weighted, as knowledge.py reads it
         out.append((kb.safety.trained_on(others + ordinary), held))
     return out
 
