@@ -75,7 +75,9 @@ CONVERSATION_FLOOR = {"conv_eval3": (0.80, 0.95), "conv_eval4": (0.86, 0.90),  #
                       # transitions): 0.845 / 0.917, one social turn answered
                       "conv_eval6": (0.83, 0.91),
                       # round 7: 0.852 / 0.938 before, 0.860 / 0.938 after
-                      "conv_eval7": (0.85, 0.92)}
+                      "conv_eval7": (0.85, 0.92),
+                      # round 8: 0.866 / 0.926 before, 0.884 / 0.926 after
+                      "conv_eval8": (0.87, 0.92)}
 
 
 def test_the_fresh_conversation_sets_hold_their_line(engine) -> None:
@@ -95,8 +97,10 @@ def test_the_fresh_conversation_sets_hold_their_line(engine) -> None:
 # 0.982 / 0.933 after
 # after; eval6 (round 6): 0.964 / 0.964 / 0.900 before and after
 # eval7 (round 7): 0.988 / 0.988 / 0.850 before, 0.988 / 0.988 / 0.833 after
+# eval8 (round 8): 0.988 / 0.982 / 0.917 before, 0.988 / 0.982 / 0.967 after
 SINGLE_FLOOR = {"eval4": (0.96, 0.95, 0.86), "eval5": (0.97, 0.97, 0.91),
-                "eval6": (0.95, 0.95, 0.88), "eval7": (0.97, 0.97, 0.81)}
+                "eval6": (0.95, 0.95, 0.88), "eval7": (0.97, 0.97, 0.81),
+                "eval8": (0.97, 0.97, 0.95)}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_FLOOR))
