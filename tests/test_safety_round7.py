@@ -11,6 +11,7 @@ import dataclasses
 import pytest
 
 from bot.answering.safety import Concern
+from tests.safety_checks import assert_answered_as_usual, assert_refused
 
 # Ordinary messages an illegal cue raised before this round
 ORDINARY = [
@@ -33,17 +34,12 @@ REQUESTS = [
 
 @pytest.mark.parametrize("text", ORDINARY)
 def test_a_framed_illegal_look_alike_is_answered_as_usual(kb, text):
-    cues = dataclasses.replace(kb.safety, model=None)  # the framing itself, not the model
-    assert cues.detect(text) is None
-    assert kb.safety.detect(text) is None
+    assert_answered_as_usual(kb, text)
 
 
 @pytest.mark.parametrize("text", REQUESTS)
 def test_a_request_to_get_it_through_or_to_bribe_is_refused(kb, text):
-    cues = dataclasses.replace(kb.safety, model=None)
-    for detector in (cues, kb.safety):
-        found = detector.detect(text)
-        assert found is not None and found.concern is Concern.ILLEGAL
+    assert_refused(kb, text)
 
 
 def test_hearsay_alone_frames_nothing_but_checked_hearsay_does(kb):

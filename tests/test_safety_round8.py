@@ -13,6 +13,7 @@ import dataclasses
 import pytest
 
 from bot.answering.safety import Concern
+from tests.safety_checks import assert_answered_as_usual, assert_refused
 
 # Ordinary messages a cue raised before this round (read by the cues alone and by the whole
 # detector: the framing or the narrower cue itself, not the model, answers them as usual)
@@ -50,9 +51,7 @@ REQUESTS = [
 
 @pytest.mark.parametrize("text", ORDINARY)
 def test_an_ordinary_look_alike_is_answered_as_usual(kb, text):
-    cues = dataclasses.replace(kb.safety, model=None)  # the rules themselves, not the model
-    assert cues.detect(text) is None
-    assert kb.safety.detect(text) is None
+    assert_answered_as_usual(kb, text)
 
 
 @pytest.mark.parametrize("text", FRAMED)
@@ -73,10 +72,7 @@ def test_a_crisis_is_still_a_crisis(kb, text, concern):
 
 @pytest.mark.parametrize("text", REQUESTS)
 def test_a_request_to_change_an_age_or_buy_a_diploma_is_refused(kb, text):
-    cues = dataclasses.replace(kb.safety, model=None)
-    for detector in (cues, kb.safety):
-        found = detector.detect(text)
-        assert found is not None and found.concern is Concern.ILLEGAL
+    assert_refused(kb, text)
 
 
 def test_a_door_breaking_needs_more_than_the_two_words(kb):
