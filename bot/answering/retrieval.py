@@ -1159,22 +1159,27 @@ class Engine:
         target = self.kb.get(trades[facet]) if facet is not None else None
         if target is None or facets[0] != facet:
             return None  # another facet asked first ("học hàn tốn bao nhiêu, học ở đâu")
-        allowed = self._facets.neutral | text.lexicon().question_words
-        allowed |= {tok.text for tok in text.analyze(question) if tok.stop}
-        allowed |= {w for word in (*trade.words, *TRADE_WORDS)
-                    for w in text.canonical(word).split()}
-        allowed |= {w for phrase in text.lexicon().greeting_phrases for w in phrase}
         level = self._mentions.find(canon, "levels")
-        if level is not None:
-            allowed |= {w for name in (level.name, *level.aliases)
-                        for w in text.canonical(name).split()}
-        for district in self._districts_in(canon):
-            allowed |= {w for name in (district.name, *district.aliases)
-                        for w in text.canonical(name).split()}
+        allowed = self._beside_cues(question, canon, [
+            *TRADE_WORDS, *((level.name, *level.aliases) if level is not None else ())])
+        allowed |= {w for phrase in text.lexicon().greeting_phrases for w in phrase}
         if len([w for w in asked.rest if w not in allowed]) > FACET_REST:
             return None  # a sentence of its own around them: the ranking reads it
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(canon), asked=(facet,), focused=True)
+
+    def _beside_cues(self, question: str, canon: str, names: list[str]) -> set[str]:
+        """The words a facet's cue may have beside it without making the message a sentence
+        of its own: neutral and question words, particles, the trade and districts it names,
+        and `names` (a country or a level named)."""
+        allowed = set(self._facets.neutral | text.lexicon().question_words)
+        allowed |= {tok.text for tok in text.analyze(question) if tok.stop}
+        trade = self._trades.find(question)
+        names = [*names, *(trade.words if trade else ())]
+        for district in self._districts_in(canon):
+            names.extend((district.name, *district.aliases))
+        allowed |= {w for name in names for w in text.canonical(name).split()}
+        return allowed
 
     def _known_words(self, entry: Entry) -> frozenset[str]:
         """The words a topic knows: its phrasings, title, tags and short answer."""
@@ -1200,18 +1205,12 @@ class Engine:
         # dau" asks two facets in seven words of its own.
         if not wanted or own - asked.covered > self.tuning.followup_words:
             return None
-        allowed = self._facets.neutral | text.lexicon().question_words
-        allowed |= {tok.text for tok in text.analyze(question) if tok.stop}
         level = self._mentions.find(canon, "levels")
-        country = self._mentions.find(self._no_districts(canon), "countries", question)
         if level is not None and "level" not in wanted[: len(asked.facets)]:
             return None
-        names: list[str] = [*((country.name, *country.aliases) if country else ())]
-        trade = self._trades.find(question)
-        names.extend(trade.words if trade else ())
-        for district in self._districts_in(canon):
-            names.extend((district.name, *district.aliases))
-        allowed |= {w for name in names for w in text.canonical(name).split()}
+        country = self._mentions.find(self._no_districts(canon), "countries", question)
+        allowed = self._beside_cues(question, canon,
+                                    [*((country.name, *country.aliases) if country else ())])
         rest = tuple(w for w in asked.rest if w not in allowed)
         if len(rest) > FACET_REST:
             return None
