@@ -199,3 +199,15 @@ def test_a_facet_after_a_country_with_no_topic_answered_yet(engine):
     assert engine.ask("ton bao nhieu", after).entry.id == "overseas.costs"
     assert engine.ask("mat bao lau", after).entry.id == "overseas.markets"
     assert engine.ask("ton bao nhieu").entry is None  # nothing named: nothing to read it by
+
+
+def test_a_country_s_lead_line_is_not_repeated_by_its_bullet_below(kb, engine):
+    reply = compose(kb, engine.ask("đi xkld hàn quốc cần gì v"), dt.date(2026, 12, 6))
+    lines = reply.text.splitlines()
+    assert lines[0].startswith("Hàn Quốc:")
+    assert not any(line.startswith("- Hàn Quốc") for line in lines)  # said once, first
+    # a bullet naming the country with another stays
+    japan = compose(kb, engine.ask("đi nhật làm việc được không"), dt.date(2026, 12, 6))
+    assert japan.text.splitlines()[0].startswith("Nhật Bản:")
+    assert any(line.startswith("- Nhật Bản") and "Đài Loan" in line
+               for line in japan.text.splitlines())

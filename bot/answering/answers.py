@@ -95,6 +95,16 @@ def _named_line(named: Named) -> str:
     return f"{named.name}: {named.line}"
 
 
+def _without_bullet_of(text: str, name: str) -> str:
+    """The answer without its bullet about the one country its lead line already gave ("- Hàn
+    Quốc (EPS): ..." under "Hàn Quốc: ..."): the same facts twice on a phone. A bullet that
+    names it with another ("- Nhật Bản (...) và Đài Loan: ...") stays."""
+    def about_it(line: str) -> bool:
+        head = line.split(":", 1)[0]
+        return line.startswith(f"- {name}") and " và " not in head
+    return "\n".join(line for line in text.splitlines() if not about_it(line))
+
+
 def _stale_line(entry: Entry) -> str:
     return messages.STALE.format(date=entry.reviewed.strftime("%d/%m/%Y"))
 
@@ -124,7 +134,9 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
     else:
         if lead is not None and lead.line:
             parts.append(_named_line(lead))
-        parts.append(entry.short)
+            parts.append(_without_bullet_of(entry.short, lead.name))
+        else:
+            parts.append(entry.short)
     if trade:  # the trade asked about, after the general answer ("muốn học nghề điện")
         parts.append(trade)
     if note:
