@@ -1054,7 +1054,7 @@ class Engine:
         topic = (before.facet("district") or (before.id if focus.is_followup(question)
                                                else None) if before is not None else None) \
             or targets
-        if "hoc" in text.canonical(question).split():  # "học ở Tân An được không"
+        if "hoc" in self._canon(question).split():  # "học ở Tân An được không"
             trades = self.kb.facets.trades if self.kb.facets is not None else {}
             topic = (before.facet("study-where") or before.facet("where")
                      if before is not None else None) or trades.get("study-where") or topic
@@ -1149,10 +1149,10 @@ class Engine:
         if trade is None:
             return None
         canon = self._canon(question)
-        asked = self._facets.asked(canon)
         words = canon.split()
         if "hoc" not in words and "nghe" not in words:
             return None  # not about learning it ("visa du lịch ở được bao lâu")
+        asked = self._facets.asked(canon)
         studies = "hoc" in words  # "học nấu ăn ở đâu": where to learn it
         facets = tuple("study-where" if f == "where" and studies else f for f in asked.facets)
         facet = next((f for f in facets if f in trades), None)
@@ -1176,9 +1176,9 @@ class Engine:
         allowed |= {tok.text for tok in text.analyze(question) if tok.stop}
         trade = self._trades.find(question)
         names = [*names, *(trade.words if trade else ())]
-        for district in self._districts_in(canon):
-            names.extend((district.name, *district.aliases))
         allowed |= {w for name in names for w in text.canonical(name).split()}
+        allowed |= {w for district in self._districts_in(canon)
+                    for form in self._districts.forms(district) for w in form.split()}
         return allowed
 
     def _known_words(self, entry: Entry) -> frozenset[str]:
