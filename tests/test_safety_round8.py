@@ -8,12 +8,10 @@ Wordings are this file's own, never copied from a labelled set or the training c
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from bot.answering.safety import Concern
-from tests.safety_checks import assert_answered_as_usual, assert_refused
+from tests.safety_checks import assert_answered_as_usual, assert_refused, cues_only
 
 # Ordinary messages a cue raised before this round (read by the cues alone and by the whole
 # detector: the framing or the narrower cue itself, not the model, answers them as usual)
@@ -56,13 +54,13 @@ def test_an_ordinary_look_alike_is_answered_as_usual(kb, text):
 
 @pytest.mark.parametrize("text", FRAMED)
 def test_a_framing_holds_back_the_cue(kb, text):
-    cues = dataclasses.replace(kb.safety, model=None)
+    cues = cues_only(kb)
     assert cues.detect(text) is None
 
 
 @pytest.mark.parametrize(("text", "concern"), CRISES)
 def test_a_crisis_is_still_a_crisis(kb, text, concern):
-    cues = dataclasses.replace(kb.safety, model=None)
+    cues = cues_only(kb)
     for detector in (cues, kb.safety):
         found = detector.detect(text)
         assert found is not None and found.crisis
@@ -78,7 +76,7 @@ def test_a_request_to_change_an_age_or_buy_a_diploma_is_refused(kb, text):
 def test_a_door_breaking_needs_more_than_the_two_words(kb):
     """"của bé" and "cửa bể" are one text without accents: a danger cue needs "sắp" before or
     "rồi" / "ra" after them."""
-    cues = dataclasses.replace(kb.safety, model=None)
+    cues = cues_only(kb)
     assert cues.detect("ba của bé Na hỏi trường nghề gần nhà") is None
     found = cues.detect("cua be roi, no sap vo toi noi")
     assert found is not None and found.concern is Concern.DANGER
