@@ -1120,12 +1120,20 @@ class Engine:
         if any(w not in known for w in rest):
             return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
         cues = tuple(f for f in wanted if f in self._facets.cue_names
-                     and (before.facet(f) or before.id) == target.id)
+                     and (self._facet_target(before, f) or before.id) == target.id)
         if "study-where" in cues and target.facet_answer("study-where"):
             cues = tuple(f for f in cues if f != "where")  # the same words, asked once
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(self._canon(question)), asked=cues,
                       focused=facet != SAME)
+
+    @staticmethod
+    def _facet_target(before: Entry, facet: str) -> str | None:
+        """The topic `before`'s table names for `facet`; where to study is where, for a
+        table that does not tell them apart (after the levels, "học ở đâu" gets the
+        college's where-to-study answer, not its address)."""
+        found = before.facet(facet)
+        return before.facet("where") if found is None and facet == "study-where" else found
 
     def _facet_alone(self, question: str, ctx: Context) -> Result | None:
         """A facet asked with no topic shown: of a trade named ("học nấu ăn ở đâu"), or of a
@@ -1237,7 +1245,7 @@ class Engine:
         changes: dict[str, object] = {"context": after, "mentioned": here}
         if entry is not None and result.named is None:
             lead = country or self._mentions.named("countries", ctx.country)
-            if lead is not None and lead.line and entry.id in lead.topics:
+            if lead is not None and lead.line_on(entry.id):
                 changes["lead"] = lead
             # the trade named here, or earlier when where to learn it is asked ("học ở đâu"
             # after "muốn học nghề điện"); not under every later answer
