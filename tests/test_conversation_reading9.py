@@ -77,3 +77,11 @@ def test_where_and_how_to_apply_for_the_student_loan_do_not_say_the_same_thing_t
     result = engine.ask("nộp hồ sơ ở đâu", "support.student-loan")
     lines = compose(kb, result, TODAY).text.splitlines()
     assert sum("UBND xã/phường nơi gia đình cư trú" in line for line in lines) == 1
+
+
+def test_a_trade_named_with_where_to_study_after_a_topic_is_where_trades_are_taught(engine):
+    # the topic shown has no say: where to learn a trade is the same question after any topic
+    for before in ("guidance.labor-market", "tuition.other-exemptions", "overseas.costs"):
+        result = engine.ask("vậy muốn học nghề may thì học trường nào", before)
+        assert result.entry is not None and result.entry.id == "college.long-an", before
+        assert result.asked == ("study-where",), before

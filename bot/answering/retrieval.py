@@ -837,6 +837,8 @@ class Engine:
         """A message read after a topic: a facet of it, a follow-up, or on its own (where the
         topic shown may still settle a tie)."""
         faceted = self._facet(question, before) if before.facets else None
+        if faceted is None:  # a trade named with what every trade shares ("học hàn ở trường nào")
+            faceted = self._trade_facet(question)
         if faceted is not None:
             return faceted
         if self._reads_as_followup(question, q, alone):
