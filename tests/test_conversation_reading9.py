@@ -85,3 +85,15 @@ def test_a_trade_named_with_where_to_study_after_a_topic_is_where_trades_are_tau
         result = engine.ask("vậy muốn học nghề may thì học trường nào", before)
         assert result.entry is not None and result.entry.id == "college.long-an", before
         assert result.asked == ("study-where",), before
+
+
+def test_a_swap_then_a_reason_reads_as_the_swap(engine):
+    # the first clause swaps what was named before; the rest only says why
+    result = engine.ask("còn Nhật thì sao, nghe nói bên đó đang cần người lắm", "overseas.costs")
+    assert result.entry is not None and result.entry.id == "overseas.costs"
+    assert result.context.country == "Nhật Bản"
+    result = engine.ask("còn Úc thì sao, bạn em mới qua đó", "overseas.scams")
+    assert result.entry is not None and result.entry.id == "overseas.markets"
+    # a first clause that names nothing is not a swap
+    assert engine._swap_then_why("còn vụ đó thì sao, nghe nói khó lắm",
+                                 engine.kb.get("overseas.costs")) is None
