@@ -112,3 +112,13 @@ def test_one_place_s_opening_hours_are_declined_with_whom_to_ask(engine):
 def test_a_health_condition_after_the_programmes_abroad_asks_the_requirements(engine):
     result = engine.ask("bị bệnh gan thì khám sức khỏe có qua được không", "overseas.markets")
     assert result.entry is not None and result.entry.id == "overseas.requirements"
+
+
+def test_figures_achieved_are_declined_and_the_target_still_answered(engine):
+    for message in ("năm ngoái Thủ Thừa thực tế đạt bao nhiêu phần trăm",
+                    "tỉnh đã đạt được chỉ tiêu phân luồng chưa"):
+        near = engine._near_domain(message)
+        assert near is not None and near.id == "achieved-figures", message
+    # "đặt" folds onto "đạt": the target asked is still the target
+    assert engine._near_domain("cả nước thì đặt bao nhiêu phần trăm") is None
+    assert engine._near_domain("mai ở Cần Đước có mưa không") is not None
