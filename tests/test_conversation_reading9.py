@@ -122,3 +122,10 @@ def test_figures_achieved_are_declined_and_the_target_still_answered(engine):
     # "đặt" folds onto "đạt": the target asked is still the target
     assert engine._near_domain("cả nước thì đặt bao nhiêu phần trăm") is None
     assert engine._near_domain("mai ở Cần Đước có mưa không") is not None
+
+
+def test_where_a_trade_is_taught_is_where_to_study_it(engine):
+    # "dạy" asks where it is taught, as "học" asks where to learn it
+    result = engine.ask("chỗ nào dạy sửa xe máy")
+    assert result.entry is not None and result.entry.id == "college.long-an"
+    assert result.asked == ("study-where",)

@@ -1175,10 +1175,10 @@ class Engine:
             return None
         canon = self._canon(question)
         words = canon.split()
-        if "hoc" not in words and "nghe" not in words:
+        if not {"hoc", "nghe", "day"} & set(words):
             return None  # not about learning it ("visa du lịch ở được bao lâu")
         asked = self._facets.asked(canon)
-        studies = "hoc" in words  # "học nấu ăn ở đâu": where to learn it
+        studies = bool({"hoc", "day"} & set(words))  # "học nấu ăn ở đâu", "chỗ nào dạy hàn"
         facets = tuple("study-where" if f == "where" and studies else f for f in asked.facets)
         facet = next((f for f in facets if f in trades), None)
         target = self.kb.get(trades[facet]) if facet is not None else None
