@@ -837,12 +837,29 @@ class Engine:
         """A message read after a topic: a facet of it, a follow-up, or on its own (where the
         topic shown may still settle a tie)."""
         faceted = self._facet(question, before) if before.facets else None
+        if faceted is None:  # a trade named with what every trade shares ("học hàn ở trường nào")
+            faceted = self._trade_facet(question)
+        if faceted is None and before.facets:
+            faceted = self._swap_then_why(question, before)
         if faceted is not None:
             return faceted
         if self._reads_as_followup(question, q, alone):
             return self._again(question, self._in_context(question, q, before) or alone, before)
         return self._again(question, self._implied(question, self._split(
             question, self._near_tie(alone, before))), before)
+
+    def _swap_then_why(self, question: str, before: Entry) -> Result | None:
+        """"Còn Đức thì sao, nghe nói bên đó cần điều dưỡng?": a first clause that swaps the
+        country, district or level named before, then words that say why. The swap is the
+        question; the rest would have made the whole too long to read as a follow-up."""
+        parts = focus.clauses(question)
+        if len(parts) < 2 or not focus.is_followup(parts[0].text):
+            return None
+        first = parts[0].text
+        if not self._mentioned(first):
+            return None
+        found = self._facet(first, before)
+        return dataclasses.replace(found, question=question) if found is not None else None
 
     def _again(self, question: str, result: Result, before: Entry) -> Result:
         """The topic just shown, asked again for some of its facets ("mấy năm phải trả, làm hồ
@@ -1158,10 +1175,10 @@ class Engine:
             return None
         canon = self._canon(question)
         words = canon.split()
-        if "hoc" not in words and "nghe" not in words:
+        if not {"hoc", "nghe", "day"} & set(words):
             return None  # not about learning it ("visa du lịch ở được bao lâu")
         asked = self._facets.asked(canon)
-        studies = "hoc" in words  # "học nấu ăn ở đâu": where to learn it
+        studies = bool({"hoc", "day"} & set(words))  # "học nấu ăn ở đâu", "chỗ nào dạy hàn"
         facets = tuple("study-where" if f == "where" and studies else f for f in asked.facets)
         facet = next((f for f in facets if f in trades), None)
         target = self.kb.get(trades[facet]) if facet is not None else None
