@@ -311,10 +311,6 @@ class Detector:
     abroad: Cues | None
     always: tuple[tuple[Concern, Cues], ...] = ()  # read before idioms and `unless`
     model: SafetyModel | None = None  # the learned second opinion (safety_model.py)
-    # Framings that say the words are not meant (a class joke, "chết rồi mai thi"): like
-    # `unless` they hold back the cues, and they hold back the model's reading of the concern
-    # too, self-harm included (`unless` never holds back the model's self-harm reading).
-    not_meant: tuple[tuple[Concern, Cues], ...] = ()
 
     def warm(self, wait: bool = True) -> None:
         """Fit or load the model and compile every expression now (the bot does, before its
@@ -332,7 +328,6 @@ class Detector:
         every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad]
         every += [c for _, cues, unless in self.crisis for c in (cues, unless)]
         every += [g.cues for g in self.illegal] + [a for _, a in self.always]
-        every += [n for _, n in self.not_meant]
         for cues in every:
             if cues is not None:
                 cues.warm()
@@ -442,9 +437,6 @@ class Detector:
             return Finding(concern, group.topic, abroad, group.risk)
         unless = next((u for c, _, u in self.crisis if c is concern), None)
         if concern is not Concern.SELF_HARM and self._model_framed(unless, text, words):
-            return None
-        not_meant = next((n for c, n in self.not_meant if c is concern), None)
-        if self._model_framed(not_meant, text, words):
             return None
         return Finding(concern, None, abroad)
 
@@ -580,7 +572,7 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
             r.add(r.line(key), f"khoá lạ '{key}' (dùng: {', '.join(sorted(known))})")
     idioms, negations = (r.patterns((key,), required=True) for key in ("idioms", "negations"))
     ignore = Cues.joined(idioms, negations)
-    crisis, always, not_meant = _read_crisis(r)
+    crisis, always = _read_crisis(r)
     groups = _read_groups(r, topic_ids)
     request = r.patterns(("illegal", "request"), required=True)
     illegal_unless = r.patterns(("illegal", "unless"), required=False)
@@ -588,7 +580,7 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
     model = _read_model(r, ordinary, ignore, corpus, digest)
     memo.write(r.known, r.memo)
     return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
-                    abroad, always, model, not_meant), r.problems
+                    abroad, always, model), r.problems
 
 
 EXAMPLE_KEYS = (*(c.value for c in Concern), NONE)
@@ -753,41 +745,32 @@ Crisis = tuple[tuple[Concern, Cues, Cues | None], ...]
 Always = tuple[tuple[Concern, Cues], ...]
 
 
-CONCERN_KEYS = ("cues", "unless", "not_meant", "always")
-
-
-def _check_keys(r: _Reader, concern: Concern, node: Any) -> None:
-    for key in node if isinstance(node, dict) else ():
-        if key not in CONCERN_KEYS:
-            r.add(r.line("concerns", concern.value, key),
-                  f"concerns.{concern.value}: khoá lạ '{key}' (dùng: {', '.join(CONCERN_KEYS)})")
-
-
-def _read_crisis(r: _Reader) -> tuple[Crisis, Always, Always]:
+def _read_crisis(r: _Reader) -> tuple[Crisis, Always]:
     concerns = r.data.get("concerns")
     if not isinstance(concerns, dict):
         r.add(r.line("concerns"), "concerns: cần self-harm, abuse và danger")
-        return (), (), ()
+        return (), ()
     for key in concerns:
         if key not in {c.value for c in CRISES}:
             r.add(r.line("concerns", key), f"concerns: '{key}' không phải self-harm, abuse, danger")
-    crisis, always, not_meant = [], [], []
+    crisis, always = [], []
     for concern in CRISES:
         if concern.value not in concerns:
             r.add(r.line("concerns"), f"concerns: thiếu '{concern.value}'")
             continue
-        _check_keys(r, concern, concerns[concern.value])
+        node = concerns[concern.value]
+        for key in node if isinstance(node, dict) else ():
+            if key not in ("cues", "unless", "always"):
+                r.add(r.line("concerns", concern.value, key),
+                      f"concerns.{concern.value}: khoá lạ '{key}' (dùng: cues, unless, always)")
         cues = r.patterns(("concerns", concern.value, "cues"), required=True)
         unless = r.patterns(("concerns", concern.value, "unless"), required=False)
-        meant = r.patterns(("concerns", concern.value, "not_meant"), required=False)
-        if cues is not None:  # a framing that says "not meant" holds back the cues too
-            crisis.append((concern, cues, Cues.joined(unless, meant)))
-        if meant is not None:
-            not_meant.append((concern, meant))
+        if cues is not None:
+            crisis.append((concern, cues, unless))
         first = r.patterns(("concerns", concern.value, "always"), required=False)
         if first is not None:
             always.append((concern, first))
-    return tuple(crisis), tuple(always), tuple(not_meant)
+    return tuple(crisis), tuple(always)
 
 
 def _read_groups(r: _Reader, topic_ids: set[str]) -> tuple[IllegalGroup, ...]:
