@@ -1,6 +1,8 @@
-"""A message's lexical reading (its ranking without the learned model, which the context model
-reads beside the fused one) is taken from the fused reading's own ranking before fusion: it
-must be the ranking a lexical reading alone makes, for every kind of message."""
+"""Shortcuts of the readings the context model trains on. A message's lexical reading (its
+ranking without the learned model, which the context model reads beside the fused one) is
+taken from the fused reading's own ranking before fusion: it must be the ranking a lexical
+reading alone makes, for every kind of message. A candidate's closeness is its best
+phrasing's, taken per run of columns: the same values as one comparison per phrasing."""
 
 from __future__ import annotations
 
@@ -45,3 +47,28 @@ def test_clear_caches_forgets_the_unfused_rankings(engine):
     assert engine._unfused
     engine.clear_caches()
     assert not engine._unfused
+
+
+def _fuzzy_per_phrasing(engine, q, candidates):
+    """Engine._fuzzy as one comparison per phrasing (each candidate's best phrasing)."""
+    from rapidfuzz import fuzz, process
+
+    from bot.answering.retrieval import _sorted_words
+
+    best = dict.fromkeys(candidates, 0.0)
+    if not q.canon:
+        return best
+    for i in candidates:
+        for phrasing in engine._sorted[i]:
+            score = process.cdist([_sorted_words(p) for p in q.pieces], [phrasing],
+                                  scorer=fuzz.ratio).max()
+            best[i] = max(best[i], float(score) / 100)
+    return best
+
+
+def test_closeness_per_candidate_is_its_best_phrasing(kb, engine):
+    every = list(range(len(engine.entries)))
+    for message in _messages(kb)[::5]:
+        q = engine._query(message)
+        assert engine._fuzzy(q, every) == _fuzzy_per_phrasing(engine, q, every), message
+        assert engine._fuzzy(q, every[::-3]) == _fuzzy_per_phrasing(engine, q, every[::-3])

@@ -563,18 +563,22 @@ class Engine:
         best = dict.fromkeys(candidates, 0.0)
         if not q.canon:
             return best
-        owners = [i for i in candidates for _ in self._phrasings[i]]
-        if not owners:
+        held = [i for i in candidates if self._sorted[i]]
+        if not held:
             return best
         # One C call for all candidates' phrasings instead of one per candidate; a long
         # question is compared clause by clause too, so its length does not drown the match.
         pieces = list(q.pieces)
         # token_sort_ratio, as the ratio of the words sorted (the same scores, tested)
         scores = process.cdist([_sorted_words(p) for p in pieces],
-                               [p for i in candidates for p in self._sorted[i]],
+                               [p for i in held for p in self._sorted[i]],
                                scorer=fuzz.ratio).max(axis=0)
-        for owner, score in zip(owners, scores, strict=True):
-            best[owner] = max(best[owner], float(score) / 100)
+        # each candidate's best phrasing: its phrasings are one run of the columns (one C
+        # call, not a comparison per phrasing; x / 100 keeps the order, so the same values)
+        starts = np.cumsum([0, *(len(self._sorted[i]) for i in held[:-1])])
+        for owner, score in zip(held, np.maximum.reduceat(scores, starts).tolist(),
+                                strict=True):
+            best[owner] = max(best[owner], score / 100)
         return best
 
     def _held(self, q: _Query, fuzzy: dict[int, float]) -> dict[int, float]:
