@@ -90,9 +90,11 @@ def district_lines(kb: KnowledgeBase, districts: tuple[District, ...]) -> list[s
     ]
 
 
-def _named_line(named: Named) -> str:
-    """A country's line under its name: read first on a phone, it must say which country."""
-    return f"{named.name}: {named.line}"
+def _named_line(named: Named, topic: str | None = None) -> str:
+    """A country's line under its name: read first on a phone, it must say which country.
+    Under a topic with its own line about the country, that line."""
+    line = named.line_on(topic) if topic is not None else None
+    return f"{named.name}: {line or named.line}"
 
 
 def _without_bullet_of(text: str, name: str) -> str:
@@ -132,8 +134,8 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
         if entry.id != named.topics[0]:  # the same question about another country
             parts.append(entry.short)
     else:
-        if lead is not None and lead.line:
-            parts.append(_named_line(lead))
+        if lead is not None and lead.line_on(entry.id):
+            parts.append(_named_line(lead, entry.id))
             parts.append(_without_bullet_of(entry.short, lead.name))
         else:
             parts.append(entry.short)
@@ -195,7 +197,8 @@ def focused_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float,
     facet's answer, not the whole entry again; the whole entry stays one tap away. A country
     asked about ("mất bao lâu" after Korea) still comes first."""
     whole = entry_reply(kb, entry, today, score)
-    text = "\n".join([_named_line(lead), *lines] if lead is not None and lead.line else lines)
+    led = lead is not None and lead.line_on(entry.id) is not None
+    text = "\n".join([_named_line(lead, entry.id), *lines] if lead is not None and led else lines)
     if trade:
         text += "\n" + trade
     if whole.stale:

@@ -180,7 +180,17 @@ class Named(_Model):
     name: Text
     aliases: tuple[Text, ...] = ()
     line: Text | None = None  # what the bot says about it (countries)
+    # A topic's own line about it (a country's requirements): the general line says nothing
+    # about what that topic asks.
+    lines: dict[EntryId, Text] = Field(default_factory=dict)
     topics: tuple[EntryId, ...] = Field(min_length=1)  # best first
+
+    def line_on(self, topic: str) -> str | None:
+        """What the bot says about it under `topic`, if anything: that topic's own line, else
+        the general line under its own topics."""
+        if topic in self.lines:
+            return self.lines[topic]
+        return self.line if topic in self.topics else None
 
 
 class Trade(_Model):
@@ -615,6 +625,10 @@ def _check_names(col: _Collector, path: Path, raw: Any, entities: Entities, ids:
                 if topic not in ids:
                     col.add(path, yamlfile.line_of(raw, (group, i, "topics", j), at),
                             f"{item.name}: mục '{topic}' không tồn tại")
+            for topic in item.lines:
+                if topic not in ids:
+                    col.add(path, yamlfile.line_of(raw, (group, i, "lines", topic), at),
+                            f"{item.name}: lines: mục '{topic}' không tồn tại")
             _check_unique(col, path, at, seen, item.name, (item.name, *item.aliases),
                           canonical, "tên", "")
 

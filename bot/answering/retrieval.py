@@ -850,12 +850,29 @@ class Engine:
         """A message read after a topic: a facet of it, a follow-up, or on its own (where the
         topic shown may still settle a tie)."""
         faceted = self._facet(question, before) if before.facets else None
+        if faceted is None:  # a trade named with what every trade shares ("học hàn ở trường nào")
+            faceted = self._trade_facet(question)
+        if faceted is None and before.facets:
+            faceted = self._swap_then_why(question, before)
         if faceted is not None:
             return faceted
         if self._reads_as_followup(question, q, alone):
             return self._again(question, self._in_context(question, q, before) or alone, before)
         return self._again(question, self._implied(question, self._split(
             question, self._near_tie(alone, before))), before)
+
+    def _swap_then_why(self, question: str, before: Entry) -> Result | None:
+        """"Còn Đức thì sao, nghe nói bên đó cần điều dưỡng?": a first clause that swaps the
+        country, district or level named before, then words that say why. The swap is the
+        question; the rest would have made the whole too long to read as a follow-up."""
+        parts = focus.clauses(question)
+        if len(parts) < 2 or not focus.is_followup(parts[0].text):
+            return None
+        first = parts[0].text
+        if not self._mentioned(first):
+            return None
+        found = self._facet(first, before)
+        return dataclasses.replace(found, question=question) if found is not None else None
 
     def _again(self, question: str, result: Result, before: Entry) -> Result:
         """The topic just shown, asked again for some of its facets ("mấy năm phải trả, làm hồ
@@ -1152,12 +1169,20 @@ class Engine:
         if any(w not in known for w in rest):
             return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
         cues = tuple(f for f in wanted if f in self._facets.cue_names
-                     and (before.facet(f) or before.id) == target.id)
+                     and (self._facet_target(before, f) or before.id) == target.id)
         if "study-where" in cues and target.facet_answer("study-where"):
             cues = tuple(f for f in cues if f != "where")  # the same words, asked once
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(self._canon(question)), asked=cues,
                       focused=facet != SAME)
+
+    @staticmethod
+    def _facet_target(before: Entry, facet: str) -> str | None:
+        """The topic `before`'s table names for `facet`; where to study is where, for a
+        table that does not tell them apart (after the levels, "học ở đâu" gets the
+        college's where-to-study answer, not its address)."""
+        found = before.facet(facet)
+        return before.facet("where") if found is None and facet == "study-where" else found
 
     def _facet_alone(self, question: str, ctx: Context) -> Result | None:
         """A facet asked with no topic shown: of a trade named ("học nấu ăn ở đâu"), or of a
@@ -1269,7 +1294,7 @@ class Engine:
         changes: dict[str, object] = {"context": after, "mentioned": here}
         if entry is not None and result.named is None:
             lead = country or self._mentions.named("countries", ctx.country)
-            if lead is not None and lead.line and entry.id in lead.topics:
+            if lead is not None and lead.line_on(entry.id):
                 changes["lead"] = lead
             # the trade named here, or earlier when where to learn it is asked ("học ở đâu"
             # after "muốn học nghề điện"); not under every later answer
