@@ -369,6 +369,7 @@ class Engine:
         _accented.cache_clear()
         focus.clauses.cache_clear()
         text.typed_marks.cache_clear()
+        text.forget_normal_forms()
 
     def _clause(self, clause: str) -> _Clause:
         """A clause's matching tokens (no stopwords, no district names, typos corrected)."""
