@@ -97,3 +97,35 @@ def test_a_swap_then_a_reason_reads_as_the_swap(engine):
     # a first clause that names nothing is not a swap
     assert engine._swap_then_why("còn vụ đó thì sao, nghe nói khó lắm",
                                  engine.kb.get("overseas.costs")) is None
+
+
+def test_one_place_s_opening_hours_are_declined_with_whom_to_ask(engine):
+    for message in ("trung tâm dịch vụ việc làm mấy giờ mở cửa vậy",
+                    "phòng giao dịch ngân hàng chính sách đóng cửa mấy giờ"):
+        near = engine._near_domain(message)
+        assert near is not None and near.id == "opening-hours", message
+        assert engine.ask(message).entry is None, message
+    # what the office does is still answered
+    assert engine._near_domain("trung tâm dịch vụ việc làm giúp được gì") is None
+
+
+def test_a_health_condition_after_the_programmes_abroad_asks_the_requirements(engine):
+    result = engine.ask("bị bệnh gan thì khám sức khỏe có qua được không", "overseas.markets")
+    assert result.entry is not None and result.entry.id == "overseas.requirements"
+
+
+def test_figures_achieved_are_declined_and_the_target_still_answered(engine):
+    for message in ("năm ngoái Thủ Thừa thực tế đạt bao nhiêu phần trăm",
+                    "năm rồi có bao nhiêu bạn đi học nghề"):
+        near = engine._near_domain(message)
+        assert near is not None and near.id == "achieved-figures", message
+    # "đặt" folds onto "đạt": the target asked is still the target
+    assert engine._near_domain("cả nước thì đặt bao nhiêu phần trăm") is None
+    assert engine._near_domain("mai ở Cần Đước có mưa không") is not None
+
+
+def test_where_a_trade_is_taught_is_where_to_study_it(engine):
+    # "dạy" asks where it is taught, as "học" asks where to learn it
+    result = engine.ask("chỗ nào dạy sửa xe máy")
+    assert result.entry is not None and result.entry.id == "college.long-an"
+    assert result.asked == ("study-where",)

@@ -118,7 +118,7 @@ def _suggestions(entries: list[Entry]) -> tuple[Suggestion, ...]:
 def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 1.0,
                 districts: tuple[District, ...] = (), named: Named | None = None,
                 note: str | None = None, lead: Named | None = None,
-                trade: str | None = None) -> Reply:
+                trade: str | None = None, interest: str | None = None) -> Reply:
     """The reply that shows one entry: short answer, warnings, sources, related topics.
 
     What was asked comes first (a student on a phone reads the first lines only): a named
@@ -126,7 +126,7 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
     country's name) its other topics are offered; with `lead` (a country named in a longer
     question, or earlier in the conversation) the general answer follows its line; `note`
     says what an ambiguous name was taken to mean."""
-    parts: list[str] = []
+    parts: list[str] = [interest] if interest else []  # "e thích vẽ": that group's trades
     if kb.districts is not None and entry.id == kb.districts.topic:
         parts.extend(district_lines(kb, districts))
     if named is not None and named.line:
@@ -232,7 +232,8 @@ def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
             return focused_reply(kb, result.entry, today, result.score, lines, result.lead,
                                  result.trade)
         reply = entry_reply(kb, result.entry, today, result.score, result.districts,
-                            result.named, result.note, result.lead, result.trade)
+                            result.named, result.note, result.lead, result.trade,
+                            result.interest)
         return _second(kb, reply, result.also, result.also_asked)
     if result.kind is Kind.SUGGEST:
         text = messages.NAMED_SUGGEST.format(name=result.named.name) if result.named \

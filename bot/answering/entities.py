@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Generic, TypeVar
 
 from bot.answering import text
-from bot.answering.knowledge import District, KnowledgeBase, Named, OutOfScope, Trade
+from bot.answering.knowledge import District, Interest, KnowledgeBase, Named, OutOfScope, Trade
 
 
 def first_words(forms: Iterable[str]) -> frozenset[str] | None:
@@ -281,27 +282,30 @@ class Mentions:
         return next((n for n in found[1].values() if n.name == name), None)
 
 
-class Trades:
-    """The first trade a message names ("hoc nghe dien" names the electrician's trade). Read
-    on the folded text without the lexicon's expansions, which insert words ("học nghề" gets
-    "giáo dục nghề nghiệp" added)."""
+W = TypeVar("W", Trade, Interest)
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        forms: dict[str, Trade] = {}
-        for trade in kb.entities.trades if kb.entities else ():
-            for word in trade.words:
+
+class Worded(Generic[W]):
+    """The first of some things a message names by one of their words. Read on the folded
+    text without the lexicon's expansions, which insert words ("học nghề" gets "giáo dục
+    nghề nghiệp" added)."""
+
+    def __init__(self, items: Iterable[W]) -> None:
+        forms: dict[str, W] = {}
+        for item in items:
+            for word in item.words:
                 key = _folded(word)
                 if key:
-                    forms.setdefault(key, trade)
-        self._forms = forms
+                    forms.setdefault(key, item)
+        self._forms: dict[str, W] = forms
         self._pattern = text.whole_words(forms)
         self._firsts = first_words(f for f in forms if f)
 
-    def named(self, name: str | None) -> Trade | None:
-        """The trade of a name kept in a conversation's context."""
+    def named(self, name: str | None) -> W | None:
+        """The thing of a name kept in a conversation's context."""
         return next((t for t in self._forms.values() if t.name == name), None) if name else None
 
-    def find(self, message: str) -> Trade | None:
+    def find(self, message: str) -> W | None:
         if self._pattern is None:
             return None
         folded = _folded(message)
@@ -309,6 +313,20 @@ class Trades:
             return None  # no trade's first word in it: no need to scan it
         match = self._pattern.search(folded)
         return self._forms[match.group(1)] if match else None
+
+
+class Trades(Worded[Trade]):
+    """The first trade a message names ("hoc nghe dien" names the electrician's trade)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        super().__init__(kb.entities.trades if kb.entities else ())
+
+
+class Interests(Worded[Interest]):
+    """The first interest a message names ("e thích vẽ", "nó mê sửa xe")."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        super().__init__(kb.entities.interests if kb.entities else ())
 
 
 @cache

@@ -200,8 +200,18 @@ class Trade(_Model):
     words: tuple[Text, ...] = Field(min_length=1)
 
 
+class Interest(_Model):
+    """What a message says its writer likes ("thích vẽ", "mê sửa xe"): the group of the
+    interest survey (surveys/riasec.yaml) it leans to, and a few of that group's trades."""
+
+    name: Text  # as the reply says it ("vẽ, thiết kế")
+    group: Text  # the survey's group, by the first words of its name ("Nghệ thuật")
+    examples: tuple[Text, ...] = Field(min_length=1)  # trades the survey lists for the group
+    words: tuple[Text, ...] = Field(min_length=1)
+
+
 class Entities(_Model):
-    """knowledge/data/entities.yaml: countries, VET levels, school types, trades."""
+    """knowledge/data/entities.yaml: countries, VET levels, school types, trades, interests."""
 
     countries: tuple[Named, ...] = ()
     levels: tuple[Named, ...] = ()
@@ -210,8 +220,21 @@ class Entities(_Model):
     trade_line: Text | None = None  # "{name}": what the bot says about a trade named
     trade_topics: tuple[EntryId, ...] = ()  # the answers it is said under
 
+    interests: tuple[Interest, ...] = ()
+    # "{name}", "{group}", "{examples}": what the bot says first of an interest named
+    interest_line: Text | None = None
+    interest_topics: tuple[EntryId, ...] = ()  # the answers it leads
+    interest_cues: tuple[Text, ...] = ()  # words as typed, one of which says it is liked
+
     def line_for(self, trade: Trade) -> str | None:
         return self.trade_line.replace("{name}", trade.name) if self.trade_line else None
+
+    def interest_line_for(self, interest: Interest) -> str | None:
+        if not self.interest_line:
+            return None
+        return (self.interest_line.replace("{name}", interest.name)
+                .replace("{group}", interest.group)
+                .replace("{examples}", ", ".join(interest.examples)))
 
     def groups(self) -> dict[str, tuple[Named, ...]]:
         return {"countries": self.countries, "levels": self.levels,
@@ -661,6 +684,26 @@ def _check_trades(col: _Collector, path: Path, raw: Any, entities: Entities, ids
     if entities.trades and (not entities.trade_line or "{name}" not in entities.trade_line):
         col.add(path, yamlfile.line_of(raw, ("trade_line",), 1),
                 "trade_line phải có {name} (tên nghề)")
+    _check_interests(col, path, raw, entities, ids)
+
+
+def _check_interests(col: _Collector, path: Path, raw: Any, entities: Entities, ids: set[str]
+                     ) -> None:
+    """As the trades: topics exist, no word names two interests, the line has its fields."""
+    for j, topic in enumerate(entities.interest_topics):
+        if topic not in ids:
+            col.add(path, yamlfile.line_of(raw, ("interest_topics", j), 1),
+                    f"interest_topics: mục '{topic}' không tồn tại")
+    words: dict[str, str] = {}
+    for i, interest in enumerate(entities.interests):
+        _check_unique(col, path, yamlfile.line_of(raw, ("interests", i), 1), words,
+                      interest.name, interest.words, lambda w: fold(normalize(w)), "từ",
+                      "sở thích ")
+    fields = ("{name}", "{group}", "{examples}")
+    line = entities.interest_line or ""
+    if entities.interests and not all(f in line for f in fields):
+        col.add(path, yamlfile.line_of(raw, ("interest_line",), 1),
+                "interest_line phải có {name}, {group} và {examples}")
 
 
 def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:

@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 from bot.answering import focus, text, yamlfile
 from bot.answering.context import EMPTY, Context
 from bot.answering.context_model import ContextModel
-from bot.answering.entities import Bare, Districts, Mentions, Names, NearDomain, Trades
+from bot.answering.entities import Bare, Districts, Interests, Mentions, Names, NearDomain, Trades
 from bot.answering.facets import SAME, FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
 from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, OutOfScope
@@ -156,6 +156,7 @@ class Result:
     cap: float = 1.0  # the score shown never exceeds this (the answer threshold, unless answered)
     lead: Named | None = None  # the country asked about (named or carried): its line comes first
     trade: str | None = None  # what the bot says of a trade the message names, after the answer
+    interest: str | None = None  # what the bot says first of an interest the message names
     context: Context = EMPTY  # the conversation after this message
     mentioned: Context = EMPTY  # the entities this message itself names (no topic)
 
@@ -246,6 +247,7 @@ class Engine:
         self._near = NearDomain(kb.out_of_scope)
         self._mentions = Mentions(kb)
         self._trades = Trades(kb)
+        self._interests = Interests(kb)
         self._facets = FacetCues(kb.facets)
         self._answer_words: dict[str, frozenset[str]] = {}
         self._index = {e.id: i for i, e in enumerate(self.entries)}
@@ -862,6 +864,12 @@ class Engine:
         return self._again(question, self._implied(question, self._split(
             question, self._near_tie(alone, before))), before)
 
+    def _likes(self, question: str) -> bool:
+        """The message says something is liked ("thích", "mê"), read as typed: folded, "mê"
+        would be "mẹ"."""
+        cues = self.kb.entities.interest_cues if self.kb.entities is not None else ()
+        return not set(text.normalize(question).lower().split()).isdisjoint(cues)
+
     def _swap_then_why(self, question: str, before: Entry) -> Result | None:
         """"Còn Đức thì sao, nghe nói bên đó cần điều dưỡng?": a first clause that swaps the
         country, district or level named before, then words that say why. The swap is the
@@ -1208,10 +1216,10 @@ class Engine:
             return None
         canon = self._canon(question)
         words = canon.split()
-        if "hoc" not in words and "nghe" not in words:
+        if not {"hoc", "nghe", "day"} & set(words):
             return None  # not about learning it ("visa du lịch ở được bao lâu")
         asked = self._facets.asked(canon)
-        studies = "hoc" in words  # "học nấu ăn ở đâu": where to learn it
+        studies = bool({"hoc", "day"} & set(words))  # "học nấu ăn ở đâu", "chỗ nào dạy hàn"
         facets = tuple("study-where" if f == "where" and studies else f for f in asked.facets)
         facet = next((f for f in facets if f in trades), None)
         target = self.kb.get(trades[facet]) if facet is not None else None
@@ -1304,6 +1312,11 @@ class Engine:
             if trade is not None and self.kb.entities is not None \
                     and entry.id in self.kb.entities.trade_topics:
                 changes["trade"] = self.kb.entities.line_for(trade)
+            interest = self._interests.find(question)
+            if interest is not None and self.kb.entities is not None \
+                    and entry.id in self.kb.entities.interest_topics \
+                    and self._likes(question):
+                changes["interest"] = self.kb.entities.interest_line_for(interest)
             carried = self.kb.districts
             if not result.districts and ctx.district and carried is not None \
                     and entry.id == carried.topic:
