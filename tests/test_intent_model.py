@@ -109,9 +109,9 @@ def _says(model: IntentModel, message: str) -> str | None:
 # Written for this test (not from any evaluation or development set, nor from the corpus):
 # said the way the corpus's authors write, which the base's phrasings do not cover.
 @pytest.mark.parametrize(("message", "topic"), [
-    # ("mấy cái thông tin em gõ vô đây có ai coi được hông" is now read by the phrasings
-    # alone too, since round 6's knowledge edits)
-    ("mấy cái em nhắn vô đây ai đọc được vậy", "bot.privacy"),
+    # (two privacy messages are now read by the phrasings alone too, since the knowledge
+    # edits of rounds 6 and 9)
+    ("qua nhựt làm mà chủ hổng trả lương thì kêu ai", "overseas.rights"),
     ("nhà nghèo mà muốn đi nhựt thì mượn tiền ở đâu được", "overseas.loan"),
 ])
 def test_the_corpus_teaches_the_model_what_the_phrasings_alone_miss(model, base_only, message,
