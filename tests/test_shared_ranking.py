@@ -19,7 +19,7 @@ def _messages(kb) -> list[str]:
             "", "?", "ok", "zzz qqq"]
 
 
-def test_lexical_reading_after_the_fused_one_is_the_lexical_reading_alone(kb, engine):
+def test_lexical_reading_after_the_fused_one_is_the_lexical_reading_alone(kb, engine, monkeypatch):
     alone = Engine(kb, model=engine.model, context_model=engine.context_model)
     shared = Engine(kb, model=engine.model, context_model=engine.context_model)
     ranked = 0
@@ -32,9 +32,9 @@ def test_lexical_reading_after_the_fused_one_is_the_lexical_reading_alone(kb, en
 
     for message in _messages(kb):
         shared._plain(message)
-        shared._rank = counted
+        monkeypatch.setattr(shared, "_rank", counted)
         lexical = shared._plain(message, lexical=True)
-        shared._rank = rank
+        monkeypatch.setattr(shared, "_rank", rank)
         alone._plain_reads.clear()
         alone._unfused.clear()  # nothing read before: ranked without the model, afresh
         assert lexical == alone._plain(message, lexical=True), message
