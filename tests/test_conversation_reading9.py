@@ -129,3 +129,13 @@ def test_where_a_trade_is_taught_is_where_to_study_it(engine):
     result = engine.ask("chỗ nào dạy sửa xe máy")
     assert result.entry is not None and result.entry.id == "college.long-an"
     assert result.asked == ("study-where",)
+
+
+def test_which_language_centre_is_declined_and_whether_a_language_is_needed_answered(engine):
+    for message in ("trung tâm tiếng Nhật nào ở Tân An dạy tốt", "hoc tieng o dau vay ad"):
+        near = engine._near_domain(message)
+        assert near is not None and near.id == "language-school", message
+    for message in ("đi Hàn có cần học tiếng không", "phải học tiếng tới trình độ nào"):
+        assert engine._near_domain(message) is None, message
+        result = engine.ask(message)
+        assert result.entry is not None and result.entry.id == "overseas.requirements", message

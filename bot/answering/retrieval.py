@@ -261,6 +261,10 @@ class Engine:
         # it, and a short follow-up asked after different topics needs it every time.
         self._plain_reads: dict[str, tuple[_Query, Result]] = {}
         self._lexical_reads: dict[str, tuple[_Query, Result]] = {}  # ... without the model
+        # The plain reading's ranking before the model's share is fused in, by message and
+        # whether "nước ngoài" was added: the lexical reading is that very ranking (the
+        # context model reads both for a follow-up; ranking twice took a fifth of training).
+        self._unfused: dict[tuple[str, bool], tuple[_Query, tuple[Scored, ...]]] = {}
         # A message read after a topic (see _in_context): the rules read it, and the context
         # model reads it again for its features.
         self._framed: dict[tuple[str, str], tuple[_Query, Result | None]] = {}
@@ -359,6 +363,7 @@ class Engine:
         self._found.clear()
         self._plain_reads.clear()
         self._lexical_reads.clear()
+        self._unfused.clear()
         self._framed.clear()
         self._predicted.clear()
         if self.model is not None:
@@ -366,6 +371,7 @@ class Engine:
         _accented.cache_clear()
         focus.clauses.cache_clear()
         text.typed_marks.cache_clear()
+        text.forget_normal_forms()
 
     def _clause(self, clause: str) -> _Clause:
         """A clause's matching tokens (no stopwords, no district names, typos corrected)."""
@@ -560,18 +566,22 @@ class Engine:
         best = dict.fromkeys(candidates, 0.0)
         if not q.canon:
             return best
-        owners = [i for i in candidates for _ in self._phrasings[i]]
-        if not owners:
+        held = [i for i in candidates if self._sorted[i]]
+        if not held:
             return best
         # One C call for all candidates' phrasings instead of one per candidate; a long
         # question is compared clause by clause too, so its length does not drown the match.
         pieces = list(q.pieces)
         # token_sort_ratio, as the ratio of the words sorted (the same scores, tested)
         scores = process.cdist([_sorted_words(p) for p in pieces],
-                               [p for i in candidates for p in self._sorted[i]],
+                               [p for i in held for p in self._sorted[i]],
                                scorer=fuzz.ratio).max(axis=0)
-        for owner, score in zip(owners, scores, strict=True):
-            best[owner] = max(best[owner], float(score) / 100)
+        # each candidate's best phrasing: its phrasings are one run of the columns (one C
+        # call, not a comparison per phrasing; x / 100 keeps the order, so the same values)
+        starts = np.cumsum([0, *(len(self._sorted[i]) for i in held[:-1])])
+        for owner, score in zip(held, np.maximum.reduceat(scores, starts).tolist(),
+                                strict=True):
+            best[owner] = max(best[owner], score / 100)
         return best
 
     def _held(self, q: _Query, fuzzy: dict[int, float]) -> dict[int, float]:
@@ -610,9 +620,11 @@ class Engine:
     def _rank(self, q: _Query, limit: int = 5, prior: dict[int, float] | None = None,
               candidates: int | None = None,
               own: _Query | None = None, fuse: bool = True,
-              after: Entry | None = None) -> list[Scored]:
+              after: Entry | None = None, unfused: list[Scored] | None = None
+              ) -> list[Scored]:
         """Rank by BM25 + fuzzy closeness; `prior` adds a context bonus per entry and `own`
-        (the follow-up's own words) must be mostly covered by any entry returned."""
+        (the follow-up's own words) must be mostly covered by any entry returned; `unfused`
+        receives the ranking before the model's share is fused in (what fuse=False returns)."""
         if not q.terms or not self.entries:
             return []
         bm25, clashes = self._bm25(q)
@@ -667,6 +679,8 @@ class Engine:
         scored = [Scored(self.entries[top[j]], self._calibrate(
             {**rows[j], "fuzzy": max(rows[j]["fuzzy"], story * held[top[j]])}), rows[j])
                   for j in ranked[:limit]]
+        if unfused is not None:
+            unfused.extend(scored)
         # The model may add a candidate of its own: still at most `limit` of them.
         return self._fused(q, scored, own, after)[:limit] if fuse and self.model is not None \
             else scored
@@ -947,19 +961,38 @@ class Engine:
         reads = self._lexical_reads if lexical else self._plain_reads
         found = reads.get(question)
         if found is None:
-            q = self._query(question)
-            ranked = tuple(self._rank(q, fuse=not lexical))
+            q, ranked = self._ranked(question, lexical, False)
             if self._lost_abroad(question, ranked):
                 # a country named, and no topic about going abroad among the candidates:
                 # "đi Đức học điều dưỡng có mất tiền không" names no word of them but Germany
-                q = self._query(question, abroad=self.tuning.country_abroad)
-                ranked = tuple(self._rank(q, fuse=not lexical))
+                q, ranked = self._ranked(question, lexical, True)
             found = (q, self._classify(question, q, ranked,
                                        lexical=lexical and self.model is not None))
             if len(reads) >= PLAIN_READS:
                 reads.clear()  # bounded; refilled by the messages still asked
             reads[question] = found
         return found
+
+    def _ranked(self, question: str, lexical: bool, abroad: bool
+                ) -> tuple[_Query, tuple[Scored, ...]]:
+        """The message's query and plain ranking (`abroad`: with "nước ngoài" added). The
+        fused ranking remembers its lexical one, which a lexical reading then takes as is:
+        the same query (a message's query depends on the message only) ranked alike."""
+        key = (question, abroad)
+        if lexical:
+            kept = self._unfused.get(key)
+            if kept is not None:
+                return kept
+        q = self._query(question, abroad=self.tuning.country_abroad) if abroad else \
+            self._query(question)
+        if lexical:
+            return q, tuple(self._rank(q, fuse=False))
+        unfused: list[Scored] = []
+        ranked = tuple(self._rank(q, unfused=unfused))
+        if len(self._unfused) >= PLAIN_READS:
+            self._unfused.clear()  # bounded, as the plain readings
+        self._unfused[key] = (q, tuple(unfused))
+        return q, ranked
 
     def _country_groups(self, question: str) -> set[str]:
         """The topic groups of the country a message names ("overseas"), if it names one."""
