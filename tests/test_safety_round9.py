@@ -92,3 +92,16 @@ def test_a_smuggling_ring_sought_is_refused(kb):
 def test_a_crisis_beside_a_framing_is_still_a_crisis(kb, text):
     found = kb.safety.detect(text)
     assert found is not None and found.crisis
+
+
+def test_a_district_whose_name_folds_onto_a_cue_raises_nothing_and_the_cue_still_works() -> None:
+    """"Tân Trụ, nhà thuộc hộ nghèo" folds to "tru nha thuoc": not stockpiling pills
+    (free typing 7: a parent's loan question got the crisis reply)."""
+    from bot.answering import knowledge
+
+    rules = knowledge.load().safety
+    assert rules.detect("Tân Trụ, nhà thuộc hộ cận nghèo, con tui mới đậu trung cấp, "
+                        "vay được không") is None
+    for message in ("e tru thuoc tru sau trong kho roi", "em tích trữ thuốc ngủ mấy tuần nay"):
+        found = rules.detect(message)
+        assert found is not None and found.concern.value == "self-harm", message
