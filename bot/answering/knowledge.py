@@ -672,33 +672,34 @@ def _check_unique(col: _Collector, path: Path, at: int, seen: dict[str, str], ow
 def _check_trades(col: _Collector, path: Path, raw: Any, entities: Entities, ids: set[str]
                   ) -> None:
     """The trades' topics exist, no word names two trades, the line names the trade."""
-    for j, topic in enumerate(entities.trade_topics):
-        if topic not in ids:
-            col.add(path, yamlfile.line_of(raw, ("trade_topics", j), 1),
-                    f"trade_topics: mục '{topic}' không tồn tại")
-    words: dict[str, str] = {}
-    for i, trade in enumerate(entities.trades):
-        # read as the matcher reads them: folded, without the lexicon's expansions
-        _check_unique(col, path, yamlfile.line_of(raw, ("trades", i), 1), words, trade.name,
-                      trade.words, lambda w: fold(normalize(w)), "từ", "nghề ")
+    _check_worded(col, path, raw, ids, "trade_topics", entities.trade_topics, "trades",
+                  entities.trades, "nghề ")
     if entities.trades and (not entities.trade_line or "{name}" not in entities.trade_line):
         col.add(path, yamlfile.line_of(raw, ("trade_line",), 1),
                 "trade_line phải có {name} (tên nghề)")
     _check_interests(col, path, raw, entities, ids)
 
 
+def _check_worded(col: _Collector, path: Path, raw: Any, ids: set[str], topics_key: str,
+                  topics: tuple[str, ...], items_key: str, items: tuple[Trade | Interest, ...],
+                  whose: str) -> None:
+    """Things named by words (trades, interests): their topics exist and no word names two
+    of them, read as the matcher reads them (folded, without the lexicon's expansions)."""
+    for j, topic in enumerate(topics):
+        if topic not in ids:
+            col.add(path, yamlfile.line_of(raw, (topics_key, j), 1),
+                    f"{topics_key}: mục '{topic}' không tồn tại")
+    words: dict[str, str] = {}
+    for i, item in enumerate(items):
+        _check_unique(col, path, yamlfile.line_of(raw, (items_key, i), 1), words, item.name,
+                      item.words, lambda w: fold(normalize(w)), "từ", whose)
+
+
 def _check_interests(col: _Collector, path: Path, raw: Any, entities: Entities, ids: set[str]
                      ) -> None:
     """As the trades: topics exist, no word names two interests, the line has its fields."""
-    for j, topic in enumerate(entities.interest_topics):
-        if topic not in ids:
-            col.add(path, yamlfile.line_of(raw, ("interest_topics", j), 1),
-                    f"interest_topics: mục '{topic}' không tồn tại")
-    words: dict[str, str] = {}
-    for i, interest in enumerate(entities.interests):
-        _check_unique(col, path, yamlfile.line_of(raw, ("interests", i), 1), words,
-                      interest.name, interest.words, lambda w: fold(normalize(w)), "từ",
-                      "sở thích ")
+    _check_worded(col, path, raw, ids, "interest_topics", entities.interest_topics,
+                  "interests", entities.interests, "sở thích ")
     fields = ("{name}", "{group}", "{examples}")
     line = entities.interest_line or ""
     if entities.interests and not all(f in line for f in fields):
