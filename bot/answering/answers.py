@@ -197,8 +197,8 @@ def focused_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float,
     facet's answer, not the whole entry again; the whole entry stays one tap away. A country
     asked about ("mất bao lâu" after Korea) still comes first."""
     whole = entry_reply(kb, entry, today, score)
-    led = lead is not None and lead.line_on(entry.id) is not None
-    text = "\n".join([_named_line(lead, entry.id), *lines] if lead is not None and led else lines)
+    head = [_named_line(lead, entry.id)] if lead is not None and lead.line_on(entry.id) else []
+    text = "\n".join([*head, *lines])
     if trade:
         text += "\n" + trade
     if whole.stale:

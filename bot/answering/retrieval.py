@@ -868,7 +868,7 @@ class Engine:
         """The message says something is liked ("thích", "mê"), read as typed: folded, "mê"
         would be "mẹ"."""
         cues = self.kb.entities.interest_cues if self.kb.entities is not None else ()
-        return not set(text.normalize(question).lower().split()).isdisjoint(cues)
+        return not set(text.normalize(question).split()).isdisjoint(cues)  # (lower case)
 
     def _swap_then_why(self, question: str, before: Entry) -> Result | None:
         """"Còn Đức thì sao, nghe nói bên đó cần điều dưỡng?": a first clause that swaps the
@@ -1312,11 +1312,11 @@ class Engine:
             if trade is not None and self.kb.entities is not None \
                     and entry.id in self.kb.entities.trade_topics:
                 changes["trade"] = self.kb.entities.line_for(trade)
-            interest = self._interests.find(question)
-            if interest is not None and self.kb.entities is not None \
-                    and entry.id in self.kb.entities.interest_topics \
-                    and self._likes(question):
-                changes["interest"] = self.kb.entities.interest_line_for(interest)
+            entities = self.kb.entities
+            if entities is not None and entry.id in entities.interest_topics:
+                interest = self._interests.find(question)  # (only under the choosing topics)
+                if interest is not None and self._likes(question):
+                    changes["interest"] = entities.interest_line_for(interest)
             carried = self.kb.districts
             if not result.districts and ctx.district and carried is not None \
                     and entry.id == carried.topic:
