@@ -29,6 +29,9 @@ def first_words(forms: Iterable[str]) -> frozenset[str] | None:
     return frozenset(firsts)
 
 
+MEMO = 4096  # messages whose names found are remembered
+
+
 def words_of(canon: str) -> frozenset[str]:
     """The words of a canonical text, as whole-word patterns delimit them (by spaces)."""
     return frozenset(canon.split(" "))
@@ -236,6 +239,9 @@ class Mentions:
     GROUPS = ("countries", "levels")
 
     def __init__(self, kb: KnowledgeBase) -> None:
+        # (canon, group, typed) -> what `find` found: the engine asks for a message's country
+        # and level in several steps (facets, abroad, the conversation carried)
+        self._found: dict[tuple[str, str, str], Named | None] = {}
         self._groups: dict[str, tuple[re.Pattern[str], dict[str, Named]]] = {}
         self._firsts: dict[str, frozenset[str] | None] = {}
         self._spellings = Spellings(())
@@ -259,6 +265,20 @@ class Mentions:
     def find(self, canon: str, group: str, typed: str = "") -> Named | None:
         """The first name of a group in `canon`; for a country, one that the message as
         `typed` spells with the name's own diacritics or none ("hạn nộp" names no country)."""
+        key = (canon, group, typed)
+        if key in self._found:
+            return self._found[key]
+        named = self._find(canon, group, typed)
+        if len(self._found) >= MEMO:
+            self._found.clear()  # bounded: user input is unbounded
+        self._found[key] = named
+        return named
+
+    def forget(self) -> None:
+        """Forget what was found (benchmarks measure the work, not the memory)."""
+        self._found.clear()
+
+    def _find(self, canon: str, group: str, typed: str) -> Named | None:
         found = self._groups.get(group)
         if found is None:
             return None
@@ -298,6 +318,7 @@ class Worded(Generic[W]):
                 if key:
                     forms.setdefault(key, item)
         self._forms: dict[str, W] = forms
+        self._found: dict[str, W | None] = {}  # message -> what `find` found (see Mentions)
         self._pattern = text.whole_words(forms)
         self._firsts = first_words(f for f in forms if f)
 
@@ -306,6 +327,18 @@ class Worded(Generic[W]):
         return next((t for t in self._forms.values() if t.name == name), None) if name else None
 
     def find(self, message: str) -> W | None:
+        if message in self._found:
+            return self._found[message]
+        found = self._find(message)
+        if len(self._found) >= MEMO:
+            self._found.clear()
+        self._found[message] = found
+        return found
+
+    def forget(self) -> None:
+        self._found.clear()
+
+    def _find(self, message: str) -> W | None:
         if self._pattern is None:
             return None
         folded = _folded(message)

@@ -37,14 +37,28 @@ class FacetCues:
 
     def asked(self, canon: str) -> Asked:
         found: list[tuple[int, int, str]] = []
-        covered = [False] * len(canon)
+        spans: list[tuple[int, int]] = []
         for name, pattern in self._patterns:
             for match in pattern.finditer(canon):
                 # at one place the longer cue is what is asked ("bao nhiêu tuổi", not
                 # "bao nhiêu")
                 found.append((match.start(), match.start() - match.end(), name))
-                for k in range(match.start(), match.end()):
-                    covered[k] = True
-        rest = "".join(" " if covered[k] else ch for k, ch in enumerate(canon)).split()
+                spans.append((match.start(), match.end()))
+        if not spans:
+            rest = canon.split()
+            return Asked((), tuple(rest), 0)
+        # The text outside every cue, each covered stretch a space (as blanking each covered
+        # character, without a loop over a long message's characters).
+        pieces: list[str] = []
+        at = 0
+        for start, end in sorted(spans):
+            if end <= max(at, start):
+                continue  # inside a stretch already blanked (or empty)
+            if start > at:
+                pieces.append(canon[at:start])
+            pieces.append(" ")
+            at = end
+        pieces.append(canon[at:])
+        rest = "".join(pieces).split()
         ordered = tuple(dict.fromkeys(name for _, _, name in sorted(found)))
         return Asked(ordered, tuple(rest), len(canon.split()) - len(rest))

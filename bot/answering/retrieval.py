@@ -368,6 +368,9 @@ class Engine:
         self._predicted.clear()
         if self.model is not None:
             self.model.clear_memo()
+        self._mentions.forget()
+        self._trades.forget()
+        self._interests.forget()
         _accented.cache_clear()
         focus.clauses.cache_clear()
         text.typed_marks.cache_clear()
@@ -476,11 +479,15 @@ class Engine:
         parts: list[np.ndarray] = []
         factors: list[float] = []
         bigram = self.tuning.bigram_weight
-        unspelled = self._unspelled
+        unspelled, postings = self._unspelled, self._postings
         for term, qtf in q.terms.items():
-            found = unspelled.get(term) or self._posting(q, term)
+            found = unspelled.get(term)
             if found is None:
-                continue
+                if term not in postings:
+                    continue  # no entry has it (most of a long message's words)
+                found = self._posting(q, term)
+                if found is None:
+                    continue
             ids, values, clash = found
             if clash:
                 clashes[term] = clash
