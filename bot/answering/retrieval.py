@@ -308,6 +308,13 @@ class Engine:
         # ("luồng") folding to the same letters.
         self._spelled = {f: {m: frozenset(docs) for m, docs in by.items()}
                          for f, by in spelled.items()}
+        # ... and for each syllable and accents typed, the entries that spell it only
+        # otherwise (accents no entry uses: every entry that spells it), worked out once, not
+        # for every term of every question (see _clashes)
+        self._clash_sets = {f: {m: frozenset().union(*(d for o, d in by.items() if o != m))
+                                - docs for m, docs in by.items()}
+                            for f, by in self._spelled.items()}
+        self._clash_any = {f: frozenset().union(*by.values()) for f, by in self._spelled.items()}
         n = len(doc_terms)
         lengths = np.array([sum(c.values()) for c in doc_terms], dtype=np.float64)
         avg = float(lengths.mean()) if n else 1.0
@@ -461,13 +468,11 @@ class Engine:
         out: frozenset[int] = frozenset()
         for syllable in term.split("_"):
             mark = q.marks.get(syllable)
-            by = self._spelled.get(syllable)
+            by = self._clash_sets.get(syllable)
             if mark is None or by is None:
                 continue
-            spelt_so = by.get(mark, frozenset())
-            for other, docs in by.items():
-                if other != mark:
-                    out |= docs - spelt_so
+            found = by.get(mark)
+            out |= self._clash_any[syllable] if found is None else found
         return out
 
     def _idf_of(self, term: str) -> float:
