@@ -31,9 +31,12 @@ _INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
     "\u2060-\u206f\ufeff]"
 )
-_NON_WORD = re.compile(r"[^\w]+|_+")
+# Runs of anything but letters and digits (the underscore too); the words are split on spaces
+# afterwards, so a run is one space.
+_NON_WORD = re.compile(r"[\W_]+")
 _RUN3 = re.compile(r"(\w)\1{2,}")
 _PLUS_ROUTE = re.compile(r"(\d)\s*\+")  # "9+" is the name of a study route, not punctuation
+_DIGIT = re.compile(r"\d")  # _LETTER_DIGIT needs one
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _MAX_INPUT = 4000  # longer messages are cut: matching never needs more, and it bounds the work
 
@@ -123,9 +126,11 @@ def normalize(text: str) -> str:
     """Canonical accented form: NFKC/NFC, lower case, tone placement, no punctuation or emoji."""
     text = unicodedata.normalize("NFKC", text[:_MAX_INPUT])
     text = _INVISIBLE.sub("", text).lower()
-    text = _PLUS_ROUTE.sub(r"\1 cộng ", text)
+    if "+" in text:  # (each expression is skipped where it cannot match: most clauses)
+        text = _PLUS_ROUTE.sub(r"\1 cộng ", text)
     text = _NON_WORD.sub(" ", text)
-    text = _LETTER_DIGIT.sub(" ", text)
+    if _DIGIT.search(text):
+        text = _LETTER_DIGIT.sub(" ", text)
     result = " ".join(_clean_word(w) for w in text.split())
     if len(result) > _MAX_INPUT:  # splitting "9a1" into "9 a 1" can lengthen it: normalise the
         result = normalize(result[:_MAX_INPUT])  # cut text again, so a second pass agrees
