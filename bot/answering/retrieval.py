@@ -254,7 +254,7 @@ class Engine:
         self._clauses: dict[str, _Clause] = {}
         self._canons: dict[str, str] = {}  # message -> its canonical text (see _canon)
         # term and its accents -> its posting without clashing entries (see _posting)
-        self._kept: dict[tuple[str, tuple[str, ...]],
+        self._kept: dict[tuple[str, tuple[str | None, ...]],
                          tuple[np.ndarray, np.ndarray, frozenset[int]]] = {}
         self._found: dict[str, tuple[District, ...]] = {}  # districts named in a message
         # A message read alone (its query and classification): reads_alone and ask both need
@@ -339,6 +339,13 @@ class Engine:
         self._unspelled: dict[str, tuple[np.ndarray, np.ndarray, frozenset[int]]] = {
             term: (ids, values, frozenset()) for term, (ids, values) in self._postings.items()
             if not any(s in self._spelled for s in term.split("_"))}
+        # ... and of the others, the syllables some entry spells with other accents (only
+        # their accents as typed can take entries out of the term's posting)
+        self._spelled_parts = {term: tuple(s for s in term.split("_") if s in self._spelled)
+                               for term in self._postings if term not in self._unspelled}
+        self._plain_postings = {term: (ids, values, frozenset())
+                                for term, (ids, values) in self._postings.items()
+                                if term in self._spelled_parts}
         self._vocab = sorted({term for term in df if "_" not in term and term != DISTRICT_TERM})
         self._vocab_set = frozenset(self._vocab)
 
@@ -513,25 +520,23 @@ class Engine:
     def _posting(self, q: _Query, term: str
                  ) -> tuple[np.ndarray, np.ndarray, frozenset[int]] | None:
         """A term's posting without the entries that spell it with other accents than the
-        question (remembered by term and accents: a long message ranks its clauses often)."""
+        question (remembered by term and the accents its syllables were typed with: a long
+        message ranks its clauses often)."""
         unspelled = self._unspelled.get(term)
         if unspelled is not None:
             return unspelled
-        posting = self._postings.get(term)
-        if posting is None:
-            return None
+        spelled = self._spelled_parts.get(term)
+        if spelled is None:
+            return None  # no entry has it
         marks = q.marks
-        if not marks:
-            key: tuple[str, tuple[str, ...]] = (term, ())
-        elif "_" in term:
-            first, second = term.split("_", 1)
-            key = (term, (marks.get(first, ""), marks.get(second, "")))
-        else:
-            key = (term, (marks.get(term, ""),))
+        typed = tuple(marks.get(s) for s in spelled) if marks else ()
+        if all(m is None for m in typed):
+            return self._plain_postings[term]  # no syllable of it typed with accents
+        key = (term, typed)
         found = self._kept.get(key)
         if found is None:
-            ids, values = posting
-            clash = self._clashes(q, term) if q.marks else frozenset()
+            ids, values = self._postings[term]
+            clash = self._clashes(q, term)
             if clash:
                 mask = np.zeros(len(self.entries), dtype=bool)
                 mask[list(clash)] = True
