@@ -70,8 +70,13 @@ class Districts:
             return
         names = [(text.canonical(n), d) for d in kb.districts.districts
                  for n in (d.name, *d.aliases)]
+        # The same, searched in the text with a space put before it (" " + canon): beginning
+        # with the name's own letters, a search skips to where they stand instead of trying
+        # the start-or-space alternative at every character of a long message.
+        self._spaced: list[re.Pattern[str]] = []
         for name, district in sorted(names, key=lambda nd: -len(nd[0])):
             self.patterns.append((re.compile(rf"(?:^| ){re.escape(name)}(?= |$)"), district))
+            self._spaced.append(re.compile(rf" {re.escape(name)}(?= |$)"))
             self._firsts.append(name.split(" ", 1)[0])
         # one search tells most messages (no district named) apart from the rest
         self._any = text.whole_words(n for n, _ in names)
@@ -92,17 +97,22 @@ class Districts:
         if self._any is None or not self._any.search(canon):
             return (), " ".join(canon.split())
         found: list[tuple[int, District]] = []
-        rest = canon
+        # Searched with a space before the text (see _spaced): a match's start is then one
+        # past the pattern's own (its space, or 0 at the text's start); a name taken out
+        # leaves a space, so the text keeps one in front and the rest reads the same.
+        spaced = " " + canon
+        rest = spaced
         # A name is only tried where its first word is a word of the text (removing names
         # from `rest` adds no word to it).
         words = words_of(canon)
-        for (pattern, district), head in zip(self.patterns, self._firsts, strict=True):
+        for (_, district), pattern, head in zip(self.patterns, self._spaced, self._firsts,
+                                                strict=True):
             if head and head not in words:
                 continue
             match = pattern.search(rest)
             if match and all(d is not district for _, d in found):
-                first = pattern.search(canon)
-                found.append((first.start() if first else match.start(), district))
+                first = pattern.search(spaced)
+                found.append((max((first or match).start() - 1, 0), district))
                 rest = pattern.sub(" ", rest)
         return tuple(d for _, d in sorted(found, key=lambda pd: pd[0])), " ".join(rest.split())
 
