@@ -32,6 +32,17 @@ def first_words(forms: Iterable[str]) -> frozenset[str] | None:
 MEMO = 4096  # messages whose names found are remembered
 
 
+def spaced_words(forms: Iterable[str]) -> re.Pattern[str] | None:
+    """text.whole_words's pattern for the text with a space put before it (" " + canon): the
+    same matches one character on, group 1 the form found. Beginning with a space, a search
+    tries only where a word starts, not the start-or-space alternative at every character
+    (two to three times faster on a long message)."""
+    ordered = sorted({f for f in forms if f}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(" (" + "|".join(re.escape(f) for f in ordered) + ")(?= |$)")
+
+
 def words_of(canon: str) -> frozenset[str]:
     """The words of a canonical text, as whole-word patterns delimit them (by spaces)."""
     return frozenset(canon.split(" "))
@@ -43,15 +54,17 @@ class Phrases:
     def __init__(self, phrases: Iterable[str]) -> None:
         forms = [text.canonical(p) for p in phrases]
         self.pattern = text.whole_words(forms)
+        self._spaced = spaced_words(forms)
         self.firsts = first_words(f for f in forms if f)
 
     def search(self, canon: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
-        """The first phrase in `canon` (`words`: its words, when the caller has them)."""
-        if self.pattern is None:
+        """The first phrase in `canon` (`words`: its words, when the caller has them); the
+        match is in " " + canon (group 1 the phrase)."""
+        if self._spaced is None:
             return None
         if words is not None and self.firsts is not None and self.firsts.isdisjoint(words):
             return None
-        return self.pattern.search(canon)
+        return self._spaced.search(" " + canon)
 
     def __contains__(self, canon: str) -> bool:
         return self.search(canon) is not None
@@ -210,12 +223,14 @@ class NearDomain:
 # xuyên"), "thể dục", "đạo đức" are not Germany; "nghề hàn", "hàn xì" (welding; "học nghề"
 # reads "... nghề nghiệp hàn") are not Korea; "nhiều nhất", "tốt nhất", "thống nhất" typed
 # without accents are not Japan (canonical text is accent-folded).
-NOT_COUNTRIES = re.compile(
-    r"(?:^| )(?:(?:giao|the|dao) duc|(?:nghe|tho|nghiep) han|han (?:xi|dien|que|tig|mig|hoi)"
+NOT_COUNTRIES_WORDS = (
+    r"(?:(?:giao|the|dao) duc|(?:nghe|tho|nghiep) han|han (?:xi|dien|que|tig|mig|hoi)"
     r"|(?:nhieu|tot|cao|lon|it|thap|re|mac|de|kho|hay|nhanh|lau|gan|xa|hot|dong|on|tin"
     r"|dang|hop|toan|trong|moi|cuoi|dau|thu|duy|thong|hang|chac|gioi|manh|ngon|dep|hon"
     r"|cham|som|muon|ky|vui|buon|khoe|ben|giau|ngheo|sach|lanh|nong|dai|ngan|rong|chuan)"
     r" nhat)(?= |$)")
+NOT_COUNTRIES = re.compile(r"(?:^| )" + NOT_COUNTRIES_WORDS)
+_NOT_COUNTRIES_SPACED = re.compile(" " + NOT_COUNTRIES_WORDS)  # for " " + canon
 
 
 class Spellings:
@@ -253,6 +268,7 @@ class Mentions:
         # and level in several steps (facets, abroad, the conversation carried)
         self._found: dict[tuple[str, str, str], Named | None] = {}
         self._groups: dict[str, tuple[re.Pattern[str], dict[str, Named]]] = {}
+        self._spaced: dict[str, re.Pattern[str]] = {}  # the same for " " + canon
         self._firsts: dict[str, frozenset[str] | None] = {}
         self._spellings = Spellings(())
         if kb.entities is None:
@@ -265,9 +281,10 @@ class Mentions:
                     key = text.canonical(name)
                     if key:
                         forms.setdefault(key, item)
-            pattern = text.whole_words(forms)
-            if pattern is not None:
+            pattern, spaced = text.whole_words(forms), spaced_words(forms)
+            if pattern is not None and spaced is not None:
                 self._groups[group] = (pattern, forms)
+                self._spaced[group] = spaced
                 self._firsts[group] = first_words(f for f in forms if f)
         self._spellings = Spellings(n for item in groups["countries"]
                                     for n in (item.name, *item.aliases))
@@ -292,14 +309,16 @@ class Mentions:
         found = self._groups.get(group)
         if found is None:
             return None
-        pattern, forms = found
+        _, forms = found
+        pattern = self._spaced[group]
         firsts = self._firsts[group]
         if firsts is not None and firsts.isdisjoint(words_of(canon)):
             return None  # no name's first word in it (NOT_COUNTRIES only removes words)
         if group != "countries":
-            match = pattern.search(canon)
+            match = pattern.search(" " + canon)
             return forms[match.group(1)] if match else None
-        for match in pattern.finditer(NOT_COUNTRIES.sub(" ", canon)):
+        # (a word taken out leaves a space: the text keeps one in front)
+        for match in pattern.finditer(_NOT_COUNTRIES_SPACED.sub(" ", " " + canon)):
             if self._spellings.fits(match.group(1), typed):
                 return forms[match.group(1)]
         return None
@@ -330,6 +349,7 @@ class Worded(Generic[W]):
         self._forms: dict[str, W] = forms
         self._found: dict[str, W | None] = {}  # message -> what `find` found (see Mentions)
         self._pattern = text.whole_words(forms)
+        self._spaced = spaced_words(forms)  # the same for " " + the text
         self._firsts = first_words(f for f in forms if f)
 
     def named(self, name: str | None) -> W | None:
@@ -349,12 +369,12 @@ class Worded(Generic[W]):
         self._found.clear()
 
     def _find(self, message: str) -> W | None:
-        if self._pattern is None:
+        if self._spaced is None:
             return None
         folded = _folded(message)
         if self._firsts is not None and self._firsts.isdisjoint(words_of(folded)):
             return None  # no trade's first word in it: no need to scan it
-        match = self._pattern.search(folded)
+        match = self._spaced.search(" " + folded)
         return self._forms[match.group(1)] if match else None
 
 
