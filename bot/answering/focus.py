@@ -56,11 +56,23 @@ class Cues:
         # each cue with its words folded (worked out once: folding is the slow part)
         self.exact: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         self.folded: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        # ... and every run of words that `at` accepts as a cue, by length: a word matches a
+        # cue's word as written, or (typed without accents) its folded form, so a cue of n
+        # words is accepted as any of a few n-tuples; `anywhere` then asks one set question
+        # per length instead of trying the cues word by word.
+        runs: dict[int, set[tuple[str, ...]]] = {}
         for cue in phrases:
             if cue:
                 pair = (cue, tuple(text.fold(c) for c in cue))
                 self.exact.setdefault(cue[0], []).append(pair)
                 self.folded.setdefault(pair[1][0], []).append(pair)
+                accepted: list[tuple[str, ...]] = [()]
+                for word, folded in zip(*pair, strict=True):
+                    forms = {word, folded} if folded.isascii() else {word}
+                    accepted = [(*run, form) for run in accepted for form in forms]
+                runs.setdefault(len(cue), set()).update(accepted)
+        self._runs = {n: frozenset(found) for n, found in runs.items()}
+        self._singles = frozenset(run[0] for run in self._runs.get(1, ()))
 
     @staticmethod
     def _matches(word: str, cue: str, folded: str) -> bool:
@@ -78,9 +90,14 @@ class Cues:
         return False
 
     def anywhere(self, words: list[str]) -> bool:
-        exact, folded = self.exact, self.folded  # only where a cue may start: a dict look-up
-        return any(self.at(words, i) for i, w in enumerate(words)
-                   if (w in folded if w.isascii() else w in exact))
+        """Whether a cue starts at any of the words (`at` somewhere)."""
+        for n, runs in self._runs.items():
+            if n == 1:
+                if not self._singles.isdisjoint(words):
+                    return True
+            elif not runs.isdisjoint(zip(*(words[k:] for k in range(n)))):
+                return True
+        return False
 
 
 @lru_cache(maxsize=8)
