@@ -491,15 +491,21 @@ class Engine:
         parts: list[np.ndarray] = []
         factors: list[float] = []
         bigram = self.tuning.bigram_weight
-        unspelled, postings = self._unspelled, self._postings
+        unspelled, spelled, plain = self._unspelled, self._spelled_parts, self._plain_postings
+        marks, kept = q.marks, self._kept
         for term, qtf in q.terms.items():
             found = unspelled.get(term)
             if found is None:
-                if term not in postings:
+                syllables = spelled.get(term)
+                if syllables is None:
                     continue  # no entry has it (most of a long message's words)
-                found = self._posting(q, term)
-                if found is None:
-                    continue
+                # (as _posting, inline: a long message has a hundred such terms)
+                typed = tuple(map(marks.get, syllables)) if marks else ()
+                if typed.count(None) == len(typed):
+                    found = plain[term]
+                else:
+                    found = kept.get((term, typed)) or self._posting(q, term)
+                    assert found is not None  # noqa: S101 - the term has a posting
             ids, values, clash = found
             if clash:
                 clashes[term] = clash
@@ -529,8 +535,8 @@ class Engine:
         if spelled is None:
             return None  # no entry has it
         marks = q.marks
-        typed = tuple(marks.get(s) for s in spelled) if marks else ()
-        if all(m is None for m in typed):
+        typed = tuple(map(marks.get, spelled)) if marks else ()
+        if typed.count(None) == len(typed):
             return self._plain_postings[term]  # no syllable of it typed with accents
         key = (term, typed)
         found = self._kept.get(key)
