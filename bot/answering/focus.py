@@ -44,7 +44,7 @@ class Clause:
 
 
 def _words(clause: str) -> list[str]:
-    return text.expand(text.normalize(clause).split(), text.lexicon())
+    return list(text.expanded(text.normalize(clause)))
 
 
 class Cues:

@@ -219,7 +219,7 @@ def _sorted_words(canon: str) -> str:
 @lru_cache(maxsize=8192)
 def _accented(raw: str) -> tuple[tuple[str, str], ...]:
     """(folded syllable, its accents) for every accented word of a text."""
-    words = text.expand(text.normalize(raw).split(), text.lexicon())
+    words = text.expanded(text.normalize(raw))
     return tuple((text.fold_word(w), text.marks(w)) for w in words if not w.isascii())
 
 

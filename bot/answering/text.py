@@ -141,8 +141,10 @@ def normalize(text: str) -> str:
 
 
 def forget_normal_forms() -> None:
-    """Forget normalize's remembered results (benchmarks measure the work, not the memory)."""
+    """Forget normalize's remembered results and the words expanded from them (benchmarks
+    measure the work, not the memory)."""
     _NORMAL_FORMS.clear()
+    expanded.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,11 @@ class Lexicon:
         return out
 
     @functools.cached_property
+    def phrase_starts(self) -> frozenset[str]:
+        """The first words of `phrases`."""
+        return frozenset(phrase[0] for phrase, _ in self.phrases)
+
+    @functools.cached_property
     def contextual(self) -> frozenset[str]:
         """Words whose expansion depends on their neighbours or place."""
         return frozenset(self.context) | frozenset(self.after_number) | frozenset(self.final)
@@ -270,6 +277,13 @@ def expand(words: list[str], lex: Lexicon) -> list[str]:
         else:  # most words: one lookup
             out.extend(plain.get(word, (word,)))
     return out
+
+
+@lru_cache(maxsize=8192)  # bounded: user input is unbounded
+def expanded(normalized: str) -> tuple[str, ...]:
+    """A normalised text's words, teencode and abbreviations expanded: a clause is read for
+    its asking cues, its tokens and its accents, each from the same words."""
+    return tuple(expand(normalized.split(), lexicon()))
 
 
 def _in_place(words: list[str], i: int, lex: Lexicon) -> str | None:
@@ -346,6 +360,8 @@ def _apply_phrases(toks: list[Token], lex: Lexicon) -> list[Token]:
     """Replace multi-word synonyms (folded, longest first) by their canonical wording."""
     texts = [t.text for t in toks]  # kept equal to the tokens' texts
     present = set(texts)
+    if present.isdisjoint(lex.phrase_starts):
+        return toks  # no phrase can start here (most clauses)
     for phrase, target in lex.phrases:
         if phrase[0] not in present:  # most phrases cannot match: skip them cheaply
             continue
@@ -374,7 +390,7 @@ def analyze(text: str) -> tuple[Token, ...]:
     # In a message typed with accents, "vay" is the word vay (to borrow), not "vậy" unaccented.
     accented = not normalized.isascii()
     toks = []
-    words = expand(normalized.split(), lex)
+    words = expanded(normalized)
     for i, word in enumerate(words):
         stop = word in lex.stopwords or (
             _is_unaccented(word) and word in lex.unaccented_stopwords
