@@ -195,6 +195,11 @@ class _Clause:
     terms: tuple[str, ...]
     trust: dict[str, float]
     marks: tuple[tuple[str, str], ...]
+    # The same, ready to merge into a query: the tokens trusted fully (1.0) and the others,
+    # and each folded syllable's first accents.
+    sure: dict[str, float] = dataclasses.field(default_factory=dict)
+    unsure: dict[str, float] = dataclasses.field(default_factory=dict)
+    first_marks: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 CLAUSE_CACHE = 8192  # clauses repeat (greetings, stories): analyse each once
@@ -407,7 +412,13 @@ class Engine:
             for f in fixed:
                 toks.append(f)
                 trust[f] = min(trust.get(f, 1.0), confidence)
-        found = _Clause(canon, tuple(toks), tuple(_terms(toks)), trust, _accented(clause))
+        marks = _accented(clause)
+        first: dict[str, str] = {}
+        for folded, mark in marks:
+            first.setdefault(folded, mark)
+        found = _Clause(canon, tuple(toks), tuple(_terms(toks)), trust, marks,
+                        {t: c for t, c in trust.items() if c == 1.0},
+                        {t: c for t, c in trust.items() if c != 1.0}, first)
         if len(self._clauses) >= CLAUSE_CACHE:
             self._clauses.clear()
         self._clauses[clause] = found
@@ -432,8 +443,9 @@ class Engine:
         trust: dict[str, float] = {}
         asked: list[str] = []
         pieces: list[str] = []
-        marks: dict[str, str] = {}
         told: list[str] = []
+        unsure: list[dict[str, float]] = []
+        marked: list[dict[str, str]] = []
         for k, clause in enumerate(parts):
             weight = clause.weight if weights is None else weights.get(k, clause.weight)
             if weight <= 0:
@@ -442,14 +454,22 @@ class Engine:
             told.extend(done.toks)
             for term in done.terms:
                 terms[term] += weight
-            for tok, confidence in done.trust.items():
-                trust[tok] = min(trust.get(tok, 1.0), confidence)
+            # a token's trust is the least it has in any clause: the fully trusted first,
+            # then the others (see below), each merged in one go
+            trust.update(done.sure)
+            if done.unsure:
+                unsure.append(done.unsure)
             if weight >= focus.NEAR_ASKING:
                 asked.extend(done.toks)
                 if done.toks:
                     pieces.append(" ".join(done.toks))
-            for folded, mark in done.marks:
-                marks.setdefault(folded, mark)
+            marked.append(done.first_marks)
+        for low in unsure:
+            for tok, confidence in low.items():
+                trust[tok] = min(trust.get(tok, 1.0), confidence)
+        marks: dict[str, str] = {}
+        for first in reversed(marked):  # the first clause's accents win
+            marks.update(first)
         districts = self._districts_in(self._canon(question))  # named anywhere in it
         if abroad:
             told.extend(self._add_abroad(terms, abroad))
@@ -554,26 +574,27 @@ class Engine:
             self._kept[key] = found
         return found
 
-    def _info(self, q: _Query) -> tuple[list[tuple[str, float, float]], float]:
-        """The question's information: (syllable, IDF x weight, trust) for each syllable
-        (question words left out), and their total."""
+    def _info(self, q: _Query) -> tuple[list[tuple[str, float]], float]:
+        """The question's information: (syllable, IDF x weight x trust) for each syllable
+        (question words left out; guessed typo corrections count less), and the total of
+        IDF x weight. Each product is worked out once, not once per candidate."""
         asking = text.lexicon().question_words
-        idf, unknown = self._idf, self._idf_unknown
-        info = [(term, idf.get(term, unknown) * qtf, q.trust.get(term, 1.0))
-                for term, qtf in q.terms.items() if "_" not in term and term not in asking]
-        return info, sum(w for _, w, _ in info)
+        idf, unknown, trust = self._idf, self._idf_unknown, q.trust
+        weights = [(term, idf.get(term, unknown) * qtf)
+                   for term, qtf in q.terms.items() if "_" not in term and term not in asking]
+        return [(term, w * trust.get(term, 1.0)) for term, w in weights], \
+            sum(w for _, w in weights)
 
     @staticmethod
-    def _share(info: tuple[list[tuple[str, float, float]], float],
-               known: Callable[[str], bool]) -> float:
-        """Share of the question's information for which `known` holds; guessed typo
-        corrections count less."""
+    def _share(info: tuple[list[tuple[str, float]], float], known: Callable[[str], bool]
+               ) -> float:
+        """Share of the question's information for which `known` holds."""
         terms, total = info
         if not total:
             return 0.0
-        return sum(w * trust for term, w, trust in terms if known(term)) / total
+        return sum(w for term, w in terms if known(term)) / total
 
-    def _covered(self, info: tuple[list[tuple[str, float, float]], float], i: int,
+    def _covered(self, info: tuple[list[tuple[str, float]], float], i: int,
                  clashes: dict[str, frozenset[int]]) -> float:
         """`_share` of the terms entry i holds (not where it spells them with other accents
         than the question, per `clashes`): the same sum, without a call per term."""
@@ -581,7 +602,9 @@ class Engine:
         if not total:
             return 0.0
         held = self._doc_terms[i]
-        return sum(w * trust for term, w, trust in terms
+        if not clashes:
+            return sum(w for term, w in terms if term in held) / total
+        return sum(w for term, w in terms
                    if term in held and not (term in clashes and i in clashes[term])) / total
 
     def _fuzzy(self, q: _Query, candidates: list[int]) -> dict[int, float]:
