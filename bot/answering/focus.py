@@ -95,7 +95,7 @@ class Cues:
             if n == 1:
                 if not self._singles.isdisjoint(words):
                     return True
-            elif not runs.isdisjoint(zip(*(words[k:] for k in range(n)))):
+            elif not runs.isdisjoint(zip(*(words[k:] for k in range(n)), strict=False)):
                 return True
         return False
 

@@ -228,6 +228,20 @@ def _accented(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple((text.fold_word(w), text.marks(w)) for w in words if not w.isascii())
 
 
+def _merge(trust: dict[str, float], unsure: list[dict[str, float]],
+           marked: list[dict[str, str]]) -> dict[str, str]:
+    """A query's clauses merged: `trust` (the fully trusted tokens) lowered to the least trust
+    each other token has in any clause; the accents each syllable has in the first clause
+    naming it (returned)."""
+    for low in unsure:
+        for tok, confidence in low.items():
+            trust[tok] = min(trust.get(tok, 1.0), confidence)
+    marks: dict[str, str] = {}
+    for first in reversed(marked):  # the first clause's accents win
+        marks.update(first)
+    return marks
+
+
 class Engine:
     """The answer engine over one knowledge base; build once, ask many times."""
 
@@ -348,9 +362,9 @@ class Engine:
         # their accents as typed can take entries out of the term's posting)
         self._spelled_parts = {term: tuple(s for s in term.split("_") if s in self._spelled)
                                for term in self._postings if term not in self._unspelled}
-        self._plain_postings = {term: (ids, values, frozenset())
-                                for term, (ids, values) in self._postings.items()
-                                if term in self._spelled_parts}
+        self._plain_postings: dict[str, tuple[np.ndarray, np.ndarray, frozenset[int]]] = {
+            term: (ids, values, frozenset())
+            for term, (ids, values) in self._postings.items() if term in self._spelled_parts}
         self._vocab = sorted({term for term in df if "_" not in term and term != DISTRICT_TERM})
         self._vocab_set = frozenset(self._vocab)
 
@@ -464,12 +478,7 @@ class Engine:
                 if done.toks:
                     pieces.append(" ".join(done.toks))
             marked.append(done.first_marks)
-        for low in unsure:
-            for tok, confidence in low.items():
-                trust[tok] = min(trust.get(tok, 1.0), confidence)
-        marks: dict[str, str] = {}
-        for first in reversed(marked):  # the first clause's accents win
-            marks.update(first)
+        marks = _merge(trust, unsure, marked)
         districts = self._districts_in(self._canon(question))  # named anywhere in it
         if abroad:
             told.extend(self._add_abroad(terms, abroad))
