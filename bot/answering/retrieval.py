@@ -925,7 +925,8 @@ class Engine:
         boarding topic covers every word of it."""
         parts = focus.clauses(question)
         asked = [c for c in parts if c.asking] or [c for c in parts if c.weight > 0]
-        near = self._near.match(" ".join(_canon(c.text) for c in asked))  # as focus.asked
+        near = self._near.match(" ".join(_canon(c.text) for c in asked),  # as focus.asked
+                                " ".join(c.text for c in asked))
         if near is None:
             return None
         _, plain = self._plain(question)

@@ -1,0 +1,42 @@
+"""What a message gets (issue 18, round 10): one named company is declined with whom to ask, a
+short course reads as sơ cấp, "nhựt" typed without accents is Japan after a word leading to a
+place. The phrasings are this file's own (none from a set)."""
+
+from __future__ import annotations
+
+from bot.answering.entities import NamedAfter
+from bot.answering.text import canonical
+
+
+def test_one_named_company_is_declined_and_the_general_question_answered(engine):
+    for message in ("Công ty Phú Thịnh ở Bến Lức trả lương công nhân bao nhiêu vậy",
+                    "cty hoyoung tra luong co cao ko ad", "nhà máy Tanaka có cho thực tập không"):
+        near = engine._near_domain(message)
+        assert near is not None and near.id == "named-company", message
+        assert engine.ask(message).entry is None, message
+    # the same heads without a name: the topic answers (checking a broker, the job centre)
+    for message, topic in (("công ty xkld có uy tín không làm sao biết", "overseas.scams"),
+                           ("Trung tâm Dịch vụ việc làm ở đâu", "guidance.counselor")):
+        assert engine._near_domain(message) is None, message
+        result = engine.ask(message)
+        assert result.entry is not None and result.entry.id == topic, message
+
+
+def test_a_name_is_capitalised_or_not_a_vietnamese_syllable():
+    named = NamedAfter(("công ty", "cty"), ("dịch", "nhật"))
+    assert named.found("cty Hoa Sen tuyển không") and named.found("cong ty samsung")
+    assert not named.found("công ty nào uy tín") and not named.found("cty Nhật trả lương")
+    assert not named.found("cty xkld lấy phí") and not named.found("Công ty Dịch vụ")
+
+
+def test_a_short_course_is_the_sory_cap_level_and_nhut_after_a_place_word_is_japan():
+    assert "so cap" in canonical("muốn học một khóa ngắn hạn")
+    assert "so cap" in canonical("hoc nghe ngan han")
+    assert "so cap" not in canonical("vay ngắn hạn ngân hàng")
+    assert canonical("qua nhut lam viec") == canonical("qua nhật làm việc")
+    assert "nhat nhat" not in canonical("em nhut nhat lam")
+
+
+def test_a_short_course_question_gets_the_levels(engine):
+    result = engine.ask("con tôi muốn học khóa nghề ngắn hạn chừng vài tháng thì học gì")
+    assert result.entry is not None and result.entry.id == "vet.levels"
