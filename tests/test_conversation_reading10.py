@@ -40,3 +40,18 @@ def test_a_short_course_is_the_sory_cap_level_and_nhut_after_a_place_word_is_jap
 def test_a_short_course_question_gets_the_levels(engine):
     result = engine.ask("con tôi muốn học khóa nghề ngắn hạn chừng vài tháng thì học gì")
     assert result.entry is not None and result.entry.id == "vet.levels"
+
+
+def test_a_level_with_only_where_to_study_gets_where_to_study_first(engine, kb):
+    """"học trung cấp thì học ở đâu" after the routes after grade 9: the levels' table sends
+    where to study to the college topic, and that short answer is the reply, not the levels'
+    overview with it underneath (a phone shows the first lines)."""
+    result = engine.ask("mình học cao đẳng thì học chỗ nào", "streaming.after-grade9")
+    assert result.entry is not None and result.entry.id == "college.long-an"
+    assert result.asked == ("study-where",) and result.focused
+    alone = engine.ask("học trung cấp ở đâu vậy")
+    assert alone.entry is not None and alone.asked and alone.focused
+    assert alone.entry.facet_answer(alone.asked[0])
+    # asked with what the topic itself answers (free), the topic answers, where comes under it
+    both = engine.ask("muốn học trung cấp miễn phí thì học ở đâu")
+    assert both.entry is not None and both.entry.id == "tuition.trung-cap-free" and both.also

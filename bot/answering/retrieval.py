@@ -806,7 +806,7 @@ class Engine:
         also: list[Entry] = []
         asked: list[tuple[str, ...]] = []
         for facet in self._cue_facets(question):
-            target = self.kb.get(entry.facet(facet) or "")
+            target = self.kb.get(self._facet_target(entry, facet) or "")
             if target is None or target is entry or not target.facet_answer(facet):
                 continue
             if target in also:
@@ -816,7 +816,32 @@ class Engine:
                 asked.append((facet,))
         if not also:
             return result
+        # nothing else asked ("học chỗ nào" asks where and where to study: the same words)
+        covered = set(asked[0]) | ({"where"} if "study-where" in asked[0] else set())
+        whole = covered >= set(self._cue_facets(question))
+        if "study-where" in asked[0]:  # the same words asked once, as where to study
+            asked[0] = tuple(f for f in asked[0] if f != "where")
+        if whole and self._only_asks_facets(question):
+            # "học trung cấp ở đâu": nothing but the facet and a name; the answer is that
+            # facet's, first (a student reads the first lines only)
+            return Result(Kind.ANSWER, question, self._fixed([also[0]], self.tuning.name_score),
+                          result.districts, asked=asked[0], focused=True)
         return dataclasses.replace(result, also=tuple(also[:1]), also_asked=tuple(asked[:1]))
+
+    def _only_asks_facets(self, question: str) -> bool:
+        """Whether the message is a facet's cue with nothing of its own beside it but names
+        (a level, a country, a trade, a district) and neutral words."""
+        canon = self._canon(question)
+        asked = self._facets.asked(canon)
+        if not asked.facets:
+            return False
+        names: list[str] = []
+        for group in ("levels", "countries"):
+            named = self._mentions.find(canon, group, question)
+            if named is not None:
+                names += [named.name, *named.aliases]
+        allowed = self._beside_cues(question, canon, names)
+        return all(w in allowed for w in asked.rest)
 
     def _learned(self, question: str, ctx: Context, rule: Result, chosen: str | None
                  ) -> Result:
