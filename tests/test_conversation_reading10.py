@@ -55,3 +55,19 @@ def test_a_level_with_only_where_to_study_gets_where_to_study_first(engine, kb):
     # asked with what the topic itself answers (free), the topic answers, where comes under it
     both = engine.ask("muốn học trung cấp miễn phí thì học ở đâu")
     assert both.entry is not None and both.entry.id == "tuition.trung-cap-free" and both.also
+
+
+def test_an_interest_named_earlier_leads_the_later_choosing_answer(engine, kb):
+    """"em mê sửa xe", then "vậy em nên học nghề gì": the second answer still says what the
+    first message liked (it read only the message itself); a later topic that is not about
+    choosing does not carry it."""
+    first = engine.ask("em mê sửa xe máy lắm, chọn nghề sao ad")
+    assert first.interest is not None and first.context.interest is not None
+    then = engine.ask("vậy em nên học nghề gì", first.context)
+    assert then.entry is not None and then.entry.id in kb.entities.interest_topics
+    assert then.interest is not None and then.interest == first.interest
+    assert then.context.interest == first.context.interest
+    fresh = engine.ask("vậy em nên học nghề gì")
+    assert fresh.interest is None
+    loan = engine.ask("vay vốn đi học được bao nhiêu", then.context)
+    assert loan.interest is None and loan.context.interest == first.context.interest

@@ -72,7 +72,8 @@ class Reply:
                        country=named.country or before.country,
                        district=named.district or before.district,
                        level=named.level or before.level,
-                       trade=named.trade or before.trade)
+                       trade=named.trade or before.trade,
+                       interest=named.interest or before.interest)
 
 
 def district_lines(kb: KnowledgeBase, districts: tuple[District, ...]) -> list[str]:

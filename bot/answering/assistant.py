@@ -131,7 +131,8 @@ class Assistant:
             self.cache.clear()
             self._day = today
         ctx = Context.of(previous)
-        key = (question, self._context(question, ctx.topic), (ctx.country, ctx.district, ctx.trade))
+        key = (question, self._context(question, ctx.topic), (ctx.country, ctx.district, ctx.trade,
+                                                            ctx.interest))
         reply = self.cache.get(key)
         cached = reply is not None
         if reply is None:

@@ -1318,14 +1318,16 @@ class Engine:
         districts = result.districts or self._districts_in(canon)
         entry = result.entry
         trade = self._trades.find(question)
+        liked = self._interests.find(question) if self._likes(question) else None
         here = Context(country=country.name if country is not None else None,
                        district=districts[0].name if districts else None,
                        level=level.name if level is not None else None,
-                       trade=trade.name if trade is not None else None)
+                       trade=trade.name if trade is not None else None,
+                       interest=liked.name if liked is not None else None)
         after = Context(topic=entry.id if entry is not None else ctx.topic,
                         country=here.country or ctx.country,
                         district=here.district or ctx.district, level=here.level or ctx.level,
-                        trade=here.trade or ctx.trade)
+                        trade=here.trade or ctx.trade, interest=here.interest or ctx.interest)
         changes: dict[str, object] = {"context": after, "mentioned": here}
         if entry is not None and result.named is None:
             lead = country or self._mentions.named("countries", ctx.country)
@@ -1340,8 +1342,10 @@ class Engine:
                 changes["trade"] = self.kb.entities.line_for(trade)
             entities = self.kb.entities
             if entities is not None and entry.id in entities.interest_topics:
-                interest = self._interests.find(question)  # (only under the choosing topics)
-                if interest is not None and self._likes(question):
+                # what this message says it likes, or an earlier one ("em thích vẽ", then
+                # "vậy em nên học nghề gì")
+                interest = liked or self._interests.named(ctx.interest)
+                if interest is not None:
                     changes["interest"] = entities.interest_line_for(interest)
             carried = self.kb.districts
             if not result.districts and ctx.district and carried is not None \
