@@ -4,6 +4,9 @@ place. The phrasings are this file's own (none from a set)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from bot.answering.answers import compose
 from bot.answering.entities import NamedAfter
 from bot.answering.text import canonical
 
@@ -71,3 +74,18 @@ def test_an_interest_named_earlier_leads_the_later_choosing_answer(engine, kb):
     assert fresh.interest is None
     loan = engine.ask("vay vốn đi học được bao nhiêu", then.context)
     assert loan.interest is None and loan.context.interest == first.context.interest
+
+
+def test_a_second_question_naming_a_country_gets_that_country_s_line(engine, kb):
+    """A parent's second question about one country ("đi Hàn có cần qua môi giới không")
+    gets Korea's own line under the first answer (no broker), not the programmes' gist."""
+    message = ("Chào bạn, tôi ở Thạnh Hóa, con tôi muốn đi làm việc ở nước ngoài. Vay vốn đi "
+               "nước ngoài được không, với lại đi Hàn có phải nhờ môi giới không?")
+    result = engine.ask(message)
+    assert result.entry is not None and result.also
+    korea = next(c for c in kb.entities.countries if c.name == "Hàn Quốc")
+    assert korea in result.also_lead
+    k = result.also_lead.index(korea)
+    line = korea.line_on(result.also[k].id)
+    assert line and "không cần môi giới" in line
+    assert f"Hàn Quốc: {line}" in compose(kb, result, dt.date(2026, 12, 7)).text

@@ -147,6 +147,9 @@ class Result:
     thanks: bool = False
     also: tuple[Entry, ...] = ()  # a second question in the same message, answered elsewhere
     also_asked: tuple[tuple[str, ...], ...] = ()  # the facets each of `also` asks (same order)
+    # a country a second question names, with its line on that topic ("đi Hàn có cần môi giới
+    # không": Korea's line says no broker), else None (same order as `also`)
+    also_lead: tuple[Named | None, ...] = ()
     # The facets of the answer's topic the message asks ("how-much"); `focused`: it asks only
     # them, right after a topic (a facet follow-up), so their short answers are all it needs.
     asked: tuple[str, ...] = ()
@@ -1483,12 +1486,15 @@ class Engine:
         assert main.entry is not None  # noqa: S101 - answered holds answers only
         also: list[Entry] = []
         asked: list[tuple[str, ...]] = []
+        leads: list[Named | None] = []
         for r in answered[1:]:
             if r.entry is not None and r.entry.id != main.entry.id and r.entry not in also:
                 also.append(r.entry)
                 asked.append(self._cue_facets(r.question))
+                leads.append(r.lead)  # the country it names, with its line on that topic
         return dataclasses.replace(main, question=question, also=tuple(also[:2]),
-                                   also_asked=tuple(asked[:2]), focused=False)
+                                   also_asked=tuple(asked[:2]), also_lead=tuple(leads[:2]),
+                                   focused=False)
 
     def _split(self, question: str, whole: Result) -> Result:
         """A message that asks several things: answer it and offer what else it asks ("Bạn cũng
@@ -1533,13 +1539,19 @@ class Engine:
         assert main.entry is not None  # noqa: S101 - answered holds answers only
         also: list[Entry] = []
         asked: list[tuple[str, ...]] = []
+        leads: list[Named | None] = []
         for r in answered:
             entry = r.entry
             if entry is not None and entry.id != main.entry.id and entry not in also:
                 also.append(entry)
                 asked.append(self._cue_facets(r.question))
+                country = self._mentions.find(self._no_districts(_canon(r.question)),
+                                              "countries", r.question)
+                leads.append(country if country is not None and country.line_on(entry.id)
+                             else None)
         return dataclasses.replace(main, question=question, districts=whole.districts,
-                                   also=tuple(also[:2]), also_asked=tuple(asked[:2]))
+                                   also=tuple(also[:2]), also_asked=tuple(asked[:2]),
+                                   also_lead=tuple(leads[:2]))
 
     def _cue_facets(self, part: str) -> tuple[str, ...]:
         """The facets one question of a message asks by a cue ("ở đâu", "bao nhiêu")."""
