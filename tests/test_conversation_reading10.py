@@ -89,3 +89,14 @@ def test_a_second_question_naming_a_country_gets_that_country_s_line(engine, kb)
     line = korea.line_on(result.also[k].id)
     assert line and "không cần môi giới" in line
     assert f"Hàn Quốc: {line}" in compose(kb, result, dt.date(2026, 12, 7)).text
+
+
+def test_thanks_that_say_whom_the_writer_will_ask_later_close_the_conversation(engine):
+    """"Cảm ơn nha, để tui về hỏi lại ông xã": asking someone else later, or "đỡ lo phần nào"
+    (somewhat), is no question to the bot; a real question after the thanks still is."""
+    for message in ("Cảm ơn nha, để tui về hỏi lại ông xã", "cam on ad, de e tu di hoi truong",
+                    "Dạ cảm ơn em, cô thấy yên tâm phần nào rồi"):
+        result = engine.ask(message, "support.student-loan")
+        assert result.entry is None and result.kind.value == "greeting", message
+    asked = engine.ask("cảm ơn ad, em muốn hỏi thêm về vay vốn đi học", "guidance.counselor")
+    assert asked.entry is not None and asked.entry.id == "support.student-loan"

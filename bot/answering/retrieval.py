@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ TIE_SURE = 0.95  # a first topic this sure has no tie to settle
 SHOWN = 1.0  # the prior of the topic just shown (its neighbours get less)
 LEVEL_GROUPS = ("vet", "tuition", "support", "college")  # topics a level swap stays on
 THANKS = ("cam on", "thank", "thanks", "tks")  # canonical (folded) forms
+_LATER_ASKING = re.compile(r"(?<!\w)(?:(?:để|de|tự|tu|đi|di|sẽ|se|nhắn|nhan|kêu|keu)\s+"
+                           r"(?:\w+\s+){0,3}?(?:hỏi|hoi)|phần nào|phan nao)(?!\w)", re.IGNORECASE)
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
 
 
@@ -1050,8 +1053,11 @@ class Engine:
         """"Dạ cảm ơn ad, để tôi bàn lại với con": thanks that close a conversation, with
         words about what the family will do next but nothing asked."""
         canon = f" {text.canonical(question)} "
-        return (any(f" {t} " in canon for t in THANKS) and not focus.asks(question)) \
-            or focus.closes(question)
+        if not any(f" {t} " in canon for t in THANKS):
+            return focus.closes(question)
+        # "để tui kêu nó nhắn hỏi thêm", "tui đỡ lo phần nào": asking someone later and "phần
+        # nào" (somewhat) ask nothing of the bot; a question mark or another cue does
+        return "?" not in question and not focus.asks(_LATER_ASKING.sub(" ", question))
 
     def _calls_out(self, question: str) -> bool:
         """"hú ad ơi", "ê bot": calling the bot, with nothing the knowledge base knows."""
