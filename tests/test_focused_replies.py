@@ -12,6 +12,7 @@ import dataclasses
 import pytest
 
 from bot import messages
+from bot.answering import focus
 from bot.answering.answers import Reply, Suggestion, compose
 from bot.answering.assistant import Assistant
 from bot.answering.context import Context
@@ -146,14 +147,26 @@ def test_what_comes_next_after_the_survey_stays_on_the_survey(kb, engine):
 def test_a_second_question_the_lexical_ranking_is_unsure_of_is_read_by_the_model(engine):
     """"Đi làm sao cho khỏi bị lừa?" shares few words with the scams topic's phrasings: the
     lexical ranking alone only suggests it, so a parent's second question was dropped."""
-    message = ("Chào bạn. Nhà tôi ở Thủ Thừa, con tôi muốn đi Nhật. Tôi nghe phải đóng 200 "
-               "triệu cho công ty môi giới, có đúng không? Đi làm sao cho khỏi bị lừa?")
+    message = ("Phải đóng 200 triệu cho công ty môi giới thì có đúng luật không? Đi làm sao "
+               "cho khỏi bị lừa?")
     result = engine.ask(message)
     assert result.entry is not None and result.entry.id == "overseas.costs"
     assert [e.id for e in result.also] == ["overseas.scams"]
     off = Engine(engine.kb, dataclasses.replace(engine.tuning, model_when_unsure=False),
                  model=engine.model, context_model=engine.context_model)
     assert not off.ask(message).also
+
+
+def test_a_confirming_question_asks_about_the_clause_it_closes_beside_another_question(engine):
+    """"Tôi nghe phải đóng 200 triệu, có đúng không? Đi sao cho khỏi bị lừa?": the claim the
+    parent asks to confirm is a question too, so both are answered, whichever comes first."""
+    message = ("Chào bạn. Nhà tôi ở Thủ Thừa, con tôi muốn đi Nhật. Tôi nghe phải đóng 200 "
+               "triệu cho công ty môi giới, có đúng không? Đi làm sao cho khỏi bị lừa?")
+    asking = [c.text for c in focus.clauses(message) if c.asking]
+    assert asking[0].startswith("Tôi nghe phải đóng 200 triệu")
+    result = engine.ask(message)
+    assert result.entry is not None
+    assert {result.entry.id, *(e.id for e in result.also)} == {"overseas.costs", "overseas.scams"}
 
 
 def test_a_sentence_around_a_keyword_is_answered_not_offered(engine):

@@ -72,8 +72,9 @@ def test_mentions_and_near_domain_match_as_the_patterns_do(kb):
                 expected = forms[match.group(1)] if match else None
             assert mentions.find(canon, group, message) == expected
             found += expected is not None
-        expected_rule = next((rule for rule, any_of, and_any, unless in near.rules
-                              if any_of.pattern is not None and any_of.pattern.search(canon)
+        expected_rule = next((rule for rule, any_of, and_any, unless, named in near.rules
+                              if named is None  # no typed text given: no proper name
+                              and any_of.pattern is not None and any_of.pattern.search(canon)
                               and (and_any is None or (and_any.pattern is not None
                                                        and and_any.pattern.search(canon)))
                               and not (unless.pattern and unless.pattern.search(canon))),

@@ -72,7 +72,8 @@ class Reply:
                        country=named.country or before.country,
                        district=named.district or before.district,
                        level=named.level or before.level,
-                       trade=named.trade or before.trade)
+                       trade=named.trade or before.trade,
+                       interest=named.interest or before.interest)
 
 
 def district_lines(kb: KnowledgeBase, districts: tuple[District, ...]) -> list[str]:
@@ -209,14 +210,18 @@ def focused_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float,
 
 
 def _second(kb: KnowledgeBase, reply: Reply, also: tuple[Entry, ...],
-            asked: tuple[tuple[str, ...], ...]) -> Reply:
+            asked: tuple[tuple[str, ...], ...], leads: tuple[Named | None, ...] = ()) -> Reply:
     """The other questions of the message answered briefly under the first (a parent expects
-    both answered), each from its facet answer or gist, with its sources; the whole answer
-    stays one tap away ("Bạn cũng hỏi")."""
+    both answered), each from its facet answer, the line of the country it names, or its gist,
+    with its sources; the whole answer stays one tap away ("Bạn cũng hỏi")."""
     text, sources = [reply.text], list(reply.sources)
     for k, entry in enumerate(also):
         lines = facet_lines(entry, asked[k] if k < len(asked) else ())
-        brief = " ".join(lines) if lines else entry.gist
+        lead = leads[k] if k < len(leads) else None
+        line = lead.line_on(entry.id) if lead is not None else None
+        own = lead is not None and entry.id in lead.lines  # the country's line on this topic
+        brief = f"{lead.name}: {line}" if lead and line and (own or not lines) \
+            else " ".join(lines) if lines else entry.gist
         if not brief:
             continue
         text.append(messages.SECOND_ANSWER.format(title=entry.title, text=brief))
@@ -234,7 +239,7 @@ def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
         reply = entry_reply(kb, result.entry, today, result.score, result.districts,
                             result.named, result.note, result.lead, result.trade,
                             result.interest)
-        return _second(kb, reply, result.also, result.also_asked)
+        return _second(kb, reply, result.also, result.also_asked, result.also_lead)
     if result.kind is Kind.SUGGEST:
         text = messages.NAMED_SUGGEST.format(name=result.named.name) if result.named \
             else messages.DID_YOU_MEAN

@@ -22,9 +22,9 @@ from bot.answering.retrieval import Engine
 
 Clock = Callable[[], dt.date]
 REPLY_CACHE = 4096  # replies kept (CAREERBOT_ANSWER_CACHE); 0 computes every one
-# (the message as typed, the previous topic if it matters, the country, district and trade
-# named so far: the reply may show their lines; the level only follows the conversation)
-Key = tuple[str, str | None, tuple[str | None, str | None, str | None]]
+# (the message as typed, the previous topic if it matters, the country, district, trade and
+# interest named so far: the reply may show their lines; the level only follows the conversation)
+Key = tuple[str, str | None, tuple[str | None, ...]]  # message, topic, entities named
 
 
 class Timed(NamedTuple):
@@ -131,7 +131,8 @@ class Assistant:
             self.cache.clear()
             self._day = today
         ctx = Context.of(previous)
-        key = (question, self._context(question, ctx.topic), (ctx.country, ctx.district, ctx.trade))
+        key = (question, self._context(question, ctx.topic), (ctx.country, ctx.district, ctx.trade,
+                                                            ctx.interest))
         reply = self.cache.get(key)
         cached = reply is not None
         if reply is None:

@@ -17,6 +17,7 @@ class Context:
     district: str | None = None
     level: str | None = None
     trade: str | None = None  # a trade named ("nghề điện"): its name as in knowledge/data
+    interest: str | None = None  # what the user said they like ("thích vẽ"): its name there
 
     @classmethod
     def of(cls, previous: str | Context | None) -> Context:
@@ -32,7 +33,7 @@ class Context:
     def as_json(self) -> dict[str, str]:
         return {k: v for k, v in (("topic", self.topic), ("country", self.country),
                                   ("district", self.district), ("level", self.level),
-                                  ("trade", self.trade)) if v}
+                                  ("trade", self.trade), ("interest", self.interest)) if v}
 
 
 EMPTY = Context()

@@ -202,19 +202,55 @@ class Names:
         return found
 
 
+# One Vietnamese syllable, accents folded: a word that is not one ("pouyuen", "samsung") is
+# a foreign name when typed after "công ty".
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}"
+                       r"(?:ng|nh|ch|[cmnpt])?")
+
+
+class NamedAfter:
+    """A proper name typed right after one of some head words ("công ty Hoàng Long",
+    "cty pouyuen"): a capitalised word, or a lower-case one no Vietnamese syllable spells
+    (and no teencode: "cty xkld" is no name); not one of the generic words that follow
+    such heads ("Trung tâm Dịch vụ việc làm", "công ty Nhật")."""
+
+    def __init__(self, heads: Iterable[str], generic: Iterable[str]) -> None:
+        spellings = {s for h in heads for s in (h.lower(), text.fold(h.lower()))}
+        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(
+            re.escape(s).replace(r"\ ", r"\s+") for s in sorted(spellings, key=len, reverse=True))
+            + r")\s+(\w+)", re.IGNORECASE)
+        self.generic = frozenset(text.fold(g.lower()) for g in generic)
+
+    def found(self, typed: str) -> bool:
+        for m in self.pattern.finditer(typed):
+            word = m.group(1)
+            folded = text.fold(word.lower())
+            if folded in self.generic or word.isdigit():
+                continue
+            if word[0].isupper():
+                return True
+            if _SYLLABLE.fullmatch(folded) is None and text.canonical(word) == folded:
+                return True
+        return False
+
+
 class NearDomain:
     """Questions that share the bot's words but that no topic answers (out_of_scope.yaml)."""
 
     def __init__(self, rules: Iterable[OutOfScope]) -> None:
         self.rules = [(r, Phrases(r.any), Phrases(r.and_any) if r.and_any else None,
-                       Phrases(r.unless)) for r in rules]
+                       Phrases(r.unless), NamedAfter(r.any, r.not_names) if r.named else None)
+                      for r in rules]
 
-    def match(self, canon: str) -> OutOfScope | None:
+    def match(self, canon: str, typed: str = "") -> OutOfScope | None:
+        """The first rule the canonical text matches; `typed`, the same words as typed, for
+        the rules that need a proper name."""
         words = words_of(canon)
-        for rule, any_of, and_any, unless in self.rules:
+        for rule, any_of, and_any, unless, named in self.rules:
             if any_of.search(canon, words) is not None and (
                     and_any is None or and_any.search(canon, words) is not None) \
-                    and unless.search(canon, words) is None:
+                    and unless.search(canon, words) is None \
+                    and (named is None or named.found(typed)):
                 return rule
         return None
 

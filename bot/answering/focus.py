@@ -226,8 +226,17 @@ def _confirms(found: list[_Found]) -> list[_Found]:
     asks to confirm makes the sentence before it the one that asks."""
     confirming = text.lexicon().confirming
     asking = [f for f in found if f.asking]
-    if not asking or any(set(text.content_tokens(f.text)) - confirming for f in asking):
+    if not asking:
         return found
+    if any(set(text.content_tokens(f.text)) - confirming for f in asking):
+        # another clause asks too: a confirming one still asks about the clause it closes,
+        # in its own sentence ("Tôi nghe phải đóng 200 triệu, có đúng không? Đi sao cho khỏi
+        # bị lừa?" asks two things)
+        closed = {k - 1 for k, f in enumerate(found) if f.asking and k > 0
+                and not set(text.content_tokens(f.text)) - confirming
+                and found[k - 1].sentence == f.sentence and not found[k - 1].greeting}
+        return [dataclasses.replace(f, asking=True) if k in closed else f
+                for k, f in enumerate(found)]
     first = min(f.sentence for f in asking)
     told = [f.sentence for f in found if f.sentence < first and not f.greeting]
     if not told:

@@ -101,9 +101,9 @@ def training_set(kb: KnowledgeBase, options: Options = DEFAULT,
             add(f"{rng.choice(OPENINGS)}{q}{rng.choice(ENDINGS)}", entry.id)
             add(f"{rng.choice(OPENINGS[5:])}{q}", entry.id)
             add(_typos(q, rng), entry.id)
-    for rule in kb.out_of_scope:
-        for phrase in rule.any:
-            add(_rng(phrase).choice(OUT_TEMPLATES).format(phrase), OUT)
+    # "công ty", "trung tâm" alone are no out-of-scope question: a rule needing a name is not
+    for phrase in (p for rule in kb.out_of_scope if not rule.named for p in rule.any):
+        add(_rng(phrase).choice(OUT_TEMPLATES).format(phrase), OUT)
     for example in _off_topic(kb):
         add(example, OUT)
         add(f"{_rng(example).choice(OPENINGS)}{example}", OUT)

@@ -252,6 +252,11 @@ class OutOfScope(_Model):
     any: tuple[Text, ...] = Field(min_length=1)
     and_any: tuple[Text, ...] = ()
     unless: tuple[Text, ...] = ()
+    # With `named`, a phrase of `any` must be followed, as typed, by a proper name: a word
+    # written with a capital ("công ty Hoàng Long") or one no Vietnamese syllable spells
+    # ("cty pouyuen"), unless its first word is one of `not_names` ("Trung tâm Dịch vụ").
+    named: bool = False
+    not_names: tuple[Text, ...] = ()
     reply: Text
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ TIE_SURE = 0.95  # a first topic this sure has no tie to settle
 SHOWN = 1.0  # the prior of the topic just shown (its neighbours get less)
 LEVEL_GROUPS = ("vet", "tuition", "support", "college")  # topics a level swap stays on
 THANKS = ("cam on", "thank", "thanks", "tks")  # canonical (folded) forms
+_LATER_ASKING = re.compile(r"(?<!\w)(?:(?:để|de|tự|tu|đi|di|sẽ|se|nhắn|nhan|kêu|keu)\s+"
+                           r"(?:\w+\s+){0,3}?(?:hỏi|hoi)|phần nào|phan nao)(?!\w)", re.IGNORECASE)
 VOCATIVES = frozenset({"oi", "admin", "bot"})  # folded: "ơi", "ad", "bot"
 
 
@@ -147,6 +150,9 @@ class Result:
     thanks: bool = False
     also: tuple[Entry, ...] = ()  # a second question in the same message, answered elsewhere
     also_asked: tuple[tuple[str, ...], ...] = ()  # the facets each of `also` asks (same order)
+    # a country a second question names, with its line on that topic ("đi Hàn có cần môi giới
+    # không": Korea's line says no broker), else None (same order as `also`)
+    also_lead: tuple[Named | None, ...] = ()
     # The facets of the answer's topic the message asks ("how-much"); `focused`: it asks only
     # them, right after a topic (a facet follow-up), so their short answers are all it needs.
     asked: tuple[str, ...] = ()
@@ -861,7 +867,7 @@ class Engine:
         also: list[Entry] = []
         asked: list[tuple[str, ...]] = []
         for facet in self._cue_facets(question):
-            target = self.kb.get(entry.facet(facet) or "")
+            target = self.kb.get(self._facet_target(entry, facet) or "")
             if target is None or target is entry or not target.facet_answer(facet):
                 continue
             if target in also:
@@ -871,7 +877,32 @@ class Engine:
                 asked.append((facet,))
         if not also:
             return result
+        # nothing else asked ("học chỗ nào" asks where and where to study: the same words)
+        covered = set(asked[0]) | ({"where"} if "study-where" in asked[0] else set())
+        whole = covered >= set(self._cue_facets(question))
+        if "study-where" in asked[0]:  # the same words asked once, as where to study
+            asked[0] = tuple(f for f in asked[0] if f != "where")
+        if whole and self._only_asks_facets(question):
+            # "học trung cấp ở đâu": nothing but the facet and a name; the answer is that
+            # facet's, first (a student reads the first lines only)
+            return Result(Kind.ANSWER, question, self._fixed([also[0]], self.tuning.name_score),
+                          result.districts, asked=asked[0], focused=True)
         return dataclasses.replace(result, also=tuple(also[:1]), also_asked=tuple(asked[:1]))
+
+    def _only_asks_facets(self, question: str) -> bool:
+        """Whether the message is a facet's cue with nothing of its own beside it but names
+        (a level, a country, a trade, a district) and neutral words."""
+        canon = self._canon(question)
+        asked = self._facets.asked(canon)
+        if not asked.facets:
+            return False
+        names: list[str] = []
+        for group in ("levels", "countries"):
+            named = self._mentions.find(canon, group, question)
+            if named is not None:
+                names += [named.name, *named.aliases]
+        allowed = self._beside_cues(question, canon, names)
+        return all(w in allowed for w in asked.rest)
 
     def _learned(self, question: str, ctx: Context, rule: Result, chosen: str | None
                  ) -> Result:
@@ -980,7 +1011,8 @@ class Engine:
         boarding topic covers every word of it."""
         parts = focus.clauses(question)
         asked = [c for c in parts if c.asking] or [c for c in parts if c.weight > 0]
-        near = self._near.match(" ".join(_canon(c.text) for c in asked))  # as focus.asked
+        near = self._near.match(" ".join(_canon(c.text) for c in asked),  # as focus.asked
+                                " ".join(c.text for c in asked))
         if near is None:
             return None
         _, plain = self._plain(question)
@@ -1076,8 +1108,11 @@ class Engine:
         """"Dạ cảm ơn ad, để tôi bàn lại với con": thanks that close a conversation, with
         words about what the family will do next but nothing asked."""
         canon = f" {text.canonical(question)} "
-        return (any(f" {t} " in canon for t in THANKS) and not focus.asks(question)) \
-            or focus.closes(question)
+        if not any(f" {t} " in canon for t in THANKS):
+            return focus.closes(question)
+        # "để tui kêu nó nhắn hỏi thêm", "tui đỡ lo phần nào": asking someone later and "phần
+        # nào" (somewhat) ask nothing of the bot; a question mark or another cue does
+        return "?" not in question and not focus.asks(_LATER_ASKING.sub(" ", question))
 
     def _calls_out(self, question: str) -> bool:
         """"hú ad ơi", "ê bot": calling the bot, with nothing the knowledge base knows."""
@@ -1347,14 +1382,16 @@ class Engine:
         districts = result.districts or self._districts_in(canon)
         entry = result.entry
         trade = self._trades.find(question)
+        liked = self._interests.find(question) if self._likes(question) else None
         here = Context(country=country.name if country is not None else None,
                        district=districts[0].name if districts else None,
                        level=level.name if level is not None else None,
-                       trade=trade.name if trade is not None else None)
+                       trade=trade.name if trade is not None else None,
+                       interest=liked.name if liked is not None else None)
         after = Context(topic=entry.id if entry is not None else ctx.topic,
                         country=here.country or ctx.country,
                         district=here.district or ctx.district, level=here.level or ctx.level,
-                        trade=here.trade or ctx.trade)
+                        trade=here.trade or ctx.trade, interest=here.interest or ctx.interest)
         changes: dict[str, object] = {"context": after, "mentioned": here}
         if entry is not None and result.named is None:
             lead = country or self._mentions.named("countries", ctx.country)
@@ -1369,8 +1406,10 @@ class Engine:
                 changes["trade"] = self.kb.entities.line_for(trade)
             entities = self.kb.entities
             if entities is not None and entry.id in entities.interest_topics:
-                interest = self._interests.find(question)  # (only under the choosing topics)
-                if interest is not None and self._likes(question):
+                # what this message says it likes, or an earlier one ("em thích vẽ", then
+                # "vậy em nên học nghề gì")
+                interest = liked or self._interests.named(ctx.interest)
+                if interest is not None:
                     changes["interest"] = entities.interest_line_for(interest)
             carried = self.kb.districts
             if not result.districts and ctx.district and carried is not None \
@@ -1508,12 +1547,15 @@ class Engine:
         assert main.entry is not None  # noqa: S101 - answered holds answers only
         also: list[Entry] = []
         asked: list[tuple[str, ...]] = []
+        leads: list[Named | None] = []
         for r in answered[1:]:
             if r.entry is not None and r.entry.id != main.entry.id and r.entry not in also:
                 also.append(r.entry)
                 asked.append(self._cue_facets(r.question))
+                leads.append(r.lead)  # the country it names, with its line on that topic
         return dataclasses.replace(main, question=question, also=tuple(also[:2]),
-                                   also_asked=tuple(asked[:2]), focused=False)
+                                   also_asked=tuple(asked[:2]), also_lead=tuple(leads[:2]),
+                                   focused=False)
 
     def _split(self, question: str, whole: Result) -> Result:
         """A message that asks several things: answer it and offer what else it asks ("Bạn cũng
@@ -1558,13 +1600,19 @@ class Engine:
         assert main.entry is not None  # noqa: S101 - answered holds answers only
         also: list[Entry] = []
         asked: list[tuple[str, ...]] = []
+        leads: list[Named | None] = []
         for r in answered:
             entry = r.entry
             if entry is not None and entry.id != main.entry.id and entry not in also:
                 also.append(entry)
                 asked.append(self._cue_facets(r.question))
+                country = self._mentions.find(self._no_districts(_canon(r.question)),
+                                              "countries", r.question)
+                leads.append(country if country is not None and country.line_on(entry.id)
+                             else None)
         return dataclasses.replace(main, question=question, districts=whole.districts,
-                                   also=tuple(also[:2]), also_asked=tuple(asked[:2]))
+                                   also=tuple(also[:2]), also_asked=tuple(asked[:2]),
+                                   also_lead=tuple(leads[:2]))
 
     def _cue_facets(self, part: str) -> tuple[str, ...]:
         """The facets one question of a message asks by a cue ("ở đâu", "bao nhiêu")."""
