@@ -6,6 +6,7 @@ applied), as whole words, so "can giuoc", "Cần Giuộc" and "huyện cần giu
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,9 +54,15 @@ class Phrases:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         forms = [text.canonical(p) for p in phrases]
-        self.pattern = text.whole_words(forms)
+        self._forms = forms
         self._spaced = spaced_words(forms)
         self.firsts = first_words(f for f in forms if f)
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        """The phrases as text.whole_words reads them (what `search` finds one character on;
+        compiled only when asked for)."""
+        return text.whole_words(self._forms)
 
     def search(self, canon: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
         """The first phrase in `canon` (`words`: its words, when the caller has them); the
@@ -303,8 +310,8 @@ class Mentions:
         # (canon, group, typed) -> what `find` found: the engine asks for a message's country
         # and level in several steps (facets, abroad, the conversation carried)
         self._found: dict[tuple[str, str, str], Named | None] = {}
-        self._groups: dict[str, tuple[re.Pattern[str], dict[str, Named]]] = {}
-        self._spaced: dict[str, re.Pattern[str]] = {}  # the same for " " + canon
+        self._forms: dict[str, dict[str, Named]] = {}  # group -> canonical name -> entity
+        self._spaced: dict[str, re.Pattern[str]] = {}  # the names, for " " + canon
         self._firsts: dict[str, frozenset[str] | None] = {}
         self._spellings = Spellings(())
         if kb.entities is None:
@@ -317,9 +324,9 @@ class Mentions:
                     key = text.canonical(name)
                     if key:
                         forms.setdefault(key, item)
-            pattern, spaced = text.whole_words(forms), spaced_words(forms)
-            if pattern is not None and spaced is not None:
-                self._groups[group] = (pattern, forms)
+            spaced = spaced_words(forms)
+            if spaced is not None:
+                self._forms[group] = forms
                 self._spaced[group] = spaced
                 self._firsts[group] = first_words(f for f in forms if f)
         self._spellings = Spellings(n for item in groups["countries"]
@@ -341,11 +348,18 @@ class Mentions:
         """Forget what was found (benchmarks measure the work, not the memory)."""
         self._found.clear()
 
+    @functools.cached_property
+    def _groups(self) -> dict[str, tuple[re.Pattern[str], dict[str, Named]]]:
+        """Each group's names as text.whole_words reads them, with the entity of each (what
+        `find` finds one character on; compiled only when asked for)."""
+        found = {group: (text.whole_words(forms), forms) for group, forms in self._forms.items()}
+        return {group: (pattern, forms) for group, (pattern, forms) in found.items()
+                if pattern is not None}
+
     def _find(self, canon: str, group: str, typed: str) -> Named | None:
-        found = self._groups.get(group)
-        if found is None:
+        forms = self._forms.get(group)
+        if forms is None:
             return None
-        _, forms = found
         pattern = self._spaced[group]
         firsts = self._firsts[group]
         if firsts is not None and firsts.isdisjoint(words_of(canon)):
@@ -361,10 +375,10 @@ class Mentions:
 
     def named(self, group: str, name: str | None) -> Named | None:
         """The entity of a group by its name (as kept in a conversation's context)."""
-        found = self._groups.get(group)
+        found = self._forms.get(group)
         if found is None or name is None:
             return None
-        return next((n for n in found[1].values() if n.name == name), None)
+        return next((n for n in found.values() if n.name == name), None)
 
 
 W = TypeVar("W", Trade, Interest)
@@ -384,9 +398,14 @@ class Worded(Generic[W]):
                     forms.setdefault(key, item)
         self._forms: dict[str, W] = forms
         self._found: dict[str, W | None] = {}  # message -> what `find` found (see Mentions)
-        self._pattern = text.whole_words(forms)
-        self._spaced = spaced_words(forms)  # the same for " " + the text
+        self._spaced = spaced_words(forms)  # for " " + the text
         self._firsts = first_words(f for f in forms if f)
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        """The words as text.whole_words reads them (what `find` finds one character on;
+        compiled only when asked for)."""
+        return text.whole_words(self._forms)
 
     def named(self, name: str | None) -> W | None:
         """The thing of a name kept in a conversation's context."""

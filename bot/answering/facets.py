@@ -5,6 +5,7 @@ answers the facet after it."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -23,24 +24,25 @@ class Asked:
 
 class FacetCues:
     def __init__(self, facets: Facets | None) -> None:
-        self._patterns: list[tuple[str, re.Pattern[str]]] = []
+        self._forms: dict[str, set[str]] = {}  # facet -> its cues' canonical forms
+        self._names: list[str] = []
+        self._firsts: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         self.neutral: frozenset[str] = frozenset()
         self.cue_names: frozenset[str] = frozenset()
         if facets is None:
             return
         for name, cues in facets.cues.items():
-            pattern = text.whole_words(text.canonical(c) for c in cues)
-            if pattern is not None:
-                self._patterns.append((name, pattern))
-        # The same cues as words, by their first word: a message's words are looked up once
+            forms = {text.canonical(c) for c in cues} - {""}
+            if forms:
+                self._forms[name] = forms
+        # The cues as words, by their first word: a message's words are looked up once
         # instead of twelve expressions scanning it (a long message: most of the time here).
         # Per first word, each facet's cues in the order the expressions try them (longest
         # first; of two cues found at one place the longer has more words).
-        names = [name for name, _ in self._patterns]
+        names = list(self._forms)
         firsts: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         for k, name in enumerate(names):
-            forms = {text.canonical(c) for c in facets.cues[name]} - {""}
-            for form in forms:
+            for form in self._forms[name]:
                 words = tuple(form.split(" "))
                 firsts.setdefault(words[0], []).append((k, words))
         self._names = names
@@ -48,6 +50,13 @@ class FacetCues:
                         for w, cues in firsts.items()}
         self.cue_names = frozenset(facets.cues) - {SAME}  # it asks the question again
         self.neutral = frozenset(w for n in facets.neutral for w in text.canonical(n).split())
+
+    @functools.cached_property
+    def _patterns(self) -> list[tuple[str, re.Pattern[str]]]:
+        """Each facet's cues as one whole-word expression (what `asked` reads word by word;
+        compiled only when asked for: the tests' full reading)."""
+        found = [(name, text.whole_words(forms)) for name, forms in self._forms.items()]
+        return [(name, pattern) for name, pattern in found if pattern is not None]
 
     def asked(self, canon: str) -> Asked:
         found: list[tuple[int, int, str]] = []
