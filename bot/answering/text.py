@@ -356,6 +356,11 @@ class Token:
     stop: bool
 
 
+@lru_cache(maxsize=65536)  # words repeat endlessly: one (immutable) token per spelling
+def _token(word: str, stop: bool) -> Token:
+    return Token(_fold_word(word), stop)
+
+
 def _apply_phrases(toks: list[Token], lex: Lexicon) -> list[Token]:
     """Replace multi-word synonyms (folded, longest first) by their canonical wording."""
     texts = [t.text for t in toks]  # kept equal to the tokens' texts
@@ -398,7 +403,7 @@ def analyze(text: str) -> tuple[Token, ...]:
             and not (word in lex.literal_before and (
                 i == 0 or (i + 1 < len(words) and words[i + 1] in lex.literal_before[word])))
             and not (i > 0 and words[i - 1] in lex.literal_after.get(word, ())))
-        toks.append(Token(_fold_word(word), stop))
+        toks.append(_token(word, stop))
     return tuple(_apply_phrases(toks, lex))
 
 
