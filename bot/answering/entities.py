@@ -84,6 +84,7 @@ class Districts:
         self.patterns: list[tuple[re.Pattern[str], District]] = []
         # each pattern's name's first word, or "" when it has none (then it is always tried)
         self._firsts: list[str] = []
+        self._heads: frozenset[str] | None = frozenset()
         self._any: re.Pattern[str] | None = None
         self._forms: dict[int, tuple[str, ...]] = {}
         if kb.districts is None:
@@ -98,6 +99,8 @@ class Districts:
             self.patterns.append((re.compile(rf"(?:^| ){re.escape(name)}(?= |$)"), district))
             self._spaced.append(re.compile(rf" {re.escape(name)}(?= |$)"))
             self._firsts.append(name.split(" ", 1)[0])
+        # every name's first word (None when some name has none: then always searched)
+        self._heads = frozenset(self._firsts) if all(self._firsts) else None
         # one search tells most messages (no district named) apart from the rest
         self._any = text.whole_words(n for n, _ in names)
         # each district's names as canonical forms, the longest name (as written) first
@@ -138,6 +141,8 @@ class Districts:
 
     def covered(self, tokens: list[str]) -> set[int]:
         """Positions of the tokens that spell a district's name."""
+        if self._heads is not None and self._heads.isdisjoint(tokens):
+            return set()  # no name's first word among them (most clauses)
         canon = " ".join(tokens)
         starts, pos = [], 0
         for tok in tokens:
