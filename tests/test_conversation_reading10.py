@@ -100,3 +100,14 @@ def test_thanks_that_say_whom_the_writer_will_ask_later_close_the_conversation(e
         assert result.entry is None and result.kind.value == "greeting", message
     asked = engine.ask("cảm ơn ad, em muốn hỏi thêm về vay vốn đi học", "guidance.counselor")
     assert asked.entry is not None and asked.entry.id == "support.student-loan"
+
+
+def test_small_talk_about_the_bot_is_not_read_as_a_follow_up(engine):
+    """"ad tên gì", "bot mấy tuổi" right after a topic asked about the bot, not the topic."""
+    for message in ("ad tên gì vậy", "bot mấy tuổi rồi z", "ad là người thật hay máy"):
+        for before in (None, "vet.levels", "overseas.costs"):
+            result = engine.ask(message, before)
+            assert result.entry is None, (message, before)
+            assert result.note is not None and "không phải người thật" in result.note
+    asked = engine.ask("ad ơi đi Nhật cần bao nhiêu tuổi")
+    assert asked.entry is not None and asked.entry.id.startswith("overseas.")
