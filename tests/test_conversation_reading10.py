@@ -30,6 +30,9 @@ def test_a_name_is_capitalised_or_not_a_vietnamese_syllable():
     assert named.found("cty Hoa Sen tuyển không") and named.found("cong ty samsung")
     assert not named.found("công ty nào uy tín") and not named.found("cty Nhật trả lương")
     assert not named.found("cty xkld lấy phí") and not named.found("Công ty Dịch vụ")
+    # generic words and teencode between the head and the name are skipped, to the name
+    assert named.found("cty xkld Phú Quý tuyển đi Nhật") and named.found("công ty dịch Minh An")
+    assert not named.found("cty xkld, Nhật có tuyển không")
 
 
 def test_a_short_course_is_the_sory_cap_level_and_nhut_after_a_place_word_is_japan():
