@@ -30,6 +30,9 @@ def test_a_name_is_capitalised_or_not_a_vietnamese_syllable():
     assert named.found("cty Hoa Sen tuyển không") and named.found("cong ty samsung")
     assert not named.found("công ty nào uy tín") and not named.found("cty Nhật trả lương")
     assert not named.found("cty xkld lấy phí") and not named.found("Công ty Dịch vụ")
+    # generic words and teencode between the head and the name are skipped, to the name
+    assert named.found("cty xkld Phú Quý tuyển đi Nhật") and named.found("công ty dịch Minh An")
+    assert not named.found("cty xkld, Nhật có tuyển không")
 
 
 def test_a_short_course_is_the_sory_cap_level_and_nhut_after_a_place_word_is_japan():
@@ -100,3 +103,36 @@ def test_thanks_that_say_whom_the_writer_will_ask_later_close_the_conversation(e
         assert result.entry is None and result.kind.value == "greeting", message
     asked = engine.ask("cảm ơn ad, em muốn hỏi thêm về vay vốn đi học", "guidance.counselor")
     assert asked.entry is not None and asked.entry.id == "support.student-loan"
+
+
+def test_small_talk_about_the_bot_is_not_read_as_a_follow_up(engine):
+    """"ad tên gì", "bot mấy tuổi" right after a topic asked about the bot, not the topic."""
+    for message in ("ad tên gì vậy", "bot mấy tuổi rồi z", "ad là người thật hay máy"):
+        for before in (None, "vet.levels", "overseas.costs"):
+            result = engine.ask(message, before)
+            assert result.entry is None, (message, before)
+            assert result.note is not None and "không phải người thật" in result.note
+    asked = engine.ask("ad ơi đi Nhật cần bao nhiêu tuổi")
+    assert asked.entry is not None and asked.entry.id.startswith("overseas.")
+
+
+def test_going_up_to_university_after_the_transfer_topic_gets_its_own_answer(engine, kb):
+    """"còn lên đại học thì sao" after liên thông repeated the whole answer: the topic's
+    table now answers that facet in its own words."""
+    transfer = kb.get("vet.transfer")
+    assert transfer is not None and transfer.facet("university") == "vet.transfer"
+    result = engine.ask("vậy học lên đại học thì sao ad", "vet.transfer")
+    assert result.entry is transfer and result.asked == ("university",) and result.focused
+    reply = compose(kb, result, dt.date(2026, 12, 7))
+    assert reply.text.startswith(transfer.facet_answer("university") or "?")
+
+
+def test_the_cost_asked_after_failing_grade_10_is_answered_under_the_routes(engine, kb):
+    """"thi trượt lớp 10 rồi, học trung cấp có tốn tiền không": the routes after failing are
+    the answer (the story), and the trung cấp exemption's short answer comes right under it."""
+    result = engine.ask("con thi trượt lớp 10 rồi, giờ học trung cấp có tốn tiền không")
+    free = kb.get("tuition.trung-cap-free")
+    assert result.entry is not None and result.entry.id == "streaming.grade10-failed"
+    assert free in result.also
+    reply = compose(kb, result, dt.date(2026, 12, 7))
+    assert (free.facet_answer("how-much") or "?") in reply.text
