@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from bot.answering import yamlfile
 from bot.answering.safety_model import NONE, SafetyModel
@@ -311,6 +311,9 @@ class Detector:
     abroad: Cues | None
     always: tuple[tuple[Concern, Cues], ...] = ()  # read before idioms and `unless`
     model: SafetyModel | None = None  # the learned second opinion (safety_model.py)
+    # What the model's illegal reading needs to outweigh a crisis cue (see _asked_for).
+    ILLEGAL_OVER_CRISIS: ClassVar[float | None] = 0.7
+    SELF_HARM_YIELD: ClassVar[float | None] = 0.8
 
     def warm(self, wait: bool = True) -> None:
         """Fit or load the model and compile every expression now (the bot does, before its
@@ -364,24 +367,35 @@ class Detector:
             if cues.search(text, words) and not self._framed(cues, unless, text, words):
                 if self.model is not None and self.model.overrules(text, crisis=True):
                     return None  # the model is sure it is ordinary: the cue's false alarm
-                if concern is not Concern.SELF_HARM:  # "keep my papers so I am not caught"
-                    refusal = self._asked_for(text, words, abroad)
-                    if refusal is not None:
-                        return refusal
+                refusal = self._asked_for(text, words, abroad, concern)
+                if refusal is not None:  # "keep my papers so I am not caught"
+                    return refusal
                 return Finding(concern, None, abroad)
         return None
 
-    def _asked_for(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
-        """A plain request for an illegal act that the model also reads as one: it outweighs
-        an abuse or danger cue (a worker asking how to overstay speaks of papers and being
-        caught), never a self-harm one."""
-        if self.request is None or self.model is None or not self.request.search(text, words):
+    def _asked_for(self, text: str, words: frozenset[str], abroad: bool,
+                   concern: Concern) -> Finding | None:
+        """An illegal act's cue that the model reads as an illegal request outweighs an abuse
+        or danger cue (a worker asking how to run from the contract speaks of running away and
+        being caught; a bribe of "đưa tiền" near "giữ hồ sơ"): with a request cue when the
+        model's likeliest class is illegal, or without one when it is sure (ILLEGAL_OVER_CRISIS).
+        A self-harm cue only yields to a request the model is sure of (SELF_HARM_YIELD): folded
+        words make some self-harm cues match plain requests, but a crisis must not be lost."""
+        if self.model is None:
             return None
         group = next((g for g in self.illegal if g.cues.search(text, words)), None)
         if group is None:
             return None
         probs = self.model.probabilities(text)
         if not probs or max(probs, key=lambda k: probs[k]) != Concern.ILLEGAL.value:
+            return None
+        asks = self.request is not None and self.request.search(text, words)
+        p = probs[Concern.ILLEGAL.value]
+        if concern is Concern.SELF_HARM:
+            needed = self.SELF_HARM_YIELD if asks else None
+        else:
+            needed = 0.0 if asks else self.ILLEGAL_OVER_CRISIS
+        if needed is None or p < needed:
             return None
         return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
 
