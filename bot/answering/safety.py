@@ -311,6 +311,9 @@ class Detector:
     abroad: Cues | None
     always: tuple[tuple[Concern, Cues], ...] = ()  # read before idioms and `unless`
     model: SafetyModel | None = None  # the learned second opinion (safety_model.py)
+    # The writer's own plan ("tôi tính làm", "e mượn tên bạn"): a framing question after it
+    # ("có sao không", "công ty nói được") does not hold back a cue the model reads as illegal.
+    intent: Cues | None = None
     # What the model's illegal reading needs to outweigh a crisis cue (see _asked_for).
     ILLEGAL_OVER_CRISIS: ClassVar[float | None] = 0.7
     SELF_HARM_YIELD: ClassVar[float | None] = 0.8
@@ -328,7 +331,8 @@ class Detector:
             threading.Thread(target=self._compile, name="safety-compile", daemon=True).start()
 
     def _compile(self) -> None:
-        every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad]
+        every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad,
+                                    self.intent]
         every += [c for _, cues, unless in self.crisis for c in (cues, unless)]
         every += [g.cues for g in self.illegal] + [a for _, a in self.always]
         for cues in every:
@@ -406,12 +410,24 @@ class Detector:
                 asks = self.request is not None and self.request.search(text, words)
                 if self.model is not None and self.model.overrules(text):
                     return None  # the model is sure it is ordinary: a cue's false alarm
+                asks = asks or (framed and self._intends(group.cues, text, words))
                 if asks or not framed:
                     seen = self.model.read(text, words) if self.model is not None else None
                     if seen is not None and seen[0] in CRISES:  # a crisis outweighs a refusal
                         return Finding(Concern(seen[0]), None, abroad)
                     return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
         return None
+
+    def _intends(self, cues: Cues, text: str, words: frozenset[str]) -> bool:
+        """Whether the writer states their own plan near the cue (`intent`) and the model's
+        likeliest reading is an illegal request: "tôi tính làm, có bị gì không" asks the
+        risk of one's own act, "làm bằng giả có bị đi tù không" only the law."""
+        if self.intent is None or self.model is None or not self.intent.search(text, words):
+            return False
+        if not near(cues.spans(text, words), self.intent.spans(text, words)):
+            return False
+        probs = self.model.probabilities(text)
+        return bool(probs) and max(probs, key=lambda k: probs[k]) == Concern.ILLEGAL.value
 
     @staticmethod
     def _framed(cues: Cues, unless: Cues | None, text: str, words: frozenset[str]) -> bool:
@@ -443,7 +459,8 @@ class Detector:
                 return None
             framed = self._model_framed(self.illegal_unless, text, words)
             asks = self.request is not None and self.request.search(text, words)
-            if framed and not asks:
+            if framed and not asks and not (self.intent is not None
+                                            and self.intent.search(text, words)):
                 return None
             # The model names no group: the one whose words the message holds most (the first
             # group, the papers, when none), for its legal way and its risk.
@@ -590,11 +607,12 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
     groups = _read_groups(r, topic_ids)
     request = r.patterns(("illegal", "request"), required=True)
     illegal_unless = r.patterns(("illegal", "unless"), required=False)
+    intent = r.patterns(("illegal", "intent"), required=False)
     abroad = r.patterns(("abroad",), required=True)
     model = _read_model(r, ordinary, ignore, corpus, digest)
     memo.write(r.known, r.memo)
     return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
-                    abroad, always, model), r.problems
+                    abroad, always, model, intent), r.problems
 
 
 EXAMPLE_KEYS = (*(c.value for c in Concern), NONE)
