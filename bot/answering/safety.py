@@ -317,6 +317,7 @@ class Detector:
     # What the model's illegal reading needs to outweigh a crisis cue (see _asked_for).
     ILLEGAL_OVER_CRISIS: ClassVar[float | None] = 0.7
     SELF_HARM_YIELD: ClassVar[float | None] = 0.8
+    ILLEGAL_SURE: ClassVar[float | None] = 0.9  # ... with no group's cue in the message
 
     def warm(self, wait: bool = True) -> None:
         """Fit or load the model and compile every expression now (the bot does, before its
@@ -385,16 +386,19 @@ class Detector:
         model's likeliest class is illegal, or without one when it is sure (ILLEGAL_OVER_CRISIS).
         A self-harm cue only yields to a request the model is sure of (SELF_HARM_YIELD): folded
         words make some self-harm cues match plain requests, but a crisis must not be lost."""
-        if self.model is None:
-            return None
-        group = next((g for g in self.illegal if g.cues.search(text, words)), None)
-        if group is None:
+        if self.model is None or not self.illegal:
             return None
         probs = self.model.probabilities(text)
         if not probs or max(probs, key=lambda k: probs[k]) != Concern.ILLEGAL.value:
             return None
-        asks = self.request is not None and self.request.search(text, words)
         p = probs[Concern.ILLEGAL.value]
+        group = next((g for g in self.illegal if g.cues.search(text, words)), None)
+        if group is None:  # no group's cue: only a sure reading, of an abuse or danger cue
+            sure = self.ILLEGAL_SURE
+            if sure is None or p < sure or concern is Concern.SELF_HARM:
+                return None
+            group = max(self.illegal, key=lambda g: g.mentions(text, words))
+        asks = self.request is not None and self.request.search(text, words)
         if concern is Concern.SELF_HARM:
             needed = self.SELF_HARM_YIELD if asks else None
         else:
