@@ -318,6 +318,7 @@ class Detector:
     ILLEGAL_OVER_CRISIS: ClassVar[float | None] = 0.7
     SELF_HARM_YIELD: ClassVar[float | None] = 0.8
     ILLEGAL_SURE: ClassVar[float | None] = 0.9  # ... with no group's cue in the message
+    FRAMED_VETO: ClassVar[float | None] = 0.4  # see _ordinary
 
     def warm(self, wait: bool = True) -> None:
         """Fit or load the model and compile every expression now (the bot does, before its
@@ -414,6 +415,8 @@ class Detector:
                 asks = self.request is not None and self.request.search(text, words)
                 if self.model is not None and self.model.overrules(text):
                     return None  # the model is sure it is ordinary: a cue's false alarm
+                if framed and asks and self._ordinary(text):
+                    return None  # a question about the law, a scam or a fake, asked politely
                 asks = asks or (framed and self._intends(group.cues, text, words))
                 if asks or not framed:
                     seen = self.model.read(text, words) if self.model is not None else None
@@ -421,6 +424,16 @@ class Detector:
                         return Finding(Concern(seen[0]), None, abroad)
                     return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
         return None
+
+    def _ordinary(self, text: str) -> bool:
+        """Whether the model reads a framed message as ordinary surely enough that a request
+        cue in it ("chỉ giúp", "ở đâu uy tín") asks for the legal way, not the act
+        (FRAMED_VETO: the probability of "ordinary" needed; None: never)."""
+        needed = self.FRAMED_VETO
+        if needed is None or self.model is None:
+            return False
+        probs = self.model.probabilities(text)
+        return bool(probs) and probs.get(NONE, 0.0) >= needed
 
     def _intends(self, cues: Cues, text: str, words: frozenset[str]) -> bool:
         """Whether the writer states their own plan near the cue (`intent`) and the model's
