@@ -117,6 +117,8 @@ CLI_NO_DATABASE = (
 )
 KB_OK = ("Kiến thức hợp lệ: {entries} mục, {questions} cách hỏi, {surveys} khảo sát, "
          "{training} câu huấn luyện.")
+KB_TRAINED = ("Đã huấn luyện và lưu sẵn các mô hình vào {folder} ({files} tệp): lần khởi động sau "
+              "dùng lại, không phải huấn luyện.")
 
 # --- Telegram: welcome and audience ---------------------------------------------------------
 WELCOME = (

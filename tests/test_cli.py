@@ -224,3 +224,26 @@ def test_every_careerbot_variable_is_known_and_listed_in_env_example():
             for name in re.findall(r'"(CAREERBOT_[A-Z_]+)"', p.read_text(encoding="utf-8"))}
     assert read <= set(KNOWN_VARIABLES), "add it to KNOWN_VARIABLES"
     assert set(KNOWN_VARIABLES) <= listed, "list it in .env.example"
+
+
+def test_kb_train_fills_the_model_cache_that_a_later_start_only_reads(tmp_path):
+    """The container image runs `careerbot kb train` at build time: its first start must find
+    every model there and train nothing (the cache is read-only at run time)."""
+    cache = tmp_path / "models"
+    env = {"CAREERBOT_MODEL_CACHE": str(cache)}
+    out = careerbot("kb", "train", env=env)
+    assert out.returncode == 0, out.stderr
+    assert str(cache) in out.stdout
+    made = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    assert {name.split("-")[0] for name in made} >= {"intent", "context", "safety"}
+    answer = careerbot("ask", "--json", "hoc trung cap co mien hoc phi ko", env=env)
+    assert answer.returncode == 0 and json.loads(answer.stdout)["id"] == "tuition.trung-cap-free"
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == made  # nothing refitted
+
+
+def test_the_container_image_is_built_with_its_models_trained():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    build, runtime = dockerfile.split("# --- runtime", 1)
+    assert "CAREERBOT_MODEL_CACHE=/opt/careerbot/model-cache" in build
+    assert "careerbot kb train" in build
+    assert "CAREERBOT_MODEL_CACHE=/opt/careerbot/model-cache" in runtime

@@ -30,6 +30,9 @@ def test_a_name_is_capitalised_or_not_a_vietnamese_syllable():
     assert named.found("cty Hoa Sen tuyển không") and named.found("cong ty samsung")
     assert not named.found("công ty nào uy tín") and not named.found("cty Nhật trả lương")
     assert not named.found("cty xkld lấy phí") and not named.found("Công ty Dịch vụ")
+    # generic words and teencode between the head and the name are skipped, to the name
+    assert named.found("cty xkld Phú Quý tuyển đi Nhật") and named.found("công ty dịch Minh An")
+    assert not named.found("cty xkld, Nhật có tuyển không")
 
 
 def test_a_short_course_is_the_sory_cap_level_and_nhut_after_a_place_word_is_japan():
@@ -100,3 +103,14 @@ def test_thanks_that_say_whom_the_writer_will_ask_later_close_the_conversation(e
         assert result.entry is None and result.kind.value == "greeting", message
     asked = engine.ask("cảm ơn ad, em muốn hỏi thêm về vay vốn đi học", "guidance.counselor")
     assert asked.entry is not None and asked.entry.id == "support.student-loan"
+
+
+def test_small_talk_about_the_bot_is_not_read_as_a_follow_up(engine):
+    """"ad tên gì", "bot mấy tuổi" right after a topic asked about the bot, not the topic."""
+    for message in ("ad tên gì vậy", "bot mấy tuổi rồi z", "ad là người thật hay máy"):
+        for before in (None, "vet.levels", "overseas.costs"):
+            result = engine.ask(message, before)
+            assert result.entry is None, (message, before)
+            assert result.note is not None and "không phải người thật" in result.note
+    asked = engine.ask("ad ơi đi Nhật cần bao nhiêu tuổi")
+    assert asked.entry is not None and asked.entry.id.startswith("overseas.")

@@ -183,29 +183,37 @@ _SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])
 
 
 class NamedAfter:
-    """A proper name typed right after one of some head words ("công ty Hoàng Long",
-    "cty pouyuen"): a capitalised word, or a lower-case one no Vietnamese syllable spells
-    (and no teencode: "cty xkld" is no name); not one of the generic words that follow
-    such heads ("Trung tâm Dịch vụ việc làm", "công ty Nhật")."""
+    """A proper name typed shortly after one of some head words ("công ty Hoàng Long", "cty
+    xkld Hoa Sen", "cty pouyuen"): a capitalised word, or a lower-case one no Vietnamese
+    syllable spells (and no teencode: "cty xkld" is no name), within a few words of the head
+    and the same clause; not one of the generic words that follow such heads ("Trung tâm Dịch
+    vụ việc làm", "công ty Nhật")."""
+
+    WINDOW = 4  # words after the head a name may come ("công ty xuất khẩu lao động ABC")
 
     def __init__(self, heads: Iterable[str], generic: Iterable[str]) -> None:
         spellings = {s for h in heads for s in (h.lower(), text.fold(h.lower()))}
         self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(
             re.escape(s).replace(r"\ ", r"\s+") for s in sorted(spellings, key=len, reverse=True))
-            + r")\s+(\w+)", re.IGNORECASE)
+            + r")((?:\s+[^\s.,;:!?]+){1," + str(self.WINDOW) + "})", re.IGNORECASE)
         self.generic = frozenset(text.fold(g.lower()) for g in generic)
 
-    def found(self, typed: str) -> bool:
-        for m in self.pattern.finditer(typed):
-            word = m.group(1)
+    def _is_name(self, words: list[str]) -> bool:
+        """Whether the first word after the head that is not generic (a listed word, or
+        teencode such as "xkld") is a name."""
+        for word in words:
             folded = text.fold(word.lower())
-            if folded in self.generic or word.isdigit():
-                continue
+            if folded in self.generic or text.canonical(word) != folded:
+                continue  # "cty xkld Hoa Sen", "Công ty xuất khẩu lao động ABC"
+            if any(c.isdigit() for c in word):
+                return False
             if word[0].isupper():
                 return True
-            if _SYLLABLE.fullmatch(folded) is None and text.canonical(word) == folded:
-                return True
+            return _SYLLABLE.fullmatch(folded) is None
         return False
+
+    def found(self, typed: str) -> bool:
+        return any(self._is_name(m.group(1).split()) for m in self.pattern.finditer(typed))
 
 
 class NearDomain:

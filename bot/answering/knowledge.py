@@ -254,7 +254,8 @@ class OutOfScope(_Model):
     unless: tuple[Text, ...] = ()
     # With `named`, a phrase of `any` must be followed, as typed, by a proper name: a word
     # written with a capital ("công ty Hoàng Long") or one no Vietnamese syllable spells
-    # ("cty pouyuen"), unless its first word is one of `not_names` ("Trung tâm Dịch vụ").
+    # ("cty pouyuen"); the generic words of `not_names` ("Trung tâm Dịch vụ") and teencode
+    # before it are skipped (entities.NamedAfter).
     named: bool = False
     not_names: tuple[Text, ...] = ()
     reply: Text

@@ -170,6 +170,21 @@ def kb_check(knowledge_dir: Path | None) -> None:
         surveys=len(surveys.surveys), training=len(kbase.corpus)))
 
 
+@kb.command("train")
+@knowledge_option
+def kb_train(knowledge_dir: Path | None) -> None:
+    """Huấn luyện và lưu sẵn các mô hình (CAREERBOT_MODEL_CACHE), để lần khởi động sau nhanh."""
+    from bot.answering.cold_start import ready_engine
+    from bot.answering.model_cache import default_cache_dir
+
+    root = knowledge_dir or _settings().knowledge_dir or knowledge.default_dir()
+    kbase = knowledge.load(root)
+    ready_engine(kbase)  # the intent and context models, the safety model fitted meanwhile
+    kbase.safety.warm()  # loaded from the cache the fit wrote (fitted here if it could not)
+    folder = default_cache_dir()
+    click.echo(messages.KB_TRAINED.format(folder=folder, files=len(list(folder.glob("*")))))
+
+
 @kb.command("list")
 @knowledge_option
 def kb_list(knowledge_dir: Path | None) -> None:
