@@ -114,3 +114,25 @@ def test_small_talk_about_the_bot_is_not_read_as_a_follow_up(engine):
             assert result.note is not None and "không phải người thật" in result.note
     asked = engine.ask("ad ơi đi Nhật cần bao nhiêu tuổi")
     assert asked.entry is not None and asked.entry.id.startswith("overseas.")
+
+
+def test_going_up_to_university_after_the_transfer_topic_gets_its_own_answer(engine, kb):
+    """"còn lên đại học thì sao" after liên thông repeated the whole answer: the topic's
+    table now answers that facet in its own words."""
+    transfer = kb.get("vet.transfer")
+    assert transfer is not None and transfer.facet("university") == "vet.transfer"
+    result = engine.ask("vậy học lên đại học thì sao ad", "vet.transfer")
+    assert result.entry is transfer and result.asked == ("university",) and result.focused
+    reply = compose(kb, result, dt.date(2026, 12, 7))
+    assert reply.text.startswith(transfer.facet_answer("university") or "?")
+
+
+def test_the_cost_asked_after_failing_grade_10_is_answered_under_the_routes(engine, kb):
+    """"thi trượt lớp 10 rồi, học trung cấp có tốn tiền không": the routes after failing are
+    the answer (the story), and the trung cấp exemption's short answer comes right under it."""
+    result = engine.ask("con thi trượt lớp 10 rồi, giờ học trung cấp có tốn tiền không")
+    free = kb.get("tuition.trung-cap-free")
+    assert result.entry is not None and result.entry.id == "streaming.grade10-failed"
+    assert free in result.also
+    reply = compose(kb, result, dt.date(2026, 12, 7))
+    assert (free.facet_answer("how-much") or "?") in reply.text
