@@ -364,10 +364,13 @@ def test_a_request_the_model_alone_reads_gets_the_legal_way_of_its_own_group(kb)
     assert found.topic != kb.safety.illegal[0].topic  # not the first group's by default
 
 
-def test_an_explicit_request_outweighs_an_abuse_cue_when_the_model_reads_it(kb):
+def test_an_explicit_request_outweighs_an_abuse_cue_when_the_model_reads_it(kb, monkeypatch):
     text = ("em là thực tập sinh sắp hết hợp đồng, em tính bỏ trốn ra ngoài làm chui, "
             "chỉ em cách giữ giấy tờ để không bị bắt")
+    # (round 10: a sure reading outweighs the abuse cue with no request cue too; not here)
+    monkeypatch.setattr(safety.Detector, "ILLEGAL_OVER_CRISIS", None)
     without = dataclasses.replace(kb.safety, request=None).detect(text)
+    monkeypatch.undo()
     assert without is not None and without.crisis  # the papers read as a broker's hold alone
     found = kb.safety.detect(text)
     assert found is not None and found.concern is Concern.ILLEGAL

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from bot.answering import yamlfile
 from bot.answering.safety_model import NONE, SafetyModel
@@ -311,6 +311,14 @@ class Detector:
     abroad: Cues | None
     always: tuple[tuple[Concern, Cues], ...] = ()  # read before idioms and `unless`
     model: SafetyModel | None = None  # the learned second opinion (safety_model.py)
+    # The writer's own plan ("tôi tính làm", "e mượn tên bạn"): a framing question after it
+    # ("có sao không", "công ty nói được") does not hold back a cue the model reads as illegal.
+    intent: Cues | None = None
+    # What the model's illegal reading needs to outweigh a crisis cue (see _asked_for).
+    ILLEGAL_OVER_CRISIS: ClassVar[float | None] = 0.7
+    SELF_HARM_YIELD: ClassVar[float | None] = 0.8
+    ILLEGAL_SURE: ClassVar[float | None] = 0.9  # ... with no group's cue in the message
+    FRAMED_VETO: ClassVar[float | None] = 0.4  # see _ordinary
 
     def warm(self, wait: bool = True) -> None:
         """Fit or load the model and compile every expression now (the bot does, before its
@@ -325,7 +333,8 @@ class Detector:
             threading.Thread(target=self._compile, name="safety-compile", daemon=True).start()
 
     def _compile(self) -> None:
-        every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad]
+        every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad,
+                                    self.intent]
         every += [c for _, cues, unless in self.crisis for c in (cues, unless)]
         every += [g.cues for g in self.illegal] + [a for _, a in self.always]
         for cues in every:
@@ -364,24 +373,38 @@ class Detector:
             if cues.search(text, words) and not self._framed(cues, unless, text, words):
                 if self.model is not None and self.model.overrules(text, crisis=True):
                     return None  # the model is sure it is ordinary: the cue's false alarm
-                if concern is not Concern.SELF_HARM:  # "keep my papers so I am not caught"
-                    refusal = self._asked_for(text, words, abroad)
-                    if refusal is not None:
-                        return refusal
+                refusal = self._asked_for(text, words, abroad, concern)
+                if refusal is not None:  # "keep my papers so I am not caught"
+                    return refusal
                 return Finding(concern, None, abroad)
         return None
 
-    def _asked_for(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
-        """A plain request for an illegal act that the model also reads as one: it outweighs
-        an abuse or danger cue (a worker asking how to overstay speaks of papers and being
-        caught), never a self-harm one."""
-        if self.request is None or self.model is None or not self.request.search(text, words):
-            return None
-        group = next((g for g in self.illegal if g.cues.search(text, words)), None)
-        if group is None:
+    def _asked_for(self, text: str, words: frozenset[str], abroad: bool,
+                   concern: Concern) -> Finding | None:
+        """An illegal act's cue that the model reads as an illegal request outweighs an abuse
+        or danger cue (a worker asking how to run from the contract speaks of running away and
+        being caught; a bribe of "đưa tiền" near "giữ hồ sơ"): with a request cue when the
+        model's likeliest class is illegal, or without one when it is sure (ILLEGAL_OVER_CRISIS).
+        A self-harm cue only yields to a request the model is sure of (SELF_HARM_YIELD): folded
+        words make some self-harm cues match plain requests, but a crisis must not be lost."""
+        if self.model is None or not self.illegal:
             return None
         probs = self.model.probabilities(text)
         if not probs or max(probs, key=lambda k: probs[k]) != Concern.ILLEGAL.value:
+            return None
+        p = probs[Concern.ILLEGAL.value]
+        group = next((g for g in self.illegal if g.cues.search(text, words)), None)
+        if group is None:  # no group's cue: only a sure reading, of an abuse or danger cue
+            sure = self.ILLEGAL_SURE
+            if sure is None or p < sure or concern is Concern.SELF_HARM:
+                return None
+            group = max(self.illegal, key=lambda g: g.mentions(text, words))
+        asks = self.request is not None and self.request.search(text, words)
+        if concern is Concern.SELF_HARM:
+            needed = self.SELF_HARM_YIELD if asks else None
+        else:
+            needed = 0.0 if asks else self.ILLEGAL_OVER_CRISIS
+        if needed is None or p < needed:
             return None
         return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
 
@@ -392,12 +415,36 @@ class Detector:
                 asks = self.request is not None and self.request.search(text, words)
                 if self.model is not None and self.model.overrules(text):
                     return None  # the model is sure it is ordinary: a cue's false alarm
+                if framed and asks and self._ordinary(text):
+                    return None  # a question about the law, a scam or a fake, asked politely
+                asks = asks or (framed and self._intends(group.cues, text, words))
                 if asks or not framed:
                     seen = self.model.read(text, words) if self.model is not None else None
                     if seen is not None and seen[0] in CRISES:  # a crisis outweighs a refusal
                         return Finding(Concern(seen[0]), None, abroad)
                     return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
         return None
+
+    def _ordinary(self, text: str) -> bool:
+        """Whether the model reads a framed message as ordinary surely enough that a request
+        cue in it ("chỉ giúp", "ở đâu uy tín") asks for the legal way, not the act
+        (FRAMED_VETO: the probability of "ordinary" needed; None: never)."""
+        needed = self.FRAMED_VETO
+        if needed is None or self.model is None:
+            return False
+        probs = self.model.probabilities(text)
+        return bool(probs) and probs.get(NONE, 0.0) >= needed
+
+    def _intends(self, cues: Cues, text: str, words: frozenset[str]) -> bool:
+        """Whether the writer states their own plan near the cue (`intent`) and the model's
+        likeliest reading is an illegal request: "tôi tính làm, có bị gì không" asks the
+        risk of one's own act, "làm bằng giả có bị đi tù không" only the law."""
+        if self.intent is None or self.model is None or not self.intent.search(text, words):
+            return False
+        if not near(cues.spans(text, words), self.intent.spans(text, words)):
+            return False
+        probs = self.model.probabilities(text)
+        return bool(probs) and max(probs, key=lambda k: probs[k]) == Concern.ILLEGAL.value
 
     @staticmethod
     def _framed(cues: Cues, unless: Cues | None, text: str, words: frozenset[str]) -> bool:
@@ -429,7 +476,8 @@ class Detector:
                 return None
             framed = self._model_framed(self.illegal_unless, text, words)
             asks = self.request is not None and self.request.search(text, words)
-            if framed and not asks:
+            if framed and not asks and not (self.intent is not None
+                                            and self.intent.search(text, words)):
                 return None
             # The model names no group: the one whose words the message holds most (the first
             # group, the papers, when none), for its legal way and its risk.
@@ -576,11 +624,12 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
     groups = _read_groups(r, topic_ids)
     request = r.patterns(("illegal", "request"), required=True)
     illegal_unless = r.patterns(("illegal", "unless"), required=False)
+    intent = r.patterns(("illegal", "intent"), required=False)
     abroad = r.patterns(("abroad",), required=True)
     model = _read_model(r, ordinary, ignore, corpus, digest)
     memo.write(r.known, r.memo)
     return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
-                    abroad, always, model), r.problems
+                    abroad, always, model, intent), r.problems
 
 
 EXAMPLE_KEYS = (*(c.value for c in Concern), NONE)
