@@ -80,7 +80,9 @@ CONVERSATION_FLOOR = {"conv_eval3": (0.80, 0.95), "conv_eval4": (0.86, 0.90),  #
                       "conv_eval8": (0.87, 0.92),
                       # round 9: 0.900 / 0.923 before, 0.907 / 0.949 after; 0.907 / 0.923 once
                       # every corpus message equal to, inside or near a judged one was left out
-                      "conv_eval9": (0.89, 0.90)}
+                      "conv_eval9": (0.89, 0.90),
+                      # round 10: 0.909 / 0.833 before, 0.909 / 0.857 after
+                      "conv_eval10": (0.90, 0.85)}
 
 
 def test_the_fresh_conversation_sets_hold_their_line(engine) -> None:
@@ -106,7 +108,9 @@ SINGLE_FLOOR = {"eval4": (0.96, 0.95, 0.86), "eval5": (0.97, 0.97, 0.91),
                 "eval8": (0.97, 0.97, 0.95),
                 # eval9 (round 9): 1.000 / 1.000 / 0.950 before, 1.000 / 1.000 / 0.967 after
                 # (the same once the corpus was cleared of near copies of judged messages)
-                "eval9": (0.98, 0.98, 0.95)}
+                "eval9": (0.98, 0.98, 0.95),
+                # eval10 (round 10): 0.976 / 0.970 / 0.850 before and after
+                "eval10": (0.97, 0.96, 0.84)}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_FLOOR))
