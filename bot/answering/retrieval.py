@@ -897,8 +897,7 @@ class Engine:
         if not asked.facets:
             return False
         names: list[str] = []
-        for group in ("levels", "countries"):
-            named = self._mentions.find(canon, group, question)
+        for named in (self._mentions.find(canon, "levels"), self._country(question, canon)):
             if named is not None:
                 names += [named.name, *named.aliases]
         allowed = self._beside_cues(question, canon, names)
@@ -1083,8 +1082,7 @@ class Engine:
 
     def _country_groups(self, question: str) -> set[str]:
         """The topic groups of the country a message names ("overseas"), if it names one."""
-        country = self._mentions.find(self._no_districts(self._canon(question)), "countries",
-                                      question)
+        country = self._country(question)
         return {t.split(".")[0] for t in country.topics} if country is not None else set()
 
     def _lost_abroad(self, question: str, ranked: tuple[Scored, ...]) -> bool:
@@ -1221,6 +1219,12 @@ class Engine:
             self._canons[question] = found
         return found
 
+    def _country(self, question: str, canon: str | None = None) -> Named | None:
+        """The country a message names (`canon`: its canonical text, when the caller has it);
+        a district's name is no country ("Đức Huệ" is not Germany)."""
+        form = self._canon(question) if canon is None else canon
+        return self._mentions.find(self._no_districts(form), "countries", question)
+
     def _no_districts(self, canon: str) -> str:
         """The text without the district names it holds: "Đức Huệ" names no country."""
         for district in self._districts_in(canon):
@@ -1231,9 +1235,9 @@ class Engine:
     def _mentioned(self, question: str) -> tuple[str, ...]:
         """The entity facets a message names: country, level, district, trade."""
         canon = self._canon(question)
-        found = [f for f, group in (("country", "countries"), ("level", "levels"))
-                 if self._mentions.find(self._no_districts(canon) if group == "countries"
-                                        else canon, group, question) is not None]
+        found = [f for f, named in (("country", self._country(question, canon)),
+                                    ("level", self._mentions.find(canon, "levels", question)))
+                 if named is not None]
         if self._districts_in(canon):
             found.append("district")
         if self._trades.find(question) is not None:
@@ -1255,8 +1259,7 @@ class Engine:
         if target is None and wanted == ("country",) and not focus.is_followup(question):
             # "Đức có tuyển không" after a topic with no country in its table: a question about
             # the country itself, its own first topic (as the name alone would be)
-            country = self._mentions.find(self._no_districts(self._canon(question)),
-                                          "countries", question)
+            country = self._country(question)
             facet = "country"
             target = self.kb.get(country.topics[0]) if country and country.topics else None
         if target is None:
@@ -1364,7 +1367,7 @@ class Engine:
         level = self._mentions.find(canon, "levels")
         if level is not None and "level" not in wanted[: len(asked.facets)]:
             return None
-        country = self._mentions.find(self._no_districts(canon), "countries", question)
+        country = self._country(question, canon)
         allowed = self._beside_cues(question, canon,
                                     [*((country.name, *country.aliases) if country else ())])
         rest = tuple(w for w in asked.rest if w not in allowed)
@@ -1377,7 +1380,7 @@ class Engine:
         if result.kind is Kind.EMPTY:
             return dataclasses.replace(result, context=ctx)
         canon = self._canon(question)
-        country = self._mentions.find(self._no_districts(canon), "countries", question)
+        country = self._country(question, canon)
         level = self._mentions.find(canon, "levels")
         districts = result.districts or self._districts_in(canon)
         entry = result.entry
@@ -1606,8 +1609,7 @@ class Engine:
             if entry is not None and entry.id != main.entry.id and entry not in also:
                 also.append(entry)
                 asked.append(self._cue_facets(r.question))
-                country = self._mentions.find(self._no_districts(_canon(r.question)),
-                                              "countries", r.question)
+                country = self._country(r.question, _canon(r.question))
                 leads.append(country if country is not None and country.line_on(entry.id)
                              else None)
         return dataclasses.replace(main, question=question, districts=whole.districts,
