@@ -245,6 +245,13 @@ class SafetyModel:
     # What any reading of a long message needs (None: as a short one): long ordinary messages
     # (a parent's story) are where the model raises most false alarms.
     long_threshold: float | None = None
+    # The probability of "ordinary" at which the model overrules an illegal cue, and a crisis
+    # cue, in a long message (None: never). Its reading of a long message is the mean of the
+    # whole and of its least ordinary window, so a sentence of danger or a request after a
+    # parent's story still pulls "ordinary" down; a long look-alike read as ordinary at 0.8 is
+    # a story told about others, which a cue's few words cannot tell from one's own.
+    long_veto: float | None = None
+    long_crisis_veto: float | None = None
     # The last readings: a message is read up to three times (a cue's check, a veto, the
     # second opinion), each costing milliseconds for a long one.
     _memo: dict[str, dict[str, float]] = field(default_factory=dict, init=False, compare=False,
@@ -266,7 +273,8 @@ class SafetyModel:
               threshold: float, illegal_threshold: float | None = None, *,
               corpus: Sequence[tuple[str, str]] = (), digest: str = "",
               unsignalled: float | None = None, veto: float | None = None,
-              crisis_veto: float | None = None, long_threshold: float | None = None
+              crisis_veto: float | None = None, long_threshold: float | None = None,
+              long_veto: float | None = None, long_crisis_veto: float | None = None
               ) -> SafetyModel:
         """A model of messages already read: `examples` (canonical, label), then `corpus`,
         the training corpus's; `digest`: the corpus files' hash, part of the cache key."""
@@ -275,7 +283,7 @@ class SafetyModel:
             h.update(f"{label}\t{canon}\n".encode())
         return cls(Examples.of((*examples, *corpus), len(examples)), frozenset(signals),
                    threshold, h.hexdigest(), illegal_threshold, unsignalled, veto, crisis_veto,
-                   long_threshold)
+                   long_threshold, long_veto, long_crisis_veto)
 
     @classmethod
     def written(cls, examples: Sequence[tuple[str, str]], ordinary: Sequence[str],
@@ -311,7 +319,9 @@ class SafetyModel:
                                  self.threshold, self.illegal_threshold, corpus=corpus,
                                  unsignalled=self.unsignalled, veto=self.veto,
                                  crisis_veto=self.crisis_veto,
-                                 long_threshold=self.long_threshold)
+                                 long_threshold=self.long_threshold,
+                                 long_veto=self.long_veto,
+                                 long_crisis_veto=self.long_crisis_veto)
 
     @property
     def key(self) -> str:
@@ -418,6 +428,8 @@ class SafetyModel:
         """Whether the model reads the message as ordinary surely enough to overrule a cue
         (`veto`, `crisis_veto`)."""
         needed = self.crisis_veto if crisis else self.veto
-        if needed is None or len(text.split()) > LONG:  # a long message's reading: not sure
+        if len(text.split()) > LONG:  # a long message's reading: its own settings
+            needed = self.long_crisis_veto if crisis else self.long_veto
+        if needed is None:
             return False
         return self.probabilities(text).get(NONE, 0.0) >= needed
