@@ -854,7 +854,7 @@ class Engine:
         q, result = self._plain(question, lexical=before is not None and self._short(question))
         result = self._country_tie(question, result)
         if before is not None:
-            return self._after(question, q, result, before)
+            return self._after(question, q, result, before, ctx.level)
         return self._implied(question, self._split(question, result))
 
     def _implied(self, question: str, result: Result) -> Result:
@@ -934,10 +934,11 @@ class Engine:
                 return dataclasses.replace(result, ranked=ranked)
         return result
 
-    def _after(self, question: str, q: _Query, alone: Result, before: Entry) -> Result:
+    def _after(self, question: str, q: _Query, alone: Result, before: Entry,
+               level: str | None = None) -> Result:
         """A message read after a topic: a facet of it, a follow-up, or on its own (where the
         topic shown may still settle a tie)."""
-        faceted = self._facet(question, before) if before.facets else None
+        faceted = self._facet(question, before, level) if before.facets else None
         if faceted is None:  # a trade named with what every trade shares ("học hàn ở trường nào")
             faceted = self._trade_facet(question)
         if faceted is None and before.facets:
@@ -1244,16 +1245,23 @@ class Engine:
             found.append("trade")
         return tuple(found)
 
-    def _facet(self, question: str, before: Entry) -> Result | None:
+    def _facet(self, question: str, before: Entry, level: str | None = None) -> Result | None:
         """A short follow-up asking one facet of the topic just shown ("đăng ký ở đâu", "vay
         được nhiêu", "mất bao lâu", "còn Hàn Quốc thì sao"): the topic's facet table answers,
-        provided the message's other words name nothing the two topics do not know."""
+        provided the message's other words name nothing the two topics do not know. A facet
+        the table has no row for may be the `level` named before's (facets.yaml `levels`)."""
         asked = self._asked_facets(question)
         if asked is None:
             return None
         wanted, rest = asked
         facet = next((f for f in wanted if before.facet(f)), None)
         target = self.kb.get(before.facet(facet) or "") if facet is not None else None
+        facets = self.kb.facets
+        by_level = facets.levels.get(level or "", {}) \
+            if facets is not None and before.id in facets.level_after else {}
+        if facet is None and wanted and wanted[0] in by_level:
+            # "học phí bao nhiêu" after the routes, the child's level named before
+            facet, target = wanted[0], self.kb.get(by_level[wanted[0]])
         if SAME in wanted:
             facet, target = SAME, before  # "Đài Loan cũng vậy hả": the question just answered
         if target is None and wanted == ("country",) and not focus.is_followup(question):
@@ -1272,8 +1280,9 @@ class Engine:
             return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
         cues = tuple(f for f in wanted if f in self._facets.cue_names
                      and (self._facet_target(before, f) or before.id) == target.id)
-        if "study-where" in cues and target.facet_answer("study-where"):
-            cues = tuple(f for f in cues if f != "where")  # the same words, asked once
+        for narrow, wide in (("study-where", "where"), ("salary", "how-much")):
+            if narrow in cues and target.facet_answer(narrow):
+                cues = tuple(f for f in cues if f != wide)  # the same words, asked once
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(self._canon(question)), asked=cues,
                       focused=facet != SAME)
@@ -1375,6 +1384,17 @@ class Engine:
             return None
         return wanted, rest
 
+    def _lead(self, topic: str, country: Named | None, level: Named | None,
+              ctx: Context) -> Named | None:
+        """The entity whose own line comes first on `topic`: the country named here or before,
+        else the level ("học cao đẳng có được miễn học phí không": the exemptions lead with
+        what they mean for cao đẳng)."""
+        for found in (country or self._mentions.named("countries", ctx.country),
+                      level or self._mentions.named("levels", ctx.level)):
+            if found is not None and found.line_on(topic):
+                return found
+        return None
+
     def _carry(self, question: str, result: Result, ctx: Context) -> Result:
         """The conversation after this message, and the entity the answer leads with."""
         if result.kind is Kind.EMPTY:
@@ -1397,8 +1417,8 @@ class Engine:
                         trade=here.trade or ctx.trade, interest=here.interest or ctx.interest)
         changes: dict[str, object] = {"context": after, "mentioned": here}
         if entry is not None and result.named is None:
-            lead = country or self._mentions.named("countries", ctx.country)
-            if lead is not None and lead.line_on(entry.id):
+            lead = self._lead(entry.id, country, level, ctx)
+            if lead is not None:
                 changes["lead"] = lead
             # the trade named here, or earlier when where to learn it is asked ("học ở đâu"
             # after "muốn học nghề điện"); not under every later answer

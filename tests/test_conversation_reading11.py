@@ -1,0 +1,78 @@
+"""What a follow-up gets (issue 18, round 11): a facet the topic shown has no row for is the
+level's named earlier (facets.yaml `levels`); the exemptions lead with what they mean for the
+level named; what a trade earns after the levels or a college; when a loan is repaid. The
+phrasings are this file's own (none from a set)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from bot.answering import knowledge
+from bot.answering.answers import compose
+
+TODAY = dt.date(2026, 12, 7)
+
+
+def _chat(engine, *messages):
+    previous = None
+    results = []
+    for message in messages:
+        result = engine.ask(message, previous)
+        previous = result.context
+        results.append(result)
+    return results
+
+
+def test_how_much_after_the_routes_is_the_level_named_before(engine, kb):
+    opening, fees = _chat(engine, "cháu nhà tôi xong lớp 12 rồi, định vô cao đẳng học nghề dược",
+                          "vậy học phí hết bao nhiêu")
+    assert opening.entry is not None and not opening.entry.id.startswith("tuition.")
+    assert opening.context is not None and opening.context.level == "Cao đẳng"
+    assert fees.entry is not None and fees.entry.id == "tuition.other-exemptions"
+    first = compose(kb, fees, TODAY).text.splitlines()[0]
+    assert first.startswith("Cao đẳng:") and "không tự động được miễn" in first
+    # trung cấp named before: the exemption for THCS graduates
+    _, fees = _chat(engine, "em học xong lớp 9 muốn vô trung cấp", "có tốn tiền hông")
+    assert fees.entry is not None and fees.entry.id == "tuition.trung-cap-free"
+    # no level named: the routes' own reading (no level row to take)
+    _, fees = _chat(engine, "cháu nhà tôi xong lớp 12 rồi thì học gì", "vậy học phí hết bao nhiêu")
+    assert fees.entry is None or fees.entry.id != "tuition.other-exemptions"
+
+
+def test_the_exemptions_lead_with_the_level_asked_about(engine, kb):
+    asked = engine.ask("học cao đẳng thì có ai được miễn học phí không ạ")
+    assert asked.entry is not None and asked.entry.id == "tuition.other-exemptions"
+    assert compose(kb, asked, TODAY).text.startswith("Cao đẳng: không tự động được miễn")
+    plain = engine.ask("con tôi mồ côi cha, học nghề có được miễn học phí không")
+    assert plain.entry is not None and plain.entry.id == "tuition.other-exemptions"
+    text = compose(kb, plain, TODAY).text
+    assert not text.startswith("Cao đẳng") and not text.startswith("Học cao đẳng")
+
+
+def test_what_a_trade_earns_after_a_college_answer(engine, kb):
+    for opening in ("trường cao đẳng long an dạy nghề gì", "trung cấp học mấy năm vậy"):
+        _, pay = _chat(engine, opening, "học xong đi làm lương được nhiêu")
+        assert pay.entry is not None and pay.entry.id == "vet.degree-value", opening
+        assert pay.asked == ("salary",) and pay.focused
+        assert compose(kb, pay, TODAY).text.startswith("Bot không có số liệu lương")
+
+
+def test_when_a_loan_is_repaid_is_its_how_long_answer(engine, kb):
+    for later in ("bao giờ phải trả lại", "vay xong lúc nào phải trả"):
+        _, repay = _chat(engine, "nhà em khó khăn, vay tiền ngân hàng chính sách đi học được ko",
+                         later)
+        assert repay.entry is not None and repay.entry.id == "support.student-loan", later
+        assert repay.asked == ("how-long",), later
+        assert compose(kb, repay, TODAY).text.startswith("Bot chưa có số liệu về thời hạn trả nợ")
+
+
+def test_kb_check_names_a_level_table_with_an_unknown_level_or_topic(knowledge_copy: Path):
+    facets = knowledge_copy / "data" / "facets.yaml"
+    facets.write_text(facets.read_text(encoding="utf-8").replace(
+        "  Trung cấp: {how-much: tuition.trung-cap-free",
+        "  Đại học đêm: {how-much: tuition.trung-cap-free}\n"
+        "  Trung cấp: {how-much: tuition.khong-co", 1), encoding="utf-8")
+    problems = [p.message for p in knowledge.check(knowledge_copy)]
+    assert any("'Đại học đêm' không có trong levels" in m for m in problems), problems
+    assert any("Trung cấp" in m and "tuition.khong-co" in m for m in problems), problems
