@@ -76,3 +76,30 @@ def test_kb_check_names_a_level_table_with_an_unknown_level_or_topic(knowledge_c
     problems = [p.message for p in knowledge.check(knowledge_copy)]
     assert any("'Đại học đêm' không có trong levels" in m for m in problems), problems
     assert any("Trung cấp" in m and "tuition.khong-co" in m for m in problems), problems
+
+
+def test_where_to_study_near_a_place_after_a_topic_without_a_where_row(engine, kb):
+    shown = kb.get("tuition.general-school")
+    assert shown is not None and not shown.facet("where") and not shown.facet("study-where")
+    result = engine.ask("vậy học chỗ nào gần Thủ Thừa", "tuition.general-school")
+    assert result.entry is not None and result.entry.id == "college.long-an"
+    # no place named: the THPT tuition's own reading, not the colleges
+    plain = engine.ask("hỏi trường nào vậy", "support.scholarship-boarding")
+    assert plain.entry is None or plain.entry.id != "college.long-an"
+
+
+def test_a_district_singled_out_is_still_a_facet_of_the_targets(engine):
+    result = engine.ask("riêng Đức Hòa là bao nhiêu vậy", "streaming.targets")
+    assert result.entry is not None and result.entry.id == "streaming.targets"
+    assert [d.name for d in result.districts] == ["Đức Hòa"]
+
+
+def test_school_trips_diplomas_lodging_and_admission_scores_are_not_declined(engine):
+    for message in ("phụ huynh có được vô tham quan xưởng của trường không",
+                    "học xong cao đẳng đi làm liền được hay phải học thêm",
+                    "nhà em xa quá, trường có chỗ ở cho học sinh không",
+                    "xét tuyển cao đẳng có cần điểm thi tốt nghiệp không"):
+        assert engine._near_domain(message) is None, message
+    # the same words about what the bot cannot know stay declined
+    for message in ("đi Hàn du lịch tham quan mùa nào đẹp", "cho em xin đáp án đề thi học kỳ"):
+        assert engine._near_domain(message) is not None, message

@@ -279,6 +279,8 @@ class Facets(_Model):
     # for that level (the level's name in data/entities.yaml).
     levels: dict[Text, dict[str, EntryId]] = {}
     level_after: tuple[EntryId, ...] = ()  # the topics after which `levels` answers
+    # A facet the topic shown has no row for, after any topic ("học ở đâu" after the tuition).
+    defaults: dict[str, EntryId] = {}
 
     @property
     def names(self) -> set[str]:
@@ -823,6 +825,9 @@ def _check_level_rows(col: _Collector, facets: Facets | None, entities: Entities
     for topic in facets.level_after:
         if topic not in ids:
             col.add(path, 1, f"level_after: mục '{topic}' không tồn tại")
+    for facet, topic in facets.defaults.items():
+        if facet not in facets.names or topic not in ids:
+            col.add(path, 1, f"defaults: khía cạnh '{facet}' hoặc mục '{topic}' không tồn tại")
 
 
 def _load_corpus(col: _Collector, ids: set[str]) -> training.Corpus:

@@ -1256,12 +1256,8 @@ class Engine:
         wanted, rest = asked
         facet = next((f for f in wanted if before.facet(f)), None)
         target = self.kb.get(before.facet(facet) or "") if facet is not None else None
-        facets = self.kb.facets
-        by_level = facets.levels.get(level or "", {}) \
-            if facets is not None and before.id in facets.level_after else {}
-        if facet is None and wanted and wanted[0] in by_level:
-            # "học phí bao nhiêu" after the routes, the child's level named before
-            facet, target = wanted[0], self.kb.get(by_level[wanted[0]])
+        if facet is None:
+            facet, target = self._rowless_facet(wanted, before, level)
         if SAME in wanted:
             facet, target = SAME, before  # "Đài Loan cũng vậy hả": the question just answered
         if target is None and wanted == ("country",) and not focus.is_followup(question):
@@ -1273,8 +1269,11 @@ class Engine:
         if target is None:
             return None
         known = self._known_words(before) | self._known_words(target)
-        if facet not in ("district", "where") and self._districts_in(self._canon(question)):
+        if facet not in ("district", "where", "study-where") \
+                and before.facet("district") != target.id \
+                and self._districts_in(self._canon(question)):
             return None  # a district named beside a facet: the ranking reads it
+        # (unless the district's own row is that topic: "riêng Đức Hòa là bao nhiêu")
         # ("học ở đâu cho gần Đức Huệ": a district beside "where" only says near what)
         if any(w not in known for w in rest):
             return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
@@ -1286,6 +1285,22 @@ class Engine:
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(self._canon(question)), asked=cues,
                       focused=facet != SAME)
+
+    def _rowless_facet(self, wanted: tuple[str, ...], before: Entry,
+                       level: str | None) -> tuple[str | None, Entry | None]:
+        """The first facet asked, when the topic shown has no row for any: the level named
+        before's ("học phí bao nhiêu" after the routes, cao đẳng named), or the default of
+        where to study near a place ("học ở đâu gần Bến Lức"), whatever was shown."""
+        facets = self.kb.facets
+        if facets is None or not wanted:
+            return None, None
+        first = wanted[0]
+        by_level = facets.levels.get(level or "", {}) if before.id in facets.level_after else {}
+        if first in by_level:
+            return first, self.kb.get(by_level[first])
+        if first in facets.defaults and "district" in wanted:
+            return first, self.kb.get(facets.defaults[first])
+        return None, None
 
     @staticmethod
     def _facet_target(before: Entry, facet: str) -> str | None:
