@@ -103,3 +103,13 @@ def test_school_trips_diplomas_lodging_and_admission_scores_are_not_declined(eng
     # the same words about what the bot cannot know stay declined
     for message in ("đi Hàn du lịch tham quan mùa nào đẹp", "cho em xin đáp án đề thi học kỳ"):
         assert engine._near_domain(message) is not None, message
+
+
+def test_pronouns_and_this_kind_beside_a_cue_keep_the_topic(engine):
+    # "kiểu đó" points at what was just shown; "ảnh" is "he" in Southern speech
+    result = engine.ask("ở Đức Huệ có chỗ nào dạy kiểu đó không", "streaming.nine-plus")
+    assert result.entry is not None and result.entry.id == "college.long-an"
+    result = engine.ask("ảnh cần chứng chỉ gì", "overseas.overview")
+    assert result.entry is not None and result.entry.id == "overseas.requirements"
+    assert engine._asked_facets("Hàn rẻ hơn hông") is not None
+    assert engine._asked_facets("Hàn rẻ hơn hông")[0][0] == "how-much"
