@@ -113,3 +113,12 @@ def test_pronouns_and_this_kind_beside_a_cue_keep_the_topic(engine):
     assert result.entry is not None and result.entry.id == "overseas.requirements"
     assert engine._asked_facets("Hàn rẻ hơn hông") is not None
     assert engine._asked_facets("Hàn rẻ hơn hông")[0][0] == "how-much"
+
+
+def test_which_diploma_the_nine_plus_route_ends_with(engine, kb):
+    for later in ("vậy học xong có được bằng cấp 3 không", "ra trường có bằng tốt nghiệp THPT ko"):
+        result = engine.ask(later, "streaming.nine-plus")
+        assert result.entry is not None and result.entry.id == "streaming.nine-plus", later
+        assert result.asked == ("diploma",), later
+        text = compose(kb, result, TODAY).text
+        assert text.startswith("Học xong có bằng trung cấp") and "124/2025/QH15" in text
