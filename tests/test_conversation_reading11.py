@@ -122,3 +122,13 @@ def test_which_diploma_the_nine_plus_route_ends_with(engine, kb):
         assert result.asked == ("diploma",), later
         text = compose(kb, result, TODAY).text
         assert text.startswith("Học xong có bằng trung cấp") and "124/2025/QH15" in text
+
+
+def test_a_school_type_swapped_after_the_thpt_tuition_keeps_the_question(engine, kb):
+    for later in ("còn trung tâm giáo dục thường xuyên thì sao", "con gdtx thi sao"):
+        result = engine.ask(later, "tuition.general-school")
+        assert result.entry is not None and result.entry.id == "tuition.general-school", later
+        assert compose(kb, result, TODAY).text.startswith("Trung tâm GDNN-GDTX:"), later
+    # after a topic with no school row, the school type's own topics as before
+    alone = engine.ask("con gdtx thi sao", "overseas.costs")
+    assert alone.entry is None or alone.entry.id != "tuition.general-school"

@@ -1174,7 +1174,20 @@ class Engine:
             if target is not None:
                 topics = [target, *(e for e in topics if e is not target)]
             return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
-        if before is not None and bare.group == "levels":
+        if before is not None:
+            # "cao đẳng?" after a topic with nothing for it: the previous question decides
+            # (_in_context)
+            return self._bare_after(question, bare.group, named, topics, before)
+        if len(topics) == 1:
+            return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
+        return Result(Kind.SUGGEST, question, self._fixed(topics, self._below_answer()),
+                      named=named, cap=self._below_answer())
+
+    def _bare_after(self, question: str, group: str, named: Named,
+                    topics: list[Entry | None], before: Entry) -> Result | None:
+        """A level or a school type named alone right after a topic."""
+        target: Entry | None = None
+        if group == "levels":
             # "còn sơ cấp thì sao" right after a topic: the same question about that level
             # (the corpus conversations stay on the topic just shown 36 times in 41), or the
             # topic its facet table names (after the trung cấp exemption, the other groups).
@@ -1182,15 +1195,13 @@ class Engine:
             target = (before if own else self.kb.get(before.facet("level") or "")) or (
                 before if focus.is_followup(question)
                 and before.id.split(".")[0] in LEVEL_GROUPS else None)
-            if target is not None:
-                return Result(Kind.ANSWER, question, self._fixed(
-                    [target, *(e for e in topics if e is not target)], t.name_score))
-        if before is not None:
-            return None  # "cao đẳng?" after a topic: the previous question decides (_in_context)
-        if len(topics) == 1:
-            return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
-        return Result(Kind.SUGGEST, question, self._fixed(topics, self._below_answer()),
-                      named=named, cap=self._below_answer())
+        elif group == "school_types":
+            # "còn GDTX?" after the THPT tuition: the same question about that school type
+            target = self.kb.get(before.facet("school") or "")
+        if target is None:
+            return None
+        return Result(Kind.ANSWER, question, self._fixed(
+            [target, *(e for e in topics if e is not target)], self.tuning.name_score))
 
     def _bare_district(self, question: str, district: District, before: Entry | None,
                        targets: str) -> Result:
@@ -1234,10 +1245,12 @@ class Engine:
         return canon
 
     def _mentioned(self, question: str) -> tuple[str, ...]:
-        """The entity facets a message names: country, level, district, trade."""
+        """The entity facets a message names: country, level, school type, district, trade."""
         canon = self._canon(question)
         found = [f for f, named in (("country", self._country(question, canon)),
-                                    ("level", self._mentions.find(canon, "levels", question)))
+                                    ("level", self._mentions.find(canon, "levels", question)),
+                                    ("school", self._mentions.find(canon, "school_types",
+                                                                   question)))
                  if named is not None]
         if self._districts_in(canon):
             found.append("district")
@@ -1400,12 +1413,13 @@ class Engine:
         return wanted, rest
 
     def _lead(self, topic: str, country: Named | None, level: Named | None,
-              ctx: Context) -> Named | None:
+              ctx: Context, school: Named | None = None) -> Named | None:
         """The entity whose own line comes first on `topic`: the country named here or before,
         else the level ("học cao đẳng có được miễn học phí không": the exemptions lead with
-        what they mean for cao đẳng)."""
+        what they mean for cao đẳng), else the school type named here ("còn GDTX?" after the
+        THPT tuition)."""
         for found in (country or self._mentions.named("countries", ctx.country),
-                      level or self._mentions.named("levels", ctx.level)):
+                      level or self._mentions.named("levels", ctx.level), school):
             if found is not None and found.line_on(topic):
                 return found
         return None
@@ -1432,7 +1446,8 @@ class Engine:
                         trade=here.trade or ctx.trade, interest=here.interest or ctx.interest)
         changes: dict[str, object] = {"context": after, "mentioned": here}
         if entry is not None and result.named is None:
-            lead = self._lead(entry.id, country, level, ctx)
+            lead = self._lead(entry.id, country, level, ctx,
+                              self._mentions.find(canon, "school_types", question))
             if lead is not None:
                 changes["lead"] = lead
             # the trade named here, or earlier when where to learn it is asked ("học ở đâu"
