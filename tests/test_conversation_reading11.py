@@ -132,3 +132,15 @@ def test_a_school_type_swapped_after_the_thpt_tuition_keeps_the_question(engine,
     # after a topic with no school row, the school type's own topics as before
     alone = engine.ask("con gdtx thi sao", "overseas.costs")
     assert alone.entry is None or alone.entry.id != "tuition.general-school"
+
+
+def test_where_ones_own_file_stands_is_declined_with_whom_to_ask(engine):
+    for message in ("phòng giao dịch đã giải ngân khoản vay của tôi chưa vậy",
+                    "thầy chủ nhiệm đã ký giấy xác nhận cho con chưa"):
+        near = engine._near_domain(message)
+        assert near is not None and near.id == "personal-status", message
+        assert engine.ask(message).entry is None, message
+    # how to get it done is the loan topic's
+    for message in ("làm sao để trường ký giấy xác nhận vay vốn cho em",
+                    "em đã học xong lớp 12, vay vốn đi học cao đẳng được không"):
+        assert engine._near_domain(message) is None, message
