@@ -317,7 +317,7 @@ class Mentions:
     """The first country and the first VET level a message names anywhere in it (the
     conversation carries them: "mất bao lâu" after a question about Korea is about Korea)."""
 
-    GROUPS = ("countries", "levels")
+    GROUPS = ("countries", "levels", "school_types")
 
     def __init__(self, kb: KnowledgeBase) -> None:
         # (canon, group, typed) -> what `find` found: the engine asks for a message's country

@@ -854,7 +854,7 @@ class Engine:
         q, result = self._plain(question, lexical=before is not None and self._short(question))
         result = self._country_tie(question, result)
         if before is not None:
-            return self._after(question, q, result, before)
+            return self._after(question, q, result, before, ctx.level)
         return self._implied(question, self._split(question, result))
 
     def _implied(self, question: str, result: Result) -> Result:
@@ -934,10 +934,11 @@ class Engine:
                 return dataclasses.replace(result, ranked=ranked)
         return result
 
-    def _after(self, question: str, q: _Query, alone: Result, before: Entry) -> Result:
+    def _after(self, question: str, q: _Query, alone: Result, before: Entry,
+               level: str | None = None) -> Result:
         """A message read after a topic: a facet of it, a follow-up, or on its own (where the
         topic shown may still settle a tie)."""
-        faceted = self._facet(question, before) if before.facets else None
+        faceted = self._facet(question, before, level) if before.facets else None
         if faceted is None:  # a trade named with what every trade shares ("học hàn ở trường nào")
             faceted = self._trade_facet(question)
         if faceted is None and before.facets:
@@ -1173,7 +1174,20 @@ class Engine:
             if target is not None:
                 topics = [target, *(e for e in topics if e is not target)]
             return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
-        if before is not None and bare.group == "levels":
+        if before is not None:
+            # "cao đẳng?" after a topic with nothing for it: the previous question decides
+            # (_in_context)
+            return self._bare_after(question, bare.group, named, topics, before)
+        if len(topics) == 1:
+            return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
+        return Result(Kind.SUGGEST, question, self._fixed(topics, self._below_answer()),
+                      named=named, cap=self._below_answer())
+
+    def _bare_after(self, question: str, group: str, named: Named,
+                    topics: list[Entry | None], before: Entry) -> Result | None:
+        """A level or a school type named alone right after a topic."""
+        target: Entry | None = None
+        if group == "levels":
             # "còn sơ cấp thì sao" right after a topic: the same question about that level
             # (the corpus conversations stay on the topic just shown 36 times in 41), or the
             # topic its facet table names (after the trung cấp exemption, the other groups).
@@ -1181,15 +1195,13 @@ class Engine:
             target = (before if own else self.kb.get(before.facet("level") or "")) or (
                 before if focus.is_followup(question)
                 and before.id.split(".")[0] in LEVEL_GROUPS else None)
-            if target is not None:
-                return Result(Kind.ANSWER, question, self._fixed(
-                    [target, *(e for e in topics if e is not target)], t.name_score))
-        if before is not None:
-            return None  # "cao đẳng?" after a topic: the previous question decides (_in_context)
-        if len(topics) == 1:
-            return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
-        return Result(Kind.SUGGEST, question, self._fixed(topics, self._below_answer()),
-                      named=named, cap=self._below_answer())
+        elif group == "school_types":
+            # "còn GDTX?" after the THPT tuition: the same question about that school type
+            target = self.kb.get(before.facet("school") or "")
+        if target is None:
+            return None
+        return Result(Kind.ANSWER, question, self._fixed(
+            [target, *(e for e in topics if e is not target)], self.tuning.name_score))
 
     def _bare_district(self, question: str, district: District, before: Entry | None,
                        targets: str) -> Result:
@@ -1233,10 +1245,12 @@ class Engine:
         return canon
 
     def _mentioned(self, question: str) -> tuple[str, ...]:
-        """The entity facets a message names: country, level, district, trade."""
+        """The entity facets a message names: country, level, school type, district, trade."""
         canon = self._canon(question)
         found = [f for f, named in (("country", self._country(question, canon)),
-                                    ("level", self._mentions.find(canon, "levels", question)))
+                                    ("level", self._mentions.find(canon, "levels", question)),
+                                    ("school", self._mentions.find(canon, "school_types",
+                                                                   question)))
                  if named is not None]
         if self._districts_in(canon):
             found.append("district")
@@ -1244,16 +1258,19 @@ class Engine:
             found.append("trade")
         return tuple(found)
 
-    def _facet(self, question: str, before: Entry) -> Result | None:
+    def _facet(self, question: str, before: Entry, level: str | None = None) -> Result | None:
         """A short follow-up asking one facet of the topic just shown ("đăng ký ở đâu", "vay
         được nhiêu", "mất bao lâu", "còn Hàn Quốc thì sao"): the topic's facet table answers,
-        provided the message's other words name nothing the two topics do not know."""
+        provided the message's other words name nothing the two topics do not know. A facet
+        the table has no row for may be the `level` named before's (facets.yaml `levels`)."""
         asked = self._asked_facets(question)
         if asked is None:
             return None
         wanted, rest = asked
         facet = next((f for f in wanted if before.facet(f)), None)
         target = self.kb.get(before.facet(facet) or "") if facet is not None else None
+        if facet is None:
+            facet, target = self._rowless_facet(wanted, before, level)
         if SAME in wanted:
             facet, target = SAME, before  # "Đài Loan cũng vậy hả": the question just answered
         if target is None and wanted == ("country",) and not focus.is_followup(question):
@@ -1265,18 +1282,38 @@ class Engine:
         if target is None:
             return None
         known = self._known_words(before) | self._known_words(target)
-        if facet not in ("district", "where") and self._districts_in(self._canon(question)):
+        if facet not in ("district", "where", "study-where") \
+                and before.facet("district") != target.id \
+                and self._districts_in(self._canon(question)):
             return None  # a district named beside a facet: the ranking reads it
+        # (unless the district's own row is that topic: "riêng Đức Hòa là bao nhiêu")
         # ("học ở đâu cho gần Đức Huệ": a district beside "where" only says near what)
         if any(w not in known for w in rest):
             return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
         cues = tuple(f for f in wanted if f in self._facets.cue_names
                      and (self._facet_target(before, f) or before.id) == target.id)
-        if "study-where" in cues and target.facet_answer("study-where"):
-            cues = tuple(f for f in cues if f != "where")  # the same words, asked once
+        for narrow, wide in (("study-where", "where"), ("salary", "how-much")):
+            if narrow in cues and target.facet_answer(narrow):
+                cues = tuple(f for f in cues if f != wide)  # the same words, asked once
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(self._canon(question)), asked=cues,
                       focused=facet != SAME)
+
+    def _rowless_facet(self, wanted: tuple[str, ...], before: Entry,
+                       level: str | None) -> tuple[str | None, Entry | None]:
+        """The first facet asked, when the topic shown has no row for any: the level named
+        before's ("học phí bao nhiêu" after the routes, cao đẳng named), or the default of
+        where to study near a place ("học ở đâu gần Bến Lức"), whatever was shown."""
+        facets = self.kb.facets
+        if facets is None or not wanted:
+            return None, None
+        first = wanted[0]
+        by_level = facets.levels.get(level or "", {}) if before.id in facets.level_after else {}
+        if first in by_level:
+            return first, self.kb.get(by_level[first])
+        if first in facets.defaults and "district" in wanted:
+            return first, self.kb.get(facets.defaults[first])
+        return None, None
 
     @staticmethod
     def _facet_target(before: Entry, facet: str) -> str | None:
@@ -1375,6 +1412,18 @@ class Engine:
             return None
         return wanted, rest
 
+    def _lead(self, topic: str, country: Named | None, level: Named | None,
+              ctx: Context, school: Named | None = None) -> Named | None:
+        """The entity whose own line comes first on `topic`: the country named here or before,
+        else the level ("học cao đẳng có được miễn học phí không": the exemptions lead with
+        what they mean for cao đẳng), else the school type named here ("còn GDTX?" after the
+        THPT tuition)."""
+        for found in (country or self._mentions.named("countries", ctx.country),
+                      level or self._mentions.named("levels", ctx.level), school):
+            if found is not None and found.line_on(topic):
+                return found
+        return None
+
     def _carry(self, question: str, result: Result, ctx: Context) -> Result:
         """The conversation after this message, and the entity the answer leads with."""
         if result.kind is Kind.EMPTY:
@@ -1397,8 +1446,9 @@ class Engine:
                         trade=here.trade or ctx.trade, interest=here.interest or ctx.interest)
         changes: dict[str, object] = {"context": after, "mentioned": here}
         if entry is not None and result.named is None:
-            lead = country or self._mentions.named("countries", ctx.country)
-            if lead is not None and lead.line_on(entry.id):
+            lead = self._lead(entry.id, country, level, ctx,
+                              self._mentions.find(canon, "school_types", question))
+            if lead is not None:
                 changes["lead"] = lead
             # the trade named here, or earlier when where to learn it is asked ("học ở đâu"
             # after "muốn học nghề điện"); not under every later answer
