@@ -317,7 +317,7 @@ class Detector:
     # What the model's illegal reading needs to outweigh a crisis cue (see _asked_for).
     ILLEGAL_OVER_CRISIS: ClassVar[float | None] = 0.7
     SELF_HARM_YIELD: ClassVar[float | None] = 0.8
-    ILLEGAL_SURE: ClassVar[float | None] = 0.9  # ... with no group's cue in the message
+    ILLEGAL_SURE: ClassVar[float | None] = 0.8  # ... with no group's cue in the message
     FRAMED_VETO: ClassVar[float | None] = 0.4  # see _ordinary
 
     def warm(self, wait: bool = True) -> None:

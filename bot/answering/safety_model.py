@@ -242,8 +242,9 @@ class SafetyModel:
     # cue (None: never; the `always` cues it never overrules).
     veto: float | None = None
     crisis_veto: float | None = None
-    # What any reading of a long message needs (None: as a short one): long ordinary messages
-    # (a parent's story) are where the model raises most false alarms.
+    # What a crisis reading of a long message needs in place of `threshold` (None: the same):
+    # a sentence of danger after a parent's story is read with the story, so it may need less
+    # than a short message, whose look-alikes ("khóc hoài", "bị cô la") need more.
     long_threshold: float | None = None
     # The probability of "ordinary" at which the model overrules an illegal cue, and a crisis
     # cue, in a long message (None: never). Its reading of a long message is the mean of the
@@ -412,15 +413,16 @@ class SafetyModel:
         if not probs:
             return None
         floor = self.unsignalled if not signalled and self.unsignalled is not None else 0.0
+        threshold = self.threshold
         if self.long_threshold is not None and len(text.split()) > LONG:
-            floor = max(floor, self.long_threshold)
+            threshold = self.long_threshold
         crises = {c: p for c, p in probs.items() if c in CRISIS_LABELS}
         crisis = sum(crises.values())
-        if crises and crisis >= max(self.threshold, floor, probs.get(ILLEGAL, 0.0)):
+        if crises and crisis >= max(threshold, floor, probs.get(ILLEGAL, 0.0)):
             label = max(crises, key=lambda c: crises[c])
             return label, crisis
         p = probs.get(ILLEGAL, 0.0)
-        if p >= max(self.illegal_threshold or self.threshold, floor) and p > probs[NONE]:
+        if p >= max(self.illegal_threshold or threshold, floor) and p > probs[NONE]:
             return ILLEGAL, p
         return None
 
