@@ -27,6 +27,9 @@ ORDINARY = [
     "mua bằng thẻ ngân hàng được không hay phải tiền mặt khi đóng học phí",
     "bạn em rủ thi hộ kiếm tiền, em phải khuyên nó sao cho nó bỏ",
     "làm giả tiền âm phủ cho đoàn phim thì học ngành đạo cụ ở đâu",
+    "thấy trang bán bằng giả trên facebook, report trang đó ở đâu",
+    "em bị nghi gian lận trong giờ thi mà em không làm, khiếu nại thế nào",
+    "nghe nói nhiều người trốn ở lại Đài làm chui, vậy người đi sau có bị xét kỹ hơn không",
 ]
 
 
