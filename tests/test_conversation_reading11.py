@@ -144,3 +144,25 @@ def test_where_ones_own_file_stands_is_declined_with_whom_to_ask(engine):
     for message in ("làm sao để trường ký giấy xác nhận vay vốn cho em",
                     "em đã học xong lớp 12, vay vốn đi học cao đẳng được không"):
         assert engine._near_domain(message) is None, message
+
+
+def test_a_survey_result_named_is_explained_first(engine, kb):
+    message = "chị ơi, thằng nhỏ làm trắc nghiệm xong ra nhóm kỹ thuật, vậy là nó hợp nghề gì"
+    result = engine.ask(message)
+    assert result.entry is not None and result.entry.id in kb.entities.result_topics
+    first = compose(kb, result, TODAY).text.splitlines()[0]
+    assert first.startswith("Nhóm “Kỹ thuật” trong kết quả") and "Điện công nghiệp" in first
+    # the group is carried: where to study next is the colleges', not the survey's own where
+    later = engine.ask("vậy học ở đâu", result.context)
+    assert later.entry is not None and later.entry.id == "college.long-an"
+    # a liked thing without a result named keeps the interest line
+    liked = engine.ask("em thích sửa máy móc thì nên học nghề gì")
+    assert compose(kb, liked, TODAY).text.startswith("Bạn thích sửa chữa, máy móc")
+
+
+def test_survey_result_words_name_each_group_once(kb):
+    seen: dict[str, str] = {}
+    for interest in kb.entities.interests:
+        assert interest.results, interest.group
+        for word in interest.results:
+            assert seen.setdefault(word.lower(), interest.group) == interest.group, word

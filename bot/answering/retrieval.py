@@ -26,7 +26,16 @@ from rapidfuzz.distance import Levenshtein
 from bot.answering import focus, text, yamlfile
 from bot.answering.context import EMPTY, Context
 from bot.answering.context_model import ContextModel
-from bot.answering.entities import Bare, Districts, Interests, Mentions, Names, NearDomain, Trades
+from bot.answering.entities import (
+    Bare,
+    Districts,
+    Interests,
+    Mentions,
+    Names,
+    NearDomain,
+    SurveyResults,
+    Trades,
+)
 from bot.answering.facets import SAME, FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
 from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, OutOfScope
@@ -273,6 +282,7 @@ class Engine:
         self._mentions = Mentions(kb)
         self._trades = Trades(kb)
         self._interests = Interests(kb)
+        self._results = SurveyResults(kb)
         self._facets = FacetCues(kb.facets)
         self._answer_words: dict[str, frozenset[str]] = {}
         self._index = {e.id: i for i, e in enumerate(self.entries)}
@@ -410,6 +420,7 @@ class Engine:
         self._mentions.forget()
         self._trades.forget()
         self._interests.forget()
+        self._results.forget()
         _accented.cache_clear()
         focus.clauses.cache_clear()
         text.typed_marks.cache_clear()
@@ -1434,7 +1445,9 @@ class Engine:
         districts = result.districts or self._districts_in(canon)
         entry = result.entry
         trade = self._trades.find(question)
-        liked = self._interests.find(question) if self._likes(question) else None
+        result_group = self._results.find(question)  # "làm khảo sát ra nhóm kỹ thuật"
+        liked = result_group or (self._interests.find(question) if self._likes(question)
+                                 else None)
         here = Context(country=country.name if country is not None else None,
                        district=districts[0].name if districts else None,
                        level=level.name if level is not None else None,
@@ -1458,7 +1471,10 @@ class Engine:
                     and entry.id in self.kb.entities.trade_topics:
                 changes["trade"] = self.kb.entities.line_for(trade)
             entities = self.kb.entities
-            if entities is not None and entry.id in entities.interest_topics:
+            if entities is not None and result_group is not None \
+                    and entry.id in entities.result_topics:
+                changes["interest"] = entities.result_line_for(result_group)
+            elif entities is not None and entry.id in entities.interest_topics:
                 # what this message says it likes, or an earlier one ("em thích vẽ", then
                 # "vậy em nên học nghề gì")
                 interest = liked or self._interests.named(ctx.interest)
