@@ -38,7 +38,7 @@ from bot.answering.entities import (
 )
 from bot.answering.facets import SAME, FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
-from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, OutOfScope
+from bot.answering.knowledge import District, Entry, Interest, KnowledgeBase, Named, OutOfScope
 
 DISTRICT_TERM = "__district__"
 ABROAD = "nước ngoài"  # what naming a foreign country adds to a query
@@ -1470,16 +1470,9 @@ class Engine:
             if trade is not None and self.kb.entities is not None \
                     and entry.id in self.kb.entities.trade_topics:
                 changes["trade"] = self.kb.entities.line_for(trade)
-            entities = self.kb.entities
-            if entities is not None and result_group is not None \
-                    and entry.id in entities.result_topics:
-                changes["interest"] = entities.result_line_for(result_group)
-            elif entities is not None and entry.id in entities.interest_topics:
-                # what this message says it likes, or an earlier one ("em thích vẽ", then
-                # "vậy em nên học nghề gì")
-                interest = liked or self._interests.named(ctx.interest)
-                if interest is not None:
-                    changes["interest"] = entities.interest_line_for(interest)
+            line = self._interest_line(entry.id, result_group, liked, ctx)
+            if line is not None:
+                changes["interest"] = line
             carried = self.kb.districts
             if not result.districts and ctx.district and carried is not None \
                     and entry.id == carried.topic:
@@ -1487,6 +1480,20 @@ class Engine:
                 if district is not None:
                     changes["districts"] = (district,)
         return dataclasses.replace(result, **changes)  # type: ignore[arg-type]
+
+    def _interest_line(self, topic: str, result_group: Interest | None, liked: Interest | None,
+                       ctx: Context) -> str | None:
+        """What the answer leads with of a survey result named, or of what this message or
+        an earlier one says it likes ("em thích vẽ", then "vậy em nên học nghề gì")."""
+        entities = self.kb.entities
+        if entities is None:
+            return None
+        if result_group is not None and topic in entities.result_topics:
+            return entities.result_line_for(result_group)
+        interest = liked or self._interests.named(ctx.interest)
+        if interest is not None and topic in entities.interest_topics:
+            return entities.interest_line_for(interest)
+        return None
 
     def _carried(self, question: str, ctx: Context) -> Context | None:
         """The conversation after a message, its topic aside, without reading it for a topic
