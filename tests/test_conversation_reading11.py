@@ -166,3 +166,16 @@ def test_survey_result_words_name_each_group_once(kb):
         assert interest.results, interest.group
         for word in interest.results:
             assert seen.setdefault(word.lower(), interest.group) == interest.group, word
+
+
+def test_a_trade_named_alone_gets_where_it_is_taught(engine, kb):
+    for message in ("em muốn học nghề hàn", "hoc nghe dien lanh"):
+        result = engine.ask(message)
+        assert result.entry is not None and result.entry.id == "college.long-an", message
+        assert result.asked == ("study-where",) and result.trade, message
+    # liked, or with a question of its own, or after a topic: the usual reading
+    assert engine.ask("em thích nấu ăn").entry.id != "college.long-an"
+    for message, previous in (("học nghề điện có dễ xin việc không", None),
+                              ("học nghề hàn", "overseas.markets")):
+        result = engine.ask(message, previous)
+        assert result.asked != ("study-where",) or result.entry.id != "college.long-an", message

@@ -1338,17 +1338,18 @@ class Engine:
         """A facet asked with no topic shown: of a trade named ("học nấu ăn ở đâu"), or of a
         country named before with no topic answered yet ("e muon di Uc", then "ton bao
         nhieu": that country's first topic's facet table answers)."""
-        found = self._trade_facet(question)
+        found = self._trade_facet(question, first=ctx.topic is None)
         country = self._mentions.named("countries", ctx.country)
         if found is None and country is not None and country.topics:
             shown = self.kb.get(country.topics[0])
             found = self._facet(question, shown) if shown is not None else None
         return found
 
-    def _trade_facet(self, question: str) -> Result | None:
+    def _trade_facet(self, question: str, first: bool = False) -> Result | None:
         """A trade named with a facet every trade shares, read alone ("học nấu ăn ở đâu",
         "hoc tc ke toan o dau", "học hàn mất bao lâu"): the topic facets.yaml names for it
-        (where to study: the province's colleges), whatever the ranking makes of the trade."""
+        (where to study: the province's colleges), whatever the ranking makes of the trade.
+        A `first` message may name the trade alone ("em muốn học nghề hàn")."""
         trades = self.kb.facets.trades if self.kb.facets is not None else {}
         if not trades:
             return None
@@ -1364,13 +1365,20 @@ class Engine:
         facets = tuple("study-where" if f == "where" and studies else f for f in asked.facets)
         facet = next((f for f in facets if f in trades), None)
         target = self.kb.get(trades[facet]) if facet is not None else None
-        if target is None or facets[0] != facet:
+        # the trade alone ("em muốn học nghề hàn"): where it is taught, under the trade's line
+        # (a liked thing, "em thích nấu ăn", is the interest's); nothing else may be asked
+        alone = first and target is None and not facets and studies \
+            and not self._likes(question) and len(focus.clauses(question)) == 1
+        if alone:
+            facet = "study-where"
+            target = self.kb.get(trades.get(facet, ""))
+        if target is None or facet is None or (facets and facets[0] != facet):
             return None  # another facet asked first ("học hàn tốn bao nhiêu, học ở đâu")
         level = self._mentions.find(canon, "levels")
         allowed = self._beside_cues(question, canon, [
             *TRADE_WORDS, *((level.name, *level.aliases) if level is not None else ())])
         allowed |= {w for phrase in text.lexicon().greeting_phrases for w in phrase}
-        if len([w for w in asked.rest if w not in allowed]) > FACET_REST:
+        if len([w for w in asked.rest if w not in allowed]) > (0 if alone else FACET_REST):
             return None  # a sentence of its own around them: the ranking reads it
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(canon), asked=(facet,), focused=True)
