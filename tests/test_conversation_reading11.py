@@ -144,3 +144,56 @@ def test_where_ones_own_file_stands_is_declined_with_whom_to_ask(engine):
     for message in ("làm sao để trường ký giấy xác nhận vay vốn cho em",
                     "em đã học xong lớp 12, vay vốn đi học cao đẳng được không"):
         assert engine._near_domain(message) is None, message
+
+
+def test_a_survey_result_named_is_explained_first(engine, kb):
+    message = "chị ơi, thằng nhỏ làm trắc nghiệm xong ra nhóm kỹ thuật, vậy là nó hợp nghề gì"
+    result = engine.ask(message)
+    assert result.entry is not None and result.entry.id in kb.entities.result_topics
+    first = compose(kb, result, TODAY).text.splitlines()[0]
+    assert first.startswith("Nhóm “Kỹ thuật” trong kết quả") and "Điện công nghiệp" in first
+    # the group is carried: where to study next is the colleges', not the survey's own where
+    later = engine.ask("vậy học ở đâu", result.context)
+    assert later.entry is not None and later.entry.id == "college.long-an"
+    # a liked thing without a result named keeps the interest line
+    liked = engine.ask("em thích sửa máy móc thì nên học nghề gì")
+    assert compose(kb, liked, TODAY).text.startswith("Bạn thích sửa chữa, máy móc")
+
+
+def test_survey_result_words_name_each_group_once(kb):
+    seen: dict[str, str] = {}
+    for interest in kb.entities.interests:
+        assert interest.results, interest.group
+        for word in interest.results:
+            assert seen.setdefault(word.lower(), interest.group) == interest.group, word
+
+
+def test_a_trade_named_alone_gets_where_it_is_taught(engine, kb):
+    for message in ("em muốn học nghề hàn", "hoc nghe dien lanh"):
+        result = engine.ask(message)
+        assert result.entry is not None and result.entry.id == "college.long-an", message
+        assert result.asked == ("study-where",) and result.trade, message
+    # liked, or with a question of its own, or after a topic: the usual reading
+    assert engine.ask("em thích nấu ăn").entry.id != "college.long-an"
+    for message, previous in (("học nghề điện có dễ xin việc không", None),
+                              ("học nghề hàn", "overseas.markets")):
+        result = engine.ask(message, previous)
+        assert result.asked != ("study-where",) or result.entry.id != "college.long-an", message
+
+
+def test_acknowledgements_and_a_preface_are_small_talk(engine):
+    from bot.answering.retrieval import Kind
+
+    for message in ("ok dc r", "hay z ta", "ad ơi cho e hỏi chút", "dạ vậy chị cũng yên tâm"):
+        assert engine.ask(message, "overseas.costs").kind is Kind.GREETING, message
+    # with a question after the preface, the question is answered
+    result = engine.ask("cho e hỏi học trung cấp có mất học phí ko")
+    assert result.entry is not None and result.entry.id == "tuition.trung-cap-free"
+
+
+def test_general_school_named_alone_after_failing_grade_10_keeps_that_topic(engine):
+    result = engine.ask("ko hoc cap 3 dc nua ha ad", "streaming.grade10-failed")
+    assert result.entry is not None and result.entry.id == "streaming.grade10-failed"
+    # beside a fee question the school type names what the fees are of: the ranking reads it
+    fees = engine.ask("GDTX học phí có mắc không", "streaming.grade10-failed")
+    assert fees.entry is None or fees.entry.id != "tuition.trung-cap-free"

@@ -208,6 +208,15 @@ class Interest(_Model):
     group: Text  # the survey's group, by the first words of its name ("Nghệ thuật")
     examples: tuple[Text, ...] = Field(min_length=1)  # trades the survey lists for the group
     words: tuple[Text, ...] = Field(min_length=1)
+    # words naming the group as a result of the survey ("nhóm kỹ thuật", "nhóm R")
+    results: tuple[Text, ...] = ()
+
+
+def _interest_line(template: str | None, interest: Interest) -> str | None:
+    if not template:
+        return None
+    return (template.replace("{name}", interest.name).replace("{group}", interest.group)
+            .replace("{examples}", ", ".join(interest.examples)))
 
 
 class Entities(_Model):
@@ -225,16 +234,19 @@ class Entities(_Model):
     interest_line: Text | None = None
     interest_topics: tuple[EntryId, ...] = ()  # the answers it leads
     interest_cues: tuple[Text, ...] = ()  # words as typed, one of which says it is liked
+    # "{name}", "{group}", "{examples}": what the bot says first of a survey result named
+    # ("con làm khảo sát ra nhóm kỹ thuật, nghĩa là sao"), under `result_topics`
+    result_line: Text | None = None
+    result_topics: tuple[EntryId, ...] = ()
 
     def line_for(self, trade: Trade) -> str | None:
         return self.trade_line.replace("{name}", trade.name) if self.trade_line else None
 
     def interest_line_for(self, interest: Interest) -> str | None:
-        if not self.interest_line:
-            return None
-        return (self.interest_line.replace("{name}", interest.name)
-                .replace("{group}", interest.group)
-                .replace("{examples}", ", ".join(interest.examples)))
+        return _interest_line(self.interest_line, interest)
+
+    def result_line_for(self, interest: Interest) -> str | None:
+        return _interest_line(self.result_line, interest)
 
     def groups(self) -> dict[str, tuple[Named, ...]]:
         return {"countries": self.countries, "levels": self.levels,

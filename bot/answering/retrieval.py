@@ -26,10 +26,19 @@ from rapidfuzz.distance import Levenshtein
 from bot.answering import focus, text, yamlfile
 from bot.answering.context import EMPTY, Context
 from bot.answering.context_model import ContextModel
-from bot.answering.entities import Bare, Districts, Interests, Mentions, Names, NearDomain, Trades
+from bot.answering.entities import (
+    Bare,
+    Districts,
+    Interests,
+    Mentions,
+    Names,
+    NearDomain,
+    SurveyResults,
+    Trades,
+)
 from bot.answering.facets import SAME, FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
-from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, OutOfScope
+from bot.answering.knowledge import District, Entry, Interest, KnowledgeBase, Named, OutOfScope
 
 DISTRICT_TERM = "__district__"
 ABROAD = "nước ngoài"  # what naming a foreign country adds to a query
@@ -273,6 +282,7 @@ class Engine:
         self._mentions = Mentions(kb)
         self._trades = Trades(kb)
         self._interests = Interests(kb)
+        self._results = SurveyResults(kb)
         self._facets = FacetCues(kb.facets)
         self._answer_words: dict[str, frozenset[str]] = {}
         self._index = {e.id: i for i, e in enumerate(self.entries)}
@@ -410,6 +420,7 @@ class Engine:
         self._mentions.forget()
         self._trades.forget()
         self._interests.forget()
+        self._results.forget()
         _accented.cache_clear()
         focus.clauses.cache_clear()
         text.typed_marks.cache_clear()
@@ -1327,17 +1338,18 @@ class Engine:
         """A facet asked with no topic shown: of a trade named ("học nấu ăn ở đâu"), or of a
         country named before with no topic answered yet ("e muon di Uc", then "ton bao
         nhieu": that country's first topic's facet table answers)."""
-        found = self._trade_facet(question)
+        found = self._trade_facet(question, first=ctx.topic is None)
         country = self._mentions.named("countries", ctx.country)
         if found is None and country is not None and country.topics:
             shown = self.kb.get(country.topics[0])
             found = self._facet(question, shown) if shown is not None else None
         return found
 
-    def _trade_facet(self, question: str) -> Result | None:
+    def _trade_facet(self, question: str, first: bool = False) -> Result | None:
         """A trade named with a facet every trade shares, read alone ("học nấu ăn ở đâu",
         "hoc tc ke toan o dau", "học hàn mất bao lâu"): the topic facets.yaml names for it
-        (where to study: the province's colleges), whatever the ranking makes of the trade."""
+        (where to study: the province's colleges), whatever the ranking makes of the trade.
+        A `first` message may name the trade alone ("em muốn học nghề hàn")."""
         trades = self.kb.facets.trades if self.kb.facets is not None else {}
         if not trades:
             return None
@@ -1353,13 +1365,20 @@ class Engine:
         facets = tuple("study-where" if f == "where" and studies else f for f in asked.facets)
         facet = next((f for f in facets if f in trades), None)
         target = self.kb.get(trades[facet]) if facet is not None else None
-        if target is None or facets[0] != facet:
+        # the trade alone ("em muốn học nghề hàn"): where it is taught, under the trade's line
+        # (a liked thing, "em thích nấu ăn", is the interest's); nothing else may be asked
+        alone = first and target is None and not facets and studies \
+            and not self._likes(question) and len(focus.clauses(question)) == 1
+        if alone:
+            facet = "study-where"
+            target = self.kb.get(trades.get(facet, ""))
+        if target is None or facet is None or (facets and facets[0] != facet):
             return None  # another facet asked first ("học hàn tốn bao nhiêu, học ở đâu")
         level = self._mentions.find(canon, "levels")
         allowed = self._beside_cues(question, canon, [
             *TRADE_WORDS, *((level.name, *level.aliases) if level is not None else ())])
         allowed |= {w for phrase in text.lexicon().greeting_phrases for w in phrase}
-        if len([w for w in asked.rest if w not in allowed]) > FACET_REST:
+        if len([w for w in asked.rest if w not in allowed]) > (0 if alone else FACET_REST):
             return None  # a sentence of its own around them: the ranking reads it
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(canon), asked=(facet,), focused=True)
@@ -1405,8 +1424,12 @@ class Engine:
         if level is not None and "level" not in wanted[: len(asked.facets)]:
             return None
         country = self._country(question, canon)
-        allowed = self._beside_cues(question, canon,
-                                    [*((country.name, *country.aliases) if country else ())])
+        # a school type swapped alone ("học cấp 3 được nữa hả"); beside a cue it names what the
+        # question is about ("GDTX học phí có mắc không": the ranking reads it)
+        school = None if asked.facets else self._mentions.find(canon, "school_types", question)
+        allowed = self._beside_cues(question, canon, [
+            *((country.name, *country.aliases) if country else ()),
+            *((school.name, *school.aliases) if school else ())])
         rest = tuple(w for w in asked.rest if w not in allowed)
         if len(rest) > FACET_REST:
             return None
@@ -1434,7 +1457,9 @@ class Engine:
         districts = result.districts or self._districts_in(canon)
         entry = result.entry
         trade = self._trades.find(question)
-        liked = self._interests.find(question) if self._likes(question) else None
+        result_group = self._results.find(question)  # "làm khảo sát ra nhóm kỹ thuật"
+        liked = result_group or (self._interests.find(question) if self._likes(question)
+                                 else None)
         here = Context(country=country.name if country is not None else None,
                        district=districts[0].name if districts else None,
                        level=level.name if level is not None else None,
@@ -1457,13 +1482,9 @@ class Engine:
             if trade is not None and self.kb.entities is not None \
                     and entry.id in self.kb.entities.trade_topics:
                 changes["trade"] = self.kb.entities.line_for(trade)
-            entities = self.kb.entities
-            if entities is not None and entry.id in entities.interest_topics:
-                # what this message says it likes, or an earlier one ("em thích vẽ", then
-                # "vậy em nên học nghề gì")
-                interest = liked or self._interests.named(ctx.interest)
-                if interest is not None:
-                    changes["interest"] = entities.interest_line_for(interest)
+            line = self._interest_line(entry.id, result_group, liked, ctx)
+            if line is not None:
+                changes["interest"] = line
             carried = self.kb.districts
             if not result.districts and ctx.district and carried is not None \
                     and entry.id == carried.topic:
@@ -1471,6 +1492,20 @@ class Engine:
                 if district is not None:
                     changes["districts"] = (district,)
         return dataclasses.replace(result, **changes)  # type: ignore[arg-type]
+
+    def _interest_line(self, topic: str, result_group: Interest | None, liked: Interest | None,
+                       ctx: Context) -> str | None:
+        """What the answer leads with of a survey result named, or of what this message or
+        an earlier one says it likes ("em thích vẽ", then "vậy em nên học nghề gì")."""
+        entities = self.kb.entities
+        if entities is None:
+            return None
+        if result_group is not None and topic in entities.result_topics:
+            return entities.result_line_for(result_group)
+        interest = liked or self._interests.named(ctx.interest)
+        if interest is not None and topic in entities.interest_topics:
+            return entities.interest_line_for(interest)
+        return None
 
     def _carried(self, question: str, ctx: Context) -> Context | None:
         """The conversation after a message, its topic aside, without reading it for a topic
