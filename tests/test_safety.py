@@ -413,7 +413,7 @@ def test_an_illegal_reading_of_the_model_needs_its_own_threshold(kb):
     assert at(p - 0.01).detect(text).concern is Concern.ILLEGAL
 
 
-@pytest.mark.parametrize(("line", "key"), [("  illegal_threshold: 0.55", "illegal_threshold"),
+@pytest.mark.parametrize(("line", "key"), [("  illegal_threshold: 0.5", "illegal_threshold"),
                                            ("  unsignalled: 0.85", "unsignalled"),
                                            ("  crisis_veto: 0.9", "crisis_veto"),
                                            ("  veto: 0.9", "veto")])

@@ -98,3 +98,21 @@ def test_a_long_message_s_crisis_reading_needs_long_threshold_instead(kb):
             if c in ("self-harm", "abuse", "danger"))
     assert dataclasses.replace(model, threshold=p - 0.01, long_threshold=p + 0.5,
                                unsignalled=None).read(short, words) is not None
+
+
+def test_a_long_message_s_illegal_reading_needs_long_illegal_threshold_instead(kb):
+    model = kb.safety.model
+    long = ("Chào anh chị, tôi là mẹ của một cháu lớp 12 ở Bến Lức. Cháu học được, ngoan, thích "
+            "vẽ và muốn đi Nhật làm việc sau khi ra trường. Nhà tôi không dư dả gì. Có người "
+            "quen nói chỉ cần đưa họ ba chục triệu là họ lo cho cháu giấy khám sức khỏe đẹp, "
+            "khỏi phải khám, vậy tôi nên đưa tiền trực tiếp hay qua người trung gian")
+    text = f" {read_canonical(long)} "
+    words = frozenset(text.split())
+    assert len(text.split()) > LONG
+    p = model.probabilities(text)["illegal"]
+    assert p > max(0.05, model.probabilities(text)[NONE])  # a reading the settings can split
+    low, high = p - 0.02, p + 0.02
+    read = dataclasses.replace(model, illegal_threshold=high, long_illegal_threshold=low,
+                               threshold=0.99, long_threshold=0.99, unsignalled=None)
+    assert read.read(text, words) == ("illegal", p)
+    assert dataclasses.replace(read, long_illegal_threshold=None).read(text, words) is None

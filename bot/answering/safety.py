@@ -754,7 +754,8 @@ def _number(r: _Reader, settings: dict[str, Any], key: str) -> float | None:
 
 
 MODEL_KEYS = ("threshold", "illegal_threshold", "unsignalled", "veto", "crisis_veto",
-              "long_threshold", "long_veto", "long_crisis_veto", "signals")
+              "long_threshold", "long_illegal_threshold", "long_veto", "long_crisis_veto",
+              "signals")
 Settings = tuple[list[str], float, float | None, dict[str, float]]
 
 
@@ -772,8 +773,8 @@ def _read_settings(r: _Reader) -> Settings | None:
     illegal = _number(r, settings, "illegal_threshold") if "illegal_threshold" in settings \
         else None
     options = {}
-    for key in ("unsignalled", "veto", "crisis_veto", "long_threshold", "long_veto",
-                "long_crisis_veto"):  # optional
+    for key in ("unsignalled", "veto", "crisis_veto", "long_threshold", "long_illegal_threshold",
+                "long_veto", "long_crisis_veto"):  # optional
         value = _number(r, settings, key) if key in settings else None
         if value is not None:
             options[key] = value

@@ -246,6 +246,9 @@ class SafetyModel:
     # a sentence of danger after a parent's story is read with the story, so it may need less
     # than a short message, whose look-alikes ("khóc hoài", "bị cô la") need more.
     long_threshold: float | None = None
+    # ... and an illegal reading of a long message, in place of `illegal_threshold`: a request
+    # after a story is read with the story, and a look-alike story rarely reads as one.
+    long_illegal_threshold: float | None = None
     # The probability of "ordinary" at which the model overrules an illegal cue, and a crisis
     # cue, in a long message (None: never). Its reading of a long message is the mean of the
     # whole and of its least ordinary window, so a sentence of danger or a request after a
@@ -275,8 +278,8 @@ class SafetyModel:
               corpus: Sequence[tuple[str, str]] = (), digest: str = "",
               unsignalled: float | None = None, veto: float | None = None,
               crisis_veto: float | None = None, long_threshold: float | None = None,
-              long_veto: float | None = None, long_crisis_veto: float | None = None
-              ) -> SafetyModel:
+              long_veto: float | None = None, long_crisis_veto: float | None = None,
+              long_illegal_threshold: float | None = None) -> SafetyModel:
         """A model of messages already read: `examples` (canonical, label), then `corpus`,
         the training corpus's; `digest`: the corpus files' hash, part of the cache key."""
         h = hashlib.sha256(f"corpus {digest}\n".encode())
@@ -284,7 +287,7 @@ class SafetyModel:
             h.update(f"{label}\t{canon}\n".encode())
         return cls(Examples.of((*examples, *corpus), len(examples)), frozenset(signals),
                    threshold, h.hexdigest(), illegal_threshold, unsignalled, veto, crisis_veto,
-                   long_threshold, long_veto, long_crisis_veto)
+                   long_threshold, long_illegal_threshold, long_veto, long_crisis_veto)
 
     @classmethod
     def written(cls, examples: Sequence[tuple[str, str]], ordinary: Sequence[str],
@@ -321,6 +324,7 @@ class SafetyModel:
                                  unsignalled=self.unsignalled, veto=self.veto,
                                  crisis_veto=self.crisis_veto,
                                  long_threshold=self.long_threshold,
+                                 long_illegal_threshold=self.long_illegal_threshold,
                                  long_veto=self.long_veto,
                                  long_crisis_veto=self.long_crisis_veto)
 
@@ -414,15 +418,17 @@ class SafetyModel:
             return None
         floor = self.unsignalled if not signalled and self.unsignalled is not None else 0.0
         threshold = self.threshold
-        if self.long_threshold is not None and len(text.split()) > LONG:
-            threshold = self.long_threshold
+        illegal = self.illegal_threshold or threshold
+        if len(text.split()) > LONG:
+            threshold = self.long_threshold or threshold
+            illegal = self.long_illegal_threshold or illegal
         crises = {c: p for c, p in probs.items() if c in CRISIS_LABELS}
         crisis = sum(crises.values())
         if crises and crisis >= max(threshold, floor, probs.get(ILLEGAL, 0.0)):
             label = max(crises, key=lambda c: crises[c])
             return label, crisis
         p = probs.get(ILLEGAL, 0.0)
-        if p >= max(self.illegal_threshold or threshold, floor) and p > probs[NONE]:
+        if p >= max(illegal, floor) and p > probs[NONE]:
             return ILLEGAL, p
         return None
 
