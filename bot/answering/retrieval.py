@@ -1136,6 +1136,8 @@ class Engine:
             self.tuning.model_min_words
 
     def _greets(self, question: str) -> bool:
+        if text.normal_length_at_least(question) > GREETING_CHARS:
+            return False  # a long message, told without normalising it whole
         return len(text.normalize(question)) <= GREETING_CHARS and (
             text.is_greeting(question) or self._calls_out(question) or self._thanks(question))
 
@@ -1341,11 +1343,13 @@ class Engine:
         trades = self.kb.facets.trades if self.kb.facets is not None else {}
         if not trades:
             return None
+        canon = self._canon(question)
+        words = canon.split()
+        if self._surely_own(words) > FACET_REST:
+            return None  # (the test at the end, settled early: a long message is read here)
         trade = self._trades.find(question)
         if trade is None:
             return None
-        canon = self._canon(question)
-        words = canon.split()
         if not {"hoc", "nghe", "day"} & set(words):
             return None  # not about learning it ("visa du lịch ở được bao lâu")
         asked = self._facets.asked(canon)
@@ -1363,6 +1367,34 @@ class Engine:
             return None  # a sentence of its own around them: the ranking reads it
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(canon), asked=(facet,), focused=True)
+
+    def _surely_own(self, words: list[str]) -> int:
+        """How many of a message's canonical words are surely words of its own beside any
+        facet cue: in no cue, and not among the words `_beside_cues` may allow for any message
+        (every neutral, question and stop word, every trade's, level's and district's name,
+        the trade words and greetings). At most the count `_trade_facet` tests, cheaply."""
+        beside = self.__dict__.get("_beside_words")
+        if beside is None:
+            beside = self.__dict__["_beside_words"] = self._beside_any()
+        return sum(1 for w in words if w not in beside)
+
+    def _beside_any(self) -> frozenset[str]:
+        lex = text.lexicon()
+        words = set(self._facets.neutral | lex.question_words | self._facets.cue_words)
+        # a stop token's text: a stopword folded, or an unaccented stopword (text.analyze)
+        words |= {text.fold_word(w) for w in (*lex.stopwords, *lex.unaccented_stopwords)}
+        words |= lex.unaccented_stopwords
+        names: list[str] = [*TRADE_WORDS]
+        entities = self.kb.entities
+        if entities is not None:
+            names += [w for trade in entities.trades for w in trade.words]
+            names += [n for level in entities.groups()["levels"]
+                      for n in (level.name, *level.aliases)]
+        words |= {w for name in names for w in text.canonical(name).split()}
+        for district in (self.kb.districts.districts if self.kb.districts is not None else ()):
+            words |= {w for form in self._districts.forms(district) for w in form.split()}
+        words |= {w for phrase in lex.greeting_phrases for w in phrase}
+        return frozenset(words)
 
     def _beside_cues(self, question: str, canon: str, names: list[str]) -> set[str]:
         """The words a facet's cue may have beside it without making the message a sentence
