@@ -1,20 +1,17 @@
 """Round 11's shortcuts for long messages give the readings of the full work: the closeness
 scores remembered per message equal fresh ones, a trade's facet is ruled out early only where
-the full test rules it out, a long message is told from a greeting by a lower bound of its
-normal form's length, and the intent model's columns counted in C are the loop's counts."""
+the full test rules it out, and a long message is told from a greeting by a lower bound of its
+normal form's length."""
 
 from __future__ import annotations
 
 import random
-from collections import Counter
 
-import numpy as np
 import pytest
 
 from bot.answering import retrieval, text
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import TRADE_WORDS, Engine
-from bot.answering.sparse_linear import add_part
 
 
 def _long_messages(kb: KnowledgeBase, count: int, seed: int) -> list[str]:
@@ -114,32 +111,3 @@ def test_normal_length_bound_is_a_lower_bound(kb):
     assert tight  # one-letter words: the bound is reached
     story = _long_messages(kb, 1, 2)[0]
     assert text.normal_length_at_least(story) > retrieval.GREETING_CHARS
-
-
-def _scores_by_loop(model, canon: str) -> np.ndarray:
-    """IntentModel.scores as one column at a time."""
-    out = model._bias.copy()
-    words = Counter(canon.split())
-    for part, offset in enumerate(model._offsets):
-        analyze, vocabulary, idf = model._parts[part]
-        counts: dict[int, int] = {}
-        if part == 0:
-            for word, n in words.items():
-                for k in model._word_columns(word):
-                    counts[k] = counts.get(k, 0) + n
-        else:
-            for gram in analyze(canon):
-                k = vocabulary.get(gram)
-                if k is not None:
-                    counts[k] = counts.get(k, 0) + 1
-        add_part(out, counts, idf, model._weights, offset, np.float32)
-    return out
-
-
-def test_intent_columns_counted_in_c_are_the_loops_counts(engine, kb):
-    model = engine.model
-    assert model is not None
-    texts = [*_messages(kb), *_long_messages(kb, 100, 4), "", "zzqx", "hoc hoc hoc hoc"]
-    for raw in texts:
-        for canon in (" ".join(text.content_tokens(raw)), text.canonical(raw) + " xyzzy"):
-            assert np.array_equal(model.scores(canon), _scores_by_loop(model, canon)), raw

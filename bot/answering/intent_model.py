@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -225,17 +224,18 @@ class IntentModel:
         remembered, since words repeat across messages."""
         out = self._bias.copy()
         words = Counter(canon.split())  # a long message repeats its words: each looked up once
-        columns = self._word_columns
         for part, offset in enumerate(self._offsets):
             analyze, vocabulary, idf = self._parts[part]
-            # Counted in C (Counter), in the order the columns are first met, as a loop adding
-            # one at a time would: the same counts in the same order, so the same sums.
+            counts: dict[int, int] = {}
             if part == 0:
-                counts: dict[Any, int] = Counter(chain.from_iterable(
-                    columns(word) if n == 1 else columns(word) * n for word, n in words.items()))
+                for word, n in words.items():
+                    for k in self._word_columns(word):
+                        counts[k] = counts.get(k, 0) + n
             else:
-                counts = Counter(map(vocabulary.get, analyze(canon)))
-                counts.pop(None, None)  # n-grams it was not trained on
+                for gram in analyze(canon):
+                    k = vocabulary.get(gram)
+                    if k is not None:
+                        counts[k] = counts.get(k, 0) + 1
             add_part(out, counts, idf, self._weights, offset, np.float32)
         result: np.ndarray[Any, np.dtype[np.float32]] = out
         return result

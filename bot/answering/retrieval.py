@@ -1136,7 +1136,8 @@ class Engine:
             self.tuning.model_min_words
 
     def _greets(self, question: str) -> bool:
-        if text.normal_length_at_least(question) > GREETING_CHARS:
+        if len(question) > GREETING_CHARS and text.normal_length_at_least(
+                question) > GREETING_CHARS:
             return False  # a long message, told without normalising it whole
         return len(text.normalize(question)) <= GREETING_CHARS and (
             text.is_greeting(question) or self._calls_out(question) or self._thanks(question))
