@@ -121,8 +121,20 @@ _NORMAL_FORMS: dict[str, None] = {}
 _NORMAL_MEMO = 8192
 
 
-def _raw_words(text: str) -> list[str]:
-    """normalize's words before each is cleaned (tone placed, letter runs collapsed)."""
+def normal_length_at_least(text: str) -> int:
+    """A lower bound of len(normalize(text)), read in C without cleaning each word (the slow
+    part of normalising a long message): every run of letters and digits is a word of at
+    least one letter, words are joined by one space, and the letter-digit splits only add
+    words. 0 where normalize may add words ("9+") or cut its result and read it again."""
+    cut = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text[:_MAX_INPUT])).lower()
+    if "+" in cut or 3 * len(cut) > _MAX_INPUT:
+        return 0
+    return max(0, 2 * len(_NON_WORD.sub(" ", cut).split()) - 1)
+
+
+@lru_cache(maxsize=8192)  # bounded: user input is unbounded
+def normalize(text: str) -> str:
+    """Canonical accented form: NFKC/NFC, lower case, tone placement, no punctuation or emoji."""
     text = unicodedata.normalize("NFKC", text[:_MAX_INPUT])
     text = _INVISIBLE.sub("", text).lower()
     if "+" in text:  # (each expression is skipped where it cannot match: most clauses)
@@ -130,23 +142,7 @@ def _raw_words(text: str) -> list[str]:
     text = _NON_WORD.sub(" ", text)
     if _DIGIT.search(text):
         text = _LETTER_DIGIT.sub(" ", text)
-    return text.split()
-
-
-def normal_length_at_least(text: str) -> int:
-    """A lower bound of len(normalize(text)) without cleaning each word (the slow part of
-    normalising a long message): a cleaned word keeps at least one letter, and words are
-    joined by one space. 0 when normalize would cut its result and read it again."""
-    words = _raw_words(text)
-    if sum(map(len, words)) + len(words) > _MAX_INPUT:
-        return 0
-    return max(0, 2 * len(words) - 1)
-
-
-@lru_cache(maxsize=8192)  # bounded: user input is unbounded
-def normalize(text: str) -> str:
-    """Canonical accented form: NFKC/NFC, lower case, tone placement, no punctuation or emoji."""
-    result = " ".join(_clean_word(w) for w in _raw_words(text))
+    result = " ".join(_clean_word(w) for w in text.split())
     if len(result) > _MAX_INPUT:  # splitting "9a1" into "9 a 1" can lengthen it: normalise the
         result = normalize(result[:_MAX_INPUT])  # cut text again, so a second pass agrees
     if len(_NORMAL_FORMS) >= _NORMAL_MEMO:
