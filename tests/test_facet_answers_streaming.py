@@ -81,7 +81,8 @@ def test_short_answers_name_someone_to_ask_when_the_bot_does_not_know(mine):
 @pytest.mark.parametrize(("topic", "follow_up", "facet"), [
     ("vet.levels", "vậy học mấy năm", "how-long"),
     ("vet.transfer", "liên thông vậy mất bao lâu", "how-long"),
-    ("vet.degree-value", "ra trường lương bao nhiêu", "how-much"),
+    ("vet.degree-value", "ra trường lương bao nhiêu", "salary"),
+    ("vet.degree-value", "học vậy có tốn nhiều tiền không", "how-much"),
     ("streaming.targets", "vậy là bao nhiêu", "how-much"),
 ])
 def test_a_follow_up_asking_one_facet_gets_that_short_answer(kb, engine: Engine, topic,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Generic, TypeVar
@@ -317,7 +317,7 @@ class Mentions:
     """The first country and the first VET level a message names anywhere in it (the
     conversation carries them: "mất bao lâu" after a question about Korea is about Korea)."""
 
-    GROUPS = ("countries", "levels")
+    GROUPS = ("countries", "levels", "school_types")
 
     def __init__(self, kb: KnowledgeBase) -> None:
         # (canon, group, typed) -> what `find` found: the engine asks for a message's country
@@ -402,10 +402,11 @@ class Worded(Generic[W]):
     text without the lexicon's expansions, which insert words ("học nghề" gets "giáo dục
     nghề nghiệp" added)."""
 
-    def __init__(self, items: Iterable[W]) -> None:
+    def __init__(self, items: Iterable[W], words: Callable[[W], Iterable[str]] | None = None,
+                 ) -> None:
         forms: dict[str, W] = {}
         for item in items:
-            for word in item.words:
+            for word in (words(item) if words is not None else item.words):
                 key = _folded(word)
                 if key:
                     forms.setdefault(key, item)
@@ -458,6 +459,14 @@ class Interests(Worded[Interest]):
 
     def __init__(self, kb: KnowledgeBase) -> None:
         super().__init__(kb.entities.interests if kb.entities else ())
+
+
+class SurveyResults(Worded[Interest]):
+    """The interest survey's group a message names as a result ("con làm khảo sát ra nhóm kỹ
+    thuật"): the interest of that group."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        super().__init__(kb.entities.interests if kb.entities else (), lambda i: i.results)
 
 
 @cache

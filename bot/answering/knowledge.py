@@ -208,6 +208,15 @@ class Interest(_Model):
     group: Text  # the survey's group, by the first words of its name ("Nghệ thuật")
     examples: tuple[Text, ...] = Field(min_length=1)  # trades the survey lists for the group
     words: tuple[Text, ...] = Field(min_length=1)
+    # words naming the group as a result of the survey ("nhóm kỹ thuật", "nhóm R")
+    results: tuple[Text, ...] = ()
+
+
+def _interest_line(template: str | None, interest: Interest) -> str | None:
+    if not template:
+        return None
+    return (template.replace("{name}", interest.name).replace("{group}", interest.group)
+            .replace("{examples}", ", ".join(interest.examples)))
 
 
 class Entities(_Model):
@@ -225,16 +234,19 @@ class Entities(_Model):
     interest_line: Text | None = None
     interest_topics: tuple[EntryId, ...] = ()  # the answers it leads
     interest_cues: tuple[Text, ...] = ()  # words as typed, one of which says it is liked
+    # "{name}", "{group}", "{examples}": what the bot says first of a survey result named
+    # ("con làm khảo sát ra nhóm kỹ thuật, nghĩa là sao"), under `result_topics`
+    result_line: Text | None = None
+    result_topics: tuple[EntryId, ...] = ()
 
     def line_for(self, trade: Trade) -> str | None:
         return self.trade_line.replace("{name}", trade.name) if self.trade_line else None
 
     def interest_line_for(self, interest: Interest) -> str | None:
-        if not self.interest_line:
-            return None
-        return (self.interest_line.replace("{name}", interest.name)
-                .replace("{group}", interest.group)
-                .replace("{examples}", ", ".join(interest.examples)))
+        return _interest_line(self.interest_line, interest)
+
+    def result_line_for(self, interest: Interest) -> str | None:
+        return _interest_line(self.result_line, interest)
 
     def groups(self) -> dict[str, tuple[Named, ...]]:
         return {"countries": self.countries, "levels": self.levels,
@@ -269,11 +281,18 @@ class Facets(_Model):
     `neutral`: words that do not name another topic ("mất", "học"), allowed beside a cue."""
 
     cues: dict[str, tuple[Text, ...]]
-    entity_facets: tuple[Text, ...] = ("country", "district", "level", "trade")
+    entity_facets: tuple[Text, ...] = ("country", "district", "level", "trade", "school")
     neutral: tuple[Text, ...] = ()
     # A trade named with one of these facets, read alone ("học nấu ăn ở đâu"): the topic that
     # answers that facet for any trade.
     trades: dict[str, EntryId] = {}
+    # A facet the topic just shown has no table row for, asked after a VET level was named
+    # ("muốn học cao đẳng điều dưỡng", then "học phí bao nhiêu"): the topic that answers it
+    # for that level (the level's name in data/entities.yaml).
+    levels: dict[Text, dict[str, EntryId]] = {}
+    level_after: tuple[EntryId, ...] = ()  # the topics after which `levels` answers
+    # A facet the topic shown has no row for, after any topic ("học ở đâu" after the tuition).
+    defaults: dict[str, EntryId] = {}
 
     @property
     def names(self) -> set[str]:
@@ -801,6 +820,28 @@ def _load_facets(col: _Collector, entries: list[Entry], locations: Locations,
     return facets
 
 
+def _check_level_rows(col: _Collector, facets: Facets | None, entities: Entities | None,
+                      ids: set[str]) -> None:
+    """facets.yaml `levels`: known levels, facets and topics; `level_after` topics exist."""
+    if facets is None:
+        return
+    path = col.root / "data" / "facets.yaml"
+    levels = {level.name for level in entities.levels} if entities is not None else set()
+    for level, table in facets.levels.items():
+        if level not in levels:
+            col.add(path, 1, f"levels: '{level}' không có trong levels của data/entities.yaml")
+        for facet, topic in table.items():
+            if facet not in facets.names or topic not in ids:
+                col.add(path, 1, f"levels: {level}: khía cạnh '{facet}' hoặc mục '{topic}' "
+                        "không tồn tại")
+    for topic in facets.level_after:
+        if topic not in ids:
+            col.add(path, 1, f"level_after: mục '{topic}' không tồn tại")
+    for facet, topic in facets.defaults.items():
+        if facet not in facets.names or topic not in ids:
+            col.add(path, 1, f"defaults: khía cạnh '{facet}' hoặc mục '{topic}' không tồn tại")
+
+
 def _load_corpus(col: _Collector, ids: set[str]) -> training.Corpus:
     corpus, problems = training.read(col.root, ids, col.rel)
     col.problems.extend(problems)
@@ -819,11 +860,13 @@ def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     districts = _load_districts(col, ids)
     oos = _load_out_of_scope(col)
     corpus = _load_corpus(col, ids)
+    entities = _load_entities(col, ids)
+    facets = _load_facets(col, entries, locations, raws)
+    _check_level_rows(col, facets, entities, ids)
     kb = KnowledgeBase(tuple(entries), tuple(menu), districts, tuple(documents.values()), root,
-                       locations, entities=_load_entities(col, ids),
+                       locations, entities=entities,
                        out_of_scope=oos, safety=_load_safety(col, entries, oos, corpus),
-                       facets=_load_facets(col, entries, locations, raws),
-                       corpus=corpus)
+                       facets=facets, corpus=corpus)
     return kb, col.problems
 
 

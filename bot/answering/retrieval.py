@@ -27,10 +27,19 @@ from rapidfuzz.distance import Levenshtein
 from bot.answering import focus, text, yamlfile
 from bot.answering.context import EMPTY, Context
 from bot.answering.context_model import ContextModel
-from bot.answering.entities import Bare, Districts, Interests, Mentions, Names, NearDomain, Trades
+from bot.answering.entities import (
+    Bare,
+    Districts,
+    Interests,
+    Mentions,
+    Names,
+    NearDomain,
+    SurveyResults,
+    Trades,
+)
 from bot.answering.facets import SAME, FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
-from bot.answering.knowledge import District, Entry, KnowledgeBase, Named, OutOfScope
+from bot.answering.knowledge import District, Entry, Interest, KnowledgeBase, Named, OutOfScope
 
 DISTRICT_TERM = "__district__"
 ABROAD = "nước ngoài"  # what naming a foreign country adds to a query
@@ -286,6 +295,7 @@ class Engine:
         self._mentions = Mentions(kb)
         self._trades = Trades(kb)
         self._interests = Interests(kb)
+        self._results = SurveyResults(kb)
         self._facets = FacetCues(kb.facets)
         self._answer_words: dict[str, frozenset[str]] = {}
         self._index = {e.id: i for i, e in enumerate(self.entries)}
@@ -431,6 +441,7 @@ class Engine:
         self._mentions.forget()
         self._trades.forget()
         self._interests.forget()
+        self._results.forget()
         _accented.cache_clear()
         focus.clauses.cache_clear()
         text.typed_marks.cache_clear()
@@ -891,7 +902,7 @@ class Engine:
         q, result = self._plain(question, lexical=before is not None and self._short(question))
         result = self._country_tie(question, result)
         if before is not None:
-            return self._after(question, q, result, before)
+            return self._after(question, q, result, before, ctx.level)
         return self._implied(question, self._split(question, result))
 
     def _implied(self, question: str, result: Result) -> Result:
@@ -971,10 +982,11 @@ class Engine:
                 return dataclasses.replace(result, ranked=ranked)
         return result
 
-    def _after(self, question: str, q: _Query, alone: Result, before: Entry) -> Result:
+    def _after(self, question: str, q: _Query, alone: Result, before: Entry,
+               level: str | None = None) -> Result:
         """A message read after a topic: a facet of it, a follow-up, or on its own (where the
         topic shown may still settle a tie)."""
-        faceted = self._facet(question, before) if before.facets else None
+        faceted = self._facet(question, before, level) if before.facets else None
         if faceted is None:  # a trade named with what every trade shares ("học hàn ở trường nào")
             faceted = self._trade_facet(question)
         if faceted is None and before.facets:
@@ -1213,7 +1225,20 @@ class Engine:
             if target is not None:
                 topics = [target, *(e for e in topics if e is not target)]
             return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
-        if before is not None and bare.group == "levels":
+        if before is not None:
+            # "cao đẳng?" after a topic with nothing for it: the previous question decides
+            # (_in_context)
+            return self._bare_after(question, bare.group, named, topics, before)
+        if len(topics) == 1:
+            return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
+        return Result(Kind.SUGGEST, question, self._fixed(topics, self._below_answer()),
+                      named=named, cap=self._below_answer())
+
+    def _bare_after(self, question: str, group: str, named: Named,
+                    topics: list[Entry | None], before: Entry) -> Result | None:
+        """A level or a school type named alone right after a topic."""
+        target: Entry | None = None
+        if group == "levels":
             # "còn sơ cấp thì sao" right after a topic: the same question about that level
             # (the corpus conversations stay on the topic just shown 36 times in 41), or the
             # topic its facet table names (after the trung cấp exemption, the other groups).
@@ -1221,15 +1246,13 @@ class Engine:
             target = (before if own else self.kb.get(before.facet("level") or "")) or (
                 before if focus.is_followup(question)
                 and before.id.split(".")[0] in LEVEL_GROUPS else None)
-            if target is not None:
-                return Result(Kind.ANSWER, question, self._fixed(
-                    [target, *(e for e in topics if e is not target)], t.name_score))
-        if before is not None:
-            return None  # "cao đẳng?" after a topic: the previous question decides (_in_context)
-        if len(topics) == 1:
-            return Result(Kind.ANSWER, question, self._fixed(topics, t.name_score), named=named)
-        return Result(Kind.SUGGEST, question, self._fixed(topics, self._below_answer()),
-                      named=named, cap=self._below_answer())
+        elif group == "school_types":
+            # "còn GDTX?" after the THPT tuition: the same question about that school type
+            target = self.kb.get(before.facet("school") or "")
+        if target is None:
+            return None
+        return Result(Kind.ANSWER, question, self._fixed(
+            [target, *(e for e in topics if e is not target)], self.tuning.name_score))
 
     def _bare_district(self, question: str, district: District, before: Entry | None,
                        targets: str) -> Result:
@@ -1273,10 +1296,12 @@ class Engine:
         return canon
 
     def _mentioned(self, question: str) -> tuple[str, ...]:
-        """The entity facets a message names: country, level, district, trade."""
+        """The entity facets a message names: country, level, school type, district, trade."""
         canon = self._canon(question)
         found = [f for f, named in (("country", self._country(question, canon)),
-                                    ("level", self._mentions.find(canon, "levels", question)))
+                                    ("level", self._mentions.find(canon, "levels", question)),
+                                    ("school", self._mentions.find(canon, "school_types",
+                                                                   question)))
                  if named is not None]
         if self._districts_in(canon):
             found.append("district")
@@ -1284,16 +1309,19 @@ class Engine:
             found.append("trade")
         return tuple(found)
 
-    def _facet(self, question: str, before: Entry) -> Result | None:
+    def _facet(self, question: str, before: Entry, level: str | None = None) -> Result | None:
         """A short follow-up asking one facet of the topic just shown ("đăng ký ở đâu", "vay
         được nhiêu", "mất bao lâu", "còn Hàn Quốc thì sao"): the topic's facet table answers,
-        provided the message's other words name nothing the two topics do not know."""
+        provided the message's other words name nothing the two topics do not know. A facet
+        the table has no row for may be the `level` named before's (facets.yaml `levels`)."""
         asked = self._asked_facets(question)
         if asked is None:
             return None
         wanted, rest = asked
         facet = next((f for f in wanted if before.facet(f)), None)
         target = self.kb.get(before.facet(facet) or "") if facet is not None else None
+        if facet is None:
+            facet, target = self._rowless_facet(wanted, before, level)
         if SAME in wanted:
             facet, target = SAME, before  # "Đài Loan cũng vậy hả": the question just answered
         if target is None and wanted == ("country",) and not focus.is_followup(question):
@@ -1305,18 +1333,38 @@ class Engine:
         if target is None:
             return None
         known = self._known_words(before) | self._known_words(target)
-        if facet not in ("district", "where") and self._districts_in(self._canon(question)):
+        if facet not in ("district", "where", "study-where") \
+                and before.facet("district") != target.id \
+                and self._districts_in(self._canon(question)):
             return None  # a district named beside a facet: the ranking reads it
+        # (unless the district's own row is that topic: "riêng Đức Hòa là bao nhiêu")
         # ("học ở đâu cho gần Đức Huệ": a district beside "where" only says near what)
         if any(w not in known for w in rest):
             return None  # "co dc vay ko" after the VET levels asks about a loan, not a facet
         cues = tuple(f for f in wanted if f in self._facets.cue_names
                      and (self._facet_target(before, f) or before.id) == target.id)
-        if "study-where" in cues and target.facet_answer("study-where"):
-            cues = tuple(f for f in cues if f != "where")  # the same words, asked once
+        for narrow, wide in (("study-where", "where"), ("salary", "how-much")):
+            if narrow in cues and target.facet_answer(narrow):
+                cues = tuple(f for f in cues if f != wide)  # the same words, asked once
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(self._canon(question)), asked=cues,
                       focused=facet != SAME)
+
+    def _rowless_facet(self, wanted: tuple[str, ...], before: Entry,
+                       level: str | None) -> tuple[str | None, Entry | None]:
+        """The first facet asked, when the topic shown has no row for any: the level named
+        before's ("học phí bao nhiêu" after the routes, cao đẳng named), or the default of
+        where to study near a place ("học ở đâu gần Bến Lức"), whatever was shown."""
+        facets = self.kb.facets
+        if facets is None or not wanted:
+            return None, None
+        first = wanted[0]
+        by_level = facets.levels.get(level or "", {}) if before.id in facets.level_after else {}
+        if first in by_level:
+            return first, self.kb.get(by_level[first])
+        if first in facets.defaults and "district" in wanted:
+            return first, self.kb.get(facets.defaults[first])
+        return None, None
 
     @staticmethod
     def _facet_target(before: Entry, facet: str) -> str | None:
@@ -1330,17 +1378,18 @@ class Engine:
         """A facet asked with no topic shown: of a trade named ("học nấu ăn ở đâu"), or of a
         country named before with no topic answered yet ("e muon di Uc", then "ton bao
         nhieu": that country's first topic's facet table answers)."""
-        found = self._trade_facet(question)
+        found = self._trade_facet(question, first=ctx.topic is None)
         country = self._mentions.named("countries", ctx.country)
         if found is None and country is not None and country.topics:
             shown = self.kb.get(country.topics[0])
             found = self._facet(question, shown) if shown is not None else None
         return found
 
-    def _trade_facet(self, question: str) -> Result | None:
+    def _trade_facet(self, question: str, first: bool = False) -> Result | None:
         """A trade named with a facet every trade shares, read alone ("học nấu ăn ở đâu",
         "hoc tc ke toan o dau", "học hàn mất bao lâu"): the topic facets.yaml names for it
-        (where to study: the province's colleges), whatever the ranking makes of the trade."""
+        (where to study: the province's colleges), whatever the ranking makes of the trade.
+        A `first` message may name the trade alone ("em muốn học nghề hàn")."""
         trades = self.kb.facets.trades if self.kb.facets is not None else {}
         if not trades:
             return None
@@ -1358,13 +1407,20 @@ class Engine:
         facets = tuple("study-where" if f == "where" and studies else f for f in asked.facets)
         facet = next((f for f in facets if f in trades), None)
         target = self.kb.get(trades[facet]) if facet is not None else None
-        if target is None or facets[0] != facet:
+        # the trade alone ("em muốn học nghề hàn"): where it is taught, under the trade's line
+        # (a liked thing, "em thích nấu ăn", is the interest's); nothing else may be asked
+        alone = first and target is None and not facets and studies \
+            and not self._likes(question) and len(focus.clauses(question)) == 1
+        if alone:
+            facet = "study-where"
+            target = self.kb.get(trades.get(facet, ""))
+        if target is None or facet is None or (facets and facets[0] != facet):
             return None  # another facet asked first ("học hàn tốn bao nhiêu, học ở đâu")
         level = self._mentions.find(canon, "levels")
         allowed = self._beside_cues(question, canon, [
             *TRADE_WORDS, *((level.name, *level.aliases) if level is not None else ())])
         allowed |= {w for phrase in text.lexicon().greeting_phrases for w in phrase}
-        if len([w for w in asked.rest if w not in allowed]) > FACET_REST:
+        if len([w for w in asked.rest if w not in allowed]) > (0 if alone else FACET_REST):
             return None  # a sentence of its own around them: the ranking reads it
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(canon), asked=(facet,), focused=True)
@@ -1445,6 +1501,18 @@ class Engine:
             return None
         return wanted, rest
 
+    def _lead(self, topic: str, country: Named | None, level: Named | None,
+              ctx: Context, school: Named | None = None) -> Named | None:
+        """The entity whose own line comes first on `topic`: the country named here or before,
+        else the level ("học cao đẳng có được miễn học phí không": the exemptions lead with
+        what they mean for cao đẳng), else the school type named here ("còn GDTX?" after the
+        THPT tuition)."""
+        for found in (country or self._mentions.named("countries", ctx.country),
+                      level or self._mentions.named("levels", ctx.level), school):
+            if found is not None and found.line_on(topic):
+                return found
+        return None
+
     def _carry(self, question: str, result: Result, ctx: Context) -> Result:
         """The conversation after this message, and the entity the answer leads with."""
         if result.kind is Kind.EMPTY:
@@ -1455,7 +1523,9 @@ class Engine:
         districts = result.districts or self._districts_in(canon)
         entry = result.entry
         trade = self._trades.find(question)
-        liked = self._interests.find(question) if self._likes(question) else None
+        result_group = self._results.find(question)  # "làm khảo sát ra nhóm kỹ thuật"
+        liked = result_group or (self._interests.find(question) if self._likes(question)
+                                 else None)
         here = Context(country=country.name if country is not None else None,
                        district=districts[0].name if districts else None,
                        level=level.name if level is not None else None,
@@ -1467,8 +1537,9 @@ class Engine:
                         trade=here.trade or ctx.trade, interest=here.interest or ctx.interest)
         changes: dict[str, object] = {"context": after, "mentioned": here}
         if entry is not None and result.named is None:
-            lead = country or self._mentions.named("countries", ctx.country)
-            if lead is not None and lead.line_on(entry.id):
+            lead = self._lead(entry.id, country, level, ctx,
+                              self._mentions.find(canon, "school_types", question))
+            if lead is not None:
                 changes["lead"] = lead
             # the trade named here, or earlier when where to learn it is asked ("học ở đâu"
             # after "muốn học nghề điện"); not under every later answer
@@ -1477,13 +1548,9 @@ class Engine:
             if trade is not None and self.kb.entities is not None \
                     and entry.id in self.kb.entities.trade_topics:
                 changes["trade"] = self.kb.entities.line_for(trade)
-            entities = self.kb.entities
-            if entities is not None and entry.id in entities.interest_topics:
-                # what this message says it likes, or an earlier one ("em thích vẽ", then
-                # "vậy em nên học nghề gì")
-                interest = liked or self._interests.named(ctx.interest)
-                if interest is not None:
-                    changes["interest"] = entities.interest_line_for(interest)
+            line = self._interest_line(entry.id, result_group, liked, ctx)
+            if line is not None:
+                changes["interest"] = line
             carried = self.kb.districts
             if not result.districts and ctx.district and carried is not None \
                     and entry.id == carried.topic:
@@ -1491,6 +1558,20 @@ class Engine:
                 if district is not None:
                     changes["districts"] = (district,)
         return dataclasses.replace(result, **changes)  # type: ignore[arg-type]
+
+    def _interest_line(self, topic: str, result_group: Interest | None, liked: Interest | None,
+                       ctx: Context) -> str | None:
+        """What the answer leads with of a survey result named, or of what this message or
+        an earlier one says it likes ("em thích vẽ", then "vậy em nên học nghề gì")."""
+        entities = self.kb.entities
+        if entities is None:
+            return None
+        if result_group is not None and topic in entities.result_topics:
+            return entities.result_line_for(result_group)
+        interest = liked or self._interests.named(ctx.interest)
+        if interest is not None and topic in entities.interest_topics:
+            return entities.interest_line_for(interest)
+        return None
 
     def _carried(self, question: str, ctx: Context) -> Context | None:
         """The conversation after a message, its topic aside, without reading it for a topic
