@@ -179,3 +179,13 @@ def test_a_trade_named_alone_gets_where_it_is_taught(engine, kb):
                               ("học nghề hàn", "overseas.markets")):
         result = engine.ask(message, previous)
         assert result.asked != ("study-where",) or result.entry.id != "college.long-an", message
+
+
+def test_acknowledgements_and_a_preface_are_small_talk(engine):
+    from bot.answering.retrieval import Kind
+
+    for message in ("ok dc r", "hay z ta", "ad ơi cho e hỏi chút", "dạ vậy chị cũng yên tâm"):
+        assert engine.ask(message, "overseas.costs").kind is Kind.GREETING, message
+    # with a question after the preface, the question is answered
+    result = engine.ask("cho e hỏi học trung cấp có mất học phí ko")
+    assert result.entry is not None and result.entry.id == "tuition.trung-cap-free"
