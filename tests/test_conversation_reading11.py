@@ -189,3 +189,11 @@ def test_acknowledgements_and_a_preface_are_small_talk(engine):
     # with a question after the preface, the question is answered
     result = engine.ask("cho e hỏi học trung cấp có mất học phí ko")
     assert result.entry is not None and result.entry.id == "tuition.trung-cap-free"
+
+
+def test_general_school_named_alone_after_failing_grade_10_keeps_that_topic(engine):
+    result = engine.ask("ko hoc cap 3 dc nua ha ad", "streaming.grade10-failed")
+    assert result.entry is not None and result.entry.id == "streaming.grade10-failed"
+    # beside a fee question the school type names what the fees are of: the ranking reads it
+    fees = engine.ask("GDTX học phí có mắc không", "streaming.grade10-failed")
+    assert fees.entry is None or fees.entry.id != "tuition.trung-cap-free"

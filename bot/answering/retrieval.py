@@ -1494,8 +1494,12 @@ class Engine:
         if level is not None and "level" not in wanted[: len(asked.facets)]:
             return None
         country = self._country(question, canon)
-        allowed = self._beside_cues(question, canon,
-                                    [*((country.name, *country.aliases) if country else ())])
+        # a school type swapped alone ("học cấp 3 được nữa hả"); beside a cue it names what the
+        # question is about ("GDTX học phí có mắc không": the ranking reads it)
+        school = None if asked.facets else self._mentions.find(canon, "school_types", question)
+        allowed = self._beside_cues(question, canon, [
+            *((country.name, *country.aliases) if country else ()),
+            *((school.name, *school.aliases) if school else ())])
         rest = tuple(w for w in asked.rest if w not in allowed)
         if len(rest) > FACET_REST:
             return None
