@@ -52,6 +52,11 @@ class FacetCues:
         self.neutral = frozenset(w for n in facets.neutral for w in text.canonical(n).split())
 
     @functools.cached_property
+    def cue_words(self) -> frozenset[str]:
+        """Every word of every cue (a word in none is outside every cue found)."""
+        return frozenset(w for forms in self._forms.values() for f in forms for w in f.split())
+
+    @functools.cached_property
     def _patterns(self) -> list[tuple[str, re.Pattern[str]]]:
         """Each facet's cues as one whole-word expression (what `asked` reads word by word;
         compiled only when asked for: the tests' full reading)."""

@@ -18,6 +18,7 @@ from enum import StrEnum
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
+from typing import TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -42,6 +43,7 @@ from bot.answering.knowledge import District, Entry, Interest, KnowledgeBase, Na
 
 DISTRICT_TERM = "__district__"
 ABROAD = "nước ngoài"  # what naming a foreign country adds to a query
+V = TypeVar("V")
 GREETING_CHARS = 200  # a longer message (once normalised) is never only a greeting
 MODEL_SURE = 0.5  # the learned model's best topic is added to the candidates from here
 FACET_REST = 2  # words of its own a facet follow-up may have beside cue and names
@@ -243,6 +245,17 @@ def _accented(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple((text.fold_word(w), text.marks(w)) for w in words if not w.isascii())
 
 
+def _bounded(memo: dict[tuple[str, ...], dict[int, V]], key: tuple[str, ...]
+             ) -> dict[int, V]:
+    """memo[key], made empty if missing (the memo is emptied when it holds CLAUSE_CACHE)."""
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= CLAUSE_CACHE:
+            memo.clear()
+        found = memo[key] = {}
+    return found
+
+
 def _merge(trust: dict[str, float], unsure: list[dict[str, float]],
            marked: list[dict[str, str]]) -> dict[str, str]:
     """A query's clauses merged: `trust` (the fully trusted tokens) lowered to the least trust
@@ -303,6 +316,12 @@ class Engine:
         # A message read after a topic (see _in_context): the rules read it, and the context
         # model reads it again for its features.
         self._framed: dict[tuple[str, str], tuple[_Query, Result | None]] = {}
+        # A candidate's closeness to a query's pieces (see _fuzzy) and to a story's asking
+        # clause (see _held), by the pieces: a long message's rankings (the whole message,
+        # again with "nước ngoài", each asking clause alone and with the story) share pieces
+        # and candidates, and each score depends on those two only.
+        self._fuzzed: dict[tuple[str, ...], dict[int, float]] = {}
+        self._helds: dict[tuple[str, ...], dict[int, tuple[float, float]]] = {}
         self._build()
         self.context_model: ContextModel | None = None
         if context_model is not None or self.tuning.context_model:
@@ -414,6 +433,8 @@ class Engine:
         self._lexical_reads.clear()
         self._unfused.clear()
         self._framed.clear()
+        self._fuzzed.clear()
+        self._helds.clear()
         self._predicted.clear()
         if self.model is not None:
             self.model.clear_memo()
@@ -638,7 +659,11 @@ class Engine:
         best = dict.fromkeys(candidates, 0.0)
         if not q.canon:
             return best
-        held = [i for i in candidates if self._sorted[i]]
+        known = _bounded(self._fuzzed, q.pieces)
+        held = [i for i in candidates if self._sorted[i] and i not in known]
+        for i in candidates:
+            if i in known:
+                best[i] = known[i]
         if not held:
             return best
         # One C call for all candidates' phrasings instead of one per candidate; a long
@@ -653,7 +678,7 @@ class Engine:
         starts = np.cumsum([0, *(len(self._sorted[i]) for i in held[:-1])])
         for owner, score in zip(held, np.maximum.reduceat(scores, starts).tolist(),
                                 strict=True):
-            best[owner] = max(best[owner], score / 100)
+            best[owner] = known[owner] = max(best[owner], score / 100)
         return best
 
     def _held(self, q: _Query, fuzzy: dict[int, float]) -> dict[int, float]:
@@ -665,21 +690,33 @@ class Engine:
         story = self.tuning.story_fuzzy
         if not q.story or not q.canon or story <= 0:
             return held
-        owners = [i for i in fuzzy for _ in self._phrasings[i]]
-        choices = [p for i in fuzzy for p in self._phrasings[i]]
-        if not choices:
-            return held
         # Around a story the asking clause is short ("muốn đi thì cần điều kiện gì"): a
         # phrasing holding all its words says the answer is there, however long it is.
         # Only the clause the question leads with: a later one is offered, not answered.
         # Scores that cannot beat a candidate's plain closeness are not worked out (the
         # cutoff, with a margin for rounding, lets rapidfuzz pass over them).
-        lead = list(q.pieces[1:2] or q.pieces[:1])
+        lead = q.pieces[1:2] or q.pieces[:1]
         cutoff = min(100.0, max(0.0, min(fuzzy.values()) * 100 / story - 0.5))
-        contained = process.cdist(lead, choices, scorer=fuzz.token_set_ratio,
+        # A score worked out before under a cutoff no higher than this one is this one's
+        # (rapidfuzz gives 0 below the cutoff, the score itself above it).
+        known = _bounded(self._helds, lead)  # candidate -> (best score, its cutoff)
+        wanted = [i for i in fuzzy if i not in known or known[i][1] > cutoff]
+        for i in fuzzy:
+            if i in known and known[i][1] <= cutoff:
+                best = known[i][0]
+                held[i] = best / 100 if best >= cutoff else 0.0
+        owners = [i for i in wanted for _ in self._phrasings[i]]
+        choices = [p for i in wanted for p in self._phrasings[i]]
+        if not choices:
+            return held
+        contained = process.cdist(list(lead), choices, scorer=fuzz.token_set_ratio,
                                   score_cutoff=cutoff)[0]
-        for owner, score in zip(owners, contained, strict=True):
-            held[owner] = max(held[owner], float(score) / 100)
+        raw = dict.fromkeys(wanted, 0.0)
+        for owner, score in zip(owners, contained.tolist(), strict=True):
+            raw[owner] = max(raw[owner], score)
+        for i, best in raw.items():
+            held[i] = best / 100
+            known[i] = (best, cutoff)
         return held
 
     def rank(self, question: str, limit: int = 5, previous: str | Context | None = None
@@ -1111,6 +1148,9 @@ class Engine:
             self.tuning.model_min_words
 
     def _greets(self, question: str) -> bool:
+        if len(question) > GREETING_CHARS and text.normal_length_at_least(
+                question) > GREETING_CHARS:
+            return False  # a long message, told without normalising it whole
         return len(text.normalize(question)) <= GREETING_CHARS and (
             text.is_greeting(question) or self._calls_out(question) or self._thanks(question))
 
@@ -1353,11 +1393,13 @@ class Engine:
         trades = self.kb.facets.trades if self.kb.facets is not None else {}
         if not trades:
             return None
+        canon = self._canon(question)
+        words = canon.split()
+        if self._surely_own(words) > FACET_REST:
+            return None  # (the test at the end, settled early: a long message is read here)
         trade = self._trades.find(question)
         if trade is None:
             return None
-        canon = self._canon(question)
-        words = canon.split()
         if not {"hoc", "nghe", "day"} & set(words):
             return None  # not about learning it ("visa du lịch ở được bao lâu")
         asked = self._facets.asked(canon)
@@ -1382,6 +1424,34 @@ class Engine:
             return None  # a sentence of its own around them: the ranking reads it
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(canon), asked=(facet,), focused=True)
+
+    def _surely_own(self, words: list[str]) -> int:
+        """How many of a message's canonical words are surely words of its own beside any
+        facet cue: in no cue, and not among the words `_beside_cues` may allow for any message
+        (every neutral, question and stop word, every trade's, level's and district's name,
+        the trade words and greetings). At most the count `_trade_facet` tests, cheaply."""
+        beside = self.__dict__.get("_beside_words")
+        if beside is None:
+            beside = self.__dict__["_beside_words"] = self._beside_any()
+        return sum(1 for w in words if w not in beside)
+
+    def _beside_any(self) -> frozenset[str]:
+        lex = text.lexicon()
+        words = set(self._facets.neutral | lex.question_words | self._facets.cue_words)
+        # a stop token's text: a stopword folded, or an unaccented stopword (text.analyze)
+        words |= {text.fold_word(w) for w in (*lex.stopwords, *lex.unaccented_stopwords)}
+        words |= lex.unaccented_stopwords
+        names: list[str] = [*TRADE_WORDS]
+        entities = self.kb.entities
+        if entities is not None:
+            names += [w for trade in entities.trades for w in trade.words]
+            names += [n for level in entities.groups()["levels"]
+                      for n in (level.name, *level.aliases)]
+        words |= {w for name in names for w in text.canonical(name).split()}
+        for district in (self.kb.districts.districts if self.kb.districts is not None else ()):
+            words |= {w for form in self._districts.forms(district) for w in form.split()}
+        words |= {w for phrase in lex.greeting_phrases for w in phrase}
+        return frozenset(words)
 
     def _beside_cues(self, question: str, canon: str, names: list[str]) -> set[str]:
         """The words a facet's cue may have beside it without making the message a sentence
