@@ -294,7 +294,7 @@ def test_the_model_needs_a_signal_word(kb):
 
 
 def test_kb_check_reports_the_models_settings_and_examples_with_their_lines(knowledge_copy):
-    _edit(knowledge_copy, "  threshold: 0.45\n", "  threshold: 1.5\n  speed: fast\n")
+    _edit(knowledge_copy, "  threshold: 0.4\n", "  threshold: 1.5\n  speed: fast\n")
     _edit(knowledge_copy, "examples:\n  self-harm:", "examples:\n  sadness: [a]\n  self-harm:")
     _edit(knowledge_copy, "  none:\n", "  none: [chỉ một câu]\n  old_none:\n")
     problems = _problems(knowledge_copy)
