@@ -9,14 +9,13 @@ import datetime as dt
 from bot.answering.answers import compose
 from bot.answering.entities import NamedAfter
 from bot.answering.text import canonical
+from tests.near_domain_checks import assert_declined
 
 
 def test_one_named_company_is_declined_and_the_general_question_answered(engine):
-    for message in ("Công ty Phú Thịnh ở Bến Lức trả lương công nhân bao nhiêu vậy",
-                    "cty hoyoung tra luong co cao ko ad", "nhà máy Tanaka có cho thực tập không"):
-        near = engine._near_domain(message)
-        assert near is not None and near.id == "named-company", message
-        assert engine.ask(message).entry is None, message
+    assert_declined(engine, "named-company",
+                    "Công ty Phú Thịnh ở Bến Lức trả lương công nhân bao nhiêu vậy",
+                    "cty hoyoung tra luong co cao ko ad", "nhà máy Tanaka có cho thực tập không")
     # the same heads without a name: the topic answers (checking a broker, the job centre)
     for message, topic in (("công ty xkld có uy tín không làm sao biết", "overseas.scams"),
                            ("Trung tâm Dịch vụ việc làm ở đâu", "guidance.counselor")):

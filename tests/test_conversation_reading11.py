@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.answering import knowledge
 from bot.answering.answers import compose
+from tests.near_domain_checks import assert_declined, assert_not_declined
 
 TODAY = dt.date(2026, 12, 7)
 
@@ -95,11 +96,10 @@ def test_a_district_singled_out_is_still_a_facet_of_the_targets(engine):
 
 
 def test_school_trips_diplomas_lodging_and_admission_scores_are_not_declined(engine):
-    for message in ("phụ huynh có được vô tham quan xưởng của trường không",
-                    "học xong cao đẳng đi làm liền được hay phải học thêm",
-                    "nhà em xa quá, trường có chỗ ở cho học sinh không",
-                    "xét tuyển cao đẳng có cần điểm thi tốt nghiệp không"):
-        assert engine._near_domain(message) is None, message
+    assert_not_declined(engine, "phụ huynh có được vô tham quan xưởng của trường không",
+                        "học xong cao đẳng đi làm liền được hay phải học thêm",
+                        "nhà em xa quá, trường có chỗ ở cho học sinh không",
+                        "xét tuyển cao đẳng có cần điểm thi tốt nghiệp không")
     # the same words about what the bot cannot know stay declined
     for message in ("đi Hàn du lịch tham quan mùa nào đẹp", "cho em xin đáp án đề thi học kỳ"):
         assert engine._near_domain(message) is not None, message
@@ -135,15 +135,12 @@ def test_a_school_type_swapped_after_the_thpt_tuition_keeps_the_question(engine,
 
 
 def test_where_ones_own_file_stands_is_declined_with_whom_to_ask(engine):
-    for message in ("phòng giao dịch đã giải ngân khoản vay của tôi chưa vậy",
-                    "thầy chủ nhiệm đã ký giấy xác nhận cho con chưa"):
-        near = engine._near_domain(message)
-        assert near is not None and near.id == "personal-status", message
-        assert engine.ask(message).entry is None, message
+    assert_declined(engine, "personal-status",
+                    "phòng giao dịch đã giải ngân khoản vay của tôi chưa vậy",
+                    "thầy chủ nhiệm đã ký giấy xác nhận cho con chưa")
     # how to get it done is the loan topic's
-    for message in ("làm sao để trường ký giấy xác nhận vay vốn cho em",
-                    "em đã học xong lớp 12, vay vốn đi học cao đẳng được không"):
-        assert engine._near_domain(message) is None, message
+    assert_not_declined(engine, "làm sao để trường ký giấy xác nhận vay vốn cho em",
+                        "em đã học xong lớp 12, vay vốn đi học cao đẳng được không")
 
 
 def test_a_survey_result_named_is_explained_first(engine, kb):
