@@ -194,3 +194,23 @@ def test_general_school_named_alone_after_failing_grade_10_keeps_that_topic(engi
     # beside a fee question the school type names what the fees are of: the ranking reads it
     fees = engine.ask("GDTX học phí có mắc không", "streaming.grade10-failed")
     assert fees.entry is None or fees.entry.id != "tuition.trung-cap-free"
+
+
+def test_whether_the_figures_still_hold_after_the_merger(engine, kb):
+    """Asked after the targets (a district named before), the answer is that they do not,
+    and whom to ask; after the province's college support, that it is not known."""
+    for previous in (None, "streaming.targets"):
+        opening = engine.ask("chỉ tiêu phân luồng của tỉnh là nhiêu", previous)
+        district = engine.ask("Thủ Thừa thì sao", opening.context)
+        later = engine.ask("nhập tỉnh rồi vậy số đó còn đúng không", district.context)
+        assert later.entry is not None and later.entry.id == "streaming.targets"
+        assert later.asked == ("current",) and not later.districts
+        assert compose(kb, later, TODAY).text.startswith("Không còn đúng cho hiện nay")
+    support = engine.ask("nghị quyết đó giờ còn áp dụng không", "college.nq31-support")
+    assert support.entry is not None and support.asked == ("current",)
+
+
+def test_a_bank_loan_after_the_requirements_abroad_is_the_workers_loan(engine):
+    result = engine.ask("vậy có được vay vốn ngân hàng không", "overseas.requirements")
+    assert result.entry is not None and result.entry.id == "overseas.loan"
+    assert result.asked == ("loan",)

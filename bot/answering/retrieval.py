@@ -1556,8 +1556,9 @@ class Engine:
             if line is not None:
                 changes["interest"] = line
             carried = self.kb.districts
+            # (not under whether the figures still hold: that answer is about every district)
             if not result.districts and ctx.district and carried is not None \
-                    and entry.id == carried.topic:
+                    and entry.id == carried.topic and "current" not in result.asked:
                 district = carried.by_name(ctx.district)
                 if district is not None:
                     changes["districts"] = (district,)
