@@ -814,32 +814,29 @@ def _load_facets(col: _Collector, entries: list[Entry], locations: Locations,
             if topic not in ids:
                 col.add(col.root.parent / file, at,
                         f"{entry.id}: facets.{facet}: mục '{topic}' không tồn tại")
-    for facet, topic in (facets.trades if facets is not None else {}).items():
-        if facet not in names or topic not in ids:
-            col.add(path, 1, f"trades: khía cạnh '{facet}' hoặc mục '{topic}' không tồn tại")
     return facets
 
 
-def _check_level_rows(col: _Collector, facets: Facets | None, entities: Entities | None,
-                      ids: set[str]) -> None:
-    """facets.yaml `levels`: known levels, facets and topics; `level_after` topics exist."""
+def _check_facet_tables(col: _Collector, facets: Facets | None, entities: Entities | None,
+                        ids: set[str]) -> None:
+    """facets.yaml's own tables (`trades`, `defaults`, each level's in `levels`): known facets
+    and topics; the levels named in entities.yaml; `level_after` topics exist."""
     if facets is None:
         return
     path = col.root / "data" / "facets.yaml"
     levels = {level.name for level in entities.levels} if entities is not None else set()
+    tables = [("trades", facets.trades), ("defaults", facets.defaults)]
     for level, table in facets.levels.items():
         if level not in levels:
             col.add(path, 1, f"levels: '{level}' không có trong levels của data/entities.yaml")
+        tables.append((f"levels: {level}", table))
+    for label, table in tables:
         for facet, topic in table.items():
             if facet not in facets.names or topic not in ids:
-                col.add(path, 1, f"levels: {level}: khía cạnh '{facet}' hoặc mục '{topic}' "
-                        "không tồn tại")
+                col.add(path, 1, f"{label}: khía cạnh '{facet}' hoặc mục '{topic}' không tồn tại")
     for topic in facets.level_after:
         if topic not in ids:
             col.add(path, 1, f"level_after: mục '{topic}' không tồn tại")
-    for facet, topic in facets.defaults.items():
-        if facet not in facets.names or topic not in ids:
-            col.add(path, 1, f"defaults: khía cạnh '{facet}' hoặc mục '{topic}' không tồn tại")
 
 
 def _load_corpus(col: _Collector, ids: set[str]) -> training.Corpus:
@@ -862,7 +859,7 @@ def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     corpus = _load_corpus(col, ids)
     entities = _load_entities(col, ids)
     facets = _load_facets(col, entries, locations, raws)
-    _check_level_rows(col, facets, entities, ids)
+    _check_facet_tables(col, facets, entities, ids)
     kb = KnowledgeBase(tuple(entries), tuple(menu), districts, tuple(documents.values()), root,
                        locations, entities=entities,
                        out_of_scope=oos, safety=_load_safety(col, entries, oos, corpus),
