@@ -36,6 +36,9 @@ SAFETY_FILE = ("data", "safety.yaml")
 DEFAULT_GAP = 3
 NEAR = 20  # words: how far a framing reaches (a short message is framed by it as a whole)
 MAX_GAP = 12
+# A laughing emoticon or emoji: a joke the writer flags ("chắc tự tử quá =))"). Reading drops
+# them, so they are looked for in the message as typed.
+_LAUGH = re.compile(r"[=:;]\)\)|:v\b|\bxD\b|[\U0001F602\U0001F923\U0001F606\U0001F601\U0001F605]")
 _TOKEN = re.compile(r"\(|\)\?|\)|\||~\d*|-[^\s()|~]+|[^\s()|~]+")
 
 
@@ -314,11 +317,17 @@ class Detector:
     # The writer's own plan ("tôi tính làm", "e mượn tên bạn"): a framing question after it
     # ("có sao không", "công ty nói được") does not hold back a cue the model reads as illegal.
     intent: Cues | None = None
+    # The speaker says there is no danger (`reassured`: a joke they flag, a hardship that is
+    # over, a question in general or about helping someone): it holds back a crisis cue or the
+    # model's crisis reading when the model also reads the message as ordinary
+    # (REASSURED_VETO), never an `always` cue.
+    reassured: Cues | None = None
     # What the model's illegal reading needs to outweigh a crisis cue (see _asked_for).
     ILLEGAL_OVER_CRISIS: ClassVar[float | None] = 0.7
     SELF_HARM_YIELD: ClassVar[float | None] = 0.8
     ILLEGAL_SURE: ClassVar[float | None] = 0.8  # ... with no group's cue in the message
     FRAMED_VETO: ClassVar[float | None] = 0.4  # see _ordinary
+    REASSURED_VETO: ClassVar[float | None] = 0.6  # see _reassures
 
     def warm(self, wait: bool = True) -> None:
         """Fit or load the model and compile every expression now (the bot does, before its
@@ -334,7 +343,7 @@ class Detector:
 
     def _compile(self) -> None:
         every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad,
-                                    self.intent]
+                                    self.intent, self.reassured]
         every += [c for _, cues, unless in self.crisis for c in (cues, unless)]
         every += [g.cues for g in self.illegal] + [a for _, a in self.always]
         for cues in every:
@@ -362,15 +371,37 @@ class Detector:
             text = self.ignore.remove(text, words)
             words = frozenset(text.split())  # nor do their words signal one to the model
         abroad = bool(self.abroad and self.abroad.search(text, words))
-        found = self._crisis(text, words, abroad) or self._illegal(text, words, abroad)
-        found = found or self._second_opinion(message, text, words, abroad)
+        calm = self._calm(message, text, words)
+        found = self._crisis(text, words, abroad, calm) or self._illegal(text, words, abroad)
+        found = found or self._second_opinion(message, text, words, abroad, calm)
         if found is not None and found.concern is Concern.ILLEGAL and len(words) < 2:
             return None  # one word ("GIA", "giả", "lậu") asks for nothing to refuse
         return found
 
-    def _crisis(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
+    def _calm(self, message: str, text: str, words: frozenset[str]) -> list[tuple[int, int]]:
+        """Where the speaker says there is no danger (word spans; a laughing emoticon in a
+        short message: everywhere), or none."""
+        found = self.reassured.spans(text, words) if self.reassured is not None and \
+            self.reassured.search(text, words) else []
+        if not found and len(words) <= 2 * NEAR and _LAUGH.search(message):
+            found = [(0, len(text.split()))]
+        return found
+
+    def _reassures(self, calm: list[tuple[int, int]], spans: list[tuple[int, int]],
+                   text: str) -> bool:
+        """Whether the speaker's word that all is well (`calm`) stands near what was found
+        (`spans`) and the model reads the message as ordinary enough (REASSURED_VETO)."""
+        needed = self.REASSURED_VETO
+        if not calm or needed is None or self.model is None or not near(spans, calm):
+            return False
+        return self.model.probabilities(text).get(NONE, 0.0) >= needed
+
+    def _crisis(self, text: str, words: frozenset[str], abroad: bool,
+                calm: list[tuple[int, int]]) -> Finding | None:
         for concern, cues, unless in self.crisis:
             if cues.search(text, words) and not self._framed(cues, unless, text, words):
+                if self._reassures(calm, cues.spans(text, words), text):
+                    continue  # "giỡn thôi", "giờ cháu ổn rồi": told, and the model agrees
                 if self.model is not None and self.model.overrules(text, crisis=True):
                     return None  # the model is sure it is ordinary: the cue's false alarm
                 refusal = self._asked_for(text, words, abroad, concern)
@@ -458,8 +489,8 @@ class Detector:
             return False
         return near(self.model.signal_spans(text), unless.spans(text, words))
 
-    def _second_opinion(self, message: str, text: str, words: frozenset[str], abroad: bool
-                        ) -> Finding | None:
+    def _second_opinion(self, message: str, text: str, words: frozenset[str], abroad: bool,
+                        calm: list[tuple[int, int]]) -> Finding | None:
         """What the model reads in a message no cue caught. A question about the law or a
         victim's rights (`unless`) holds back abuse, danger and illegal readings, never a
         first-person crisis of self-harm."""
@@ -485,6 +516,8 @@ class Detector:
             return Finding(concern, group.topic, abroad, group.risk)
         unless = next((u for c, _, u in self.crisis if c is concern), None)
         if concern is not Concern.SELF_HARM and self._model_framed(unless, text, words):
+            return None
+        if self.model is not None and self._reassures(calm, self.model.signal_spans(text), text):
             return None
         return Finding(concern, None, abroad)
 
@@ -614,7 +647,8 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
     if not isinstance(data, dict):
         r.add(1, "safety.yaml phải là một bảng (mapping)")
         return NO_RULES, r.problems
-    known = {"idioms", "negations", "abroad", "concerns", "illegal", "examples", "model"}
+    known = {"idioms", "negations", "abroad", "concerns", "illegal", "examples", "model",
+             "reassured"}
     for key in data:
         if key not in known:
             r.add(r.line(key), f"khoá lạ '{key}' (dùng: {', '.join(sorted(known))})")
@@ -626,10 +660,11 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
     illegal_unless = r.patterns(("illegal", "unless"), required=False)
     intent = r.patterns(("illegal", "intent"), required=False)
     abroad = r.patterns(("abroad",), required=True)
+    reassured = r.patterns(("reassured",), required=False)
     model = _read_model(r, ordinary, ignore, corpus, digest)
     memo.write(r.known, r.memo)
     return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
-                    abroad, always, model, intent), r.problems
+                    abroad, always, model, intent, reassured), r.problems
 
 
 EXAMPLE_KEYS = (*(c.value for c in Concern), NONE)
