@@ -318,8 +318,8 @@ class Detector:
     # ("có sao không", "công ty nói được") does not hold back a cue the model reads as illegal.
     intent: Cues | None = None
     # The speaker says there is no danger (`reassured`: a joke they flag, a hardship that is
-    # over, a question in general or about helping someone): it holds back a crisis cue or the
-    # model's crisis reading when the model also reads the message as ordinary
+    # over, a question in general or about helping someone): it holds back a crisis or illegal
+    # cue or the model's reading when the model also reads the message as ordinary
     # (REASSURED_VETO), never an `always` cue.
     reassured: Cues | None = None
     # What the model's illegal reading needs to outweigh a crisis cue (see _asked_for).
@@ -327,6 +327,8 @@ class Detector:
     SELF_HARM_YIELD: ClassVar[float | None] = 0.8
     ILLEGAL_SURE: ClassVar[float | None] = 0.8  # ... with no group's cue in the message
     FRAMED_VETO: ClassVar[float | None] = 0.4  # see _ordinary
+    # By-author CV (ten authors): 0.6 holds back 9 look-alikes of 3,389 and loses no crisis,
+    # also inside 1,000-character messages; 0.45 lost crises there and in safety_eval10.
     REASSURED_VETO: ClassVar[float | None] = 0.6  # see _reassures
 
     def warm(self, wait: bool = True) -> None:
@@ -372,7 +374,8 @@ class Detector:
             words = frozenset(text.split())  # nor do their words signal one to the model
         abroad = bool(self.abroad and self.abroad.search(text, words))
         calm = self._calm(message, text, words)
-        found = self._crisis(text, words, abroad, calm) or self._illegal(text, words, abroad)
+        found = self._crisis(text, words, abroad, calm) or \
+            self._illegal(text, words, abroad, calm)
         found = found or self._second_opinion(message, text, words, abroad, calm)
         if found is not None and found.concern is Concern.ILLEGAL and len(words) < 2:
             return None  # one word ("GIA", "giả", "lậu") asks for nothing to refuse
@@ -439,9 +442,12 @@ class Detector:
             return None
         return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
 
-    def _illegal(self, text: str, words: frozenset[str], abroad: bool) -> Finding | None:
+    def _illegal(self, text: str, words: frozenset[str], abroad: bool,
+                 calm: list[tuple[int, int]]) -> Finding | None:
         for group in self.illegal:
             if group.cues.search(text, words):
+                if self._reassures(calm, group.cues.spans(text, words), text):
+                    return None  # "mua bằng... à không, sách ôn", a question for a lesson
                 framed = self._framed(group.cues, self.illegal_unless, text, words)
                 asks = self.request is not None and self.request.search(text, words)
                 if self.model is not None and self.model.overrules(text):
@@ -499,7 +505,7 @@ class Detector:
             # beside them ("00E"), say nothing for a model
             return None
         seen = self.model.read(text, words)
-        if seen is None:
+        if seen is None or self._reassures(calm, self.model.signal_spans(text), text):
             return None
         concern = Concern(seen[0])
         if concern is Concern.ILLEGAL:
@@ -516,8 +522,6 @@ class Detector:
             return Finding(concern, group.topic, abroad, group.risk)
         unless = next((u for c, _, u in self.crisis if c is concern), None)
         if concern is not Concern.SELF_HARM and self._model_framed(unless, text, words):
-            return None
-        if self.model is not None and self._reassures(calm, self.model.signal_spans(text), text):
             return None
         return Finding(concern, None, abroad)
 
