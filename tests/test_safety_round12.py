@@ -1,10 +1,11 @@
 """Round 12 of the safety detector: fewer look-alikes raised on messages nobody here wrote. The
 speaker's own word that all is well (`reassured` in safety.yaml: a joke they flag, a laughing
 emoticon, a hardship that is over, a question in general or for helping someone, leaving home to
-study or work, an exclamation before a deadline) holds back a crisis cue or the model's crisis
-reading or an illegal cue, but only when the model also reads the message as ordinary: someone else's "giỡn thôi"
-about a beating, a first-person wish (`always`) or a reading the model is sure of is still raised.
-Wordings are this file's own, never copied from a labelled set or the training corpus."""
+study or work, an exclamation before a deadline, a word taken back) holds back a crisis cue, an
+illegal cue or the model's reading, but only when the model also reads the message as ordinary:
+someone else's "giỡn thôi" about a beating, a first-person wish (`always`) or a reading the model
+is sure of is still raised. Wordings are this file's own, never copied from a labelled set or the
+training corpus."""
 
 from __future__ import annotations
 
