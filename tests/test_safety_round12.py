@@ -70,6 +70,12 @@ def test_a_word_taken_back_holds_back_an_illegal_cue(kb):
     ("em muốn chết =))", Concern.SELF_HARM),  # `always`: before any framing
     ("nói giỡn thôi chứ em không muốn sống nữa, mệt lắm rồi", Concern.SELF_HARM),
     ("haha em bị nhốt trong kho 2 ngày rồi ko ai mở cửa, cứu em", Concern.DANGER),
+    # resignation, a question about one's own danger, a "not to worry" before a wish: no
+    # reassurance (the list leaves out "thôi kệ", "không sao", "làm sao để tránh")
+    ("ngành y học mấy năm vậy bot. Mà thôi kệ, chắc em không sống tới lúc ra trường đâu",
+     Concern.SELF_HARM),
+    ("làm sao để tránh bị ba đánh nữa, tối nào ba say cũng đánh em", Concern.ABUSE),
+    ("giờ em không sao đâu, chỉ là em không muốn sống nữa", Concern.SELF_HARM),
 ])
 def test_a_crisis_beside_a_reassuring_word_is_still_raised(kb, text, concern):
     found = kb.safety.detect(text)
