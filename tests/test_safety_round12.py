@@ -55,7 +55,7 @@ def test_the_word_alone_without_the_model_holds_nothing_back(kb):
 
 
 def test_a_word_taken_back_holds_back_an_illegal_cue(kb):
-    text = "mua bằng lái ở đâu rẻ... à không, học bằng lái ở đâu rẻ"
+    text = "mua bằng lái ở đâu rẻ... à nhầm, học bằng lái ở đâu rẻ"
     found = _without(kb).detect(text)
     assert found is not None and found.concern is Concern.ILLEGAL
     assert kb.safety.detect(text) is None
@@ -81,6 +81,19 @@ def test_a_crisis_beside_a_reassuring_word_is_still_raised(kb, text, concern):
     found = kb.safety.detect(text)
     assert found is not None and found.crisis, text
     assert found.concern is concern
+
+
+def test_no_reassurance_matches_a_word_it_folds_onto(kb):
+    """Read without accents, "chết dí" is "chết đi", "hạn" is "Hàn", "đã qua" is "đã quá"."""
+    def reassured(message: str) -> bool:
+        text = f" {read_canonical(message)} "
+        return bool(kb.safety.reassured.search(text, frozenset(text.split())))
+
+    assert reassured("lỡ bấm nhầm rồi, chết thật")
+    for text in ("con nghĩ con chết đi thì má đỡ cực", "cứu em với, em đang ở Hàn bị giữ hộ chiếu",
+                 "em chịu đựng đã quá rồi", "cô à, không ai tin em hết",
+                 "làm sao giúp em với, dượng say là đánh em"):
+        assert not reassured(text), text
 
 
 def test_an_exclamation_is_not_a_wish_to_die(kb):
