@@ -3,6 +3,10 @@ set)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+TODAY = dt.date(2026, 12, 7)
+
 
 def _chat(engine, *messages):
     previous = None
@@ -24,3 +28,20 @@ def test_whom_to_ask_after_choosing_subjects_or_a_career_is_the_counsellor(engin
     # a topic with its own office keeps it
     _, who = _chat(engine, "vay vốn đi học ở đâu", "liên hệ ai")
     assert who.entry is not None and who.entry.id == "support.student-loan"
+
+
+def test_whether_it_is_compulsory_stays_on_whose_choice_it_is(engine, kb):
+    from bot.answering.answers import compose
+
+    for opening in ("phân luồng học sinh nghĩa là gì", "chỉ tiêu phân luồng của tỉnh là bao nhiêu",
+                    "xong lớp 9 có những đường nào"):
+        _, forced = _chat(engine, opening, "vậy cái đó có bắt buộc hông")
+        assert forced.entry is not None and forced.entry.id == "streaming.what-is", opening
+        assert forced.asked == ("required",) and forced.focused
+        assert compose(kb, forced, TODAY).text.startswith("Không bắt buộc từng học sinh")
+    # a school activity: the bot says it does not know, and whom to ask
+    for follow, facet in (("có bị ép đi không", "required"),
+                          ("đi vậy có tốn tiền không", "how-much")):
+        _, asked = _chat(engine, "trường tổ chức một ngày làm công nhân là sao", follow)
+        assert asked.entry is not None and asked.entry.id == "guidance.startup", follow
+        assert asked.asked == (facet,) and "hỏi giáo viên" in compose(kb, asked, TODAY).text
