@@ -45,3 +45,11 @@ def test_whether_it_is_compulsory_stays_on_whose_choice_it_is(engine, kb):
         _, asked = _chat(engine, "trường tổ chức một ngày làm công nhân là sao", follow)
         assert asked.entry is not None and asked.entry.id == "guidance.startup", follow
         assert asked.asked == (facet,) and "hỏi giáo viên" in compose(kb, asked, TODAY).text
+
+
+def test_how_many_years_is_how_long_not_how_much(engine):
+    # "nhiêu" is "bao nhiêu": with "lâu" or "năm" it asks how long, not the fee
+    for opening in ("thi rớt lớp 10 thì học gì", "sơ cấp trung cấp khác chi nhau"):
+        for follow in ("sơ cấp thì học nhiêu lâu vậy", "vậy trung cấp mất nhiu năm"):
+            _, took = _chat(engine, opening, follow)
+            assert took.entry is not None and took.entry.id == "vet.levels", (opening, follow)
