@@ -1214,6 +1214,9 @@ class Engine:
         if named is None:
             return None
         topics = [self.kb.get(i) for i in named.topics]
+        if bare.group == "countries" and before is not None and any(
+                before.facet(f) for f in self._facets.asked(self._canon(question)).facets):
+            return None  # "Nhật có thi không" after the requirements: the facet's row reads it
         if bare.group == "countries":
             # "còn Đài Loan thì sao" right after the costs of going abroad: same question,
             # another country (the topic's facet table says which). A bare name with no
