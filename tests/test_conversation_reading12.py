@@ -53,3 +53,14 @@ def test_how_many_years_is_how_long_not_how_much(engine):
         for follow in ("sơ cấp thì học nhiêu lâu vậy", "vậy trung cấp mất nhiu năm"):
             _, took = _chat(engine, opening, follow)
             assert took.entry is not None and took.entry.id == "vet.levels", (opening, follow)
+
+
+def test_a_country_swapped_after_the_requirements_gets_its_programmes(engine):
+    opening = "đi lao động nước ngoài cần điều kiện gì"
+    for swap in ("còn Úc thì sao", "vậy Đức có tuyển không"):
+        first, swapped = _chat(engine, opening, swap)
+        assert first.entry is not None and first.entry.id == "overseas.requirements"
+        assert swapped.entry is not None and swapped.entry.id == "overseas.markets", swap
+    # ... unless the message asks what the requirements answer (an exam)
+    _, exam = _chat(engine, opening, "Hàn có phải thi không")
+    assert exam.entry is not None and exam.entry.id == "overseas.requirements"
