@@ -60,3 +60,18 @@ def test_an_exam_asked_with_a_country_is_the_requirements(engine):
     first, exam = _chat(engine, "đi làm nước ngoài thì có những nước nào", "nhật có thi ko")
     assert first.entry is not None and first.entry.id == "overseas.markets"
     assert exam.entry is not None and exam.entry.id == "overseas.requirements"
+
+
+def test_the_country_or_after_thpt_asked_after_the_targets_stays_on_them(engine, kb):
+    from bot.answering.answers import compose
+
+    for follow, facet, start in (("vậy cả nước thì bao nhiêu", "national", "Cả nước"),
+                                 ("còn sau lớp 12 thì sao", "after-grade12", "Sau THPT")):
+        _, asked = _chat(engine, "chỉ tiêu phân luồng của Cần Đước", follow)
+        assert asked.entry is not None and asked.entry.id == "streaming.targets", follow
+        assert asked.asked[0] == facet and compose(kb, asked, TODAY).text.startswith(start)
+
+
+def test_studying_abroad_asked_after_working_abroad(engine):
+    _, asked = _chat(engine, "đi làm ở nước ngoài có những nước nào", "còn đi du học Nhật thì sao")
+    assert asked.entry is not None and asked.entry.id == "overseas.study-abroad"
