@@ -65,9 +65,13 @@ def test_an_exam_asked_with_a_country_is_the_requirements(engine):
 def test_the_country_or_after_thpt_asked_after_the_targets_stays_on_them(engine, kb):
     from bot.answering.answers import compose
 
-    for follow, facet, start in (("vậy cả nước thì bao nhiêu", "national", "Cả nước"),
-                                 ("còn sau lớp 12 thì sao", "after-grade12", "Sau THPT")):
-        _, asked = _chat(engine, "chỉ tiêu phân luồng của Cần Đước", follow)
+    # the whole country after a district's figures: not the district's figures again
+    cases = (("chỉ tiêu phân luồng của Cần Đước", "vậy cả nước thì bao nhiêu", "national",
+              "Cả nước"),
+             ("chỉ tiêu phân luồng của tỉnh", "còn sau lớp 12 thì sao", "after-grade12",
+              "Sau THPT"))
+    for opening, follow, facet, start in cases:
+        _, asked = _chat(engine, opening, follow)
         assert asked.entry is not None and asked.entry.id == "streaming.targets", follow
         assert asked.asked[0] == facet and compose(kb, asked, TODAY).text.startswith(start)
 
