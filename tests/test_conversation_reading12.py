@@ -79,3 +79,17 @@ def test_the_country_or_after_thpt_asked_after_the_targets_stays_on_them(engine,
 def test_studying_abroad_asked_after_working_abroad(engine):
     _, asked = _chat(engine, "đi làm ở nước ngoài có những nước nào", "còn đi du học Nhật thì sao")
     assert asked.entry is not None and asked.entry.id == "overseas.study-abroad"
+
+
+def test_the_lawful_way_after_the_costs_or_scams_is_the_programmes(engine):
+    for opening in ("đi xuất khẩu lao động tốn những khoản gì",
+                    "làm sao biết công ty xkld lừa đảo"):
+        _, legal = _chat(engine, opening, "vậy muốn đi Nhật cho đúng luật thì làm sao")
+        assert legal.entry is not None and legal.entry.id == "overseas.markets", opening
+
+
+def test_whether_a_diploma_gets_a_job_straight_away_is_what_it_is_worth(engine):
+    for opening in ("sơ cấp trung cấp cao đẳng khác nhau chỗ nào",
+                    "học trung cấp có được miễn học phí không"):
+        _, jobs = _chat(engine, opening, "học xong xin việc có ai nhận không")
+        assert jobs.entry is not None and jobs.entry.id == "vet.degree-value", opening
