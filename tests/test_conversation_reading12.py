@@ -93,3 +93,11 @@ def test_whether_a_diploma_gets_a_job_straight_away_is_what_it_is_worth(engine):
                     "học trung cấp có được miễn học phí không"):
         _, jobs = _chat(engine, opening, "học xong xin việc có ai nhận không")
         assert jobs.entry is not None and jobs.entry.id == "vet.degree-value", opening
+
+
+def test_a_level_before_the_trade_still_names_the_trade(engine):
+    # "trung cấp điện", "tc điện": where the trade is taught, as for "nghề điện"
+    for message in ("em muốn học cao đẳng điện", "e muon hoc tc dien"):
+        asked = engine.ask(message)
+        assert asked.entry is not None and asked.entry.id == "college.long-an", message
+        assert asked.context is not None and asked.context.trade is not None, message
