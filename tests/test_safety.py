@@ -480,3 +480,16 @@ def test_a_message_of_particles_alone_raises_no_alarm(kb, text):
     # Nothing but a pronoun and particles (numbers and symbols beside them): the model alone
     # must not read a crisis into it ("00E" was read as abuse, "E2AA" as danger).
     assert kb.safety.detect(text) is None
+
+
+@pytest.mark.parametrize("text, concern", [
+    ("nó bị cậu ruột cưỡng bức, giờ nó mang thai 3 tháng", Concern.ABUSE),
+    ("con gái tôi bị thằng hàng xóm cưỡng bức, giờ có thai", Concern.ABUSE),
+    ("dượng nó rờ mó nó hoài", Concern.ABUSE),
+    ("nợ đi xkld ko trả nổi, tui tính nhảy lầu cho xong", Concern.SELF_HARM),
+])
+def test_sexual_abuse_and_a_way_of_dying_are_never_read_away(kb, text, concern):
+    # `always` cues: read before the idioms and never overruled by the model's ordinary reading
+    found = kb.safety.detect(text)
+    assert found is not None and found.concern is concern
+    assert kb.safety.model is not None
