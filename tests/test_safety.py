@@ -86,6 +86,19 @@ def test_a_crisis_abroad_is_marked_for_the_embassy_line(kb):
     assert not kb.safety.detect("em bị nhốt ngoài cổng nhà, ba mẹ đi vắng, em sợ lắm").abroad
 
 
+def test_a_crisis_abroad_names_the_embassy_before_the_child_line(kb):
+    from bot import messages
+    from bot.answering.answers import safety_reply
+
+    abroad = safety_reply(kb, kb.safety.detect("chị tôi làm bên Đài Loan bị chủ giữ hộ chiếu, "
+                                               "bắt làm không lương, không cho về"))
+    lines = abroad.text.splitlines()
+    assert lines[1] == messages.SAFETY_ABROAD and messages.SAFETY_CALL in lines[2:]
+    home = safety_reply(kb, kb.safety.detect("em bị ba đánh hoài, giờ em sợ về nhà lắm"))
+    assert home.text.splitlines()[1] == messages.SAFETY_CALL
+    assert messages.SAFETY_ABROAD not in home.text
+
+
 def test_an_idiom_does_not_hide_a_crisis_in_the_same_message(kb):
     found = kb.safety.detect("mệt muốn chết với bài tập, mà thôi em không muốn sống nữa")
     assert found is not None and found.concern is Concern.SELF_HARM
@@ -467,3 +480,16 @@ def test_a_message_of_particles_alone_raises_no_alarm(kb, text):
     # Nothing but a pronoun and particles (numbers and symbols beside them): the model alone
     # must not read a crisis into it ("00E" was read as abuse, "E2AA" as danger).
     assert kb.safety.detect(text) is None
+
+
+@pytest.mark.parametrize("text, concern", [
+    ("nó bị cậu ruột cưỡng bức, giờ nó mang thai 3 tháng", Concern.ABUSE),
+    ("con gái tôi bị thằng hàng xóm cưỡng bức, giờ có thai", Concern.ABUSE),
+    ("dượng nó rờ mó nó hoài", Concern.ABUSE),
+    ("nợ đi xkld ko trả nổi, tui tính nhảy lầu cho xong", Concern.SELF_HARM),
+])
+def test_sexual_abuse_and_a_way_of_dying_are_never_read_away(kb, text, concern):
+    # `always` cues: read before the idioms and never overruled by the model's ordinary reading
+    found = kb.safety.detect(text)
+    assert found is not None and found.concern is concern
+    assert kb.safety.model is not None

@@ -134,6 +134,10 @@ class Tuning:
         return cls(**data)
 
 
+# Facets asked about every district at once: the district named before is not carried to them.
+WIDER_THAN_DISTRICT = frozenset({"current", "national"})
+
+
 class Kind(StrEnum):
     ANSWER = "answer"
     SUGGEST = "suggest"
@@ -1214,6 +1218,9 @@ class Engine:
         if named is None:
             return None
         topics = [self.kb.get(i) for i in named.topics]
+        if bare.group == "countries" and before is not None and any(
+                before.facet(f) for f in self._facets.asked(self._canon(question)).facets):
+            return None  # "Nhật có thi không" after the requirements: the facet's row reads it
         if bare.group == "countries":
             # "còn Đài Loan thì sao" right after the costs of going abroad: same question,
             # another country (the topic's facet table says which). A bare name with no
@@ -1556,9 +1563,10 @@ class Engine:
             if line is not None:
                 changes["interest"] = line
             carried = self.kb.districts
-            # (not under whether the figures still hold: that answer is about every district)
+            # (not under whether the figures still hold, nor the whole country's: those answers
+            # are about every district)
             if not result.districts and ctx.district and carried is not None \
-                    and entry.id == carried.topic and "current" not in result.asked:
+                    and entry.id == carried.topic and not WIDER_THAN_DISTRICT & set(result.asked):
                 district = carried.by_name(ctx.district)
                 if district is not None:
                     changes["districts"] = (district,)
