@@ -84,7 +84,8 @@ def test_a_crisis_beside_a_reassuring_word_is_still_raised(kb, text, concern):
 
 
 def test_no_reassurance_matches_a_word_it_folds_onto(kb):
-    """Read without accents, "chết dí" is "chết đi", "hạn" is "Hàn", "đã qua" is "đã quá"."""
+    """Read without accents, "chết dí" is "chết đi", "hạn" is "Hàn", "đã qua" is "đã quá",
+    "đứa đó" is "đùa đó"."""
     def reassured(message: str) -> bool:
         text = f" {read_canonical(message)} "
         return bool(kb.safety.reassured.search(text, frozenset(text.split())))
@@ -92,7 +93,8 @@ def test_no_reassurance_matches_a_word_it_folds_onto(kb):
     assert reassured("lỡ bấm nhầm rồi, chết thật")
     for text in ("con nghĩ con chết đi thì má đỡ cực", "cứu em với, em đang ở Hàn bị giữ hộ chiếu",
                  "em chịu đựng đã quá rồi", "cô à, không ai tin em hết",
-                 "làm sao giúp em với, dượng say là đánh em"):
+                 "làm sao giúp em với, dượng say là đánh em",
+                 "lớp có một đứa bị đánh hoài, em là đứa đó"):
         assert not reassured(text), text
 
 
