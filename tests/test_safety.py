@@ -230,7 +230,8 @@ def test_kb_check_reports_an_unknown_legal_way_topic_with_its_line(knowledge_cop
 
 def test_kb_check_reports_bad_yaml_an_empty_group_and_a_broken_cue(knowledge_copy):
     _edit(knowledge_copy, "    unless:\n      - (có|vậy có", "    unless:\n      - ((có|vậy có")
-    _edit(knowledge_copy, "  abuse:\n    cues:", "  abuse:\n    cues: []\n    old:")
+    _edit(knowledge_copy, "    cues:\n      - (thầy|cô|chú|anh|ông",
+          "    cues: []\n    old:\n      - (thầy|cô|chú|anh|ông")
     problems = _problems(knowledge_copy)
     assert any(re.match(r"knowledge/data/safety\.yaml:\d+: concerns\.abuse\.cues", p)
                for p in problems), problems
