@@ -5,9 +5,12 @@ symlinked file is never read; the file is readable by its owner alone."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -195,3 +198,27 @@ def test_an_unwritable_folder_only_means_reading_the_yaml(tmp_path, monkeypatch)
     blocked.write_text("", encoding="utf-8")
     monkeypatch.setenv("CAREERBOT_MODEL_CACHE", str(blocked / "cache"))  # under a file
     assert len(knowledge.load(ROOT / "knowledge").entries) > 30
+
+
+VALIDATORS = """
+import json, sys
+from pathlib import Path
+from bot.answering import corpus, knowledge
+kb = knowledge.load(Path(sys.argv[1]))
+print(json.dumps([cls.__name__ for cls in (knowledge.Entry, knowledge.Source, knowledge.Entities,
+                                            knowledge.Facets, corpus.Message, corpus.Turn)
+                  if cls.__pydantic_complete__]))
+"""
+
+
+def _built(cache: Path) -> list[str]:
+    env = {**os.environ, "CAREERBOT_MODEL_CACHE": str(cache)}
+    out = subprocess.run([sys.executable, "-c", VALIDATORS, str(ROOT / "knowledge")], env=env,
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    found: list[str] = json.loads(out)
+    return found
+
+
+def test_a_cached_start_builds_no_validator(cache):
+    assert "Entry" in _built(cache)  # the first start validates the YAML
+    assert _built(cache) == []  # the next builds no model's validator (defer_build)
