@@ -203,8 +203,9 @@ def test_an_unwritable_folder_only_means_reading_the_yaml(tmp_path, monkeypatch)
 VALIDATORS = """
 import json, sys
 from pathlib import Path
-from bot.answering import corpus, knowledge
+from bot.answering import corpus, intent_model, knowledge
 kb = knowledge.load(Path(sys.argv[1]))
+intent_model.knowledge_key(kb)  # what finds the cached intent model
 print(json.dumps([cls.__name__ for cls in (knowledge.Entry, knowledge.Source, knowledge.Entities,
                                             knowledge.Facets, corpus.Message, corpus.Turn)
                   if cls.__pydantic_complete__]))
@@ -220,5 +221,6 @@ def _built(cache: Path) -> list[str]:
 
 
 def test_a_cached_start_builds_no_validator(cache):
+    """Nor a serializer: the intent model's cache key reads the topics without one."""
     assert "Entry" in _built(cache)  # the first start validates the YAML
     assert _built(cache) == []  # the next builds no model's validator (defer_build)
