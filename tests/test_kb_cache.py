@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import kb_cache, knowledge, yamlfile
+from bot.answering import kb_cache, knowledge, text, yamlfile
 from bot.answering.knowledge import KnowledgeBase, KnowledgeError
 from bot.answering.retrieval import Engine
 
@@ -224,3 +224,25 @@ def test_a_cached_start_builds_no_validator(cache):
     """Nor a serializer: the intent model's cache key reads the topics without one."""
     assert "Entry" in _built(cache)  # the first start validates the YAML
     assert _built(cache) == []  # the next builds no model's validator (defer_build)
+
+
+def test_a_cached_load_gives_the_phrasings_analyses_as_made_afresh(cache, monkeypatch):
+    knowledge.load(ROOT / "knowledge")
+    text.analyze.cache_clear()
+    kb = knowledge.load(ROOT / "knowledge")  # from the cache, with the analyses
+    texts = [t for e in kb.entries for t in (e.title, *e.questions, *e.tags)]
+    texts += [p for r in kb.out_of_scope for p in (*r.any, *r.and_any, *r.unless)]
+
+    def unexpected(raw: str) -> str:
+        raise AssertionError(f"read through the lexicon again: {raw}")
+
+    text.analyze.cache_clear()
+    with monkeypatch.context() as m:
+        m.setattr(text, "normalize", unexpected)
+        given = [text.analyze(t) for t in texts]
+    text.forget_normal_forms()  # forgets them too: a benchmark times the work
+    text.analyze.cache_clear()
+    with monkeypatch.context() as m, pytest.raises(AssertionError, match="again"):
+        m.setattr(text, "normalize", unexpected)
+        text.analyze(texts[0])
+    assert given == [text.analyze(t) for t in texts]

@@ -24,7 +24,7 @@ from bot.answering import corpus as training
 from bot.answering import kb_cache, yamlfile
 from bot.answering import safety as safety_rules
 from bot.answering.safety_model import ALIKE
-from bot.answering.text import canonical, fold, normalize
+from bot.answering.text import analyses_of, canonical, fold, normalize, take_analyses
 from bot.answering.yamlfile import LineList, Problem
 
 MAX_ANSWER = 600
@@ -904,13 +904,21 @@ def _from_cache(root: Path, path: Path, key: str) -> KnowledgeBase | None:
     safety rules read as at every load; None if not stored, or if these have a problem now
     (the full read reports it with the others)."""
     stored = kb_cache.read(path)
-    if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key
-            and isinstance(stored[1], _Read)):
+    if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key
+            and isinstance(stored[1], _Read) and isinstance(stored[2], dict)):
         return None
     read: _Read = stored[1]
+    take_analyses(stored[2])
     col = _Collector(root)
     kb = _assemble(col, read, _load_corpus(col, {e.id for e in read.entries}))
     return None if col.problems else kb
+
+
+def _phrasings(read: _Read) -> list[str]:
+    """What an engine analyses first (stored with the knowledge base): every topic's title,
+    phrasings and tags, every out-of-scope rule's phrases."""
+    texts = [t for e in read.entries for t in (e.title, *e.questions, *e.tags)]
+    return texts + [p for r in read.out_of_scope for p in (*r.any, *r.and_any, *r.unless)]
 
 
 def load(root: Path | None = None) -> KnowledgeBase:
@@ -927,9 +935,9 @@ def load(root: Path | None = None) -> KnowledgeBase:
     if kb is not None:
         return kb
     kb, problems, read = _collect(root)
-    if problems or kb is None:
+    if problems or kb is None or read is None:
         raise KnowledgeError(problems)
-    kb_cache.write(path, (key, read))
+    kb_cache.write(path, (key, read, analyses_of(_phrasings(read))))
     return kb
 
 
