@@ -186,6 +186,15 @@ def test_a_file_of_another_user_is_not_read(cache, monkeypatch):
         _without_yaml(monkeypatch, ROOT / "knowledge")
 
 
+def test_a_file_others_may_only_read_is_read(cache, monkeypatch):
+    """As the container image has it: written by root at build time, readable by all."""
+    first = knowledge.load(ROOT / "knowledge")
+    (path,) = _stored(cache)
+    path.chmod(0o644)
+    cache.chmod(0o755)
+    assert _without_yaml(monkeypatch, ROOT / "knowledge") == first
+
+
 def test_a_rejected_file_is_replaced_by_a_good_one(cache, monkeypatch):
     knowledge.load(ROOT / "knowledge")
     _spoil(cache, "garbage")
