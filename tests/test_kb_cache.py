@@ -235,7 +235,7 @@ def test_a_cached_start_builds_no_validator(cache):
     assert _built(cache) == []  # the next builds no model's validator (defer_build)
 
 
-def test_a_cached_load_gives_the_phrasings_analyses_as_made_afresh(cache, monkeypatch):
+def test_a_cached_load_gives_the_normal_forms_and_analyses_as_made_afresh(cache, monkeypatch):
     knowledge.load(ROOT / "knowledge")
     text.analyze.cache_clear()
     kb = knowledge.load(ROOT / "knowledge")  # from the cache, with the analyses
@@ -246,12 +246,17 @@ def test_a_cached_load_gives_the_phrasings_analyses_as_made_afresh(cache, monkey
         raise AssertionError(f"read through the lexicon again: {raw}")
 
     text.analyze.cache_clear()
+    text.normalize.cache_clear()
     with monkeypatch.context() as m:
+        m.setattr(text, "_normalized", unexpected)
+        normal = [text.normalize(t) for t in texts]
         m.setattr(text, "normalize", unexpected)
         given = [text.analyze(t) for t in texts]
     text.forget_normal_forms()  # forgets them too: a benchmark times the work
     text.analyze.cache_clear()
+    text.normalize.cache_clear()
     with monkeypatch.context() as m, pytest.raises(AssertionError, match="again"):
-        m.setattr(text, "normalize", unexpected)
-        text.analyze(texts[0])
+        m.setattr(text, "_normalized", unexpected)
+        text.normalize(texts[0])
     assert given == [text.analyze(t) for t in texts]
+    assert normal == [text.normalize(t) for t in texts]
