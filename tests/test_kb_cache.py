@@ -239,8 +239,10 @@ def test_a_cached_load_gives_the_normal_forms_and_analyses_as_made_afresh(cache,
     knowledge.load(ROOT / "knowledge")
     text.analyze.cache_clear()
     kb = knowledge.load(ROOT / "knowledge")  # from the cache, with the analyses
-    texts = [t for e in kb.entries for t in (e.title, *e.questions, *e.tags)]
-    texts += [p for r in kb.out_of_scope for p in (*r.any, *r.and_any, *r.unless)]
+    texts = knowledge._phrasings(knowledge._Read(
+        kb.entries, kb.menu, kb.districts, kb.documents, kb.locations, kb.entities,
+        kb.out_of_scope, kb.facets))
+    assert len(texts) > 900 and "máy tính" in texts and "đức hòa" in map(str.lower, texts)
 
     def unexpected(raw: str) -> str:
         raise AssertionError(f"read through the lexicon again: {raw}")

@@ -916,9 +916,21 @@ def _from_cache(root: Path, path: Path, key: str) -> KnowledgeBase | None:
 
 def _phrasings(read: _Read) -> list[str]:
     """What an engine analyses first (stored with the knowledge base): every topic's title,
-    phrasings and tags, every out-of-scope rule's phrases."""
+    phrasings and tags, every out-of-scope rule's phrases, every name, word and cue the
+    entity and facet finders match."""
     texts = [t for e in read.entries for t in (e.title, *e.questions, *e.tags)]
-    return texts + [p for r in read.out_of_scope for p in (*r.any, *r.and_any, *r.unless)]
+    texts += [p for r in read.out_of_scope for p in (*r.any, *r.and_any, *r.unless)]
+    if read.districts is not None:
+        texts += [n for d in read.districts.districts for n in (d.name, *d.aliases)]
+    if read.entities is not None:
+        texts += [n for items in read.entities.groups().values() for item in items
+                  for n in (item.name, *item.aliases)]
+        texts += [w for t in read.entities.trades for w in t.words]
+        texts += [w for i in read.entities.interests for w in (*i.words, *i.results)]
+    if read.facets is not None:
+        texts += [c for cues in read.facets.cues.values() for c in cues]
+        texts += list(read.facets.neutral)
+    return list(dict.fromkeys(texts))
 
 
 def load(root: Path | None = None) -> KnowledgeBase:
