@@ -133,6 +133,15 @@ def test_another_version_of_the_code_reads_the_yaml_again(cache, monkeypatch):
     assert len(_stored(cache)) == 2  # each version its own file
 
 
+def test_an_identical_copy_elsewhere_shares_the_file(knowledge_copy, cache, monkeypatch):
+    first = knowledge.load(ROOT / "knowledge")
+    assert knowledge_copy.name == "knowledge" and knowledge_copy != ROOT / "knowledge"
+    again = _without_yaml(monkeypatch, knowledge_copy)
+    assert again.entries == first.entries and again.locations == first.locations
+    assert again.root == knowledge_copy
+    assert len(_stored(cache)) == 1
+
+
 def test_the_key_follows_the_code(tmp_path, monkeypatch):
     code = tmp_path / "bot"
     (code / "data").mkdir(parents=True)

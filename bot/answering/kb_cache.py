@@ -31,14 +31,17 @@ def key(root: Path, library: str) -> str:
     """A hash of every file the load reads or checks with (the knowledge folder's own files,
     training corpus aside: it is keyed and read on its own) and of the code that reads them
     (every module of the bot, its data files), with the Python and `library` versions (the
-    pickled objects' classes)."""
-    h = hashlib.sha256(f"{FORMAT}\n{sys.version}\n{library}\n{root}\n".encode())
+    pickled objects' classes). Paths count relative to their folder, and the knowledge
+    folder by its name (the files' locations are kept relative to its parent): an identical
+    copy elsewhere (a test's, another checkout's) reads the same file."""
+    h = hashlib.sha256(f"{FORMAT}\n{sys.version}\n{library}\n{root.name}\n".encode())
     files = [*sorted(root.glob("*.yaml")), *sorted(p for p in (root / "data").rglob("*")
                                                     if p.is_file())]
-    files += [*sorted(BOT.rglob("*.py")), *sorted((BOT / "data").glob("*.yaml"))]
-    for path in files:
-        h.update(f"{path}\n".encode())
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+    code = [*sorted(BOT.rglob("*.py")), *sorted((BOT / "data").glob("*.yaml"))]
+    for folder, paths in ((root, files), (BOT, code)):
+        for path in paths:
+            h.update(f"{path.relative_to(folder)}\n".encode())
+            h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()[:32]
 
 
