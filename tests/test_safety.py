@@ -494,3 +494,10 @@ def test_sexual_abuse_and_a_way_of_dying_are_never_read_away(kb, text, concern):
     found = kb.safety.detect(text)
     assert found is not None and found.concern is concern
     assert kb.safety.model is not None
+
+
+@pytest.mark.parametrize("text", ["e ở trọ tầng 5, đêm qua ra ban công đứng chỉ muốn bước qua",
+                                  "cái ban công nhà e cao lắm, nhiều lúc chỉ muốn bước qua luôn"])
+def test_a_step_over_the_balcony_is_self_harm(kb, text):
+    found = kb.safety.detect(text)
+    assert found is not None and found.concern is Concern.SELF_HARM
