@@ -44,7 +44,11 @@ RUN /opt/careerbot/bin/python -m pip install . \
 # half a second) instead of training (6-20 s on two cores). Keyed by the knowledge, corpus, code
 # and library versions; with another knowledge folder mounted, point CAREERBOT_MODEL_CACHE at a
 # writable folder (e.g. /data/model-cache) or every start trains again.
-RUN CAREERBOT_MODEL_CACHE=/opt/careerbot/model-cache /opt/careerbot/bin/careerbot kb train
+# The cache's files are written readable by their writer alone (0600), here root: the runtime
+# user must read them (else every start trains again and cannot write the cache). Root keeps
+# them and no one else may write them, so the knowledge cache still trusts them (kb_cache).
+RUN CAREERBOT_MODEL_CACHE=/opt/careerbot/model-cache /opt/careerbot/bin/careerbot kb train \
+ && chmod -R a+rX /opt/careerbot/model-cache
 
 # --- runtime ---------------------------------------------------------------------------------
 FROM ${BASE}

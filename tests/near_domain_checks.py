@@ -1,9 +1,9 @@
 """Checks the conversation-reading tests share: a message a near-domain rule declines (with
-whom to ask), and one no rule declines."""
+whom to ask), one no rule declines, and a conversation read turn by turn."""
 
 from __future__ import annotations
 
-from bot.answering.retrieval import Engine
+from bot.answering.retrieval import Engine, Result
 
 
 def assert_declined(engine: Engine, rule: str, *messages: str) -> None:
@@ -17,3 +17,14 @@ def assert_declined(engine: Engine, rule: str, *messages: str) -> None:
 def assert_not_declined(engine: Engine, *messages: str) -> None:
     for message in messages:
         assert engine._near_domain(message) is None, message
+
+
+def chat(engine: Engine, *messages: str) -> list[Result]:
+    """Each message read after the ones before it, as the chat reads them."""
+    previous = None
+    results = []
+    for message in messages:
+        result = engine.ask(message, previous)
+        previous = result.context
+        results.append(result)
+    return results

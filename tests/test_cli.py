@@ -235,7 +235,7 @@ def test_kb_train_fills_the_model_cache_that_a_later_start_only_reads(tmp_path):
     assert out.returncode == 0, out.stderr
     assert str(cache) in out.stdout
     made = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
-    assert {name.split("-")[0] for name in made} >= {"intent", "context", "safety"}
+    assert {name.split("-")[0] for name in made} >= {"intent", "context", "safety", "knowledge"}
     answer = careerbot("ask", "--json", "hoc trung cap co mien hoc phi ko", env=env)
     assert answer.returncode == 0 and json.loads(answer.stdout)["id"] == "tuition.trung-cap-free"
     assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == made  # nothing refitted
@@ -246,4 +246,6 @@ def test_the_container_image_is_built_with_its_models_trained():
     build, runtime = dockerfile.split("# --- runtime", 1)
     assert "CAREERBOT_MODEL_CACHE=/opt/careerbot/model-cache" in build
     assert "careerbot kb train" in build
+    # written 0600 by root at build time: the runtime user (10001) must be able to read them
+    assert "chmod -R a+rX /opt/careerbot/model-cache" in build
     assert "CAREERBOT_MODEL_CACHE=/opt/careerbot/model-cache" in runtime

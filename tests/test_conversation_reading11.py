@@ -10,23 +10,13 @@ from pathlib import Path
 
 from bot.answering import knowledge
 from bot.answering.answers import compose
-from tests.near_domain_checks import assert_declined, assert_not_declined
+from tests.near_domain_checks import assert_declined, assert_not_declined, chat
 
 TODAY = dt.date(2026, 12, 7)
 
 
-def _chat(engine, *messages):
-    previous = None
-    results = []
-    for message in messages:
-        result = engine.ask(message, previous)
-        previous = result.context
-        results.append(result)
-    return results
-
-
 def test_how_much_after_the_routes_is_the_level_named_before(engine, kb):
-    opening, fees = _chat(engine, "cháu nhà tôi xong lớp 12 rồi, định vô cao đẳng học nghề dược",
+    opening, fees = chat(engine, "cháu nhà tôi xong lớp 12 rồi, định vô cao đẳng học nghề dược",
                           "vậy học phí hết bao nhiêu")
     assert opening.entry is not None and not opening.entry.id.startswith("tuition.")
     assert opening.context is not None and opening.context.level == "Cao đẳng"
@@ -34,10 +24,10 @@ def test_how_much_after_the_routes_is_the_level_named_before(engine, kb):
     first = compose(kb, fees, TODAY).text.splitlines()[0]
     assert first.startswith("Cao đẳng:") and "không tự động được miễn" in first
     # trung cấp named before: the exemption for THCS graduates
-    _, fees = _chat(engine, "em học xong lớp 9 muốn vô trung cấp", "có tốn tiền hông")
+    _, fees = chat(engine, "em học xong lớp 9 muốn vô trung cấp", "có tốn tiền hông")
     assert fees.entry is not None and fees.entry.id == "tuition.trung-cap-free"
     # no level named: the routes' own reading (no level row to take)
-    _, fees = _chat(engine, "cháu nhà tôi xong lớp 12 rồi thì học gì", "vậy học phí hết bao nhiêu")
+    _, fees = chat(engine, "cháu nhà tôi xong lớp 12 rồi thì học gì", "vậy học phí hết bao nhiêu")
     assert fees.entry is None or fees.entry.id != "tuition.other-exemptions"
 
 
@@ -53,7 +43,7 @@ def test_the_exemptions_lead_with_the_level_asked_about(engine, kb):
 
 def test_what_a_trade_earns_after_a_college_answer(engine, kb):
     for opening in ("trường cao đẳng long an dạy nghề gì", "trung cấp học mấy năm vậy"):
-        _, pay = _chat(engine, opening, "học xong đi làm lương được nhiêu")
+        _, pay = chat(engine, opening, "học xong đi làm lương được nhiêu")
         assert pay.entry is not None and pay.entry.id == "vet.degree-value", opening
         assert pay.asked == ("salary",) and pay.focused
         assert compose(kb, pay, TODAY).text.startswith("Bot không có số liệu lương")
@@ -61,7 +51,7 @@ def test_what_a_trade_earns_after_a_college_answer(engine, kb):
 
 def test_when_a_loan_is_repaid_is_its_how_long_answer(engine, kb):
     for later in ("bao giờ phải trả lại", "vay xong lúc nào phải trả"):
-        _, repay = _chat(engine, "nhà em khó khăn, vay tiền ngân hàng chính sách đi học được ko",
+        _, repay = chat(engine, "nhà em khó khăn, vay tiền ngân hàng chính sách đi học được ko",
                          later)
         assert repay.entry is not None and repay.entry.id == "support.student-loan", later
         assert repay.asked == ("how-long",), later

@@ -230,7 +230,8 @@ def test_kb_check_reports_an_unknown_legal_way_topic_with_its_line(knowledge_cop
 
 def test_kb_check_reports_bad_yaml_an_empty_group_and_a_broken_cue(knowledge_copy):
     _edit(knowledge_copy, "    unless:\n      - (có|vậy có", "    unless:\n      - ((có|vậy có")
-    _edit(knowledge_copy, "  abuse:\n    cues:", "  abuse:\n    cues: []\n    old:")
+    _edit(knowledge_copy, "    cues:\n      - (thầy|cô|chú|anh|ông",
+          "    cues: []\n    old:\n      - (thầy|cô|chú|anh|ông")
     problems = _problems(knowledge_copy)
     assert any(re.match(r"knowledge/data/safety\.yaml:\d+: concerns\.abuse\.cues", p)
                for p in problems), problems
@@ -493,3 +494,10 @@ def test_sexual_abuse_and_a_way_of_dying_are_never_read_away(kb, text, concern):
     found = kb.safety.detect(text)
     assert found is not None and found.concern is concern
     assert kb.safety.model is not None
+
+
+@pytest.mark.parametrize("text", ["e ở trọ tầng 5, đêm qua ra ban công đứng chỉ muốn bước qua",
+                                  "cái ban công nhà e cao lắm, nhiều lúc chỉ muốn bước qua luôn"])
+def test_a_step_over_the_balcony_is_self_harm(kb, text):
+    found = kb.safety.detect(text)
+    assert found is not None and found.concern is Concern.SELF_HARM

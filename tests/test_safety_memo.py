@@ -23,7 +23,8 @@ def _signature(kb: KnowledgeBase) -> tuple[object, ...]:
     every += [c for _, cues, unless in d.crisis for c in (cues, unless)]
     every += [g.cues for g in d.illegal] + [a for _, a in d.always]
     assert d.model is not None
-    return tuple((c.bodies, c.firsts) if c else None for c in every), d.model.key
+    return (tuple((c.bodies, c.firsts) if c else None for c in every), d.model.key,
+            tuple(g.words for g in d.illegal), d.model.signals)
 
 
 def _fresh(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, ...]:
@@ -45,8 +46,10 @@ def test_a_second_load_reads_the_cues_and_examples_from_the_memo(tmp_path, monke
         m.setattr(safety, "compile_pattern", unexpected)
         m.setattr(safety, "first_words", unexpected)
         m.setattr(safety, "_as_read", unexpected)
+        m.setattr(safety, "canonical", unexpected)  # the signal and group words
         again = _signature(knowledge.load(ROOT / "knowledge"))
     assert again == first
+    assert any(g.words for g in knowledge.load(ROOT / "knowledge").safety.illegal)
 
 
 def test_an_edited_cue_and_example_are_read_afresh(knowledge_copy, tmp_path, monkeypatch):

@@ -110,5 +110,6 @@ def test_a_cold_start_fits_the_safety_model_in_a_child_meanwhile(tmp_path):
     assert found["same"] is True
     fits = sorted(p.name.split("-")[0] for p in tmp_path.glob("*.pickle")
                   if not p.name.startswith("safety-read-"))  # safety.yaml as read: a memo
-    # (the learned reading of follow-ups, on, is fitted and cached with the intent model)
-    assert fits == ["context", "intent", "safety"]
+    # (the learned reading of follow-ups, on, is fitted and cached with the intent model;
+    # the knowledge base as loaded is kept beside them: kb_cache)
+    assert fits == ["context", "intent", "knowledge", "safety"]

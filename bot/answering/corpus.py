@@ -31,7 +31,9 @@ CONCERNS = ("self-harm", "abuse", "danger", "illegal")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Validators are built on first use: a start with its models cached never parses the
+    # corpus (see knowledge._Model).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Message(_Model):

@@ -326,10 +326,13 @@ def knowledge_key(kb: KnowledgeBase, options: Options = DEFAULT) -> str:
     h.update(code_digest(*CODE).encode())
     h.update(f"corpus {kb.corpus.digest}".encode())
     h.update(resources.files("bot").joinpath("data/lexicon.yaml").read_bytes())
+    # Each topic and rule by its repr (every field, nested sources too), not model_dump_json:
+    # the same coverage without building pydantic's serializers, which a start from the
+    # knowledge cache never needs otherwise (they are built on first use: defer_build).
     for entry in kb.entries:
-        h.update(entry.model_dump_json().encode())
+        h.update(repr(entry).encode())
     for rule in kb.out_of_scope:
-        h.update(rule.model_dump_json().encode())
+        h.update(repr(rule).encode())
     for example in _off_topic(kb):
         h.update(example.encode())
     return h.hexdigest()[:24]

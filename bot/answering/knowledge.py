@@ -21,10 +21,10 @@ from pydantic import (
 
 from bot import messages
 from bot.answering import corpus as training
+from bot.answering import kb_cache, yamlfile
 from bot.answering import safety as safety_rules
-from bot.answering import yamlfile
 from bot.answering.safety_model import ALIKE
-from bot.answering.text import canonical, fold, normalize
+from bot.answering.text import analyses_of, canonical, fold, normalize, take_analyses
 from bot.answering.yamlfile import LineList, Problem
 
 MAX_ANSWER = 600
@@ -56,7 +56,9 @@ EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(\.[a-z0-9-]+)+$"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Validators are built on first use: a start from the knowledge cache (kb_cache) never
+    # validates, and building them for every model class took ~20 ms of its imports.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 M = TypeVar("M", bound=_Model)
@@ -845,10 +847,22 @@ def _load_corpus(col: _Collector, ids: set[str]) -> training.Corpus:
     return corpus
 
 
-def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
-    col = _Collector(root)
-    if not root.is_dir():
-        return None, [Problem(str(root), 0, "không tìm thấy thư mục kiến thức")]
+@dataclass(frozen=True)
+class _Read:
+    """What a load reads from the YAML files but the corpus and the safety rules (these keep
+    caches of their own and are read at every load): what kb_cache stores."""
+
+    entries: tuple[Entry, ...]
+    menu: tuple[MenuGroup, ...]
+    districts: DistrictTargets | None
+    documents: tuple[Document, ...]
+    locations: dict[str, tuple[str, int]]
+    entities: Entities | None
+    out_of_scope: tuple[OutOfScope, ...]
+    facets: Facets | None
+
+
+def _read_all(col: _Collector) -> tuple[_Read, training.Corpus]:
     documents = _load_documents(col)
     entries, locations, raws = _load_entries(col)
     _check_entries(col, entries, locations, raws, documents)
@@ -860,23 +874,82 @@ def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     entities = _load_entities(col, ids)
     facets = _load_facets(col, entries, locations, raws)
     _check_facet_tables(col, facets, entities, ids)
-    kb = KnowledgeBase(tuple(entries), tuple(menu), districts, tuple(documents.values()), root,
-                       locations, entities=entities,
-                       out_of_scope=oos, safety=_load_safety(col, entries, oos, corpus),
-                       facets=facets, corpus=corpus)
-    return kb, col.problems
+    return _Read(tuple(entries), tuple(menu), districts, tuple(documents.values()), locations,
+                 entities, oos, facets), corpus
+
+
+def _assemble(col: _Collector, read: _Read, corpus: training.Corpus) -> KnowledgeBase:
+    return KnowledgeBase(read.entries, read.menu, read.districts, read.documents, col.root,
+                         read.locations, entities=read.entities,
+                         out_of_scope=read.out_of_scope,
+                         safety=_load_safety(col, list(read.entries), read.out_of_scope, corpus),
+                         facets=read.facets, corpus=corpus)
+
+
+def _collect(root: Path) -> tuple[KnowledgeBase | None, list[Problem], _Read | None]:
+    col = _Collector(root)
+    if not root.is_dir():
+        return None, [Problem(str(root), 0, "không tìm thấy thư mục kiến thức")], None
+    read, corpus = _read_all(col)
+    return _assemble(col, read, corpus), col.problems, read
 
 
 def check(root: Path | None = None) -> list[Problem]:
-    """Every problem in the knowledge folder, with file and line."""
+    """Every problem in the knowledge folder, with file and line (never from the cache)."""
     return _collect(root or default_dir())[1]
 
 
+def _from_cache(root: Path, path: Path, key: str) -> KnowledgeBase | None:
+    """The knowledge base from what a clean load of the same files stored, the corpus and
+    safety rules read as at every load; None if not stored, or if these have a problem now
+    (the full read reports it with the others)."""
+    stored = kb_cache.read(path)
+    if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key
+            and isinstance(stored[1], _Read) and isinstance(stored[2], dict)):
+        return None
+    read: _Read = stored[1]
+    take_analyses(stored[2])
+    col = _Collector(root)
+    kb = _assemble(col, read, _load_corpus(col, {e.id for e in read.entries}))
+    return None if col.problems else kb
+
+
+def _phrasings(read: _Read) -> list[str]:
+    """What an engine analyses first (stored with the knowledge base): every topic's title,
+    phrasings and tags, every out-of-scope rule's phrases, every name, word and cue the
+    entity and facet finders match."""
+    texts = [t for e in read.entries for t in (e.title, *e.questions, *e.tags)]
+    texts += [p for r in read.out_of_scope for p in (*r.any, *r.and_any, *r.unless)]
+    if read.districts is not None:
+        texts += [n for d in read.districts.districts for n in (d.name, *d.aliases)]
+    if read.entities is not None:
+        texts += [n for items in read.entities.groups().values() for item in items
+                  for n in (item.name, *item.aliases)]
+        texts += [w for t in read.entities.trades for w in t.words]
+        texts += [w for i in read.entities.interests for w in (*i.words, *i.results)]
+    if read.facets is not None:
+        texts += [c for cues in read.facets.cues.values() for c in cues]
+        texts += list(read.facets.neutral)
+    return list(dict.fromkeys(texts))
+
+
 def load(root: Path | None = None) -> KnowledgeBase:
-    """The knowledge base; raises KnowledgeError listing every problem if there is one."""
-    kb, problems = _collect(root or default_dir())
-    if problems or kb is None:
+    """The knowledge base; raises KnowledgeError listing every problem if there is one. A
+    clean load is stored in the model cache's folder (see kb_cache) for the next start."""
+    import pydantic
+
+    from bot.answering.model_cache import default_cache_dir
+
+    root = root or default_dir()
+    key = kb_cache.key(root, pydantic.VERSION) if root.is_dir() else ""
+    path = kb_cache.path_for(default_cache_dir(), key)
+    kb = _from_cache(root, path, key) if key else None
+    if kb is not None:
+        return kb
+    kb, problems, read = _collect(root)
+    if problems or kb is None or read is None:
         raise KnowledgeError(problems)
+    kb_cache.write(path, (key, read, analyses_of(_phrasings(read))))
     return kb
 
 

@@ -10,6 +10,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,9 +18,13 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+@cache
 def library_version() -> str:
     """scikit-learn's version, read from its metadata: importing it costs about a second,
     which a process loading its models from the cache does not need to pay."""
+    found = _dist_info_version()
+    if found is not None:
+        return found
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -27,6 +32,30 @@ def library_version() -> str:
     except PackageNotFoundError:  # pragma: no cover - a dependency
         import sklearn
         return str(sklearn.__version__)
+
+
+def _dist_info_version() -> str | None:
+    """The `Version` header of the METADATA in scikit-learn's dist-info folder beside the
+    package, as importlib.metadata reads it; that one searches every folder of the path first
+    (~11 ms of a cached start). None when the folder is not found alone there."""
+    from importlib.util import find_spec
+
+    spec = find_spec("sklearn")
+    if spec is None or spec.origin is None:
+        return None
+    folders = list(Path(spec.origin).parents[1].glob("scikit_learn-*.dist-info"))
+    if len(folders) != 1:
+        return None
+    try:
+        with (folders[0] / "METADATA").open(encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    break  # the headers end here
+                if line.startswith("Version:"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
 
 
 def code_digest(*modules: str) -> str:

@@ -36,6 +36,7 @@ from bot.answering.entities import (
     NearDomain,
     SurveyResults,
     Trades,
+    folded_words,
 )
 from bot.answering.facets import SAME, FacetCues
 from bot.answering.intent_model import IntentModel, Prediction
@@ -446,6 +447,7 @@ class Engine:
         self._trades.forget()
         self._interests.forget()
         self._results.forget()
+        folded_words.cache_clear()
         _accented.cache_clear()
         focus.clauses.cache_clear()
         text.typed_marks.cache_clear()

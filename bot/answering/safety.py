@@ -532,16 +532,19 @@ NO_RULES = Detector(None, (), (), None, None, None)
 @dataclass
 class Memo:
     """What reading safety.yaml computes from its text alone: each cue's expression and
-    first words, and each example as the model reads it (with the idioms and negations
-    `rules` it was read with)."""
+    first words, each example as the model reads it (with the idioms and negations `rules`
+    it was read with), each signal and group word's canonical form."""
 
     cues: dict[str, tuple[str, Firsts]] = dataclasses.field(default_factory=dict)
     rules: tuple[str, ...] = ()
     examples: dict[str, str] = dataclasses.field(default_factory=dict)
+    words: dict[str, str] = dataclasses.field(default_factory=dict)  # signal and group words
 
     def valid(self) -> bool:
         return (isinstance(self.cues, dict) and isinstance(self.examples, dict)
-                and isinstance(self.rules, tuple)
+                and isinstance(self.rules, tuple) and isinstance(self.words, dict)
+                and all(isinstance(k, str) and isinstance(v, str)
+                        for k, v in self.words.items())
                 and all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 2
                         and isinstance(v[0], str)
                         and (v[1] is None or isinstance(v[1], frozenset))
@@ -592,6 +595,17 @@ class _Reader:
 
     def add(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.rel, line, message))
+
+    def canonical(self, item: object) -> str:
+        """A signal or group word as messages are read ("" if not a string); from the memo
+        when the last start read it (~10 ms of a start through the lexicon)."""
+        if not isinstance(item, str):
+            return ""
+        found = self.known.words.get(item)
+        if found is None:
+            found = canonical(item)
+        self.memo.words[item] = found
+        return found
 
     def line(self, *loc: int | str) -> int:
         return yamlfile.line_of(self.data, loc, 1)
@@ -823,7 +837,7 @@ def _read_settings(r: _Reader) -> Settings | None:
         r.add(r.line("model", "signals"), "model.signals: cần một danh sách từ không rỗng")
         raw_signals = []
     for i, item in enumerate(raw_signals):
-        canon = canonical(item) if isinstance(item, str) else ""
+        canon = r.canonical(item)
         if not canon:
             r.add(r.line("model", "signals", i), f"model.signals[{i}]: phải là một từ")
             continue
@@ -904,7 +918,7 @@ def _group_words(r: _Reader, raw: Any, i: int) -> frozenset[str]:
         return frozenset()
     found = set()
     for j, item in enumerate(raw):
-        canon = canonical(item) if isinstance(item, str) else ""
+        canon = r.canonical(item)
         if not canon:
             r.add(r.line("illegal", "groups", i, "words", j),
                   f"illegal.groups[{i}].words[{j}]: phải là một từ")
