@@ -501,3 +501,11 @@ def test_sexual_abuse_and_a_way_of_dying_are_never_read_away(kb, text, concern):
 def test_a_step_over_the_balcony_is_self_harm(kb, text):
     found = kb.safety.detect(text)
     assert found is not None and found.concern is Concern.SELF_HARM
+
+
+def test_all_is_well_then_but_is_a_present_danger(kb):
+    # a word that all is well holds back what follows it, unless "nhưng" turns to the present
+    found = kb.safety.detect("giờ con ổn rồi nhưng cậu lại vào phòng con lúc ngủ, con sợ lắm")
+    assert found is not None and found.concern is Concern.ABUSE
+    assert kb.safety.detect("hồi lớp 6 em bị bạn bắt nạt, giờ em ổn rồi, cho hỏi học nghề gì") \
+        is None

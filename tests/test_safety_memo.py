@@ -77,13 +77,21 @@ def test_an_edited_cue_and_example_are_read_afresh(knowledge_copy, tmp_path, mon
     assert _signature(edited) == _fresh(knowledge_copy, tmp_path, monkeypatch)
 
 
+def _older_memo() -> bytes:
+    """A memo pickled before a field was added: unpickled, it lacks that attribute."""
+    memo = safety.Memo()
+    del memo.__dict__["words"]
+    return pickle.dumps(memo)
+
+
 @pytest.mark.parametrize("content", [
     b"not a pickle at all",
     b"",
     pickle.dumps({"cues": "wrong"}),
     pickle.dumps(safety.Memo(cues={"chết": ("x", 1)})),  # type: ignore[dict-item]
     pickle.dumps(safety.Memo(examples={"em buồn": 3})),  # type: ignore[dict-item]
-], ids=["garbage", "empty", "not-a-memo", "bad-cue", "bad-example"])
+    _older_memo(),
+], ids=["garbage", "empty", "not-a-memo", "bad-cue", "bad-example", "older-version"])
 def test_a_corrupt_memo_is_rebuilt(content, tmp_path, monkeypatch):
     monkeypatch.setenv("CAREERBOT_MODEL_CACHE", str(tmp_path / "cache"))
     path = safety.MemoFile().path

@@ -285,6 +285,15 @@ def near(these: list[tuple[int, int]], those: list[tuple[int, int]]) -> bool:
     return any(b0 <= a1 + NEAR and a0 <= b1 + NEAR for a0, a1 in these for b0, b1 in those)
 
 
+def _unsaid(calm: list[tuple[int, int]], spans: list[tuple[int, int]],
+            text: str) -> list[tuple[int, int]]:
+    """Framings or words that all is well, less where a "nhưng" after one leads to what was
+    found ("giờ em ổn rồi nhưng dượng lại vô phòng em mỗi tối": the danger is the present one)."""
+    words = text.split()
+    return [(a, b) for a, b in calm
+            if not any(b <= s0 and "nhung" in words[b:s0] for s0, _ in spans)]
+
+
 def _union(bodies: list[str], firsts: list[Firsts]) -> Cues | None:
     return Cues(bodies, firsts) if bodies else None
 
@@ -395,6 +404,7 @@ class Detector:
         """Whether the speaker's word that all is well (`calm`) stands near what was found
         (`spans`) and the model reads the message as ordinary enough (REASSURED_VETO)."""
         needed = self.REASSURED_VETO
+        calm = _unsaid(calm, spans, text)
         if not calm or needed is None or self.model is None or not near(spans, calm):
             return False
         return self.model.probabilities(text).get(NONE, 0.0) >= needed
@@ -486,8 +496,10 @@ class Detector:
     @staticmethod
     def _framed(cues: Cues, unless: Cues | None, text: str, words: frozenset[str]) -> bool:
         """Whether a framing (`unless`) holds back what these cues found: one near a match."""
-        return unless is not None and unless.search(text, words) and near(
-            cues.spans(text, words), unless.spans(text, words))
+        if unless is None or not unless.search(text, words):
+            return False
+        spans = cues.spans(text, words)
+        return near(spans, _unsaid(unless.spans(text, words), spans, text))
 
     def _model_framed(self, unless: Cues | None, text: str, words: frozenset[str]) -> bool:
         """Whether a framing holds back the model's reading: one near a signal word."""
@@ -541,6 +553,9 @@ class Memo:
     words: dict[str, str] = dataclasses.field(default_factory=dict)  # signal and group words
 
     def valid(self) -> bool:
+        # a memo pickled by an older version may lack a field: it is rebuilt, not a crash
+        if not all(hasattr(self, f.name) for f in dataclasses.fields(self)):
+            return False
         return (isinstance(self.cues, dict) and isinstance(self.examples, dict)
                 and isinstance(self.rules, tuple) and isinstance(self.words, dict)
                 and all(isinstance(k, str) and isinstance(v, str)
