@@ -41,6 +41,12 @@ SAFETY_OPENING = {
     ),
     "danger": "Điều quan trọng nhất lúc này là bạn (hoặc người bạn nói tới) được an toàn.",
 }
+# A worker abroad, or a relative telling of one ("anh em qua Hàn làm bị chủ đánh"): not the
+# child's opening, which speaks to the victim.
+SAFETY_OPENING_ABROAD = (
+    "Cảm ơn bạn đã kể. Người lao động ở nước ngoài bị đánh, bị giữ giấy tờ, bị ép làm việc hay "
+    "gặp nguy hiểm đều có quyền được giúp, dù người kể là chính họ hay người thân."
+)
 SAFETY_CALL = (
     "• Gọi **111**: Tổng đài quốc gia bảo vệ trẻ em, miễn phí, 24 giờ mỗi ngày. Trẻ em gọi được, "
     "người lớn gọi giúp một em cũng được."

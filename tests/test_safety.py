@@ -94,7 +94,11 @@ def test_a_crisis_abroad_names_the_embassy_before_the_child_line(kb):
                                                "bắt làm không lương, không cho về"))
     lines = abroad.text.splitlines()
     assert lines[1] == messages.SAFETY_ABROAD and messages.SAFETY_CALL in lines[2:]
-    home = safety_reply(kb, kb.safety.detect("em bị ba đánh hoài, giờ em sợ về nhà lắm"))
+    # a relative may be the one telling: the opening speaks of the worker, not to a child
+    assert lines[0] == messages.SAFETY_OPENING_ABROAD
+    found = kb.safety.detect("em bị ba đánh hoài, giờ em sợ về nhà lắm")
+    home = safety_reply(kb, found)
+    assert home.text.splitlines()[0] == messages.SAFETY_OPENING[found.concern.value]
     assert home.text.splitlines()[1] == messages.SAFETY_CALL
     assert messages.SAFETY_ABROAD not in home.text
 

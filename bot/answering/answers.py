@@ -170,8 +170,10 @@ def safety_reply(kb: KnowledgeBase, found: Finding) -> Reply:
         # Abroad, the embassy and the company that sent the worker are who can act there: that
         # line comes first (a phone shows the first lines), then 111, 113 and 115.
         abroad = [messages.SAFETY_ABROAD] if found.abroad else []
-        lines = [messages.SAFETY_OPENING[found.concern.value], *abroad, messages.SAFETY_CALL,
-                 messages.SAFETY_EMERGENCY, messages.SAFETY_ADULT]
+        opening = messages.SAFETY_OPENING_ABROAD if found.abroad and found.concern in (
+            Concern.ABUSE, Concern.DANGER) else messages.SAFETY_OPENING[found.concern.value]
+        lines = [opening, *abroad, messages.SAFETY_CALL, messages.SAFETY_EMERGENCY,
+                 messages.SAFETY_ADULT]
         return Reply(Kind.SAFETY, None, 1.0, "\n".join(lines), concern=found.concern)
     legal = kb.get(found.topic) if found.topic else None
     way = (Suggestion(legal.id, legal.title),) if legal is not None else ()
