@@ -34,3 +34,23 @@ def test_a_first_message_asking_whether_it_still_holds_gets_that_first(engine, k
     # the same topic asked something else is answered whole
     plain = engine.ask("trường cao đẳng Long An đào tạo những ngành nào")
     assert plain.entry is not None and plain.entry.id == "college.long-an" and not plain.focused
+
+
+def test_a_sum_asked_about_is_set_against_the_caps_first(engine, kb):
+    """"đòi 250 triệu có đúng không": the caps and what to do come first, before the country's
+    line; the same after the programmes were shown."""
+    from bot.answering.answers import compose
+
+    first = engine.ask("con tôi đi Nhật mà công ty đòi đóng 250 triệu, vậy có đúng luật không")
+    assert first.entry is not None and first.entry.id == "overseas.costs"
+    assert first.asked == ("amount",) and first.focused
+    text = compose(kb, first, TODAY).text
+    assert text.startswith("Đối chiếu với luật") and "Nhật Bản" in text
+    _, sum_after = chat(engine, "đi Đài Loan làm việc có những diện nào",
+                        "bên công ty đòi 180 triệu vậy có hợp lý ko")
+    assert sum_after.entry is not None and sum_after.entry.id == "overseas.costs"
+    assert compose(kb, sum_after, TODAY).text.startswith("Đối chiếu với luật")
+    # a sum elsewhere (the student loan) is that topic's own answer
+    loan = engine.ask("vay vốn sinh viên được mấy triệu một tháng")
+    assert loan.entry is not None and loan.entry.id == "support.student-loan"
+    assert "amount" not in loan.asked

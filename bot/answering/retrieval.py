@@ -139,8 +139,9 @@ class Tuning:
 WIDER_THAN_DISTRICT = frozenset({"current", "national"})
 # Facets a first message may ask of its own topic that come before the whole answer: whether
 # what the province's documents say still holds after the 2025 reforms ("trường cao đẳng Long
-# An giờ còn không, đổi tên chưa") is the question, and the documents predate the reforms.
-FIRST_ASKED = frozenset({"current"})
+# An giờ còn không, đổi tên chưa": the documents predate the reforms), and a sum of money to set
+# against the law's caps ("công ty đòi 200 triệu mới đi được, có đúng không").
+FIRST_ASKED = frozenset({"current", "amount"})
 
 
 class Kind(StrEnum):
