@@ -124,3 +124,29 @@ def test_a_fork_keeps_the_objects_it_inherits_out_of_the_childs_collections() ->
     """)
     assert isinstance(found, dict)
     assert found["child"] > 1000 and found["here"] == 0
+
+
+def test_while_a_child_holds_the_other_core_the_work_is_read_here() -> None:
+    # two cores, one held by a child forked elsewhere (a cold start's safety fit): a second
+    # child would share them three ways, so map_split reads everything in this process
+    found = run("""
+        os.sched_getaffinity = lambda pid: {0, 1}
+        parent = os.getpid()
+        before = forked.can_fork()
+        with forked.core_held():
+            held = forked.can_fork()
+            got = forked.map_split(lambda i: [(i, os.getpid() == parent)], list(range(40)))
+        result = {"before": before, "held": held, "after": forked.can_fork(), "got": got}
+    """)
+    assert isinstance(found, dict)
+    assert (found["before"], found["held"], found["after"]) == (True, False, True)
+    assert found["got"] == [[i, True] for i in range(40)]
+
+
+def test_with_more_cores_a_held_one_leaves_room_for_a_child() -> None:
+    found = run("""
+        os.sched_getaffinity = lambda pid: {0, 1, 2}
+        with forked.core_held():
+            result = forked.can_fork()
+    """)
+    assert found is True

@@ -100,7 +100,10 @@ class _Reading:
     model: dict[str, float]
     paired: dict[str, float]
     out: float
-    facets: frozenset[str]  # the topic just shown's facet targets the message asks for
+    # the topic just shown's facet targets the message asks for, in the order asked: a set's
+    # order follows the per-process string hashing, and with it the candidates' order and so
+    # the fit (two processes fitted two sets of weights on the same corpus)
+    facets: tuple[str, ...]
     entity: frozenset[str]  # topics of the country / level the message names
     district: bool
     followup: bool
@@ -135,7 +138,7 @@ def read(engine: Engine, question: str, before: Entry, rule: Result) -> _Reading
     own_words = tuple(w for w in engine._own_words(question) if w not in asking)
     asked = engine._asked_facets(question)
     wanted = asked[0] if asked is not None else engine._cue_facets(question)
-    facets = frozenset(t for f in wanted if (t := before.facet(f)) is not None)
+    facets = tuple(dict.fromkeys(t for f in wanted if (t := before.facet(f)) is not None))
     entity: set[str] = set()
     country = engine._mentions.find(engine._no_districts(canon), "countries", question)
     level = engine._mentions.find(canon, "levels")

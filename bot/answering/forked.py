@@ -2,33 +2,50 @@
 (the context model's training rows, each a message read through the engine) is GIL-bound, so
 threads give nothing, but a child process forked with the engine already built reads its share
 on the other core. The result is the very list a serial run makes, in the same order; where a
-fork is unsafe (other threads running, no fork, one core) or the child fails, the work runs
-here, serially."""
+fork is unsafe (other threads running, no fork, one core, the other core held by a child
+forked elsewhere: `core_held`) or the child fails, the work runs here, serially."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
 import pickle
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
+_held = 0  # cores held by children forked elsewhere, still working (see core_held)
 
 
 def can_fork() -> bool:
-    """A fork copies one thread only: with others running it may copy a held lock."""
+    """A fork copies one thread only: with others running it may copy a held lock. A child
+    also needs a core of its own: one that neither this process nor another child holds."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return False
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
-    return cores > 1
+    return cores - _held > 1
+
+
+@contextlib.contextmanager
+def core_held() -> Iterator[None]:
+    """While a child forked elsewhere works on a core of its own (a cold start's safety fit,
+    its longest step), `map_split` forks no child that would need that core: on two cores a
+    third process only shares them three ways and pays for its fork, so the work is read
+    here, serially, as the other child fits."""
+    global _held
+    _held += 1
+    try:
+        yield
+    finally:
+        _held -= 1
 
 
 def fork() -> int:

@@ -248,7 +248,10 @@ class Cues:
             if firsts is not None:
                 starts = _starts(text)
                 regex = self._regex(i)
-                if not any(regex.match(text, at) for w in firsts for at in starts.get(w, ())):
+                # only the first words the text holds (one set operation in C: a cue may
+                # start with dozens of words, where a message holds one or two of them)
+                if not any(regex.match(text, at) for w in starts.keys() & firsts
+                           for at in starts[w]):
                     continue
             text = self._regex(i).sub(" _ ", text)
         return text

@@ -260,6 +260,12 @@ class Lexicon:
         return frozenset(phrase[0] for phrase, _ in self.phrases)
 
     @functools.cached_property
+    def greeting_longest(self) -> int:
+        """The most words of a greeting phrase (a greeting check asks it: not worked out
+        again over every phrase at each check)."""
+        return max((len(p) for p in self.greeting_phrases), default=0)
+
+    @functools.cached_property
     def contextual(self) -> frozenset[str]:
         """Words whose expansion depends on their neighbours or place."""
         return frozenset(self.context) | frozenset(self.after_number) | frozenset(self.final)
@@ -479,7 +485,7 @@ def _only_greetings(form: str, stop: set[str], lex: Lexicon) -> bool:
     """Whether the words split wholly into greeting phrases and particles (at least one
     greeting): "dạ chào buổi sáng" is "dạ" + "chào buổi sáng" though "dạ chào" is listed too."""
     words = form.split()
-    longest = max((len(p) for p in lex.greeting_phrases), default=0)
+    longest = lex.greeting_longest
     # reach[i]: the first i words split so; its value says whether a greeting was among them.
     reach: dict[int, bool] = {0: False}
     for i in range(len(words)):
