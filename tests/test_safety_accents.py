@@ -55,6 +55,12 @@ def test_framings_and_idioms_still_read_words_folded():
     assert not _matches("khó quá", "khổ quá")
 
 
+def test_an_idiom_written_with_a_folded_word_still_holds_back_its_cue(kb):
+    """("khó muốn chết" is the idiom's; "khổ muốn chết" reads as it)"""
+    assert kb.safety.detect("năm nay lúa rớt giá, nhà tôi khổ muốn chết luôn, con tôi học "
+                            "trung cấp có được miễn học phí không") is None
+
+
 def test_the_model_reads_the_folded_text():
     assert read_canonical("anh chị cho em hỏi") == "anh chi cho em hoi"
     assert read_rules("anh chị cho em hỏi").split()[1] == "chi'j"
@@ -74,6 +80,19 @@ CRISIS_CUES = [
     "ở trung tâm tiếng Nhật làm sai là bị thầy khẻ bằng thước",  # beaten with a ruler
     # how long since the last word
     "con tôi đi Đài Loan hai năm, ba tháng nay mất liên lạc không về, tôi lo quá",
+    "ông chú quen trên mạng dặn em đừng kể ba mẹ, hẹn cuối tuần chở em đi chơi",  # secrecy
+    "lúc tụi em thay đồ thì anh huấn luyện viên quay phim",
+    "xe khách bỏ em lại giữa đường rồi",
+    "ba mẹ định gả em cho người ta để lấy tiền cưới, em mới 15",
+    "em đang bỏ đói bản thân, ba ngày rồi không ăn gì",
+    "em mệt rồi, em xin nghỉ chơi với cuộc đời này",
+    "có người đang đe dọa gia đình em vì ba thiếu nợ",
+    # found inside a long message only through a folded word in the questions before them
+    "ông quản lý xưởng hay bóp mông tụi em, em mới 16",
+    "tụi nó nói tối nay mang theo mã tấu chặn đường em",
+    "anh em bị bán cho một xưởng bên Campuchia, tụi nó đòi 5 nghìn đô mới chuộc",
+    "tối qua em uống bia với thuốc cảm cho say, sáng nay vẫn tỉnh, hơi tiếc",
+    "em ra ban công đứng hoài, nghĩ hay là nhảy xuống",
 ]
 REQUESTS = [
     # the writer agreed to someone's plan, and asks what next
