@@ -193,15 +193,21 @@ def facet_lines(entry: Entry, asked: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(a for a in (entry.facet_answer(f) for f in asked) if a))
 
 
+# Facets whose answer comes before the country's line: a sum of money asked about ("đi Nhật
+# mà đòi 200 triệu có đúng không") is set against the caps first, the country is context.
+BEFORE_COUNTRY = frozenset({"amount"})
+
+
 def focused_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float,
                   lines: list[str], lead: Named | None = None,
-                  trade: str | None = None) -> Reply:
+                  trade: str | None = None, asked: tuple[str, ...] = ()) -> Reply:
     """A follow-up asking only a facet of a topic ("vay được nhiêu" after the loan): that
     facet's answer, not the whole entry again; the whole entry stays one tap away. A country
-    asked about ("mất bao lâu" after Korea) still comes first."""
+    asked about ("mất bao lâu" after Korea) still comes first, unless a sum was asked."""
     whole = entry_reply(kb, entry, today, score)
     head = [_named_line(lead, entry.id)] if lead is not None and lead.line_on(entry.id) else []
-    text = "\n".join([*head, *lines])
+    first = BEFORE_COUNTRY.isdisjoint(asked)
+    text = "\n".join([*head, *lines] if first else [*lines, *head])
     if trade:
         text += "\n" + trade
     if whole.stale:
@@ -237,7 +243,7 @@ def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
         lines = facet_lines(result.entry, result.asked) if result.focused else []
         if lines and not result.districts:
             return focused_reply(kb, result.entry, today, result.score, lines, result.lead,
-                                 result.trade)
+                                 result.trade, result.asked)
         reply = entry_reply(kb, result.entry, today, result.score, result.districts,
                             result.named, result.note, result.lead, result.trade,
                             result.interest)

@@ -137,6 +137,11 @@ class Tuning:
 
 # Facets asked about every district at once: the district named before is not carried to them.
 WIDER_THAN_DISTRICT = frozenset({"current", "national"})
+# Facets a first message may ask of its own topic that come before the whole answer: whether
+# what the province's documents say still holds after the 2025 reforms ("trường cao đẳng Long
+# An giờ còn không, đổi tên chưa": the documents predate the reforms), and a sum of money to set
+# against the law's caps ("công ty đòi 200 triệu mới đi được, có đúng không").
+FIRST_ASKED = frozenset({"current", "amount"})
 
 
 class Kind(StrEnum):
@@ -918,6 +923,10 @@ class Engine:
         entry = result.entry
         if entry is None or result.also or not self.tuning.implied_facets:
             return result
+        own = tuple(f for f in self._cue_facets(question) if f in FIRST_ASKED
+                    and self._facet_target(entry, f) == entry.id and entry.facet_answer(f))
+        if own:
+            return dataclasses.replace(result, asked=own, focused=True)
         also: list[Entry] = []
         asked: list[tuple[str, ...]] = []
         for facet in self._cue_facets(question):
