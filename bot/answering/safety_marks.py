@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from bot.answering.text import canonical, expanded, fold_word, marks, normalize
 
@@ -25,6 +26,7 @@ _CODES = {"\u0300": "f", "\u0301": "s", "\u0309": "r", "\u0303": "x", "\u0323": 
 _MARKED = re.compile(MARK + "[a-z]+")
 
 
+@lru_cache(maxsize=65536)  # words repeat endlessly
 def _code(word: str) -> str:
     return "".join(sorted({_CODES[m] for m in marks(word) if m in _CODES}))
 
