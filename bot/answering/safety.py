@@ -6,6 +6,9 @@ extend it without code; each cue is a small pattern over the same canonical text
 reads (accents folded, teencode and Southern forms expanded), so "muốn chết", "muon chet" and
 "mún chít" are one cue. Missing a crisis is worse than a false alarm: cues are broad, and only
 idioms ("mệt muốn chết") and explicit framings ("có đúng luật không") hold them back.
+A word typed with accents is read with them (safety_marks.py): a cue word that raises a message
+does not match an ordinary word typed with a mark it lacks ("dễ" is no "để", "chị" no "chỉ");
+one typed without accents, or with fewer, matches as before.
 
 Pattern syntax (one string per cue):
   words         whole words, in order: `không muốn sống`
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bot.answering import yamlfile
+from bot.answering.safety_marks import plain, read_marked, stem, word_pattern
 from bot.answering.safety_model import NONE, SafetyModel
 from bot.answering.text import analyze, canonical, normalize
 from bot.answering.yamlfile import Problem
@@ -36,6 +40,7 @@ SAFETY_FILE = ("data", "safety.yaml")
 DEFAULT_GAP = 3
 NEAR = 20  # words: how far a framing reaches (a short message is framed by it as a whole)
 MAX_GAP = 12
+LENIENT = "\0"  # a memo key's prefix: the cue compiled to read words folded
 # A laughing emoticon or emoji: a joke the writer flags ("chắc tự tử quá =))"). Reading drops
 # them, so they are looked for in the message as typed.
 _LAUGH = re.compile(r"[=:;]\)\)|:v\b|\bxD\b|[\U0001F602\U0001F923\U0001F606\U0001F601\U0001F605]")
@@ -71,28 +76,32 @@ class PatternError(ValueError):
     pass
 
 
-def _words(words: list[str]) -> str:
-    """A run of plain words, read as messages are read."""
+def _words(words: list[str], strict: bool) -> str:
+    """A run of plain words, read as messages are read; `strict`: each matches a word typed
+    without accents or with its own only (safety_marks.py), else any word folded alike."""
     for word in words:
         if not normalize(word):  # punctuation, or a list item run into the line above
             raise PatternError(f"'{word}' không phải là chữ")
-    return "".join(re.escape(w) + " " for w in read_canonical(" ".join(words)).split())
+    read = read_rules(" ".join(words)) if strict else read_canonical(" ".join(words))
+    return "".join(word_pattern(w) + " " for w in read.split())
 
 
-def _operator(tok: str) -> str:
+def _operator(tok: str, strict: bool) -> str:
     """The regular expression of one operator token: ( ) )? | ~N -word."""
     if tok in ("(", ")", ")?", "|"):
         return "(?:" if tok == "(" else tok
     if tok.startswith("-"):  # the next word is not this one ("giả", not "gia đình")
-        return "(?!" + _words([tok[1:]]) + ")"
+        return "(?!" + _words([tok[1:]], strict) + ")"
     gap = int(tok[1:]) if len(tok) > 1 else DEFAULT_GAP
     if gap > MAX_GAP:
         raise PatternError(f"'~{gap}' quá xa (tối đa ~{MAX_GAP})")
     return rf"(?:\S+ ){{0,{gap}}}"
 
 
-def compile_pattern(pattern: str) -> str:
-    """One cue as a regular expression over " word word ... " (canonical text, spaced)."""
+def compile_pattern(pattern: str, strict: bool = True) -> str:
+    """One cue as a regular expression over " word word ... " (the rules' text, spaced).
+    `strict`: a cue that raises a message reads typed accents; a framing or an idiom that holds
+    one back (`strict=False`) reads words folded, as it was written to ("khó" for "khổ")."""
     out: list[str] = []
     words: list[str] = []
     depth = 0
@@ -100,13 +109,13 @@ def compile_pattern(pattern: str) -> str:
         if tok[0] not in "()|~-":
             words.append(tok)
             continue
-        out.append(_words(words))
+        out.append(_words(words, strict))
         words = []
         depth += {"(": 1, ")": -1, ")?": -1}.get(tok, 0)
         if depth < 0:
             raise PatternError("thừa dấu ')'")
-        out.append(_operator(tok))
-    out.append(_words(words))
+        out.append(_operator(tok, strict))
+    out.append(_words(words, strict))
     if depth:
         raise PatternError("thiếu dấu ')'")
     body = "".join(out)
@@ -276,7 +285,7 @@ def _starts(text: str) -> dict[str, list[int]]:
     pos = 0
     for word in text.split(" "):
         if word:
-            found.setdefault(word, []).append(pos - 1)
+            found.setdefault(stem(word), []).append(pos - 1)
         pos += len(word) + 1
     return found
 
@@ -292,7 +301,7 @@ def _unsaid(calm: list[tuple[int, int]], spans: list[tuple[int, int]],
             text: str) -> list[tuple[int, int]]:
     """Framings or words that all is well, less where a "nhưng" after one leads to what was
     found ("giờ em ổn rồi nhưng dượng lại vô phòng em mỗi tối": the danger is the present one)."""
-    words = text.split()
+    words = plain(text).split()
     return [(a, b) for a, b in calm
             if not any(b <= s0 and "nhung" in words[b:s0] for s0, _ in spans)]
 
@@ -311,6 +320,7 @@ class IllegalGroup:
 
     def mentions(self, text: str, words: frozenset[str]) -> int:
         """How many of the group's words the message holds (text spaced: " word word ")."""
+        text = plain(text)
         return sum(1 for w in self.words if (" " in w and f" {w} " in text) or w in words)
 
 
@@ -373,17 +383,18 @@ class Detector:
             self, model=self.model.trained_on(as_read(messages, self.ignore)))
 
     def detect(self, message: str) -> Finding | None:
-        text = f" {read_canonical(message)} "
+        # the rules read each word with the accents it was typed with (safety_marks.py)
+        text = f" {read_rules(message)} "
         if text == "  ":
             return None
-        words = frozenset(text.split())
+        words = frozenset(plain(text).split())
         for concern, always in self.always:  # plain words no idiom can explain away
             if always.search(text, words):
                 return Finding(concern, None, bool(self.abroad and self.abroad.search(text,
                                                                                       words)))
         if self.ignore is not None:  # idioms and negations say nothing of danger
             text = self.ignore.remove(text, words)
-            words = frozenset(text.split())  # nor do their words signal one to the model
+            words = frozenset(plain(text).split())  # nor do their words signal one to the model
         abroad = bool(self.abroad and self.abroad.search(text, words))
         calm = self._calm(message, text, words)
         found = self._crisis(text, words, abroad, calm) or \
@@ -410,7 +421,7 @@ class Detector:
         calm = _unsaid(calm, spans, text)
         if not calm or needed is None or self.model is None or not near(spans, calm):
             return False
-        return self.model.probabilities(text).get(NONE, 0.0) >= needed
+        return self.model.probabilities(plain(text)).get(NONE, 0.0) >= needed
 
     def _crisis(self, text: str, words: frozenset[str], abroad: bool,
                 calm: list[tuple[int, int]]) -> Finding | None:
@@ -418,7 +429,7 @@ class Detector:
             if cues.search(text, words) and not self._framed(cues, unless, text, words):
                 if self._reassures(calm, cues.spans(text, words), text):
                     continue  # "giỡn thôi", "giờ cháu ổn rồi": told, and the model agrees
-                if self.model is not None and self.model.overrules(text, crisis=True):
+                if self.model is not None and self.model.overrules(plain(text), crisis=True):
                     return None  # the model is sure it is ordinary: the cue's false alarm
                 refusal = self._asked_for(text, words, abroad, concern)
                 if refusal is not None:  # "keep my papers so I am not caught"
@@ -436,7 +447,7 @@ class Detector:
         words make some self-harm cues match plain requests, but a crisis must not be lost."""
         if self.model is None or not self.illegal:
             return None
-        probs = self.model.probabilities(text)
+        probs = self.model.probabilities(plain(text))
         if not probs or max(probs, key=lambda k: probs[k]) != Concern.ILLEGAL.value:
             return None
         p = probs[Concern.ILLEGAL.value]
@@ -463,13 +474,13 @@ class Detector:
                     return None  # "mua bằng... à không, sách ôn", a question for a lesson
                 framed = self._framed(group.cues, self.illegal_unless, text, words)
                 asks = self.request is not None and self.request.search(text, words)
-                if self.model is not None and self.model.overrules(text):
+                if self.model is not None and self.model.overrules(plain(text)):
                     return None  # the model is sure it is ordinary: a cue's false alarm
                 if framed and asks and self._ordinary(text):
                     return None  # a question about the law, a scam or a fake, asked politely
                 asks = asks or (framed and self._intends(group.cues, text, words))
                 if asks or not framed:
-                    seen = self.model.read(text, words) if self.model is not None else None
+                    seen = self.model.read(plain(text), words) if self.model is not None else None
                     if seen is not None and seen[0] in CRISES:  # a crisis outweighs a refusal
                         return Finding(Concern(seen[0]), None, abroad)
                     return Finding(Concern.ILLEGAL, group.topic, abroad, group.risk)
@@ -482,7 +493,7 @@ class Detector:
         needed = self.FRAMED_VETO
         if needed is None or self.model is None:
             return False
-        probs = self.model.probabilities(text)
+        probs = self.model.probabilities(plain(text))
         return bool(probs) and probs.get(NONE, 0.0) >= needed
 
     def _intends(self, cues: Cues, text: str, words: frozenset[str]) -> bool:
@@ -493,7 +504,7 @@ class Detector:
             return False
         if not near(cues.spans(text, words), self.intent.spans(text, words)):
             return False
-        probs = self.model.probabilities(text)
+        probs = self.model.probabilities(plain(text))
         return bool(probs) and max(probs, key=lambda k: probs[k]) == Concern.ILLEGAL.value
 
     @staticmethod
@@ -508,7 +519,7 @@ class Detector:
         """Whether a framing holds back the model's reading: one near a signal word."""
         if unless is None or self.model is None or not unless.search(text, words):
             return False
-        return near(self.model.signal_spans(text), unless.spans(text, words))
+        return near(self.model.signal_spans(plain(text)), unless.spans(text, words))
 
     def _second_opinion(self, message: str, text: str, words: frozenset[str], abroad: bool,
                         calm: list[tuple[int, int]]) -> Finding | None:
@@ -519,8 +530,8 @@ class Detector:
             # a pronoun and particles alone ("em đây ạ"), or with only numbers and symbols
             # beside them ("00E"), say nothing for a model
             return None
-        seen = self.model.read(text, words)
-        if seen is None or self._reassures(calm, self.model.signal_spans(text), text):
+        seen = self.model.read(plain(text), words)
+        if seen is None or self._reassures(calm, self.model.signal_spans(plain(text)), text):
             return None
         concern = Concern(seen[0])
         if concern is Concern.ILLEGAL:
@@ -628,7 +639,9 @@ class _Reader:
     def line(self, *loc: int | str) -> int:
         return yamlfile.line_of(self.data, loc, 1)
 
-    def patterns(self, loc: tuple[int | str, ...], required: bool) -> Cues | None:
+    def patterns(self, loc: tuple[int | str, ...], required: bool,
+                 strict: bool = False) -> Cues | None:
+        """The cues at `loc`; `strict` for those that raise a message (compile_pattern)."""
         node: Any = self.data
         for key in loc:
             if isinstance(node, dict):
@@ -651,9 +664,10 @@ class _Reader:
                 self.add(self.line(*loc, i), f"{where}[{i}]: mẫu phải là một chuỗi chữ")
                 continue
             try:
-                body, first = self.known.cues.get(item) or (compile_pattern(item),
-                                                            first_words(item))
-                self.memo.cues[item] = body, first
+                key = item if strict else f"{LENIENT}{item}"
+                body, first = self.known.cues.get(key) or (compile_pattern(item, strict),
+                                                           first_words(item))
+                self.memo.cues[key] = body, first
                 bodies.append(body)
                 firsts.append(first)
             except PatternError as exc:
@@ -692,9 +706,9 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
     ignore = Cues.joined(idioms, negations)
     crisis, always = _read_crisis(r)
     groups = _read_groups(r, topic_ids)
-    request = r.patterns(("illegal", "request"), required=True)
+    request = r.patterns(("illegal", "request"), required=True, strict=True)
     illegal_unless = r.patterns(("illegal", "unless"), required=False)
-    intent = r.patterns(("illegal", "intent"), required=False)
+    intent = r.patterns(("illegal", "intent"), required=False, strict=True)
     abroad = r.patterns(("abroad",), required=True)
     reassured = r.patterns(("reassured",), required=False)
     model = _read_model(r, ordinary, ignore, corpus, digest)
@@ -725,10 +739,19 @@ _LONG = re.compile(r"(?<!\w)(?:lâu|(?<=bao )lau)(?!\w)")
 _PASSPORT = re.compile(r"(?<!\w)h[ộo] chi[ếe]u(?!\w)")
 
 
-def read_canonical(message: str) -> str:
-    """The canonical text the rules and the model read."""
+def _reading(message: str) -> str:
     text = _PRICE.sub("giátiền", normalize(message))
-    return canonical(_PASSPORT.sub("hộchiếu", _LONG.sub("lâuthờigian", text)))
+    return _PASSPORT.sub("hộchiếu", _LONG.sub("lâuthờigian", text))
+
+
+def read_canonical(message: str) -> str:
+    """The canonical text the model reads (and the rules, less the typed accents)."""
+    return canonical(_reading(message))
+
+
+def read_rules(message: str) -> str:
+    """The canonical text the rules read: each word typed with accents marked with them."""
+    return read_marked(_reading(message))
 
 
 Labelled = Sequence[tuple[str, str | None]] | Callable[[], Sequence[tuple[str, str | None]]]
@@ -885,11 +908,11 @@ def _read_crisis(r: _Reader) -> tuple[Crisis, Always]:
             if key not in ("cues", "unless", "always"):
                 r.add(r.line("concerns", concern.value, key),
                       f"concerns.{concern.value}: khoá lạ '{key}' (dùng: cues, unless, always)")
-        cues = r.patterns(("concerns", concern.value, "cues"), required=True)
+        cues = r.patterns(("concerns", concern.value, "cues"), required=True, strict=True)
         unless = r.patterns(("concerns", concern.value, "unless"), required=False)
         if cues is not None:
             crisis.append((concern, cues, unless))
-        first = r.patterns(("concerns", concern.value, "always"), required=False)
+        first = r.patterns(("concerns", concern.value, "always"), required=False, strict=True)
         if first is not None:
             always.append((concern, first))
     return tuple(crisis), tuple(always)
@@ -919,7 +942,7 @@ def _read_groups(r: _Reader, topic_ids: set[str]) -> tuple[IllegalGroup, ...]:
             if key not in ("name", "topic", "risk", "cues", "words"):
                 r.add(r.line("illegal", "groups", i, key), f"illegal.groups[{i}]: khoá lạ "
                       f"'{key}' (dùng: name, topic, risk, cues, words)")
-        cues = r.patterns(("illegal", "groups", i, "cues"), required=True)
+        cues = r.patterns(("illegal", "groups", i, "cues"), required=True, strict=True)
         if cues is not None and isinstance(topic, str):
             groups.append(IllegalGroup(str(name), topic, str(risk).strip(), cues,
                                        _group_words(r, raw.get("words"), i)))
