@@ -11,12 +11,15 @@ from bot.answering.context import Context
 from bot.answering.context_model import (
     NONE_FEATURES,
     PRIOR_FEATURES,
+    SHOWN_WORDS,
     TOPIC_FEATURES,
     WIDTH,
+    WORD_BUCKETS,
     ContextModel,
     Transitions,
     examples,
     key,
+    scored,
 )
 from bot.answering.corpus import Conversation, Tag, Turn
 from bot.answering.retrieval import Engine, Tuning
@@ -43,7 +46,7 @@ def test_training_reads_each_turn_after_a_topic_with_its_answer_among_the_candid
         ("ở Nhật người ta có thân thiện không", None, "oos")),))
     # the first turn has no topic before it; the two others are read after one
     assert len(groups) == 2
-    width = len(TOPIC_FEATURES) + len(NONE_FEATURES) + len(PRIOR_FEATURES)
+    width = len(TOPIC_FEATURES) + len(NONE_FEATURES) + WORD_BUCKETS + len(PRIOR_FEATURES)
     for features, right in groups:
         assert features.shape[1] == width
         assert 0 <= right < len(features)
@@ -154,3 +157,35 @@ def test_transitions_count_what_answered_after_a_topic_leaving_a_turn_out_of_its
     assert own[2, 1] == own[3, 1] and own[2, 0] == own[3, 0]
     # a topic never seen before gives nothing
     assert not t.columns("overseas.loan", "where", topics).any()
+
+
+STAY, LEAVE = "vụ kia tính sao luôn", "vụ kia tính sao nữa"  # a filler word apart
+
+
+def test_the_words_of_a_follow_up_tell_staying_from_leaving(kb, engine):
+    """Two follow-ups the rules' readings cannot tell apart (the same content words, scores
+    and cues) are taught after the costs of working abroad, one staying there and the other
+    going on to the workers' rights: only the message's words on the shown topic's row
+    learn which is which."""
+    before = kb.get("overseas.costs")
+    rows = []
+    for q in (STAY, LEAVE):
+        rule = engine._ask(q, Context(topic=before.id))
+        topics, x = scored(engine, q, before, rule)[1:]
+        assert topics[:1] == [before.id]  # the rules keep the topic just shown
+        rows.append(x)
+    words = slice(SHOWN_WORDS, SHOWN_WORDS + WORD_BUCKETS)
+    apart = np.ones(WIDTH, dtype=bool)
+    apart[words] = False
+    assert np.array_equal(rows[0][:, apart], rows[1][:, apart])  # nothing but the words
+    assert not np.array_equal(rows[0][0, words], rows[1][0, words])
+    assert not rows[0][1:, words].any()  # only the shown topic's row has them
+    taught = tuple(chat(("Đi xuất khẩu lao động tốn bao nhiêu tiền?", "overseas.costs", "open"),
+                        (q, target, "follow"))
+                   for q, target in ((STAY, "overseas.costs"), (LEAVE, "overseas.rights"))
+                   for _ in range(12))
+    # (a lighter penalty than the corpus's: 24 turns teach it, not thousands)
+    model = ContextModel.train(engine, taught, c=10.0, declined=0)
+    learned = Engine(kb, engine.tuning, engine.model, context_model=model)
+    assert _topic(learned, STAY, before.id) == "overseas.costs"
+    assert _topic(learned, LEAVE, before.id) == "overseas.rights"
