@@ -54,3 +54,15 @@ def test_a_sum_asked_about_is_set_against_the_caps_first(engine, kb):
     loan = engine.ask("vay vốn sinh viên được mấy triệu một tháng")
     assert loan.entry is not None and loan.entry.id == "support.student-loan"
     assert "amount" not in loan.asked
+
+
+def test_a_district_asked_after_the_province_in_one_message_gets_its_figures(engine, kb):
+    """"chỉ tiêu của tỉnh bao nhiêu, còn huyện Đức Huệ thì nhiêu": the second part names a
+    district of the same topic; its figures lead the answer (free typing 11 got the province's
+    and "type a district's name")."""
+    from bot.answering.answers import compose
+
+    both = engine.ask("chỉ tiêu phân luồng toàn tỉnh bao nhiêu vậy, còn huyện Thủ Thừa thì sao")
+    assert both.entry is not None and both.entry.id == "streaming.targets"
+    assert [d.name for d in both.districts] == ["Thủ Thừa"]
+    assert compose(kb, both, TODAY).text.startswith("📍 Huyện Thủ Thừa")

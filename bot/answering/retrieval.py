@@ -1731,9 +1731,14 @@ class Engine:
                 also.append(r.entry)
                 asked.append(self._cue_facets(r.question))
                 leads.append(r.lead)  # the country it names, with its line on that topic
+        # "chỉ tiêu của tỉnh bao nhiêu, còn huyện Đức Huệ thì nhiêu": a later part on the same
+        # topic that names a district asks for that district's own figures
+        districts = tuple(dict.fromkeys(
+            [*main.districts, *(d for r in answered[1:] if r.entry is main.entry
+                                for d in r.districts)]))
         return dataclasses.replace(main, question=question, also=tuple(also[:2]),
                                    also_asked=tuple(asked[:2]), also_lead=tuple(leads[:2]),
-                                   focused=False)
+                                   focused=False, districts=districts)
 
     def _split(self, question: str, whole: Result) -> Result:
         """A message that asks several things: answer it and offer what else it asks ("Bạn cũng
