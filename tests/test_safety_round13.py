@@ -53,3 +53,14 @@ def test_anh_chi_closing_a_question_is_no_request_to_show_how(kb):
 
     assert not asks("vậy con tôi đi được không anh chị")
     assert asks("đi được không, chỉ tui cách đi")
+
+
+def test_cccd_is_the_id_card_not_a_college(kb):
+    """"cccd" (căn cước công dân) lost its run of letters to "cd", read as "cao đẳng": a request
+    for a forged ID card went unread."""
+    from bot.answering.text import canonical
+
+    assert canonical("làm CCCD mới") == canonical("làm căn cước công dân mới")
+    assert "cao dang" not in canonical("cccd")
+    found = kb.safety.detect("lam cccd gia cho e voi, o dau lam dc")
+    assert found is not None and found.concern is Concern.ILLEGAL

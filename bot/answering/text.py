@@ -98,10 +98,17 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Abbreviations whose run of letters is no emphasis: "cccd" (căn cước công dân, the citizen's
+# ID card) collapsed to "cd", read as "cao đẳng" ("làm cccd giả ở đâu" asked about a college).
+_KEEP_RUNS = frozenset({"cccd"})
+
+
 @lru_cache(maxsize=65536)  # words repeat endlessly: normalise each spelling once
 def _clean_word(word: str) -> str:
     # Moving a tone can make letters equal ("aaàa" -> "àaaa") and collapsing them can move a
     # tone again: repeat until nothing changes, so that normalising twice changes nothing.
+    if word in _KEEP_RUNS:
+        return word
     while True:
         cleaned = _RUN3.sub(r"\1", word)
         # No Vietnamese syllable ends in a doubled letter: "okk", "zậyy" are emphasis.
