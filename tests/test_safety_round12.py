@@ -20,7 +20,7 @@ from tests.safety_checks import cues_only
 REASSURED = [
     "ba dọa đánh gãy chân nếu tui đi chơi khuya hehe, mà học nghề điện ở đâu",  # a joke
     "năm trước cháu nó trầm cảm phải đi khám, giờ cháu khỏe rồi, tôi muốn hỏi ngành thiết kế",
-    "quên đóng học phí rồi, chết thật, trường có cho đóng trễ ko",  # an exclamation
+    "quên đóng tiền học rồi chết thật, đóng trễ được không",  # an exclamation
     "cứu tui với, mai hết hạn đăng ký nguyện vọng mà chưa biết chọn gì",  # a deadline
 ]
 
