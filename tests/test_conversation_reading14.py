@@ -1,0 +1,40 @@
+"""What a first message gets when it asks about something no topic knows (issue 18, round 14):
+one named company, one day's timetable, a contest's figures asked in two clauses. The
+phrasings are this file's own (none from a set)."""
+
+from __future__ import annotations
+
+from bot.answering.retrieval import Engine
+from tests.near_domain_checks import assert_declined
+
+
+def test_a_clause_asking_a_figure_does_not_answer_a_message_the_whole_of_which_is_off_topic(
+        engine: Engine) -> None:
+    # the whole message matches no topic; its last clause alone ("tỉ lệ ... bao nhiêu") reads
+    # like the streaming targets to the lexical ranking, but the model reads it too now
+    message = "Giải bóng đá huyện năm nay có bao nhiêu đội đăng ký, tỉ lệ thắng bao nhiêu?"
+    result = engine.ask(message)
+    assert result.entry is None
+    # a real second question is still offered beside the first
+    both = engine.ask("trung cấp học mấy năm, học phí bao nhiêu")
+    assert both.entry is not None and both.also
+
+
+def test_one_named_company_is_declined_even_when_the_scam_topic_is_sure(engine: Engine) -> None:
+    # five words of the trade's name before the company's own ("Minh Phát"), and a ranking
+    # sure of the scams topic: the question is still about that one company
+    assert_declined(engine, "named-company",
+                    "Công ty xuất khẩu lao động Minh Phát có uy tín không ạ?",
+                    "cty xkld Phuong Dong o Tan An co lam an dang hoang ko")
+    # how to tell a licensed company in general is the scams topic's
+    general = engine.ask("làm sao biết công ty xuất khẩu lao động có uy tín không")
+    assert general.entry is not None and general.entry.id == "overseas.scams"
+
+
+def test_one_day_s_timetable_is_declined_with_whom_to_ask(engine: Engine) -> None:
+    assert_declined(engine, "class-schedule",
+                    "Chiều mai trường trung cấp có ca thực hành lúc mấy giờ vậy?",
+                    "thứ 6 tuần sau lớp e có học bù ko ad")
+    # a retake after failing the grade-10 exam is a topic, not a timetable
+    retake = engine.ask("rớt lớp 10 thì thi lại được không")
+    assert retake.entry is not None and retake.entry.id == "streaming.grade10-failed"
