@@ -38,3 +38,18 @@ def test_one_day_s_timetable_is_declined_with_whom_to_ask(engine: Engine) -> Non
     # a retake after failing the grade-10 exam is a topic, not a timetable
     retake = engine.ask("rớt lớp 10 thì thi lại được không")
     assert retake.entry is not None and retake.entry.id == "streaming.grade10-failed"
+
+
+def test_one_person_s_file_and_one_employer_s_hiring_stand_against_a_sure_topic(
+        engine: Engine) -> None:
+    # the loan topic and the college's page are sure of their words; the questions are about
+    # one signature and one week's hiring, which only that office knows
+    assert_declined(engine, "personal-status",
+                    "Thầy hiệu trưởng đã ký giấy xác nhận vay vốn cho con chưa vậy?")
+    assert_declined(engine, "hiring-now",
+                    "Tuần sau Trường Cao đẳng Long An có tuyển thêm giáo viên dạy hàn không?")
+    assert_declined(engine, "rented-rooms",
+                    "Phòng trọ quanh Trường Cao đẳng Long An tiền thuê mỗi tháng cỡ nhiêu ạ?")
+    # help with lodging is still the boarding topic's
+    help_ = engine.ask("học sinh ở trọ có được hỗ trợ tiền không")
+    assert help_.entry is not None and help_.entry.id == "support.scholarship-boarding"
