@@ -53,3 +53,31 @@ def test_one_person_s_file_and_one_employer_s_hiring_stand_against_a_sure_topic(
     # help with lodging is still the boarding topic's
     help_ = engine.ask("học sinh ở trọ có được hỗ trợ tiền không")
     assert help_.entry is not None and help_.entry.id == "support.scholarship-boarding"
+
+
+def _topics(engine: Engine, *messages: str) -> list[str | None]:
+    """Each message read after the ones before it: the topic answered (None: no topic)."""
+    ctx = None
+    found = []
+    for message in messages:
+        result = engine.ask(message, ctx)
+        ctx = result.context
+        found.append(result.entry.id if result.entry is not None else None)
+    return found
+
+
+def test_whom_to_ask_after_the_vet_topics_is_the_school_s_counsellor(engine: Engine) -> None:
+    # the levels and the transfer topics had no row for it; "gặp thầy cô nào" and "cho rõ"
+    # were no cue and an unknown word
+    assert _topics(engine, "trung cấp với cao đẳng khác nhau sao",
+                   "muốn hỏi kỹ hơn thì gặp thầy cô nào")[1] == "guidance.counselor"
+    assert _topics(engine, "học liên thông lên cao đẳng mất mấy năm",
+                   "vậy hỏi ai ở trường cho rõ")[1] == "guidance.counselor"
+
+
+def test_a_family_that_disagrees_on_school_or_work_gets_how_to_choose(engine: Engine) -> None:
+    # "nghỉ học" beside a job read as out of scope (selling online, a TikTok career)
+    for message in ("ba má bắt em nghỉ học đi làm, em nên làm sao",
+                    "cha muốn tui học đại học còn tui thích học nghề, giờ sao",
+                    "má tui kêu nghỉ học phụ nhà, mà tui muốn học tiếp nha ad"):
+        assert _topics(engine, message) == ["guidance.choose-career"], message
