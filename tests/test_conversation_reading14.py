@@ -4,8 +4,14 @@ phrasings are this file's own (none from a set)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from bot.answering.answers import compose
+from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine
 from tests.near_domain_checks import assert_declined
+
+TODAY = dt.date(2026, 12, 7)
 
 
 def test_a_clause_asking_a_figure_does_not_answer_a_message_the_whole_of_which_is_off_topic(
@@ -81,3 +87,15 @@ def test_a_family_that_disagrees_on_school_or_work_gets_how_to_choose(engine: En
                     "cha muốn tui học đại học còn tui thích học nghề, giờ sao",
                     "má tui kêu nghỉ học phụ nhà, mà tui muốn học tiếp nha ad"):
         assert _topics(engine, message) == ["guidance.choose-career"], message
+
+
+def test_the_school_s_phone_after_any_school_topic_is_the_college_s_contact_line(
+        engine: Engine, kb: KnowledgeBase) -> None:
+    # "số điện thoại" alone is whom to contact on the topic shown (the admission office, the
+    # fair's organisers); the school's own phone or page is the college's
+    for shown in ("tuition.trung-cap-free", "college.admission-fair", "vet.levels"):
+        result = engine.ask("cho con xin sdt truong voi", shown)
+        assert result.entry is not None and result.entry.id == "college.long-an", shown
+        assert result.asked == ("school-contact",)
+        first = compose(kb, result, TODAY).text.splitlines()[0]
+        assert "số điện thoại" in first and "trang Facebook" in first
