@@ -99,3 +99,16 @@ def test_the_school_s_phone_after_any_school_topic_is_the_college_s_contact_line
         assert result.asked == ("school-contact",)
         first = compose(kb, result, TODAY).text.splitlines()[0]
         assert "số điện thoại" in first and "trang Facebook" in first
+
+
+def test_whether_another_country_costs_less_gets_the_caps_first(engine: Engine,
+                                                                 kb: KnowledgeBase) -> None:
+    # after the loans, "rẻ hơn" read as "how much" went to the loan amounts
+    loan = engine.ask("vay vốn đi xuất khẩu lao động được không")
+    assert loan.entry is not None and loan.entry.id == "overseas.loan"
+    result = engine.ask("thế đi Đài Loan thì có rẻ hơn không", loan.context)
+    assert result.entry is not None and result.entry.id == "overseas.costs"
+    assert result.asked == ("cheaper",)
+    lines = compose(kb, result, TODAY).text.splitlines()
+    assert "Bot không có tổng chi phí" in lines[0] and "Điều 23" in lines[0]
+    assert lines[1].startswith("Đài Loan:")
