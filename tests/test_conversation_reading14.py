@@ -112,3 +112,15 @@ def test_whether_another_country_costs_less_gets_the_caps_first(engine: Engine,
     lines = compose(kb, result, TODAY).text.splitlines()
     assert "Bot không có tổng chi phí" in lines[0] and "Điều 23" in lines[0]
     assert lines[1].startswith("Đài Loan:")
+
+
+def test_an_age_given_after_a_topic_on_working_abroad_asks_who_may_go(engine: Engine) -> None:
+    # "16t", "25 tuổi": an age, not a word of the topic shown (the costs, the loans)
+    for shown, message in (("overseas.costs", "thằng nhỏ mới 16t đi được hông"),
+                           ("overseas.loan", "con tôi 25 tuổi rồi còn đi được không"),
+                           ("overseas.rights", "e 18t rồi thì cần giấy tờ gì")):
+        result = engine.ask(message, shown)
+        assert result.entry is not None and result.entry.id == "overseas.requirements", message
+    # after the VET levels an age is the ranking's to read (who the levels take)
+    levels = engine.ask("e 15 tuoi hoc dc ko", "vet.levels")
+    assert levels.entry is not None and levels.entry.id == "vet.levels"
