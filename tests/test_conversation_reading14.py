@@ -124,3 +124,10 @@ def test_an_age_given_after_a_topic_on_working_abroad_asks_who_may_go(engine: En
     # after the VET levels an age is the ranking's to read (who the levels take)
     levels = engine.ask("e 15 tuoi hoc dc ko", "vet.levels")
     assert levels.entry is not None and levels.entry.id == "vet.levels"
+
+
+def test_bi_gat_is_being_scammed(engine: Engine) -> None:
+    # Southern "bị gạt" (scammed): after the costs, the fear of it is the scam signs ("sợ
+    # nhứt", the most feared, is no Japan)
+    result = engine.ask("cái tui sợ nhứt là bị gạt tiền", "overseas.costs")
+    assert result.entry is not None and result.entry.id == "overseas.scams"
