@@ -131,3 +131,13 @@ def test_bi_gat_is_being_scammed(engine: Engine) -> None:
     # nhứt", the most feared, is no Japan)
     result = engine.ask("cái tui sợ nhứt là bị gạt tiền", "overseas.costs")
     assert result.entry is not None and result.entry.id == "overseas.scams"
+
+
+def test_the_interest_rate_asked_after_another_topic_is_the_loan_s(engine: Engine) -> None:
+    # "lãi suất" is a loan's word: after the career choice or the boarding support it asks
+    # about the student loan (the learned choice dropped it as no topic's)
+    for shown in ("guidance.choose-career", "support.scholarship-boarding"):
+        result = engine.ask("lãi suất bao nhiêu vậy ad", shown)
+        assert result.entry is not None and result.entry.id == "support.student-loan", shown
+    abroad = engine.ask("vay thì lãi suất bao nhiêu", "overseas.costs")
+    assert abroad.entry is not None and abroad.entry.id == "overseas.loan"
