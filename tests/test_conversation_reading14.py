@@ -141,3 +141,16 @@ def test_the_interest_rate_asked_after_another_topic_is_the_loan_s(engine: Engin
         assert result.entry is not None and result.entry.id == "support.student-loan", shown
     abroad = engine.ask("vay thì lãi suất bao nhiêu", "overseas.costs")
     assert abroad.entry is not None and abroad.entry.id == "overseas.loan"
+
+
+def test_who_pays_abroad_and_whether_the_survey_is_compulsory(engine: Engine) -> None:
+    # "ai chịu", "ai trả tiền": what the law caps and says of who pays, the costs topic
+    for shown, message in (("overseas.requirements", "mấy khoản đó ai chịu"),
+                           ("overseas.overview", "ai trả tiền ăn ở bên đó")):
+        result = engine.ask(message, shown)
+        assert result.entry is not None and result.entry.id == "overseas.costs", message
+        assert result.asked == ("who-pays",)
+    # "có bắt làm không": the survey's own answer on whether it is compulsory
+    survey = engine.ask("có bắt làm hông hay tùy", "bot.survey")
+    assert survey.entry is not None and survey.entry.id == "bot.survey"
+    assert survey.asked == ("required",)
