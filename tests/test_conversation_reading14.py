@@ -154,3 +154,10 @@ def test_who_pays_abroad_and_whether_the_survey_is_compulsory(engine: Engine) ->
     survey = engine.ask("có bắt làm hông hay tùy", "bot.survey")
     assert survey.entry is not None and survey.entry.id == "bot.survey"
     assert survey.asked == ("required",)
+
+
+def test_one_employer_s_hiring_and_wage_is_declined_though_bao_nhieu_folds_onto_nhieu(
+        engine: Engine) -> None:
+    # "nhiều" (many) kept the rule off for "tuyển nhiều"; folded, "bao nhiêu" matched it too
+    assert_declined(engine, "hiring-now", "Nhà máy giày ở khu công nghiệp Đức Hòa tuần này có "
+                    "tuyển công nhân không, lương khởi điểm bao nhiêu?")
