@@ -161,3 +161,12 @@ def test_one_employer_s_hiring_and_wage_is_declined_though_bao_nhieu_folds_onto_
     # "nhiều" (many) kept the rule off for "tuyển nhiều"; folded, "bao nhiêu" matched it too
     assert_declined(engine, "hiring-now", "Nhà máy giày ở khu công nghiệp Đức Hòa tuần này có "
                     "tuyển công nhân không, lương khởi điểm bao nhiêu?")
+
+
+def test_the_way_to_an_office_and_a_language_centre_s_price_are_declined(engine: Engine) -> None:
+    assert_declined(engine, "directions", "chỉ giùm tui đường tới Trung tâm Dịch vụ việc làm",
+                    "trường GDTX ở Cần Đước nằm đường nào vậy ad")
+    assert_declined(engine, "language-school", "trung tâm nào dạy tiếng Nhật rẻ mà tốt vậy ad")
+    # "con đường" to go abroad lawfully is a way, not a street
+    lawful = engine.ask("có con đường nào đi Nhật làm việc hợp pháp không")
+    assert lawful.entry is not None and lawful.entry.id.startswith("overseas.")
