@@ -102,7 +102,8 @@ def test_pronouns_and_this_kind_beside_a_cue_keep_the_topic(engine):
     result = engine.ask("ảnh cần chứng chỉ gì", "overseas.overview")
     assert result.entry is not None and result.entry.id == "overseas.requirements"
     assert engine._asked_facets("Hàn rẻ hơn hông") is not None
-    assert engine._asked_facets("Hàn rẻ hơn hông")[0][0] == "how-much"
+    # (round 14: "rẻ hơn" asks the comparison of costs, no longer how much)
+    assert engine._asked_facets("Hàn rẻ hơn hông")[0][0] == "cheaper"
 
 
 def test_which_diploma_the_nine_plus_route_ends_with(engine, kb):
