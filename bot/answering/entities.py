@@ -227,7 +227,7 @@ class NamedAfter:
     and the same clause; not one of the generic words that follow such heads ("Trung tâm Dịch
     vụ việc làm", "công ty Nhật")."""
 
-    WINDOW = 4  # words after the head a name may come ("công ty xuất khẩu lao động ABC")
+    WINDOW = 5  # words after the head a name may come ("công ty xuất khẩu lao động ABC")
 
     def __init__(self, heads: Iterable[str], generic: Iterable[str]) -> None:
         spellings = {s for h in heads for s in (h.lower(), text.fold(h.lower()))}

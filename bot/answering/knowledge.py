@@ -272,6 +272,9 @@ class OutOfScope(_Model):
     # before it are skipped (entities.NamedAfter).
     named: bool = False
     not_names: tuple[Text, ...] = ()
+    # With `firm`, the rule stands however sure the ranking or the learned model is of a
+    # topic: what it names, one company or one week's timetable, no topic knows.
+    firm: bool = False
     reply: Text
 
 

@@ -1078,6 +1078,8 @@ class Engine:
                                 " ".join(c.text for c in asked))
         if near is None:
             return None
+        if near.firm:
+            return near  # one company, one day's timetable: no topic knows it, however sure
         _, plain = self._plain(question)
         sure = plain.kind is Kind.ANSWER and (plain.score >= NEAR_YIELD or self._model_sure(
             plain.ranked[0]))
@@ -1762,7 +1764,7 @@ class Engine:
                 # A second question needs only its best topics: fewer candidates to compare;
                 # the lexical ranking alone finds it about as well as with the model (see
                 # model_in_split), for a fraction of the time.
-                fuse = self.tuning.model_in_split
+                fuse = self.tuning.model_in_split or whole.kind is Kind.FALLBACK
                 found = self._classify(question, q, tuple(self._rank(
                     q, candidates=self.tuning.also_candidates, fuse=fuse)),
                     lexical=self.model is not None and not fuse)
