@@ -99,3 +99,74 @@ def test_the_school_s_phone_after_any_school_topic_is_the_college_s_contact_line
         assert result.asked == ("school-contact",)
         first = compose(kb, result, TODAY).text.splitlines()[0]
         assert "số điện thoại" in first and "trang Facebook" in first
+
+
+def test_whether_another_country_costs_less_gets_the_caps_first(engine: Engine,
+                                                                 kb: KnowledgeBase) -> None:
+    # after the loans, "rẻ hơn" read as "how much" went to the loan amounts
+    loan = engine.ask("vay vốn đi xuất khẩu lao động được không")
+    assert loan.entry is not None and loan.entry.id == "overseas.loan"
+    result = engine.ask("thế đi Đài Loan thì có rẻ hơn không", loan.context)
+    assert result.entry is not None and result.entry.id == "overseas.costs"
+    assert result.asked == ("cheaper",)
+    lines = compose(kb, result, TODAY).text.splitlines()
+    assert "Bot không có tổng chi phí" in lines[0] and "Điều 23" in lines[0]
+    assert lines[1].startswith("Đài Loan:")
+
+
+def test_an_age_given_after_a_topic_on_working_abroad_asks_who_may_go(engine: Engine) -> None:
+    # "16t", "25 tuổi": an age, not a word of the topic shown (the costs, the loans)
+    for shown, message in (("overseas.costs", "thằng nhỏ mới 16t đi được hông"),
+                           ("overseas.loan", "con tôi 25 tuổi rồi còn đi được không"),
+                           ("overseas.rights", "e 18t rồi thì cần giấy tờ gì")):
+        result = engine.ask(message, shown)
+        assert result.entry is not None and result.entry.id == "overseas.requirements", message
+    # after the VET levels an age is the ranking's to read (who the levels take)
+    levels = engine.ask("e 15 tuoi hoc dc ko", "vet.levels")
+    assert levels.entry is not None and levels.entry.id == "vet.levels"
+
+
+def test_bi_gat_is_being_scammed(engine: Engine) -> None:
+    # Southern "bị gạt" (scammed): after the costs, the fear of it is the scam signs ("sợ
+    # nhứt", the most feared, is no Japan)
+    result = engine.ask("cái tui sợ nhứt là bị gạt tiền", "overseas.costs")
+    assert result.entry is not None and result.entry.id == "overseas.scams"
+
+
+def test_the_interest_rate_asked_after_another_topic_is_the_loan_s(engine: Engine) -> None:
+    # "lãi suất" is a loan's word: after the career choice or the boarding support it asks
+    # about the student loan (the learned choice dropped it as no topic's)
+    for shown in ("guidance.choose-career", "support.scholarship-boarding"):
+        result = engine.ask("lãi suất bao nhiêu vậy ad", shown)
+        assert result.entry is not None and result.entry.id == "support.student-loan", shown
+    abroad = engine.ask("vay thì lãi suất bao nhiêu", "overseas.costs")
+    assert abroad.entry is not None and abroad.entry.id == "overseas.loan"
+
+
+def test_who_pays_abroad_and_whether_the_survey_is_compulsory(engine: Engine) -> None:
+    # "ai chịu", "ai trả tiền": what the law caps and says of who pays, the costs topic
+    for shown, message in (("overseas.requirements", "mấy khoản đó ai chịu"),
+                           ("overseas.overview", "ai trả tiền ăn ở bên đó")):
+        result = engine.ask(message, shown)
+        assert result.entry is not None and result.entry.id == "overseas.costs", message
+        assert result.asked == ("who-pays",)
+    # "có bắt làm không": the survey's own answer on whether it is compulsory
+    survey = engine.ask("có bắt làm hông hay tùy", "bot.survey")
+    assert survey.entry is not None and survey.entry.id == "bot.survey"
+    assert survey.asked == ("required",)
+
+
+def test_one_employer_s_hiring_and_wage_is_declined_though_bao_nhieu_folds_onto_nhieu(
+        engine: Engine) -> None:
+    # "nhiều" (many) kept the rule off for "tuyển nhiều"; folded, "bao nhiêu" matched it too
+    assert_declined(engine, "hiring-now", "Nhà máy giày ở khu công nghiệp Đức Hòa tuần này có "
+                    "tuyển công nhân không, lương khởi điểm bao nhiêu?")
+
+
+def test_the_way_to_an_office_and_a_language_centre_s_price_are_declined(engine: Engine) -> None:
+    assert_declined(engine, "directions", "chỉ giùm tui đường tới Trung tâm Dịch vụ việc làm",
+                    "trường GDTX ở Cần Đước nằm đường nào vậy ad")
+    assert_declined(engine, "language-school", "trung tâm nào dạy tiếng Nhật rẻ mà tốt vậy ad")
+    # "con đường" to go abroad lawfully is a way, not a street
+    lawful = engine.ask("có con đường nào đi Nhật làm việc hợp pháp không")
+    assert lawful.entry is not None and lawful.entry.id.startswith("overseas.")

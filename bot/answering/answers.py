@@ -194,8 +194,9 @@ def facet_lines(entry: Entry, asked: tuple[str, ...]) -> list[str]:
 
 
 # Facets whose answer comes before the country's line: a sum of money asked about ("đi Nhật
-# mà đòi 200 triệu có đúng không") is set against the caps first, the country is context.
-BEFORE_COUNTRY = frozenset({"amount"})
+# mà đòi 200 triệu có đúng không") is set against the caps first, and whether one country
+# costs less ("còn Hàn thì có rẻ hơn không") gets the comparison first; the country is context.
+BEFORE_COUNTRY = frozenset({"amount", "cheaper"})
 
 
 def focused_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float,

@@ -13,6 +13,15 @@ from bot.answering import text
 from bot.answering.knowledge import Facets
 
 SAME = "same"  # the cue facet for "the same question again" ("cũng vậy", facets.yaml)
+AGE = "age"  # the entity facet of an age given ("17t đi được không", "18 tuổi rồi thì sao")
+# An age on the canonical text ("17t", "18 tuổi"): 10 to 69, with its unit
+_AGE = re.compile(r"(?:^| )([1-6][0-9]) ?(t|tuoi)(?= |$)")
+
+
+def age_words(canon: str) -> tuple[str, ...]:
+    """The words of an age the message gives ("17 t" -> ("17", "t")), or ()."""
+    found = _AGE.search(canon)
+    return (found.group(1), found.group(2)) if found is not None else ()
 
 
 @dataclass(frozen=True)

@@ -286,7 +286,7 @@ class Facets(_Model):
     `neutral`: words that do not name another topic ("mất", "học"), allowed beside a cue."""
 
     cues: dict[str, tuple[Text, ...]]
-    entity_facets: tuple[Text, ...] = ("country", "district", "level", "trade", "school")
+    entity_facets: tuple[Text, ...] = ("country", "district", "level", "trade", "school", "age")
     neutral: tuple[Text, ...] = ()
     # A trade named with one of these facets, read alone ("học nấu ăn ở đâu"): the topic that
     # answers that facet for any trade.

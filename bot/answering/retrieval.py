@@ -38,7 +38,7 @@ from bot.answering.entities import (
     Trades,
     folded_words,
 )
-from bot.answering.facets import SAME, FacetCues
+from bot.answering.facets import AGE, SAME, FacetCues, age_words
 from bot.answering.intent_model import IntentModel, Prediction
 from bot.answering.knowledge import District, Entry, Interest, KnowledgeBase, Named, OutOfScope
 
@@ -1506,6 +1506,9 @@ class Engine:
         canon = self._canon(question)
         asked = self._facets.asked(canon)
         wanted = (*asked.facets, *self._mentioned(question))
+        age = age_words(canon)  # "17t đi được không", "18 tuổi rồi cần giấy tờ gì"
+        if age:
+            wanted = (*wanted, AGE)
         # The words that ask a facet do not make a message long: "vay dc nhiu, lam ho so o
         # dau" asks two facets in seven words of its own.
         if not wanted or own - asked.covered > self.tuning.followup_words:
@@ -1520,7 +1523,7 @@ class Engine:
         allowed = self._beside_cues(question, canon, [
             *((country.name, *country.aliases) if country else ()),
             *((school.name, *school.aliases) if school else ())])
-        rest = tuple(w for w in asked.rest if w not in allowed)
+        rest = tuple(w for w in asked.rest if w not in allowed and w not in age)
         if len(rest) > FACET_REST:
             return None
         return wanted, rest
