@@ -20,7 +20,9 @@ from tests.safety_checks import cues_only
 REASSURED = [
     "ba dọa đánh gãy chân nếu tui đi chơi khuya hehe, mà học nghề điện ở đâu",  # a joke
     "năm trước cháu nó trầm cảm phải đi khám, giờ cháu khỏe rồi, tôi muốn hỏi ngành thiết kế",
-    "quên đóng tiền học rồi chết thật, đóng trễ được không",  # an exclamation
+    # an exclamation (a slip told before "chết thật", "quên đóng tiền học rồi chết thật", is an
+    # aside since round 14: removed before the cues read it, so it no longer shows this list)
+    "nộp học phí trễ một ngày, chết thật, có bị gạch tên không",
     "cứu tui với, mai hết hạn đăng ký nguyện vọng mà chưa biết chọn gì",  # a deadline
 ]
 

@@ -344,6 +344,11 @@ class Detector:
     # cue or the model's reading when the model also reads the message as ordinary
     # (REASSURED_VETO), never an `always` cue.
     reassured: Cues | None = None
+    # Idioms removed at detection only (`asides`): the model is fitted on its training text with
+    # them in it, where the corpus's ordinary messages that hold them teach it they are ordinary
+    # ("sống ở quê"); removing them there too would lose that and refit the model (moving the
+    # readings of borderline crises) for a change of the rules.
+    asides: Cues | None = None
     # What the model's illegal reading needs to outweigh a crisis cue (see _asked_for).
     ILLEGAL_OVER_CRISIS: ClassVar[float | None] = 0.7
     SELF_HARM_YIELD: ClassVar[float | None] = 0.8
@@ -367,7 +372,7 @@ class Detector:
 
     def _compile(self) -> None:
         every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad,
-                                    self.intent, self.reassured]
+                                    self.intent, self.reassured, self.asides]
         every += [c for _, cues, unless in self.crisis for c in (cues, unless)]
         every += [g.cues for g in self.illegal] + [a for _, a in self.always]
         for cues in every:
@@ -392,9 +397,10 @@ class Detector:
             if always.search(text, words):
                 return Finding(concern, None, bool(self.abroad and self.abroad.search(text,
                                                                                       words)))
-        if self.ignore is not None:  # idioms and negations say nothing of danger
-            text = self.ignore.remove(text, words)
-            words = frozenset(plain(text).split())  # nor do their words signal one to the model
+        for said in (self.ignore, self.asides):  # idioms and negations say nothing of danger
+            if said is not None:
+                text = said.remove(text, words)
+                words = frozenset(plain(text).split())  # nor do their words signal one
         abroad = bool(self.abroad and self.abroad.search(text, words))
         calm = self._calm(message, text, words)
         found = self._crisis(text, words, abroad, calm) or \
@@ -698,7 +704,7 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
         r.add(1, "safety.yaml phải là một bảng (mapping)")
         return NO_RULES, r.problems
     known = {"idioms", "negations", "abroad", "concerns", "illegal", "examples", "model",
-             "reassured"}
+             "reassured", "asides"}
     for key in data:
         if key not in known:
             r.add(r.line(key), f"khoá lạ '{key}' (dùng: {', '.join(sorted(known))})")
@@ -711,10 +717,11 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
     intent = r.patterns(("illegal", "intent"), required=False, strict=True)
     abroad = r.patterns(("abroad",), required=True)
     reassured = r.patterns(("reassured",), required=False)
+    asides = r.patterns(("asides",), required=False)
     model = _read_model(r, ordinary, ignore, corpus, digest)
     memo.write(r.known, r.memo)
     return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
-                    abroad, always, model, intent, reassured), r.problems
+                    abroad, always, model, intent, reassured, asides), r.problems
 
 
 EXAMPLE_KEYS = (*(c.value for c in Concern), NONE)
