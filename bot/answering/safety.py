@@ -523,12 +523,16 @@ class Detector:
         spans = cues.spans(text, words)
         return near(spans, _unsaid(unless.spans(text, words), spans, text))
 
-    def _model_framed(self, unless: Cues | None, text: str, words: frozenset[str]) -> bool:
-        """Whether a framing holds back the model's reading: one near a signal word."""
+    def _model_framed(self, unless: Cues | None, text: str, words: frozenset[str],
+                      turns: bool = False) -> bool:
+        """Whether a framing holds back the model's reading: one near a signal word (`turns`:
+        not one before a turn, for a crisis; an illegal reading after "nhưng" stays framed, as
+        it was: unframed, it raised ordinary long questions)."""
         if unless is None or self.model is None or not unless.search(text, words):
             return False
         signals = self.model.signal_spans(plain(text))
-        return near(signals, _unsaid(unless.spans(text, words), signals, text))
+        framing = unless.spans(text, words)
+        return near(signals, _unsaid(framing, signals, text) if turns else framing)
 
     def _second_opinion(self, message: str, text: str, words: frozenset[str], abroad: bool,
                         calm: list[tuple[int, int]]) -> Finding | None:
@@ -556,7 +560,7 @@ class Detector:
             group = max(self.illegal, key=lambda g: g.mentions(text, words))
             return Finding(concern, group.topic, abroad, group.risk)
         unless = next((u for c, _, u in self.crisis if c is concern), None)
-        if concern is not Concern.SELF_HARM and self._model_framed(unless, text, words):
+        if concern is not Concern.SELF_HARM and self._model_framed(unless, text, words, True):
             return None
         return Finding(concern, None, abroad)
 
