@@ -19,7 +19,7 @@
    cleared between repeats so that neither side is timed on remembered normalisations.
 
     python bench/safety.py [--folds 5] [--repeat 5] [--missed] [--sweep] [--judging]
-                            [--baseline DIR]
+                            [--baseline DIR] [--authors-only] [--author-missed FILE]
 """
 
 from __future__ import annotations
@@ -320,6 +320,20 @@ def timing(kb: knowledge.KnowledgeBase, texts: list[str], repeat: int) -> None:
               f"{statistics.median(own):.3f} {np.percentile(own, 95):.3f}")
 
 
+def authors_only(kb: knowledge.KnowledgeBase, k: int, out: Path | None) -> None:
+    """The one-author-out figures alone; its misses (each with its author) to `out`."""
+    by_author = cross_validate(kb.safety, k, by_author=True)
+    scores, alarms = cv_rows(by_author, {})
+    print_cv("one safety author left out (folds: " + ", ".join(safety_files()) + ")",
+             scores, alarms, False)
+    if out is not None:
+        lines = [f"{name}\t{line}" for name, s in zip(safety_files(), scores, strict=True)
+                 for line in s.missed]
+        lines += [f"{name}\t[topic -> raised] {q}" for name, d, texts in by_author.authors
+                  for q in texts if d.detect(q) is not None]
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -331,6 +345,10 @@ def main() -> None:
     parser.add_argument("--judging", action="store_true",
                         help="also score the judging halves (figures only)")
     parser.add_argument("--no-cv", action="store_true")
+    parser.add_argument("--authors-only", action="store_true",
+                        help="only the one-author-out cross-validation (the figure that counts)")
+    parser.add_argument("--author-missed", type=Path,
+                        help="write the one-author-out misses and false alarms to this file")
     parser.add_argument("--knowledge", type=Path, default=KNOWLEDGE, help="another folder")
     parser.add_argument("--baseline", type=Path,
                         help="a knowledge folder with other rules (e.g. main's, from git archive): "
@@ -338,6 +356,9 @@ def main() -> None:
     args = parser.parse_args()
     globals()["KNOWLEDGE"] = args.knowledge
     kb = knowledge.load(args.knowledge)
+    if args.authors_only:
+        authors_only(kb, args.folds, args.author_missed)
+        return
     if not args.no_cv and safety_corpus():
         cv = cross_validate(kb.safety, args.folds)
         scores, alarms = cv_rows(cv, {})

@@ -297,13 +297,21 @@ def near(these: list[tuple[int, int]], those: list[tuple[int, int]]) -> bool:
     return any(b0 <= a1 + NEAR and a0 <= b1 + NEAR for a0, a1 in these for b0, b1 in those)
 
 
+# Words that turn from what was said to something else (folded): "nhưng", "à mà", "còn một
+# chuyện", "còn con thì". A framing of a career question before one ("có hợp pháp không. À mà
+# tụi nó sẽ tới nhà đánh em") says nothing of what comes after it.
+_TURN = re.compile(r"\b(?:nhung|a ma|con (?:mot )?chuyen|chuyen khac|voi lai|noi that|that ra"
+                   r"|con (?:em|e|con|tui|minh|chau|toi|nha) thi)\b")
+
+
 def _unsaid(calm: list[tuple[int, int]], spans: list[tuple[int, int]],
             text: str) -> list[tuple[int, int]]:
-    """Framings or words that all is well, less where a "nhưng" after one leads to what was
-    found ("giờ em ổn rồi nhưng dượng lại vô phòng em mỗi tối": the danger is the present one)."""
+    """Framings or words that all is well, less where a turn ("nhưng", "à mà", `_TURN`) after
+    one leads to what was found ("giờ em ổn rồi nhưng dượng lại vô phòng em mỗi tối": the danger
+    is the present one)."""
     words = plain(text).split()
     return [(a, b) for a, b in calm
-            if not any(b <= s0 and "nhung" in words[b:s0] for s0, _ in spans)]
+            if not any(b <= s0 and _TURN.search(" ".join(words[b:s0])) for s0, _ in spans)]
 
 
 def _union(bodies: list[str], firsts: list[Firsts]) -> Cues | None:
@@ -521,11 +529,16 @@ class Detector:
         spans = cues.spans(text, words)
         return near(spans, _unsaid(unless.spans(text, words), spans, text))
 
-    def _model_framed(self, unless: Cues | None, text: str, words: frozenset[str]) -> bool:
-        """Whether a framing holds back the model's reading: one near a signal word."""
+    def _model_framed(self, unless: Cues | None, text: str, words: frozenset[str],
+                      turns: bool = False) -> bool:
+        """Whether a framing holds back the model's reading: one near a signal word (`turns`:
+        not one before a turn, for a crisis; an illegal reading after "nhưng" stays framed, as
+        it was: unframed, it raised ordinary long questions)."""
         if unless is None or self.model is None or not unless.search(text, words):
             return False
-        return near(self.model.signal_spans(plain(text)), unless.spans(text, words))
+        signals = self.model.signal_spans(plain(text))
+        framing = unless.spans(text, words)
+        return near(signals, _unsaid(framing, signals, text) if turns else framing)
 
     def _second_opinion(self, message: str, text: str, words: frozenset[str], abroad: bool,
                         calm: list[tuple[int, int]]) -> Finding | None:
@@ -553,7 +566,7 @@ class Detector:
             group = max(self.illegal, key=lambda g: g.mentions(text, words))
             return Finding(concern, group.topic, abroad, group.risk)
         unless = next((u for c, _, u in self.crisis if c is concern), None)
-        if concern is not Concern.SELF_HARM and self._model_framed(unless, text, words):
+        if concern is not Concern.SELF_HARM and self._model_framed(unless, text, words, True):
             return None
         return Finding(concern, None, abroad)
 
