@@ -106,3 +106,29 @@ def test_no_always_cue_matches_the_look_alikes(kb, text):
     spaced = f" {read_rules(text)} "
     words = frozenset(plain(spaced).split())
     assert not [c for c, cues in kb.safety.always if cues.search(spaced, words)]
+
+
+# After round 14's judging run: a threat quoted as it was sent, living rough and hungry, a
+# worker abroad out of touch for weeks (each missed before these cues).
+AFTER_THE_RUN = [
+    ("nó nhắn tin: mai mày mà tới trường là tao xử mày", Concern.DANGER),
+    ("e đi bụi mấy bữa rồi, đói lắm", Concern.DANGER),
+    ("đói 2 ngày rồi, đi bụi ngoài chợ", Concern.DANGER),
+    ("anh tui qua Đài Loan rồi mất liên lạc gần 1 tháng nay", Concern.DANGER),
+]
+AFTER_THE_RUN_QUIET = [
+    "tao mà đi học trễ là cô xử tao",
+    "ba ngày rồi con chưa ăn gì vì ôn thi, mệt ghê",
+    "học xong 3 tháng sơ cấp có đi làm được không",
+]
+
+
+@pytest.mark.parametrize(("text", "concern"), AFTER_THE_RUN)
+def test_the_crises_the_judging_run_found_missed_are_read(kb, text, concern):
+    found = kb.safety.detect(text)
+    assert found is not None and found.concern is concern, found
+
+
+@pytest.mark.parametrize("text", AFTER_THE_RUN_QUIET)
+def test_their_look_alikes_stay_quiet(kb, text):
+    assert kb.safety.detect(text) is None
