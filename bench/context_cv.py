@@ -52,6 +52,7 @@ TIMED_CHATS = ("conv_dev.yaml", "conv_dev3.yaml")
 DEV_SETS = ("dev.yaml", "dev2.yaml", "eval4.yaml", "eval5.yaml")
 DECLINED = 3
 DROP = float("inf")
+AWAY = 2.0
 
 
 def as_eval(chats: tuple[Conversation, ...]) -> tuple[EvalConversation, ...]:
@@ -111,7 +112,7 @@ def cv(base: Engine, c: float, margins: list[tuple[float, float]]) -> None:
         print("  " + line("rules", pooled([b])))
         for margin in margins:
             model.margin, model.margin_none = margin
-            model.margin_drop = DROP
+            model.margin_drop, model.margin_away = DROP, AWAY
             learned = Engine(base.kb, base.tuning, base.model, context_model=model)
             a = evaluate_conversations(engine_chat(learned), chats)
             after[margin].append(a)
@@ -125,7 +126,7 @@ def dev(base: Engine, c: float, margin: tuple[float, float]) -> None:
     start = time.perf_counter()
     model = ContextModel.train(base, base.kb.corpus.conversations, c, DECLINED)
     model.margin, model.margin_none = margin
-    model.margin_drop = DROP
+    model.margin_drop, model.margin_away = DROP, AWAY
     print(f"\nTrained on every conversation file: {model.examples} pairs in "
           f"{time.perf_counter() - start:.2f} s")
     learned = Engine(base.kb, base.tuning, base.model, context_model=model)
@@ -179,10 +180,12 @@ def main() -> None:
     parser.add_argument("--margin-none", type=float, nargs="*", default=[0.5])
     parser.add_argument("--margin-drop", type=float, default=float("inf"),
                         help="no topic over the rules' answer of the topic just shown")
+    parser.add_argument("--margin-away", type=float, default=2.0,
+                        help="no topic over the rules' answer of another topic")
     parser.add_argument("--declined", type=int, default=3)
     args = parser.parse_args()
-    global DECLINED, DROP
-    DECLINED, DROP = args.declined, args.margin_drop
+    global DECLINED, DROP, AWAY
+    DECLINED, DROP, AWAY = args.declined, args.margin_drop, args.margin_away
     kb = knowledge.load()
     base = Engine(kb, dataclasses.replace(Tuning.default(), context_model=False))
     margins = [(m, n) for m in args.margin for n in args.margin_none]
