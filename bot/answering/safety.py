@@ -365,6 +365,12 @@ class Detector:
     # By-author CV (ten authors): 0.6 holds back 9 look-alikes of 3,389 and loses no crisis,
     # also inside 1,000-character messages; 0.45 lost crises there and in safety_eval10.
     REASSURED_VETO: ClassVar[float | None] = 0.6  # see _reassures
+    # A model crisis reading this sure (the three crisis classes together) is not held back by
+    # a framing ("làm chui", "tìm việc", "tai nạn ... gãy" beside a beating told). By-author CV
+    # (eleven authors): crisis 1,590 -> 1,597 of 1,605 (0.95: 1,598; 0.9: 1,599), look-alikes
+    # 188 -> 189 of 3,628 at each; illegal and topic questions unchanged. 0.9 raises two framed
+    # questions of test_safety_round14 the model reads at 0.93 and 0.949: too near 0.95.
+    CRISIS_OVER_FRAMING: ClassVar[float | None] = 0.98
 
     def warm(self, wait: bool = True) -> None:
         """Fit or load the model and compile every expression now (the bot does, before its
@@ -544,7 +550,8 @@ class Detector:
                         calm: list[tuple[int, int]]) -> Finding | None:
         """What the model reads in a message no cue caught. A question about the law or a
         victim's rights (`unless`) holds back abuse, danger and illegal readings, never a
-        first-person crisis of self-harm."""
+        first-person crisis of self-harm nor a crisis reading the model is sure of
+        (CRISIS_OVER_FRAMING)."""
         if self.model is None or all(t.stop or not t.text.isalpha() for t in analyze(message)):
             # a pronoun and particles alone ("em đây ạ"), or with only numbers and symbols
             # beside them ("00E"), say nothing for a model
@@ -565,10 +572,15 @@ class Detector:
             # group, the papers, when none), for its legal way and its risk.
             group = max(self.illegal, key=lambda g: g.mentions(text, words))
             return Finding(concern, group.topic, abroad, group.risk)
-        unless = next((u for c, _, u in self.crisis if c is concern), None)
-        if concern is not Concern.SELF_HARM and self._model_framed(unless, text, words, True):
-            return None
+        if concern is not Concern.SELF_HARM and not self._sure_crisis(seen[1]):
+            unless = next((u for c, _, u in self.crisis if c is concern), None)
+            if self._model_framed(unless, text, words, True):
+                return None
         return Finding(concern, None, abroad)
+
+    def _sure_crisis(self, p: float) -> bool:
+        """Whether the model's crisis reading is sure enough to outweigh a framing."""
+        return self.CRISIS_OVER_FRAMING is not None and p >= self.CRISIS_OVER_FRAMING
 
 
 NO_RULES = Detector(None, (), (), None, None, None)
