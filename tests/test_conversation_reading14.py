@@ -9,7 +9,7 @@ import datetime as dt
 from bot.answering.answers import compose
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine
-from tests.near_domain_checks import assert_declined
+from tests.near_domain_checks import assert_declined, chat
 
 TODAY = dt.date(2026, 12, 7)
 
@@ -63,13 +63,7 @@ def test_one_person_s_file_and_one_employer_s_hiring_stand_against_a_sure_topic(
 
 def _topics(engine: Engine, *messages: str) -> list[str | None]:
     """Each message read after the ones before it: the topic answered (None: no topic)."""
-    ctx = None
-    found = []
-    for message in messages:
-        result = engine.ask(message, ctx)
-        ctx = result.context
-        found.append(result.entry.id if result.entry is not None else None)
-    return found
+    return [r.entry.id if r.entry is not None else None for r in chat(engine, *messages)]
 
 
 def test_whom_to_ask_after_the_vet_topics_is_the_school_s_counsellor(engine: Engine) -> None:
