@@ -10,6 +10,11 @@ FALLBACK = (
     "đi làm việc ở nước ngoài theo hợp đồng, và cách chọn nghề. "
     "Bạn thử hỏi ngắn gọn hơn, hoặc chọn một mục bên dưới."
 )
+# a fallback that still leans to a few topics: offered as buttons under it
+FALLBACK_MAYBE = (
+    "Mình chưa chắc hiểu đúng câu hỏi này 😅. Có phải bạn muốn hỏi một trong các chủ đề bên "
+    "dưới? Nếu không phải, bạn thử hỏi ngắn gọn hơn, mỗi lần một ý nhé."
+)
 EMPTY = "Bạn gõ câu hỏi bằng chữ giúp mình nhé, ví dụ: “học trung cấp có mất học phí không?”"
 GREETING = (
     "Chào bạn 👋 Mình là trợ lý hướng nghiệp. Bạn cứ hỏi về học tiếp sau lớp 9, lớp 12, học nghề, "

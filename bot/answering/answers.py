@@ -262,6 +262,9 @@ def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
     if result.note:  # a near-domain question: say whom to ask instead
         return Reply(Kind.FALLBACK, None, result.score,
                      f"{result.note}\n{messages.NEAR_DOMAIN_TAIL}")
+    if result.maybe:
+        return Reply(Kind.FALLBACK, None, result.score, messages.FALLBACK_MAYBE,
+                     suggestions=_suggestions(list(result.maybe)))
     return Reply(Kind.FALLBACK, None, result.score, messages.FALLBACK)
 
 

@@ -121,6 +121,11 @@ class Tuning:
     # A message read right after a topic is decided by the learned context model
     # (bot/answering/context_model.py) among the rules' and rankings' candidates.
     context_model: bool = False
+    # A question answered by no topic whose best candidates score at least this is offered
+    # them ("Có phải bạn muốn hỏi"), the plain fallback otherwise (0: never).
+    maybe_threshold: float = 0.0
+    maybe_model: float = 0.0
+    maybe_out: float = 1.01  # ... and the model's out-of-scope class less than this
 
     @property
     def answer_at(self) -> float:
@@ -186,6 +191,7 @@ class Result:
     interest: str | None = None  # what the bot says first of an interest the message names
     context: Context = EMPTY  # the conversation after this message
     mentioned: Context = EMPTY  # the entities this message itself names (no topic)
+    maybe: tuple[Entry, ...] = ()  # a fallback's candidates, offered as buttons
 
     @property
     def entry(self) -> Entry | None:
@@ -199,7 +205,7 @@ class Result:
     def suggestions(self) -> tuple[Entry, ...]:
         if self.kind is Kind.SUGGEST:
             return tuple(s.entry for s in self.ranked[:3])
-        return ()
+        return self.maybe
 
 
 @dataclass(frozen=True)
@@ -883,7 +889,31 @@ class Engine:
             chosen = self.context_model.decide(self, question, ctx, result)
             if chosen is not None:
                 result = self._learned(question, ctx, result, chosen[0])
-        return self._carry(question, result, ctx)
+        return self._carry(question, self._maybe(question, result, ctx.topic is not None), ctx)
+
+    def _maybe(self, question: str, result: Result, after: bool) -> Result:
+        """A question no topic answers surely, whose candidates still lean to a few topics
+        (a long story spread over scams, costs and loans): those topics, one tap away, rather
+        than the bare fallback. Not for a near-domain question (its note says whom to ask)
+        nor a closing word ("ok để e nghĩ lại"). Where the learned model read the message, it
+        must give the first candidate some weight (`maybe_model`) and not be sure that no
+        topic answers (`maybe_out`): the lexical ranking leans to a topic on one shared word
+        ("ai là tổng thống Mỹ"); a follow-up read without it leans to the topics around the
+        one just shown."""
+        floor = self.tuning.maybe_threshold
+        if (result.kind is not Kind.FALLBACK or result.note or floor <= 0
+                or not result.ranked or result.ranked[0].score < floor):
+            return result
+        features = result.ranked[0].features
+        model = features.get("model")
+        if (model is None and not after) or (model is not None and (
+                model < self.tuning.maybe_model
+                or features.get("out", 0.0) >= self.tuning.maybe_out)):
+            return result
+        if focus.closes(question):
+            return result
+        return dataclasses.replace(result, maybe=tuple(
+            s.entry for s in result.ranked[:3] if s.score >= floor))
 
     def _ask(self, question: str, ctx: Context) -> Result:
         if not focus.clauses(question):

@@ -1,0 +1,52 @@
+"""Issue 18, round 15: what a message no topic answers surely still gets. The phrasings are
+this file's own (none from a set)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot import intents as i
+from bot import messages
+from bot.answering.answers import compose
+from bot.answering.context import Context
+from bot.answering.knowledge import KnowledgeBase
+from bot.answering.retrieval import Engine, Kind
+from bot.answering.views import reply_view
+
+TODAY = dt.date(2026, 12, 7)
+
+
+def test_a_follow_up_declined_after_another_topic_offers_the_topics_it_leans_to(
+        kb: KnowledgeBase, engine: Engine) -> None:
+    # after the streaming targets, the learned reading of "có học bổng không" declines it; the
+    # scholarship topic its words name is one tap away rather than the bare fallback
+    result = engine.ask("co hoc bong ko z", Context(topic="streaming.targets"))
+    assert result.kind is Kind.FALLBACK
+    assert result.maybe and result.maybe[0].id == "support.scholarship-boarding"
+    reply = compose(kb, result, TODAY)
+    assert reply.text == messages.FALLBACK_MAYBE
+    assert reply.suggestions[0].id == "support.scholarship-boarding"
+    entry = kb.get("support.scholarship-boarding")
+    assert entry is not None
+    assert reply.as_json(1.0)["suggestions"] == [  # the `ask --json` contract
+        {"id": entry.id, "title": entry.title}, {"id": "overseas.study-abroad", "title": kb.get(
+            "overseas.study-abroad").title}]
+    view = reply_view(reply, None)
+    taps = [c.intent for row in view.rows for c in row]
+    assert i.Topic("support.scholarship-boarding") in taps
+
+
+def test_a_question_off_the_domain_gets_the_plain_fallback_without_topics(
+        kb: KnowledgeBase, engine: Engine) -> None:
+    # the lexical ranking leans to a topic on shared words ("ai", "đăng ký ... ở đâu"); the
+    # model is sure no topic answers, so no topic is offered as if it might be meant
+    for message in ("ai là tổng thống Mỹ", "dang ky ket hon o dau"):
+        result = engine.ask(message)
+        assert result.kind is Kind.FALLBACK and not result.maybe, message
+        assert compose(kb, result, TODAY).suggestions == (), message
+
+
+def test_a_closing_word_after_a_topic_offers_nothing(engine: Engine) -> None:
+    for message in ("ok de e nghi lai", "thôi để tui hỏi ba nó"):
+        result = engine.ask(message, Context(topic="overseas.costs"))
+        assert result.entry is None and not result.maybe, message
