@@ -68,6 +68,9 @@ SAFETY_ADULT = (
     "• Hãy nói ngay với một người lớn bạn tin: ba mẹ, người thân, thầy cô chủ nhiệm hoặc thầy cô "
     "tư vấn của trường."
 )
+# a crisis message that also asks a career question: that topic stays one tap away
+SAFETY_ASKED_TOO = "• Điều bạn hỏi thêm, mình vẫn trả lời ở nút bên dưới, khi bạn sẵn sàng."
+SAFETY_ASKED_BUTTON = "📘 {title}"
 SAFETY_COUNSEL_HINT = "Bấm nút bên dưới để nhắn ngay cho thầy cô tư vấn của trường."
 SAFETY_NO_COUNSEL_HINT = "Bạn có thể gặp thầy cô tư vấn hoặc giáo viên chủ nhiệm ngay ở trường."
 SAFETY_COUNSEL_BUTTON = "🆘 Nhắn ngay cho thầy cô tư vấn"
