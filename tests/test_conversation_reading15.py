@@ -50,3 +50,18 @@ def test_a_closing_word_after_a_topic_offers_nothing(engine: Engine) -> None:
     for message in ("ok de e nghi lai", "thôi để tui hỏi ba nó"):
         result = engine.ask(message, Context(topic="overseas.costs"))
         assert result.entry is None and not result.maybe, message
+
+
+def test_asking_to_have_the_answer_explained_shows_that_topic_again_whole(
+        engine: Engine) -> None:
+    # "ủa vậy là sao" right after a topic: the student did not follow the answer; the whole of
+    # it again, not the fallback (before: "ủa" and the question words read as no topic)
+    for topic, message in (("vet.transfer", "ủa vậy là sao"),
+                           ("overseas.rights", "ơ chưa hiểu lắm ad"),
+                           ("college.nq31-support", "nói lại dễ hiểu hơn đi")):
+        result = engine.ask(message, Context(topic=topic))
+        assert result.entry is not None and result.entry.id == topic, message
+        assert not result.focused, message  # the whole answer, not one facet's line
+    # naming what it asks about is a question of its own ("cao đẳng là sao")
+    named = engine.ask("cao đẳng là sao", Context(topic="tuition.trung-cap-free"))
+    assert named.entry is not None and named.entry.id != "tuition.trung-cap-free"

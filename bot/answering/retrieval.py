@@ -38,7 +38,7 @@ from bot.answering.entities import (
     Trades,
     folded_words,
 )
-from bot.answering.facets import AGE, SAME, FacetCues, age_words
+from bot.answering.facets import AGE, EXPLAIN, SAME, FacetCues, age_words
 from bot.answering.intent_model import IntentModel, Prediction
 from bot.answering.knowledge import District, Entry, Interest, KnowledgeBase, Named, OutOfScope
 
@@ -1031,7 +1031,8 @@ class Engine:
                level: str | None = None) -> Result:
         """A message read after a topic: a facet of it, a follow-up, or on its own (where the
         topic shown may still settle a tie)."""
-        faceted = self._facet(question, before, level) if before.facets else None
+        faceted = self._explained(question, before) or (
+            self._facet(question, before, level) if before.facets else None)
         if faceted is None:  # a trade named with what every trade shares ("học hàn ở trường nào")
             faceted = self._trade_facet(question)
         if faceted is None and before.facets:
@@ -1042,6 +1043,14 @@ class Engine:
             return self._again(question, self._in_context(question, q, before) or alone, before)
         return self._again(question, self._implied(question, self._split(
             question, self._near_tie(alone, before))), before)
+
+    def _explained(self, question: str, before: Entry) -> Result | None:
+        """"ủa vậy là sao", "nói rõ hơn đi": the whole answer just shown again, when nothing
+        but the asking is said ("vậy 9+ là sao" names what it asks about)."""
+        asked = self._asked_facets(question)
+        if asked is None or asked != ((EXPLAIN,), ()):
+            return None
+        return Result(Kind.ANSWER, question, self._fixed([before], self.tuning.name_score))
 
     def _likes(self, question: str) -> bool:
         """The message says something is liked ("thích", "mê"), read as typed: folded, "mê"
