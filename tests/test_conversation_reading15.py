@@ -4,9 +4,11 @@ this file's own (none from a set)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from bot import intents as i
 from bot import messages
+from bot.answering import knowledge
 from bot.answering.answers import compose
 from bot.answering.context import Context
 from bot.answering.knowledge import KnowledgeBase
@@ -65,3 +67,26 @@ def test_asking_to_have_the_answer_explained_shows_that_topic_again_whole(
     # naming what it asks about is a question of its own ("cao đẳng là sao")
     named = engine.ask("cao đẳng là sao", Context(topic="tuition.trung-cap-free"))
     assert named.entry is not None and named.entry.id != "tuition.trung-cap-free"
+
+
+def test_a_student_in_lop_12_who_fears_failing_is_not_sent_to_the_lop_10_exam(
+        kb: KnowledgeBase, engine: Engine) -> None:
+    # "rớt", "không đậu" read like the lớp 10 entrance exam; lớp 12 or the university exam
+    # named says the question is what comes after lớp 12
+    assert kb.entities is not None and kb.entities.stages  # not passing on empty data
+    for message in ("e dang hoc lop 12, hoc yeu qua, so rot tot nghiep thi co hoc nghe dc ko ad",
+                    "thi đại học không đậu thì giờ em đi học gì được ad"):
+        result = engine.ask(message)
+        assert result.entry is not None, message
+        assert result.entry.id == "streaming.after-grade12", message
+    # the lớp 10 exam named with it keeps its own topic
+    both = engine.ask("con tôi lớp 9 thi vô 10 rớt rồi, sau này muốn thi đại học thì sao")
+    assert both.entry is not None and both.entry.id == "streaming.grade10-failed"
+
+
+def test_kb_check_reports_a_stage_that_names_an_unknown_topic(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "data" / "entities.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    topic: streaming.after-grade12",
+                                 "    topic: streaming.after-grade13"), encoding="utf-8")
+    assert any("streaming.after-grade13" in str(p) for p in knowledge.check(knowledge_copy))

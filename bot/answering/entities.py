@@ -14,7 +14,15 @@ from functools import cache
 from typing import Generic, TypeVar
 
 from bot.answering import text
-from bot.answering.knowledge import District, Interest, KnowledgeBase, Named, OutOfScope, Trade
+from bot.answering.knowledge import (
+    District,
+    Interest,
+    KnowledgeBase,
+    Named,
+    OutOfScope,
+    Stage,
+    Trade,
+)
 
 
 def first_words(forms: Iterable[str]) -> frozenset[str] | None:
@@ -468,6 +476,24 @@ class SurveyResults(Worded[Interest]):
 
     def __init__(self, kb: KnowledgeBase) -> None:
         super().__init__(kb.entities.interests if kb.entities else (), lambda i: i.results)
+
+
+class Stages:
+    """The stage of schooling a message names, for a topic about another stage: "em học lớp
+    12, sợ rớt tốt nghiệp" is not the lớp 10 entrance exam (knowledge/data/entities.yaml)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        stages = kb.entities.stages if kb.entities else ()
+        self._stages = [(Phrases(s.cues), Phrases(s.unless), s) for s in stages]
+        self.topics = frozenset(t for s in stages for t in s.instead_of)
+
+    def instead(self, canon: str, topic: str) -> Stage | None:
+        """The stage whose topic answers `canon` in place of `topic`, if any."""
+        for cues, unless, stage in self._stages:
+            if topic in stage.instead_of and cues.search(canon) is not None \
+                    and unless.search(canon) is None:
+                return stage
+        return None
 
 
 @cache

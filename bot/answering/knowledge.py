@@ -221,6 +221,19 @@ def _interest_line(template: str | None, interest: Interest) -> str | None:
             .replace("{examples}", ", ".join(interest.examples)))
 
 
+class Stage(_Model):
+    """A stage of schooling a message names ("học lớp 12", "thi đại học rớt"): topics about
+    another stage (`instead_of`) give way to this stage's `topic`, unless the message names
+    that other stage too (`unless`). "Rớt" reads like the lớp 10 entrance exam to the ranking;
+    a student in lớp 12 who fails the university exam asks what comes after lớp 12."""
+
+    name: Text
+    cues: tuple[Text, ...] = Field(min_length=1)
+    unless: tuple[Text, ...] = ()
+    instead_of: tuple[EntryId, ...] = Field(min_length=1)
+    topic: EntryId
+
+
 class Entities(_Model):
     """knowledge/data/entities.yaml: countries, VET levels, school types, trades, interests."""
 
@@ -240,6 +253,7 @@ class Entities(_Model):
     # ("con làm khảo sát ra nhóm kỹ thuật, nghĩa là sao"), under `result_topics`
     result_line: Text | None = None
     result_topics: tuple[EntryId, ...] = ()
+    stages: tuple[Stage, ...] = ()
 
     def line_for(self, trade: Trade) -> str | None:
         return self.trade_line.replace("{name}", trade.name) if self.trade_line else None
@@ -746,7 +760,20 @@ def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:
     if entities is not None:
         _check_names(col, path, raw, entities, ids)
         _check_trades(col, path, raw, entities, ids)
+        _check_stages(col, path, raw, entities, ids)
     return entities
+
+
+def _check_stages(col: _Collector, path: Path, raw: Any, entities: Entities, ids: set[str]
+                  ) -> None:
+    """A stage's topics exist, and it does not give way to itself."""
+    for i, stage in enumerate(entities.stages):
+        at = yamlfile.line_of(raw, ("stages", i), 1)
+        for topic in (stage.topic, *stage.instead_of):
+            if topic not in ids:
+                col.add(path, at, f"{stage.name}: mục '{topic}' không tồn tại")
+        if stage.topic in stage.instead_of:
+            col.add(path, at, f"{stage.name}: '{stage.topic}' vừa là topic vừa ở instead_of")
 
 
 def _load_out_of_scope(col: _Collector) -> tuple[OutOfScope, ...]:

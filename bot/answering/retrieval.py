@@ -34,6 +34,7 @@ from bot.answering.entities import (
     Mentions,
     Names,
     NearDomain,
+    Stages,
     SurveyResults,
     Trades,
     folded_words,
@@ -310,6 +311,7 @@ class Engine:
         self._near = NearDomain(kb.out_of_scope)
         self._mentions = Mentions(kb)
         self._trades = Trades(kb)
+        self._stages = Stages(kb)
         self._interests = Interests(kb)
         self._results = SurveyResults(kb)
         self._facets = FacetCues(kb.facets)
@@ -889,7 +891,22 @@ class Engine:
             chosen = self.context_model.decide(self, question, ctx, result)
             if chosen is not None:
                 result = self._learned(question, ctx, result, chosen[0])
-        return self._carry(question, self._maybe(question, result, ctx.topic is not None), ctx)
+        result = self._maybe(question, self._staged(question, result), ctx.topic is not None)
+        return self._carry(question, result, ctx)
+
+    def _staged(self, question: str, result: Result) -> Result:
+        """A topic about another stage of schooling than the one the message names gives way
+        to that stage's ("thi đại học không đậu thì học gì": not the lớp 10 exam's topic)."""
+        entry = result.entry
+        if entry is None or entry.id not in self._stages.topics:
+            return result
+        stage = self._stages.instead(self._canon(question), entry.id)
+        target = self.kb.get(stage.topic) if stage is not None else None
+        if target is None:
+            return result
+        ranked = (Scored(target, max(result.ranked[0].score, self._answer_at), {}),
+                  *(s for s in result.ranked if s.entry is not target))
+        return Result(Kind.ANSWER, question, ranked, result.districts)
 
     def _maybe(self, question: str, result: Result, after: bool) -> Result:
         """A question no topic answers surely, whose candidates still lean to a few topics
