@@ -90,3 +90,20 @@ def test_kb_check_reports_a_stage_that_names_an_unknown_topic(knowledge_copy: Pa
     path.write_text(text.replace("    topic: streaming.after-grade12",
                                  "    topic: streaming.after-grade13"), encoding="utf-8")
     assert any("streaming.after-grade13" in str(p) for p in knowledge.check(knowledge_copy))
+
+
+def test_a_scam_s_signs_ask_whether_to_trust_the_offer(kb: KnowledgeBase, engine: Engine
+                                                       ) -> None:
+    assert kb.entities is not None and kb.entities.signals
+    # the costs or requirements the offer names are not what is asked
+    for message in ("người ta nói đóng 120 triệu là bao đậu qua Nhật, khỏi thi tiếng luôn, "
+                    "tin được hông ad",
+                    "công ty đó lấy tiền rồi mà cả năm chưa cho con tui đi"):
+        result = engine.ask(message)
+        assert result.entry is not None and result.entry.id == "overseas.scams", message
+    # read clause by clause: "có đi được không, cần học tiếng gì" is no "không cần học tiếng"
+    plain = engine.ask("em 18 tuổi có đi Hàn được không, cần học tiếng gì")
+    assert plain.entry is not None and plain.entry.id == "overseas.requirements"
+    # and a message about school that says "không cần thi" is not moved to the scams
+    school = engine.ask("ba tui kêu ko cần thi đại học, đi học nghề luôn cho rồi")
+    assert school.entry is None or not school.entry.id.startswith("overseas.")

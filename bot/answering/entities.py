@@ -20,7 +20,7 @@ from bot.answering.knowledge import (
     KnowledgeBase,
     Named,
     OutOfScope,
-    Stage,
+    Redirect,
     Trade,
 )
 
@@ -478,21 +478,23 @@ class SurveyResults(Worded[Interest]):
         super().__init__(kb.entities.interests if kb.entities else (), lambda i: i.results)
 
 
-class Stages:
-    """The stage of schooling a message names, for a topic about another stage: "em học lớp
-    12, sợ rớt tốt nghiệp" is not the lớp 10 entrance exam (knowledge/data/entities.yaml)."""
+class Redirects:
+    """Words that move an answer to another topic (knowledge/data/entities.yaml `stages` and
+    `signals`): "em học lớp 12, sợ rớt tốt nghiệp" is not the lớp 10 entrance exam; "bao đậu,
+    không cần thi" is a promise to check, not the costs."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        stages = kb.entities.stages if kb.entities else ()
-        self._stages = [(Phrases(s.cues), Phrases(s.unless), s) for s in stages]
-        self.topics = frozenset(t for s in stages for t in s.instead_of)
+        found = (*kb.entities.stages, *kb.entities.signals) if kb.entities else ()
+        self._redirects = [(Phrases(r.cues), Phrases(r.unless), r) for r in found]
+        self.topics = frozenset(t for r in found for t in r.instead_of)
+        self.from_none = any(r.when_none for r in found)
 
-    def instead(self, canon: str, topic: str) -> Stage | None:
-        """The stage whose topic answers `canon` in place of `topic`, if any."""
-        for cues, unless, stage in self._stages:
-            if topic in stage.instead_of and cues.search(canon) is not None \
-                    and unless.search(canon) is None:
-                return stage
+    def instead(self, canon: str, topic: str | None) -> Redirect | None:
+        """The redirect whose topic answers `canon` in place of `topic` (None: no topic)."""
+        for cues, unless, redirect in self._redirects:
+            moves = topic in redirect.instead_of if topic is not None else redirect.when_none
+            if moves and cues.search(canon) is not None and unless.search(canon) is None:
+                return redirect
         return None
 
 

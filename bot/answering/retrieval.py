@@ -34,7 +34,7 @@ from bot.answering.entities import (
     Mentions,
     Names,
     NearDomain,
-    Stages,
+    Redirects,
     SurveyResults,
     Trades,
     folded_words,
@@ -44,6 +44,7 @@ from bot.answering.intent_model import IntentModel, Prediction
 from bot.answering.knowledge import District, Entry, Interest, KnowledgeBase, Named, OutOfScope
 
 DISTRICT_TERM = "__district__"
+NONE_REDIRECT_RANK = 3  # a message no topic answers is redirected to a topic ranked this high
 ABROAD = "nước ngoài"  # what naming a foreign country adds to a query
 V = TypeVar("V")
 GREETING_CHARS = 200  # a longer message (once normalised) is never only a greeting
@@ -311,7 +312,7 @@ class Engine:
         self._near = NearDomain(kb.out_of_scope)
         self._mentions = Mentions(kb)
         self._trades = Trades(kb)
-        self._stages = Stages(kb)
+        self._redirects = Redirects(kb)
         self._interests = Interests(kb)
         self._results = SurveyResults(kb)
         self._facets = FacetCues(kb.facets)
@@ -891,21 +892,29 @@ class Engine:
             chosen = self.context_model.decide(self, question, ctx, result)
             if chosen is not None:
                 result = self._learned(question, ctx, result, chosen[0])
-        result = self._maybe(question, self._staged(question, result), ctx.topic is not None)
+        result = self._maybe(question, self._redirected(question, result), ctx.topic is not None)
         return self._carry(question, result, ctx)
 
-    def _staged(self, question: str, result: Result) -> Result:
-        """A topic about another stage of schooling than the one the message names gives way
-        to that stage's ("thi đại học không đậu thì học gì": not the lớp 10 exam's topic)."""
+    def _redirected(self, question: str, result: Result) -> Result:
+        """Words that move the answer to another topic (`Redirects`): a stage of schooling
+        named ("thi đại học không đậu thì học gì": not the lớp 10 exam's topic), a scam's
+        signs ("bao đậu, không cần thi": not the costs; nor the fallback)."""
         entry = result.entry
-        if entry is None or entry.id not in self._stages.topics:
+        if entry is not None and entry.id not in self._redirects.topics:
             return result
-        stage = self._stages.instead(self._canon(question), entry.id)
-        target = self.kb.get(stage.topic) if stage is not None else None
-        if target is None:
+        if entry is None and (not self._redirects.from_none or result.note is not None
+                              or result.kind not in (Kind.FALLBACK, Kind.SUGGEST)):
             return result
-        ranked = (Scored(target, max(result.ranked[0].score, self._answer_at), {}),
-                  *(s for s in result.ranked if s.entry is not target))
+        # clause by clause: "có đủ tuổi không, cần học tiếng tới đâu" has no "không cần học
+        # tiếng" (the canonical text drops the comma)
+        canon = " ¦ ".join(self._canon(c.text) for c in focus.clauses(question))
+        found = self._redirects.instead(canon, entry.id if entry else None)
+        target = self.kb.get(found.topic) if found is not None else None
+        if target is None or (entry is None and target not in
+                              [s.entry for s in result.ranked[:NONE_REDIRECT_RANK]]):
+            return result  # no topic: only if the reading leans to it ("bỏ trốn" alone does not)
+        score = max(result.ranked[0].score if result.ranked else 0.0, self._answer_at)
+        ranked = (Scored(target, score, {}), *(s for s in result.ranked if s.entry is not target))
         return Result(Kind.ANSWER, question, ranked, result.districts)
 
     def _maybe(self, question: str, result: Result, after: bool) -> Result:
