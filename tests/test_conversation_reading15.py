@@ -107,3 +107,15 @@ def test_a_scam_s_signs_ask_whether_to_trust_the_offer(kb: KnowledgeBase, engine
     # and a message about school that says "không cần thi" is not moved to the scams
     school = engine.ask("ba tui kêu ko cần thi đại học, đi học nghề luôn cho rồi")
     assert school.entry is None or not school.entry.id.startswith("overseas.")
+
+
+def test_where_to_learn_a_trade_named_between_the_words_is_where_to_study(
+        engine: Engine) -> None:
+    # after the labour market, "ở đâu" is where the jobs are; "học <trade> ở đâu" is where to
+    # learn it, though the trade sits between "học" and "ở đâu"
+    after = Context(topic="guidance.labor-market")
+    for message in ("hoc han o dau gan nha v ad", "dạy nghề điện ở chỗ nào"):
+        result = engine.ask(message, after)
+        assert result.entry is not None and result.entry.id == "college.long-an", message
+    work = engine.ask("học xong đi làm ở đâu", after)  # where to work, not to study
+    assert work.entry is not None and work.entry.id == "guidance.labor-market"

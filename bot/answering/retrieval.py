@@ -151,6 +151,19 @@ WIDER_THAN_DISTRICT = frozenset({"current", "national"})
 FIRST_ASKED = frozenset({"current", "amount"})
 
 
+# "học đồ họa ở đâu", "điện công nghiệp học chỗ nào": where to study, the trade between the
+# words; not "học xong đi làm ở đâu" (where to work)
+_STUDY_WHERE = re.compile(r"(?:^| )(?:hoc|day)(?: (?!xong |ra |lam |viec )\S+){0,4} "
+                          r"(?:o dau|cho nao|noi nao)(?= |$)")
+
+
+def _study_where(canon: str, facets: tuple[str, ...]) -> tuple[str, ...]:
+    """The facets asked, where to study in place of where when "học" comes before "ở đâu"."""
+    if "where" not in facets or "study-where" in facets or not _STUDY_WHERE.search(canon):
+        return facets
+    return tuple("study-where" if f == "where" else f for f in facets)
+
+
 class Kind(StrEnum):
     ANSWER = "answer"
     SUGGEST = "suggest"
@@ -1570,7 +1583,7 @@ class Engine:
             return None
         canon = self._canon(question)
         asked = self._facets.asked(canon)
-        wanted = (*asked.facets, *self._mentioned(question))
+        wanted = (*_study_where(canon, asked.facets), *self._mentioned(question))
         age = age_words(canon)  # "17t đi được không", "18 tuổi rồi cần giấy tờ gì"
         if age:
             wanted = (*wanted, AGE)
