@@ -920,7 +920,7 @@ class Engine:
             return result
         # clause by clause: "có đủ tuổi không, cần học tiếng tới đâu" has no "không cần học
         # tiếng" (the canonical text drops the comma)
-        canon = " ¦ ".join(self._canon(c.text) for c in focus.clauses(question))
+        canon = " ¦ ".join(_canon(c.text) for c in focus.clauses(question))
         found = self._redirects.instead(canon, entry.id if entry else None)
         target = self.kb.get(found.topic) if found is not None else None
         if target is None or (entry is None and target not in
