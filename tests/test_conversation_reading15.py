@@ -119,3 +119,18 @@ def test_where_to_learn_a_trade_named_between_the_words_is_where_to_study(
         assert result.entry is not None and result.entry.id == "college.long-an", message
     work = engine.ask("học xong đi làm ở đâu", after)  # where to work, not to study
     assert work.entry is not None and work.entry.id == "guidance.labor-market"
+
+
+def test_a_greeting_and_who_is_writing_is_greeted_back_and_kept_for_the_question(
+        engine: Engine) -> None:
+    # "Xin chào, tui là phụ huynh ở Thủ Thừa" asks nothing yet: no topic answered for it
+    for message in ("Dạ chào ad, tui là bà ngoại của một đứa lớp 9 ở Thủ Thừa",
+                    "hi ad, em tên Vy, học lớp 12 ở Tân An"):
+        result = engine.ask(message)
+        assert result.kind is Kind.GREETING and not result.thanks, message
+    # ... the place named is kept for what comes next
+    assert engine.ask("Dạ chào ad, tui là bà ngoại của một đứa lớp 9 ở Thủ Thừa"
+                      ).context.district == "Thủ Thừa"
+    # a question after the introduction is answered
+    asked = engine.ask("chào ad, em là hs lớp 12, học nghề gì dễ xin việc")
+    assert asked.entry is not None

@@ -157,6 +157,11 @@ _STUDY_WHERE = re.compile(r"(?:^| )(?:hoc|day)(?: (?!xong |ra |lam |viec )\S+){0
                           r"(?:o dau|cho nao|noi nao)(?= |$)")
 
 
+# Who is writing, after a greeting ("tui là phụ huynh", "em là học sinh lớp 9", "mình tên Lan")
+_INTRODUCES = re.compile(r" (?:tui|toi|em|e|minh|chau|con|tao|anh|chi|co|chu|bac|ong|ba) "
+                         r"(?:la|ten) ")
+
+
 def _study_where(canon: str, facets: tuple[str, ...]) -> tuple[str, ...]:
     """The facets asked, where to study in place of where when "học" comes before "ở đâu"."""
     if "where" not in facets or "study-where" in facets or not _STUDY_WHERE.search(canon):
@@ -1247,7 +1252,19 @@ class Engine:
                 question) > GREETING_CHARS:
             return False  # a long message, told without normalising it whole
         return len(text.normalize(question)) <= GREETING_CHARS and (
-            text.is_greeting(question) or self._calls_out(question) or self._thanks(question))
+            text.is_greeting(question) or self._calls_out(question) or self._thanks(question)
+            or self._introduces(question))
+
+    def _introduces(self, question: str) -> bool:
+        """"Xin chào, tui là phụ huynh ở Thủ Thừa": a greeting, then who is writing, and
+        nothing asked yet: greeted back and asked what they want, not answered a topic."""
+        parts = focus.clauses(question)
+        if len(parts) < 2 or "?" in question or focus.asks(question):
+            return False
+        if not text.is_greeting(parts[0].text):
+            return False
+        rest = " ".join(p.text for p in parts[1:])
+        return _INTRODUCES.search(f" {text.canonical(rest)} ") is not None
 
     def _thanks(self, question: str) -> bool:
         """"Dạ cảm ơn ad, để tôi bàn lại với con": thanks that close a conversation, with
