@@ -177,7 +177,7 @@ def main() -> None:
     parser.add_argument("--c", type=float, default=1.0)
     parser.add_argument("--cv-only", action="store_true")
     parser.add_argument("--margin", type=float, nargs="*", default=[1.0])
-    parser.add_argument("--margin-none", type=float, nargs="*", default=[0.5])
+    parser.add_argument("--margin-none", type=float, nargs="*", default=[0.0])
     parser.add_argument("--margin-drop", type=float, default=float("inf"),
                         help="no topic over the rules' answer of the topic just shown")
     parser.add_argument("--margin-away", type=float, default=2.0,
