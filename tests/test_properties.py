@@ -356,7 +356,9 @@ def test_engine_ask_classifies_any_message_with_a_score_between_0_and_1(engine: 
         assert result.entry is not None and engine.kb.get(result.entry.id) is result.entry
     else:
         assert result.entry is None
-    assert bool(result.suggestions) == (result.kind is Kind.SUGGEST)
+    # did-you-mean suggestions, or (round 15) the topics a fallback still leans to
+    assert bool(result.suggestions) == (result.kind is Kind.SUGGEST or bool(result.maybe))
+    assert not result.maybe or result.kind is Kind.FALLBACK
     assert (result.kind is Kind.EMPTY) == (not tokens(question))
     # Past GREETING_CHARS a message is never taken for a greeting alone (bot/answering/retrieval).
     if tokens(question) and is_greeting(question) and len(normalize(question)) <= GREETING_CHARS:
