@@ -10,6 +10,11 @@ FALLBACK = (
     "đi làm việc ở nước ngoài theo hợp đồng, và cách chọn nghề. "
     "Bạn thử hỏi ngắn gọn hơn, hoặc chọn một mục bên dưới."
 )
+# a fallback that still leans to a few topics: offered as buttons under it
+FALLBACK_MAYBE = (
+    "Mình chưa chắc hiểu đúng câu hỏi này 😅. Có phải bạn muốn hỏi một trong các chủ đề bên "
+    "dưới? Nếu không phải, bạn thử hỏi ngắn gọn hơn, mỗi lần một ý nhé."
+)
 EMPTY = "Bạn gõ câu hỏi bằng chữ giúp mình nhé, ví dụ: “học trung cấp có mất học phí không?”"
 GREETING = (
     "Chào bạn 👋 Mình là trợ lý hướng nghiệp. Bạn cứ hỏi về học tiếp sau lớp 9, lớp 12, học nghề, "
@@ -63,6 +68,9 @@ SAFETY_ADULT = (
     "• Hãy nói ngay với một người lớn bạn tin: ba mẹ, người thân, thầy cô chủ nhiệm hoặc thầy cô "
     "tư vấn của trường."
 )
+# a crisis message that also asks a career question: that topic stays one tap away
+SAFETY_ASKED_TOO = "• Điều bạn hỏi thêm, mình vẫn trả lời ở nút bên dưới, khi bạn sẵn sàng."
+SAFETY_ASKED_BUTTON = "📘 {title}"
 SAFETY_COUNSEL_HINT = "Bấm nút bên dưới để nhắn ngay cho thầy cô tư vấn của trường."
 SAFETY_NO_COUNSEL_HINT = "Bạn có thể gặp thầy cô tư vấn hoặc giáo viên chủ nhiệm ngay ở trường."
 SAFETY_COUNSEL_BUTTON = "🆘 Nhắn ngay cho thầy cô tư vấn"

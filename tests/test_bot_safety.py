@@ -20,8 +20,23 @@ async def test_a_crisis_message_gets_111_and_the_urgent_counsellor_button(bot, s
     [reply] = await bot.say(student, text)
     assert "111" in reply["text"] and "113" in reply["text"] and "115" in reply["text"]
     assert "người lớn" in reply["text"]  # tell a trusted adult now
-    assert buttons(reply) == [messages.SAFETY_COUNSEL_BUTTON]  # no menu, no topic, no votes
+    # no menu, no votes, and after thoughts of self-harm not even the career question asked
+    assert buttons(reply) == [messages.SAFETY_COUNSEL_BUTTON]
     assert "😅" not in reply["text"]
+
+
+async def test_abuse_told_with_a_question_keeps_that_topic_one_tap_after_the_help(bot, student):
+    # a worker abroad beaten and without a passport also asks what the contract allows: the
+    # help comes first, the counsellor's button first, then the rights topic
+    [reply] = await bot.say(student, "chị em đi Đài Loan bị chủ nhốt trong xưởng, không cho về, "
+                                     "hợp đồng có cho nghỉ không")
+    assert "111" in reply["text"] and messages.SAFETY_ASKED_TOO in reply["text"]
+    rights = bot.services.kb.get("overseas.rights")
+    counsel, asked = buttons(reply)  # the topic's label cut to fit
+    assert counsel == messages.SAFETY_COUNSEL_BUTTON
+    assert asked.startswith(messages.SAFETY_ASKED_BUTTON.format(title=rights.title)[:20])
+    [topic] = await bot.tap(student, reply, buttons(reply)[1])
+    assert rights.title in topic["text"]
 
 
 async def test_the_counsellors_get_an_urgent_ticket_only_after_the_tap(bot, api, student):

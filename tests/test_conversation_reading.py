@@ -67,7 +67,8 @@ def test_a_story_with_an_out_of_scope_question_is_still_refused(engine):
 
 # --- a longer message after a topic ------------------------------------------------------------
 def test_a_longer_message_no_topic_answers_alone_is_read_after_the_topic_shown(lexical, engine):
-    message = "người ta hứa đóng trước 50 triệu là bao đậu không cần thi, tin được không"
+    # (no sign of a scam the engine reads alone: "bao đậu, không cần thi" now is, round 15)
+    message = "người ta hứa đóng trước 50 triệu là chắc chắn đi được, tin được không"
     assert _answered(lexical, message) is None  # alone it is unsure ...
     assert _answered(lexical, message, "overseas.scams") == "overseas.scams"  # ... not here
     assert _answered(engine, message, "overseas.scams") == "overseas.scams"
@@ -81,7 +82,7 @@ def test_a_longer_unrelated_message_after_a_topic_is_still_refused(engine):
 def test_a_longer_message_read_after_a_topic_is_not_shared_across_topics(lexical):
     # The reply cache keys such a message by the topic before it (Assistant._context).
     assert not lexical.reads_alone(
-        "người ta hứa đóng trước 50 triệu là bao đậu không cần thi, tin được không")
+        "người ta hứa đóng trước 50 triệu là chắc chắn đi được, tin được không")
 
 
 # --- the topic just shown, asked for a detail its phrasings lack -------------------------------

@@ -162,10 +162,11 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
     )
 
 
-def safety_reply(kb: KnowledgeBase, found: Finding) -> Reply:
+def safety_reply(kb: KnowledgeBase, found: Finding, asked: Entry | None = None) -> Reply:
     """The crisis reply (who to call, a trusted adult) or the refusal with the legal way.
 
-    Never a topic answer: the legal way of a refused request is one tap away, not shown."""
+    Never a topic answer: the legal way of a refused request is one tap away, not shown; so
+    is the topic a crisis message also asks about (`asked`), after the help."""
     if found.crisis:
         # Abroad, the embassy and the company that sent the worker are who can act there: that
         # line comes first (a phone shows the first lines), then 111, 113 and 115.
@@ -174,7 +175,11 @@ def safety_reply(kb: KnowledgeBase, found: Finding) -> Reply:
             Concern.ABUSE, Concern.DANGER) else messages.SAFETY_OPENING[found.concern.value]
         lines = [opening, *abroad, messages.SAFETY_CALL, messages.SAFETY_EMERGENCY,
                  messages.SAFETY_ADULT]
-        return Reply(Kind.SAFETY, None, 1.0, "\n".join(lines), concern=found.concern)
+        later = _suggestions([asked]) if asked is not None else ()
+        if later:
+            lines.append(messages.SAFETY_ASKED_TOO)
+        return Reply(Kind.SAFETY, None, 1.0, "\n".join(lines), suggestions=later,
+                     concern=found.concern)
     legal = kb.get(found.topic) if found.topic else None
     way = (Suggestion(legal.id, legal.title),) if legal is not None else ()
     text = " ".join(t for t in (messages.SAFETY_ILLEGAL_HEAD, found.risk,
@@ -262,6 +267,9 @@ def _compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
     if result.note:  # a near-domain question: say whom to ask instead
         return Reply(Kind.FALLBACK, None, result.score,
                      f"{result.note}\n{messages.NEAR_DOMAIN_TAIL}")
+    if result.maybe:
+        return Reply(Kind.FALLBACK, None, result.score, messages.FALLBACK_MAYBE,
+                     suggestions=_suggestions(list(result.maybe)))
     return Reply(Kind.FALLBACK, None, result.score, messages.FALLBACK)
 
 

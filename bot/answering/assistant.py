@@ -17,14 +17,16 @@ from typing import NamedTuple
 
 from bot.answering.answers import Reply, compose, entry_reply, safety_reply
 from bot.answering.context import Context
-from bot.answering.knowledge import KnowledgeBase
+from bot.answering.knowledge import Entry, KnowledgeBase
 from bot.answering.retrieval import Engine
+from bot.answering.safety import Concern
 
 Clock = Callable[[], dt.date]
 REPLY_CACHE = 4096  # replies kept (CAREERBOT_ANSWER_CACHE); 0 computes every one
 # (the message as typed, the previous topic if it matters, the country, district, trade and
 # interest named so far: the reply may show their lines; the level only follows the conversation)
 Key = tuple[str, str | None, tuple[str | None, ...]]  # message, topic, entities named
+SAFETY_TOPICS = "safety."  # the helpline's own topic: the crisis reply already says it
 
 
 class Timed(NamedTuple):
@@ -116,7 +118,19 @@ class Assistant:
         illegal, else None: read before anything else, so that neither a survey nor the cache
         nor a topic answer can take a crisis message."""
         found = self.kb.safety.detect(question)
-        return safety_reply(self.kb, found) if found is not None else None
+        if found is None:
+            return None
+        also = found.crisis and found.concern is not Concern.SELF_HARM
+        return safety_reply(self.kb, found, self._asked_too(question) if also else None)
+
+    def _asked_too(self, question: str) -> Entry | None:
+        """The topic a message about abuse or danger also asks about ("ba má bắt học nghề,
+        em muốn bỏ nhà đi", "anh em bên Hàn bị chủ giữ hộ chiếu, giờ sao"), if the engine
+        answers it: offered under the help, never instead of it. Not after thoughts of
+        self-harm: that reply asks for nothing but reaching someone now."""
+        result = self.engine.ask(question)
+        entry = result.entry
+        return entry if entry is not None and not entry.id.startswith(SAFETY_TOPICS) else None
 
     def timed_answer(self, question: str, previous: str | Context | None = None,
                      screened: bool = False) -> Timed:

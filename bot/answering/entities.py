@@ -14,7 +14,15 @@ from functools import cache
 from typing import Generic, TypeVar
 
 from bot.answering import text
-from bot.answering.knowledge import District, Interest, KnowledgeBase, Named, OutOfScope, Trade
+from bot.answering.knowledge import (
+    District,
+    Interest,
+    KnowledgeBase,
+    Named,
+    OutOfScope,
+    Redirect,
+    Trade,
+)
 
 
 def first_words(forms: Iterable[str]) -> frozenset[str] | None:
@@ -468,6 +476,26 @@ class SurveyResults(Worded[Interest]):
 
     def __init__(self, kb: KnowledgeBase) -> None:
         super().__init__(kb.entities.interests if kb.entities else (), lambda i: i.results)
+
+
+class Redirects:
+    """Words that move an answer to another topic (knowledge/data/entities.yaml `stages` and
+    `signals`): "em học lớp 12, sợ rớt tốt nghiệp" is not the lớp 10 entrance exam; "bao đậu,
+    không cần thi" is a promise to check, not the costs."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        found = (*kb.entities.stages, *kb.entities.signals) if kb.entities else ()
+        self._redirects = [(Phrases(r.cues), Phrases(r.unless), r) for r in found]
+        self.topics = frozenset(t for r in found for t in r.instead_of)
+        self.from_none = any(r.when_none for r in found)
+
+    def instead(self, canon: str, topic: str | None) -> Redirect | None:
+        """The redirect whose topic answers `canon` in place of `topic` (None: no topic)."""
+        for cues, unless, redirect in self._redirects:
+            moves = topic in redirect.instead_of if topic is not None else redirect.when_none
+            if moves and cues.search(canon) is not None and unless.search(canon) is None:
+                return redirect
+        return None
 
 
 @cache

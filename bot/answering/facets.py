@@ -13,6 +13,7 @@ from bot.answering import text
 from bot.answering.knowledge import Facets
 
 SAME = "same"  # the cue facet for "the same question again" ("cũng vậy", facets.yaml)
+EXPLAIN = "explain"  # ... and for "say that again, plainer" ("ủa vậy là sao", "ko hiểu")
 AGE = "age"  # the entity facet of an age given ("17t đi được không", "18 tuổi rồi thì sao")
 # An age on the canonical text ("17t", "18 tuổi"): 10 to 69, with its unit
 _AGE = re.compile(r"(?:^| )([1-6][0-9]) ?(t|tuoi)(?= |$)")
@@ -57,7 +58,7 @@ class FacetCues:
         self._names = names
         self._firsts = {w: sorted(cues, key=lambda kc: (kc[0], -len(kc[1])))
                         for w, cues in firsts.items()}
-        self.cue_names = frozenset(facets.cues) - {SAME}  # it asks the question again
+        self.cue_names = frozenset(facets.cues) - {SAME, EXPLAIN}  # they ask it again
         self.neutral = frozenset(w for n in facets.neutral for w in text.canonical(n).split())
 
     @functools.cached_property

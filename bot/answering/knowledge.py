@@ -221,6 +221,24 @@ def _interest_line(template: str | None, interest: Interest) -> str | None:
             .replace("{examples}", ", ".join(interest.examples)))
 
 
+class Redirect(_Model):
+    """Words that move an answer to another topic (`topic`) from the topics listed in
+    `instead_of`, unless the message also holds one of `unless`; with `when_none`, a message
+    no topic answers surely is moved too.
+
+    A stage of schooling ("học lớp 12", "thi đại học rớt"): "rớt" reads like the lớp 10
+    entrance exam, and a student in lớp 12 who fails the university exam asks what comes after
+    lớp 12. A scam's signs ("bao đậu", "không cần thi", "ôm tiền bỏ trốn"): a promise to check,
+    not the costs or the requirements it names."""
+
+    name: Text
+    cues: tuple[Text, ...] = Field(min_length=1)
+    unless: tuple[Text, ...] = ()
+    instead_of: tuple[EntryId, ...] = Field(min_length=1)
+    topic: EntryId
+    when_none: bool = False
+
+
 class Entities(_Model):
     """knowledge/data/entities.yaml: countries, VET levels, school types, trades, interests."""
 
@@ -240,6 +258,8 @@ class Entities(_Model):
     # ("con làm khảo sát ra nhóm kỹ thuật, nghĩa là sao"), under `result_topics`
     result_line: Text | None = None
     result_topics: tuple[EntryId, ...] = ()
+    stages: tuple[Redirect, ...] = ()
+    signals: tuple[Redirect, ...] = ()
 
     def line_for(self, trade: Trade) -> str | None:
         return self.trade_line.replace("{name}", trade.name) if self.trade_line else None
@@ -746,7 +766,22 @@ def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:
     if entities is not None:
         _check_names(col, path, raw, entities, ids)
         _check_trades(col, path, raw, entities, ids)
+        _check_stages(col, path, raw, entities, ids)
     return entities
+
+
+def _check_stages(col: _Collector, path: Path, raw: Any, entities: Entities, ids: set[str]
+                  ) -> None:
+    """A redirect's topics exist, and it does not send a topic to itself."""
+    for key, redirects in (("stages", entities.stages), ("signals", entities.signals)):
+        for i, redirect in enumerate(redirects):
+            at = yamlfile.line_of(raw, (key, i), 1)
+            for topic in (redirect.topic, *redirect.instead_of):
+                if topic not in ids:
+                    col.add(path, at, f"{redirect.name}: mục '{topic}' không tồn tại")
+            if redirect.topic in redirect.instead_of:
+                col.add(path, at,
+                        f"{redirect.name}: '{redirect.topic}' vừa là topic vừa ở instead_of")
 
 
 def _load_out_of_scope(col: _Collector) -> tuple[OutOfScope, ...]:

@@ -34,15 +34,17 @@ from bot.answering.entities import (
     Mentions,
     Names,
     NearDomain,
+    Redirects,
     SurveyResults,
     Trades,
     folded_words,
 )
-from bot.answering.facets import AGE, SAME, FacetCues, age_words
+from bot.answering.facets import AGE, EXPLAIN, SAME, FacetCues, age_words
 from bot.answering.intent_model import IntentModel, Prediction
 from bot.answering.knowledge import District, Entry, Interest, KnowledgeBase, Named, OutOfScope
 
 DISTRICT_TERM = "__district__"
+NONE_REDIRECT_RANK = 3  # a message no topic answers is redirected to a topic ranked this high
 ABROAD = "nước ngoài"  # what naming a foreign country adds to a query
 V = TypeVar("V")
 GREETING_CHARS = 200  # a longer message (once normalised) is never only a greeting
@@ -121,6 +123,11 @@ class Tuning:
     # A message read right after a topic is decided by the learned context model
     # (bot/answering/context_model.py) among the rules' and rankings' candidates.
     context_model: bool = False
+    # A question answered by no topic whose best candidates score at least this is offered
+    # them ("Có phải bạn muốn hỏi"), the plain fallback otherwise (0: never).
+    maybe_threshold: float = 0.0
+    maybe_model: float = 0.0
+    maybe_out: float = 1.01  # ... and the model's out-of-scope class less than this
 
     @property
     def answer_at(self) -> float:
@@ -142,6 +149,19 @@ WIDER_THAN_DISTRICT = frozenset({"current", "national"})
 # An giờ còn không, đổi tên chưa": the documents predate the reforms), and a sum of money to set
 # against the law's caps ("công ty đòi 200 triệu mới đi được, có đúng không").
 FIRST_ASKED = frozenset({"current", "amount"})
+
+
+# "học đồ họa ở đâu", "điện công nghiệp học chỗ nào": where to study, the trade between the
+# words; not "học xong đi làm ở đâu" (where to work)
+_STUDY_WHERE = re.compile(r"(?:^| )(?:hoc|day)(?: (?!xong |ra |lam |viec )\S+){0,4} "
+                          r"(?:o dau|cho nao|noi nao)(?= |$)")
+
+
+def _study_where(canon: str, facets: tuple[str, ...]) -> tuple[str, ...]:
+    """The facets asked, where to study in place of where when "học" comes before "ở đâu"."""
+    if "where" not in facets or "study-where" in facets or not _STUDY_WHERE.search(canon):
+        return facets
+    return tuple("study-where" if f == "where" else f for f in facets)
 
 
 class Kind(StrEnum):
@@ -186,6 +206,7 @@ class Result:
     interest: str | None = None  # what the bot says first of an interest the message names
     context: Context = EMPTY  # the conversation after this message
     mentioned: Context = EMPTY  # the entities this message itself names (no topic)
+    maybe: tuple[Entry, ...] = ()  # a fallback's candidates, offered as buttons
 
     @property
     def entry(self) -> Entry | None:
@@ -199,7 +220,7 @@ class Result:
     def suggestions(self) -> tuple[Entry, ...]:
         if self.kind is Kind.SUGGEST:
             return tuple(s.entry for s in self.ranked[:3])
-        return ()
+        return self.maybe
 
 
 @dataclass(frozen=True)
@@ -304,6 +325,7 @@ class Engine:
         self._near = NearDomain(kb.out_of_scope)
         self._mentions = Mentions(kb)
         self._trades = Trades(kb)
+        self._redirects = Redirects(kb)
         self._interests = Interests(kb)
         self._results = SurveyResults(kb)
         self._facets = FacetCues(kb.facets)
@@ -883,7 +905,54 @@ class Engine:
             chosen = self.context_model.decide(self, question, ctx, result)
             if chosen is not None:
                 result = self._learned(question, ctx, result, chosen[0])
+        result = self._maybe(question, self._redirected(question, result), ctx.topic is not None)
         return self._carry(question, result, ctx)
+
+    def _redirected(self, question: str, result: Result) -> Result:
+        """Words that move the answer to another topic (`Redirects`): a stage of schooling
+        named ("thi đại học không đậu thì học gì": not the lớp 10 exam's topic), a scam's
+        signs ("bao đậu, không cần thi": not the costs; nor the fallback)."""
+        entry = result.entry
+        if entry is not None and entry.id not in self._redirects.topics:
+            return result
+        if entry is None and (not self._redirects.from_none or result.note is not None
+                              or result.kind not in (Kind.FALLBACK, Kind.SUGGEST)):
+            return result
+        # clause by clause: "có đủ tuổi không, cần học tiếng tới đâu" has no "không cần học
+        # tiếng" (the canonical text drops the comma)
+        canon = " ¦ ".join(_canon(c.text) for c in focus.clauses(question))
+        found = self._redirects.instead(canon, entry.id if entry else None)
+        target = self.kb.get(found.topic) if found is not None else None
+        if target is None or (entry is None and target not in
+                              [s.entry for s in result.ranked[:NONE_REDIRECT_RANK]]):
+            return result  # no topic: only if the reading leans to it ("bỏ trốn" alone does not)
+        score = max(result.ranked[0].score if result.ranked else 0.0, self._answer_at)
+        ranked = (Scored(target, score, {}), *(s for s in result.ranked if s.entry is not target))
+        return Result(Kind.ANSWER, question, ranked, result.districts)
+
+    def _maybe(self, question: str, result: Result, after: bool) -> Result:
+        """A question no topic answers surely, whose candidates still lean to a few topics
+        (a long story spread over scams, costs and loans): those topics, one tap away, rather
+        than the bare fallback. Not for a near-domain question (its note says whom to ask)
+        nor a closing word ("ok để e nghĩ lại"). Where the learned model read the message, it
+        must give the first candidate some weight (`maybe_model`) and not be sure that no
+        topic answers (`maybe_out`): the lexical ranking leans to a topic on one shared word
+        ("ai là tổng thống Mỹ"); a follow-up read without it leans to the topics around the
+        one just shown."""
+        floor = self.tuning.maybe_threshold
+        if (result.kind is not Kind.FALLBACK or result.note or floor <= 0
+                or not result.ranked or result.ranked[0].score < floor):
+            return result
+        features = result.ranked[0].features
+        model = features.get("model")
+        if (model is None and not after) or (model is not None and (
+                model < self.tuning.maybe_model
+                or features.get("out", 0.0) >= self.tuning.maybe_out)):
+            return result
+        if focus.closes(question):
+            return result
+        return dataclasses.replace(result, maybe=tuple(
+            s.entry for s in result.ranked[:3] if s.score >= floor))
 
     def _ask(self, question: str, ctx: Context) -> Result:
         if not focus.clauses(question):
@@ -1001,7 +1070,8 @@ class Engine:
                level: str | None = None) -> Result:
         """A message read after a topic: a facet of it, a follow-up, or on its own (where the
         topic shown may still settle a tie)."""
-        faceted = self._facet(question, before, level) if before.facets else None
+        faceted = self._explained(question, before) or (
+            self._facet(question, before, level) if before.facets else None)
         if faceted is None:  # a trade named with what every trade shares ("học hàn ở trường nào")
             faceted = self._trade_facet(question)
         if faceted is None and before.facets:
@@ -1012,6 +1082,14 @@ class Engine:
             return self._again(question, self._in_context(question, q, before) or alone, before)
         return self._again(question, self._implied(question, self._split(
             question, self._near_tie(alone, before))), before)
+
+    def _explained(self, question: str, before: Entry) -> Result | None:
+        """"ủa vậy là sao", "nói rõ hơn đi": the whole answer just shown again, when nothing
+        but the asking is said ("vậy 9+ là sao" names what it asks about)."""
+        asked = self._asked_facets(question)
+        if asked is None or asked != ((EXPLAIN,), ()):
+            return None
+        return Result(Kind.ANSWER, question, self._fixed([before], self.tuning.name_score))
 
     def _likes(self, question: str) -> bool:
         """The message says something is liked ("thích", "mê"), read as typed: folded, "mê"
@@ -1505,7 +1583,7 @@ class Engine:
             return None
         canon = self._canon(question)
         asked = self._facets.asked(canon)
-        wanted = (*asked.facets, *self._mentioned(question))
+        wanted = (*_study_where(canon, asked.facets), *self._mentioned(question))
         age = age_words(canon)  # "17t đi được không", "18 tuổi rồi cần giấy tờ gì"
         if age:
             wanted = (*wanted, AGE)

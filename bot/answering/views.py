@@ -67,8 +67,11 @@ def safety_view(reply: Reply, counsel: bool = True) -> View:
                     tuple((Choice(messages.SAFETY_LEGAL_BUTTON.format(title=s.title),
                                   i.Topic(s.id)),) for s in reply.suggestions))
     hint = messages.SAFETY_COUNSEL_HINT if counsel else messages.SAFETY_NO_COUNSEL_HINT
-    rows = ((Choice(messages.SAFETY_COUNSEL_BUTTON, i.CounselOpen(reply.concern.value)),),) \
-        if counsel else ()
+    rows: tuple[Row, ...] = ((Choice(messages.SAFETY_COUNSEL_BUTTON,
+                                      i.CounselOpen(reply.concern.value)),),) if counsel else ()
+    # the topic the message also asked about comes after the counsellor, never before
+    rows += tuple((Choice(messages.SAFETY_ASKED_BUTTON.format(title=s.title), i.Topic(s.id)),)
+                  for s in reply.suggestions)
     return View((Part(Block.TEXT, reply.text), Part(Block.STRONG, hint)), rows)
 
 
