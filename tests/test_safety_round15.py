@@ -1,9 +1,9 @@
 """Round 15 of the safety detector: fewer false alarms on messages nobody here wrote, keeping
 every crisis. Mechanisms: an idiom read folded hid a crisis ("bò", "chó", "lúa" of the dead
-animals fold onto "bỏ"/"bồ", "cho", "lửa"); compounds whose first word is a cue or signal word
-("đánh giá", "đánh đàn", "buồn ngủ", "thuốc lá", "chủ nhiệm") are read as one word; the model's
-fit no longer reads the knowledge base's questions (an edit of a topic refitted it and moved
-borderline readings). Wordings are this file's own, never copied from a labelled set or the
+animals fold onto "bỏ"/"bồ", "cho", "lửa"); compounds holding a cue or signal word ("đánh
+giá", "đánh đàn", "buồn ngủ", "thuốc lá", "chủ nhiệm", "liên kết") are read as one word; the
+model's fit no longer reads the knowledge base's questions (an edit of a topic refitted it and
+moved borderline readings). Wordings are this file's own, never copied from a labelled set or the
 corpus."""
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ COMPOUNDS = [
     "đi phỏng vấn đơn hàng mà nói tiếng Nhật dở có bị đánh giá thấp không",
     "con tôi mê đánh trống từ nhỏ, trường nào dạy nhạc cụ dân tộc",
     "thuốc lá điện tử có bị cấm trong ký túc xá không",
+    "trường nghề ở huyện mình có liên kết đào tạo với trường bên Hàn không",
 ]
 
 # Asides (removed at detection only): doomed at an exam not studied for, a swim, a thing misplaced.
@@ -82,6 +83,9 @@ def test_a_compound_is_one_word_typed_with_its_accents_or_where_nothing_else_fol
     # without accents "danh may" may be "đánh mày": left as two words
     assert read_canonical("tao danh may").split()[1:] == ["danh", "may"]
     assert read_canonical("ba đánh em").split()[1] == "danh"
+    # "kết" folds onto "kẹt" (stuck), a signal word: a school's partner is no one held
+    assert "lienket" in read_canonical("trường có liên kết với trường nước ngoài không").split()
+    assert read_canonical("em bi ket qua").split()[-2:] == ["ket", "qua"]  # "kẹt quá" too
 
 
 def test_the_model_is_fitted_without_the_knowledge_base_questions(kb):
