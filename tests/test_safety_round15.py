@@ -44,6 +44,12 @@ ASIDES = [
     "con tôi làm lạc cuốn sách giáo khoa, mua lại ở đâu",
 ]
 
+# A risk asked about before going (an abuse framing): a question, not a harm told.
+RISK_ASKED = [
+    "làm phụ hồ ở công trình đó có sợ bị cai đánh không anh chị",
+    "qua Đài làm xưởng có sợ bị chủ đập không mọi người",
+]
+
 STILL_CRISES = [
     "ba say về đánh em, em buồn ngủ mà không dám ngủ",
     "cô chủ nhiệm đánh em bằng thước trước lớp, em sợ đi học lắm",
@@ -51,6 +57,7 @@ STILL_CRISES = [
     "chủ nhật nào dượng cũng vô phòng sờ soạng em",
     "em muốn nhảy xuống sông cho xong, không ai cần em",
     "em bị lạc, mất điện thoại, không biết đường về nhà",
+    "nếu em kể thì có sợ bị dượng đánh không, dượng đánh em suốt",
 ]
 
 
@@ -63,6 +70,11 @@ def test_a_crisis_is_found_by_the_cues_and_the_whole_detector(kb, text):
 
 @pytest.mark.parametrize("text", ANIMALS)
 def test_a_dead_animal_named_as_one_is_answered_as_usual(kb, text):
+    assert_answered_as_usual(kb, text)
+
+
+@pytest.mark.parametrize("text", RISK_ASKED)
+def test_a_risk_asked_about_before_going_is_answered_as_usual(kb, text):
     assert_answered_as_usual(kb, text)
 
 
