@@ -85,15 +85,22 @@ def test_the_safety_key_follows_the_texts_as_written(knowledge_copy, tmp_path, m
     assert kb.safety.model is not None
     key = kb.safety.model.key
     assert kb.safety.model.source._read is None  # the key is known without reading them
-    # A knowledge question is one of the model's ordinary messages: editing it retrains.
+    question = "trung cấp với sơ cấp cái nào học lâu hơn"
+    read = safety.read_canonical(question)
+    assert read.startswith("trung cap voi so cap")  # as the rules read it ("lâu" is time)
+    # A knowledge question is not one of the model's messages (round 15): editing a topic
+    # does not retrain it.
     vet = knowledge_copy / "vet.yaml"
     vet.write_text(vet.read_text(encoding="utf-8").replace(
-        "questions:\n", "questions:\n    - trung cấp với sơ cấp cái nào học lâu hơn\n", 1),
-        encoding="utf-8")
+        "questions:\n", f"questions:\n    - {question}\n", 1), encoding="utf-8")
+    topic_edited = knowledge.load(knowledge_copy)
+    assert topic_edited.safety.model is not None and topic_edited.safety.model.key == key
+    # An ordinary example of safety.yaml is: editing it retrains.
+    rules = knowledge_copy / "data" / "safety.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace(
+        "\n  none:\n", f"\n  none:\n    - {question}\n", 1), encoding="utf-8")
     edited = knowledge.load(knowledge_copy)
     assert edited.safety.model is not None and edited.safety.model.key != key
-    read = safety.read_canonical("trung cấp với sơ cấp cái nào học lâu hơn")
-    assert read.startswith("trung cap voi so cap")  # as the rules read it ("lâu" is time)
     assert (read, "none") in edited.safety.model.examples
     assert knowledge.load(knowledge_copy).safety.model.key == edited.safety.model.key
 

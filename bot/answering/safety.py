@@ -771,8 +771,22 @@ _LONG = re.compile(r"(?<!\w)(?:lâu|(?<=bao )lau)(?!\w)")
 _PASSPORT = re.compile(r"(?<!\w)h[ộo] chi[ếe]u(?!\w)")
 
 
+# Compounds holding a cue or signal word that say nothing of one: playing an instrument, rating
+# a school, sleepy, a cigarette, Sunday, a homeroom teacher, a school's partner or results
+# ("đánh giá" was a beating, "buồn ngủ" sadness, "chủ nhiệm" a boss, "liên kết" folded "kẹt"):
+# read as one word, typed with their accents or, where no other reading folds onto them,
+# without ("danh may" may be "đánh mày", "ket qua" "kẹt quá").
+_COMPOUND = re.compile(
+    r"(?<!\w)(?:đánh (?:giá|đàn|trống|máy|vần|răng|dấu|cờ|võ|nguội|cầu lông|bóng bàn|bóng chuyền)"
+    r"|danh (?:gia|dan|van|rang)|bu[ồo]n ng[ủu]|thu[ốo]c l[áa]"
+    r"|chủ (?:nhật|nhiệm|đề|yếu|động|tịch)|chu (?:nhat|nhiem|de|yeu|dong)"
+    r"|(?:liên|tổng|cam|đoàn|sơ) kết|kết (?:quả|thúc|nối|luận|bạn)"
+    r"|(?:lien|tong|cam|doan) ket|ket (?:thuc|luan))(?!\w)")
+
+
 def _reading(message: str) -> str:
-    text = _PRICE.sub("giátiền", normalize(message))
+    text = _COMPOUND.sub(lambda m: m[0].replace(" ", ""), normalize(message))
+    text = _PRICE.sub("giátiền", text)
     return _PASSPORT.sub("hộchiếu", _LONG.sub("lâuthờigian", text))
 
 
