@@ -93,7 +93,11 @@ CONVERSATION_FLOOR = {"conv_eval3": (0.80, 0.95), "conv_eval4": (0.86, 0.90),  #
                       # round 14 (140 chats, four authors): 0.873 / 0.857 before, 0.874 /
                       # 0.898 after (0.873 / 0.857 and 0.871 / 0.898 with the round's judged
                       # messages cut from the corpus)
-                      "conv_eval14": (0.86, 0.88)}
+                      "conv_eval14": (0.86, 0.88),
+                      # round 15 (140 chats, four authors): 0.839 / 0.956 before, 0.847 /
+                      # 0.956 after (0.834 / 0.956 and 0.846 / 0.956 with the round's judged
+                      # messages cut from the corpus; 0.842 after the guards' cut)
+                      "conv_eval15": (0.83, 0.94)}
 
 
 def test_the_fresh_conversation_sets_hold_their_line(engine) -> None:
@@ -129,7 +133,9 @@ SINGLE_FLOOR = {"eval4": (0.96, 0.95, 0.86), "eval5": (0.97, 0.97, 0.91),
                 # eval13 (round 13): 1.000 / 1.000 / 0.950 before and after
                 "eval13": (0.99, 0.99, 0.93),
                 # eval14 (round 14): 0.988 / 0.988 / 0.900 before, 0.988 / 0.982 / 0.950 after
-                "eval14": (0.98, 0.97, 0.93)}
+                "eval14": (0.98, 0.97, 0.93),
+                # eval15 (round 15): 0.988 / 0.988 / 1.000 before and after
+                "eval15": (0.98, 0.98, 0.98)}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_FLOOR))
