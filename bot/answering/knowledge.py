@@ -766,11 +766,11 @@ def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:
     if entities is not None:
         _check_names(col, path, raw, entities, ids)
         _check_trades(col, path, raw, entities, ids)
-        _check_stages(col, path, raw, entities, ids)
+        _check_redirects(col, path, raw, entities, ids)
     return entities
 
 
-def _check_stages(col: _Collector, path: Path, raw: Any, entities: Entities, ids: set[str]
+def _check_redirects(col: _Collector, path: Path, raw: Any, entities: Entities, ids: set[str]
                   ) -> None:
     """A redirect's topics exist, and it does not send a topic to itself."""
     for key, redirects in (("stages", entities.stages), ("signals", entities.signals)):
