@@ -35,6 +35,10 @@ def test_a_feeling_told_beside_a_question_opens_the_answer_kindly(
     # "buôn bán" folds to the same letters as "buồn bán": only the feeling's phrases count
     "nhà em buôn bán nhỏ, học trung cấp có được miễn học phí không",
     "so sánh học phí trung cấp với cao đẳng, trung cấp có được miễn không",
+    # "rồi qua đó" folds like "rầu quá", "lo làm" like "lo lắm", "sở làm" like "sợ lắm"
+    "học xong lớp 9 rồi qua đó học trung cấp thì có được miễn học phí không",
+    "ba má em lo làm ăn, em học trung cấp có được miễn học phí không",
+    "hoc xong roi qua do hoc trung cap co dc mien hoc phi ko",
 ])
 def test_no_kind_line_without_a_feeling(kb: KnowledgeBase, engine: Engine,
                                         question: str) -> None:
