@@ -53,3 +53,20 @@ def test_a_feeling_with_nothing_the_bot_answers_still_gets_the_kind_line_first(
     assert result.kind is Kind.FALLBACK
     reply = compose(kb, result, TODAY)
     assert reply.text.startswith(messages.FEELING + "\n")
+
+
+@pytest.mark.parametrize("question", [
+    "Chào chị, trung tâm ở Tân An nói con tôi cứ đi visa du học rồi qua bển đi làm như lao động, "
+    "lời hơn đi xuất khẩu lao động. Vậy có nên nghe không chị?",
+    "trung tam noi di visa du lich qua nhat roi lam luon, chi phi het bao nhieu",
+])
+def test_a_students_or_tourists_visa_to_work_is_read_as_a_scams_sign(
+        engine: Engine, question: str) -> None:
+    result = engine.ask(question)
+    assert result.entry is not None and result.entry.id == "overseas.scams"
+
+
+def test_studying_abroad_while_working_is_still_studying_abroad(engine: Engine) -> None:
+    # a lawful programme named alone is no sign: only a visa used to work is
+    result = engine.ask("du học Hàn diện vừa học vừa làm thì cần chuẩn bị gì")
+    assert result.entry is not None and result.entry.id == "overseas.study-abroad"
