@@ -12,14 +12,18 @@ from bot.answering.context_model import (
     NONE_FEATURES,
     PRIOR_FEATURES,
     SHOWN_WORDS,
+    TOPIC_BUCKETS,
     TOPIC_FEATURES,
+    TOPIC_WORDS,
     WIDTH,
     WORD_BUCKETS,
     Choice,
     ContextModel,
     Transitions,
+    candidates,
     examples,
     key,
+    read,
     scored,
 )
 from bot.answering.corpus import Conversation, Tag, Turn
@@ -47,7 +51,8 @@ def test_training_reads_each_turn_after_a_topic_with_its_answer_among_the_candid
         ("ở Nhật người ta có thân thiện không", None, "oos")),))
     # the first turn has no topic before it; the two others are read after one
     assert len(groups) == 2
-    width = len(TOPIC_FEATURES) + len(NONE_FEATURES) + WORD_BUCKETS + len(PRIOR_FEATURES)
+    width = (len(TOPIC_FEATURES) + len(NONE_FEATURES) + WORD_BUCKETS + TOPIC_BUCKETS
+             + len(PRIOR_FEATURES))
     for features, right in groups:
         assert features.shape[1] == width
         assert 0 <= right < len(features)
@@ -177,7 +182,7 @@ def test_the_words_of_a_follow_up_tell_staying_from_leaving(kb, engine):
         rows.append(x)
     words = slice(SHOWN_WORDS, SHOWN_WORDS + WORD_BUCKETS)
     apart = np.ones(WIDTH, dtype=bool)
-    apart[words] = False
+    apart[SHOWN_WORDS:TOPIC_WORDS + TOPIC_BUCKETS] = False  # both kinds of word columns
     assert np.array_equal(rows[0][:, apart], rows[1][:, apart])  # nothing but the words
     assert not np.array_equal(rows[0][0, words], rows[1][0, words])
     assert not rows[0][1:, words].any()  # only the shown topic's row has them
@@ -190,6 +195,33 @@ def test_the_words_of_a_follow_up_tell_staying_from_leaving(kb, engine):
     learned = Engine(kb, engine.tuning, engine.model, context_model=model)
     assert _topic(learned, STAY, before.id) == "overseas.costs"
     assert _topic(learned, LEAVE, before.id) == "overseas.rights"
+
+
+ON_LOAN, ON_RIGHTS = "chuyện đó tính sao luôn", "chuyện đó tính sao nữa"
+
+
+def test_the_words_of_a_follow_up_tell_one_other_topic_from_another(kb, engine):
+    """Two follow-ups alike but for a filler word, both leaving the costs of working abroad,
+    one for the loan and the other for the workers' rights: the shown topic's words only say
+    staying or leaving; each topic's row has the words hashed with that topic, which learn
+    where to."""
+    before = kb.get("overseas.costs")
+    topic_words = slice(TOPIC_WORDS, TOPIC_WORDS + TOPIC_BUCKETS)
+    for q in (ON_LOAN, ON_RIGHTS):
+        topics, x = scored(engine, q, before, engine._ask(q, Context(topic=before.id)))[1:]
+        assert {"overseas.loan", "overseas.rights"} <= set(topics)
+        loan, rights = (x[topics.index(t), topic_words]
+                        for t in ("overseas.loan", "overseas.rights"))
+        assert loan.any() and rights.any() and not np.array_equal(loan, rights)
+        assert not x[topics.index(None), topic_words].any()  # "no topic" has none
+    taught = tuple(chat(("Đi xuất khẩu lao động tốn bao nhiêu tiền?", "overseas.costs", "open"),
+                        (q, target, "follow"))
+                   for q, target in ((ON_LOAN, "overseas.loan"), (ON_RIGHTS, "overseas.rights"))
+                   for _ in range(12))
+    model = ContextModel.train(engine, taught, c=10.0, declined=0)
+    learned = Engine(kb, engine.tuning, engine.model, context_model=model)
+    assert _topic(learned, ON_LOAN, before.id) == "overseas.loan"
+    assert _topic(learned, ON_RIGHTS, before.id) == "overseas.rights"
 
 
 def _none_first(kb, engine, sure_away: float) -> Engine:
@@ -226,3 +258,15 @@ def test_a_topic_scored_above_no_topic_replaces_the_rules_no_topic():
     assert model.best(found, None, "overseas.costs") == "overseas.costs"
     model.margin_none = 0.5
     assert model.best(found, None, "overseas.costs") is None
+
+
+def test_the_intent_model_s_five_best_topics_are_candidates(kb, engine):
+    """A follow-up whose topic the intent model ranks fourth or fifth can still be chosen
+    (three candidates from the model: 246 chats of 443 in the CV, five: 248)."""
+    before = kb.get("vet.levels")
+    message = "em sợ ba má không chịu"  # the counselor: the model's fourth or fifth
+    rule = engine._ask(message, Context(topic=before.id))
+    reading = read(engine, message, before, rule)
+    best = sorted(reading.model, key=lambda t: -reading.model[t])[:5]
+    assert len(best) == 5
+    assert set(best) <= set(candidates(engine, reading, before))

@@ -41,9 +41,11 @@ Engine = Any
 Result = Any
 ANSWERED = ("answer", "suggest", "fallback")  # the Kind values the learned part may change
 
-VERSION = 4
+VERSION = 5
 CODE = ("context_model", "retrieval", "entities", "facets", "focus", "text", "knowledge")
-MODEL_TOP = 3  # the intent model's best topics among the candidates
+# the intent model's best topics among the candidates (3 -> 5: CV 246 -> 248 of 443 chats,
+# development chats 834 both)
+MODEL_TOP = 5
 RANK_TOP = 5  # ... and each ranking's
 NONE = None
 # Per topic candidate, then the "no topic" option's own features (zero for a topic).
@@ -74,7 +76,13 @@ SHOWN_WORDS = len(TOPIC_FEATURES) + len(NONE_FEATURES)  # the first word column
 # the word columns' scale in the fit (the others: their standard deviation): 0.2-0.5 gained
 # more chats in the CV (252-256) but lost 3-13 development chats; 2.0 gained 250 and 557
 WORD_SCALE = 1.0
-WIDTH = SHOWN_WORDS + WORD_BUCKETS + len(PRIOR_FEATURES)
+# ... and on every topic's row, the message's words hashed with that topic into TOPIC_BUCKETS
+# columns: which words lead from the topic just shown to which other topic, which the shown
+# row's words cannot tell (CV, 443 chats: 241 -> 246; development chats 823 -> 834; 1,024
+# columns 245, 256 columns 236, word pairs too 244, the words' scale 0.5 or 2: 245, 240)
+TOPIC_BUCKETS = 512
+TOPIC_WORDS = SHOWN_WORDS + WORD_BUCKETS  # the first (topic, word) column
+WIDTH = TOPIC_WORDS + TOPIC_BUCKETS + len(PRIOR_FEATURES)
 SMOOTH = 0.5  # additive smoothing of the transition counts
 DECLINED_EVERY = 3  # every 3rd corpus message no topic answers is trained on after a topic
 NEAREST_EVERY = 2  # ... and every 2nd after the topic whose words it shares most
@@ -239,6 +247,7 @@ def features(engine: Engine, reading: _Reading, before: Entry, topic: str | None
         (rest := _known(engine, reading, topic, reading.rest)), shown * (1.0 - rest))
     if shown:
         _words(row, reading.tokens)
+    _topic_words(row, topic, reading.tokens)
     return row
 
 
@@ -249,6 +258,13 @@ def _words(row: np.ndarray, tokens: tuple[str, ...]) -> None:
     weight = 1.0 / math.sqrt(len(grams) or 1)
     for gram in grams:
         row[SHOWN_WORDS + zlib.crc32(gram.encode()) % WORD_BUCKETS] += weight
+
+
+def _topic_words(row: np.ndarray, topic: str, tokens: tuple[str, ...]) -> None:
+    """The message's words, each hashed with the candidate topic, 1 / sqrt(count) each."""
+    weight = 1.0 / math.sqrt(len(tokens) or 1)
+    for token in tokens:
+        row[TOPIC_WORDS + zlib.crc32(f"{topic}|{token}".encode()) % TOPIC_BUCKETS] += weight
 
 
 def _known(engine: Engine, reading: _Reading, topic: str,
@@ -543,7 +559,7 @@ def _fit(groups: list[tuple[np.ndarray, int]], c: float) -> np.ndarray:
     scale = features.std(axis=0) + 1e-6  # fitted on standardised features, kept unscaled
     # the words alike, not each by its rarity (a rare word's column would be scaled up, so
     # less penalised: learned from a turn or two)
-    scale[SHOWN_WORDS:SHOWN_WORDS + WORD_BUCKETS] = WORD_SCALE
+    scale[SHOWN_WORDS:TOPIC_WORDS + TOPIC_BUCKETS] = WORD_SCALE
     x = _Split(features / scale)
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
@@ -564,14 +580,13 @@ def _fit(groups: list[tuple[np.ndarray, int]], c: float) -> np.ndarray:
 
 
 class _Split:
-    """The fit's features as a dense block and the word columns as a sparse one: the words
-    are on one row per turn (the topic just shown's), and dense they made each step of the
-    fit about five times slower."""
+    """The fit's features as a dense block and the word columns as a sparse one: a row has
+    few words, and dense they made each step of the fit about five times slower."""
 
     def __init__(self, x: np.ndarray) -> None:
         from scipy.sparse import csr_matrix
 
-        words = slice(SHOWN_WORDS, SHOWN_WORDS + WORD_BUCKETS)
+        words = slice(SHOWN_WORDS, TOPIC_WORDS + TOPIC_BUCKETS)
         rest = np.ones(x.shape[1], dtype=bool)
         rest[words] = False
         self.rest = rest
