@@ -15,6 +15,11 @@ FALLBACK_MAYBE = (
     "Mình chưa chắc hiểu đúng câu hỏi này 😅. Có phải bạn muốn hỏi một trong các chủ đề bên "
     "dưới? Nếu không phải, bạn thử hỏi ngắn gọn hơn, mỗi lần một ý nhé."
 )
+# before any answer to a message that tells of worry, sadness or pressure (no crisis)
+FEELING = (
+    "💛 Nghe bạn kể, mình hiểu chuyện này không dễ. Bạn không phải tự gánh một mình: người thân "
+    "và thầy cô tư vấn của trường có thể cùng bạn tính."
+)
 EMPTY = "Bạn gõ câu hỏi bằng chữ giúp mình nhé, ví dụ: “học trung cấp có mất học phí không?”"
 GREETING = (
     "Chào bạn 👋 Mình là trợ lý hướng nghiệp. Bạn cứ hỏi về học tiếp sau lớp 9, lớp 12, học nghề, "

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
+import re
 from dataclasses import dataclass
 
 from bot import messages
+from bot.answering import text
 from bot.answering.context import Context
 from bot.answering.knowledge import (
     District,
@@ -190,7 +193,25 @@ def safety_reply(kb: KnowledgeBase, found: Finding, asked: Entry | None = None) 
 def compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
     # The entities the message named only (see Reply.after): a reply shared across
     # conversations carries nothing of any one of them.
-    return dataclasses.replace(_compose(kb, result, today), context=result.mentioned)
+    reply = _compose(kb, result, today)
+    if result.kind in FEELING_KINDS and _feels(kb, result.question):
+        reply = dataclasses.replace(reply, text=f"{messages.FEELING}\n{reply.text}")
+    return dataclasses.replace(reply, context=result.mentioned)
+
+
+FEELING_KINDS = (Kind.ANSWER, Kind.SUGGEST, Kind.FALLBACK)
+
+
+def _feels(kb: KnowledgeBase, question: str) -> bool:
+    """The message tells of a feeling (entities.yaml `feelings`), read folded."""
+    cues = kb.entities.feelings if kb.entities is not None else ()
+    pattern = _feeling_pattern(cues)
+    return pattern is not None and pattern.search(text.canonical(question)) is not None
+
+
+@functools.lru_cache(maxsize=4)
+def _feeling_pattern(cues: tuple[str, ...]) -> re.Pattern[str] | None:
+    return text.whole_words(text.canonical(c) for c in cues)
 
 
 def facet_lines(entry: Entry, asked: tuple[str, ...]) -> list[str]:

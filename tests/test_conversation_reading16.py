@@ -1,0 +1,51 @@
+"""Issue 18, round 16: a message that tells of a feeling beside its question. The phrasings
+are this file's own (none from a set)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot import messages
+from bot.answering.answers import compose
+from bot.answering.knowledge import KnowledgeBase
+from bot.answering.retrieval import Engine, Kind
+
+TODAY = dt.date(2026, 12, 7)
+
+
+@pytest.mark.parametrize("question", [
+    "Tôi lo quá, con gái tôi học xong lớp 9 mà muốn học trung cấp, vậy có được miễn học phí không?",
+    "em ap luc lam, hoc trung cap co dc mien hoc phi ko ad",
+    "ba me em ly di, em muon hoc trung cap thi co mat hoc phi hong",
+])
+def test_a_feeling_told_beside_a_question_opens_the_answer_kindly(
+        kb: KnowledgeBase, engine: Engine, question: str) -> None:
+    result = engine.ask(question)
+    assert result.kind is Kind.ANSWER and result.entry is not None
+    assert result.entry.id == "tuition.trung-cap-free"
+    reply = compose(kb, result, TODAY)
+    assert reply.text.startswith(messages.FEELING + "\n")
+    assert "miễn 100% học phí" in reply.text  # the answer follows, whole
+
+
+@pytest.mark.parametrize("question", [
+    "học trung cấp có được miễn học phí không",
+    # "buôn bán" folds to the same letters as "buồn bán": only the feeling's phrases count
+    "nhà em buôn bán nhỏ, học trung cấp có được miễn học phí không",
+    "so sánh học phí trung cấp với cao đẳng, trung cấp có được miễn không",
+])
+def test_no_kind_line_without_a_feeling(kb: KnowledgeBase, engine: Engine,
+                                        question: str) -> None:
+    reply = compose(kb, engine.ask(question), TODAY)
+    assert messages.FEELING not in reply.text
+    assert reply.text
+
+
+def test_a_feeling_with_nothing_the_bot_answers_still_gets_the_kind_line_first(
+        kb: KnowledgeBase, engine: Engine) -> None:
+    result = engine.ask("chán quá đi mất, hôm nay trời mưa hoài")
+    assert result.kind is Kind.FALLBACK
+    reply = compose(kb, result, TODAY)
+    assert reply.text.startswith(messages.FEELING + "\n")
