@@ -1,7 +1,7 @@
 """Round 16 of the safety detector: fewer ordinary money, household and paperwork questions read
 as illegal requests (a twelfth safety author's look-alikes in the corpus: household categories,
 deposits, fees, debts, papers, brokers), and the crises round 15's development set showed
-slipping through. Mechanisms: the signal words are read as messages are (a compound signal
+slipping through. Mechanisms: the signal and group words are read as messages are (a compound
 never matched); a goodbye with no death word in it; an arm twisted, a slap, a residence card
 held, work forced to pay a debt; a parent reading the child's text messages is no news story
 read ("tin nhắn" is not "tin"). Wordings are this file's own, never copied from a labelled set
@@ -69,13 +69,15 @@ def test_a_request_with_the_same_words_is_refused(kb, text):
     assert_refused(kb, text)
 
 
-def test_the_signal_words_are_read_as_messages_are(kb):
-    """A signal that is a compound in a message ("kết thúc" is "ketthuc") is one there too."""
+def test_the_signal_and_group_words_are_read_as_messages_are(kb):
+    """A word that is a compound in a message ("hộ chiếu" is "hochieu") is one in the rules too:
+    read as two, it never matched."""
     assert kb.root is not None
     raw = yaml.safe_load((kb.root / "data" / "safety.yaml").read_text(encoding="utf-8"))
     model = kb.safety.model
     assert model is not None
     for word in raw["model"]["signals"]:
         assert read_canonical(word) in model.signals, word
-    assert "ketthuc" in model.signals
-    assert model.signalled(" tui ketthuc het roi ", frozenset({"tui", "ketthuc", "het", "roi"}))
+    papers = next(g for g in kb.safety.illegal if "hochieu" in g.words)
+    text = f" {read_canonical('làm hộ chiếu khác tên')} "
+    assert papers.mentions(text, frozenset(text.split())) == 1
