@@ -35,6 +35,10 @@ def test_a_feeling_told_beside_a_question_opens_the_answer_kindly(
     # "buôn bán" folds to the same letters as "buồn bán": only the feeling's phrases count
     "nhà em buôn bán nhỏ, học trung cấp có được miễn học phí không",
     "so sánh học phí trung cấp với cao đẳng, trung cấp có được miễn không",
+    # "rồi qua đó" folds like "rầu quá", "lo làm" like "lo lắm", "sở làm" like "sợ lắm"
+    "học xong lớp 9 rồi qua đó học trung cấp thì có được miễn học phí không",
+    "ba má em lo làm ăn, em học trung cấp có được miễn học phí không",
+    "hoc xong roi qua do hoc trung cap co dc mien hoc phi ko",
 ])
 def test_no_kind_line_without_a_feeling(kb: KnowledgeBase, engine: Engine,
                                         question: str) -> None:
@@ -49,3 +53,20 @@ def test_a_feeling_with_nothing_the_bot_answers_still_gets_the_kind_line_first(
     assert result.kind is Kind.FALLBACK
     reply = compose(kb, result, TODAY)
     assert reply.text.startswith(messages.FEELING + "\n")
+
+
+@pytest.mark.parametrize("question", [
+    "Chào chị, trung tâm ở Tân An nói con tôi cứ đi visa du học rồi qua bển đi làm như lao động, "
+    "lời hơn đi xuất khẩu lao động. Vậy có nên nghe không chị?",
+    "trung tam noi di visa du lich qua nhat roi lam luon, chi phi het bao nhieu",
+])
+def test_a_students_or_tourists_visa_to_work_is_read_as_a_scams_sign(
+        engine: Engine, question: str) -> None:
+    result = engine.ask(question)
+    assert result.entry is not None and result.entry.id == "overseas.scams"
+
+
+def test_studying_abroad_while_working_is_still_studying_abroad(engine: Engine) -> None:
+    # a lawful programme named alone is no sign: only a visa used to work is
+    result = engine.ask("du học Hàn diện vừa học vừa làm thì cần chuẩn bị gì")
+    assert result.entry is not None and result.entry.id == "overseas.study-abroad"

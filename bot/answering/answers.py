@@ -203,15 +203,20 @@ FEELING_KINDS = (Kind.ANSWER, Kind.SUGGEST, Kind.FALLBACK)
 
 
 def _feels(kb: KnowledgeBase, question: str) -> bool:
-    """The message tells of a feeling (entities.yaml `feelings`), read folded."""
-    cues = kb.entities.feelings if kb.entities is not None else ()
-    pattern = _feeling_pattern(cues)
-    return pattern is not None and pattern.search(text.canonical(question)) is not None
+    """The message tells of a feeling (entities.yaml `feelings`): a phrase as typed, with its
+    accents, or one of the unaccented phrases that fold into nothing else."""
+    entities = kb.entities
+    if entities is None:
+        return False
+    typed = _phrases(entities.feelings, False)
+    folded = _phrases(entities.feelings_unaccented, True)
+    return bool(typed and typed.search(text.normalize(question))) or \
+        bool(folded and folded.search(text.canonical(question)))
 
 
-@functools.lru_cache(maxsize=4)
-def _feeling_pattern(cues: tuple[str, ...]) -> re.Pattern[str] | None:
-    return text.whole_words(text.canonical(c) for c in cues)
+@functools.lru_cache(maxsize=8)
+def _phrases(cues: tuple[str, ...], fold: bool) -> re.Pattern[str] | None:
+    return text.whole_words((text.canonical if fold else text.normalize)(c) for c in cues)
 
 
 def facet_lines(entry: Entry, asked: tuple[str, ...]) -> list[str]:

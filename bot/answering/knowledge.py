@@ -260,7 +260,9 @@ class Entities(_Model):
     result_topics: tuple[EntryId, ...] = ()
     stages: tuple[Redirect, ...] = ()
     signals: tuple[Redirect, ...] = ()
-    feelings: tuple[Text, ...] = ()  # a feeling told beside a question: a kind line first
+    # a feeling told beside a question: a kind line first (as typed; folded, unaccented)
+    feelings: tuple[Text, ...] = ()
+    feelings_unaccented: tuple[Text, ...] = ()
 
     def line_for(self, trade: Trade) -> str | None:
         return self.trade_line.replace("{name}", trade.name) if self.trade_line else None
