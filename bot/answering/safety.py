@@ -657,13 +657,14 @@ class _Reader:
         self.problems.append(Problem(self.rel, line, message))
 
     def canonical(self, item: object) -> str:
-        """A signal or group word as messages are read ("" if not a string); from the memo
-        when the last start read it (~10 ms of a start through the lexicon)."""
+        """A signal or group word as messages are read ("" if not a string): compounds
+        joined as in a message ("hộ chiếu" is "hochieu" there, so "ho chieu" never matched);
+        from the memo when the last start read it (~10 ms of a start through the lexicon)."""
         if not isinstance(item, str):
             return ""
         found = self.known.words.get(item)
         if found is None:
-            found = canonical(item)
+            found = read_canonical(item)
         self.memo.words[item] = found
         return found
 
