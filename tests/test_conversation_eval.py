@@ -97,7 +97,11 @@ CONVERSATION_FLOOR = {"conv_eval3": (0.80, 0.95), "conv_eval4": (0.86, 0.90),  #
                       # round 15 (140 chats, four authors): 0.839 / 0.956 before, 0.847 /
                       # 0.956 after (0.834 / 0.956 and 0.846 / 0.956 with the round's judged
                       # messages cut from the corpus; 0.842 after the guards' cut)
-                      "conv_eval15": (0.83, 0.94)}
+                      "conv_eval15": (0.83, 0.94),
+                      # round 16 (140 chats, four authors): 0.867 / 0.911 before, 0.864 /
+                      # 0.911 after (0.855 / 0.911 and 0.862 / 0.911 with the round's judged
+                      # messages cut from the corpus)
+                      "conv_eval16": (0.85, 0.90)}
 
 
 def test_the_fresh_conversation_sets_hold_their_line(engine) -> None:
@@ -135,7 +139,9 @@ SINGLE_FLOOR = {"eval4": (0.96, 0.95, 0.86), "eval5": (0.97, 0.97, 0.91),
                 # eval14 (round 14): 0.988 / 0.988 / 0.900 before, 0.988 / 0.982 / 0.950 after
                 "eval14": (0.98, 0.97, 0.93),
                 # eval15 (round 15): 0.988 / 0.988 / 1.000 before and after
-                "eval15": (0.98, 0.98, 0.98)}
+                "eval15": (0.98, 0.98, 0.98),
+                # eval16 (round 16): 0.988 / 0.982 / 0.983 before and after
+                "eval16": (0.98, 0.97, 0.98)}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_FLOOR))
