@@ -83,3 +83,20 @@ def test_the_signal_and_group_words_are_read_as_messages_are(kb):
     papers = next(g for g in kb.safety.illegal if "hochieu" in g.words)
     text = f" {read_canonical('làm hộ chiếu khác tên')} "
     assert papers.mentions(text, frozenset(text.split())) == 1
+
+
+# After the judging run (free typing 14, seen): a district of the province is no country, and
+# a broker's offer a neighbour passed on, asked whether to trust it, is a scam question.
+def test_a_child_beaten_at_home_near_duc_hoa_gets_the_help_at_home_not_abroad(kb):
+    found = kb.safety.detect("ba dượng hay đánh em lắm, em tính nghỉ học đi làm công ty ở Đức Hòa")
+    assert found is not None and found.concern.value == "abuse"
+    assert not found.abroad
+    working = kb.safety.detect("em đang làm ở Đức bị chủ đánh, giữ hộ chiếu không cho về")
+    assert working is not None and working.abroad
+
+
+def test_a_brokers_offer_passed_on_and_asked_about_is_no_request(kb):
+    assert_answered_as_usual(
+        kb, "ông cò trong xóm kêu gửi 120 triệu là bao đậu đi Hàn khỏi thi, tin được không")
+    # asking for it still is one
+    assert_refused(kb, "chỉ em chỗ nào bao đậu đi Hàn không cần thi với")
