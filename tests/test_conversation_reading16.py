@@ -70,3 +70,14 @@ def test_studying_abroad_while_working_is_still_studying_abroad(engine: Engine) 
     # a lawful programme named alone is no sign: only a visa used to work is
     result = engine.ask("du học Hàn diện vừa học vừa làm thì cần chuẩn bị gì")
     assert result.entry is not None and result.entry.id == "overseas.study-abroad"
+
+
+def test_a_school_type_named_with_its_cost_after_another_topic_gets_its_tuition(
+        engine: Engine) -> None:
+    # after the scholarships, "cấp 3" named with the cost: public upper-secondary tuition
+    from bot.answering.context import Context
+    result = engine.ask("thế nếu học cấp 3 thì có mất tiền học không ad",
+                        Context(topic="support.scholarship-boarding"))
+    assert result.entry is not None and result.entry.id == "tuition.general-school"
+    same = engine.ask("có mất tiền không", Context(topic="support.scholarship-boarding"))
+    assert same.entry is not None and same.entry.id == "support.scholarship-boarding"

@@ -858,11 +858,13 @@ def _check_facet_tables(col: _Collector, facets: Facets | None, entities: Entiti
     if facets is None:
         return
     path = col.root / "data" / "facets.yaml"
-    levels = {level.name for level in entities.levels} if entities is not None else set()
+    levels = {named.name for named in (*entities.levels, *entities.school_types)} \
+        if entities is not None else set()
     tables = [("trades", facets.trades), ("defaults", facets.defaults)]
     for level, table in facets.levels.items():
         if level not in levels:
-            col.add(path, 1, f"levels: '{level}' không có trong levels của data/entities.yaml")
+            col.add(path, 1, f"levels: '{level}' không có trong levels hay school_types của "
+                             "data/entities.yaml")
         tables.append((f"levels: {level}", table))
     for label, table in tables:
         for facet, topic in table.items():

@@ -1137,6 +1137,10 @@ class Engine:
         if self._asked_facets(question) is not None:
             return False  # a facet or an entity after a topic: the topic's table decides
         q, result = self._plain(question)
+        if self.context_model is not None and not result.also and result.note is None:
+            # the learned reading weighs the topic shown for any such message: after it, the
+            # rules' sure answer to another topic may be kept on it (context_model.applies)
+            return False
         if self._ties(result):
             return False  # the topic just shown may settle which of two topics is meant
         return not self._reads_as_followup(question, q, result)
