@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Iterator
@@ -35,6 +36,13 @@ def engine(kb: KnowledgeBase) -> Engine:
 @pytest.fixture(scope="session")
 def assistant(kb: KnowledgeBase, engine: Engine) -> Assistant:
     return Assistant(kb, engine, lambda: TODAY)
+
+
+def rules_only(kb: KnowledgeBase, engine: Engine) -> Engine:
+    """The engine without its learned context model: the rules alone say which messages read
+    the same after any topic, and so which replies the answer cache shares across topics (with
+    the model, an answer after a topic may be kept on it: nothing answered is shared)."""
+    return Engine(kb, dataclasses.replace(engine.tuning, context_model=False), engine.model)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from bot.answering.evaluation import QuestionSet
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine
 from bot.config import ConfigError, Settings
-from tests.conftest import TODAY
+from tests.conftest import TODAY, rules_only
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLLOW_UP = "còn Đài Loan thì sao"  # a bare country: read against the topic before it
@@ -47,12 +47,6 @@ def test_a_follow_up_after_another_topic_is_another_key_with_its_own_reply(kb, e
     assert after_markets.reply.entry_id != after_costs.reply.entry_id
     assert assistant.timed_answer(FOLLOW_UP, "overseas.costs").cached
     assert assistant.cache.stats().size == 2
-
-
-def rules_only(kb: KnowledgeBase, engine: Engine) -> Engine:
-    """The engine without its learned context model: the rules alone say which messages read
-    the same after any topic (with the model, an answer after a topic may be kept on it)."""
-    return Engine(kb, dataclasses.replace(engine.tuning, context_model=False), engine.model)
 
 
 def test_a_question_that_stands_alone_shares_one_reply_whatever_came_before(kb, engine):

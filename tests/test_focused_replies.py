@@ -18,7 +18,7 @@ from bot.answering.assistant import Assistant
 from bot.answering.context import Context
 from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine, Kind
-from tests.conftest import TODAY
+from tests.conftest import TODAY, rules_only
 
 LOAN = "support.student-loan"
 HOW_MUCH = "Mức vay (mục thử): một con số cho mỗi tháng học."
@@ -116,6 +116,7 @@ def test_the_second_question_gets_its_facet_answer_when_it_asks_a_facet(loan_kb,
 
 
 def test_a_remembered_reply_is_focused_only_after_the_topic_it_answers(loan_kb, loan_engine):
+    loan_engine = rules_only(loan_kb, loan_engine)  # which replies are shared: the rules'
     assistant = Assistant(loan_kb, loan_engine, today=lambda: TODAY)
     question = "vay vốn đi học cao đẳng thì được bao nhiêu tiền một tháng"
     elsewhere = assistant.timed_answer(question, "overseas.costs")

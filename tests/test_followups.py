@@ -170,8 +170,9 @@ def test_ask_json_previous_still_works_and_overrides_a_sessions_topic():
 def test_a_reply_is_shared_across_conversations_it_does_not_depend_on(kb, engine):
     from bot.answering.assistant import Assistant
     from bot.answering.context import Context
-    from tests.conftest import TODAY
+    from tests.conftest import TODAY, rules_only
 
+    engine = rules_only(kb, engine)  # which replies are shared: the rules' (see conftest)
     assistant = Assistant(kb, engine, lambda: TODAY)
     question = "hoc trung cap co mat hoc phi ko"
     first = assistant.timed_answer(question, Context())
