@@ -1437,10 +1437,7 @@ class Engine:
         if asked is None:
             return None
         wanted, rest = asked
-        facet = next((f for f in wanted if before.facet(f)), None)
-        target = self.kb.get(before.facet(facet) or "") if facet is not None else None
-        if facet is None:
-            facet, target = self._rowless_facet(wanted, before, level)
+        facet, target = self._facet_row(question, wanted, before, level)
         if SAME in wanted:
             facet, target = SAME, before  # "Đài Loan cũng vậy hả": the question just answered
         if target is None and wanted == ("country",) and not focus.is_followup(question):
@@ -1468,6 +1465,35 @@ class Engine:
         return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
                       self._districts_in(self._canon(question)), asked=cues,
                       focused=facet != SAME)
+
+    def _facet_row(self, question: str, wanted: tuple[str, ...], before: Entry,
+                   level: str | None) -> tuple[str | None, Entry | None]:
+        """The facet asked and the topic that answers it: a level or school type named here,
+        else the shown topic's table, else a row for a topic without one."""
+        facet, target = self._named_here(question, wanted)
+        if facet is None:
+            facet = next((f for f in wanted if before.facet(f)), None)
+            target = self.kb.get(before.facet(facet) or "") if facet is not None else None
+        if facet is None:
+            facet, target = self._rowless_facet(wanted, before, level)
+        return facet, target
+
+    def _named_here(self, question: str, wanted: tuple[str, ...]
+                    ) -> tuple[str | None, Entry | None]:
+        """A level or a school type named in this very message with a facet its row in
+        facets.yaml `levels` answers ("còn nếu em học cấp 3 thì có tốn tiền không" after the
+        scholarships): that row, whatever the topic shown says of the facet."""
+        facets = self.kb.facets
+        if facets is None or not facets.levels:
+            return None, None
+        canon = self._canon(question)
+        for group in ("levels", "school_types"):
+            named = self._mentions.find(canon, group, question)
+            row = facets.levels.get(named.name, {}) if named is not None else {}
+            facet = next((f for f in wanted if f in row), None)
+            if facet is not None:
+                return facet, self.kb.get(row[facet])
+        return None, None
 
     def _rowless_facet(self, wanted: tuple[str, ...], before: Entry,
                        level: str | None) -> tuple[str | None, Entry | None]:
