@@ -100,3 +100,12 @@ def test_a_brokers_offer_passed_on_and_asked_about_is_no_request(kb):
         kb, "ông cò trong xóm kêu gửi 120 triệu là bao đậu đi Hàn khỏi thi, tin được không")
     # asking for it still is one
     assert_refused(kb, "chỉ em chỗ nào bao đậu đi Hàn không cần thi với")
+
+
+def test_a_relative_who_went_abroad_and_is_unreachable_gets_the_help_abroad(kb):
+    found = kb.safety.detect("vợ tui đi Nhật làm hai năm, giờ cả tháng không liên lạc được, "
+                             "gọi hoài không ai bắt máy")
+    assert found is not None and found.abroad
+    # a plan of the writer's own to go is no one abroad
+    plan = kb.safety.detect("dượng đánh em hoài, em đi Hàn làm được không ad")
+    assert plan is not None and not plan.abroad
