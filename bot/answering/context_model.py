@@ -308,13 +308,17 @@ def scored(engine: Engine, question: str, before: Entry, rule: Result
     return reading, topics, np.stack([features(engine, reading, before, t) for t in topics])
 
 
+def weighs(result: Result) -> bool:
+    """Whether the learned part may change this reading after a topic: an answer, suggestion
+    or fallback, not a two-question message nor a near-domain question declined with a note."""
+    return result.kind in ANSWERED and not result.also and result.note is None
+
+
 def applies(engine: Engine, question: str, ctx: Context, result: Result) -> Entry | None:
     """The topic just shown when the learned part decides this message, else None: greetings,
     bare names (districts too), two-question messages and a facet the topic's table sends to
     another topic stay with the rules."""
-    if not ctx.topic or result.kind not in ANSWERED:
-        return None
-    if result.also or result.note is not None or engine._names.bare(question) is not None:
+    if not ctx.topic or not weighs(result) or engine._names.bare(question) is not None:
         return None
     if result.focused and result.entry is not None and result.entry.id != ctx.topic:
         return None  # the topic's facet table sends this facet elsewhere: declared knowledge

@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.answering import focus, text, yamlfile
 from bot.answering.context import EMPTY, Context
-from bot.answering.context_model import ContextModel
+from bot.answering.context_model import ContextModel, weighs
 from bot.answering.entities import (
     Bare,
     Districts,
@@ -1137,7 +1137,7 @@ class Engine:
         if self._asked_facets(question) is not None:
             return False  # a facet or an entity after a topic: the topic's table decides
         q, result = self._plain(question)
-        if self.context_model is not None and not result.also and result.note is None:
+        if self.context_model is not None and weighs(result):
             # the learned reading weighs the topic shown for any such message: after it, the
             # rules' sure answer to another topic may be kept on it (context_model.applies)
             return False
