@@ -774,7 +774,7 @@ def _load_entities(col: _Collector, ids: set[str]) -> Entities | None:
 
 
 def _check_redirects(col: _Collector, path: Path, raw: Any, entities: Entities, ids: set[str]
-                  ) -> None:
+                     ) -> None:
     """A redirect's topics exist, and it does not send a topic to itself."""
     for key, redirects in (("stages", entities.stages), ("signals", entities.signals)):
         for i, redirect in enumerate(redirects):
