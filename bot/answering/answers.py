@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot import messages
-from bot.answering import focus, text
+from bot.answering import focus, service_fee, text
 from bot.answering.context import Context
 from bot.answering.knowledge import (
     District,
@@ -194,12 +194,26 @@ def compose(kb: KnowledgeBase, result: Result, today: dt.date) -> Reply:
     # The entities the message named only (see Reply.after): a reply shared across
     # conversations carries nothing of any one of them.
     reply = _compose(kb, result, today)
+    if result.kind is Kind.ANSWER and result.entry is not None:
+        reply = _fee_first(kb, result.entry, result.question, reply)
     if result.kind in FEELING_KINDS and _feels(kb, result.question):
         reply = dataclasses.replace(reply, text=f"{messages.FEELING}\n{reply.text}")
     return dataclasses.replace(reply, context=result.mentioned)
 
 
 FEELING_KINDS = (Kind.ANSWER, Kind.SUGGEST, Kind.FALLBACK)
+
+
+def _fee_first(kb: KnowledgeBase, entry: Entry, question: str, reply: Reply) -> Reply:
+    """A fee in months of wage and a contract's length stated: the comparison with the cap
+    comes first, from the answer's topic or a topic it points to (a scam question about a
+    fee is set against the costs topic's cap)."""
+    near = (entry, *(kb.get(i) for i in (*entry.related, *(t for _, t in entry.facets))))
+    cap = next((e.fee_cap for e in near if e is not None and e.fee_cap is not None), None)
+    asked = service_fee.demand(question) if cap is not None else None
+    if cap is None or asked is None:
+        return reply
+    return dataclasses.replace(reply, text=f"{asked.line(cap)}\n{reply.text}")
 
 
 def _feels(kb: KnowledgeBase, question: str) -> bool:

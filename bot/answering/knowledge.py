@@ -91,6 +91,15 @@ class Source(_Model):
         return ", ".join(parts)
 
 
+class FeeCap(_Model):
+    """A legal cap on a fee counted in months of wage: `per_year` months for each 12 months of
+    contract, never more than `at_most`; `law` names the article, as users read it."""
+
+    per_year: float = Field(gt=0)
+    at_most: float = Field(gt=0)
+    law: Text
+
+
 class Entry(_Model):
     """One knowledge topic."""
 
@@ -115,6 +124,9 @@ class Entry(_Model):
     # The short answer to one facet of this topic ("how-much": the amount, or who knows it):
     # shown instead of the whole entry when a message asks only that.
     facet_answers: tuple[tuple[str, Text], ...] = ()
+    # A fee cap the topic sets out: a message stating a fee in months of wage and a contract's
+    # length gets the comparison first ("3 tháng lương cho hợp đồng 1 năm" is over the cap).
+    fee_cap: FeeCap | None = None
 
     @field_validator("facets", mode="before")
     @classmethod
