@@ -1,6 +1,7 @@
-"""A service fee stated in months of wage, with the contract's length, is set against the cap
-first (free typing 14: "3 tháng lương cho hợp đồng 1 năm" got the caps but no verdict). The
-phrasings are this file's own."""
+"""Answers that lead with what was asked about going abroad: a service fee stated in months of
+wage, with the contract's length, is set against the cap first (free typing 14: "3 tháng lương
+cho hợp đồng 1 năm" got the caps but no verdict); a tattoo asked about gets what the bot knows.
+The phrasings are this file's own."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from bot.answering import service_fee
 from bot.answering.answers import compose
+from bot.answering.context import Context
 from bot.answering.knowledge import FeeCap, KnowledgeBase
 from bot.answering.retrieval import Engine, Kind
 
@@ -74,3 +76,17 @@ def test_an_answer_without_a_fee_stated_is_unchanged(kb: KnowledgeBase, engine: 
     result = engine.ask("tiền dịch vụ đi xuất khẩu lao động tối đa bao nhiêu")
     assert result.entry is not None
     assert not compose(kb, result, TODAY).text.startswith("Hợp đồng")
+
+
+@pytest.mark.parametrize(("previous", "question"), [
+    ("overseas.requirements", "có hình xăm thì sao"),
+    ("overseas.markets", "xăm mình có đi được không"),
+])
+def test_a_tattoo_asked_after_going_abroad_gets_what_the_bot_knows_of_it(
+        kb: KnowledgeBase, engine: Engine, previous: str, question: str) -> None:
+    # Free typing 14: a tattoo question for Japan was ignored. The bot has no standard to give;
+    # it says who sets it and whom to ask, first.
+    result = engine.ask(question, Context(topic=previous))
+    assert result.entry is not None and result.entry.id == "overseas.requirements"
+    first = compose(kb, result, TODAY).text.split("\n")[0]
+    assert "hình xăm" in first and "doanh nghiệp được cấp phép" in first
