@@ -80,6 +80,17 @@ def test_check_reports_broken_yaml_with_its_line(knowledge_copy):
     assert any(re.match(r"knowledge/vet\.yaml:\d+: YAML không hợp lệ", p) for p in problems)
 
 
+def test_check_reports_a_key_given_twice_on_its_line(knowledge_copy):
+    # pyyaml keeps the second of two equal keys silently: a facet answer written twice had
+    # replaced the first unseen
+    path = knowledge_copy / "vet.yaml"
+    _edit(path, "  answer: |", "  gist: \"một\"\n  gist: \"hai\"\n  answer: |")
+    line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if t == '  gist: "hai"')
+    assert any(p.startswith(f"knowledge/vet.yaml:{line}: ") and "khóa 'gist' lặp lại" in p
+               for p in _problems(knowledge_copy))
+
+
 def test_check_reports_a_duplicate_id(knowledge_copy):
     _edit(knowledge_copy / "vet.yaml", "id: vet.transfer", "id: vet.levels")
     problems = _problems(knowledge_copy)

@@ -37,9 +37,15 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     result = LineDict(loader.construct_mapping(node, deep=True))
     result.line = node.start_mark.line + 1
-    result.key_lines = {
-        loader.construct_object(k, deep=True): k.start_mark.line + 1 for k, _ in node.value
-    }
+    result.key_lines = {}
+    for k, _ in node.value:
+        key = loader.construct_object(k, deep=True)
+        # pyyaml keeps the last of two equal keys silently: an entry's second "how-much"
+        # answer had replaced its first unseen
+        if key in result.key_lines:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"khóa '{key}' lặp lại (dòng {result.key_lines[key]})", k.start_mark)
+        result.key_lines[key] = k.start_mark.line + 1
     return result
 
 
