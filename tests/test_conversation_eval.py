@@ -101,7 +101,11 @@ CONVERSATION_FLOOR = {"conv_eval3": (0.80, 0.95), "conv_eval4": (0.86, 0.90),  #
                       # round 16 (140 chats, four authors): 0.867 / 0.911 before, 0.864 /
                       # 0.911 after (0.855 / 0.911 and 0.862 / 0.911 with the round's judged
                       # messages cut from the corpus)
-                      "conv_eval16": (0.85, 0.90)}
+                      "conv_eval16": (0.85, 0.90),
+                      # round 17 (140 chats, four authors): 0.873 / 0.978 before, 0.878 /
+                      # 0.978 after (0.870 / 0.978 and 0.867 / 0.978 with the round's judged
+                      # messages cut from the corpus; 0.872 / 0.978 after the guards' cut)
+                      "conv_eval17": (0.86, 0.96)}
 
 
 def test_the_fresh_conversation_sets_hold_their_line(engine) -> None:
@@ -141,7 +145,10 @@ SINGLE_FLOOR = {"eval4": (0.96, 0.95, 0.86), "eval5": (0.97, 0.97, 0.91),
                 # eval15 (round 15): 0.988 / 0.988 / 1.000 before and after
                 "eval15": (0.98, 0.98, 0.98),
                 # eval16 (round 16): 0.988 / 0.982 / 0.983 before and after
-                "eval16": (0.98, 0.97, 0.98)}
+                "eval16": (0.98, 0.97, 0.98),
+                # eval17 (round 17): 1.000 / 1.000 / 0.917 before and after (near out-of-scope
+                # questions rejected 0.875: below the goal)
+                "eval17": (0.99, 0.99, 0.90)}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_FLOOR))
