@@ -181,7 +181,11 @@ def test_acknowledgements_and_a_preface_are_small_talk(engine):
 
 def test_general_school_named_alone_after_failing_grade_10_keeps_that_topic(engine):
     result = engine.ask("ko hoc cap 3 dc nua ha ad", "streaming.grade10-failed")
-    assert result.entry is not None and result.entry.id == "streaming.grade10-failed"
+    # Not the public school's fees. The routes after lớp 9 answer it too: independent authors
+    # accept them beside the failed-exam topic (11 labelled turns of the sets); since round
+    # 17's corpus the learned model picks them here.
+    assert result.entry is not None and result.entry.id in (
+        "streaming.grade10-failed", "streaming.after-grade9")
     # beside a fee question the school type names what the fees are of: the ranking reads it
     fees = engine.ask("GDTX học phí có mắc không", "streaming.grade10-failed")
     assert fees.entry is None or fees.entry.id != "tuition.trung-cap-free"
