@@ -23,7 +23,9 @@ REASSURED = [
     # an exclamation (a slip told before "chết thật", "quên đóng tiền học rồi chết thật", is an
     # aside since round 14: removed before the cues read it, so it no longer shows this list)
     "nộp học phí trễ một ngày, chết thật, có bị gạch tên không",
-    "cứu tui với, mai hết hạn đăng ký nguyện vọng mà chưa biết chọn gì",  # a deadline
+    # a deadline (round 17: "cứu tui với, mai hết hạn đăng ký nguyện vọng ..." is now also read
+    # 0.90 ordinary by the model, whose veto holds it back before this list does)
+    "cứu với mn ơi, mai hết hạn đăng ký xét tuyển mà em chưa chọn ngành",
 ]
 
 
