@@ -23,7 +23,7 @@ _FEE = re.compile(rf"(?:^| ){_NUMBER} thang( ruoi)? (?:tien )?luong(?= |$)")
 # "hợp đồng (đi làm) 1 năm", "hợp đồng 36 tháng", "đi 3 năm", "1 năm hợp đồng"; a number
 # followed by "lương" is the fee, not the contract.
 _CONTRACT = re.compile(
-    rf"(?:hop dong|di lam|lam viec|di|ki)(?: [a-z]+){{0,3}}? {_NUMBER} (nam|thang)"
+    rf"(?:^| )(?:hop dong|di lam|lam viec|di|ki)(?: [a-z]+){{0,3}}? {_NUMBER} (nam|thang)"
     r"(?! (?:ruoi )?(?:tien )?luong)"
     rf"|(?:^| ){_NUMBER} (nam|thang) hop dong")
 
