@@ -273,6 +273,14 @@ def clauses(message: str) -> tuple[Clause, ...]:
                                                                strict=True))
 
 
+@lru_cache(maxsize=8)  # a reply reads it for its feeling line and for a fee stated
+def folded(message: str) -> str:
+    """The message as the matcher reads it (text.canonical), folded clause by clause as the
+    engine already analysed it: analysing a 1,000-character message whole again cost about
+    0.15 ms of its reply; the same words either way."""
+    return " ".join(text.canonical(c.text) for c in clauses(message))
+
+
 def _cap_story(found: list[_Found], weights: list[float]) -> list[float]:
     """At most STORY_CLAUSES story clauses count, those nearest the question: a long message
     is mostly story, and the far end of it says little about what is asked (and costs)."""

@@ -3,14 +3,15 @@
 Parents check a broker's or a company's demand ("đòi phí dịch vụ 3 tháng lương cho hợp đồng 1
 năm, có đúng luật không"): the answer must say first whether it is over the cap, not only list
 the cap. The cap itself is knowledge (an entry's `fee_cap`); this module reads the two numbers
-from the message, as the matcher sees it (accents folded, "hđ" read as "hợp đồng")."""
+from the message, as the matcher sees it (accents folded, "hđ" read as "hợp đồng"), clause by
+clause as the engine read it (focus.folded)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from . import text
+from . import focus
 from .knowledge import FeeCap
 
 _WORDS = {"mot": 1.0, "hai": 2.0, "ba": 3.0, "bon": 4.0, "tu": 4.0, "sau": 6.0, "bay": 7.0,
@@ -49,7 +50,7 @@ class Demand:
 
 def demand(question: str) -> Demand | None:
     """The fee and the contract's length the message states, or None unless it states both."""
-    canon = text.canonical(question)
+    canon = focus.folded(question)
     fee = _FEE.search(canon)
     contract = _CONTRACT.search(canon)
     if fee is None or contract is None:
