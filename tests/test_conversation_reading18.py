@@ -1,0 +1,29 @@
+"""Issues 18 and 19, round 18: what the development half of the round's conversations showed.
+The phrasings are this file's own, never a judged message."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.context import Context
+from bot.answering.retrieval import Engine, Kind
+
+
+@pytest.mark.parametrize(("question", "previous"), [
+    ("trường đó có chỗ ở cho học sinh ở xa không", "streaming.nine-plus"),
+    ("vậy có chỗ ở lại trong trường không con", "college.long-an"),
+    ("còn tiền ăn ở thì nhà nước có giúp không", "tuition.trung-cap-free"),
+    ("học trung cấp xa nhà thì có chỗ ở không", None),
+])
+def test_a_place_to_stay_while_studying_is_the_boarding_topic(engine: Engine, question: str,
+                                                              previous: str | None) -> None:
+    # "chỗ ở" (a place to stay) and "tiền ăn ở" (food and lodging) say boarding (nội trú)
+    result = engine.ask(question, Context(topic=previous))
+    assert result.kind is Kind.ANSWER and result.entry is not None
+    assert result.entry.id == "support.scholarship-boarding"
+
+
+@pytest.mark.parametrize("question", ["nói gọn lại giùm", "tóm tắt lại đi ad"])
+def test_asking_for_a_shorter_answer_keeps_the_topic(engine: Engine, question: str) -> None:
+    result = engine.ask(question, Context(topic="support.student-loan"))
+    assert result.entry is not None and result.entry.id == "support.student-loan"
