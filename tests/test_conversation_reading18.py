@@ -27,3 +27,15 @@ def test_a_place_to_stay_while_studying_is_the_boarding_topic(engine: Engine, qu
 def test_asking_for_a_shorter_answer_keeps_the_topic(engine: Engine, question: str) -> None:
     result = engine.ask(question, Context(topic="support.student-loan"))
     assert result.entry is not None and result.entry.id == "support.student-loan"
+
+
+def test_another_country_after_studying_abroad_stays_on_studying_abroad(engine: Engine) -> None:
+    result = engine.ask("thế còn bên Hàn thì sao", Context(topic="overseas.study-abroad"))
+    assert result.entry is not None and result.entry.id == "overseas.study-abroad"
+
+
+@pytest.mark.parametrize("previous", ["overseas.costs", "overseas.scams"])
+def test_going_the_right_way_after_the_costs_or_scams_is_the_programmes(engine: Engine,
+                                                                        previous: str) -> None:
+    result = engine.ask("muốn đi cho đúng đường thì đi sao", Context(topic=previous))
+    assert result.entry is not None and result.entry.id == "overseas.markets"
