@@ -372,6 +372,11 @@ LOOKALIKES = [  # written for these tests, in the project's own words
     ("ổng say rồi cầm can xăng nói đốt nhà cho cả nhà chết chung", Concern.DANGER),
     ("hễ em xin nghỉ là bị chủ xô ngã, chân sưng không đi nổi", Concern.ABUSE),
     ("tối nay là đêm cuối cùng của em rồi, cảm ơn mọi người", Concern.SELF_HARM),
+    # round 18: a cord round the neck, a dose asked with a plan to try it; a shop and a cable
+    ("tối qua lấy khăn siết cổ thử", Concern.SELF_HARM),
+    ("mất bao nhiêu máu thì xỉu, e tính thử", Concern.SELF_HARM),
+    ("quan co ban day sac khong ad", None),
+    ("uống bao nhiêu viên thì hết sốt vậy", None),
 ]
 
 
