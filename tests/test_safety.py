@@ -103,6 +103,23 @@ def test_a_crisis_abroad_names_the_embassy_before_the_child_line(kb):
     assert messages.SAFETY_ABROAD not in home.text
 
 
+@pytest.mark.parametrize("text", [
+    "ba em nhậu say là đánh mẹ con em, em tính bỏ học đi xkld cho rồi",
+    "bị chú dượng đánh hoài, tui mún qua Nhựt làm cho thoát khỏi nhà",
+])
+def test_a_plan_to_go_abroad_is_no_crisis_abroad(kb, text):
+    # still at home: the reply leads with 111 and a trusted adult, not with the embassy
+    from bot import messages
+    from bot.answering.answers import safety_reply
+
+    found = kb.safety.detect(text)
+    assert found is not None and found.crisis and not found.abroad
+    assert messages.SAFETY_ABROAD not in safety_reply(kb, found).text
+    there = kb.safety.detect("em trai tôi qua Nhật làm được một năm, giờ bị chủ đánh, "
+                             "nó tính về nước")
+    assert there is not None and there.abroad
+
+
 def test_an_idiom_does_not_hide_a_crisis_in_the_same_message(kb):
     found = kb.safety.detect("mệt muốn chết với bài tập, mà thôi em không muốn sống nữa")
     assert found is not None and found.concern is Concern.SELF_HARM

@@ -357,6 +357,9 @@ class Detector:
     # ("sống ở quê"); removing them there too would lose that and refit the model (moving the
     # readings of borderline crises) for a change of the rules.
     asides: Cues | None = None
+    # A plan to go abroad ("e muốn nghỉ học đi xkld"): near the words that say "abroad", the
+    # person is still at home, and the crisis reply's first line is not the embassy's.
+    abroad_plans: Cues | None = None
     # What the model's illegal reading needs to outweigh a crisis cue (see _asked_for).
     ILLEGAL_OVER_CRISIS: ClassVar[float | None] = 0.7
     SELF_HARM_YIELD: ClassVar[float | None] = 0.8
@@ -386,7 +389,7 @@ class Detector:
 
     def _compile(self) -> None:
         every: list[Cues | None] = [self.ignore, self.request, self.illegal_unless, self.abroad,
-                                    self.intent, self.reassured, self.asides]
+                                    self.intent, self.reassured, self.asides, self.abroad_plans]
         every += [c for _, cues, unless in self.crisis for c in (cues, unless)]
         every += [g.cues for g in self.illegal] + [a for _, a in self.always]
         for cues in every:
@@ -409,13 +412,12 @@ class Detector:
         words = frozenset(plain(text).split())
         for concern, always in self.always:  # plain words no idiom can explain away
             if always.search(text, words):
-                return Finding(concern, None, bool(self.abroad and self.abroad.search(text,
-                                                                                      words)))
+                return Finding(concern, None, self._abroad(text, words))
         for said in (self.ignore, self.asides):  # idioms and negations say nothing of danger
             if said is not None:
                 text = said.remove(text, words)
                 words = frozenset(plain(text).split())  # nor do their words signal one
-        abroad = bool(self.abroad and self.abroad.search(text, words))
+        abroad = self._abroad(text, words)
         calm = self._calm(message, text, words)
         found = self._crisis(text, words, abroad, calm) or \
             self._illegal(text, words, abroad, calm)
@@ -423,6 +425,17 @@ class Detector:
         if found is not None and found.concern is Concern.ILLEGAL and len(words) < 2:
             return None  # one word ("GIA", "giả", "lậu") asks for nothing to refuse
         return found
+
+    def _abroad(self, text: str, words: frozenset[str]) -> bool:
+        """Whether the person (or someone they speak of) is abroad: a cue that says so, not
+        only inside a plan to go (`abroad_plans`)."""
+        if self.abroad is None or not self.abroad.search(text, words):
+            return False
+        plans = self.abroad_plans
+        if plans is None or not plans.search(text, words):
+            return True
+        planned = plans.spans(text, words)
+        return any(not near([span], planned) for span in self.abroad.spans(text, words))
 
     def _calm(self, message: str, text: str, words: frozenset[str]) -> list[tuple[int, int]]:
         """Where the speaker says there is no danger (word spans; a laughing emoticon in a
@@ -729,8 +742,8 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
     if not isinstance(data, dict):
         r.add(1, "safety.yaml phải là một bảng (mapping)")
         return NO_RULES, r.problems
-    known = {"idioms", "negations", "abroad", "concerns", "illegal", "examples", "model",
-             "reassured", "asides"}
+    known = {"idioms", "negations", "abroad", "abroad_plans", "concerns", "illegal",
+             "examples", "model", "reassured", "asides"}
     for key in data:
         if key not in known:
             r.add(r.line(key), f"khoá lạ '{key}' (dùng: {', '.join(sorted(known))})")
@@ -744,10 +757,11 @@ def read(root: Path, topic_ids: set[str], rel: Callable[[Path], str] = str,
     abroad = r.patterns(("abroad",), required=True)
     reassured = r.patterns(("reassured",), required=False)
     asides = r.patterns(("asides",), required=False)
+    abroad_plans = r.patterns(("abroad_plans",), required=False)
     model = _read_model(r, ordinary, ignore, corpus, digest)
     memo.write(r.known, r.memo)
     return Detector(ignore, tuple(crisis), tuple(groups), request, illegal_unless,
-                    abroad, always, model, intent, reassured, asides), r.problems
+                    abroad, always, model, intent, reassured, asides, abroad_plans), r.problems
 
 
 EXAMPLE_KEYS = (*(c.value for c in Concern), NONE)
