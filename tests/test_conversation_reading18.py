@@ -35,3 +35,11 @@ def test_going_the_right_way_after_the_costs_or_scams_is_the_programmes(engine: 
                                                                         previous: str) -> None:
     result = engine.ask("muốn đi cho đúng đường thì đi sao", Context(topic=previous))
     assert result.entry is not None and result.entry.id == "overseas.markets"
+
+
+def test_a_lower_secondary_child_wanting_to_quit_for_work_gets_the_routes(engine: Engine) -> None:
+    # free typing 15: a widow's son in lớp 9 wanting to quit got "is a diploma worth it"
+    result = engine.ask("Chào bạn, tôi nuôi con một mình. Thằng nhỏ học lớp 9 cứ đòi nghỉ học "
+                        "đi làm phụ tôi, giờ tôi phải làm sao?")
+    assert result.kind is Kind.ANSWER and result.entry is not None
+    assert result.entry.id == "streaming.after-grade9"
