@@ -43,3 +43,9 @@ def test_a_lower_secondary_child_wanting_to_quit_for_work_gets_the_routes(engine
                         "đi làm phụ tôi, giờ tôi phải làm sao?")
     assert result.kind is Kind.ANSWER and result.entry is not None
     assert result.entry.id == "streaming.after-grade9"
+
+
+def test_how_much_one_may_borrow_after_the_costs_is_the_loan(engine: Engine) -> None:
+    # free typing 16: "vay được nhiều" (unaccented "nhiêu") after the costs repeated the costs
+    result = engine.ask("vậy vay được nhiều không", Context(topic="overseas.costs"))
+    assert result.entry is not None and result.entry.id == "overseas.loan"

@@ -394,6 +394,12 @@ LOOKALIKES = [  # written for these tests, in the project's own words
     ("mất bao nhiêu máu thì xỉu, e tính thử", Concern.SELF_HARM),
     ("quan co ban day sac khong ad", None),
     ("uống bao nhiêu viên thì hết sốt vậy", None),
+    # free typing 16: a counsellor asked for ("ai đó ... cho nó": "cho" is no "chờ"), and an
+    # offer someone sent, asked whether to trust it
+    ("mẹ muốn tìm ai đó nói chuyện trực tiếp cho con bé thì tìm ở đâu", None),
+    ("co ng tren zalo nhan tin noi dua qua Han lam ko can thi tieng, dong truoc 70tr la co visa, "
+     "tin dc ko", None),
+    ("người lạ đứng chờ sẵn trước cổng trường mấy bữa nay, em sợ lắm", Concern.DANGER),
 ]
 
 

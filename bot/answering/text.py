@@ -488,17 +488,24 @@ def content_tokens(text: str) -> list[str]:
     return [t.text for t in analyze(text) if not t.stop]
 
 
-def _only_greetings(form: str, stop: set[str], lex: Lexicon) -> bool:
+def _only_greetings(form: str, stop: set[str], lex: Lexicon,
+                    stops: tuple[bool, ...] | None = None) -> bool:
     """Whether the words split wholly into greeting phrases and particles (at least one
-    greeting): "dạ chào buổi sáng" is "dạ" + "chào buổi sáng" though "dạ chào" is listed too."""
+    greeting): "dạ chào buổi sáng" is "dạ" + "chào buổi sáng" though "dạ chào" is listed too.
+    `stops`, when given, says word by word which are particles: "vậy vay" is a particle and a
+    loan, one spelling."""
     words = form.split()
+    if stops is not None and len(stops) == len(words):
+        particle = stops
+    else:
+        particle = tuple(w in stop for w in words)
     longest = lex.greeting_longest
     # reach[i]: the first i words split so; its value says whether a greeting was among them.
     reach: dict[int, bool] = {0: False}
     for i in range(len(words)):
         if i not in reach:
             continue
-        if words[i] in stop:
+        if particle[i]:
             reach[i + 1] = reach.get(i + 1, False) or reach[i]
         for n in range(1, min(longest, len(words) - i) + 1):
             if tuple(words[i:i + n]) in lex.greeting_phrases:
@@ -519,6 +526,6 @@ def is_greeting(text: str) -> bool:
     typed = " ".join(_fold_word(w) for w in normalize(text).split())
     # The folded reading only for a message typed without accents: "vay được nhiêu" (how much
     # can one borrow) is not "vậy được nhiều".
-    return _only_greetings(expanded, stop, lex) or (
+    return _only_greetings(expanded, stop, lex, tuple(t.stop for t in toks)) or (
         typed != expanded and normalize(text).isascii()
         and _only_greetings(typed, stop | lex.unaccented_stopwords, lex))
