@@ -49,3 +49,17 @@ def test_how_much_one_may_borrow_after_the_costs_is_the_loan(engine: Engine) -> 
     # free typing 16: "vay được nhiều" (unaccented "nhiêu") after the costs repeated the costs
     result = engine.ask("vậy vay được nhiều không", Context(topic="overseas.costs"))
     assert result.entry is not None and result.entry.id == "overseas.loan"
+
+
+@pytest.mark.parametrize("question", ["cty may ở Bến Lức trả lương một tháng bao nhiêu vậy",
+                                      "xưởng gỗ gần nhà em lương tháng nhiêu ad"])
+def test_one_companys_wage_is_declined_with_whom_to_ask(engine: Engine, question: str) -> None:
+    # no topic holds a company's wages (knowledge/data/out_of_scope.yaml: company-wage), not
+    # even right after the labour market
+    for previous in (None, "guidance.labor-market"):
+        assert engine.ask(question, Context(topic=previous)).kind is not Kind.ANSWER
+
+
+def test_a_trades_wage_after_training_is_not_a_companys(engine: Engine) -> None:
+    result = engine.ask("học nghề hàn xong vào công ty thì lương bao nhiêu")
+    assert result.kind is Kind.ANSWER and result.entry is not None
