@@ -406,6 +406,8 @@ LOOKALIKES = [  # written for these tests, in the project's own words
     ("co ng tren zalo nhan tin noi dua qua Han lam ko can thi tieng, dong truoc 70tr la co visa, "
      "tin dc ko", None),
     ("người lạ đứng chờ sẵn trước cổng trường mấy bữa nay, em sợ lắm", Concern.DANGER),
+    # a transcript sent ("bảng" folds onto "bằng", a diploma, no signal word alone now)
+    ("e gửi bảng điểm", None),
 ]
 
 

@@ -20,13 +20,19 @@ from tests.safety_checks import cues_only
 REASSURED = [
     "ba dọa đánh gãy chân nếu tui đi chơi khuya hehe, mà học nghề điện ở đâu",  # a joke
     "năm trước cháu nó trầm cảm phải đi khám, giờ cháu khỏe rồi, tôi muốn hỏi ngành thiết kế",
-    # an exclamation (a slip told before "chết thật", "quên đóng tiền học rồi chết thật", is an
-    # aside since round 14: removed before the cues read it, so it no longer shows this list)
-    "nộp học phí trễ một ngày, chết thật, có bị gạch tên không",
     # a deadline (round 17: "cứu tui với, mai hết hạn đăng ký nguyện vọng ..." is now also read
     # 0.90 ordinary by the model, whose veto holds it back before this list does)
     "cứu với mn ơi, mai hết hạn đăng ký xét tuyển mà em chưa chọn ngành",
 ]
+
+
+# An exclamation ("chết thật" after a slip): since round 18's corpus the model reads it 0.92
+# ordinary and its veto holds it back before this list does; it is still not raised.
+EXCLAIMED = "nộp học phí trễ một ngày, chết thật, có bị gạch tên không"
+
+
+def test_an_exclamation_after_a_slip_is_not_raised(kb):
+    assert kb.safety.detect(EXCLAIMED) is None
 
 
 def _without(kb) -> Detector:

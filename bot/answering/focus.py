@@ -131,8 +131,11 @@ def asks(message: str) -> bool:
 # that says what the writer will do next (an acknowledgement, then "để" + who), asking nothing.
 _ACKNOWLEDGE = frozenset({"dạ", "da", "ok", "oke", "okay", "ờ", "ừ", "ừm", "uh", "um", "vâng",
                           "vậy", "thôi", "rồi", "thế", "z", "v", "à", "ạ", "hihi", "hehe"})
+# (unaccented too, where "để ..." leaves no other reading: "ok de toi ban voi gia dinh"; not
+# "chi", "co", "chu": "để có", "để chi")
 _WHO = frozenset({"em", "e", "tôi", "tui", "mình", "mk", "con", "cháu", "chị", "anh", "cô",
-                  "chú", "bác", "tao", "t", "nhà", "ba", "má", "mẹ"})
+                  "chú", "bác", "tao", "t", "nhà", "ba", "má", "mẹ",
+                  "toi", "minh", "chau", "bac", "me"})
 _LATER = frozenset({"hỏi", "hoi"})  # "để tôi hỏi lại": asking someone else later
 _CHOICE = frozenset({"hay", "nên", "nen", "hơn", "hon"})
 
