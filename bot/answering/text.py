@@ -488,17 +488,11 @@ def content_tokens(text: str) -> list[str]:
     return [t.text for t in analyze(text) if not t.stop]
 
 
-def _only_greetings(form: str, stop: set[str], lex: Lexicon,
-                    stops: tuple[bool, ...] | None = None) -> bool:
+def _only_greetings(words: list[str], particle: list[bool], lex: Lexicon) -> bool:
     """Whether the words split wholly into greeting phrases and particles (at least one
     greeting): "dạ chào buổi sáng" is "dạ" + "chào buổi sáng" though "dạ chào" is listed too.
-    `stops`, when given, says word by word which are particles: "vậy vay" is a particle and a
-    loan, one spelling."""
-    words = form.split()
-    if stops is not None and len(stops) == len(words):
-        particle = stops
-    else:
-        particle = tuple(w in stop for w in words)
+    `particle` says word by word which are particles: in "vậy vay được nhiều không" the first
+    "vay" is one and the second a loan."""
     longest = lex.greeting_longest
     # reach[i]: the first i words split so; its value says whether a greeting was among them.
     reach: dict[int, bool] = {0: False}
@@ -519,13 +513,18 @@ def is_greeting(text: str) -> bool:
     toks = analyze(text)
     if not toks:
         return False
-    stop = {t.text for t in toks if t.stop}
     expanded = " ".join(t.text for t in toks)
     # As the matcher sees it ("ad ơi" -> "admin oi"), and as typed, folded ("ok thank you",
     # where the expanded "ok cam on you" would leave "you" after the longest match "ok cảm ơn").
     typed = " ".join(_fold_word(w) for w in normalize(text).split())
     # The folded reading only for a message typed without accents: "vay được nhiêu" (how much
     # can one borrow) is not "vậy được nhiều".
-    return _only_greetings(expanded, stop, lex, tuple(t.stop for t in toks)) or (
-        typed != expanded and normalize(text).isascii()
-        and _only_greetings(typed, stop | lex.unaccented_stopwords, lex))
+    # word by word as the tokens say (a token of two words gives each its particle flag)
+    pieces = [(w, t.stop) for t in toks for w in t.text.split()]
+    if _only_greetings([w for w, _ in pieces], [p for _, p in pieces], lex):
+        return True
+    if typed == expanded or not normalize(text).isascii():
+        return False
+    stop = {t.text for t in toks if t.stop} | lex.unaccented_stopwords
+    words = typed.split()
+    return _only_greetings(words, [w in stop for w in words], lex)
