@@ -111,8 +111,10 @@ def _clean_word(word: str) -> str:
         return word
     while True:
         cleaned = _RUN3.sub(r"\1", word)
-        # No Vietnamese syllable ends in a doubled letter: "okk", "zậyy" are emphasis.
-        if len(cleaned) > 2 and cleaned[-1] == cleaned[-2] and cleaned[-1].isalpha():
+        # No Vietnamese syllable ends in a doubled letter: "okk", "zậyy" are emphasis. But for
+        # "uu": "ưu" typed without its mark ("cuu" is "cứu", "luu" "lưu", "huu" "hưu").
+        if len(cleaned) > 2 and cleaned[-1] == cleaned[-2] and cleaned[-1].isalpha() \
+                and not cleaned.endswith("uu"):
             cleaned = cleaned[:-1]
         cleaned = place_tone(cleaned)
         if cleaned == word:
@@ -507,12 +509,16 @@ def _only_greetings(words: list[str], particle: list[bool], lex: Lexicon) -> boo
     return reach.get(len(words), False)
 
 
+# Words that ask whatever particles stand around them (not "ai": "có ai không" greets).
+_QUESTION_WORDS = frozenset({"gì", "gi", "j", "sao", "nào", "đâu", "bao"})
+
+
 def is_greeting(text: str) -> bool:
     """True when the message is only greetings, thanks or goodbyes (and particles)."""
     lex = lexicon()
     toks = analyze(text)
-    if not toks:
-        return False
+    if not toks or _QUESTION_WORDS & set(normalize(text).split()):
+        return False  # "dạ bị gì", "ok lại sao": particles around a question word ask
     expanded = " ".join(t.text for t in toks)
     # As the matcher sees it ("ad ơi" -> "admin oi"), and as typed, folded ("ok thank you",
     # where the expanded "ok cam on you" would leave "you" after the longest match "ok cảm ơn").
