@@ -130,7 +130,8 @@ def asks(message: str) -> bool:
 # "Dạ để em về nói ảnh", "ok để e làm thử", "vậy để tôi lên trường hỏi lại": a closing word
 # that says what the writer will do next (an acknowledgement, then "để" + who), asking nothing.
 _ACKNOWLEDGE = frozenset({"dạ", "da", "ok", "oke", "okay", "ờ", "ừ", "ừm", "uh", "um", "vâng",
-                          "vậy", "thôi", "rồi", "thế", "z", "v", "à", "ạ", "hihi", "hehe"})
+                          "vậy", "thôi", "rồi", "thế", "z", "v", "à", "ạ", "hihi", "hehe",
+                          "haha", "kk", "oki", "okie", "hay", "quá", "ghê", "thiệt"})
 # (unaccented too, where "để ..." leaves no other reading: "ok de toi ban voi gia dinh"; not
 # "chi", "co", "chu": "để có", "để chi")
 _WHO = frozenset({"em", "e", "tôi", "tui", "mình", "mk", "con", "cháu", "chị", "anh", "cô",
@@ -151,7 +152,8 @@ def closes(message: str) -> bool:
         k += 1
     if not (k + 1 < len(words) and words[k] in ("để", "de") and words[k + 1] in _WHO):
         return False
-    if _CHOICE & set(words):  # "để e đi làm hay đi học thì tốt hơn" weighs a choice
+    if _CHOICE & set(words[k:]):  # "để e đi làm hay đi học thì tốt hơn" weighs a choice
+        # (not "hay quá, để e nói nó": praise before it)
         return False
     return not any(_has_cue([w for w in _words(p) if w not in _LATER]) for p, _ in
                    _sentences(message))
