@@ -9,6 +9,7 @@ turns that into a score from 0 to 1. Everything is offline and deterministic.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -304,6 +305,10 @@ def _merge(trust: dict[str, float], unsure: list[dict[str, float]],
     for first in reversed(marked):  # the first clause's accents win
         marks.update(first)
     return marks
+
+
+# Words that say a loan is for studying ("vay cho sinh viên", "vay đóng học phí"), canonical.
+_STUDENTS = frozenset({"sinh", "phi", "truong"})
 
 
 class Engine:
@@ -911,7 +916,33 @@ class Engine:
             if chosen is not None:
                 result = self._learned(question, ctx, result, chosen[0])
         result = self._maybe(question, self._redirected(question, result), ctx.topic is not None)
-        return self._carry(question, result, ctx)
+        return self._carry(question, self._loan_of_shown(question, result, ctx), ctx)
+
+    def _loan_of_shown(self, question: str, result: Result, ctx: Context) -> Result:
+        """A loan asked right after a topic whose facet table sends loans to another loan
+        topic ("ngân hàng chính sách cho vay tối đa nhiêu" after the costs of going abroad):
+        that loan, not the one the words alone lean to (both are the same bank's), unless the
+        message names a level or school of its own ("vay học cao đẳng")."""
+        entry = result.entry
+        before = self.kb.get(ctx.topic) if ctx.topic else None
+        if entry is None or before is None or result.kind is not Kind.ANSWER or result.also:
+            return result
+        target = self.kb.get(before.facet("loan") or "")
+        if target is None or target is entry or target.id == before.id \
+                or entry.id not in self._loan_topics:
+            return result
+        canon = self._canon(question)
+        if "loan" not in self._facets.asked(canon).facets or _STUDENTS & set(canon.split()) \
+                or any(self._mentions.find(canon, group, question) is not None
+                       for group in ("levels", "school_types")):
+            return result
+        return Result(Kind.ANSWER, question, self._fixed([target], self.tuning.name_score),
+                      result.districts)
+
+    @functools.cached_property
+    def _loan_topics(self) -> frozenset[str]:
+        """The topics some table sends a loan to (the student loan, the workers' loan)."""
+        return frozenset(t for e in self.entries if (t := e.facet("loan")) is not None)
 
     def _redirected(self, question: str, result: Result) -> Result:
         """Words that move the answer to another topic (`Redirects`): a stage of schooling
