@@ -43,7 +43,11 @@ WORD_MEMO = 50_000  # words whose character n-gram columns are remembered
 # generic; the point is that these words stop mattering.
 OPENINGS = ("", "chào ad, ", "dạ cho em hỏi ", "xin chào, cho tôi hỏi ", "ad ơi ",
             "chào bạn, tôi là phụ huynh. ", "con tôi học lớp 9 ở bến lức. ",
-            "em học lớp 12, nhà khó khăn. ", "nhà tôi làm ruộng, con tôi 17 tuổi. ")
+            "em học lớp 12, nhà khó khăn. ", "nhà tôi làm ruộng, con tôi 17 tuổi. ",
+            # a stage of schooling told before another question: the stage alone does not
+            # make it the stage's own topic ("học xong 12 thì chỗ nào dạy may")
+            "em học xong 12 rồi, ", "e hoc xong lop 12 r, ", "con tôi mới hết lớp 9, ",
+            "em đang học lớp 10, ", "thằng nhỏ nhà tui học lớp 11, ", "tui học 12 rồi, ")
 ENDINGS = ("", " ạ", " vậy ad", ", cảm ơn bạn nhiều")
 OUT_TEMPLATES = ("{} là bao nhiêu", "cho hỏi {} thế nào", "{} ở đâu", "{}", "chỉ em {} với")
 
