@@ -920,11 +920,15 @@ class Engine:
 
     def _loan_of_shown(self, question: str, result: Result, ctx: Context) -> Result:
         """A loan asked right after a topic whose facet table sends loans to another loan
-        topic ("ngân hàng chính sách cho vay tối đa nhiêu" after the costs of going abroad):
-        that loan, not the one the words alone lean to (both are the same bank's), unless the
-        message names a level or school of its own ("vay học cao đẳng")."""
+        topic ("ngân hàng chính sách cho vay tối đa nhiêu" after the costs of going abroad, or
+        after Taiwan was named with no topic answered yet): that loan, not the one the words
+        alone lean to (both are the same bank's), unless the message names studying ("vay
+        học cao đẳng", "vay cho sinh viên")."""
         entry = result.entry
         before = self.kb.get(ctx.topic) if ctx.topic else None
+        if before is None:  # no topic shown yet, a country named: that country's first topic
+            country = self._mentions.named("countries", ctx.country)
+            before = self.kb.get(country.topics[0]) if country and country.topics else None
         if entry is None or before is None or result.kind is not Kind.ANSWER or result.also:
             return result
         target = self.kb.get(before.facet("loan") or "")
