@@ -150,6 +150,10 @@ WIDER_THAN_DISTRICT = frozenset({"current", "national"})
 # An giờ còn không, đổi tên chưa": the documents predate the reforms), and a sum of money to set
 # against the law's caps ("công ty đòi 200 triệu mới đi được, có đúng không").
 FIRST_ASKED = frozenset({"current", "amount"})
+# ... and, asked alone, where to go and whom to ask ("trường cao đẳng Long An ở đâu", "vay vốn
+# đi nước ngoài thì liên hệ ai"): the topic's own line on it, the whole answer one tap away
+# (before, the college's campuses were only in its warning line).
+ALONE_ASKED = frozenset({"where", "contact", "school-contact"})
 
 
 # "học đồ họa ở đâu", "điện công nghiệp học chỗ nào": where to study, the trade between the
@@ -1032,7 +1036,8 @@ class Engine:
         entry = result.entry
         if entry is None or result.also or not self.tuning.implied_facets:
             return result
-        own = tuple(f for f in self._cue_facets(question) if f in FIRST_ASKED
+        cues = self._cue_facets(question)
+        own = tuple(f for f in cues if (f in FIRST_ASKED or (f in ALONE_ASKED and len(cues) == 1))
                     and self._facet_target(entry, f) == entry.id and entry.facet_answer(f))
         if own:
             return dataclasses.replace(result, asked=own, focused=True)
