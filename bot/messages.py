@@ -69,6 +69,20 @@ SAFETY_ABROAD = (
     "doanh nghiệp đã đưa đi. Người lao động có quyền chấm dứt hợp đồng khi bị ngược đãi, "
     "cưỡng bức lao động hoặc gặp nguy hiểm (Điều 6 Luật 69/2020/QH14)."
 )
+# ... and, for someone abroad, what works from there and what the family at home can do
+# (free typing 17: a sister held in Taiwan got "113, 115" and "tell your homeroom teacher")
+SAFETY_CALL_ABROAD = (
+    "• Nếu người gặp chuyện chưa đủ 18 tuổi: gọi **111** (Tổng đài quốc gia bảo vệ trẻ em, miễn "
+    "phí, 24 giờ mỗi ngày); người thân ở Việt Nam gọi giúp được."
+)
+SAFETY_EMERGENCY_ABROAD = (
+    "• 113 (công an), 115 (cấp cứu) chỉ gọi được ở Việt Nam. Ở nước ngoài mà nguy hiểm ngay lúc "
+    "này: gọi số khẩn cấp của nước đó, rồi báo Đại sứ quán."
+)
+SAFETY_FAMILY_ABROAD = (
+    "• Gia đình ở nhà: báo UBND xã/phường nơi cư trú; giữ lại tin nhắn, hợp đồng, giấy tờ làm "
+    "bằng chứng."
+)
 SAFETY_ADULT = (
     "• Hãy nói ngay với một người lớn bạn tin: ba mẹ, người thân, thầy cô chủ nhiệm hoặc thầy cô "
     "tư vấn của trường."

@@ -14,8 +14,8 @@ from bot.answering.knowledge import KnowledgeBase
 from bot.answering.retrieval import Engine, Kind
 
 
-@pytest.mark.parametrize(("typed", "kept"), [("cuu", "cuu"), ("luu", "luu"), ("nghi huu", "nghi huu"),
-                                             ("uu tien", "uu tien")])
+@pytest.mark.parametrize(("typed", "kept"), [("cuu", "cuu"), ("luu", "luu"),
+                                             ("nghi huu", "nghi huu"), ("uu tien", "uu tien")])
 def test_a_bare_u_with_horn_is_no_emphasis(typed: str, kept: str) -> None:
     # "cứu", "lưu", "hưu", "ưu" typed without marks end in "uu": no letter is doubled for show
     assert text.normalize(typed) == kept
@@ -93,3 +93,28 @@ def test_someone_in_the_water_now_is_danger(kb: KnowledgeBase, message: str) -> 
 ])
 def test_a_first_aid_lesson_or_an_old_fall_is_no_alarm(kb: KnowledgeBase, message: str) -> None:
     assert kb.safety.detect(message) is None
+
+
+@pytest.mark.parametrize("message", [
+    "thi tot nghiep xong r ma e hok mun hoc dai hoc, hoc lau wa ma ton tien, co huong nao khac ko",
+    "cao dang hoc lau qua troi, co nganh nao ngan hon ko ad",
+    "đi học lâu không ad, em sợ tốn tiền",
+])
+def test_a_long_time_typed_bare_is_no_illegal_crossing(kb: KnowledgeBase, message: str) -> None:
+    # free typing 17: "học lâu quá" typed bare read "lậu qua" (crossing illegally) and was refused
+    assert kb.safety.detect(message) is None
+
+
+def test_an_offer_seen_online_asked_whether_to_trust_is_a_scam_question(engine: Engine,
+                                                                         kb: KnowledgeBase) -> None:
+    # free typing 17: refused as illegal emigration, though the parent asks whether to believe it
+    message = ("tren face co nguoi noi di Han ko can thi tieng, lam visa du lich qua roi o lai "
+               "lam luon, coc truoc 30tr thoi. co nen tin ko vay")
+    assert kb.safety.detect(message) is None
+    result = engine.ask(message)
+    assert result.entry is not None and result.entry.id == "overseas.scams"
+
+
+def test_asking_how_to_overstay_is_still_refused(kb: KnowledgeBase) -> None:
+    found = kb.safety.detect("chỉ em cách làm visa du lịch qua Hàn rồi ở lại làm luôn")
+    assert found is not None and found.concern.value == "illegal"

@@ -93,7 +93,10 @@ def test_a_crisis_abroad_names_the_embassy_before_the_child_line(kb):
     abroad = safety_reply(kb, kb.safety.detect("chị tôi làm bên Đài Loan bị chủ giữ hộ chiếu, "
                                                "bắt làm không lương, không cho về"))
     lines = abroad.text.splitlines()
-    assert lines[1] == messages.SAFETY_ABROAD and messages.SAFETY_CALL in lines[2:]
+    assert lines[1] == messages.SAFETY_ABROAD and messages.SAFETY_CALL_ABROAD in lines[2:]
+    # 113 and 115 work only in Viet Nam; the homeroom teacher is no help to a worker there
+    assert messages.SAFETY_EMERGENCY not in lines and messages.SAFETY_ADULT not in lines
+    assert "111" in abroad.text and messages.SAFETY_FAMILY_ABROAD in lines
     # a relative may be the one telling: the opening speaks of the worker, not to a child
     assert lines[0] == messages.SAFETY_OPENING_ABROAD
     found = kb.safety.detect("em bị ba đánh hoài, giờ em sợ về nhà lắm")

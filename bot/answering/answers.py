@@ -172,12 +172,14 @@ def safety_reply(kb: KnowledgeBase, found: Finding, asked: Entry | None = None) 
     is the topic a crisis message also asks about (`asked`), after the help."""
     if found.crisis:
         # Abroad, the embassy and the company that sent the worker are who can act there: that
-        # line comes first (a phone shows the first lines), then 111, 113 and 115.
-        abroad = [messages.SAFETY_ABROAD] if found.abroad else []
+        # line comes first (a phone shows the first lines), then 111 for a minor, what works
+        # from abroad instead of 113 and 115, and what the family at home can do.
         opening = messages.SAFETY_OPENING_ABROAD if found.abroad and found.concern in (
             Concern.ABUSE, Concern.DANGER) else messages.SAFETY_OPENING[found.concern.value]
-        lines = [opening, *abroad, messages.SAFETY_CALL, messages.SAFETY_EMERGENCY,
-                 messages.SAFETY_ADULT]
+        lines = [opening, messages.SAFETY_ABROAD, messages.SAFETY_CALL_ABROAD,
+                 messages.SAFETY_EMERGENCY_ABROAD, messages.SAFETY_FAMILY_ABROAD] \
+            if found.abroad else [opening, messages.SAFETY_CALL, messages.SAFETY_EMERGENCY,
+                                  messages.SAFETY_ADULT]
         later = _suggestions([asked]) if asked is not None else ()
         if later:
             lines.append(messages.SAFETY_ASKED_TOO)
