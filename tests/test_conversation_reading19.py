@@ -96,7 +96,8 @@ def test_a_first_aid_lesson_or_an_old_fall_is_no_alarm(kb: KnowledgeBase, messag
 
 
 @pytest.mark.parametrize("message", [
-    "thi tot nghiep xong r ma e hok mun hoc dai hoc, hoc lau wa ma ton tien, co huong nao khac ko",
+    "het 12 e ko muon hoc dh nua, hoc lau qua ma ton tien, co duong nao khac ko",
+    "hoc lau qua ma ton tien nua, e muon di lam som",
     "cao dang hoc lau qua troi, co nganh nao ngan hon ko ad",
     "đi học lâu không ad, em sợ tốn tiền",
 ])
