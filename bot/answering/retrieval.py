@@ -940,7 +940,7 @@ class Engine:
                 or entry.id not in self._loan_topics:
             return result
         canon = self._canon(question)
-        if "loan" not in self._facets.asked(canon).facets or _STUDENTS & set(canon.split()) \
+        if "loan" not in self._cue_facets(question) or _STUDENTS & set(canon.split()) \
                 or any(self._mentions.find(canon, group, question) is not None
                        for group in ("levels", "school_types")):
             return result

@@ -517,19 +517,20 @@ def is_greeting(text: str) -> bool:
     """True when the message is only greetings, thanks or goodbyes (and particles)."""
     lex = lexicon()
     toks = analyze(text)
-    if not toks or _QUESTION_WORDS & set(normalize(text).split()):
+    normal = normalize(text)
+    if not toks or _QUESTION_WORDS & set(normal.split()):
         return False  # "dạ bị gì", "ok lại sao": particles around a question word ask
     expanded = " ".join(t.text for t in toks)
     # As the matcher sees it ("ad ơi" -> "admin oi"), and as typed, folded ("ok thank you",
     # where the expanded "ok cam on you" would leave "you" after the longest match "ok cảm ơn").
-    typed = " ".join(_fold_word(w) for w in normalize(text).split())
+    typed = " ".join(_fold_word(w) for w in normal.split())
     # The folded reading only for a message typed without accents: "vay được nhiêu" (how much
     # can one borrow) is not "vậy được nhiều".
     # word by word as the tokens say (a token of two words gives each its particle flag)
     pieces = [(w, t.stop) for t in toks for w in t.text.split()]
     if _only_greetings([w for w, _ in pieces], [p for _, p in pieces], lex):
         return True
-    if typed == expanded or not normalize(text).isascii():
+    if typed == expanded or not normal.isascii():
         return False
     stop = {t.text for t in toks if t.stop} | lex.unaccented_stopwords
     words = typed.split()
