@@ -172,9 +172,27 @@ def _is_greeting(clause: str, words: list[str]) -> bool:
         return False
     if text.is_greeting(clause):
         return True
-    # "Chào bot, ...", "Dạ em chào anh chị ban tư vấn": a salutation at the start.
-    return len(words) <= 7 and any(w in ("chào", "chao", "kính") for w in words[:3]) \
-        and not _has_cue(words)
+    # "Chào bot, ...", "Dạ em chào anh chị ban tư vấn": a salutation at the start. Its
+    # addressee "(ban) tư vấn" asks nothing: parents greet the bot so, and read as asking it
+    # sent their story to the counsellor topic.
+    rest = _without_addressee(words)
+    return len(rest) <= 7 and any(w in ("chào", "chao", "kính") for w in words[:3]) \
+        and not _has_cue(rest)
+
+
+_ADDRESSEE = frozenset({"chào", "chao", "kính", "gửi", "ban", "bạn", "anh", "chị", "các",
+                        "admin", "bot", "thầy", "cô", "chú", "em", "e"})
+
+
+def _without_addressee(words: list[str]) -> list[str]:
+    """The words less "tư vấn" where it names whom the salutation greets ("chào ban tư vấn",
+    "chào anh chị tư vấn")."""
+    out = list(words)
+    for k in range(len(out) - 1, 0, -1):
+        if out[k - 1:k + 1] in (["tư", "vấn"], ["tu", "van"]) and k >= 2 \
+                and out[k - 2] in _ADDRESSEE:
+            del out[k - 1:k + 1]
+    return out
 
 
 def _sentences(message: str) -> list[tuple[str, bool]]:
@@ -311,6 +329,8 @@ def joined(message: str) -> tuple[str, ...]:
     có miễn học phí không và học ở đâu"), each asking on its own; () when it does not."""
     if len(message) > JOINED_CHARS or not _JOINED.search(message):
         return ()
+    if not all(_asks_before(message[:m.start()]) for m in _JOINED.finditer(message)):
+        return ()
     parts = [p.strip(" ,.?!") for p in _JOINED.split(message)]
     parts = [p for p in parts if p]
     if not 2 <= len(parts) <= JOINED_PARTS or any(
@@ -318,3 +338,14 @@ def joined(message: str) -> tuple[str, ...]:
             for p in parts):
         return ()
     return tuple(parts)
+
+
+def _asks_before(head: str) -> bool:
+    """The words before a joining "và" / "còn" end a question: the sentence they close asks
+    ("có miễn học phí không và học ở đâu") or ends with a comma or a question mark. "Nhà tôi
+    còn thiếu nợ" is "still", inside a story, not a second question."""
+    head = head.rstrip()
+    if head.endswith((",", "?")):
+        return True
+    last = _SENTENCE.split(head)[-1] if head else ""
+    return _has_cue(_words(last))

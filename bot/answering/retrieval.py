@@ -846,8 +846,9 @@ class Engine:
         if own is None:
             # The model was trained on whole messages, stories and all: it reads the story
             # near the question too (model_reads_story), not only what is asked.
-            return self._fuse(q.told if self.tuning.model_reads_story and q.told else q.canon,
-                              scored)
+            if not (self.tuning.model_reads_story and q.told):
+                return self._fuse(q.canon, scored)
+            return self._fuse(q.told, scored, asked=q.canon if q.story else None)
         if after is None or not self.tuning.model_in_context:
             return scored
         # A follow-up: the model reads the topic just shown's title and the follow-up's own
@@ -867,11 +868,19 @@ class Engine:
             self._predicted[canon] = found
         return found
 
-    def _fuse(self, canon: str, scored: list[Scored], join: bool = True) -> list[Scored]:
+    def _fuse(self, canon: str, scored: list[Scored], join: bool = True,
+              asked: str | None = None) -> list[Scored]:
         """The lexical score blended with the learned model's probability; the model's own
-        best topic joins the candidates when it is sure of it (and `join`)."""
+        best topic joins the candidates when it is sure of it (and `join`). `asked`: a
+        story's asking part, read on its own too where the whole reads as out of scope and the
+        asking part does not: the asking part's reading is kept (a family's story, "ở nhà phụ ba nó chăn vịt", read as out of scope around
+        "đi Nhật làm việc tốn hết bao nhiêu tiền")."""
         w = self.tuning.model_weight
         pred = self._prediction(canon)
+        if asked is not None and asked != canon:
+            own = self._prediction(asked)
+            if own.out < self.tuning.model_reject <= pred.out:
+                pred = own
         fused = [Scored(s.entry, (1 - w) * s.score + w * pred.topics.get(s.entry.id, 0.0),
                         {**s.features, "model": pred.topics.get(s.entry.id, 0.0),
                          "out": pred.out, "lexical": s.score})
