@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering import focus
+from bot.answering.context import Context
 from bot.answering.retrieval import Engine, Kind
 
 
@@ -64,3 +65,37 @@ def test_two_questions_joined_are_still_two(message: str, parts: tuple[str, ...]
 ])
 def test_still_and_and_inside_a_sentence_join_no_questions(message: str) -> None:
     assert focus.joined(message) == ()
+
+
+@pytest.mark.parametrize("message", ["hoc sua xe nen hoc trinh do nao",
+                                     "nghe dien lanh hoc bac nao"])
+def test_which_level_to_learn_a_trade_is_the_levels(engine: Engine, message: str) -> None:
+    # a trade named with "which level" fell to the fallback: the model read the trade alone
+    # as out of scope
+    result = engine.ask(message)
+    assert result.kind is Kind.ANSWER and result.entry is not None
+    assert result.entry.id == "vet.levels"
+
+
+def test_money_to_hold_a_place_before_any_contract_is_a_scam_sign(engine: Engine) -> None:
+    shown = engine.ask("ngân hàng chính sách cho vay đi Nhật được bao nhiêu").context
+    result = engine.ask("có cty ở Tân An kêu đóng trước 70 triệu giữ chỗ, chưa ký giấy gì hết, "
+                        "vậy có đúng ko", shown)
+    assert result.kind is Kind.ANSWER and result.entry is not None
+    assert result.entry.id == "overseas.scams"
+
+
+@pytest.mark.parametrize(("before", "message", "topic"), [
+    ("overseas.rights", "còn ở Đài Loan bị vậy thì sao", "overseas.rights"),
+    ("overseas.rights", "ở Nhật mà gặp vậy thì sao", "overseas.rights"),
+    ("bot.survey", "làm xong có gửi về cho cô chủ nhiệm không", "bot.survey"),
+    ("streaming.grade10-failed", "vậy còn học sơ cấp thì sao", "streaming.grade10-failed"),
+    ("college.admission-fair", "trường nằm ở đâu vậy", "college.long-an"),
+])
+def test_a_follow_up_keeps_to_what_it_asks_of_the_topic_shown(engine: Engine, before: str,
+                                                              message: str, topic: str) -> None:
+    # "bị vậy" asks the same of another country; "gửi về cho cô" who sees the answers; a level
+    # named after the failed entrance exam asks about it as that route; "trường nằm ở đâu"
+    # where the college is
+    result = engine.ask(message, Context(topic=before))
+    assert result.entry is not None and result.entry.id == topic
