@@ -99,3 +99,9 @@ def test_a_follow_up_keeps_to_what_it_asks_of_the_topic_shown(engine: Engine, be
     # where the college is
     result = engine.ask(message, Context(topic=before))
     assert result.entry is not None and result.entry.id == topic
+
+
+def test_whether_learning_a_trade_is_free_is_the_trung_cap_exemption(engine: Engine) -> None:
+    # "hoc han co dc mien hoc phi ko" was the THPT tuition: a trade is learnt at a trade school
+    result = engine.ask("hoc han co dc mien hoc phi ko")
+    assert result.entry is not None and result.entry.id == "tuition.trung-cap-free"
