@@ -120,7 +120,13 @@ CONVERSATION_FLOOR = {"conv_eval3": (0.80, 0.95), "conv_eval4": (0.86, 0.90),  #
                       # b, 0.831 / 0.805 / 36 chats before, 0.835 / 0.805 / 37 after, 0.827 /
                       # 0.805 / 35 after the guards' cut and its refit's fixes): the whole set
                       # 0.810 / 0.864 / 68 final. Below the goals.
-                      "conv_eval19": (0.80, 0.85)}
+                      "conv_eval19": (0.80, 0.85),
+                      # round 20 (140 chats, four authors; judging half students a + parents
+                      # b): 0.854 / 0.795 / 35 chats before (0.864 / 0.808 / 39 before the
+                      # guards' cut of 17 older training lines), 0.854 / 0.808 / 35 after; the
+                      # whole set 0.865 / 0.825 / 74 before, 0.888 / 0.832 / 81 after. Below the
+                      # goals.
+                      "conv_eval20": (0.87, 0.81)}
 
 
 def test_the_fresh_conversation_sets_hold_their_line(engine) -> None:
@@ -169,7 +175,10 @@ SINGLE_FLOOR = {"eval4": (0.96, 0.95, 0.86), "eval5": (0.97, 0.97, 0.91),
                 "eval18": (0.98, 0.98, 0.91),
                 # eval19 (round 19): 0.994 / 0.988 / 0.967 before, 0.994 / 0.982 / 0.967 after,
                 # 0.994 / 0.982 / 0.950 after the guards' cut (near out-of-scope 0.950, 0.925)
-                "eval19": (0.98, 0.97, 0.95)}
+                "eval19": (0.98, 0.97, 0.95),
+                # eval20 (round 20): 0.991 / 0.982 / 0.900 before, 0.982 / 0.973 / 0.900 after
+                # (near out-of-scope 0.867: below the goal)
+                "eval20": (0.97, 0.96, 0.88)}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_FLOOR))
