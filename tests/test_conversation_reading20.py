@@ -105,3 +105,15 @@ def test_whether_learning_a_trade_is_free_is_the_trung_cap_exemption(engine: Eng
     # "hoc han co dc mien hoc phi ko" was the THPT tuition: a trade is learnt at a trade school
     result = engine.ask("hoc han co dc mien hoc phi ko")
     assert result.entry is not None and result.entry.id == "tuition.trung-cap-free"
+
+
+@pytest.mark.parametrize("message", ["ở Long An giờ nghề gì dễ kiếm việc nhứt",
+                                     "em nhut nhat lam, hoc nghe gi hop"])
+def test_southern_most_and_shy_name_no_country(engine: Engine, message: str) -> None:
+    # "nhứt" is Southern "nhất" (most) and "nhút nhát" is shy: neither is Japan, which the
+    # conversation then carried to the next question (free typing 20)
+    assert engine.ask(message).context.country is None
+
+
+def test_japan_in_southern_speech_is_still_japan(engine: Engine) -> None:
+    assert engine.ask("qua Nhựt làm cần gì").context.country == "Nhật Bản"

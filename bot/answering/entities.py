@@ -286,16 +286,16 @@ class NearDomain:
 # Ordinary words that fold to a country's name: "giáo dục" (and "gdtx", "giáo dục thường
 # xuyên"), "thể dục", "đạo đức" are not Germany; "nghề hàn", "hàn xì" (welding; "học nghề"
 # reads "... nghề nghiệp hàn") are not Korea; "nhiều nhất", "tốt nhất", "thống nhất", "sợ
-# nhất" typed without accents are not Japan (canonical text is accent-folded); "hết hạn",
-# "gia hạn", "giới hạn", "đúng hạn" are not Korea ("khi nào het han" got a block on workers
-# abroad), though "qua Hàn" and "thôi, Hàn thì sao" are.
+# nhất", "nhút nhát" typed without accents are not Japan (canonical text is accent-folded);
+# "hết hạn", "gia hạn", "giới hạn", "đúng hạn" are not Korea ("khi nào het han" got a block on
+# workers abroad), though "qua Hàn" and "thôi, Hàn thì sao" are.
 NOT_COUNTRIES_WORDS = (
     r"(?:(?:giao|the|dao) duc|(?:nghe|tho|nghiep|het|gia|gioi|dung|truoc|ky|ngan|dai) han"
     r"|han (?:xi|dien|que|tig|mig|hoi)"
     r"|(?:nhieu|tot|cao|lon|it|thap|re|mac|de|kho|hay|nhanh|lau|gan|xa|hot|dong|on|tin"
     r"|dang|hop|toan|trong|moi|cuoi|dau|thu|duy|thong|hang|chac|gioi|manh|ngon|dep|hon"
     r"|cham|som|muon|ky|vui|buon|khoe|ben|giau|ngheo|sach|lanh|nong|dai|ngan|rong|chuan"
-    r"|so|lo|thich|ghet)"
+    r"|so|lo|thich|ghet|nhut)"
     r" nhat)(?= |$)")
 NOT_COUNTRIES = re.compile(r"(?:^| )" + NOT_COUNTRIES_WORDS)
 _NOT_COUNTRIES_SPACED = re.compile(" " + NOT_COUNTRIES_WORDS)  # for " " + canon
