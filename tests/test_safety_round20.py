@@ -35,3 +35,13 @@ def test_an_adult_touching_the_child_is_abuse_beside_a_book(kb: KnowledgeBase) -
 ])
 def test_a_novel_about_trafficking_is_no_crisis(kb: KnowledgeBase, message: str) -> None:
     assert _concern(kb, message) is None
+
+
+def test_a_scolding_to_come_after_a_failed_exam_is_no_crisis(kb: KnowledgeBase) -> None:
+    # free typing 20: the crisis reply replaced the answer to what to study next
+    message = "thi rớt lớp 10 rồi 😭 chắc em chết quá, ba la cho coi. giờ học gì được mn"
+    assert _concern(kb, message) is None
+
+
+def test_a_wish_to_die_beside_the_idiom_is_still_a_crisis(kb: KnowledgeBase) -> None:
+    assert _concern(kb, "chắc em chết mất, em không muốn sống nữa") == "self-harm"
