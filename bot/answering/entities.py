@@ -317,7 +317,10 @@ class Spellings:
     def fits(self, form: str, typed: str) -> bool:
         """Whether the message `typed` may spell the canonical name `form` it matched: no word
         of it typed only with diacritics the names never have."""
-        seen = text.typed_marks(typed, self._watched)
+        # read after the lexicon's spellings, which keep or give the marks: "Nhựt" is "nhật"
+        # (Japan), Southern "nhứt" is "nhất" (most: "kiếm việc nhứt" names no country)
+        spelled = " ".join(text.expand(text.normalize(typed).split(), text.lexicon()))
+        seen = text.typed_marks(spelled, self._watched)
         for word in form.split():
             allowed, used = self._marks.get(word), seen.get(word)
             if allowed and used and "" not in used and not used & allowed:

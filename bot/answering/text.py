@@ -374,11 +374,10 @@ def marks(word: str) -> str:
 @lru_cache(maxsize=8192)
 def typed_marks(text: str, watched: frozenset[str]) -> dict[str, frozenset[str]]:
     """For each watched folded word of a message as typed, the diacritics it was typed with
-    ("" when typed without any): a name's spelling can be checked against them. Read after
-    the lexicon's spellings, which keep or give the marks: "Nhựt" is "nhật" (Japan), Southern
-    "nhứt" is "nhất" (most: "kiếm việc nhứt" names no country)."""
+    ("" when typed without any): a name's spelling can be checked against them. Not expanded:
+    a word that only teencode yields ("Nhựt" -> "nhật") was not typed with other diacritics."""
     found: dict[str, set[str]] = {}
-    for word in expand(normalize(text).split(), lexicon()):
+    for word in normalize(text).split():
         folded = _fold_word(word)
         if folded in watched:
             found.setdefault(folded, set()).add(marks(word))
