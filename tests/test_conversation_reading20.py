@@ -52,7 +52,8 @@ def test_a_family_story_does_not_make_a_plain_question_out_of_scope(engine: Engi
 @pytest.mark.parametrize(("message", "parts"), [
     ("học trung cấp có miễn học phí không và học ở đâu",
      ("học trung cấp có miễn học phí không", "học ở đâu")),
-    ("hoc trung cap dc mien hp ko, voi lai hoc o dau", ("hoc trung cap dc mien hp ko", "hoc o dau")),
+    ("hoc trung cap dc mien hp ko, voi lai hoc o dau",
+     ("hoc trung cap dc mien hp ko", "hoc o dau")),
 ])
 def test_two_questions_joined_are_still_two(message: str, parts: tuple[str, ...]) -> None:
     assert focus.joined(message) == parts

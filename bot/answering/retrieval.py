@@ -872,9 +872,9 @@ class Engine:
               asked: str | None = None) -> list[Scored]:
         """The lexical score blended with the learned model's probability; the model's own
         best topic joins the candidates when it is sure of it (and `join`). `asked`: a
-        story's asking part, read on its own too where the whole reads as out of scope and the
-        asking part does not: the asking part's reading is kept (a family's story, "ở nhà phụ ba nó chăn vịt", read as out of scope around
-        "đi Nhật làm việc tốn hết bao nhiêu tiền")."""
+        story's asking part, read on its own too; where the whole reads as out of scope and the
+        asking part does not, the asking part's reading is kept (a family's story, "ở nhà phụ
+        ba nó chăn vịt", read as out of scope around "đi Nhật làm việc tốn hết bao nhiêu")."""
         w = self.tuning.model_weight
         pred = self._prediction(canon)
         if asked is not None and asked != canon:
