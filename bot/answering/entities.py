@@ -319,7 +319,7 @@ class Spellings:
         of it typed only with diacritics the names never have."""
         # read after the lexicon's spellings, which keep or give the marks: "Nhựt" is "nhật"
         # (Japan), Southern "nhứt" is "nhất" (most: "kiếm việc nhứt" names no country)
-        spelled = " ".join(text.expand(text.normalize(typed).split(), text.lexicon()))
+        spelled = " ".join(text.expanded(text.normalize(typed)))
         seen = text.typed_marks(spelled, self._watched)
         for word in form.split():
             allowed, used = self._marks.get(word), seen.get(word)

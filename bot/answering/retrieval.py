@@ -877,9 +877,9 @@ class Engine:
         ba nó chăn vịt", read as out of scope around "đi Nhật làm việc tốn hết bao nhiêu")."""
         w = self.tuning.model_weight
         pred = self._prediction(canon)
-        if asked is not None and asked != canon:
+        if asked is not None and asked != canon and pred.out >= self.tuning.model_reject:
             own = self._prediction(asked)
-            if own.out < self.tuning.model_reject <= pred.out:
+            if own.out < self.tuning.model_reject:
                 pred = own
         fused = [Scored(s.entry, (1 - w) * s.score + w * pred.topics.get(s.entry.id, 0.0),
                         {**s.features, "model": pred.topics.get(s.entry.id, 0.0),
