@@ -176,21 +176,20 @@ def _is_greeting(clause: str, words: list[str]) -> bool:
     # addressee "(ban) tư vấn" asks nothing: parents greet the bot so, and read as asking it
     # sent their story to the counsellor topic.
     rest = _without_addressee(words)
-    return len(rest) <= 7 and any(w in ("chào", "chao", "kính") for w in words[:3]) \
-        and not _has_cue(rest)
+    return len(rest) <= 7 and not _SALUTATIONS.isdisjoint(words[:3]) and not _has_cue(rest)
 
 
-_ADDRESSEE = frozenset({"chào", "chao", "kính", "gửi", "ban", "bạn", "anh", "chị", "các",
-                        "admin", "bot", "thầy", "cô", "chú", "em", "e"})
+_SALUTATIONS = frozenset({"chào", "chao", "kính"})
+_ADDRESSEE = _SALUTATIONS | {"gửi", "ban", "bạn", "anh", "chị", "các", "admin", "bot", "thầy",
+                             "cô", "chú", "em", "e"}
 
 
 def _without_addressee(words: list[str]) -> list[str]:
     """The words less "tư vấn" where it names whom the salutation greets ("chào ban tư vấn",
-    "chào anh chị tư vấn")."""
+    "chào anh chị tư vấn"): "tư vấn" after an addressee word, never at the start."""
     out = list(words)
-    for k in range(len(out) - 1, 0, -1):
-        if out[k - 1:k + 1] in (["tư", "vấn"], ["tu", "van"]) and k >= 2 \
-                and out[k - 2] in _ADDRESSEE:
+    for k in range(len(out) - 1, 1, -1):
+        if out[k - 1:k + 1] in (["tư", "vấn"], ["tu", "van"]) and out[k - 2] in _ADDRESSEE:
             del out[k - 1:k + 1]
     return out
 
