@@ -106,7 +106,9 @@ def training_set(kb: KnowledgeBase, options: Options = DEFAULT,
             add(f"{rng.choice(OPENINGS[5:])}{q}", entry.id)
             add(_typos(q, rng), entry.id)
     # "công ty", "trung tâm" alone are no out-of-scope question: a rule needing a name is not
-    for phrase in (p for rule in kb.out_of_scope if not rule.named for p in rule.any):
+    # (nor one whose phrases are common question words: `learned`)
+    for phrase in (p for rule in kb.out_of_scope if not rule.named and rule.learned
+                   for p in rule.any):
         add(_rng(phrase).choice(OUT_TEMPLATES).format(phrase), OUT)
     for example in _off_topic(kb):
         add(example, OUT)
