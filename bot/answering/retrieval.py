@@ -1297,7 +1297,7 @@ class Engine:
 
     def _short(self, question: str) -> bool:
         """Short enough to be read without the model after a topic (model_min_words)."""
-        return self.model is not None and len(self._own_words(question)) <= \
+        return self.model is not None and text.typed_length(question) <= \
             self.tuning.model_min_words
 
     def _greets(self, question: str) -> bool:
@@ -1674,7 +1674,7 @@ class Engine:
         and its words that are neither cue, name, question word nor neutral; None when it
         cannot be a facet follow-up whatever came before (too long, nothing asked, a VET
         level or too many words of its own: "cao đẳng học mấy năm" stands alone)."""
-        own = len(self._own_words(question))
+        own = text.typed_length(question)
         if own > 2 * self.tuning.followup_words:
             return None
         canon = self._canon(question)
@@ -1792,7 +1792,7 @@ class Engine:
 
     def _reads_as_followup(self, question: str, q: _Query, result: Result) -> bool:
         """Short, and either it says so ("còn", "vậy", "thì sao") or alone it is unsure."""
-        if len(self._own_words(question)) > self.tuning.followup_words:
+        if text.typed_length(question) > self.tuning.followup_words:
             # A longer message no topic answers alone ("có người nói đóng 50tr trước là bao
             # đậu, tin được không" after the scams): the topic just shown may place it.
             return result.kind is not Kind.ANSWER

@@ -450,6 +450,11 @@ def analyze(text: str) -> tuple[Token, ...]:
     given = _GIVEN.get(text)
     if given is not None:
         return given
+    return tuple(_apply_phrases(_typed_tokens(text), lexicon()))
+
+
+def _typed_tokens(text: str) -> list[Token]:
+    """The tokens of a text before multi-word synonyms are put in: one per word typed."""
     lex = lexicon()
     normalized = text if text in _NORMAL_FORMS else normalize(text)
     # In a message typed with accents, "vay" is the word vay (to borrow), not "vậy" unaccented.
@@ -464,7 +469,14 @@ def analyze(text: str) -> tuple[Token, ...]:
                 i == 0 or (i + 1 < len(words) and words[i + 1] in lex.literal_before[word])))
             and not (i > 0 and words[i - 1] in lex.literal_after.get(word, ())))
         toks.append(_token(word, stop))
-    return tuple(_apply_phrases(toks, lex))
+    return toks
+
+
+@lru_cache(maxsize=8192)
+def typed_length(text: str) -> int:
+    """How many content words the writer typed: a synonym put in for a phrase ("học nghề" is
+    read "học nghề giáo dục nghề nghiệp") makes no message longer than it was written."""
+    return sum(not tok.stop for tok in _typed_tokens(text))
 
 
 def whole_words(forms: Iterable[str]) -> re.Pattern[str] | None:
