@@ -55,3 +55,26 @@ def test_a_relatives_past_overstay_asked_about_is_no_request(kb: KnowledgeBase) 
 
 def test_asking_how_to_overstay_is_still_refused(kb: KnowledgeBase) -> None:
     assert _concern(kb, "chỉ em cách ở lậu lại bên Đài Loan sau khi hết hợp đồng") == "illegal"
+
+
+@pytest.mark.parametrize("message", [
+    "thằng em nói học tiếng Hàn khó tới mức muốn 'nhảy lầu' 😂 vậy đi Hàn cần tiếng cỡ nào",
+    "con bạn e nói nếu rớt đại học nó sẽ \"tự tử\" bằng trà sữa 🤣 mà rớt thì học cao đẳng được ko",
+])
+def test_a_joke_quoted_in_a_laughing_message_is_no_crisis(kb: KnowledgeBase,
+                                                         message: str) -> None:
+    # every labelled message with a phrase in quotes and a laughing emoji is ordinary (21 of 21)
+    assert _concern(kb, message) is None
+
+
+@pytest.mark.parametrize(("message", "concern"), [
+    # the nervous 😅 beside a threat quoted: the threat may be real
+    ("nó nhắn 'mai tao giết mày' 😅 em sợ lắm không dám đi học", "danger"),
+    # a friend's words quoted without a laugh
+    ("bạn em nói 'tao muốn chết' rồi khóc, em lo quá", "self-harm"),
+    # the writer's own words, a laugh or not: what is left still says it
+    ("em mệt quá 'muốn chết' thiệt sự, ko ai hiểu em 😂", "self-harm"),
+])
+def test_a_crisis_quoted_without_a_joke_is_still_one(kb: KnowledgeBase, message: str,
+                                                    concern: str) -> None:
+    assert _concern(kb, message) == concern
