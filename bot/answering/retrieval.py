@@ -1297,7 +1297,7 @@ class Engine:
 
     def _short(self, question: str) -> bool:
         """Short enough to be read without the model after a topic (model_min_words)."""
-        return self.model is not None and text.typed_length(question) <= \
+        return self.model is not None and len(self._own_words(question)) <= \
             self.tuning.model_min_words
 
     def _greets(self, question: str) -> bool:
