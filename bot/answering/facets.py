@@ -118,5 +118,11 @@ class FacetCues:
             at = end
         pieces.append(canon[at:])
         rest = "".join(pieces).split()
-        ordered = tuple(dict.fromkeys(name for _, _, name in sorted(found)))
+        # a cue inside a longer one asks nothing of its own ("bao giờ" in "bao giờ phải trả":
+        # how long, not when)
+        inside = {i for i, (a, b) in enumerate(spans)
+                  if any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)}
+        ordered = tuple(dict.fromkeys(name for i, (_, _, name) in sorted(enumerate(found),
+                                                                        key=lambda x: x[1])
+                                      if i not in inside))
         return Asked(ordered, tuple(rest), len(canon.split()) - len(rest))
