@@ -13,7 +13,7 @@ import unicodedata
 
 from bot.answering import focus, text
 from bot.answering.entities import Mentions, Trades
-from bot.answering.facets import Asked, FacetCues
+from bot.answering.facets import YIELDING, Asked, FacetCues
 from bot.answering.retrieval import DISTRICT_TERM
 
 
@@ -28,7 +28,11 @@ def _by_expressions(cues: FacetCues, canon: str) -> Asked:
             for k in range(match.start(), match.end()):
                 covered[k] = True
     rest = "".join(" " if covered[k] else ch for k, ch in enumerate(canon)).split()
-    ordered = tuple(dict.fromkeys(name for _, _, name in sorted(found)))
+    # a yielding facet's match inside another's longer match asks nothing
+    spans = [(start, start - back) for start, back, _ in found]
+    kept = [f for f, (a, b) in zip(found, spans, strict=True) if f[2] not in YIELDING
+            or not any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)]
+    ordered = tuple(dict.fromkeys(name for _, _, name in sorted(kept)))
     return Asked(ordered, tuple(rest), len(canon.split()) - len(rest))
 
 

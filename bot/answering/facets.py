@@ -14,6 +14,8 @@ from bot.answering.knowledge import Facets
 
 SAME = "same"  # the cue facet for "the same question again" ("cũng vậy", facets.yaml)
 EXPLAIN = "explain"  # ... and for "say that again, plainer" ("ủa vậy là sao", "ko hiểu")
+# Facets whose cue inside another facet's longer cue asks nothing of its own (FacetCues.asked)
+YIELDING = frozenset({"when"})
 AGE = "age"  # the entity facet of an age given ("17t đi được không", "18 tuổi rồi thì sao")
 # An age on the canonical text ("17t", "18 tuổi"): 10 to 69, with its unit
 _AGE = re.compile(r"(?:^| )([1-6][0-9]) ?(t|tuoi)(?= |$)")
@@ -118,10 +120,11 @@ class FacetCues:
             at = end
         pieces.append(canon[at:])
         rest = "".join(pieces).split()
-        # a cue inside a longer one asks nothing of its own ("bao giờ" in "bao giờ phải trả":
-        # how long, not when)
-        inside = {i for i, (a, b) in enumerate(spans)
-                  if any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)}
+        # a cue of `when` inside a longer one asks nothing of its own ("bao giờ" in "bao giờ
+        # phải trả": how long). Other facets keep theirs: "ở đâu" in "học ở đâu" is where,
+        # which a table without a row for where to study answers.
+        inside = {i for i, (a, b) in enumerate(spans) if found[i][2] in YIELDING
+                  and any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)}
         ordered = tuple(dict.fromkeys(name for i, (_, _, name) in sorted(enumerate(found),
                                                                         key=lambda x: x[1])
                                       if i not in inside))
