@@ -87,6 +87,11 @@ SAFETY_ADULT = (
     "• Hãy nói ngay với một người lớn bạn tin: ba mẹ, người thân, thầy cô chủ nhiệm hoặc thầy cô "
     "tư vấn của trường."
 )
+# ... when the message names a parent: who may be part of what happens at home
+SAFETY_ADULT_OUTSIDE = (
+    "• Hãy nói ngay với một người lớn bạn tin ở ngoài nhà: thầy cô chủ nhiệm, thầy cô tư vấn của "
+    "trường, hoặc một người thân khác như ông bà, cô dì, chú bác."
+)
 # a crisis message that also asks a career question: that topic stays one tap away
 SAFETY_ASKED_TOO = "• Điều bạn hỏi thêm, mình vẫn trả lời ở nút bên dưới, khi bạn sẵn sàng."
 SAFETY_ASKED_BUTTON = "📘 {title}"

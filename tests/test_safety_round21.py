@@ -78,3 +78,32 @@ def test_a_joke_quoted_in_a_laughing_message_is_no_crisis(kb: KnowledgeBase,
 def test_a_crisis_quoted_without_a_joke_is_still_one(kb: KnowledgeBase, message: str,
                                                     concern: str) -> None:
     assert _concern(kb, message) == concern
+
+
+def _reply(kb: KnowledgeBase, message: str) -> str:
+    from bot.answering.answers import safety_reply
+
+    found = kb.safety.detect(message)
+    assert found is not None and found.crisis
+    return safety_reply(kb, found, None, message).text
+
+
+@pytest.mark.parametrize("message", [
+    "tối nào ba cũng say rồi đánh em với mẹ, em sợ không dám về nhà",
+    "ba ma chui em hoai, em met lam, khong muon song nua",
+])
+def test_a_parent_named_in_a_crisis_is_not_the_first_adult_to_tell(kb: KnowledgeBase,
+                                                                 message: str) -> None:
+    # free typing 21: "tell your parents" to a child beaten by a parent
+    from bot import messages
+
+    text = _reply(kb, message)
+    assert messages.SAFETY_ADULT_OUTSIDE in text and messages.SAFETY_ADULT not in text
+    assert "111" in text
+
+
+def test_a_crisis_naming_no_parent_keeps_the_parents_among_the_adults(kb: KnowledgeBase) -> None:
+    from bot import messages
+
+    text = _reply(kb, "mấy đứa trong lớp đánh em hoài, em không muốn đi học nữa")
+    assert messages.SAFETY_ADULT in text

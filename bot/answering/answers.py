@@ -165,11 +165,24 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, today: dt.date, score: float = 
     )
 
 
-def safety_reply(kb: KnowledgeBase, found: Finding, asked: Entry | None = None) -> Reply:
+# A parent or step-parent named in a crisis message ("ba e nhậu về là đánh e với má", "ba má
+# chửi quá trời, e hong muon song nua"): the trusted adult to tell is then someone outside
+# the home first (free typing 21). As typed, accents kept ("mà" is not "má"); unaccented, the
+# pairs only.
+_PARENT = re.compile(r"(?:^|\W)(ba|bố|cha|mẹ|má|dượng|tía|ba me|ba ma|bo me|cha me)(?=\W|$)")
+
+
+def _names_a_parent(question: str) -> bool:
+    return bool(_PARENT.search(text.normalize(question)))
+
+
+def safety_reply(kb: KnowledgeBase, found: Finding, asked: Entry | None = None,
+                 question: str = "") -> Reply:
     """The crisis reply (who to call, a trusted adult) or the refusal with the legal way.
 
     Never a topic answer: the legal way of a refused request is one tap away, not shown; so
-    is the topic a crisis message also asks about (`asked`), after the help."""
+    is the topic a crisis message also asks about (`asked`), after the help. A message that
+    names a parent (`question`) is pointed to an adult outside the home first."""
     if found.crisis:
         # Abroad, the embassy and the company that sent the worker are who can act there: that
         # line comes first (a phone shows the first lines), then 111 for a minor, what works
@@ -179,7 +192,8 @@ def safety_reply(kb: KnowledgeBase, found: Finding, asked: Entry | None = None) 
         lines = [opening, messages.SAFETY_ABROAD, messages.SAFETY_CALL_ABROAD,
                  messages.SAFETY_EMERGENCY_ABROAD, messages.SAFETY_FAMILY_ABROAD] \
             if found.abroad else [opening, messages.SAFETY_CALL, messages.SAFETY_EMERGENCY,
-                                  messages.SAFETY_ADULT]
+                                  messages.SAFETY_ADULT_OUTSIDE if _names_a_parent(question)
+                                  else messages.SAFETY_ADULT]
         later = _suggestions([asked]) if asked is not None else ()
         if later:
             lines.append(messages.SAFETY_ASKED_TOO)

@@ -121,7 +121,8 @@ class Assistant:
         if found is None:
             return None
         also = found.crisis and found.concern is not Concern.SELF_HARM
-        return safety_reply(self.kb, found, self._asked_too(question) if also else None)
+        return safety_reply(self.kb, found, self._asked_too(question) if also else None,
+                            question)
 
     def _asked_too(self, question: str) -> Entry | None:
         """The topic a message about abuse or danger also asks about ("ba má bắt học nghề,
