@@ -49,7 +49,7 @@ DEV_CHATS = ("conv_dev.yaml", "conv_dev3.yaml", "conv_eval.yaml", "conv_eval3.ya
              "conv_eval11.yaml", "conv_eval12.yaml", "conv_eval13.yaml",
              "conv_eval14.yaml", "conv_eval15.yaml", "conv_eval16.yaml",
              "conv_eval17.yaml", "conv_eval18.yaml", "conv_eval19.yaml",
-             "conv_eval20.yaml")
+             "conv_eval20.yaml", "conv_eval21.yaml")
 TIMED_CHATS = ("conv_dev.yaml", "conv_dev3.yaml")
 DEV_SETS = ("dev.yaml", "dev2.yaml", "eval4.yaml", "eval5.yaml")
 DECLINED = 3

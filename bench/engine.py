@@ -155,7 +155,8 @@ def conversations(engine: Engine, dev: bool = False) -> None:
     names = ("dev", "dev3") if dev else ("dev", "dev3", "eval", "eval3", "eval4", "eval5",
                                           "eval6", "eval7", "eval8", "eval9", "eval10",
                                           "eval11", "eval12", "eval13", "eval14", "eval15",
-                                          "eval16", "eval17", "eval18", "eval19", "eval20")
+                                          "eval16", "eval17", "eval18", "eval19", "eval20",
+                                          "eval21")
     halves = [(name, ROOT / f"tests/data/conv_{name}.yaml") for name in names]
     halves = [(name, path) for name, path in halves if path.exists()]
     if not halves:
@@ -382,7 +383,7 @@ def main() -> None:
 
     kb = knowledge.load()
     sets = ("dev", "dev2") if args.dev else ("eval", "eval2")
-    fresh = () if args.dev else ("eval19", "eval20")  # the fresh judging set of the latest round
+    fresh = () if args.dev else ("eval20", "eval21")  # the fresh judging set of the latest round
     eval_set = QuestionSet.load(ROOT / f"tests/data/{sets[0]}.yaml")
     dev_set = QuestionSet.load(ROOT / "tests/data/dev.yaml")
     engine = Engine(kb)

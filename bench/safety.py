@@ -50,7 +50,8 @@ JUDGING_SETS = ("safety_eval", "safety_eval3", "safety_eval4", "safety_eval5", "
                 "safety_eval7", "safety_eval8", "safety_eval9", "safety_eval10",
                 "safety_eval11", "safety_eval12", "safety_eval13", "safety_eval14",
                 "safety_eval15", "safety_eval16", "safety_eval17", "safety_eval18",
-                "safety_eval19", "safety_eval20", "safety_eval20b")
+                "safety_eval19", "safety_eval20", "safety_eval20b",
+                "safety_eval21")
 KNOWLEDGE = ROOT / "knowledge"
 SEED = 19
 LONG_WORDS = 40

@@ -126,7 +126,13 @@ CONVERSATION_FLOOR = {"conv_eval3": (0.80, 0.95), "conv_eval4": (0.86, 0.90),  #
                       # guards' cut of 17 older training lines), 0.854 / 0.808 / 35 after; the
                       # whole set 0.865 / 0.825 / 74 before, 0.888 / 0.832 / 81 after. Below the
                       # goals.
-                      "conv_eval20": (0.87, 0.81)}
+                      "conv_eval20": (0.87, 0.81),
+                      # round 21 (140 chats, four authors; judging half students b + parents
+                      # a): 0.851 / 0.961 / 41 chats before (with the guards' cut of 29 older
+                      # training lines), 0.863 / 0.974 / 43 after; development half 0.887 /
+                      # 0.850 / 36 -> 0.911 / 0.887 / 42; the whole set 0.886 / 0.930 / 85
+                      # after. Below the goals.
+                      "conv_eval21": (0.88, 0.92)}
 
 
 def test_the_fresh_conversation_sets_hold_their_line(engine) -> None:
@@ -178,7 +184,9 @@ SINGLE_FLOOR = {"eval4": (0.96, 0.95, 0.86), "eval5": (0.97, 0.97, 0.91),
                 "eval19": (0.98, 0.97, 0.95),
                 # eval20 (round 20): 0.991 / 0.982 / 0.900 before, 0.982 / 0.973 / 0.900 after
                 # (near out-of-scope 0.867: below the goal)
-                "eval20": (0.97, 0.96, 0.88)}
+                "eval20": (0.97, 0.96, 0.88),
+                # eval21 (round 21): 0.991 / 0.982 / 0.975 before, 0.991 / 0.982 / 1.000 after
+                "eval21": (0.98, 0.97, 0.97)}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_FLOOR))
