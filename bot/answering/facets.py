@@ -123,9 +123,7 @@ class FacetCues:
         # a cue of `when` inside a longer one asks nothing of its own ("bao giờ" in "bao giờ
         # phải trả": how long). Other facets keep theirs: "ở đâu" in "học ở đâu" is where,
         # which a table without a row for where to study answers.
-        inside = {i for i, (a, b) in enumerate(spans) if found[i][2] in YIELDING
-                  and any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)}
-        ordered = tuple(dict.fromkeys(name for i, (_, _, name) in sorted(enumerate(found),
-                                                                        key=lambda x: x[1])
-                                      if i not in inside))
+        kept = [cue for cue, (a, b) in zip(found, spans, strict=True) if cue[2] not in YIELDING
+                or not any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)]
+        ordered = tuple(dict.fromkeys(name for _, _, name in sorted(kept)))
         return Asked(ordered, tuple(rest), len(canon.split()) - len(rest))
