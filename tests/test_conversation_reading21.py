@@ -108,3 +108,21 @@ def test_studying_abroad_says_first_what_it_is(kb: KnowledgeBase) -> None:
     assert entry is not None
     first = entry.answer.splitlines()[0]
     assert "không phải đi làm" in first and "ngoại ngữ" in first and "visa du học" in first
+
+
+@pytest.mark.parametrize(("first", "then", "lead"), [
+    ("em muốn học trung cấp ngành may", "mất bao lâu", "Trung cấp: học 1-2 năm"),
+    ("cao đẳng là học gì vậy ad", "học hết mấy năm", "Cao đẳng: học 2-3 năm"),
+])
+def test_how_long_after_a_level_leads_with_that_level(engine: Engine, kb: KnowledgeBase,
+                                                       first: str, then: str,
+                                                       lead: str) -> None:
+    # free typing 21: the sentence for every level, the one named buried in it
+    import datetime as dt
+
+    from bot.answering.answers import compose
+
+    shown = engine.ask(first)
+    result = engine.ask(then, shown.context)
+    assert result.entry is not None and result.entry.id == "vet.levels"
+    assert compose(kb, result, dt.date(2026, 12, 8)).text.startswith(lead)
