@@ -1296,7 +1296,9 @@ class Engine:
         return not any(s.entry.id.split(".")[0] in groups for s in top)
 
     def _short(self, question: str) -> bool:
-        """Short enough to be read without the model after a topic (model_min_words)."""
+        """Short enough to be read without the model after a topic (model_min_words). Words
+        are counted as read, synonyms put in, not as typed (text.typed_length, which the facet
+        and follow-up checks use): "vậy em nên học nghề gì" is the model's to read."""
         return self.model is not None and len(self._own_words(question)) <= \
             self.tuning.model_min_words
 
